@@ -1,0 +1,26 @@
+// The checker: AST -> checked Model. Resolves names, types and sizes,
+// evaluates and loads data, checks hyperparameters and data against the
+// supports of their distributions, and reports every independent error.
+#pragma once
+
+#include <optional>
+
+#include "ast/ast.hpp"
+#include "check/model.hpp"
+#include "diag/diagnostic.hpp"
+
+namespace bayes::check {
+
+struct Options {
+  bool allow_redefinition = false;  // the REPL: a second definition replaces the first
+  const ast::Program* prelude = nullptr;  // checked first; the program may redefine its names
+};
+
+// Returns the model when there were no errors; diagnostics either way.
+std::optional<Model> check_program(const ast::Program& program, const SourceFile& file,
+                                   Diagnostics& diags, const Options& options = {});
+
+// Names a user may mean, for "did you mean" and REPL completion.
+std::vector<std::string> query_names();
+
+}  // namespace bayes::check

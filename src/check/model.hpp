@@ -1,0 +1,92 @@
+// The checked model: what the checker hands to the factor graph and the
+// engines. Every name is resolved, every expression typed, every data value
+// known and inside the support of the distribution it is given to.
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/value.hpp"
+#include "diag/diagnostic.hpp"
+#include "dist/family.hpp"
+#include "expr/ir.hpp"
+
+namespace bayes {
+
+struct DataVar {
+  std::string name;
+  Value value;
+  Span span;         // the data statement's name
+  std::string file;  // the CSV path as written, "" for inline data
+};
+
+struct ParamVar {
+  std::string name;
+  Type type;             // scalar, or vector[K]
+  Span span;
+  std::size_t prior = 0;  // index into Model::priors
+  std::size_t slot = 0;   // position among the prior's parameters (1 for s2 in `mu, s2 ~ NIG`)
+  bool discrete = false;  // integer-valued (Categorical, Bernoulli, ... prior)
+};
+
+// One prior factor: `param ... ~ D(args)`, or a flat prior on (lower, upper).
+struct Prior {
+  const dist::Family* family = nullptr;  // nullptr: flat (improper unless bounded)
+  std::vector<ir::NodePtr> args;
+  std::vector<std::size_t> params;  // the parameters it is a prior on
+  double lower = -INFINITY, upper = INFINITY;  // flat priors
+  Span span;
+  std::string text;  // "Beta(2, 2)" or "flat on (0, inf)"
+};
+
+// One likelihood factor: `lhs ~ D(args)`.
+struct Observation {
+  ir::NodePtr lhs;  // data only
+  Value value;      // lhs evaluated
+  const dist::Family* family = nullptr;
+  std::vector<ir::NodePtr> args;
+  Span span;
+  std::string text;  // "flips ~ Bernoulli(p)"
+};
+
+struct LetVar {
+  std::string name;
+  ir::NodePtr expr;
+  Span span;
+};
+
+enum class QueryKind {
+  Posterior, Map, Mle, Mean, Sd, Interval, Quantile, Prob, Predictive, Evidence,
+  Value,  // a data expression: print its value
+  Plot,
+};
+
+struct Target {
+  enum class Kind { Param, Let } kind = Kind::Param;
+  std::size_t index = 0;
+};
+
+struct Query {
+  QueryKind kind = QueryKind::Posterior;
+  std::string text;                  // "posterior(p)"
+  Span span;
+  std::vector<Target> targets;       // empty for map() / mle() / evidence(): every parameter
+  ir::NodePtr expr;                  // prob: the condition; Value: the expression
+  double level = 0.95;               // interval level or quantile probability
+  std::vector<std::size_t> observations;  // predictive: the observations of that data
+  std::string data_name;             // predictive: the data's name
+  std::optional<std::string> file;   // plot to "file.svg"
+};
+
+struct Model {
+  std::vector<DataVar> data;
+  std::vector<ParamVar> params;
+  std::vector<Prior> priors;
+  std::vector<Observation> observations;
+  std::vector<LetVar> lets;
+  std::vector<Query> queries;  // prints and plots, in order
+};
+
+}  // namespace bayes

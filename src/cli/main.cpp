@@ -1,0 +1,170 @@
+// The command line: bayes FILE, bayes check FILE, bayes repl [FILE].
+// Exit status (LANGUAGE.md): 0 answered; 1 the model or its data is wrong;
+// 2 usage; 3 a numeric method failed or the query is not supported yet.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/pipeline.hpp"
+#include "expr/eval.hpp"
+
+namespace {
+
+using namespace bayes;
+
+enum Exit { kOk = 0, kModelError = 1, kUsage = 2, kNumeric = 3 };
+
+struct RunOptions {
+  std::string file;
+  bool json = false;
+  bool explain = false;
+  bool graph = false;
+  std::string method = "auto";
+  unsigned long long seed = 20261123;
+};
+
+bool color_stderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+
+std::optional<Compiled> load(const std::string& path, SourceFile& file) {
+  std::string error;
+  auto src = read_source(path, error);
+  if (!src) {
+    std::cerr << "bayes: error: " << error << '\n';
+    return std::nullopt;
+  }
+  file = std::move(*src);
+  Diagnostics diags;
+  auto compiled = compile(file, diags);
+  print_all(std::cerr, file, diags, color_stderr());
+  if (compiled && !diags.list().empty()) std::cerr.flush();
+  if (!compiled) {
+    std::size_t n = diags.error_count();
+    if (n > 1) std::cerr << n << " errors\n";
+  }
+  return compiled;
+}
+
+nlohmann::json value_json(const Value& v) {
+  if (v.is_scalar()) return v[0];
+  if (v.rank == Rank::Vector) return v.data;
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t r = 0; r < v.rows; ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (std::size_t c = 0; c < v.cols; ++c) row.push_back(v.at(r, c));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string value_text(const Value& v) {
+  std::ostringstream s;
+  s.precision(6);
+  if (v.is_scalar()) {
+    s << v[0];
+  } else if (v.rank == Rank::Vector) {
+    s << '[';
+    for (std::size_t i = 0; i < v.size(); ++i) s << (i ? ", " : "") << v[i];
+    s << ']';
+  } else {
+    s << '[';
+    for (std::size_t r = 0; r < v.rows; ++r) {
+      s << (r ? "; " : "");
+      for (std::size_t c = 0; c < v.cols; ++c) s << (c ? ", " : "") << v.at(r, c);
+    }
+    s << ']';
+  }
+  return s.str();
+}
+
+int run_model(const RunOptions& opt) {
+  SourceFile file;
+  auto compiled = load(opt.file, file);
+  if (!compiled) return kModelError;
+  if (opt.graph) {
+    graph::write_dot(std::cout, compiled->graph);
+    return kOk;
+  }
+  const Model& m = compiled->model;
+  std::vector<Value> data;
+  for (const auto& d : m.data) data.push_back(d.value);
+  nlohmann::json results = nlohmann::json::array();
+  int status = kOk;
+  auto unsupported = [&](const std::string& text) {
+    results.push_back({{"query", text}, {"error", "not supported yet: the engines are not built"}});
+    if (!opt.json) std::cerr << "bayes: " << text << ": not supported yet (the engines are not built)\n";
+    status = kNumeric;
+  };
+  if (m.queries.empty()) unsupported("the default report");
+  for (const auto& q : m.queries) {
+    if (q.kind == QueryKind::Value) {
+      Value v = ir::eval(*q.expr, ir::Env{data, {}});
+      results.push_back({{"query", q.text}, {"method", "data"}, {"value", value_json(v)}});
+      if (!opt.json) std::cout << q.text << " = " << value_text(v) << '\n';
+    } else {
+      unsupported(q.text);
+    }
+  }
+  if (opt.json) std::cout << nlohmann::json{{"results", results}}.dump() << '\n';
+  return status;
+}
+
+int run_check(const std::string& path) {
+  SourceFile file;
+  auto compiled = load(path, file);
+  if (!compiled) return kModelError;
+  const Model& m = compiled->model;
+  std::cout << path << ": ok (" << m.data.size() << " data, " << m.params.size() << " parameters, "
+            << m.observations.size() << " observations, " << compiled->graph.components.size()
+            << " components)\n";
+  return kOk;
+}
+
+int usage_error(const CLI::ParseError& e, CLI::App& app) {
+  int code = app.exit(e);
+  return code == 0 ? kOk : kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string first = argc > 1 ? argv[1] : "";
+  if (first == "check") {
+    CLI::App app{"bayes check: parse and check a model without solving it", "bayes check"};
+    std::string path;
+    app.add_option("FILE", path, "the .model file")->required();
+    try {
+      app.parse(argc - 1, argv + 1);
+    } catch (const CLI::ParseError& e) {
+      return usage_error(e, app);
+    }
+    return run_check(path);
+  }
+  if (first == "repl" || (argc == 1 && isatty(STDIN_FILENO))) {
+    std::cerr << "bayes: the REPL is not built yet\n";
+    return kNumeric;
+  }
+
+  CLI::App app{"bayes: exact and numeric Bayesian inference for .model files\n\n"
+               "  bayes FILE.model [options]   answer the model's queries\n"
+               "  bayes check FILE.model       parse and check only\n"
+               "  bayes repl [FILE.model]      interactive session\n",
+               "bayes"};
+  RunOptions opt;
+  app.add_option("FILE", opt.file, "the .model file")->required();
+  app.add_flag("--json", opt.json, "print the answers as one JSON document");
+  app.add_flag("--explain", opt.explain, "show each derivation with the numbers put in");
+  app.add_flag("--graph", opt.graph, "print the factor graph (Graphviz DOT)");
+  app.add_option("--method", opt.method, "auto, conjugate or numeric")
+      ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
+  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers");
+  app.set_version_flag("--version", std::string("bayes ") + BAYES_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e, app);
+  }
+  return run_model(opt);
+}

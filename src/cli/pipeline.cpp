@@ -1,0 +1,57 @@
+// The pipeline shared by the command line and the REPL.
+#include "cli/pipeline.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "syntax/parser.hpp"
+
+namespace bayes {
+
+const ast::Program& prelude() {
+  static const ast::Program program = [] {
+    SourceFile file{"<prelude>",
+#include "prelude.inc"
+                    , ""};
+    Diagnostics diags;
+    auto p = syntax::parse_program(file, diags);
+    return p ? *p : ast::Program{};
+  }();
+  return program;
+}
+
+std::optional<SourceFile> read_source(const std::string& path, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "'" + path + "' is a directory, not a model file";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  SourceFile f;
+  f.name = path;
+  f.text = text.str();
+  f.directory = std::filesystem::path(path).parent_path().string();
+  return f;
+}
+
+std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diags, check::Options options) {
+  auto program = syntax::parse_program(file, diags);
+  if (!program) return std::nullopt;
+  if (!options.prelude) options.prelude = &prelude();
+  auto model = check::check_program(*program, file, diags, options);
+  if (!model) return std::nullopt;
+  Compiled c{std::move(*program), std::move(*model), {}};
+  c.graph = graph::build(c.model);
+  return c;
+}
+
+}  // namespace bayes

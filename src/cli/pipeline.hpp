@@ -1,0 +1,31 @@
+// The pipeline shared by the command line and the REPL: text -> AST ->
+// checked model -> factor graph.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ast/ast.hpp"
+#include "check/checker.hpp"
+#include "diag/diagnostic.hpp"
+#include "graph/factor_graph.hpp"
+
+namespace bayes {
+
+// The parsed prelude (stdlib/prelude.model, compiled into the binary).
+const ast::Program& prelude();
+
+// Reads a model file. On failure returns nullopt and sets `error`.
+std::optional<SourceFile> read_source(const std::string& path, std::string& error);
+
+struct Compiled {
+  ast::Program program;
+  Model model;
+  graph::FactorGraph graph;
+};
+
+// Parses, checks and lowers. Returns nullopt when there were errors (all in diags).
+std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diags,
+                                check::Options options = {});
+
+}  // namespace bayes

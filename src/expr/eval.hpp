@@ -1,0 +1,32 @@
+// Evaluating checked expressions on known values: data folding in the
+// checker, and posterior draws or point estimates in the engines.
+#pragma once
+
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "expr/ir.hpp"
+
+namespace bayes::ir {
+
+// Where the values of data and parameters come from.
+struct Env {
+  std::span<const Value> data;
+  std::span<const Value> params;  // may be empty when evaluating data only
+};
+
+// A run-time error with the place it happened (index out of range, lengths
+// that differ, ...).
+struct EvalError : std::runtime_error {
+  Span span;
+  EvalError(Span s, const std::string& m) : std::runtime_error(m), span(s) {}
+};
+
+Value eval(const Node& n, const Env& env);
+
+// Elementwise application of a builtin or operator to already-evaluated values
+// (shared with the checker's constant folding).
+Value apply_builtin(Builtin fn, std::span<const Value> args, Span span);
+
+}  // namespace bayes::ir

@@ -1,0 +1,60 @@
+// Checked expressions: the typed, name-resolved form the checker produces
+// from ast::Expr and every later stage reads. User functions and `let`
+// references used inside factors are already inlined; data and parameters are
+// referenced by index into the checked program's tables.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "data/value.hpp"
+#include "diag/diagnostic.hpp"
+#include "expr/builtins.hpp"
+#include "expr/type.hpp"
+
+namespace bayes::ir {
+
+enum class Op {
+  Const,   // value
+  Data,    // ref: index into data
+  Param,   // ref: index into params
+  Neg, Not,
+  Add, Sub, Mul, Div, Pow,  // elementwise with scalar broadcasting
+  MatVec,                   // matrix * vector
+  Lt, Le, Gt, Ge, Eq, Ne, And, Or,
+  Call,    // fn
+  Index,   // args[0][args[1]] (gather when args[1] is a vector); args[0][args[1], args[2]] for a matrix
+  Vector,  // [args...]
+};
+
+struct Node;
+using NodePtr = std::shared_ptr<const Node>;
+
+struct Node {
+  Op op = Op::Const;
+  Type type;
+  Span span;
+  Value value;          // Const
+  std::size_t ref = 0;  // Data, Param
+  Builtin fn = Builtin::Exp;  // Call
+  std::vector<NodePtr> args;
+};
+
+inline NodePtr constant(Value v, Span span = {}) {
+  auto n = std::make_shared<Node>();
+  n->op = Op::Const;
+  n->type = Type::of(v);
+  n->value = std::move(v);
+  n->span = span;
+  return n;
+}
+
+// True when no parameter appears in the expression.
+bool is_data_only(const Node& n);
+// Indices of the parameters the expression reads, sorted, without repeats.
+std::vector<std::size_t> params_of(const Node& n);
+void collect_params(const Node& n, std::vector<std::size_t>& out);
+// Indices of the data it reads.
+void collect_data(const Node& n, std::vector<std::size_t>& out);
+
+}  // namespace bayes::ir
