@@ -515,8 +515,9 @@ class Checker {
 
   struct CheckedDist {
     const dist::Family* family;
-    std::vector<NodePtr> args;
-    std::vector<Value> known;  // evaluated args, empty Value where a parameter is involved
+    std::vector<NodePtr> args;  // nullptr where an argument had an error
+    std::vector<Value> known;   // evaluated args, empty Value where a parameter is involved
+    bool ok = true;             // false: an argument had an error (already reported)
   };
 
   CheckedDist distribution(const ast::DistCall& d) {
@@ -536,7 +537,7 @@ class Checker {
       fail(d.span, std::string(f->name) + " takes " + plural(f->params.size(), "argument") +
                        ", got " + std::to_string(d.args.size()),
            "the signature is " + signature);
-    CheckedDist out{f, {}, {}};
+    CheckedDist out{f, {}, {}, true};
     bool arg_error = false;
     for (std::size_t i = 0; i < d.args.size(); ++i) {
       const dist::Param& p = f->params[i];
@@ -583,7 +584,8 @@ class Checker {
       out.args.push_back(a);
       out.known.push_back(std::move(known));
     }
-    if (arg_error) throw Poisoned{};
+    out.ok = !arg_error;
+    if (arg_error) return out;
     if (f->check_args) {
       std::string why = f->check_args(out.known);
       if (!why.empty()) fail(d.span, "invalid arguments to " + std::string(f->name) + ": " + why);
@@ -683,6 +685,7 @@ class Checker {
     try {
       if (s.prior) {
         prior = distribution(*s.prior);
+        if (!prior->ok) throw Poisoned{};
         pr.family = prior->family;
         pr.args = prior->args;
         pr.text = ast::to_source(*s.prior);
@@ -895,6 +898,11 @@ class Checker {
     }
     CheckedDist dist = distribution(s.dist);  // reported even when the left side is bad
     if (lhs_error) return;
+    if (!dist.ok) {
+      // Still check the data against what is known of the support.
+      check_support(*lhs, s.lhs->span, dist);
+      return;
+    }
     const dist::Family* f = dist.family;
     Value v = value_of(*lhs);
     // Shapes: the outcome and the scalar-family arguments broadcast elementwise.
@@ -923,7 +931,22 @@ class Checker {
     } else {
       fail(s.dist.name.span, std::string(f->name) + " is a prior on parameters, not a likelihood for data");
     }
-    // Data inside the support, with elementwise arguments where they vary.
+    check_support(*lhs, s.lhs->span, dist);
+    Observation o;
+    o.lhs = lhs;
+    o.value = std::move(v);
+    o.family = f;
+    o.args = dist.args;
+    o.span = span;
+    o.text = ast::to_source(*s.lhs) + " ~ " + ast::to_source(s.dist);
+    model_.observations.push_back(std::move(o));
+  }
+
+  // Data inside the support, with elementwise arguments where they vary.
+  void check_support(const Node& lhs_node, Span lhs_span, const CheckedDist& dist) {
+    const dist::Family* f = dist.family;
+    const Node* lhs = &lhs_node;
+    Value v = value_of(*lhs);
     for (std::size_t k = 0; k < v.size(); ++k) {
       std::vector<Value> args_k;
       for (std::size_t i = 0; i < dist.known.size(); ++i) {
@@ -934,28 +957,27 @@ class Checker {
           args_k.push_back(a);
       }
       std::string why = f->check_outcome ? f->check_outcome(args_k, v[k]) : "";
+      // With unknown probabilities (a Dirichlet parameter) K is still known from the type.
+      if (why.empty() && f->support == dist::Domain::Category && dist.args[0] &&
+          dist.known[0].size() == 0) {
+        double kmax = static_cast<double>(dist.args[0]->type.rows);
+        if (v[k] != std::floor(v[k]) || v[k] < 1 || v[k] > kmax)
+          why = fmt_num(v[k]) + " is not a category of a " + fmt_num(kmax) + "-way Categorical (1.." +
+                fmt_num(kmax) + ")";
+      }
       if (why.empty() && !std::isfinite(v[k])) why = fmt_num(v[k]) + " is not a finite number";
       if (!why.empty()) {
-        std::string what = element_name(*lhs, k, v);
-        std::string msg = "data outside the support of " + std::string(f->name) + ": ";
+        std::string msg = "data outside the support of " + std::string(f->name) + ": " + why;
         if (lhs->op == Op::Data && !model_.data[lhs->ref].file.empty()) {
           const DataVar& d = model_.data[lhs->ref];
           // Row k + 2: the header is row 1 (see src/data/csv.hpp).
-          msg += d.file + ", row " + std::to_string(k + 2) + ", column '" + d.name + "': " + why;
+          msg += " (" + d.file + ", row " + std::to_string(k + 2) + ", column '" + d.name + "')";
         } else {
-          msg += what + " = " + fmt_num(v[k]) + ": " + why;
+          msg += " (" + element_name(*lhs, k, v) + ")";
         }
-        fail(s.lhs->span, msg);
+        fail(lhs_span, msg);
       }
     }
-    Observation o;
-    o.lhs = lhs;
-    o.value = std::move(v);
-    o.family = f;
-    o.args = dist.args;
-    o.span = span;
-    o.text = ast::to_source(*s.lhs) + " ~ " + ast::to_source(s.dist);
-    model_.observations.push_back(std::move(o));
   }
 
   // ------------------------------------------------------------ queries

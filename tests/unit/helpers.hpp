@@ -1,0 +1,96 @@
+// Shared helpers for the unit tests: parse or compile a program from a string.
+#pragma once
+
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "ast/ast.hpp"
+#include "cli/pipeline.hpp"
+#include "syntax/parser.hpp"
+
+namespace bayes::test {
+
+inline SourceFile source(const std::string& text, const std::string& dir = "") {
+  return SourceFile{"t.model", text, dir};
+}
+
+struct Parsed {
+  std::optional<ast::Program> program;
+  Diagnostics diags;
+  std::string first_error() const {
+    if (diags.list().empty()) return "";
+    const auto& d = diags.list().front();
+    return std::to_string(d.span.line) + ":" + std::to_string(d.span.column) + ": " + d.message;
+  }
+};
+
+inline Parsed parse(const std::string& text) {
+  Parsed p;
+  p.program = syntax::parse_program(source(text), p.diags);
+  return p;
+}
+
+struct Result {
+  std::optional<Compiled> compiled;
+  Diagnostics diags;
+  std::string errors() const {  // "line:col: message" per error, one a line
+    std::string out;
+    for (const auto& d : diags.list())
+      out += std::to_string(d.span.line) + ":" + std::to_string(d.span.column) + ": " + d.message + "\n";
+    return out;
+  }
+  std::string first_error() const {
+    std::string e = errors();
+    return e.substr(0, e.find('\n'));
+  }
+};
+
+inline Result run(const std::string& text, const std::string& dir = "") {
+  Result r;
+  r.compiled = compile(source(text, dir), r.diags);
+  return r;
+}
+
+// Fully parenthesised form of an expression: (+ a (* b c)).
+inline std::string sexpr(const ast::Expr& e) {
+  std::ostringstream out;
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::Number>) {
+          out << n.value;
+        } else if constexpr (std::is_same_v<T, ast::StringLit>) {
+          out << '"' << n.value << '"';
+        } else if constexpr (std::is_same_v<T, ast::Name>) {
+          out << n.id;
+        } else if constexpr (std::is_same_v<T, ast::Unary>) {
+          out << '(' << ast::to_string(n.op) << ' ' << sexpr(*n.operand) << ')';
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          out << '(' << ast::to_string(n.op) << ' ' << sexpr(*n.lhs) << ' ' << sexpr(*n.rhs) << ')';
+        } else if constexpr (std::is_same_v<T, ast::Call>) {
+          out << "(call " << n.callee.name;
+          for (const auto& a : n.args) out << ' ' << sexpr(*a);
+          out << ')';
+        } else if constexpr (std::is_same_v<T, ast::Index>) {
+          out << "(index " << sexpr(*n.base);
+          for (const auto& a : n.indices) out << ' ' << sexpr(*a);
+          out << ')';
+        } else if constexpr (std::is_same_v<T, ast::VectorLit>) {
+          out << "[";
+          for (std::size_t i = 0; i < n.elems.size(); ++i) out << (i ? " " : "") << sexpr(*n.elems[i]);
+          out << "]";
+        }
+      },
+      e.node);
+  return out.str();
+}
+
+// The expression of `let x = EXPR` as an s-expression.
+inline std::string parse_expr(const std::string& expr) {
+  Parsed p = parse("let x = " + expr);
+  if (!p.program) return "error: " + p.first_error();
+  return sexpr(*std::get<ast::LetStmt>(p.program->stmts.at(0).node).value);
+}
+
+}  // namespace bayes::test
