@@ -9,7 +9,8 @@
 #include <sstream>
 
 #include "cli/pipeline.hpp"
-#include "expr/eval.hpp"
+#include "answer/answer.hpp"
+#include "report/text.hpp"
 
 namespace {
 
@@ -47,38 +48,6 @@ std::optional<Compiled> load(const std::string& path, SourceFile& file) {
   return compiled;
 }
 
-nlohmann::json value_json(const Value& v) {
-  if (v.is_scalar()) return v[0];
-  if (v.rank == Rank::Vector) return v.data;
-  nlohmann::json rows = nlohmann::json::array();
-  for (std::size_t r = 0; r < v.rows; ++r) {
-    nlohmann::json row = nlohmann::json::array();
-    for (std::size_t c = 0; c < v.cols; ++c) row.push_back(v.at(r, c));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-std::string value_text(const Value& v) {
-  std::ostringstream s;
-  s.precision(6);
-  if (v.is_scalar()) {
-    s << v[0];
-  } else if (v.rank == Rank::Vector) {
-    s << '[';
-    for (std::size_t i = 0; i < v.size(); ++i) s << (i ? ", " : "") << v[i];
-    s << ']';
-  } else {
-    s << '[';
-    for (std::size_t r = 0; r < v.rows; ++r) {
-      s << (r ? "; " : "");
-      for (std::size_t c = 0; c < v.cols; ++c) s << (c ? ", " : "") << v.at(r, c);
-    }
-    s << ']';
-  }
-  return s.str();
-}
-
 int run_model(const RunOptions& opt) {
   SourceFile file;
   auto compiled = load(opt.file, file);
@@ -87,28 +56,24 @@ int run_model(const RunOptions& opt) {
     graph::write_dot(std::cout, compiled->graph);
     return kOk;
   }
-  const Model& m = compiled->model;
-  std::vector<Value> data;
-  for (const auto& d : m.data) data.push_back(d.value);
-  nlohmann::json results = nlohmann::json::array();
-  int status = kOk;
-  auto unsupported = [&](const std::string& text) {
-    results.push_back({{"query", text}, {"error", "not supported yet: the engines are not built"}});
-    if (!opt.json) std::cerr << "bayes: " << text << ": not supported yet (the engines are not built)\n";
-    status = kNumeric;
-  };
-  if (m.queries.empty()) unsupported("the default report");
-  for (const auto& q : m.queries) {
-    if (q.kind == QueryKind::Value) {
-      Value v = ir::eval(*q.expr, ir::Env{data, {}});
-      results.push_back({{"query", q.text}, {"method", "data"}, {"value", value_json(v)}});
-      if (!opt.json) std::cout << q.text << " = " << value_text(v) << '\n';
-    } else {
-      unsupported(q.text);
+  answer::Options ao;
+  ao.method = opt.method == "conjugate" ? answer::Method::Conjugate
+              : opt.method == "numeric"  ? answer::Method::Numeric
+                                         : answer::Method::Auto;
+  ao.seed = opt.seed;
+  answer::Report rep = answer::answer_all(*compiled, ao);
+  if (opt.json) {
+    nlohmann::json doc{{"results", rep.results}};
+    if (opt.explain) doc["explain"] = rep.explain;
+    std::cout << doc.dump() << '\n';
+  } else {
+    if (opt.explain) {
+      for (const auto& line : rep.explain) std::cout << line << '\n';
+      if (!rep.explain.empty()) std::cout << '\n';
     }
+    report::write_text(std::cout, rep.results);
   }
-  if (opt.json) std::cout << nlohmann::json{{"results", results}}.dump() << '\n';
-  return status;
+  return rep.status;
 }
 
 int run_check(const std::string& path) {

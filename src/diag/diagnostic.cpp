@@ -114,8 +114,9 @@ std::string closest_name(const std::string& name, const std::vector<std::string>
     std::size_t d = edit_distance(name, c);
     if (d < best_d) best_d = d, best = c;
   }
-  // Close enough: a third of the longer name, at least one edit.
-  std::size_t limit = std::max<std::size_t>(1, std::max(name.size(), best.size()) / 3);
+  // Close enough: one edit in three characters, so short names ('s', 'mu')
+  // are only matched when they differ in case.
+  std::size_t limit = std::max(name.size(), best.size()) / 3;
   return best_d <= limit ? best : "";
 }
 

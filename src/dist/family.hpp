@@ -60,6 +60,9 @@ struct Family {
   Rank outcome_rank;   // Scalar for univariate families, Vector for Dirichlet, ...
   bool discrete;       // outcome is integer-valued
   std::size_t joint = 1;  // number of unknowns it is a joint prior on (2 for NormalInverseGamma)
+  // When joint > 1: the support of each unknown in order (NormalInverseGamma:
+  // mu Real, s2 Positive); `support` is then that of the first. Empty otherwise.
+  std::vector<Domain> joint_supports = {};
 
   // Checks across arguments beyond each parameter's own domain, e.g. Uniform's
   // lo < hi, Categorical's probs summing to 1. Returns "" when fine, else the

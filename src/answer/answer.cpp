@@ -1,0 +1,405 @@
+// Answering queries from the components' solutions.
+#include "answer/answer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "conjugate/solution.hpp"
+#include "density/log_density.hpp"
+#include "enumerate/enumerate.hpp"
+#include "expr/eval.hpp"
+
+namespace bayes::answer {
+
+namespace {
+
+using nlohmann::json;
+using conjugate::ClosedForm;
+using conjugate::Solution;
+
+json number(double x) {
+  if (std::isnan(x)) return nullptr;
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return x;
+}
+
+json to_json(const Value& v) {
+  if (v.is_scalar()) return number(v[0]);
+  json a = json::array();
+  if (v.rank == Rank::Vector) {
+    for (double x : v.data) a.push_back(number(x));
+    return a;
+  }
+  for (std::size_t r = 0; r < v.rows; ++r) {
+    json row = json::array();
+    for (std::size_t c = 0; c < v.cols; ++c) row.push_back(number(v.at(r, c)));
+    a.push_back(row);
+  }
+  return a;
+}
+
+struct Engine {
+  const Compiled& c;
+  const Options& opt;
+  Report report;
+  // Per component: its solution, or why it has none.
+  std::vector<std::optional<Solution>> solutions;
+  std::vector<std::string> failures;
+  std::vector<Value> data;
+
+  Engine(const Compiled& compiled, const Options& o) : c(compiled), opt(o) {
+    for (const auto& d : c.model.data) data.push_back(d.value);
+  }
+
+  const Model& m() const { return c.model; }
+
+  void solve_components() {
+    const auto& g = c.graph;
+    solutions.resize(g.components.size());
+    failures.resize(g.components.size());
+    for (std::size_t i = 0; i < g.components.size(); ++i) {
+      const auto& comp = g.components[i];
+      if (comp.params.empty()) continue;
+      std::string why;
+      if (enumerate::all_discrete(m(), comp)) {
+        solutions[i] = enumerate::solve(m(), g, comp, why);
+        if (!solutions[i]) failures[i] = why;
+        continue;
+      }
+      if (opt.method == Method::Numeric) {
+        failures[i] = "the numeric engine is not built yet";
+        continue;
+      }
+      solutions[i] = conjugate::solve_component(m(), g, comp, why);
+      if (!solutions[i]) {
+        std::string names;
+        for (auto p : comp.params) names += (names.empty() ? "'" : ", '") + m().params[p].name + "'";
+        std::string reason = why.empty() ? "no conjugate rule matches" : why;
+        failures[i] = opt.method == Method::Conjugate
+                          ? "not conjugate: " + reason
+                          : "no closed form for " + names + " (" + reason +
+                                ") and the numeric engine is not built yet";
+      } else {
+        report.explain.push_back("component " + std::to_string(i + 1) + " (" + solutions[i]->method + ", " +
+                                 solutions[i]->rule + "):");
+        for (const auto& line : solutions[i]->explain) report.explain.push_back("  " + line);
+      }
+    }
+  }
+
+  const Solution* solution_of(std::size_t param, std::string& why) const {
+    std::size_t comp = c.graph.param_component[param];
+    if (!solutions[comp]) {
+      why = failures[comp];
+      return nullptr;
+    }
+    return &*solutions[comp];
+  }
+
+  json error(const Query& q, const std::string& why, int status = 3) {
+    report.status = std::max(report.status, status);
+    return json{{"query", q.text}, {"error", why}};
+  }
+
+  // Draws of every parameter the expression needs, from the exact posteriors.
+  bool draws(const std::vector<std::size_t>& params, std::size_t n,
+             std::vector<std::vector<Value>>& out, std::string& why) {
+    std::vector<std::size_t> comps;
+    for (auto p : params) {
+      std::string w;
+      if (!solution_of(p, w)) {
+        why = w;
+        return false;
+      }
+      comps.push_back(c.graph.param_component[p]);
+    }
+    std::sort(comps.begin(), comps.end());
+    comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
+    dist::Rng rng(opt.seed);
+    out.assign(n, std::vector<Value>(m().params.size()));
+    for (std::size_t s = 0; s < n; ++s)
+      for (auto ci : comps) solutions[ci]->draw(rng, out[s]);
+    return true;
+  }
+
+  std::string method_of(std::size_t param) const {
+    std::string w;
+    const Solution* s = solution_of(param, w);
+    return s ? s->method : "conjugate";
+  }
+
+  json interval(const ClosedForm& cf, double level) {
+    double tail = (1 - level) / 2;
+    if (!cf.quantile) return nullptr;
+    return json::array({number(cf.quantile(tail)), number(cf.quantile(1 - tail))});
+  }
+
+  json posterior_param(const Query& q, std::size_t p) {
+    std::string why;
+    const Solution* s = solution_of(p, why);
+    if (!s) return error(q, why);
+    const auto* r = s->find(p);
+    const ClosedForm& cf = r->posterior;
+    json params = json::object();
+    for (const auto& [name, v] : cf.params) params[name] = to_json(v);
+    json out{{"query", q.text}, {"method", s->method}, {"rule", s->rule}, {"family", cf.family},
+             {"params", params}, {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}};
+    if (cf.mode) out["mode"] = to_json(*cf.mode);
+    else out["mode"] = nullptr, out["mode_note"] = cf.mode_note;
+    if (cf.scalar()) out["interval"] = interval(cf, q.level), out["level"] = q.level;
+    return out;
+  }
+
+  // Summary of a let quantity from exact posterior draws.
+  json posterior_let(const Query& q, std::size_t li) {
+    const LetVar& let = m().lets[li];
+    std::vector<std::vector<Value>> ds;
+    std::string why;
+    auto params = ir::params_of(*let.expr);
+    std::size_t n = std::min<std::size_t>(opt.draws, 20000);
+    if (!draws(params, n, ds, why)) return error(q, why);
+    if (!let.expr->type.is_scalar()) return error(q, "posterior summaries of vector lets are not supported yet");
+    std::vector<double> xs(n);
+    for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, ir::Env{data, ds[s]})[0];
+    double mean = 0;
+    for (double x : xs) mean += x;
+    mean /= static_cast<double>(n);
+    double ss = 0;
+    for (double x : xs) ss += (x - mean) * (x - mean);
+    double sd = std::sqrt(ss / static_cast<double>(n - 1));
+    std::sort(xs.begin(), xs.end());
+    auto quant = [&](double pr) { return xs[static_cast<std::size_t>(pr * static_cast<double>(n - 1))]; };
+    double tail = (1 - q.level) / 2;
+    json out{{"query", q.text}, {"method", "monte-carlo"}, {"draws", n}, {"seed", opt.seed},
+             {"mean", number(mean)}, {"sd", number(sd)}, {"mcse", number(sd / std::sqrt(static_cast<double>(n)))},
+             {"interval", json::array({number(quant(tail)), number(quant(1 - tail))})}, {"level", q.level}};
+    if (q.kind == QueryKind::Quantile) out["value"] = number(quant(q.level));
+    return out;
+  }
+
+  json posterior(const Query& q) {
+    const Target& t = q.targets[0];
+    if (t.kind == Target::Kind::Let) return posterior_let(q, t.index);
+    return posterior_param(q, t.index);
+  }
+
+  json point(const Query& q, bool mle) {
+    auto one = [&](std::size_t p, json& value, std::string& why) -> bool {
+      const Solution* s = solution_of(p, why);
+      if (!s) return false;
+      const auto* r = s->find(p);
+      const auto& v = mle ? r->mle : r->map;
+      if (!v) {
+        why = mle ? r->mle_note : (r->map_note.empty() ? "the posterior mode is undefined" : "the MAP is " + r->map_note);
+        if (mle && why.empty()) why = "the MLE does not exist";
+        return false;
+      }
+      value = to_json(*v);
+      return true;
+    };
+    std::string why;
+    if (!q.targets.empty()) {
+      if (q.targets[0].kind == Target::Kind::Let) return error(q, "map(...) of a let quantity is not supported yet");
+      std::size_t p = q.targets[0].index;
+      json v;
+      if (!one(p, v, why)) return error(q, why, 3);
+      return json{{"query", q.text}, {"method", method_of(p)}, {"value", v}};
+    }
+    json all = json::object();
+    std::string method;
+    for (std::size_t p = 0; p < m().params.size(); ++p) {
+      json v;
+      if (!one(p, v, why)) return error(q, m().params[p].name + ": " + why, 3);
+      all[m().params[p].name] = v;
+      method = method.empty() ? method_of(p) : method;
+    }
+    return json{{"query", q.text}, {"method", method}, {"value", all}};
+  }
+
+  json summary(const Query& q) {
+    json post = posterior(q);
+    if (post.contains("error")) return post;
+    json out{{"query", q.text}, {"method", post["method"]}};
+    switch (q.kind) {
+      case QueryKind::Mean: out["value"] = post["mean"]; break;
+      case QueryKind::Sd: out["value"] = post["sd"]; break;
+      case QueryKind::Interval: out["value"] = post["interval"], out["level"] = q.level; break;
+      case QueryKind::Quantile: {
+        if (post.contains("value")) {
+          out["value"] = post["value"];
+          break;
+        }
+        std::string why;
+        const Solution* s = solution_of(q.targets[0].index, why);
+        const ClosedForm& cf = s->find(q.targets[0].index)->posterior;
+        if (!cf.quantile) return error(q, "quantiles of a vector parameter are not defined");
+        out["value"] = number(cf.quantile(q.level));
+        break;
+      }
+      default: break;
+    }
+    if (post.contains("mcse")) out["mcse"] = post["mcse"], out["draws"] = post["draws"];
+    return out;
+  }
+
+  // A condition on one scalar parameter, as an interval [lo, hi] (with its
+  // ends' strictness), when it is a conjunction of comparisons with data.
+  struct Bounds {
+    double lo = -INFINITY, hi = INFINITY;
+    bool lo_strict = false, hi_strict = false;
+  };
+
+  bool as_bounds(const ir::Node& n, std::size_t& param, Bounds& b) {
+    using ir::Op;
+    if (n.op == Op::And) return as_bounds(*n.args[0], param, b) && as_bounds(*n.args[1], param, b);
+    if (n.op != Op::Lt && n.op != Op::Le && n.op != Op::Gt && n.op != Op::Ge) return false;
+    const ir::Node* x = n.args[0].get();
+    const ir::Node* k = n.args[1].get();
+    Op op = n.op;
+    if (x->op != Op::Param) {  // c < p: flip
+      std::swap(x, k);
+      op = op == Op::Lt ? Op::Gt : op == Op::Le ? Op::Ge : op == Op::Gt ? Op::Lt : Op::Le;
+    }
+    if (x->op != Op::Param || !x->type.is_scalar() || !ir::is_data_only(*k) || !k->type.is_scalar()) return false;
+    if (param != SIZE_MAX && param != x->ref) return false;
+    param = x->ref;
+    double v = ir::eval(*k, ir::Env{data, {}})[0];
+    if (op == Op::Lt || op == Op::Le) {
+      if (v < b.hi || (v == b.hi && op == Op::Lt)) b.hi = v, b.hi_strict = op == Op::Lt;
+    } else {
+      if (v > b.lo || (v == b.lo && op == Op::Gt)) b.lo = v, b.lo_strict = op == Op::Gt;
+    }
+    return true;
+  }
+
+  json prob(const Query& q) {
+    std::size_t param = SIZE_MAX;
+    Bounds b;
+    if (as_bounds(*q.expr, param, b)) {
+      std::string why;
+      const Solution* s = solution_of(param, why);
+      if (!s) return error(q, why);
+      const ClosedForm& cf = s->find(param)->posterior;
+      if (cf.cdf) {
+        double value;
+        if (b.lo >= b.hi && !(b.lo == b.hi && !b.lo_strict && !b.hi_strict && cf.discrete)) {
+          value = 0;
+        } else if (cf.discrete) {
+          // P(L <= X <= U) over whole numbers.
+          double U = b.hi_strict ? std::ceil(b.hi) - 1 : std::floor(b.hi);
+          double L = b.lo_strict ? std::floor(b.lo) + 1 : std::ceil(b.lo);
+          value = std::isinf(L) ? cf.cdf(U) : cf.cdf(U) - cf.cdf(L - 1);
+        } else {
+          double hi = std::isinf(b.hi) ? 1.0 : cf.cdf(b.hi);
+          double lo = std::isinf(b.lo) ? 0.0 : cf.cdf(b.lo);
+          value = hi - lo;
+        }
+        return json{{"query", q.text}, {"method", s->method}, {"value", number(std::clamp(value, 0.0, 1.0))}};
+      }
+    }
+    // Monte Carlo from exact posterior draws.
+    std::vector<std::vector<Value>> ds;
+    std::string why;
+    if (!draws(ir::params_of(*q.expr), opt.draws, ds, why)) return error(q, why);
+    double hits = 0;
+    for (const auto& d : ds) hits += ir::eval(*q.expr, ir::Env{data, d})[0] != 0 ? 1 : 0;
+    double n = static_cast<double>(ds.size());
+    double p = hits / n;
+    return json{{"query", q.text}, {"method", "monte-carlo"}, {"value", p},
+                {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)}, {"draws", ds.size()}, {"seed", opt.seed}};
+  }
+
+  json predictive(const Query& q) {
+    std::size_t oi = q.observations.front();
+    // The component of the observation: through any parameter it touches.
+    const auto& g = c.graph;
+    std::size_t comp = SIZE_MAX;
+    for (const auto& f : g.factors)
+      if (f.kind == graph::FactorKind::Observation && f.index == oi) comp = f.component;
+    if (comp == SIZE_MAX || !solutions[comp]) {
+      if (comp != SIZE_MAX && c.graph.components[comp].params.empty())
+        return error(q, "'" + q.data_name + "' depends on no parameter: its distribution is known");
+      return error(q, comp == SIZE_MAX ? "no component" : failures[comp]);
+    }
+    for (const auto& pr : solutions[comp]->predictive) {
+      if (pr.observation != oi) continue;
+      json params = json::object();
+      for (const auto& [name, v] : pr.dist.params) params[name] = to_json(v);
+      json out{{"query", q.text}, {"method", solutions[comp]->method}, {"family", pr.dist.family},
+               {"params", params}, {"mean", to_json(pr.dist.mean)}, {"sd", to_json(pr.dist.sd)}};
+      if (!pr.note.empty()) out["note"] = pr.note;
+      return out;
+    }
+    return error(q, "the predictive of '" + q.data_name + "' is not available for this rule yet");
+  }
+
+  json evidence(const Query& q) {
+    double total = 0;
+    std::string method = "conjugate";
+    std::vector<Value> none(m().params.size());
+    for (std::size_t i = 0; i < c.graph.components.size(); ++i) {
+      const auto& comp = c.graph.components[i];
+      if (comp.params.empty()) {
+        for (auto fi : comp.factors) {
+          const auto& f = c.graph.factors[fi];
+          if (f.kind == graph::FactorKind::Observation)
+            total += density::log_likelihood(m(), m().observations[f.index], none);
+        }
+        continue;
+      }
+      if (!solutions[i]) return error(q, failures[i]);
+      total += solutions[i]->log_evidence;
+      if (solutions[i]->method == "enumeration") method = "enumeration";
+    }
+    return json{{"query", q.text}, {"method", method}, {"value", number(total)}};
+  }
+
+  json value(const Query& q) {
+    return json{{"query", q.text}, {"method", "data"}, {"value", to_json(ir::eval(*q.expr, ir::Env{data, {}}))}};
+  }
+
+  json answer(const Query& q) {
+    switch (q.kind) {
+      case QueryKind::Posterior: return posterior(q);
+      case QueryKind::Map: return point(q, false);
+      case QueryKind::Mle: return point(q, true);
+      case QueryKind::Mean:
+      case QueryKind::Sd:
+      case QueryKind::Interval:
+      case QueryKind::Quantile: return summary(q);
+      case QueryKind::Prob: return prob(q);
+      case QueryKind::Predictive: return predictive(q);
+      case QueryKind::Evidence: return evidence(q);
+      case QueryKind::Value: return value(q);
+      case QueryKind::Plot: return error(q, "plots are not built yet");
+    }
+    return error(q, "unknown query");
+  }
+
+  void run() {
+    solve_components();
+    if (m().queries.empty()) {
+      // The default report: every parameter's posterior summary.
+      for (std::size_t p = 0; p < m().params.size(); ++p) {
+        Query q;
+        q.kind = QueryKind::Posterior;
+        q.text = "posterior(" + m().params[p].name + ")";
+        q.targets.push_back(Target{Target::Kind::Param, p});
+        report.results.push_back(answer(q));
+      }
+      return;
+    }
+    for (const auto& q : m().queries) report.results.push_back(answer(q));
+  }
+};
+
+}  // namespace
+
+Report answer_all(const Compiled& c, const Options& options) {
+  Engine e(c, options);
+  e.run();
+  return std::move(e.report);
+}
+
+}  // namespace bayes::answer

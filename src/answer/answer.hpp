@@ -1,0 +1,32 @@
+// Answering queries: chooses how each component is solved (enumeration,
+// closed form, numeric), then answers every print of the model. Each answer is
+// one JSON object shaped as LANGUAGE.md says; the human report renders the same
+// objects (src/report).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/pipeline.hpp"
+
+namespace bayes::answer {
+
+enum class Method { Auto, Conjugate, Numeric };
+
+struct Options {
+  Method method = Method::Auto;
+  std::uint64_t seed = 20261123;
+  std::size_t draws = 100000;  // Monte Carlo draws for prob(...) and lets
+};
+
+struct Report {
+  std::vector<nlohmann::json> results;  // one per print (or the default report)
+  std::vector<std::string> explain;     // derivations, component by component
+  int status = 0;                       // 0 all answered; 1 model error; 3 method failed / unsupported
+};
+
+Report answer_all(const Compiled& c, const Options& options);
+
+}  // namespace bayes::answer

@@ -1,0 +1,224 @@
+// Rule: a Beta prior on a probability p, observed through Bernoulli(p),
+// Binomial(n, p), Geometric(p) (failures before the first success) or
+// NegativeBinomial(r, p) (failures before the r-th success), in any mix.
+// Each likelihood is p^s (1 - p)^f, so Beta(a, b) -> Beta(a + s, b + f)
+// (Gelman et al., BDA3, sec. 2.4; Murphy, Conjugate Bayesian analysis of the
+// Bernoulli, 2007).
+#include <boost/math/special_functions/beta.hpp>
+#include <cmath>
+
+#include "conjugate/component.hpp"
+#include "conjugate/patterns.hpp"
+#include "conjugate/solution.hpp"
+
+namespace bayes::conjugate {
+
+namespace {
+
+enum class Kind { Bernoulli, Binomial, Geometric, NegativeBinomial };
+
+struct Stats {
+  Kind kind;
+  std::size_t observation;
+  double successes = 0, failures = 0, n = 0;
+  Value count;  // Binomial n / NegativeBinomial r (per element or scalar)
+};
+
+// log Beta function.
+double lbeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+
+// The predictive of one more observation like those of `s`, given Beta(a, b).
+ClosedForm predictive(const Stats& s, double a, double b) {
+  switch (s.kind) {
+    case Kind::Bernoulli: {
+      ClosedForm c = from_family("Bernoulli", {a / (a + b)});
+      return c;
+    }
+    case Kind::Binomial: {
+      double n = s.count[0];
+      auto lpmf = [n, a, b](double k) {
+        if (k < 0 || k > n || k != std::floor(k)) return -HUGE_VAL;
+        return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) + lbeta(k + a, n - k + b) -
+               lbeta(a, b);
+      };
+      double mean = n * a / (a + b);
+      double var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1));
+      return from_pmf("BetaBinomial", {{"n", Value::scalar(n)}, {"a", Value::scalar(a)}, {"b", Value::scalar(b)}},
+                      lpmf, mean, std::sqrt(var), n);
+    }
+    case Kind::Geometric:
+    case Kind::NegativeBinomial: {
+      double r = s.kind == Kind::Geometric ? 1 : s.count[0];
+      // P(k) = Gamma(r + k) / (k! Gamma(r)) B(a + r, b + k) / B(a, b)
+      auto lpmf = [r, a, b](double k) {
+        if (k < 0 || k != std::floor(k)) return -HUGE_VAL;
+        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + lbeta(a + r, b + k) - lbeta(a, b);
+      };
+      double mean = a > 1 ? r * b / (a - 1) : INFINITY;
+      double var = a > 2 ? r * b * (r + a - 1) * (b + a - 1) / ((a - 2) * (a - 1) * (a - 1)) : INFINITY;
+      std::vector<std::pair<std::string, Value>> params;
+      if (s.kind == Kind::NegativeBinomial) params.push_back({"r", Value::scalar(r)});
+      params.push_back({"a", Value::scalar(a)});
+      params.push_back({"b", Value::scalar(b)});
+      return from_pmf(s.kind == Kind::Geometric ? "BetaGeometric" : "BetaNegativeBinomial", params, lpmf,
+                      mean, std::sqrt(var));
+    }
+  }
+  return {};
+}
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Bernoulli: return "Bernoulli";
+    case Kind::Binomial: return "Binomial";
+    case Kind::Geometric: return "Geometric";
+    case Kind::NegativeBinomial: return "NegativeBinomial";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
+                                   const graph::Component& c, std::string& why) {
+  ComponentView v = view(g, c);
+  if (c.params.size() != 1 || v.priors.size() != 1) return std::nullopt;
+  const Prior& prior = m.priors[v.priors[0]];
+  if (!prior.family || prior.family->name != "Beta") return std::nullopt;
+  std::size_t p = c.params[0];
+  const std::string& name = m.params[p].name;
+  if (!m.params[p].type.is_scalar()) {
+    why = "'" + name + "' is a vector; the Beta rule handles a scalar probability";
+    return std::nullopt;
+  }
+  if (!fixed_args(prior)) {
+    why = "the Beta prior of '" + name + "' has parameters as arguments";
+    return std::nullopt;
+  }
+  double a0 = eval_data(m, *prior.args[0])[0], b0 = eval_data(m, *prior.args[1])[0];
+
+  std::vector<Stats> stats;
+  for (auto oi : v.observations) {
+    const Observation& o = m.observations[oi];
+    std::string_view fam = o.family->name;
+    Stats s{Kind::Bernoulli, oi, 0, 0, 0, Value::scalar(1)};
+    std::size_t p_arg = 0;
+    if (fam == "Bernoulli") s.kind = Kind::Bernoulli;
+    else if (fam == "Binomial") s.kind = Kind::Binomial, p_arg = 1;
+    else if (fam == "Geometric") s.kind = Kind::Geometric;
+    else if (fam == "NegativeBinomial") s.kind = Kind::NegativeBinomial, p_arg = 1;
+    else {
+      why = "'" + o.text + "': a " + std::string(fam) + " likelihood is not conjugate to the Beta prior of '" + name +
+            "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
+      return std::nullopt;
+    }
+    const ir::Node& arg = *o.args[p_arg];
+    if (!(arg.op == ir::Op::Param && arg.ref == p)) {
+      why = "'" + o.text + "': the probability of " + std::string(fam) + " is '" + "" +
+            "an expression of " + name + "', not '" + name + "' itself";
+      return std::nullopt;
+    }
+    if (p_arg == 1) {
+      if (!ir::is_data_only(*o.args[0])) {
+        why = "'" + o.text + "': the " + std::string(s.kind == Kind::Binomial ? "number of trials" : "r") +
+              " is unknown";
+        return std::nullopt;
+      }
+      s.count = eval_data(m, *o.args[0]);
+    }
+    const Value& x = o.value;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      double xi = x[k];
+      switch (s.kind) {
+        case Kind::Bernoulli: s.successes += xi, s.failures += 1 - xi; break;
+        case Kind::Binomial: s.successes += xi, s.failures += at(s.count, k) - xi; break;
+        case Kind::Geometric: s.successes += 1, s.failures += xi; break;
+        case Kind::NegativeBinomial: s.successes += at(s.count, k), s.failures += xi; break;
+      }
+      s.n += 1;
+    }
+    stats.push_back(s);
+  }
+  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+
+  double succ = 0, fail = 0;
+  for (const auto& s : stats) succ += s.successes, fail += s.failures;
+  double a = a0 + succ, b = b0 + fail;
+
+  Solution sol;
+  bool same = true;
+  for (const auto& s : stats) same = same && s.kind == stats[0].kind;
+  sol.rule = same ? std::string("Beta-") + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
+  ParamResult r;
+  r.param = p;
+  r.posterior = from_family("Beta", {a, b});
+  if (r.posterior.mode) r.map = r.posterior.mode;
+  r.map_note = r.posterior.mode_note;
+  if (succ > 0 && fail > 0) {
+    r.mle = Value::scalar(succ / (succ + fail));
+  } else {
+    r.mle_note = std::string("the MLE is on the boundary ") + name + " = " + (fail == 0 ? "1" : "0");
+  }
+  sol.params.push_back(r);
+  for (const auto& s : stats) {
+    PredictiveResult pr{s.observation, predictive(s, a, b), ""};
+    if ((s.kind == Kind::Binomial || s.kind == Kind::NegativeBinomial) && s.count.size() > 1)
+      pr.note = "for a new observation with " + std::string(s.kind == Kind::Binomial ? "n" : "r") + " = " +
+                num(s.count[0]) + " (as in the first)";
+    sol.predictive.push_back(pr);
+  }
+
+  sol.explain.push_back("rule " + sol.rule + ": a Beta prior on the probability " + name +
+                        " is conjugate to each likelihood p^s (1 - p)^f");
+  sol.explain.push_back("prior: " + name + " ~ Beta(a = " + num(a0) + ", b = " + num(b0) + ")");
+  for (const auto& s : stats) {
+    const Observation& o = m.observations[s.observation];
+    std::string what;
+    switch (s.kind) {
+      case Kind::Bernoulli:
+        what = num(s.successes) + " successes in " + num(s.n) + " trials";
+        break;
+      case Kind::Binomial:
+        what = num(s.successes) + " successes in " + num(s.successes + s.failures) + " trials";
+        break;
+      case Kind::Geometric:
+        what = num(s.n) + " runs, " + num(s.failures) + " failures before their first success";
+        break;
+      case Kind::NegativeBinomial:
+        what = num(s.failures) + " failures before " + num(s.successes) + " successes in all";
+        break;
+    }
+    sol.explain.push_back("data: " + o.text + ": " + what + " (s = " + num(s.successes) +
+                          ", f = " + num(s.failures) + ")");
+  }
+  sol.explain.push_back("posterior: Beta(a + s, b + f) = Beta(" + num(a0) + " + " + num(succ) + ", " + num(b0) +
+                        " + " + num(fail) + ") = Beta(" + num(a) + ", " + num(b) + ")");
+  sol.explain.push_back("mean = (a + s) / (a + b + s + f) = " + num(a) + " / " + num(a + b) + " = " +
+                        num(a / (a + b)));
+  if (r.map)
+    sol.explain.push_back("MAP = (a + s - 1) / (a + b + s + f - 2) = " + num(a - 1) + " / " + num(a + b - 2) +
+                          " = " + num((*r.map)[0]));
+  else
+    sol.explain.push_back("MAP: " + r.map_note);
+  if (r.mle)
+    sol.explain.push_back("MLE = s / (s + f) = " + num(succ) + " / " + num(succ + fail) + " = " + num((*r.mle)[0]));
+  else
+    sol.explain.push_back("MLE: " + r.mle_note);
+  for (const auto& s : stats)
+    if (s.kind == Kind::Bernoulli)
+      sol.explain.push_back("predictive: P(next = 1) = (a + s) / (a + b + s + f) = " + num(a) + " / " +
+                            num(a + b) + " = " + num(a / (a + b)));
+
+  sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
+    std::gamma_distribution<double> ga(a, 1), gb(b, 1);
+    double x = ga(rng), y = gb(rng);
+    values[p] = Value::scalar(x / (x + y));
+  };
+  ClosedForm post = r.posterior;
+  sol.log_posterior = [p, post](const std::vector<Value>& values) { return post.lpdf(values[p]); };
+  sol.point.resize(m.params.size());
+  sol.point[p] = Value::scalar(a / (a + b));
+  return sol;
+}
+
+}  // namespace bayes::conjugate

@@ -1,0 +1,146 @@
+// Closed-form distributions built from the src/dist families.
+#include "conjugate/closed_form.hpp"
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace bayes::conjugate {
+
+std::string num(double x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  std::ostringstream s;
+  s.precision(6);
+  s << x;
+  return s.str();
+}
+
+ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string, Value>> params,
+                    std::function<double(double)> lpmf, double mean, double sd, double upper) {
+  ClosedForm c;
+  c.family = family;
+  c.params = std::move(params);
+  c.discrete = true;
+  c.mean = Value::scalar(mean);
+  c.sd = Value::scalar(sd);
+  c.lpdf = [lpmf](const Value& x) { return lpmf(x[0]); };
+  c.cdf = [lpmf, upper](double x) {
+    if (x < 0) return 0.0;
+    double total = 0;
+    double top = std::min(std::floor(x), upper);
+    for (double k = 0; k <= top; ++k) {
+      total += std::exp(lpmf(k));
+      if (total >= 1 - 1e-15) return 1.0;
+    }
+    return std::min(total, 1.0);
+  };
+  // The smallest k with P(X <= k) >= p; summation stops at 10^7 terms.
+  auto quantile = [lpmf, upper](double p) {
+    double total = 0;
+    for (double k = 0; k <= upper && k < 1e7; ++k) {
+      total += std::exp(lpmf(k));
+      if (total >= p * (1 - 1e-12)) return k;
+    }
+    return std::isfinite(upper) ? upper : INFINITY;
+  };
+  c.quantile = quantile;
+  c.sample = [quantile](dist::Rng& rng) {
+    std::uniform_real_distribution<double> u(0, 1);
+    return Value::scalar(quantile(u(rng)));
+  };
+  // The mode: the first k where the pmf stops increasing.
+  double best = 0, best_lp = lpmf(0);
+  for (double k = 1; k <= upper && k < 1e6; ++k) {
+    double lp = lpmf(k);
+    if (lp < best_lp) break;
+    if (lp > best_lp) best = k, best_lp = lp;
+  }
+  c.mode = Value::scalar(best);
+  return c;
+}
+
+std::vector<std::pair<std::string, Value>> named(const std::string& family,
+                                                 const std::vector<double>& args) {
+  const dist::Family* f = dist::find(family);
+  std::vector<std::pair<std::string, Value>> out;
+  for (std::size_t i = 0; i < args.size(); ++i)
+    out.emplace_back(f ? std::string(f->params[i].name) : "arg" + std::to_string(i + 1),
+                     Value::scalar(args[i]));
+  return out;
+}
+
+ClosedForm from_family(const std::string& family, std::vector<double> args) {
+  const dist::Family* f = dist::find(family);
+  if (!f || !f->lpdf) throw std::logic_error("from_family: no univariate family " + family);
+  ClosedForm c;
+  c.family = family;
+  c.params = named(family, args);
+  c.discrete = f->discrete;
+  c.mean = Value::scalar(f->mean(args));
+  double var = f->variance(args);
+  c.sd = Value::scalar(std::isnan(var) ? NAN : std::sqrt(var));
+  c.cdf = [f, args](double x) { return f->cdf(args, x); };
+  c.quantile = [f, args](double p) { return f->quantile(args, p); };
+  c.sample = [f, args](dist::Rng& rng) { return Value::scalar(f->sample(args, rng)); };
+  c.lpdf = [f, args](const Value& x) { return f->lpdf(args, x[0]); };
+  std::string note;
+  auto m = mode_of(family, args, note);
+  if (m) c.mode = Value::scalar(*m);
+  c.mode_note = note;
+  return c;
+}
+
+// Modes of the families posteriors come in (the standard formulas; e.g.
+// Gelman et al., Bayesian Data Analysis, 3rd ed., appendix A).
+std::optional<double> mode_of(const std::string& family, const std::vector<double>& a,
+                              std::string& note) {
+  if (family == "Beta") {
+    double alpha = a[0], beta = a[1];
+    if (alpha > 1 && beta > 1) return (alpha - 1) / (alpha + beta - 2);
+    if (alpha == 1 && beta == 1) {
+      note = "undefined: Beta(1, 1) is flat on [0, 1]";
+      return std::nullopt;
+    }
+    if (alpha <= 1 && beta > 1) {
+      note = "on the boundary p = 0";
+      return std::nullopt;
+    }
+    if (alpha > 1 && beta <= 1) {
+      note = "on the boundary p = 1";
+      return std::nullopt;
+    }
+    note = "undefined: Beta(" + num(alpha) + ", " + num(beta) + ") has two modes, at 0 and 1";
+    return std::nullopt;
+  }
+  if (family == "Gamma") {
+    if (a[0] >= 1) return (a[0] - 1) / a[1];
+    note = "on the boundary 0";
+    return std::nullopt;
+  }
+  if (family == "InverseGamma") return a[1] / (a[0] + 1);
+  if (family == "Normal" || family == "StudentT" || family == "Cauchy" || family == "Laplace")
+    return family == "Normal" ? a[0] : a[1];
+  if (family == "LogNormal") return std::exp(a[0] - a[1] * a[1]);
+  if (family == "Pareto") return a[0];
+  if (family == "Exponential" || family == "HalfNormal" || family == "HalfCauchy") return 0.0;
+  if (family == "Weibull") return a[0] > 1 ? a[1] * std::pow((a[0] - 1) / a[0], 1 / a[0]) : 0.0;
+  if (family == "Uniform") {
+    note = "undefined: the Uniform density is flat";
+    return std::nullopt;
+  }
+  if (family == "Poisson") return std::floor(a[0]);
+  if (family == "Bernoulli") {
+    if (a[0] == 0.5) {
+      note = "undefined: 0 and 1 are equally likely";
+      return std::nullopt;
+    }
+    return a[0] > 0.5 ? 1.0 : 0.0;
+  }
+  if (family == "Binomial") return std::floor((a[0] + 1) * a[1]);
+  if (family == "Geometric") return 0.0;
+  if (family == "NegativeBinomial") return a[0] > 1 ? std::floor((a[0] - 1) * (1 - a[1]) / a[1]) : 0.0;
+  note = "not available for " + family;
+  return std::nullopt;
+}
+
+}  // namespace bayes::conjugate

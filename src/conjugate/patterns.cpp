@@ -1,0 +1,244 @@
+// Shape recognition over checked expressions (see patterns.hpp).
+#include "conjugate/patterns.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "expr/eval.hpp"
+
+namespace bayes::conjugate {
+
+using ir::Op;
+
+Value eval_data(const Model& m, const ir::Node& n) {
+  std::vector<Value> data;
+  // Only the data the expression reads is copied.
+  std::vector<std::size_t> refs;
+  ir::collect_data(n, refs);
+  data.resize(m.data.size());
+  for (auto r : refs) data[r] = m.data[r].value;
+  return ir::eval(n, ir::Env{data, {}});
+}
+
+namespace {
+
+bool involves(const ir::Node& n, std::size_t param) {
+  auto ps = ir::params_of(n);
+  return std::find(ps.begin(), ps.end(), param) != ps.end();
+}
+
+Value zip(const Value& a, const Value& b, double (*f)(double, double)) {
+  std::size_t n = std::max(a.size(), b.size());
+  Value out = a.size() >= b.size() ? a : b;
+  out.integer = false;
+  for (std::size_t k = 0; k < n; ++k) out.data[k] = f(at(a, k), at(b, k));
+  return out;
+}
+
+}  // namespace
+
+std::optional<Monomial> monomial_in(const Model& m, const ir::Node& n, std::size_t param) {
+  if (ir::is_data_only(n)) return Monomial{eval_data(m, n), 0};
+  switch (n.op) {
+    case Op::Param:
+      if (n.ref != param) return std::nullopt;
+      return Monomial{Value::scalar(1), 1};
+    case Op::Mul:
+    case Op::Div: {
+      auto a = monomial_in(m, *n.args[0], param);
+      auto b = monomial_in(m, *n.args[1], param);
+      if (!a || !b) return std::nullopt;
+      if (n.op == Op::Mul) return Monomial{zip(a->c, b->c, [](double x, double y) { return x * y; }), a->k + b->k};
+      return Monomial{zip(a->c, b->c, [](double x, double y) { return x / y; }), a->k - b->k};
+    }
+    case Op::Pow: {
+      if (!ir::is_data_only(*n.args[1])) return std::nullopt;
+      Value e = eval_data(m, *n.args[1]);
+      if (e.size() != 1) return std::nullopt;
+      auto a = monomial_in(m, *n.args[0], param);
+      if (!a) return std::nullopt;
+      double k = e[0];
+      Value c = a->c;
+      for (auto& x : c.data) x = std::pow(x, k);
+      c.integer = false;
+      return Monomial{c, a->k * k};
+    }
+    case Op::Call: {
+      if (n.fn != Builtin::Sqrt && n.fn != Builtin::Square && n.fn != Builtin::Pow) return std::nullopt;
+      if (n.fn == Builtin::Pow) {
+        if (!ir::is_data_only(*n.args[1])) return std::nullopt;
+        Value e = eval_data(m, *n.args[1]);
+        if (e.size() != 1) return std::nullopt;
+        auto a = monomial_in(m, *n.args[0], param);
+        if (!a) return std::nullopt;
+        Value c = a->c;
+        for (auto& x : c.data) x = std::pow(x, e[0]);
+        return Monomial{c, a->k * e[0]};
+      }
+      auto a = monomial_in(m, *n.args[0], param);
+      if (!a) return std::nullopt;
+      double k = n.fn == Builtin::Sqrt ? 0.5 : 2.0;
+      Value c = a->c;
+      for (auto& x : c.data) x = std::pow(x, k);
+      c.integer = false;
+      return Monomial{c, a->k * k};
+    }
+    default: return std::nullopt;
+  }
+  (void)involves;
+}
+
+std::size_t stacked_size(const Model& m, const std::vector<std::size_t>& params,
+                         std::vector<std::size_t>* offsets) {
+  std::size_t total = 0;
+  for (auto p : params) {
+    if (offsets) offsets->push_back(total);
+    total += m.params[p].type.is_scalar() ? 1 : m.params[p].type.rows;
+  }
+  return total;
+}
+
+namespace {
+
+struct Lin {
+  Eigen::VectorXd c;  // rows 1 (broadcast) or n
+  Eigen::MatrixXd d;  // rows like c, cols = stacked dimension
+};
+
+Lin broadcast_to(const Lin& x, Eigen::Index rows) {
+  if (x.c.size() == rows) return x;
+  Lin out;
+  out.c = Eigen::VectorXd::Constant(rows, x.c[0]);
+  out.d = x.d.row(0).replicate(rows, 1);
+  return out;
+}
+
+std::optional<Lin> lin(const Model& m, const ir::Node& n, const std::vector<std::size_t>& params,
+                       const std::vector<std::size_t>& offsets, Eigen::Index dim) {
+  if (n.type.is_matrix()) return std::nullopt;
+  if (ir::is_data_only(n)) {
+    Value v = eval_data(m, n);
+    Lin out;
+    out.c = Eigen::Map<const Eigen::VectorXd>(v.data.data(), static_cast<Eigen::Index>(v.size()));
+    out.d = Eigen::MatrixXd::Zero(out.c.size(), dim);
+    return out;
+  }
+  auto slot = [&](std::size_t ref) -> std::optional<std::size_t> {
+    auto it = std::find(params.begin(), params.end(), ref);
+    if (it == params.end()) return std::nullopt;
+    return offsets[static_cast<std::size_t>(it - params.begin())];
+  };
+  switch (n.op) {
+    case Op::Param: {
+      auto off = slot(n.ref);
+      if (!off) return std::nullopt;
+      Eigen::Index k = n.type.is_scalar() ? 1 : static_cast<Eigen::Index>(n.type.rows);
+      Lin out;
+      out.c = Eigen::VectorXd::Zero(k);
+      out.d = Eigen::MatrixXd::Zero(k, dim);
+      for (Eigen::Index i = 0; i < k; ++i) out.d(i, static_cast<Eigen::Index>(*off) + i) = 1;
+      return out;
+    }
+    case Op::Index: {
+      // w[idx] with data idx: a gather, linear in w.
+      if (n.args.size() != 2 || !ir::is_data_only(*n.args[1])) return std::nullopt;
+      auto base = lin(m, *n.args[0], params, offsets, dim);
+      if (!base) return std::nullopt;
+      Value idx = eval_data(m, *n.args[1]);
+      Lin out;
+      out.c.resize(static_cast<Eigen::Index>(idx.size()));
+      out.d.resize(static_cast<Eigen::Index>(idx.size()), dim);
+      for (std::size_t i = 0; i < idx.size(); ++i) {
+        auto r = static_cast<Eigen::Index>(idx[i]) - 1;
+        out.c[static_cast<Eigen::Index>(i)] = base->c[r];
+        out.d.row(static_cast<Eigen::Index>(i)) = base->d.row(r);
+      }
+      return out;
+    }
+    case Op::Neg: {
+      auto a = lin(m, *n.args[0], params, offsets, dim);
+      if (!a) return std::nullopt;
+      return Lin{-a->c, -a->d};
+    }
+    case Op::Add:
+    case Op::Sub: {
+      auto a = lin(m, *n.args[0], params, offsets, dim);
+      auto b = lin(m, *n.args[1], params, offsets, dim);
+      if (!a || !b) return std::nullopt;
+      Eigen::Index rows = std::max(a->c.size(), b->c.size());
+      Lin x = broadcast_to(*a, rows), y = broadcast_to(*b, rows);
+      if (n.op == Op::Add) return Lin{x.c + y.c, x.d + y.d};
+      return Lin{x.c - y.c, x.d - y.d};
+    }
+    case Op::Mul:
+    case Op::Div: {
+      // One side must be data: scale the other's rows.
+      bool left_data = ir::is_data_only(*n.args[0]);
+      bool right_data = ir::is_data_only(*n.args[1]);
+      if (n.op == Op::Div && !right_data) return std::nullopt;
+      if (!left_data && !right_data) return std::nullopt;
+      const ir::Node& data_side = right_data ? *n.args[1] : *n.args[0];
+      const ir::Node& lin_side = right_data ? *n.args[0] : *n.args[1];
+      auto a = lin(m, lin_side, params, offsets, dim);
+      if (!a) return std::nullopt;
+      Value s = eval_data(m, data_side);
+      Eigen::Index rows = std::max(a->c.size(), static_cast<Eigen::Index>(s.size()));
+      Lin x = broadcast_to(*a, rows);
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        double f = at(s, static_cast<std::size_t>(i));
+        if (n.op == Op::Div) f = 1 / f;
+        x.c[i] *= f;
+        x.d.row(i) *= f;
+      }
+      return x;
+    }
+    case Op::MatVec: {
+      if (!ir::is_data_only(*n.args[0])) return std::nullopt;
+      auto a = lin(m, *n.args[1], params, offsets, dim);
+      if (!a) return std::nullopt;
+      Value xv = eval_data(m, *n.args[0]);
+      Eigen::Map<const Eigen::MatrixXd> X(xv.data.data(), static_cast<Eigen::Index>(xv.rows),
+                                          static_cast<Eigen::Index>(xv.cols));
+      return Lin{X * a->c, X * a->d};
+    }
+    case Op::Call: {
+      if (n.fn == Builtin::Dot) {
+        bool left_data = ir::is_data_only(*n.args[0]);
+        const ir::Node& data_side = left_data ? *n.args[0] : *n.args[1];
+        const ir::Node& lin_side = left_data ? *n.args[1] : *n.args[0];
+        if (!ir::is_data_only(data_side)) return std::nullopt;
+        auto a = lin(m, lin_side, params, offsets, dim);
+        if (!a) return std::nullopt;
+        Value v = eval_data(m, data_side);
+        Eigen::Map<const Eigen::VectorXd> x(v.data.data(), static_cast<Eigen::Index>(v.size()));
+        Lin out;
+        out.c = Eigen::VectorXd::Constant(1, x.dot(a->c));
+        out.d = x.transpose() * a->d;
+        return out;
+      }
+      if (n.fn == Builtin::Sum) {
+        auto a = lin(m, *n.args[0], params, offsets, dim);
+        if (!a) return std::nullopt;
+        Lin out;
+        out.c = Eigen::VectorXd::Constant(1, a->c.sum());
+        out.d = a->d.colwise().sum();
+        return out;
+      }
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::optional<Linear> linear_in(const Model& m, const ir::Node& n,
+                                const std::vector<std::size_t>& params) {
+  std::vector<std::size_t> offsets;
+  auto dim = static_cast<Eigen::Index>(stacked_size(m, params, &offsets));
+  auto l = lin(m, n, params, offsets, dim);
+  if (!l) return std::nullopt;
+  return Linear{l->c, l->d};
+}
+
+}  // namespace bayes::conjugate

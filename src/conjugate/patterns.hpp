@@ -1,0 +1,41 @@
+// Recognising how an argument expression depends on a parameter: the shapes
+// the conjugate rules need (affine, monomial, linear in several parameters).
+#pragma once
+
+#include <Eigen/Dense>
+#include <optional>
+#include <vector>
+
+#include "check/model.hpp"
+
+namespace bayes::conjugate {
+
+// Evaluates a data-only expression.
+Value eval_data(const Model& m, const ir::Node& n);
+
+// expr = c * theta^k for the scalar parameter `param`, with c data (scalar or
+// vector) and k a known number; k = 0 when expr does not involve theta. Other
+// parameters make it fail.
+struct Monomial {
+  Value c;
+  double k = 0;
+};
+std::optional<Monomial> monomial_in(const Model& m, const ir::Node& n, std::size_t param);
+
+// expr = offset + design * theta, where theta stacks the listed parameters
+// (each scalar or vector, in order). rows is 1 for a scalar expression.
+struct Linear {
+  Eigen::VectorXd offset;
+  Eigen::MatrixXd design;
+};
+std::optional<Linear> linear_in(const Model& m, const ir::Node& n,
+                                const std::vector<std::size_t>& params);
+
+// The stacked dimension of the listed parameters, and each one's first column.
+std::size_t stacked_size(const Model& m, const std::vector<std::size_t>& params,
+                         std::vector<std::size_t>* offsets = nullptr);
+
+// Broadcast a Value of size 1 or n to element k.
+inline double at(const Value& v, std::size_t k) { return v.size() == 1 ? v[0] : v[k]; }
+
+}  // namespace bayes::conjugate

@@ -1,0 +1,56 @@
+// The rule registry: tries each conjugate rule on a component; computes the
+// evidence the same way for all of them.
+#include <cmath>
+
+#include "conjugate/solution.hpp"
+#include "density/log_density.hpp"
+
+namespace bayes::conjugate {
+
+// One declaration per rule file.
+std::optional<Solution> solve_beta(const Model&, const graph::FactorGraph&, const graph::Component&, std::string&);
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> list = {
+      {"Beta", solve_beta},
+  };
+  return list;
+}
+
+namespace {
+
+// log p(D) = log p(theta) + log p(D | theta) - log p(theta | D) at any theta
+// with positive posterior density ("the candidate's formula", Besag 1989):
+// exact, and the same for every rule.
+double evidence(const Model& m, const graph::FactorGraph& g, const graph::Component& c,
+                const Solution& s) {
+  double total = 0;
+  for (auto fi : c.factors) {
+    const graph::Factor& f = g.factors[fi];
+    if (f.kind == graph::FactorKind::Prior)
+      total += density::log_prior(m, m.priors[f.index], s.point);
+    else
+      total += density::log_likelihood(m, m.observations[f.index], s.point);
+  }
+  return total - s.log_posterior(s.point);
+}
+
+}  // namespace
+
+std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, std::string& why) {
+  std::string reason;
+  for (const auto& rule : rules()) {
+    std::string r;
+    auto s = rule.solve(m, g, c, r);
+    if (s) {
+      if (std::isnan(s->log_evidence)) s->log_evidence = evidence(m, g, c, *s);
+      return s;
+    }
+    if (reason.empty()) reason = r;
+  }
+  why = reason;
+  return std::nullopt;
+}
+
+}  // namespace bayes::conjugate

@@ -1,0 +1,69 @@
+// What the closed-form engine (and exact enumeration) produces for one
+// connected component of the factor graph, and the interface of a rule.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/model.hpp"
+#include "conjugate/closed_form.hpp"
+#include "graph/factor_graph.hpp"
+
+namespace bayes::conjugate {
+
+struct ParamResult {
+  std::size_t param = 0;  // Model::params index
+  ClosedForm posterior;   // its marginal posterior
+  std::optional<Value> map;  // the joint posterior mode (MAP), as Stan's optimize reports it
+  std::string map_note;      // why there is none ("on the boundary p = 1")
+  std::optional<Value> mle;  // the maximum-likelihood estimate, priors dropped
+  std::string mle_note;
+};
+
+struct PredictiveResult {
+  std::size_t observation = 0;  // Model::observations index
+  ClosedForm dist;              // of one more observation
+  std::string note;             // e.g. "for a new row with the covariates of row 1"
+};
+
+struct Solution {
+  std::string rule;                  // "Beta-Bernoulli"
+  std::string method = "conjugate";  // or "enumeration"
+  std::vector<ParamResult> params;
+  std::vector<PredictiveResult> predictive;
+  double log_evidence = NAN;         // log p(observations of this component)
+  std::vector<std::string> explain;  // the derivation, one line each, numbers put in
+  // A draw from the joint posterior: sets values[p] for each p of this component.
+  std::function<void(dist::Rng&, std::vector<Value>& values)> draw;
+  // The joint posterior log density and a point inside its support, for the
+  // evidence by Bayes' rule at one point: log p(D) = log p(theta) + log p(D | theta) - log p(theta | D).
+  std::function<double(const std::vector<Value>& values)> log_posterior;
+  std::vector<Value> point;  // indexed like Model::params (only this component's entries set)
+
+  const ParamResult* find(std::size_t param) const {
+    for (const auto& p : params)
+      if (p.param == param) return &p;
+    return nullptr;
+  }
+};
+
+// A conjugate rule. `solve` returns nullopt when the component does not fit;
+// then `why` says which factor breaks it and how, or stays empty when the rule
+// does not apply at all (another prior family).
+struct Rule {
+  const char* name;
+  std::optional<Solution> (*solve)(const Model& m, const graph::FactorGraph& g,
+                                   const graph::Component& c, std::string& why);
+};
+
+// Every rule, in the order they are tried (registry.cpp).
+const std::vector<Rule>& rules();
+
+// Tries every rule on a component, then fills in the evidence. On failure,
+// `why` explains which factor breaks conjugacy.
+std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, std::string& why);
+
+}  // namespace bayes::conjugate

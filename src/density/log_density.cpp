@@ -1,0 +1,119 @@
+// Factor log densities: evaluate the arguments, broadcast, sum the family's lpdf.
+#include "density/log_density.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "dist/multivariate.hpp"
+#include "expr/eval.hpp"
+
+namespace bayes::density {
+
+namespace {
+
+std::vector<Value> data_values(const Model& m) {
+  std::vector<Value> out;
+  out.reserve(m.data.size());
+  for (const auto& d : m.data) out.push_back(d.value);
+  return out;
+}
+
+std::vector<Value> eval_args(const Model& m, const std::vector<ir::NodePtr>& args,
+                             ParamValues params) {
+  // Data values are referenced, not copied, by the environment.
+  static thread_local const Model* cached_model = nullptr;
+  static thread_local std::vector<Value> cached;
+  if (cached_model != &m || cached.size() != m.data.size()) {
+    cached = data_values(m);
+    cached_model = &m;
+  }
+  ir::Env env{cached, params};
+  std::vector<Value> out;
+  for (const auto& a : args) out.push_back(ir::eval(*a, env));
+  return out;
+}
+
+Eigen::VectorXd as_vector(const Value& v) {
+  return Eigen::Map<const Eigen::VectorXd>(v.data.data(), static_cast<Eigen::Index>(v.size()));
+}
+
+Eigen::MatrixXd as_matrix(const Value& v) {
+  return Eigen::Map<const Eigen::MatrixXd>(v.data.data(), static_cast<Eigen::Index>(v.rows),
+                                           static_cast<Eigen::Index>(v.cols));
+}
+
+// Sum of a scalar family's lpdf over the elements of x, arguments broadcast.
+double sum_scalar(const dist::Family& f, const std::vector<Value>& args, const Value& x) {
+  double total = 0;
+  std::vector<double> a(args.size());
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    for (std::size_t i = 0; i < args.size(); ++i) a[i] = args[i].size() > 1 ? args[i][k] : args[i][0];
+    total += scalar_lpdf(f, a, x[k]);
+  }
+  return total;
+}
+
+// A vector-valued family (Dirichlet, MultiNormal, Multinomial) or Categorical.
+double vector_family(const dist::Family& f, const std::vector<Value>& args, const Value& x) {
+  std::string_view n = f.name;
+  if (n == "Categorical") {
+    double total = 0;
+    for (double k : x.data) total += dist::categorical_lpmf(args[0].data, k);
+    return total;
+  }
+  if (n == "Dirichlet") return dist::dirichlet_lpdf(args[0].data, x.data);
+  if (n == "Multinomial") return dist::multinomial_lpmf(args[1].data, x.data);
+  if (n == "MultiNormal") {
+    Eigen::MatrixXd cov = as_matrix(args[1]);
+    if (x.rank == Rank::Matrix) {  // each row one observation
+      double total = 0;
+      for (std::size_t r = 0; r < x.rows; ++r) {
+        Eigen::VectorXd row(x.cols);
+        for (std::size_t c = 0; c < x.cols; ++c) row[static_cast<Eigen::Index>(c)] = x.at(r, c);
+        total += dist::multi_normal_lpdf(as_vector(args[0]), cov, row);
+      }
+      return total;
+    }
+    return dist::multi_normal_lpdf(as_vector(args[0]), cov, as_vector(x));
+  }
+  return NAN;
+}
+
+}  // namespace
+
+double scalar_lpdf(const dist::Family& f, std::span<const double> args, double x) {
+  return f.lpdf ? f.lpdf(args, x) : NAN;
+}
+
+double log_prior(const Model& m, const Prior& p, ParamValues params) {
+  if (!p.family) {
+    double total = 0;
+    for (auto i : p.params)
+      for (double x : params[i].data)
+        if (x < p.lower || x > p.upper) total = -INFINITY;
+    return total;
+  }
+  std::vector<Value> args = eval_args(m, p.args, params);
+  const dist::Family& f = *p.family;
+  if (f.joint == 2)  // NormalInverseGamma(m0, lambda, alpha, beta) on (mu, s2)
+    return dist::normal_inverse_gamma_lpdf(args[0][0], args[1][0], args[2][0], args[3][0],
+                                           params[p.params[0]][0], params[p.params[1]][0]);
+  double total = 0;
+  for (auto i : p.params) {
+    if (f.lpdf && f.outcome_rank == Rank::Scalar) {
+      total += sum_scalar(f, args, params[i]);
+    } else {
+      total += vector_family(f, args, params[i]);
+    }
+  }
+  return total;
+}
+
+double log_likelihood(const Model& m, const Observation& o, ParamValues params) {
+  std::vector<Value> args = eval_args(m, o.args, params);
+  const dist::Family& f = *o.family;
+  if (f.lpdf && f.outcome_rank == Rank::Scalar) return sum_scalar(f, args, o.value);
+  return vector_family(f, args, o.value);
+}
+
+}  // namespace bayes::density

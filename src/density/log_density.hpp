@@ -1,0 +1,25 @@
+// Log densities of factors at given parameter values (no gradients): used by
+// enumeration, by the closed-form engine's evidence (prior x likelihood /
+// posterior at one point) and by tests that cross-check the engines.
+#pragma once
+
+#include <span>
+
+#include "check/model.hpp"
+
+namespace bayes::density {
+
+// Values of every parameter, indexed like Model::params.
+using ParamValues = std::span<const Value>;
+
+// log p(prior's parameters | its arguments). A flat prior contributes 0 inside
+// its bounds and -inf outside.
+double log_prior(const Model& m, const Prior& p, ParamValues params);
+
+// log p(observed data | arguments), summed over every element.
+double log_likelihood(const Model& m, const Observation& o, ParamValues params);
+
+// Log density of one scalar-family outcome x given evaluated scalar arguments.
+double scalar_lpdf(const dist::Family& f, std::span<const double> args, double x);
+
+}  // namespace bayes::density

@@ -1,0 +1,82 @@
+// Beta(a, b) on [0, 1]: numerics from Boost.Math's beta_distribution (incomplete beta).
+#include <boost/math/distributions/beta.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::beta_distribution<double, Policy>;
+
+bool ok(Args a) { return args_ok(a, {Domain::Positive, Domain::Positive}); }
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Unit, x); }
+
+// The limit of log x^(s-1) / B(a, b) at an end of [0, 1], where `s` is the
+// shape acting there (a at 0, b at 1): +inf, -log B or -inf as s <, =, > 1.
+double at_end(double s, double lb) { return s < 1.0 ? inf : s == 1.0 ? -lb : -inf; }
+
+// log f = (a - 1) log x + (b - 1) log1p(-x) - log B(a, b) where Boost's pdf
+// underflows (see log_pdf_or).
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x < 0.0 || x > 1.0) return -inf;
+  const double lb = lbeta(a[0], a[1]);
+  if (x == 0.0) return at_end(a[0], lb);
+  if (x == 1.0) return at_end(a[1], lb);
+  return log_pdf_or(boost::math::pdf(Dist(a[0], a[1]), x), [&] {
+    return (a[0] - 1.0) * std::log(x) + (a[1] - 1.0) * std::log1p(-x) - lb;
+  });
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  return boost::math::cdf(Dist(a[0], a[1]), x);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  return boost::math::quantile(Dist(a[0], a[1]), p);
+}
+
+// a / (a + b) and a b / ((a + b)^2 (a + b + 1)).
+double mean(Args a) { return ok(a) ? a[0] / (a[0] + a[1]) : nan; }
+double variance(Args a) {
+  if (!ok(a)) return nan;
+  const double s = a[0] + a[1];
+  return a[0] * a[1] / (s * s * (s + 1.0));
+}
+
+// G1 / (G1 + G2) with Gi ~ Gamma(ai, 1), formed from log draws so that tiny
+// shapes (whose draws underflow) still give a value in [0, 1].
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  const double l1 = log_gamma_sample(a[0], rng), l2 = log_gamma_sample(a[1], rng);
+  return 1.0 / (1.0 + std::exp(l2 - l1));
+}
+
+}  // namespace
+
+const Family& beta_family() {
+  static const Family family{
+      .name = "Beta",
+      .params = {{"a", Domain::Positive, Rank::Scalar}, {"b", Domain::Positive, Rank::Scalar}},
+      .support = Domain::Unit,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

@@ -1,0 +1,91 @@
+// Dirichlet(alpha) on the probability simplex; log density and sampler in multivariate.hpp.
+#include <algorithm>
+#include <cmath>
+
+#include "dist/families.hpp"
+#include "dist/multivariate.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+
+bool alpha_ok(std::span<const double> alpha) {
+  return !alpha.empty() && std::all_of(alpha.begin(), alpha.end(),
+                                       [](double a) { return in_domain(Domain::Positive, a); });
+}
+
+// alpha non-empty with positive entries.
+std::string check_args(std::span<const Value> args) {
+  if (is_empty_vector(args, 0)) return "alpha must not be empty";
+  if (!known(args, 0)) return "";
+  const auto& alpha = args[0].data;
+  for (std::size_t i = 0; i < alpha.size(); ++i) {
+    if (!in_domain(Domain::Positive, alpha[i])) {
+      return "alpha[" + std::to_string(i + 1) + "] = " + num(alpha[i]) + " is not positive";
+    }
+  }
+  return "";
+}
+
+// One element of an observed probability vector (the sum is the caller's to check).
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Unit, x); }
+
+}  // namespace
+
+// log Gamma(sum alpha) - sum log Gamma(alpha_i) + sum (alpha_i - 1) log x_i
+// (Bishop, Pattern Recognition and Machine Learning, eq. 2.38). At x_i = 0 a term
+// is +inf, 0 or -inf as alpha_i <, =, > 1; a -inf term wins.
+double dirichlet_lpdf(std::span<const double> alpha, std::span<const double> x) {
+  if (!alpha_ok(alpha) || x.size() != alpha.size()) return nan;
+  double sum_x = 0.0;
+  for (double xi : x) {
+    if (std::isnan(xi)) return nan;
+    if (xi < 0.0 || xi > 1.0) return -inf;
+    sum_x += xi;
+  }
+  if (std::abs(sum_x - 1.0) > 1e-8) return -inf;
+  double sum_alpha = 0.0, lp = 0.0;
+  bool pole = false;
+  for (std::size_t i = 0; i < alpha.size(); ++i) {
+    sum_alpha += alpha[i];
+    lp -= std::lgamma(alpha[i]);
+    if (alpha[i] == 1.0) continue;
+    if (x[i] == 0.0) {
+      if (alpha[i] > 1.0) return -inf;
+      pole = true;
+      continue;
+    }
+    lp += (alpha[i] - 1.0) * std::log(x[i]);
+  }
+  if (pole) return inf;
+  return lp + std::lgamma(sum_alpha);
+}
+
+// Normalised Gamma(alpha_i, 1) draws, formed from their logs so that tiny alphas
+// (whose draws underflow) still give a point of the simplex.
+std::vector<double> dirichlet_sample(std::span<const double> alpha, Rng& rng) {
+  std::vector<double> x(alpha.size(), nan);
+  if (!alpha_ok(alpha)) return x;
+  for (std::size_t i = 0; i < alpha.size(); ++i) x[i] = log_gamma_sample(alpha[i], rng);
+  const double top = *std::max_element(x.begin(), x.end());
+  double sum = 0.0;
+  for (double& xi : x) sum += (xi = std::exp(xi - top));
+  for (double& xi : x) xi /= sum;
+  return x;
+}
+
+const Family& dirichlet_family() {
+  static const Family family{
+      .name = "Dirichlet",
+      .params = {{"alpha", Domain::Positive, Rank::Vector}},
+      .support = Domain::Simplex,
+      .outcome_rank = Rank::Vector,
+      .discrete = false,
+      .check_args = check_args,
+      .check_outcome = check_outcome,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

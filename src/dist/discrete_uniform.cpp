@@ -1,0 +1,107 @@
+// DiscreteUniform(lo, hi): each integer lo..hi equally likely; an extension for the
+// "small discrete uniforms" that the enumeration engine sums over. Closed forms only.
+#include <algorithm>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+
+bool ok(Args a) { return a.size() == 2 && is_whole(a[0]) && is_whole(a[1]) && a[0] <= a[1]; }
+
+// lo and hi whole numbers with lo <= hi, element by element for vectors.
+std::string check_args(std::span<const Value> args) {
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!known(args, i)) continue;
+    for (double v : args[i].data) {
+      if (!is_whole(v)) {
+        return std::string(i == 0 ? "lo" : "hi") + " = " + num(v) + " must be a whole number";
+      }
+    }
+  }
+  if (!known(args, 0) || !known(args, 1)) return "";
+  const Value &lo = args[0], &hi = args[1];
+  const std::size_t n = std::max(lo.size(), hi.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const double l = lo[lo.size() == 1 ? 0 : i % lo.size()];
+    const double h = hi[hi.size() == 1 ? 0 : i % hi.size()];
+    if (l > h) return "lo = " + num(l) + " must not be more than hi = " + num(h);
+  }
+  return "";
+}
+
+std::string check_outcome(std::span<const Value> args, double x) {
+  if (std::string bad = outcome_in(Domain::Real, x); !bad.empty()) return bad;
+  if (!is_whole(x)) return num(x) + " is not a whole number";
+  if (auto lo = known_scalar(args, 0); lo && x < *lo) {
+    return "x = " + num(x) + " is below lo = " + num(*lo) + " of DiscreteUniform";
+  }
+  if (auto hi = known_scalar(args, 1); hi && x > *hi) {
+    return "x = " + num(x) + " is above hi = " + num(*hi) + " of DiscreteUniform";
+  }
+  return "";
+}
+
+double count(Args a) { return a[1] - a[0] + 1.0; }
+
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (!is_whole(x) || x < a[0] || x > a[1]) return -inf;
+  return -std::log(count(a));
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < a[0]) return 0.0;
+  if (k >= a[1]) return 1.0;
+  return (k - a[0] + 1.0) / count(a);
+}
+
+// The smallest k with cdf(k) >= p.
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 0.0) return a[0];
+  return std::min(a[1], a[0] - 1.0 + std::ceil(p * count(a)));
+}
+
+// (lo + hi) / 2 and (N^2 - 1) / 12 with N = hi - lo + 1.
+double mean(Args a) { return ok(a) ? 0.5 * (a[0] + a[1]) : nan; }
+double variance(Args a) {
+  if (!ok(a)) return nan;
+  const double n = count(a);
+  return (n * n - 1.0) / 12.0;
+}
+
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  std::uniform_int_distribution<long long> u(static_cast<long long>(a[0]),
+                                             static_cast<long long>(a[1]));
+  return static_cast<double>(u(rng));
+}
+
+}  // namespace
+
+const Family& discrete_uniform_family() {
+  static const Family family{
+      .name = "DiscreteUniform",
+      .params = {{"lo", Domain::Real, Rank::Scalar}, {"hi", Domain::Real, Rank::Scalar}},
+      .support = Domain::Bounded,
+      .outcome_rank = Rank::Scalar,
+      .discrete = true,
+      .check_args = check_args,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

@@ -1,0 +1,110 @@
+// Internal to src/dist/: one accessor per family file, and the helpers they share.
+// Outside src/dist/, use find() and all() from family.hpp.
+#pragma once
+
+#include <boost/math/policies/policy.hpp>
+#include <cmath>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "dist/family.hpp"
+
+namespace bayes::dist {
+
+// One accessor per file src/dist/<name>.cpp, in the order of LANGUAGE.md.
+const Family& normal_family();
+const Family& gamma_family();
+const Family& inverse_gamma_family();
+const Family& exponential_family();
+const Family& student_t_family();
+const Family& cauchy_family();
+const Family& laplace_family();
+const Family& lognormal_family();
+const Family& beta_family();
+const Family& uniform_family();
+const Family& half_normal_family();
+const Family& half_cauchy_family();
+const Family& weibull_family();
+const Family& pareto_family();
+const Family& bernoulli_family();
+const Family& binomial_family();
+const Family& poisson_family();
+const Family& geometric_family();
+const Family& negative_binomial_family();
+const Family& categorical_family();
+const Family& multinomial_family();
+const Family& dirichlet_family();
+const Family& multi_normal_family();
+const Family& normal_inverse_gamma_family();
+const Family& discrete_uniform_family();  // extension: integers lo..hi
+
+namespace detail {
+
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+inline constexpr double inf = std::numeric_limits<double>::infinity();
+
+// Boost.Math policy for every distribution here: bad arguments give NaN and
+// overflow gives inf instead of throwing; discrete quantiles are the smallest
+// k with cdf(k) >= p (the usual definition, as scipy's ppf).
+using Policy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
+    boost::math::policies::rounding_error<boost::math::policies::ignore_error>,
+    boost::math::policies::indeterminate_result_error<boost::math::policies::ignore_error>,
+    boost::math::policies::discrete_quantile<boost::math::policies::integer_round_up>>;
+
+// True when x is a finite integer.
+bool is_whole(double x);
+// x in the shortest form that reads back exactly: "0.5", "12", "1e-10", "inf".
+std::string num(double x);
+
+// True when the arguments are as many as the domains and each lies in its domain
+// (the numerics return NaN otherwise).
+bool args_ok(Args a, std::initializer_list<Domain> domains);
+// A probability argument of quantile: in [0, 1].
+inline bool prob_ok(double p) { return p >= 0.0 && p <= 1.0; }
+
+// Argument i when it is known at check time (a non-empty Value).
+bool known(std::span<const Value> args, std::size_t i);
+// True when argument i is a vector given with no entries at all ([]), which is
+// not the same as unknown: an unknown is a default Value (rank Scalar, no data).
+bool is_empty_vector(std::span<const Value> args, std::size_t i);
+// Argument i when it is known and a single number (a scalar, or a vector of one).
+std::optional<double> known_scalar(std::span<const Value> args, std::size_t i);
+
+// "" when x lies in d, else "<x> is not <describe(d)>" (or "<x> is not a whole
+// number" for an integer domain, "NaN is not a number", "inf is not a finite number").
+std::string outcome_in(Domain d, double x);
+
+// log f(x) from Boost's pdf where that is a normal number, else from `formula`.
+// Boost computes the pdfs of the lgamma-heavy families (Gamma, Beta, Binomial,
+// Poisson, ...) to a few ulps even for huge arguments (through
+// gamma_p_derivative / ibeta_derivative), where a log formula loses digits to
+// cancelling lgammas of ~1e9; where the pdf underflows |log f| > 690, so the
+// formula's absolute error is relatively negligible there.
+template <class Formula>
+double log_pdf_or(double pdf, Formula formula) {
+  if (pdf >= 1e-300 && pdf <= 1e300) return std::log(pdf);
+  return formula();
+}
+
+// log B(a, b), accurate also when B underflows (lgamma sum then).
+double lbeta(double a, double b);
+
+// "" when probs is a probability vector: non-empty, entries in [0, 1], summing
+// to 1 within 1e-8; else the reason ("probs sum to 0.9, not 1"). In categorical.cpp.
+std::string check_probs(std::span<const double> probs);
+
+// A uniform draw in the open interval (0, 1).
+double uniform_open(Rng& rng);
+// log of a Gamma(shape, 1) draw; stays finite for tiny shapes, where the draw
+// itself underflows (Marsaglia & Tsang 2000, section 6: G_a = G_{a+1} U^{1/a}).
+double log_gamma_sample(double shape, Rng& rng);
+
+}  // namespace detail
+}  // namespace bayes::dist

@@ -1,0 +1,165 @@
+// Domains (membership, wording for messages) and the helpers the family files share.
+#include "dist/family.hpp"
+
+#include <algorithm>
+#include <boost/math/special_functions/beta.hpp>
+#include <charconv>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+
+bool in_domain(Domain d, double x) {
+  if (!std::isfinite(x)) return false;
+  switch (d) {
+    case Domain::Real:
+    case Domain::RealVector:
+    case Domain::Covariance:  // per element; symmetry and definiteness are check_args's
+    case Domain::Bounded:     // the bounds come from the arguments: check_outcome
+      return true;
+    case Domain::Positive:
+      return x > 0.0;
+    case Domain::NonNegative:
+      return x >= 0.0;
+    case Domain::Unit:
+    case Domain::Simplex:  // per element; the sum is check_args's
+      return x >= 0.0 && x <= 1.0;
+    case Domain::OpenUnit:
+      return x > 0.0 && x < 1.0;
+    case Domain::Binary:
+      return x == 0.0 || x == 1.0;
+    case Domain::Count:
+    case Domain::CountVector:
+      return x >= 0.0 && x == std::floor(x);
+    case Domain::PositiveInt:
+    case Domain::Category:  // the upper end K comes from the arguments
+      return x >= 1.0 && x == std::floor(x);
+  }
+  return false;
+}
+
+std::string_view describe(Domain d) {
+  switch (d) {
+    case Domain::Real:
+      return "a real number";
+    case Domain::Positive:
+      return "positive";
+    case Domain::NonNegative:
+      return "non-negative";
+    case Domain::Unit:
+      return "in [0, 1]";
+    case Domain::OpenUnit:
+      return "in (0, 1)";
+    case Domain::Binary:
+      return "0 or 1";
+    case Domain::Count:
+      return "a count (0, 1, 2, ...)";
+    case Domain::PositiveInt:
+      return "a positive whole number (1, 2, ...)";
+    case Domain::Category:
+      return "a category (1, 2, ...)";
+    case Domain::Simplex:
+      return "a probability vector (entries >= 0 summing to 1)";
+    case Domain::CountVector:
+      return "a vector of counts (0, 1, 2, ...)";
+    case Domain::RealVector:
+      return "a vector of real numbers";
+    case Domain::Covariance:
+      return "a symmetric positive-definite matrix";
+    case Domain::Bounded:
+      return "within the distribution's bounds";
+  }
+  return "";
+}
+
+bool is_integer_domain(Domain d) {
+  switch (d) {
+    case Domain::Binary:
+    case Domain::Count:
+    case Domain::PositiveInt:
+    case Domain::Category:
+    case Domain::CountVector:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace detail {
+
+bool is_whole(double x) { return std::isfinite(x) && x == std::floor(x); }
+
+std::string num(double x) {
+  if (std::isnan(x)) return "NaN";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  if (ec != std::errc{}) return "?";
+  return std::string(buf, end);
+}
+
+bool args_ok(Args a, std::initializer_list<Domain> domains) {
+  if (a.size() != domains.size()) return false;
+  std::size_t i = 0;
+  for (Domain d : domains) {
+    if (!in_domain(d, a[i++])) return false;
+  }
+  return true;
+}
+
+bool known(std::span<const Value> args, std::size_t i) {
+  return i < args.size() && args[i].size() > 0;
+}
+
+bool is_empty_vector(std::span<const Value> args, std::size_t i) {
+  return i < args.size() && args[i].rank != Rank::Scalar && args[i].size() == 0 &&
+         args[i].rows == 0;
+}
+
+std::optional<double> known_scalar(std::span<const Value> args, std::size_t i) {
+  if (i < args.size() && args[i].size() == 1) return args[i][0];
+  return std::nullopt;
+}
+
+std::string outcome_in(Domain d, double x) {
+  if (std::isnan(x)) return "NaN is not a number";
+  if (!std::isfinite(x)) return num(x) + " is not a finite number";
+  if (in_domain(d, x)) return "";
+  // Binary's wording already says which values are allowed.
+  if (is_integer_domain(d) && d != Domain::Binary && x != std::floor(x)) {
+    return num(x) + " is not a whole number";
+  }
+  return num(x) + " is not " + std::string(describe(d));
+}
+
+double lbeta(double a, double b) {
+  // Boost's beta is accurate to a few ulps, and so is its log unless it underflows.
+  const double beta = boost::math::beta(a, b, Policy());
+  if (std::isfinite(beta) && beta > 1e-280) return std::log(beta);
+  const double small = std::min(a, b), large = std::max(a, b), sum = small + large;
+  if (large < 1e7) return std::lgamma(a) + std::lgamma(b) - std::lgamma(sum);
+  // lgamma(large) - lgamma(sum) by Stirling's series to the 1/(12 x) term (DLMF
+  // 5.11.1; the next term is below 1e-21 here), arranged so that nothing cancels
+  // or overflows: a - (large - 1/2) log1p(small / large) - small log(sum).
+  return std::lgamma(small) + small - (large - 0.5) * std::log1p(small / large) -
+         small * std::log(sum) + (1.0 / large - 1.0 / sum) / 12.0;
+}
+
+double uniform_open(Rng& rng) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  double x = u(rng);
+  while (x <= 0.0 || x >= 1.0) x = u(rng);
+  return x;
+}
+
+double log_gamma_sample(double shape, Rng& rng) {
+  if (shape >= 1.0) {
+    std::gamma_distribution<double> g(shape, 1.0);
+    return std::log(g(rng));
+  }
+  std::gamma_distribution<double> g(shape + 1.0, 1.0);
+  return std::log(g(rng)) + std::log(uniform_open(rng)) / shape;
+}
+
+}  // namespace detail
+}  // namespace bayes::dist

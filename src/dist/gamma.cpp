@@ -1,0 +1,75 @@
+// Gamma(shape, rate): numerics from Boost.Math's gamma_distribution (which takes scale = 1/rate).
+#include <boost/math/distributions/gamma.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::gamma_distribution<double, Policy>;
+
+bool ok(Args a) { return args_ok(a, {Domain::Positive, Domain::Positive}); }
+
+std::string check_outcome(std::span<const Value>, double x) {
+  return outcome_in(Domain::Positive, x);
+}
+
+// log f = shape log(rate) + (shape - 1) log x - rate x - lgamma(shape), where
+// Boost's pdf underflows (see log_pdf_or).
+// At x = 0 the limit of the density: +inf, rate or 0 as shape <, =, > 1 (as scipy).
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double shape = a[0], rate = a[1];
+  if (x < 0.0 || std::isinf(x)) return -inf;
+  if (x == 0.0) return shape < 1.0 ? inf : shape == 1.0 ? std::log(rate) : -inf;
+  return log_pdf_or(boost::math::pdf(Dist(shape, 1.0 / rate), x), [&] {
+    return shape * std::log(rate) + (shape - 1.0) * std::log(x) - rate * x - std::lgamma(shape);
+  });
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= 0.0) return 0.0;
+  if (std::isinf(x)) return 1.0;
+  return boost::math::cdf(Dist(a[0], 1.0 / a[1]), x);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 0.0) return 0.0;
+  if (p == 1.0) return inf;
+  return boost::math::quantile(Dist(a[0], 1.0 / a[1]), p);
+}
+
+double mean(Args a) { return ok(a) ? a[0] / a[1] : nan; }
+double variance(Args a) { return ok(a) ? a[0] / (a[1] * a[1]) : nan; }
+
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  return std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
+}
+
+}  // namespace
+
+const Family& gamma_family() {
+  static const Family family{
+      .name = "Gamma",
+      .params = {{"shape", Domain::Positive, Rank::Scalar},
+                 {"rate", Domain::Positive, Rank::Scalar}},
+      .support = Domain::Positive,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

@@ -1,0 +1,80 @@
+// Geometric(p): failures before the first success, pmf p (1 - p)^k on {0, 1, 2, ...};
+// numerics from Boost.Math's geometric_distribution (the same convention).
+#include <algorithm>
+#include <boost/math/distributions/geometric.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::geometric_distribution<double, Policy>;
+
+// p in (0, 1): p = 0 has no distribution (success never comes) and p = 1 is the
+// point mass at 0; excluding both also keeps p's logit finite for the optimiser.
+bool ok(Args a) { return args_ok(a, {Domain::OpenUnit}); }
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Count, x); }
+
+// log f = log p + k log1p(-p).
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (!is_whole(x) || x < 0.0) return -inf;
+  return std::log(a[0]) + x * std::log1p(-a[0]);
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 0.0;
+  if (std::isinf(k)) return 1.0;
+  return boost::math::cdf(Dist(a[0]), k);
+}
+
+// The smallest k with cdf(k) = 1 - (1 - p)^(k + 1) >= q: k = ceil(log1p(-q) / log1p(-p) - 1),
+// then nudged against the cdf itself for rounding. (Boost's geometric quantile
+// ignores the discrete_quantile policy and returns that real number unrounded.)
+double quantile(Args a, double q) {
+  if (!ok(a) || !prob_ok(q)) return nan;
+  if (q == 0.0) return 0.0;
+  if (q == 1.0) return inf;
+  double k = std::max(0.0, std::ceil(std::log1p(-q) / std::log1p(-a[0]) - 1.0));
+  // A step or two at most; bounded because beyond 2^53 k - 1 == k.
+  for (int i = 0; i < 8 && k > 0.0 && cdf(a, k - 1.0) >= q; ++i) k -= 1.0;
+  for (int i = 0; i < 8 && cdf(a, k) < q; ++i) k += 1.0;
+  return k;
+}
+
+// (1 - p) / p and (1 - p) / p^2.
+double mean(Args a) { return ok(a) ? (1.0 - a[0]) / a[0] : nan; }
+double variance(Args a) { return ok(a) ? (1.0 - a[0]) / (a[0] * a[0]) : nan; }
+
+// std::geometric_distribution counts failures too.
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  return static_cast<double>(std::geometric_distribution<long long>(a[0])(rng));
+}
+
+}  // namespace
+
+const Family& geometric_family() {
+  static const Family family{
+      .name = "Geometric",
+      .params = {{"p", Domain::OpenUnit, Rank::Scalar}},
+      .support = Domain::Count,
+      .outcome_rank = Rank::Scalar,
+      .discrete = true,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

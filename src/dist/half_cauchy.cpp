@@ -1,0 +1,69 @@
+// HalfCauchy(scale): |X| for X ~ Cauchy(0, scale), on [0, inf); the Cauchy folded at 0.
+#include <cmath>
+#include <numbers>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+
+bool ok(Args a) { return args_ok(a, {Domain::Positive}); }
+
+std::string check_outcome(std::span<const Value>, double x) {
+  return outcome_in(Domain::NonNegative, x);
+}
+
+// Twice the Cauchy(0, scale) density: log f = log(2 / (pi scale)) - log1p(z^2).
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x < 0.0 || std::isinf(x)) return -inf;
+  const double z = x / a[0];
+  return std::log(2.0 / (std::numbers::pi * a[0])) - std::log1p(z * z);
+}
+
+// Folding Cauchy's cdf 1/2 + atan(z)/pi gives (2 / pi) atan(x / scale).
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= 0.0) return 0.0;
+  if (std::isinf(x)) return 1.0;
+  return 2.0 / std::numbers::pi * std::atan(x / a[0]);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 1.0) return inf;
+  return a[0] * std::tan(0.5 * std::numbers::pi * p);
+}
+
+// One-sided, so the mean diverges to +inf (not undefined as for the Cauchy).
+double mean(Args a) { return ok(a) ? inf : nan; }
+double variance(Args a) { return ok(a) ? inf : nan; }
+
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  return std::abs(std::cauchy_distribution<double>(0.0, a[0])(rng));
+}
+
+}  // namespace
+
+const Family& half_cauchy_family() {
+  static const Family family{
+      .name = "HalfCauchy",
+      .params = {{"scale", Domain::Positive, Rank::Scalar}},
+      .support = Domain::NonNegative,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

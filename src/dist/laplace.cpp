@@ -1,0 +1,68 @@
+// Laplace(loc, scale): the double exponential; numerics from Boost.Math's laplace_distribution.
+#include <boost/math/distributions/laplace.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::laplace_distribution<double, Policy>;
+
+bool ok(Args a) { return args_ok(a, {Domain::Real, Domain::Positive}); }
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Real, x); }
+
+// log f = -log(2 scale) - |x - loc| / scale.
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (std::isinf(x)) return -inf;
+  return -std::log(2.0 * a[1]) - std::abs(x - a[0]) / a[1];
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (std::isinf(x)) return x < 0.0 ? 0.0 : 1.0;
+  return boost::math::cdf(Dist(a[0], a[1]), x);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 0.0) return -inf;
+  if (p == 1.0) return inf;
+  return boost::math::quantile(Dist(a[0], a[1]), p);
+}
+
+double mean(Args a) { return ok(a) ? a[0] : nan; }
+double variance(Args a) { return ok(a) ? 2.0 * a[1] * a[1] : nan; }
+
+// loc + scale (E1 - E2) with E1, E2 standard exponentials.
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  std::exponential_distribution<double> e(1.0);
+  const double e1 = e(rng);
+  return a[0] + a[1] * (e1 - e(rng));
+}
+
+}  // namespace
+
+const Family& laplace_family() {
+  static const Family family{
+      .name = "Laplace",
+      .params = {{"loc", Domain::Real, Rank::Scalar}, {"scale", Domain::Positive, Rank::Scalar}},
+      .support = Domain::Real,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

@@ -1,0 +1,101 @@
+// MultiNormal(mean, cov): the multivariate Gaussian; log density and sampler in
+// multivariate.hpp, through the Cholesky factor of cov (Eigen's LLT).
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "dist/families.hpp"
+#include "dist/multivariate.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+
+std::string entry(std::size_t r, std::size_t c) {
+  return "cov[" + std::to_string(r + 1) + ", " + std::to_string(c + 1) + "]";
+}
+
+// cov square, as large as mean, symmetric (to 1e-8 of its largest entry) and
+// positive definite; mean non-empty.
+std::string check_args(std::span<const Value> args) {
+  if (is_empty_vector(args, 0)) return "mean must not be empty";
+  if (!known(args, 1)) return "";
+  const Value& cov = args[1];
+  const std::size_t k = cov.rows;
+  if (cov.cols != k || cov.size() != k * k) {
+    return "cov must be a square matrix (got " + std::to_string(cov.rows) + " x " +
+           std::to_string(cov.cols) + ")";
+  }
+  if (known(args, 0) && args[0].size() != k) {
+    return "cov is " + std::to_string(k) + " x " + std::to_string(k) + " but mean has " +
+           std::to_string(args[0].size()) + " entries";
+  }
+  double largest = 0.0;
+  for (double v : cov.data) {
+    if (!std::isfinite(v)) return "cov has an entry " + num(v);
+    largest = std::max(largest, std::abs(v));
+  }
+  for (std::size_t r = 0; r < k; ++r) {
+    for (std::size_t c = r + 1; c < k; ++c) {
+      if (std::abs(cov.at(r, c) - cov.at(c, r)) > 1e-8 * largest) {
+        return "cov is not symmetric (" + entry(r, c) + " = " + num(cov.at(r, c)) + " but " +
+               entry(c, r) + " = " + num(cov.at(c, r)) + ")";
+      }
+    }
+  }
+  const Eigen::Map<const Eigen::MatrixXd> m(cov.data.data(), static_cast<Eigen::Index>(k),
+                                            static_cast<Eigen::Index>(k));
+  if (Eigen::LLT<Eigen::MatrixXd>(m).info() != Eigen::Success) {
+    return "cov is not positive definite";
+  }
+  return "";
+}
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Real, x); }
+
+}  // namespace
+
+// -(k log(2 pi) + log det cov + z'z) / 2 with cov = L L' and z = L^-1 (x - mean).
+double multi_normal_lpdf(const Eigen::VectorXd& mean, const Eigen::MatrixXd& cov,
+                         const Eigen::VectorXd& x) {
+  const Eigen::Index k = mean.size();
+  if (k == 0 || cov.rows() != k || cov.cols() != k || x.size() != k) return nan;
+  if (!mean.allFinite() || x.hasNaN()) return nan;
+  if (!x.allFinite()) return -inf;
+  const Eigen::LLT<Eigen::MatrixXd> llt(cov);
+  if (llt.info() != Eigen::Success) return nan;
+  const Eigen::VectorXd z = llt.matrixL().solve(x - mean);
+  const double log_det = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
+  return -0.5 *
+         (static_cast<double>(k) * std::log(2.0 * std::numbers::pi) + log_det + z.squaredNorm());
+}
+
+// mean + L z with z standard normal.
+Eigen::VectorXd multi_normal_sample(const Eigen::VectorXd& mean, const Eigen::MatrixXd& cov,
+                                    Rng& rng) {
+  const Eigen::Index k = mean.size();
+  Eigen::VectorXd out = Eigen::VectorXd::Constant(k, nan);
+  if (cov.rows() != k || cov.cols() != k) return out;
+  const Eigen::LLT<Eigen::MatrixXd> llt(cov);
+  if (llt.info() != Eigen::Success) return out;
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd z(k);
+  for (Eigen::Index i = 0; i < k; ++i) z[i] = normal(rng);
+  return mean + llt.matrixL() * z;
+}
+
+const Family& multi_normal_family() {
+  static const Family family{
+      .name = "MultiNormal",
+      .params = {{"mean", Domain::Real, Rank::Vector}, {"cov", Domain::Covariance, Rank::Matrix}},
+      .support = Domain::RealVector,
+      .outcome_rank = Rank::Vector,
+      .discrete = false,
+      .check_args = check_args,
+      .check_outcome = check_outcome,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

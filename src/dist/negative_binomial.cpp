@@ -1,0 +1,79 @@
+// NegativeBinomial(r, p): failures before the r-th success, pmf C(k + r - 1, k) p^r (1 - p)^k
+// (scipy.stats.nbinom(r, p)); numerics from Boost.Math's negative_binomial_distribution.
+#include <boost/math/distributions/negative_binomial.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::negative_binomial_distribution<double, Policy>;
+
+// r may be any positive real (the Gamma-Poisson mixture); p in (0, 1) as for Geometric.
+bool ok(Args a) { return args_ok(a, {Domain::Positive, Domain::OpenUnit}); }
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Count, x); }
+
+// log f = log C(k + r - 1, k) + r log p + k log1p(-p) where Boost's pdf underflows
+// (see log_pdf_or), with
+// C(k + r - 1, k) = Gamma(k + r) / (Gamma(k + 1) Gamma(r)) = 1 / ((k + r) B(r, k + 1))
+// (DLMF 5.12.1 and Gamma(k + r + 1) = (k + r) Gamma(k + r)).
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (!is_whole(x) || x < 0.0) return -inf;
+  const double r = a[0], p = a[1];
+  return log_pdf_or(boost::math::pdf(Dist(r, p), x), [&] {
+    return -std::log(x + r) - lbeta(r, x + 1.0) + r * std::log(p) + x * std::log1p(-p);
+  });
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 0.0;
+  if (std::isinf(k)) return 1.0;
+  return boost::math::cdf(Dist(a[0], a[1]), k);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 0.0) return 0.0;
+  if (p == 1.0) return inf;
+  return boost::math::quantile(Dist(a[0], a[1]), p);
+}
+
+// r (1 - p) / p and r (1 - p) / p^2.
+double mean(Args a) { return ok(a) ? a[0] * (1.0 - a[1]) / a[1] : nan; }
+double variance(Args a) { return ok(a) ? a[0] * (1.0 - a[1]) / (a[1] * a[1]) : nan; }
+
+// Poisson(L) with L ~ Gamma(r, scale (1 - p) / p): the Gamma-Poisson mixture.
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  const double rate = std::gamma_distribution<double>(a[0], (1.0 - a[1]) / a[1])(rng);
+  if (!(rate > 0.0)) return 0.0;
+  return static_cast<double>(std::poisson_distribution<long long>(rate)(rng));
+}
+
+}  // namespace
+
+const Family& negative_binomial_family() {
+  static const Family family{
+      .name = "NegativeBinomial",
+      .params = {{"r", Domain::Positive, Rank::Scalar}, {"p", Domain::OpenUnit, Rank::Scalar}},
+      .support = Domain::Count,
+      .outcome_rank = Rank::Scalar,
+      .discrete = true,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

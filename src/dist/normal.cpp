@@ -1,0 +1,66 @@
+// Normal(mean, sd): the Gaussian; numerics from Boost.Math's normal_distribution.
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
+#include <numbers>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::normal_distribution<double, Policy>;
+
+bool ok(Args a) { return args_ok(a, {Domain::Real, Domain::Positive}); }
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Real, x); }
+
+// By formula, not log(pdf): stays accurate where the pdf underflows.
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (std::isinf(x)) return -inf;
+  const double z = (x - a[0]) / a[1];
+  return -0.5 * z * z - std::log(a[1]) - 0.5 * std::log(2.0 * std::numbers::pi);
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  return boost::math::cdf(Dist(a[0], a[1]), x);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 0.0) return -inf;
+  if (p == 1.0) return inf;
+  return boost::math::quantile(Dist(a[0], a[1]), p);
+}
+
+double mean(Args a) { return ok(a) ? a[0] : nan; }
+double variance(Args a) { return ok(a) ? a[1] * a[1] : nan; }
+
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  return std::normal_distribution<double>(a[0], a[1])(rng);
+}
+
+}  // namespace
+
+const Family& normal_family() {
+  static const Family family{
+      .name = "Normal",
+      .params = {{"mean", Domain::Real, Rank::Scalar}, {"sd", Domain::Positive, Rank::Scalar}},
+      .support = Domain::Real,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

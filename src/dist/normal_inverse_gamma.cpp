@@ -1,0 +1,63 @@
+// NormalInverseGamma(m0, lambda, alpha, beta): the joint prior on (mu, s2) with
+// s2 ~ InverseGamma(alpha, beta) and mu | s2 ~ Normal(m0, sqrt(s2 / lambda));
+// Prince's NormInvGam[alpha, beta, gamma, delta] with gamma = lambda, delta = m0
+// (Prince, Computer Vision: Models, Learning, and Inference, 2012, section 3.8).
+#include <cmath>
+#include <numbers>
+
+#include "dist/families.hpp"
+#include "dist/multivariate.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+
+// Each unknown is a scalar; this checks one of them as a real number.
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Real, x); }
+
+}  // namespace
+
+// log InverseGamma(s2 | alpha, beta) + log Normal(mu | m0, sqrt(s2 / lambda)).
+double normal_inverse_gamma_lpdf(double m0, double lambda, double alpha, double beta, double mu,
+                                 double s2) {
+  if (!std::isfinite(m0) || !in_domain(Domain::Positive, lambda) ||
+      !in_domain(Domain::Positive, alpha) || !in_domain(Domain::Positive, beta)) {
+    return nan;
+  }
+  if (std::isnan(mu) || std::isnan(s2)) return nan;
+  if (!(s2 > 0.0) || std::isinf(s2) || std::isinf(mu)) return -inf;
+  const double d = mu - m0;
+  return alpha * std::log(beta) - std::lgamma(alpha) - (alpha + 1.0) * std::log(s2) - beta / s2 -
+         0.5 * std::log(2.0 * std::numbers::pi * s2 / lambda) - lambda * d * d / (2.0 * s2);
+}
+
+std::pair<double, double> normal_inverse_gamma_sample(double m0, double lambda, double alpha,
+                                                      double beta, Rng& rng) {
+  if (!std::isfinite(m0) || !in_domain(Domain::Positive, lambda) ||
+      !in_domain(Domain::Positive, alpha) || !in_domain(Domain::Positive, beta)) {
+    return {nan, nan};
+  }
+  const double s2 = 1.0 / std::gamma_distribution<double>(alpha, 1.0 / beta)(rng);
+  const double mu = std::normal_distribution<double>(m0, std::sqrt(s2 / lambda))(rng);
+  return {mu, s2};
+}
+
+const Family& normal_inverse_gamma_family() {
+  static const Family family{
+      .name = "NormalInverseGamma",
+      .params = {{"m0", Domain::Real, Rank::Scalar},
+                 {"lambda", Domain::Positive, Rank::Scalar},
+                 {"alpha", Domain::Positive, Rank::Scalar},
+                 {"beta", Domain::Positive, Rank::Scalar}},
+      .support = Domain::Real,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .joint = 2,
+      .joint_supports = {Domain::Real, Domain::Positive},
+      .check_outcome = check_outcome,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

@@ -1,0 +1,87 @@
+// Pareto(xmin, alpha) on [xmin, inf): numerics from Boost.Math's pareto_distribution.
+#include <boost/math/distributions/pareto.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::pareto_distribution<double, Policy>;  // (scale = xmin, shape = alpha)
+
+bool ok(Args a) { return args_ok(a, {Domain::Positive, Domain::Positive}); }
+
+std::string check_outcome(std::span<const Value> args, double x) {
+  if (std::string bad = outcome_in(Domain::Positive, x); !bad.empty()) return bad;
+  if (auto xmin = known_scalar(args, 0); xmin && x < *xmin) {
+    return "x = " + num(x) + " is below xmin = " + num(*xmin) + " of Pareto";
+  }
+  return "";
+}
+
+// log f = log alpha + alpha log xmin - (alpha + 1) log x, for x >= xmin.
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x < a[0] || std::isinf(x)) return -inf;
+  return std::log(a[1]) + a[1] * std::log(a[0]) - (a[1] + 1.0) * std::log(x);
+}
+
+// 1 - (xmin / x)^alpha = -expm1(-alpha log1p((x - xmin) / xmin)): Boost's
+// -powm1(xmin / x, alpha) loses the digits of xmin / x just above xmin, where
+// x - xmin is exact (Sterbenz) and log1p keeps them.
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= a[0]) return 0.0;
+  if (std::isinf(x)) return 1.0;
+  return -std::expm1(-a[1] * std::log1p((x - a[0]) / a[0]));
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 1.0) return inf;
+  return boost::math::quantile(Dist(a[0], a[1]), p);
+}
+
+// alpha xmin / (alpha - 1), infinite for alpha <= 1.
+double mean(Args a) {
+  if (!ok(a)) return nan;
+  return a[1] > 1.0 ? a[1] * a[0] / (a[1] - 1.0) : inf;
+}
+
+// xmin^2 alpha / ((alpha - 1)^2 (alpha - 2)), infinite for alpha <= 2.
+double variance(Args a) {
+  if (!ok(a)) return nan;
+  const double al = a[1];
+  if (al <= 2.0) return inf;
+  return a[0] * a[0] * al / ((al - 1.0) * (al - 1.0) * (al - 2.0));
+}
+
+// Inverse cdf of an open uniform: xmin U^(-1/alpha) (U and 1 - U alike).
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  return a[0] * std::exp(-std::log(uniform_open(rng)) / a[1]);
+}
+
+}  // namespace
+
+const Family& pareto_family() {
+  static const Family family{
+      .name = "Pareto",
+      .params = {{"xmin", Domain::Positive, Rank::Scalar},
+                 {"alpha", Domain::Positive, Rank::Scalar}},
+      .support = Domain::Bounded,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

@@ -1,0 +1,72 @@
+// Poisson(rate) on {0, 1, 2, ...}: numerics from Boost.Math's poisson_distribution.
+#include <boost/math/distributions/poisson.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::poisson_distribution<double, Policy>;
+
+// rate = 0 is allowed: all the mass at 0.
+bool ok(Args a) { return args_ok(a, {Domain::NonNegative}); }
+
+std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Count, x); }
+
+// log f = k log(rate) - rate - lgamma(k + 1) where Boost's pdf underflows (see log_pdf_or).
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (!is_whole(x) || x < 0.0) return -inf;
+  const double rate = a[0];
+  if (rate == 0.0) return x == 0.0 ? 0.0 : -inf;
+  return log_pdf_or(boost::math::pdf(Dist(rate), x),
+                    [&] { return x * std::log(rate) - rate - std::lgamma(x + 1.0); });
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 0.0;
+  if (std::isinf(k) || a[0] == 0.0) return 1.0;
+  return boost::math::cdf(Dist(a[0]), k);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  if (p == 0.0 || a[0] == 0.0) return 0.0;
+  if (p == 1.0) return inf;
+  return boost::math::quantile(Dist(a[0]), p);
+}
+
+double mean(Args a) { return ok(a) ? a[0] : nan; }
+double variance(Args a) { return ok(a) ? a[0] : nan; }
+
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  if (a[0] == 0.0) return 0.0;
+  return static_cast<double>(std::poisson_distribution<long long>(a[0])(rng));
+}
+
+}  // namespace
+
+const Family& poisson_family() {
+  static const Family family{
+      .name = "Poisson",
+      .params = {{"rate", Domain::NonNegative, Rank::Scalar}},
+      .support = Domain::Count,
+      .outcome_rank = Rank::Scalar,
+      .discrete = true,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

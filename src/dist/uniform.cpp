@@ -1,0 +1,91 @@
+// Uniform(lo, hi) on [lo, hi]: numerics from Boost.Math's uniform_distribution.
+#include <algorithm>
+#include <boost/math/distributions/uniform.hpp>
+#include <cmath>
+
+#include "dist/families.hpp"
+
+namespace bayes::dist {
+namespace {
+
+using namespace detail;
+using Dist = boost::math::uniform_distribution<double, Policy>;
+
+bool ok(Args a) { return args_ok(a, {Domain::Real, Domain::Real}) && a[0] < a[1]; }
+
+// lo < hi, element by element when the arguments are vectors (a scalar broadcasts).
+std::string check_args(std::span<const Value> args) {
+  if (!known(args, 0) || !known(args, 1)) return "";
+  const Value &lo = args[0], &hi = args[1];
+  const std::size_t n = std::max(lo.size(), hi.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const double l = lo[lo.size() == 1 ? 0 : i % lo.size()];
+    const double h = hi[hi.size() == 1 ? 0 : i % hi.size()];
+    if (!(l < h)) return "lo = " + num(l) + " must be less than hi = " + num(h);
+  }
+  return "";
+}
+
+std::string check_outcome(std::span<const Value> args, double x) {
+  if (std::string bad = outcome_in(Domain::Real, x); !bad.empty()) return bad;
+  if (auto lo = known_scalar(args, 0); lo && x < *lo) {
+    return "x = " + num(x) + " is below lo = " + num(*lo) + " of Uniform";
+  }
+  if (auto hi = known_scalar(args, 1); hi && x > *hi) {
+    return "x = " + num(x) + " is above hi = " + num(*hi) + " of Uniform";
+  }
+  return "";
+}
+
+double lpdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x < a[0] || x > a[1]) return -inf;
+  return -std::log(a[1] - a[0]);
+}
+
+double cdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= a[0]) return 0.0;
+  if (x >= a[1]) return 1.0;
+  return boost::math::cdf(Dist(a[0], a[1]), x);
+}
+
+double quantile(Args a, double p) {
+  if (!ok(a) || !prob_ok(p)) return nan;
+  return boost::math::quantile(Dist(a[0], a[1]), p);
+}
+
+double mean(Args a) { return ok(a) ? 0.5 * (a[0] + a[1]) : nan; }
+double variance(Args a) {
+  if (!ok(a)) return nan;
+  const double w = a[1] - a[0];
+  return w * w / 12.0;
+}
+
+double sample(Args a, Rng& rng) {
+  if (!ok(a)) return nan;
+  return a[0] + (a[1] - a[0]) * uniform_open(rng);
+}
+
+}  // namespace
+
+const Family& uniform_family() {
+  static const Family family{
+      .name = "Uniform",
+      .params = {{"lo", Domain::Real, Rank::Scalar}, {"hi", Domain::Real, Rank::Scalar}},
+      .support = Domain::Bounded,
+      .outcome_rank = Rank::Scalar,
+      .discrete = false,
+      .check_args = check_args,
+      .check_outcome = check_outcome,
+      .lpdf = lpdf,
+      .cdf = cdf,
+      .quantile = quantile,
+      .mean = mean,
+      .variance = variance,
+      .sample = sample,
+  };
+  return family;
+}
+
+}  // namespace bayes::dist

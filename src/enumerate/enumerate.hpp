@@ -1,0 +1,21 @@
+// Exact enumeration: a component whose parameters all have finite support is
+// solved by Bayes' rule as a sum over every joint value, in log space.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "conjugate/solution.hpp"
+
+namespace bayes::enumerate {
+
+// The component's solution, or nullopt with `why` when some parameter is not
+// discrete with a finite support fixed by data (or there are too many joint
+// values to sum over).
+std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                         const graph::Component& c, std::string& why);
+
+// True when every parameter of the component has a discrete prior.
+bool all_discrete(const Model& m, const graph::Component& c);
+
+}  // namespace bayes::enumerate
