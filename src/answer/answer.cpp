@@ -46,11 +46,8 @@ struct Engine {
   // Per component: its solution, or why it has none.
   std::vector<std::optional<Solution>> solutions;
   std::vector<std::string> failures;
-  std::vector<Value> data;
 
-  Engine(const Compiled& compiled, const Options& o) : c(compiled), opt(o) {
-    for (const auto& d : c.model.data) data.push_back(d.value);
-  }
+  Engine(const Compiled& compiled, const Options& o) : c(compiled), opt(o) {}
 
   const Model& m() const { return c.model; }
 
@@ -147,7 +144,20 @@ struct Engine {
              {"params", params}, {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}};
     if (cf.mode) out["mode"] = to_json(*cf.mode);
     else out["mode"] = nullptr, out["mode_note"] = cf.mode_note;
-    if (cf.scalar()) out["interval"] = interval(cf, q.level), out["level"] = q.level;
+    if (cf.scalar()) {
+      out["interval"] = interval(cf, q.level), out["level"] = q.level;
+    } else if (cf.element_quantile) {
+      json iv = json::array();
+      double tail = (1 - q.level) / 2;
+      for (std::size_t i = 0; i < cf.mean.size(); ++i)
+        iv.push_back({number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
+      out["interval"] = iv, out["level"] = q.level;
+    }
+    if (s->joint) {
+      json jp = json::object();
+      for (const auto& [name, v] : s->joint->params) jp[name] = to_json(v);
+      out["joint"] = json{{"family", s->joint->family}, {"params", jp}, {"order", s->joint_order}};
+    }
     return out;
   }
 
@@ -161,7 +171,7 @@ struct Engine {
     if (!draws(params, n, ds, why)) return error(q, why);
     if (!let.expr->type.is_scalar()) return error(q, "posterior summaries of vector lets are not supported yet");
     std::vector<double> xs(n);
-    for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, ir::Env{data, ds[s]})[0];
+    for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, env_of(m(), ds[s]))[0];
     double mean = 0;
     for (double x : xs) mean += x;
     mean /= static_cast<double>(n);
@@ -253,7 +263,7 @@ struct Engine {
   bool as_bounds(const ir::Node& n, std::size_t& param, Bounds& b) {
     using ir::Op;
     if (n.op == Op::And) return as_bounds(*n.args[0], param, b) && as_bounds(*n.args[1], param, b);
-    if (n.op != Op::Lt && n.op != Op::Le && n.op != Op::Gt && n.op != Op::Ge) return false;
+    if (n.op != Op::Lt && n.op != Op::Le && n.op != Op::Gt && n.op != Op::Ge && n.op != Op::Eq) return false;
     const ir::Node* x = n.args[0].get();
     const ir::Node* k = n.args[1].get();
     Op op = n.op;
@@ -264,8 +274,12 @@ struct Engine {
     if (x->op != Op::Param || !x->type.is_scalar() || !ir::is_data_only(*k) || !k->type.is_scalar()) return false;
     if (param != SIZE_MAX && param != x->ref) return false;
     param = x->ref;
-    double v = ir::eval(*k, ir::Env{data, {}})[0];
-    if (op == Op::Lt || op == Op::Le) {
+    double v = ir::eval(*k, env_of(m()))[0];
+    if (op == Op::Eq) {  // p == c: the interval [c, c]
+      if (v < b.hi || (v == b.hi && b.hi_strict)) b.hi = v, b.hi_strict = false;
+      if (v > b.lo || (v == b.lo && b.lo_strict)) b.lo = v, b.lo_strict = false;
+      if (v > b.hi || v < b.lo) b.lo = INFINITY;  // empty
+    } else if (op == Op::Lt || op == Op::Le) {
       if (v < b.hi || (v == b.hi && op == Op::Lt)) b.hi = v, b.hi_strict = op == Op::Lt;
     } else {
       if (v > b.lo || (v == b.lo && op == Op::Gt)) b.lo = v, b.lo_strict = op == Op::Gt;
@@ -303,7 +317,7 @@ struct Engine {
     std::string why;
     if (!draws(ir::params_of(*q.expr), opt.draws, ds, why)) return error(q, why);
     double hits = 0;
-    for (const auto& d : ds) hits += ir::eval(*q.expr, ir::Env{data, d})[0] != 0 ? 1 : 0;
+    for (const auto& d : ds) hits += ir::eval(*q.expr, env_of(m(), d))[0] != 0 ? 1 : 0;
     double n = static_cast<double>(ds.size());
     double p = hits / n;
     return json{{"query", q.text}, {"method", "monte-carlo"}, {"value", p},
@@ -356,7 +370,7 @@ struct Engine {
   }
 
   json value(const Query& q) {
-    return json{{"query", q.text}, {"method", "data"}, {"value", to_json(ir::eval(*q.expr, ir::Env{data, {}}))}};
+    return json{{"query", q.text}, {"value", to_json(ir::eval(*q.expr, env_of(m())))}};
   }
 
   json answer(const Query& q) {

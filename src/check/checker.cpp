@@ -173,19 +173,10 @@ class Checker {
 
   Value value_of(const Node& n) {
     try {
-      return ir::eval(n, ir::Env{dataset(), {}});
+      return ir::eval(n, env_of(model_));
     } catch (const ir::EvalError& e) {
       fail(e.span, e.what());
     }
-  }
-
-  std::vector<Value> dataset_cache_;
-  std::span<const Value> dataset() {
-    if (dataset_cache_.size() != model_.data.size()) {
-      dataset_cache_.clear();
-      for (const auto& d : model_.data) dataset_cache_.push_back(d.value);
-    }
-    return dataset_cache_;
   }
 
   static std::string describe_shape(const Type& t) {
@@ -338,14 +329,19 @@ class Checker {
       if (idx->type.elem != Elem::Int)
         fail(idx->span, "an index must be a whole number or a vector of whole numbers, not " +
                             to_string(idx->type));
-      if (!ir::is_data_only(*idx)) fail(idx->span, "an index must be data, not a parameter");
       if (idx->type.is_matrix()) fail(idx->span, "an index cannot be a matrix");
-      // Check the range now: data is known.
-      Value iv = value_of(*idx);
       std::size_t limit = args.size() == 1 ? base->type.rows : base->type.cols;
-      for (double x : iv.data)
-        if (x < 1 || x > static_cast<double>(limit))
-          fail(idx->span, "index " + fmt_num(x) + " is out of range 1.." + std::to_string(limit));
+      if (ir::is_data_only(*idx)) {
+        // Check the range now: data is known.
+        Value iv = value_of(*idx);
+        for (double x : iv.data)
+          if (x < 1 || x > static_cast<double>(limit))
+            fail(idx->span, "index " + fmt_num(x) + " is out of range 1.." + std::to_string(limit));
+      } else {
+        // A discrete parameter as an index (the classifier / mixture idiom,
+        // m[species]): its support must fit.
+        index_support_fits(*idx, limit);
+      }
       args.push_back(idx);
     }
     std::size_t want = base->type.is_matrix() ? 2 : 1;
@@ -367,6 +363,23 @@ class Checker {
       t = Type::vector(base->type.cols, base->type.elem);
     }
     return fold(node(Op::Index, t, span, std::move(args)));
+  }
+
+  void index_support_fits(const Node& idx, std::size_t limit) {
+    if (idx.op != Op::Param) fail(idx.span, "an index must be data or a discrete parameter");
+    const ParamVar& p = model_.params[idx.ref];
+    const Prior& prior = model_.priors[p.prior];
+    if (!prior.family || !p.discrete)
+      fail(idx.span, "an index must be data or a discrete parameter, but '" + p.name + "' is continuous");
+    double hi = INFINITY, lo = 1;
+    std::string_view f = prior.family->name;
+    if (f == "Categorical" && prior.args[0]->type.rows) hi = static_cast<double>(prior.args[0]->type.rows);
+    if (f == "DiscreteUniform" && ir::is_data_only(*prior.args[0]) && ir::is_data_only(*prior.args[1]))
+      lo = value_of(*prior.args[0])[0], hi = value_of(*prior.args[1])[0];
+    if (f == "Bernoulli") lo = 0, hi = 1;
+    if (lo < 1 || hi > static_cast<double>(limit))
+      fail(idx.span, "'" + p.name + "' takes values " + fmt_num(lo) + ".." + fmt_num(hi) +
+                         ", which do not all index 1.." + std::to_string(limit));
   }
 
   NodePtr expr_node(const ast::Call& c, Span span) {
@@ -727,8 +740,8 @@ class Checker {
     // The arguments of a scalar family broadcast to a vector parameter.
     std::size_t arg_len = 0;
     if (f && f->outcome_rank == Rank::Scalar)
-      for (const auto& a : pr.args)
-        if (a->type.is_vector()) arg_len = a->type.rows;
+      for (std::size_t i = 0; i < pr.args.size(); ++i)
+        if (f->params[i].rank == Rank::Scalar && pr.args[i]->type.is_vector()) arg_len = pr.args[i]->type.rows;
     bool ok = true;
     std::vector<std::size_t> indices;
     for (std::size_t i = 0; i < s.decls.size(); ++i) {

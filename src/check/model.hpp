@@ -11,6 +11,7 @@
 #include "data/value.hpp"
 #include "diag/diagnostic.hpp"
 #include "dist/family.hpp"
+#include "expr/eval.hpp"
 #include "expr/ir.hpp"
 
 namespace bayes {
@@ -88,5 +89,16 @@ struct Model {
   std::vector<LetVar> lets;
   std::vector<Query> queries;  // prints and plots, in order
 };
+
+// An evaluation environment reading the model's data in place.
+inline ir::Env env_of(const Model& m, std::span<const Value> params = {}) {
+  ir::Env env;
+  env.params = params;
+  env.owner = &m;
+  env.data_at = [](const void* owner, std::size_t i) -> const Value& {
+    return static_cast<const Model*>(owner)->data[i].value;
+  };
+  return env;
+}
 
 }  // namespace bayes

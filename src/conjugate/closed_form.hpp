@@ -27,6 +27,8 @@ struct ClosedForm {
   std::function<double(double)> quantile;  // scalar ones
   std::function<Value(dist::Rng&)> sample;
   std::function<double(const Value&)> lpdf;
+  // Vector ones: the quantile of element i's marginal (for intervals).
+  std::function<double(std::size_t i, double p)> element_quantile;
 
   bool scalar() const { return mean.is_scalar(); }
 };

@@ -10,15 +10,7 @@ namespace bayes::conjugate {
 
 using ir::Op;
 
-Value eval_data(const Model& m, const ir::Node& n) {
-  std::vector<Value> data;
-  // Only the data the expression reads is copied.
-  std::vector<std::size_t> refs;
-  ir::collect_data(n, refs);
-  data.resize(m.data.size());
-  for (auto r : refs) data[r] = m.data[r].value;
-  return ir::eval(n, ir::Env{data, {}});
-}
+Value eval_data(const Model& m, const ir::Node& n) { return ir::eval(n, env_of(m)); }
 
 namespace {
 

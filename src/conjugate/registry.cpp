@@ -8,11 +8,26 @@
 namespace bayes::conjugate {
 
 // One declaration per rule file.
-std::optional<Solution> solve_beta(const Model&, const graph::FactorGraph&, const graph::Component&, std::string&);
+#define BAYES_RULE(fn) \
+  std::optional<Solution> fn(const Model&, const graph::FactorGraph&, const graph::Component&, std::string&)
+BAYES_RULE(solve_beta);                  // beta.cpp
+BAYES_RULE(solve_gamma);                 // gamma.cpp
+BAYES_RULE(solve_inverse_gamma);         // inverse_gamma.cpp
+BAYES_RULE(solve_gaussian_linear);       // gaussian_linear.cpp
+BAYES_RULE(solve_normal_inverse_gamma);  // normal_inverse_gamma.cpp
+BAYES_RULE(solve_dirichlet);             // dirichlet.cpp
+BAYES_RULE(solve_pareto);                // pareto.cpp
+#undef BAYES_RULE
 
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> list = {
       {"Beta", solve_beta},
+      {"Gamma", solve_gamma},
+      {"InverseGamma", solve_inverse_gamma},
+      {"NormalInverseGamma", solve_normal_inverse_gamma},
+      {"GaussianLinear", solve_gaussian_linear},
+      {"Dirichlet", solve_dirichlet},
+      {"Pareto", solve_pareto},
   };
   return list;
 }

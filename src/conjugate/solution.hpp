@@ -32,6 +32,11 @@ struct Solution {
   std::string rule;                  // "Beta-Bernoulli"
   std::string method = "conjugate";  // or "enumeration"
   std::vector<ParamResult> params;
+  // A joint posterior over several parameters (NormalInverseGamma over
+  // (mu, s2), MultiNormal over (w0, w), ...), reported beside each marginal.
+  std::optional<ClosedForm> joint;
+  std::vector<std::string> joint_order;  // how the joint vector is laid out: "w0", "w[1]", ...
+
   std::vector<PredictiveResult> predictive;
   double log_evidence = NAN;         // log p(observations of this component)
   std::vector<std::string> explain;  // the derivation, one line each, numbers put in

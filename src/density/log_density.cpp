@@ -11,24 +11,11 @@ namespace bayes::density {
 
 namespace {
 
-std::vector<Value> data_values(const Model& m) {
-  std::vector<Value> out;
-  out.reserve(m.data.size());
-  for (const auto& d : m.data) out.push_back(d.value);
-  return out;
-}
-
 std::vector<Value> eval_args(const Model& m, const std::vector<ir::NodePtr>& args,
                              ParamValues params) {
-  // Data values are referenced, not copied, by the environment.
-  static thread_local const Model* cached_model = nullptr;
-  static thread_local std::vector<Value> cached;
-  if (cached_model != &m || cached.size() != m.data.size()) {
-    cached = data_values(m);
-    cached_model = &m;
-  }
-  ir::Env env{cached, params};
+  ir::Env env = env_of(m, params);
   std::vector<Value> out;
+  out.reserve(args.size());
   for (const auto& a : args) out.push_back(ir::eval(*a, env));
   return out;
 }

@@ -7,6 +7,7 @@
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
+#include "expr/eval.hpp"
 
 namespace bayes::enumerate {
 
@@ -163,6 +164,36 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       line += " P(" + pv.name + " = " + conjugate::num(vals[k]) + ") = " + conjugate::num(probs[k]) + (k + 1 < vals.size() ? "," : "");
     sol.explain.push_back(line);
     sol.params.push_back(std::move(r));
+  }
+  // Predictive of one more observation: a mixture over the joint values,
+  // weighted by their posterior probabilities.
+  for (auto oi : v.observations) {
+    const Observation& o = m.observations[oi];
+    const dist::Family& f = *o.family;
+    if (!f.lpdf || f.outcome_rank != Rank::Scalar) continue;
+    std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(n));
+    double mean = 0, second = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t i = 0; i < c.params.size(); ++i) values[c.params[i]] = Value::scalar(assignment[j][i], true);
+      std::vector<double> args;
+      for (const auto& a : o.args) args.push_back(ir::eval(*a, env_of(m, values))[0]);
+      for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][j] = args[k];
+      double mu = f.mean(args), var = f.variance(args);
+      mean += post[j] * mu;
+      second += post[j] * (var + mu * mu);
+    }
+    conjugate::PredictiveResult pr;
+    pr.observation = oi;
+    bool normal = f.name == "Normal";
+    pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";
+    pr.dist.params.push_back({"weights", Value::vector(post)});
+    for (std::size_t k = 0; k < f.params.size(); ++k) {
+      std::string name = normal ? (k == 0 ? "means" : "sds") : std::string(f.params[k].name);
+      pr.dist.params.push_back({name, Value::vector(comp_args[k])});
+    }
+    pr.dist.mean = Value::scalar(mean);
+    pr.dist.sd = Value::scalar(std::sqrt(std::max(0.0, second - mean * mean)));
+    sol.predictive.push_back(std::move(pr));
   }
   sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " + conjugate::num(evidence));
   std::vector<std::size_t> params = c.params;

@@ -160,7 +160,7 @@ Value eval(const Node& n, const Env& env) {
   auto arg = [&](std::size_t i) { return eval(*n.args[i], env); };
   switch (n.op) {
     case Op::Const: return n.value;
-    case Op::Data: return env.data[n.ref];
+    case Op::Data: return env.datum(n.ref);
     case Op::Param:
       if (n.ref >= env.params.size()) throw EvalError(n.span, "parameter value not available");
       return env.params[n.ref];

@@ -14,6 +14,11 @@ namespace bayes::ir {
 struct Env {
   std::span<const Value> data;
   std::span<const Value> params;  // may be empty when evaluating data only
+  // Alternatively, data read through an accessor (e.g. from Model::data without copying).
+  const void* owner = nullptr;
+  const Value& (*data_at)(const void* owner, std::size_t i) = nullptr;
+
+  const Value& datum(std::size_t i) const { return data_at ? data_at(owner, i) : data[i]; }
 };
 
 // A run-time error with the place it happened (index out of range, lengths
