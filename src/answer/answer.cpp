@@ -8,6 +8,7 @@
 #include "conjugate/solution.hpp"
 #include "density/log_density.hpp"
 #include "enumerate/enumerate.hpp"
+#include "numeric/numeric.hpp"
 #include "expr/eval.hpp"
 
 namespace bayes::answer {
@@ -64,20 +65,27 @@ struct Engine {
         if (!solutions[i]) failures[i] = why;
         continue;
       }
-      if (opt.method == Method::Numeric) {
-        failures[i] = "the numeric engine is not built yet";
+      if (opt.method != Method::Numeric) solutions[i] = conjugate::solve_component(m(), g, comp, why);
+      if (!solutions[i] && opt.method == Method::Conjugate) {
+        std::string reason = why.empty() ? "no conjugate rule matches its priors and likelihoods" : why;
+        failures[i] = "not conjugate: " + reason;
+        report.status = std::max(report.status, 3);
         continue;
       }
-      solutions[i] = conjugate::solve_component(m(), g, comp, why);
       if (!solutions[i]) {
-        std::string names;
-        for (auto p : comp.params) names += (names.empty() ? "'" : ", '") + m().params[p].name + "'";
-        std::string reason = why.empty() ? "no conjugate rule matches" : why;
-        failures[i] = opt.method == Method::Conjugate
-                          ? "not conjugate: " + reason
-                          : "no closed form for " + names + " (" + reason +
-                                ") and the numeric engine is not built yet";
-      } else {
+        std::string closed_why = why;
+        std::optional<numeric::Failure> failure;
+        std::string numeric_why;
+        solutions[i] = numeric::solve(m(), g, comp, opt.numeric, numeric_why, failure);
+        if (failure) {
+          failures[i] = failure->message;
+          report.status = std::max(report.status, 3);
+        } else if (!solutions[i]) {
+          failures[i] = "cannot be solved: " + numeric_why;
+          report.status = std::max(report.status, 3);
+        }
+      }
+      if (solutions[i]) {
         report.explain.push_back("component " + std::to_string(i + 1) + " (" + solutions[i]->method + ", " +
                                  solutions[i]->rule + "):");
         for (const auto& line : solutions[i]->explain) report.explain.push_back("  " + line);
@@ -115,6 +123,11 @@ struct Engine {
     comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
     dist::Rng rng(opt.seed);
     out.assign(n, std::vector<Value>(m().params.size()));
+    for (auto ci : comps)
+      if (!solutions[ci]->draw) {
+        why = "no posterior draws: " + failures[ci];
+        return false;
+      }
     for (std::size_t s = 0; s < n; ++s)
       for (auto ci : comps) solutions[ci]->draw(rng, out[s]);
     return true;
@@ -140,6 +153,7 @@ struct Engine {
     const ClosedForm& cf = r->posterior;
     json params = json::object();
     for (const auto& [name, v] : cf.params) params[name] = to_json(v);
+    if (s->method == "numeric") return posterior_laplace(q, *s, *r);
     json out{{"query", q.text}, {"method", s->method}, {"rule", s->rule}, {"family", cf.family},
              {"params", params}, {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}};
     if (cf.mode) out["mode"] = to_json(*cf.mode);
@@ -158,6 +172,25 @@ struct Engine {
       for (const auto& [name, v] : s->joint->params) jp[name] = to_json(v);
       out["joint"] = json{{"family", s->joint->family}, {"params", jp}, {"order", s->joint_order}};
     }
+    return out;
+  }
+
+  // The Laplace approximation at the numeric mode.
+  json posterior_laplace(const Query& q, const Solution& s, const conjugate::ParamResult& r) {
+    const ClosedForm& cf = r.posterior;
+    if (!r.map) return error(q, r.map_note);
+    json out{{"query", q.text}, {"method", "laplace"}, {"rule", s.rule}, {"mean", to_json(cf.mean)},
+             {"sd", to_json(cf.sd)}, {"mode", to_json(*r.map)}};
+    if (cf.scalar() && cf.quantile) {
+      out["interval"] = interval(cf, q.level), out["level"] = q.level;
+    } else if (cf.element_quantile) {
+      json iv = json::array();
+      double tail = (1 - q.level) / 2;
+      for (std::size_t i = 0; i < cf.mean.size(); ++i)
+        iv.push_back({number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
+      out["interval"] = iv, out["level"] = q.level;
+    }
+    out["note"] = "Laplace approximation: Normal on the unconstrained scale at the mode (mean reported = mode)";
     return out;
   }
 
@@ -345,7 +378,9 @@ struct Engine {
       if (!pr.note.empty()) out["note"] = pr.note;
       return out;
     }
-    return error(q, "the predictive of '" + q.data_name + "' is not available for this rule yet");
+    return error(q, solutions[comp]->method == "numeric"
+                        ? "the predictive of '" + q.data_name + "' needs a closed-form posterior; this one is numeric"
+                        : "the predictive of '" + q.data_name + "' is not available for this rule yet");
   }
 
   json evidence(const Query& q) {
@@ -363,8 +398,10 @@ struct Engine {
         continue;
       }
       if (!solutions[i]) return error(q, failures[i]);
+      if (std::isnan(solutions[i]->log_evidence)) return error(q, "the evidence is not available: the posterior is improper");
       total += solutions[i]->log_evidence;
-      if (solutions[i]->method == "enumeration") method = "enumeration";
+      if (solutions[i]->method == "enumeration" && method != "laplace") method = "enumeration";
+      if (solutions[i]->method == "numeric") method = "laplace";
     }
     return json{{"query", q.text}, {"method", method}, {"value", number(total)}};
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/pipeline.hpp"
+#include "numeric/numeric.hpp"
 
 namespace bayes::answer {
 
@@ -19,6 +20,7 @@ struct Options {
   Method method = Method::Auto;
   std::uint64_t seed = 20261123;
   std::size_t draws = 100000;  // Monte Carlo draws for prob(...) and lets
+  numeric::Options numeric;
 };
 
 struct Report {

@@ -69,16 +69,27 @@ void write_text(std::ostream& out, const std::vector<json>& results) {
       out << '\n';
       continue;
     }
+    if (method == "laplace" && r.contains("mode")) {  // a Laplace approximation at the numeric mode
+      out << q << " ~ Laplace approximation at the mode   [" << r.value("rule", "numeric") << "]\n";
+      out << "    mode " << format_number(r["mode"]) << "   sd " << format_number(r["sd"]);
+      if (r.contains("interval")) {
+        int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
+        out << "   " << pct << "% interval " << format_number(r["interval"]);
+      }
+      out << '\n';
+      continue;
+    }
     if (r.contains("interval") && !r.contains("value")) {  // a let, from draws
       int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
       out << q << ": mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"]) << "   " << pct
-          << "% interval " << format_number(r["interval"]) << "   [monte-carlo, " << r["draws"].get<long long>()
-          << " draws, mcse " << format_number(r["mcse"]) << "]\n";
+          << "% interval " << format_number(r["interval"]) << "   [monte-carlo, " << format_number(r.value("draws", json()))
+          << " draws, mcse " << format_number(r.value("mcse", json())) << "]\n";
       continue;
     }
     out << q << " = " << format_number(r["value"]);
     if (r.contains("mcse"))
-      out << "   [monte-carlo, " << r["draws"].get<long long>() << " draws, mcse " << format_number(r["mcse"]) << "]";
+      out << "   [monte-carlo, " << format_number(r.value("draws", json())) << " draws, mcse "
+          << format_number(r["mcse"]) << "]";
     else if (q == "evidence()")
       out << "   [log marginal likelihood, " << (method == "laplace" ? "Laplace approximation" : "exact") << "]";
     out << '\n';

@@ -1,0 +1,515 @@
+// The AD tape: compile, forward, backward.
+#include "numeric/tape.hpp"
+
+#include <boost/math/special_functions/digamma.hpp>
+#include <cmath>
+
+#include "expr/eval.hpp"
+#include "numeric/lpdf_grad.hpp"
+
+namespace bayes::numeric {
+
+namespace {
+
+Eigen::VectorXd to_vec(const Value& v) {
+  return Eigen::Map<const Eigen::VectorXd>(v.data.data(), static_cast<Eigen::Index>(v.size()));
+}
+
+double elem(const Eigen::VectorXd& v, Eigen::Index k) { return v.size() == 1 ? v[0] : v[k]; }
+void add_elem(Eigen::VectorXd& adj, Eigen::Index k, double x) {
+  if (adj.size() == 1) adj[0] += x;
+  else adj[k] += x;
+}
+
+}  // namespace
+
+int Tape::constant(Eigen::VectorXd v) {
+  Node n;
+  n.kind = Kind::Const;
+  n.val = std::move(v);
+  nodes_.push_back(std::move(n));
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
+int Tape::param_node(std::size_t p) {
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].kind == Kind::Param && nodes_[i].param == p) return static_cast<int>(i);
+  Node n;
+  n.kind = Kind::Param;
+  n.param = p;
+  nodes_.push_back(std::move(n));
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
+int Tape::add(const ir::Node& n, std::string& why) {
+  auto it = memo_.find(&n);
+  if (it != memo_.end()) return it->second;
+  int id = -1;
+  if (ir::is_data_only(n)) {
+    if (n.type.is_matrix()) {
+      why = "a matrix outside 'X * w'";
+      return -1;
+    }
+    id = constant(to_vec(ir::eval(n, env_of(*model_))));
+  } else if (n.op == ir::Op::Param) {
+    id = param_node(n.ref);
+  } else {
+    Node t;
+    switch (n.op) {
+      case ir::Op::Neg: t.kind = Kind::Neg; break;
+      case ir::Op::Not: t.kind = Kind::Not; break;
+      case ir::Op::Add: t.kind = Kind::Add; break;
+      case ir::Op::Sub: t.kind = Kind::Sub; break;
+      case ir::Op::Mul: t.kind = Kind::Mul; break;
+      case ir::Op::Div: t.kind = Kind::Div; break;
+      case ir::Op::Pow: t.kind = Kind::Pow; break;
+      case ir::Op::Lt: t.kind = Kind::Lt; break;
+      case ir::Op::Le: t.kind = Kind::Le; break;
+      case ir::Op::Gt: t.kind = Kind::Gt; break;
+      case ir::Op::Ge: t.kind = Kind::Ge; break;
+      case ir::Op::Eq: t.kind = Kind::Eq; break;
+      case ir::Op::Ne: t.kind = Kind::Ne; break;
+      case ir::Op::And: t.kind = Kind::And; break;
+      case ir::Op::Or: t.kind = Kind::Or; break;
+      case ir::Op::Vector: t.kind = Kind::Vector; break;
+      case ir::Op::Call:
+        t.kind = Kind::Call;
+        t.fn = n.fn;
+        if (n.fn == Builtin::Columns || n.fn == Builtin::Rep || n.fn == Builtin::Seq) {
+          why = "'" + std::string(info(n.fn).name) + "' of parameters";
+          return -1;
+        }
+        break;
+      case ir::Op::MatVec: {
+        if (!ir::is_data_only(*n.args[0])) {
+          why = "a matrix built from parameters";
+          return -1;
+        }
+        t.kind = Kind::MatVec;
+        // Keep the data matrix by reference when it is a data variable.
+        if (n.args[0]->op == ir::Op::Data) {
+          t.matrix = &model_->data[n.args[0]->ref].value;
+        } else {
+          auto owned = std::make_shared<Value>(ir::eval(*n.args[0], env_of(*model_)));
+          owned_.push_back(owned);
+          t.matrix = owned.get();
+        }
+        int v = add(*n.args[1], why);
+        if (v < 0) return -1;
+        t.in = {v};
+        nodes_.push_back(std::move(t));
+        id = static_cast<int>(nodes_.size()) - 1;
+        memo_[&n] = id;
+        return id;
+      }
+      case ir::Op::Index: {
+        if (n.args.size() != 2 || !ir::is_data_only(*n.args[1])) {
+          why = "an index that is a parameter (discrete parameters are enumerated, not optimised)";
+          return -1;
+        }
+        t.kind = Kind::Index;
+        Value idx = ir::eval(*n.args[1], env_of(*model_));
+        for (double x : idx.data) t.index.push_back(static_cast<Eigen::Index>(x) - 1);
+        int b = add(*n.args[0], why);
+        if (b < 0) return -1;
+        t.in = {b};
+        nodes_.push_back(std::move(t));
+        id = static_cast<int>(nodes_.size()) - 1;
+        memo_[&n] = id;
+        return id;
+      }
+      default:
+        why = "an expression the numeric engine cannot differentiate";
+        return -1;
+    }
+    for (const auto& a : n.args) {
+      int x = add(*a, why);
+      if (x < 0) return -1;
+      t.in.push_back(x);
+    }
+    nodes_.push_back(std::move(t));
+    id = static_cast<int>(nodes_.size()) - 1;
+  }
+  memo_[&n] = id;
+  return id;
+}
+
+bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& args, int outcome, int outcome2,
+                      std::string& why) {
+  Node t;
+  t.kind = Kind::Factor;
+  t.family = f;
+  t.outcome = outcome;
+  t.outcome2 = outcome2;
+  for (const auto& a : args) {
+    int x = add(*a, why);
+    if (x < 0) return false;
+    t.in.push_back(x);
+  }
+  if (f->name == "MultiNormal") {
+    if (!ir::is_data_only(*args[1])) {
+      why = "a MultiNormal whose covariance is unknown";
+      return false;
+    }
+    Value cov = ir::eval(*args[1], env_of(*model_));
+    Eigen::Map<const Eigen::MatrixXd> c(cov.data.data(), static_cast<Eigen::Index>(cov.rows),
+                                        static_cast<Eigen::Index>(cov.cols));
+    Eigen::LLT<Eigen::MatrixXd> llt(c);
+    t.cov_inv = llt.solve(Eigen::MatrixXd::Identity(c.rows(), c.cols()));
+    t.log_det = 2 * llt.matrixL().toDenseMatrix().diagonal().array().log().sum();
+  }
+  nodes_.push_back(std::move(t));
+  factors_.push_back(static_cast<int>(nodes_.size()) - 1);
+  return true;
+}
+
+std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>& priors,
+                                  const std::vector<std::size_t>& observations, std::string& why) {
+  Tape t;
+  t.model_ = &m;
+  for (auto pi : priors) {
+    const Prior& p = m.priors[pi];
+    if (!p.family) continue;  // flat: the transform keeps the parameter inside its bounds
+    if (p.family->joint == 2) {
+      if (!t.add_factor(p.family, p.args, t.param_node(p.params[0]), t.param_node(p.params[1]), why))
+        return std::nullopt;
+      continue;
+    }
+    for (auto q : p.params)
+      if (!t.add_factor(p.family, p.args, t.param_node(q), -1, why)) return std::nullopt;
+  }
+  for (auto oi : observations) {
+    const Observation& o = m.observations[oi];
+    int x = t.constant(to_vec(o.value));
+    if (o.value.rank == Rank::Matrix) {
+      why = "'" + o.text + "': a matrix of observations";
+      return std::nullopt;
+    }
+    if (!t.add_factor(o.family, o.args, x, -1, why)) {
+      why = "'" + o.text + "': " + why;
+      return std::nullopt;
+    }
+  }
+  return t;
+}
+
+double Tape::factor_forward(Node& n, bool with_grad) {
+  const dist::Family& f = *n.family;
+  std::string_view name = f.name;
+  Node& out = nodes_[static_cast<std::size_t>(n.outcome)];
+  double lp = 0;
+  if (f.lpdf && f.outcome_rank == Rank::Scalar && name != "Categorical") {
+    std::size_t na = n.in.size();
+    Eigen::Index len = out.val.size();
+    for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
+    double args[4], dargs[4];
+    for (Eigen::Index k = 0; k < len; ++k) {
+      for (std::size_t i = 0; i < na; ++i) args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
+      double dx = 0;
+      double x = elem(out.val, k);
+      lp += scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na), dx);
+      if (with_grad) {
+        for (std::size_t i = 0; i < na; ++i) add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k, dargs[i]);
+        add_elem(out.adj, k, dx);
+      }
+    }
+    return lp;
+  }
+  auto span_of = [](const Eigen::VectorXd& v) { return std::span<const double>(v.data(), static_cast<std::size_t>(v.size())); };
+  auto mspan = [](Eigen::VectorXd& v) { return std::span<double>(v.data(), static_cast<std::size_t>(v.size())); };
+  Eigen::VectorXd scratch;
+  if (name == "Categorical") {
+    Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
+    scratch = Eigen::VectorXd::Zero(probs.val.size());
+    for (Eigen::Index k = 0; k < out.val.size(); ++k) lp += categorical_lpmf_grad(span_of(probs.val), out.val[k], mspan(scratch));
+    if (with_grad) probs.adj += scratch;
+    return lp;
+  }
+  if (name == "Dirichlet") {
+    Node& alpha = nodes_[static_cast<std::size_t>(n.in[0])];
+    Eigen::VectorXd da = Eigen::VectorXd::Zero(alpha.val.size()), dx = Eigen::VectorXd::Zero(out.val.size());
+    lp = dirichlet_lpdf_grad(span_of(alpha.val), span_of(out.val), mspan(da), mspan(dx));
+    if (with_grad) alpha.adj += da, out.adj += dx;
+    return lp;
+  }
+  if (name == "Multinomial") {
+    Node& probs = nodes_[static_cast<std::size_t>(n.in[1])];
+    scratch = Eigen::VectorXd::Zero(probs.val.size());
+    lp = multinomial_lpmf_grad(span_of(probs.val), span_of(out.val), mspan(scratch));
+    if (with_grad) probs.adj += scratch;
+    return lp;
+  }
+  if (name == "MultiNormal") {
+    Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
+    Eigen::VectorXd dm = Eigen::VectorXd::Zero(mean.val.size()), dx = Eigen::VectorXd::Zero(out.val.size());
+    lp = multi_normal_lpdf_grad(span_of(mean.val), span_of(out.val), n.cov_inv.data(), n.log_det,
+                                static_cast<std::size_t>(mean.val.size()), mspan(dm), mspan(dx));
+    if (with_grad) mean.adj += dm, out.adj += dx;
+    return lp;
+  }
+  if (name == "NormalInverseGamma") {
+    Node& s2 = nodes_[static_cast<std::size_t>(n.outcome2)];
+    double args[4], dargs[4] = {0, 0, 0, 0}, dmu = 0, ds2 = 0;
+    for (int i = 0; i < 4; ++i) args[i] = nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].val[0];
+    lp = normal_inverse_gamma_lpdf_grad(std::span<const double>(args, 4), out.val[0], s2.val[0],
+                                        std::span<double>(dargs, 4), dmu, ds2);
+    if (with_grad) {
+      for (int i = 0; i < 4; ++i) nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].adj[0] += dargs[i];
+      out.adj[0] += dmu;
+      s2.adj[0] += ds2;
+    }
+    return lp;
+  }
+  return NAN;
+}
+
+void Tape::forward_node(Node& n) {
+  auto in = [&](std::size_t i) -> const Eigen::VectorXd& { return nodes_[static_cast<std::size_t>(n.in[i])].val; };
+  auto binary = [&](auto op) {
+    const Eigen::VectorXd &a = in(0), &b = in(1);
+    Eigen::Index len = std::max(a.size(), b.size());
+    n.val.resize(len);
+    for (Eigen::Index k = 0; k < len; ++k) n.val[k] = op(elem(a, k), elem(b, k));
+  };
+  switch (n.kind) {
+    case Kind::Const:
+    case Kind::Param:
+    case Kind::Factor: return;
+    case Kind::Neg: n.val = -in(0); return;
+    case Kind::Not: n.val = (in(0).array() == 0).cast<double>(); return;
+    case Kind::Add: binary([](double x, double y) { return x + y; }); return;
+    case Kind::Sub: binary([](double x, double y) { return x - y; }); return;
+    case Kind::Mul: binary([](double x, double y) { return x * y; }); return;
+    case Kind::Div: binary([](double x, double y) { return x / y; }); return;
+    case Kind::Pow: binary([](double x, double y) { return std::pow(x, y); }); return;
+    case Kind::Lt: binary([](double x, double y) -> double { return x < y; }); return;
+    case Kind::Le: binary([](double x, double y) -> double { return x <= y; }); return;
+    case Kind::Gt: binary([](double x, double y) -> double { return x > y; }); return;
+    case Kind::Ge: binary([](double x, double y) -> double { return x >= y; }); return;
+    case Kind::Eq: binary([](double x, double y) -> double { return x == y; }); return;
+    case Kind::Ne: binary([](double x, double y) -> double { return x != y; }); return;
+    case Kind::And: binary([](double x, double y) -> double { return x != 0 && y != 0; }); return;
+    case Kind::Or: binary([](double x, double y) -> double { return x != 0 || y != 0; }); return;
+    case Kind::MatVec: {
+      Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(), static_cast<Eigen::Index>(n.matrix->rows),
+                                          static_cast<Eigen::Index>(n.matrix->cols));
+      n.val.noalias() = X * in(0);
+      return;
+    }
+    case Kind::Index: {
+      const Eigen::VectorXd& b = in(0);
+      n.val.resize(static_cast<Eigen::Index>(n.index.size()));
+      for (std::size_t i = 0; i < n.index.size(); ++i) n.val[static_cast<Eigen::Index>(i)] = b[n.index[i]];
+      return;
+    }
+    case Kind::Vector: {
+      n.val.resize(static_cast<Eigen::Index>(n.in.size()));
+      for (std::size_t i = 0; i < n.in.size(); ++i) n.val[static_cast<Eigen::Index>(i)] = in(i)[0];
+      return;
+    }
+    case Kind::Call: {
+      const Eigen::VectorXd& a = in(0);
+      switch (n.fn) {
+        case Builtin::Exp: n.val = a.array().exp(); return;
+        case Builtin::Log: n.val = a.array().log(); return;
+        case Builtin::Log1p: n.val = a.array().log1p(); return;
+        case Builtin::Expm1: n.val = a.unaryExpr([](double x) { return std::expm1(x); }); return;
+        case Builtin::Sqrt: n.val = a.array().sqrt(); return;
+        case Builtin::Square: n.val = a.array().square(); return;
+        case Builtin::Abs: n.val = a.array().abs(); return;
+        case Builtin::Lgamma: n.val = a.unaryExpr([](double x) { return std::lgamma(x); }); return;
+        case Builtin::Logistic:
+          n.val = a.unaryExpr([](double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); });
+          return;
+        case Builtin::Logit: n.val = a.unaryExpr([](double x) { return std::log(x / (1 - x)); }); return;
+        case Builtin::Floor: n.val = a.array().floor(); return;
+        case Builtin::Ceil: n.val = a.array().ceil(); return;
+        case Builtin::Round: n.val = a.array().round(); return;
+        case Builtin::Pow: binary([](double x, double y) { return std::pow(x, y); }); return;
+        case Builtin::Softmax:
+        case Builtin::LogSoftmax: {
+          double mx = a.maxCoeff();
+          double lse = mx + std::log((a.array() - mx).exp().sum());
+          n.val = n.fn == Builtin::Softmax ? Eigen::VectorXd((a.array() - lse).exp()) : Eigen::VectorXd(a.array() - lse);
+          return;
+        }
+        case Builtin::Cumsum: {
+          n.val.resize(a.size());
+          double s = 0;
+          for (Eigen::Index k = 0; k < a.size(); ++k) n.val[k] = (s += a[k]);
+          return;
+        }
+        case Builtin::Sum: n.val = Eigen::VectorXd::Constant(1, a.sum()); return;
+        case Builtin::Prod: n.val = Eigen::VectorXd::Constant(1, a.prod()); return;
+        case Builtin::Mean: n.val = Eigen::VectorXd::Constant(1, a.mean()); return;
+        case Builtin::Sd:
+        case Builtin::Variance: {
+          double var = (a.array() - a.mean()).square().sum() / static_cast<double>(a.size() - 1);
+          n.val = Eigen::VectorXd::Constant(1, n.fn == Builtin::Sd ? std::sqrt(var) : var);
+          return;
+        }
+        case Builtin::Length: n.val = Eigen::VectorXd::Constant(1, static_cast<double>(a.size())); return;
+        case Builtin::LogSumExp: {
+          double mx = a.maxCoeff();
+          n.val = Eigen::VectorXd::Constant(1, mx + std::log((a.array() - mx).exp().sum()));
+          return;
+        }
+        case Builtin::Min:
+        case Builtin::Max:
+          if (n.in.size() == 2) {
+            if (n.fn == Builtin::Min) binary([](double x, double y) { return std::min(x, y); });
+            else binary([](double x, double y) { return std::max(x, y); });
+          } else {
+            n.val = Eigen::VectorXd::Constant(1, n.fn == Builtin::Min ? a.minCoeff() : a.maxCoeff());
+          }
+          return;
+        case Builtin::Dot: n.val = Eigen::VectorXd::Constant(1, a.dot(in(1))); return;
+        default: n.val = Eigen::VectorXd::Constant(a.size(), NAN); return;
+      }
+    }
+  }
+}
+
+void Tape::backward_node(Node& n) {
+  if (n.kind == Kind::Const || n.kind == Kind::Param || n.kind == Kind::Factor) return;
+  auto node = [&](std::size_t i) -> Node& { return nodes_[static_cast<std::size_t>(n.in[i])]; };
+  const Eigen::VectorXd& g = n.adj;
+  auto binary = [&](auto da, auto db) {  // da(x, y, out) = d out / dx
+    Node &A = node(0), &B = node(1);
+    for (Eigen::Index k = 0; k < g.size(); ++k) {
+      double x = elem(A.val, k), y = elem(B.val, k), z = n.val[k];
+      add_elem(A.adj, k, g[k] * da(x, y, z));
+      add_elem(B.adj, k, g[k] * db(x, y, z));
+    }
+  };
+  switch (n.kind) {
+    case Kind::Neg: node(0).adj -= g; return;
+    case Kind::Add: binary([](double, double, double) { return 1.0; }, [](double, double, double) { return 1.0; }); return;
+    case Kind::Sub: binary([](double, double, double) { return 1.0; }, [](double, double, double) { return -1.0; }); return;
+    case Kind::Mul: binary([](double, double y, double) { return y; }, [](double x, double, double) { return x; }); return;
+    case Kind::Div:
+      binary([](double, double y, double) { return 1 / y; }, [](double, double y, double z) { return -z / y; });
+      return;
+    case Kind::Pow:
+      binary([](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
+             [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; });
+      return;
+    case Kind::MatVec: {
+      Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(), static_cast<Eigen::Index>(n.matrix->rows),
+                                          static_cast<Eigen::Index>(n.matrix->cols));
+      node(0).adj.noalias() += X.transpose() * g;
+      return;
+    }
+    case Kind::Index: {
+      Node& b = node(0);
+      for (std::size_t i = 0; i < n.index.size(); ++i) b.adj[n.index[i]] += g[static_cast<Eigen::Index>(i)];
+      return;
+    }
+    case Kind::Vector:
+      for (std::size_t i = 0; i < n.in.size(); ++i) node(i).adj[0] += g[static_cast<Eigen::Index>(i)];
+      return;
+    case Kind::Call: {
+      Node& A = node(0);
+      const Eigen::VectorXd& a = A.val;
+      auto each = [&](auto d) {  // d(x, out) = d out / dx, elementwise
+        for (Eigen::Index k = 0; k < g.size(); ++k) add_elem(A.adj, k, g[k] * d(elem(a, k), n.val[k]));
+      };
+      switch (n.fn) {
+        case Builtin::Exp: each([](double, double z) { return z; }); return;
+        case Builtin::Log: each([](double x, double) { return 1 / x; }); return;
+        case Builtin::Log1p: each([](double x, double) { return 1 / (1 + x); }); return;
+        case Builtin::Expm1: each([](double, double z) { return z + 1; }); return;
+        case Builtin::Sqrt: each([](double, double z) { return 0.5 / z; }); return;
+        case Builtin::Square: each([](double x, double) { return 2 * x; }); return;
+        case Builtin::Abs: each([](double x, double) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }); return;
+        case Builtin::Lgamma: each([](double x, double) { return boost::math::digamma(x); }); return;
+        case Builtin::Logistic: each([](double, double z) { return z * (1 - z); }); return;
+        case Builtin::Logit: each([](double x, double) { return 1 / (x * (1 - x)); }); return;
+        case Builtin::Floor:
+        case Builtin::Ceil:
+        case Builtin::Round: return;
+        case Builtin::Pow:
+          binary([](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
+                 [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; });
+          return;
+        case Builtin::Softmax: {  // d s_i / d a_j = s_i (delta_ij - s_j)
+          double gs = g.dot(n.val);
+          A.adj.array() += n.val.array() * (g.array() - gs);
+          return;
+        }
+        case Builtin::LogSoftmax: {  // d l_i / d a_j = delta_ij - s_j
+          Eigen::VectorXd s = n.val.array().exp();
+          A.adj += g - s * g.sum();
+          return;
+        }
+        case Builtin::Cumsum: {
+          double acc = 0;
+          for (Eigen::Index k = g.size() - 1; k >= 0; --k) A.adj[k] += (acc += g[k]);
+          return;
+        }
+        case Builtin::Sum: A.adj.array() += g[0]; return;
+        case Builtin::Prod:
+          for (Eigen::Index k = 0; k < a.size(); ++k) {
+            double others = 1;
+            for (Eigen::Index j = 0; j < a.size(); ++j)
+              if (j != k) others *= a[j];
+            A.adj[k] += g[0] * others;
+          }
+          return;
+        case Builtin::Mean: A.adj.array() += g[0] / static_cast<double>(a.size()); return;
+        case Builtin::Sd:
+        case Builtin::Variance: {
+          double nm1 = static_cast<double>(a.size() - 1);
+          Eigen::VectorXd dvar = 2 * (a.array() - a.mean()) / nm1;
+          double scale = n.fn == Builtin::Sd ? 0.5 / n.val[0] : 1.0;
+          A.adj += g[0] * scale * dvar;
+          return;
+        }
+        case Builtin::Length: return;
+        case Builtin::LogSumExp: A.adj.array() += g[0] * (a.array() - n.val[0]).exp(); return;
+        case Builtin::Min:
+        case Builtin::Max:
+          if (n.in.size() == 2) {
+            bool is_min = n.fn == Builtin::Min;
+            binary([is_min](double x, double y, double) { return (is_min ? x <= y : x >= y) ? 1.0 : 0.0; },
+                   [is_min](double x, double y, double) { return (is_min ? x <= y : x >= y) ? 0.0 : 1.0; });
+          } else {
+            Eigen::Index at;
+            if (n.fn == Builtin::Min) a.minCoeff(&at);
+            else a.maxCoeff(&at);
+            A.adj[at] += g[0];
+          }
+          return;
+        case Builtin::Dot:
+          A.adj += g[0] * node(1).val;
+          node(1).adj += g[0] * a;
+          return;
+        default: return;
+      }
+    }
+    default: return;  // comparisons and logic: zero derivative
+  }
+}
+
+double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
+  double total = 0;
+  for (auto& n : nodes_) {
+    if (n.kind == Kind::Param) n.val = values[n.param];
+    else if (n.kind == Kind::Factor) n.val = Eigen::VectorXd::Constant(1, factor_forward(n, false)), total += n.val[0];
+    else forward_node(n);
+  }
+  return total;
+}
+
+void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
+  for (auto& n : nodes_) n.adj = Eigen::VectorXd::Zero(n.val.size());
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    Node& n = *it;
+    if (n.kind == Kind::Factor) factor_forward(n, true);
+    else backward_node(n);
+  }
+  for (const auto& n : nodes_)
+    if (n.kind == Kind::Param) grad[n.param] += n.adj;
+}
+
+}  // namespace bayes::numeric
