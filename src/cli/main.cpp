@@ -25,6 +25,8 @@ struct RunOptions {
   bool graph = false;
   std::string method = "auto";
   unsigned long long seed = 20261123;
+  std::size_t restarts = 1;
+  bool jacobian = false;
 };
 
 bool color_stderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
@@ -61,6 +63,9 @@ int run_model(const RunOptions& opt) {
               : opt.method == "numeric"  ? answer::Method::Numeric
                                          : answer::Method::Auto;
   ao.seed = opt.seed;
+  ao.numeric.seed = opt.seed;
+  ao.numeric.restarts = opt.restarts;
+  ao.numeric.jacobian = opt.jacobian;
   answer::Report rep = answer::answer_all(*compiled, ao);
   if (opt.json) {
     nlohmann::json doc{{"results", rep.results}};
@@ -124,7 +129,12 @@ int main(int argc, char** argv) {
   app.add_flag("--graph", opt.graph, "print the factor graph (Graphviz DOT)");
   app.add_option("--method", opt.method, "auto, conjugate or numeric")
       ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
-  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers");
+  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts");
+  app.add_option("--restarts", opt.restarts, "numeric engine: number of optimiser starts (seeded)")
+      ->check(CLI::Range(1, 1000));
+  app.add_flag("--jacobian", opt.jacobian,
+               "numeric engine: the mode on the unconstrained scale (Jacobian included) instead of "
+               "the mode in the original parameterisation");
   app.set_version_flag("--version", std::string("bayes ") + BAYES_VERSION);
   try {
     app.parse(argc, argv);

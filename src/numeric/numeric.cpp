@@ -5,10 +5,13 @@
 #include "numeric/numeric.hpp"
 
 #include <LBFGS.h>
+#include <lbfgs.h>
 
 #include <boost/math/distributions/normal.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 
 #include "conjugate/component.hpp"
@@ -29,6 +32,11 @@ struct Transform {
   std::size_t size = 1;    // constrained length
   std::size_t offset = 0;  // into u
   std::size_t dim = 1;     // unconstrained length (size - 1 for a simplex)
+  // Identity only: theta_i = shift_i + scale_i * u_i (an L1 coordinate is
+  // scaled so that its Laplace(shift, scale) prior becomes |u_i|).
+  std::vector<double> shift, scale;
+  double a(std::size_t i) const { return shift.empty() ? 0.0 : shift[i]; }
+  double b(std::size_t i) const { return scale.empty() ? 1.0 : scale[i]; }
 };
 
 double logistic(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
@@ -96,7 +104,7 @@ struct Layout {
       for (std::size_t i = 0; i < t.dim; ++i) {
         double v = u[static_cast<Eigen::Index>(t.offset + i)];
         switch (t.kind) {
-          case Transform::Kind::Identity: x[static_cast<Eigen::Index>(i)] = v; break;
+          case Transform::Kind::Identity: x[static_cast<Eigen::Index>(i)] = t.a(i) + t.b(i) * v; break;
           case Transform::Kind::Lower: x[static_cast<Eigen::Index>(i)] = t.lo + std::exp(v); break;
           case Transform::Kind::Upper: x[static_cast<Eigen::Index>(i)] = t.hi - std::exp(v); break;
           case Transform::Kind::Interval: x[static_cast<Eigen::Index>(i)] = t.lo + (t.hi - t.lo) * logistic(v); break;
@@ -139,7 +147,7 @@ struct Layout {
         auto k = static_cast<Eigen::Index>(t.offset + i);
         double v = u[k];
         switch (t.kind) {
-          case Transform::Kind::Identity: du[k] += g[ii]; break;
+          case Transform::Kind::Identity: du[k] += g[ii] * t.b(i); break;
           case Transform::Kind::Lower:
           case Transform::Kind::Upper: {
             double e = std::exp(v);
@@ -233,6 +241,64 @@ Mode optimise(Objective& obj, std::size_t dim, const Options& opt) {
   return best;
 }
 
+// OWL-QN (liblbfgs): minimises obj(u) + sum_{i < l1} |u_i|, reaching exact
+// zeros (Andrew & Gao 2007, "Scalable training of L1-regularized log-linear models").
+Mode optimise_l1(Objective& obj, std::size_t dim, std::size_t l1, const Options& opt) {
+  lbfgs_parameter_t param;
+  lbfgs_parameter_init(&param);
+  param.epsilon = 1e-10;
+  param.past = 5;
+  param.delta = 1e-15;
+  param.max_iterations = static_cast<int>(opt.max_iterations) * 5;
+  param.linesearch = LBFGS_LINESEARCH_BACKTRACKING;
+  param.max_linesearch = 80;
+  param.orthantwise_c = 1;
+  param.orthantwise_start = 0;
+  param.orthantwise_end = static_cast<int>(l1);
+  lbfgsfloatval_t* x = lbfgs_malloc(static_cast<int>(dim));
+  for (std::size_t i = 0; i < dim; ++i) x[i] = 0;
+  struct Ctx {
+    Objective* obj;
+    std::size_t dim;
+    int iterations = 0;
+  } ctx{&obj, dim};
+  auto evaluate = [](void* instance, const lbfgsfloatval_t* xs, lbfgsfloatval_t* g, const int n,
+                     const lbfgsfloatval_t) -> lbfgsfloatval_t {
+    auto* c = static_cast<Ctx*>(instance);
+    VectorXd u = Eigen::Map<const VectorXd>(xs, n), grad;
+    double f = (*c->obj)(u, grad);
+    for (int i = 0; i < n; ++i) g[i] = grad[i];
+    return f;
+  };
+  auto progress = [](void* instance, const lbfgsfloatval_t*, const lbfgsfloatval_t*, const lbfgsfloatval_t,
+                     const lbfgsfloatval_t, const lbfgsfloatval_t, const lbfgsfloatval_t, int, int k, int) -> int {
+    static_cast<Ctx*>(instance)->iterations = k;
+    return 0;
+  };
+  lbfgsfloatval_t fx = 0;
+  int status = lbfgs(static_cast<int>(dim), x, &fx, evaluate, progress, &ctx, &param);
+  Mode m;
+  m.u = Eigen::Map<const VectorXd>(x, static_cast<Eigen::Index>(dim));
+  lbfgs_free(x);
+  m.iterations = ctx.iterations;
+  VectorXd g;
+  m.f = obj(m.u, g) + m.u.head(static_cast<Eigen::Index>(l1)).cwiseAbs().sum();
+  // The norm of the pseudo-gradient: zero coordinates count only when the
+  // smooth gradient exceeds the L1 weight.
+  for (std::size_t i = 0; i < l1; ++i) {
+    auto k = static_cast<Eigen::Index>(i);
+    if (m.u[k] > 0) g[k] += 1;
+    else if (m.u[k] < 0) g[k] -= 1;
+    else g[k] = std::fabs(g[k]) <= 1 ? 0 : g[k] - (g[k] > 0 ? 1 : -1);
+  }
+  m.grad_norm = g.norm();
+  bool ok = status == LBFGS_SUCCESS || status == LBFGS_CONVERGENCE || status == LBFGS_STOP ||
+            status == LBFGS_ALREADY_MINIMIZED || status == LBFGSERR_ROUNDING_ERROR ||
+            status == LBFGSERR_MINIMUMSTEP || status == LBFGSERR_MAXIMUMLINESEARCH;
+  if (!ok) m.error = "liblbfgs status " + std::to_string(status);
+  return m;
+}
+
 // Hessian of the objective at u by central differences of the exact gradient.
 Eigen::MatrixXd hessian(Objective& obj, const VectorXd& u) {
   auto n = u.size();
@@ -283,10 +349,11 @@ struct Fit {
 };
 
 Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian, const char* what,
-        std::optional<Failure>& failure) {
+        std::optional<Failure>& failure, std::size_t l1 = 0, double l1_constant = 0) {
   Objective obj{tape, layout, m, jacobian};
   Fit f;
-  f.mode = optimise(obj, layout.dim, opt);
+  f.mode = l1 ? optimise_l1(obj, layout.dim, l1, opt) : optimise(obj, layout.dim, opt);
+  f.mode.f += l1_constant;
   f.values.resize(m.params.size());
   layout.constrain(f.mode.u, f.values);
   std::string div = diverged(layout, m, f.mode.u, f.values, what);
@@ -313,26 +380,58 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
 std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g, const graph::Component& c,
                                          const Options& opt, std::string& why, std::optional<Failure>& failure) {
   conjugate::ComponentView v = conjugate::view(g, c);
+  // Laplace(loc, scale) priors with data arguments go to OWL-QN as an L1
+  // penalty, so the MAP has exact zeros (the lasso); their parameters come
+  // first in u, scaled so that the penalty is sum |u_i|.
+  conjugate::Solution sol;
+  std::vector<std::size_t> smooth_priors, l1_params;
+  double l1_constant = 0;  // sum log(2 scale): the Laplace densities' normalisers
+  std::map<std::size_t, std::pair<Value, Value>> l1_args;
+  for (auto pi : v.priors) {
+    const Prior& pr = m.priors[pi];
+    bool l1 = pr.family && pr.family->name == "Laplace" && conjugate::fixed_args(pr) && !opt.jacobian;
+    if (!l1) {
+      smooth_priors.push_back(pi);
+      continue;
+    }
+    for (auto p : pr.params) {
+      l1_params.push_back(p);
+      l1_args[p] = {conjugate::eval_data(m, *pr.args[0]), conjugate::eval_data(m, *pr.args[1])};
+    }
+  }
+  std::vector<std::size_t> order = l1_params;
+  for (auto p : c.params)
+    if (std::find(l1_params.begin(), l1_params.end(), p) == l1_params.end()) order.push_back(p);
   Layout layout;
-  for (auto p : c.params) {
+  std::size_t l1_dim = 0;
+  for (auto p : order) {
     auto t = transform_of(m, p, why);
     if (!t) return std::nullopt;
     t->offset = layout.dim;
     layout.dim += t->dim;
+    if (l1_args.count(p)) {
+      const auto& [loc, scale] = l1_args[p];
+      for (std::size_t i = 0; i < t->size; ++i) {
+        t->shift.push_back(conjugate::at(loc, i));
+        t->scale.push_back(conjugate::at(scale, i));
+        l1_constant += std::log(2 * conjugate::at(scale, i));
+      }
+      l1_dim += t->dim;
+    }
     layout.transforms.push_back(*t);
   }
-  auto posterior = Tape::compile(m, v.priors, v.observations, why);
+  auto posterior = Tape::compile(m, smooth_priors, v.observations, why);
   if (!posterior) return std::nullopt;
   auto likelihood = Tape::compile(m, {}, v.observations, why);
   if (!likelihood) return std::nullopt;
 
-  Fit map = fit(m, *posterior, layout, opt, opt.jacobian, "MAP", failure);
+  Fit map = fit(m, *posterior, layout, opt, opt.jacobian, "MAP", failure, l1_dim, l1_constant);
+  if (l1_dim) sol.explain.push_back("Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
   if (failure) return std::nullopt;
   std::optional<Failure> mle_failure;
   Fit mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure);
   if (mle_failure && mle.note.empty()) mle.note = mle_failure->message;
 
-  conjugate::Solution sol;
   sol.method = "numeric";
   sol.rule = opt.jacobian ? "L-BFGS, mode on the unconstrained scale (Jacobian included)"
                           : "L-BFGS, mode in the original parameterisation";
@@ -379,7 +478,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         su[i] = std::sqrt(cov_u(k, k));
         uu[i] = map.mode.u[k];
         double x = map.values[t.param][static_cast<Eigen::Index>(i)];
-        double d = t.kind == Transform::Kind::Identity ? 1
+        double d = t.kind == Transform::Kind::Identity ? t.b(i)
                    : t.kind == Transform::Kind::Lower  ? x - t.lo
                    : t.kind == Transform::Kind::Upper  ? t.hi - x
                                                        : (x - t.lo) * (t.hi - x) / (t.hi - t.lo);
@@ -387,14 +486,16 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         means[i] = x;
       }
       Transform tt = t;
-      auto back = [tt](double v) {
+      auto back = [tt](std::size_t i, double v) {
         switch (tt.kind) {
+          case Transform::Kind::Identity: return tt.a(i) + tt.b(i) * v;
           case Transform::Kind::Lower: return tt.lo + std::exp(v);
           case Transform::Kind::Upper: return tt.hi - std::exp(v);
           case Transform::Kind::Interval: return tt.lo + (tt.hi - tt.lo) * logistic(v);
           default: return v;
         }
       };
+      (void)back;
       cf.mean = t.size == 1 ? Value::scalar(means[0]) : Value::vector(means);
       cf.sd = t.size == 1 ? Value::scalar(sds[0]) : Value::vector(sds);
       cf.mode = cf.mean;
@@ -402,12 +503,12 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       cf.params.push_back({"sd", cf.sd});
       auto q = [uu, su, back](std::size_t i, double p) {
         boost::math::normal_distribution<double> nd(uu[i], su[i]);
-        return back(boost::math::quantile(nd, p));
+        return back(i, boost::math::quantile(nd, p));
       };
       if (t.size == 1) {
         cf.quantile = [q](double p) { return q(0, p); };
         cf.cdf = [uu, su, tt](double x) {
-          double v = x;
+          double v = (x - tt.a(0)) / tt.b(0);
           switch (tt.kind) {
             case Transform::Kind::Lower: v = x > tt.lo ? std::log(x - tt.lo) : -INFINITY; break;
             case Transform::Kind::Upper: v = x < tt.hi ? std::log(tt.hi - x) : -INFINITY; break;
