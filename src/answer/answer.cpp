@@ -153,7 +153,7 @@ struct Engine {
     const ClosedForm& cf = r->posterior;
     json params = json::object();
     for (const auto& [name, v] : cf.params) params[name] = to_json(v);
-    if (s->method == "numeric") return posterior_laplace(q, *s, *r);
+    if (s->method == "numeric" && cf.family == "Laplace approximation") return posterior_laplace(q, *s, *r);
     json out{{"query", q.text}, {"method", s->method}, {"rule", s->rule}, {"family", cf.family},
              {"params", params}, {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}};
     if (cf.mode) out["mode"] = to_json(*cf.mode);

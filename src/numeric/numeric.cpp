@@ -399,9 +399,14 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       l1_args[p] = {conjugate::eval_data(m, *pr.args[0]), conjugate::eval_data(m, *pr.args[1])};
     }
   }
+  // Discrete parameters among continuous ones are summed out inside the density.
+  std::vector<std::size_t> marginal;
+  for (auto p : c.params)
+    if (m.params[p].discrete) marginal.push_back(p);
   std::vector<std::size_t> order = l1_params;
   for (auto p : c.params)
-    if (std::find(l1_params.begin(), l1_params.end(), p) == l1_params.end()) order.push_back(p);
+    if (std::find(l1_params.begin(), l1_params.end(), p) == l1_params.end() && !m.params[p].discrete)
+      order.push_back(p);
   Layout layout;
   std::size_t l1_dim = 0;
   for (auto p : order) {
@@ -420,9 +425,12 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     }
     layout.transforms.push_back(*t);
   }
-  auto posterior = Tape::compile(m, smooth_priors, v.observations, why);
+  auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal);
   if (!posterior) return std::nullopt;
-  auto likelihood = Tape::compile(m, {}, v.observations, why);
+  // The likelihood keeps the mixing distribution of summed-out labels.
+  std::vector<std::size_t> mixing;
+  for (auto p : marginal) mixing.push_back(m.params[p].prior);
+  auto likelihood = Tape::compile(m, mixing, v.observations, why, marginal);
   if (!likelihood) return std::nullopt;
 
   Fit map = fit(m, *posterior, layout, opt, opt.jacobian, "MAP", failure, l1_dim, l1_constant);
@@ -533,7 +541,61 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     }
     sol.params.push_back(std::move(r));
   }
-  if (laplace) {
+  // Summed-out labels: each element's class probabilities given the other
+  // parameters at the MAP (and the MLE), and the most probable class.
+  auto labels = [&](Tape& tape, const std::vector<VectorXd>& at) {
+    tape.forward(at);
+    return tape.responsibilities();
+  };
+  if (!marginal.empty() && map.note.empty()) {
+    auto at_map = labels(*posterior, map.values);
+    std::vector<std::pair<std::size_t, Eigen::MatrixXd>> at_mle;
+    if (mle.note.empty()) at_mle = labels(*likelihood, mle.values);
+    for (std::size_t j = 0; j < at_map.size(); ++j) {
+      const auto& [p, R] = at_map[j];
+      conjugate::ParamResult r;
+      r.param = p;
+      auto rows = static_cast<std::size_t>(R.rows()), K = static_cast<std::size_t>(R.cols());
+      std::vector<double> probs(rows * K), best(rows), mean(rows), sd(rows);
+      for (std::size_t i = 0; i < rows; ++i) {
+        Eigen::Index arg;
+        R.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
+        best[i] = static_cast<double>(arg + 1);
+        double mu = 0, sq = 0;
+        for (std::size_t k = 0; k < K; ++k) {
+          double w = R(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
+          probs[k * rows + i] = w;
+          mu += w * static_cast<double>(k + 1), sq += w * static_cast<double>((k + 1) * (k + 1));
+        }
+        mean[i] = mu, sd[i] = std::sqrt(std::max(0.0, sq - mu * mu));
+      }
+      bool scalar = m.params[p].type.is_scalar();
+      auto vec = [scalar](const std::vector<double>& x) { return scalar ? Value::scalar(x[0]) : Value::vector(x); };
+      r.posterior.family = "Categorical";
+      r.posterior.discrete = true;
+      r.posterior.params.push_back({"probs", scalar ? Value::vector(probs) : Value::matrix(rows, K, probs)});
+      r.posterior.mean = vec(mean);
+      r.posterior.sd = vec(sd);
+      r.posterior.mode = vec(best);
+      r.map = vec(best);
+      if (!at_mle.empty()) {
+        std::vector<double> mb(rows);
+        for (std::size_t i = 0; i < rows; ++i) {
+          Eigen::Index arg;
+          at_mle[j].second.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
+          mb[i] = static_cast<double>(arg + 1);
+        }
+        r.mle = vec(mb);
+      } else {
+        r.mle_note = mle.note;
+      }
+      sol.params.push_back(std::move(r));
+      sol.explain.push_back("'" + m.params[p].name +
+                            "' summed out exactly (log-sum-exp over its classes); its class probabilities are "
+                            "given the other parameters at the MAP");
+    }
+  }
+  if (laplace && marginal.empty()) {
     // Draws: u ~ Normal(mode, H^-1), mapped back.
     Eigen::MatrixXd L = Eigen::LLT<Eigen::MatrixXd>(cov_u).matrixL();
     VectorXd u0 = map.mode.u;

@@ -2,6 +2,7 @@
 #include "numeric/tape.hpp"
 
 #include <boost/math/special_functions/digamma.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "expr/eval.hpp"
@@ -51,6 +52,8 @@ int Tape::add(const ir::Node& n, std::string& why) {
       return -1;
     }
     id = constant(to_vec(ir::eval(n, env_of(*model_))));
+  } else if (n.op == ir::Op::Param && subst_.count(n.ref)) {
+    id = constant(subst_[n.ref]);
   } else if (n.op == ir::Op::Param) {
     id = param_node(n.ref);
   } else {
@@ -103,6 +106,18 @@ int Tape::add(const ir::Node& n, std::string& why) {
         return id;
       }
       case ir::Op::Index: {
+        const ir::Node& ix = *n.args[1];
+        if (n.args.size() == 2 && ix.op == ir::Op::Param && subst_.count(ix.ref)) {  // mu[z] with z summed out
+          t.kind = Kind::Index;
+          for (double x : subst_[ix.ref]) t.index.push_back(static_cast<Eigen::Index>(x) - 1);
+          int b = add(*n.args[0], why);
+          if (b < 0) return -1;
+          t.in = {b};
+          nodes_.push_back(std::move(t));
+          id = static_cast<int>(nodes_.size()) - 1;
+          memo_[&n] = id;
+          return id;
+        }
         if (n.args.size() != 2 || !ir::is_data_only(*n.args[1])) {
           why = "an index that is a parameter (discrete parameters are enumerated, not optimised)";
           return -1;
@@ -164,12 +179,15 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
 }
 
 std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>& priors,
-                                  const std::vector<std::size_t>& observations, std::string& why) {
+                                  const std::vector<std::size_t>& observations, std::string& why,
+                                  const std::vector<std::size_t>& marginal) {
   Tape t;
   t.model_ = &m;
+  auto is_marginal = [&](std::size_t p) { return std::find(marginal.begin(), marginal.end(), p) != marginal.end(); };
   for (auto pi : priors) {
     const Prior& p = m.priors[pi];
     if (!p.family) continue;  // flat: the transform keeps the parameter inside its bounds
+    if (p.params.size() == 1 && is_marginal(p.params[0])) continue;  // summed out below
     if (p.family->joint == 2) {
       if (!t.add_factor(p.family, p.args, t.param_node(p.params[0]), t.param_node(p.params[1]), why))
         return std::nullopt;
@@ -178,8 +196,25 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     for (auto q : p.params)
       if (!t.add_factor(p.family, p.args, t.param_node(q), -1, why)) return std::nullopt;
   }
+  // Observations that touch a summed-out parameter, grouped by it.
+  std::vector<std::vector<std::size_t>> mixed(marginal.size());
   for (auto oi : observations) {
     const Observation& o = m.observations[oi];
+    std::vector<std::size_t> ps;
+    for (const auto& a : o.args) ir::collect_params(*a, ps);
+    std::size_t which = SIZE_MAX;
+    for (std::size_t j = 0; j < marginal.size(); ++j)
+      if (std::find(ps.begin(), ps.end(), marginal[j]) != ps.end()) {
+        if (which != SIZE_MAX) {
+          why = "'" + o.text + "' depends on two summed-out discrete parameters";
+          return std::nullopt;
+        }
+        which = j;
+      }
+    if (which != SIZE_MAX) {
+      mixed[which].push_back(oi);
+      continue;
+    }
     int x = t.constant(to_vec(o.value));
     if (o.value.rank == Rank::Matrix) {
       why = "'" + o.text + "': a matrix of observations";
@@ -190,7 +225,107 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
       return std::nullopt;
     }
   }
+  for (std::size_t j = 0; j < marginal.size(); ++j) {
+    std::size_t z = marginal[j];
+    const ParamVar& zp = m.params[z];
+    const Prior& zprior = m.priors[zp.prior];
+    if (!zprior.family || zprior.family->name != "Categorical") {
+      why = "'" + zp.name + "' is discrete without a Categorical prior; it cannot be summed out";
+      return std::nullopt;
+    }
+    if (mixed[j].empty()) {
+      why = "'" + zp.name + "' is not used by any observation";
+      return std::nullopt;
+    }
+    std::size_t n_labels = zp.type.is_scalar() ? 1 : zp.type.rows;
+    for (auto oi : mixed[j])
+      if (!zp.type.is_scalar() && m.observations[oi].value.size() != n_labels) {
+        why = "'" + m.observations[oi].text + "': each element must have its own label in '" + zp.name + "'";
+        return std::nullopt;
+      }
+    int probs = t.add(*zprior.args[0], why);
+    if (probs < 0) return std::nullopt;
+    std::size_t K = zprior.args[0]->type.rows;
+    Node mix;
+    mix.kind = Kind::Mixture;
+    mix.classes = K;
+    mix.statements = mixed[j].size();
+    mix.scalar_label = zp.type.is_scalar();
+    mix.param = z;
+    mix.in.push_back(probs);
+    for (std::size_t k = 0; k < K; ++k) {
+      t.subst_[z] = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n_labels), static_cast<double>(k + 1));
+      for (auto oi : mixed[j]) {
+        t.memo_.clear();
+        const Observation& o = m.observations[oi];
+        int x = t.constant(to_vec(o.value));
+        if (!t.add_factor(o.family, o.args, x, -1, why)) {
+          why = "'" + o.text + "': " + why;
+          return std::nullopt;
+        }
+        Node& copy = t.nodes_.back();
+        copy.elementwise = true;
+        copy.top = false;
+        t.factors_.pop_back();
+        mix.in.push_back(static_cast<int>(t.nodes_.size()) - 1);
+      }
+    }
+    t.subst_.erase(z);
+    t.memo_.clear();
+    t.nodes_.push_back(std::move(mix));
+    t.factors_.push_back(static_cast<int>(t.nodes_.size()) - 1);
+  }
   return t;
+}
+
+double Tape::mixture_forward(Node& n) {
+  const Eigen::VectorXd& probs = nodes_[static_cast<std::size_t>(n.in[0])].val;
+  std::size_t K = n.classes, S = n.statements;
+  // a(i, k) = log pi_k + sum over statements of element i's log density given z_i = k.
+  Eigen::Index N = 1;
+  if (!n.scalar_label) N = nodes_[static_cast<std::size_t>(n.in[1])].val.size();
+  Eigen::MatrixXd a(N, static_cast<Eigen::Index>(K));
+  for (std::size_t k = 0; k < K; ++k) {
+    Eigen::VectorXd col = Eigen::VectorXd::Constant(N, std::log(probs[static_cast<Eigen::Index>(k)]));
+    for (std::size_t s = 0; s < S; ++s) {
+      const Eigen::VectorXd& lp = nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])].val;
+      if (n.scalar_label) col[0] += lp.sum();
+      else col += lp;
+    }
+    a.col(static_cast<Eigen::Index>(k)) = col;
+  }
+  double total = 0;
+  n.resp.resize(N, static_cast<Eigen::Index>(K));
+  for (Eigen::Index i = 0; i < N; ++i) {
+    double mx = a.row(i).maxCoeff();
+    if (!std::isfinite(mx)) return -INFINITY;
+    double lse = mx + std::log((a.row(i).array() - mx).exp().sum());
+    n.resp.row(i) = (a.row(i).array() - lse).exp();
+    total += lse;
+  }
+  return total;
+}
+
+void Tape::mixture_backward(Node& n) {
+  Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
+  std::size_t K = n.classes, S = n.statements;
+  double g = n.adj[0];
+  for (std::size_t k = 0; k < K; ++k) {
+    auto kk = static_cast<Eigen::Index>(k);
+    probs.adj[kk] += g * n.resp.col(kk).sum() / probs.val[kk];
+    for (std::size_t s = 0; s < S; ++s) {
+      Node& copy = nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])];
+      if (n.scalar_label) copy.adj = Eigen::VectorXd::Constant(copy.val.size(), g * n.resp(0, kk));
+      else copy.adj = g * n.resp.col(kk);
+    }
+  }
+}
+
+std::vector<std::pair<std::size_t, Eigen::MatrixXd>> Tape::responsibilities() const {
+  std::vector<std::pair<std::size_t, Eigen::MatrixXd>> out;
+  for (const auto& n : nodes_)
+    if (n.kind == Kind::Mixture) out.emplace_back(n.param, n.resp);
+  return out;
 }
 
 double Tape::factor_forward(Node& n, bool with_grad) {
@@ -203,14 +338,20 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     Eigen::Index len = out.val.size();
     for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
     double args[4], dargs[4];
+    if (!with_grad && n.elementwise) n.val.resize(len);
     for (Eigen::Index k = 0; k < len; ++k) {
       for (std::size_t i = 0; i < na; ++i) args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
       double dx = 0;
       double x = elem(out.val, k);
-      lp += scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na), dx);
+      double lpk = scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na), dx);
+      lp += lpk;
+      if (!with_grad && n.elementwise) n.val[k] = lpk;
       if (with_grad) {
-        for (std::size_t i = 0; i < na; ++i) add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k, dargs[i]);
-        add_elem(out.adj, k, dx);
+        // The seed: 1 for a factor of the total; a responsibility inside a mixture.
+        double seed = n.elementwise ? n.adj[k] : 1.0;
+        for (std::size_t i = 0; i < na; ++i)
+          add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k, seed * dargs[i]);
+        add_elem(out.adj, k, seed * dx);
       }
     }
     return lp;
@@ -274,7 +415,8 @@ void Tape::forward_node(Node& n) {
   switch (n.kind) {
     case Kind::Const:
     case Kind::Param:
-    case Kind::Factor: return;
+    case Kind::Factor:
+    case Kind::Mixture: return;
     case Kind::Neg: n.val = -in(0); return;
     case Kind::Not: n.val = (in(0).array() == 0).cast<double>(); return;
     case Kind::Add: binary([](double x, double y) { return x + y; }); return;
@@ -371,7 +513,7 @@ void Tape::forward_node(Node& n) {
 }
 
 void Tape::backward_node(Node& n) {
-  if (n.kind == Kind::Const || n.kind == Kind::Param || n.kind == Kind::Factor) return;
+  if (n.kind == Kind::Const || n.kind == Kind::Param || n.kind == Kind::Factor || n.kind == Kind::Mixture) return;
   auto node = [&](std::size_t i) -> Node& { return nodes_[static_cast<std::size_t>(n.in[i])]; };
   const Eigen::VectorXd& g = n.adj;
   auto binary = [&](auto da, auto db) {  // da(x, y, out) = d out / dx
@@ -495,17 +637,28 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
   double total = 0;
   for (auto& n : nodes_) {
     if (n.kind == Kind::Param) n.val = values[n.param];
-    else if (n.kind == Kind::Factor) n.val = Eigen::VectorXd::Constant(1, factor_forward(n, false)), total += n.val[0];
-    else forward_node(n);
+    else if (n.kind == Kind::Factor) {
+      double lp = factor_forward(n, false);
+      if (!n.elementwise) n.val = Eigen::VectorXd::Constant(1, lp);
+      if (n.top) total += lp;
+    } else if (n.kind == Kind::Mixture) {
+      n.val = Eigen::VectorXd::Constant(1, mixture_forward(n));
+      total += n.val[0];
+    } else {
+      forward_node(n);
+    }
   }
   return total;
 }
 
 void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
   for (auto& n : nodes_) n.adj = Eigen::VectorXd::Zero(n.val.size());
+  for (auto& n : nodes_)
+    if ((n.kind == Kind::Factor || n.kind == Kind::Mixture) && n.top) n.adj.setOnes();
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     Node& n = *it;
     if (n.kind == Kind::Factor) factor_forward(n, true);
+    else if (n.kind == Kind::Mixture) mixture_backward(n);
     else backward_node(n);
   }
   for (const auto& n : nodes_)

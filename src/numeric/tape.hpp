@@ -20,8 +20,16 @@ class Tape {
   // Compiles the given priors and observations. Returns nullopt with `why`
   // when an expression cannot be differentiated (e.g. a discrete parameter
   // used as an index, or a matrix built from parameters).
+  // Discrete parameters listed in `marginal` (each with a Categorical prior)
+  // are summed out exactly inside the density: log sum_k pi_k p(y_i | z_i = k),
+  // per element when z is a vector whose element i touches element i of the data.
   static std::optional<Tape> compile(const Model& m, const std::vector<std::size_t>& priors,
-                                     const std::vector<std::size_t>& observations, std::string& why);
+                                     const std::vector<std::size_t>& observations, std::string& why,
+                                     const std::vector<std::size_t>& marginal = {});
+
+  // After forward(): for each summed-out parameter, P(z_i = k | everything
+  // else at the current values), an N x K matrix.
+  std::vector<std::pair<std::size_t, Eigen::MatrixXd>> responsibilities() const;
 
   // The log density at `values` (indexed like Model::params; only the
   // component's entries are read).
@@ -37,6 +45,7 @@ class Tape {
     Const, Param, Neg, Add, Sub, Mul, Div, Pow, MatVec, Call, Index, Vector,
     Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not,  // no derivative; used only inside conditions
     Factor,
+    Mixture,  // log sum_k exp(log pi_k + sum_s lp_s,k) over factor copies with z = k
   };
   struct Node {
     Kind kind = Kind::Const;
@@ -51,6 +60,11 @@ class Tape {
     int outcome2 = -1;                    // Factor: NormalInverseGamma's s2
     Eigen::MatrixXd cov_inv;              // Factor: MultiNormal with a data covariance
     double log_det = 0;
+    bool elementwise = false;             // Factor: val holds each element's log density
+    bool top = true;                      // Factor / Mixture: adds to the total
+    std::size_t classes = 0, statements = 0;  // Mixture: K, and copies per class
+    bool scalar_label = false;            // Mixture: one label for all elements
+    Eigen::MatrixXd resp;                 // Mixture: responsibilities, N x K
   };
 
   const Model* model_ = nullptr;
@@ -58,6 +72,7 @@ class Tape {
   std::vector<int> factors_;
   std::unordered_map<const ir::Node*, int> memo_;
   std::vector<std::shared_ptr<Value>> owned_;  // matrices computed from data expressions
+  std::unordered_map<std::size_t, Eigen::VectorXd> subst_;  // summed-out parameter -> its current value
 
   int add(const ir::Node& n, std::string& why);
   int constant(Eigen::VectorXd v);
@@ -67,6 +82,8 @@ class Tape {
   void forward_node(Node& n);
   void backward_node(Node& n);
   double factor_forward(Node& n, bool with_grad);
+  double mixture_forward(Node& n);
+  void mixture_backward(Node& n);
 };
 
 }  // namespace bayes::numeric
