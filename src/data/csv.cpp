@@ -4,6 +4,10 @@
 // off the end of the chunk the parse stops with `incomplete`, the unparsed tail moves to the front
 // of the buffer, more is read, and the record is parsed again from its start. So the parser never
 // sees a record split across reads, and memory is one chunk (or one record, if longer).
+//
+// Each record tries a hot path first (parse_simple_record: plain numbers, nothing to unquote),
+// else the general RFC 4180 parser (parse_record), which also words every error. Numbers go
+// through an exact shortcut for the common forms (parse_plain), else through fast_float.
 #include "data/csv.hpp"
 
 #include <fast_float/fast_float.h>
@@ -197,6 +201,34 @@ std::uint64_t digits_value(std::uint64_t word, unsigned k) {
   }
 }
 
+// The bytes of word equal to c, as their high bits. Only the lowest flag is sure to be right (a
+// borrow can flag the byte above a match), which is all the scans below use.
+std::uint64_t bytes_equal(std::uint64_t word, char c) {
+  std::uint64_t x = word ^ (0x0101010101010101 * static_cast<unsigned char>(c));
+  return (x - 0x0101010101010101) & ~x & 0x8080808080808080;
+}
+
+// The first byte at or after p that ends an unquoted field or needs a closer look: ',', '\n',
+// '"' or a zero byte (the buffer's padding, so no scan runs past the end). Eight at a time.
+const char* find_unquoted_end(const char* p) {
+  for (;; p += 8) {
+    std::uint64_t word = load8(p);
+    std::uint64_t found = bytes_equal(word, ',') | bytes_equal(word, '\n') |
+                          bytes_equal(word, '"') | bytes_equal(word, '\0');
+    if (found) return p + std::countr_zero(found) / 8;
+  }
+}
+
+// The same inside quotes: the first '"', '\n' or zero byte.
+const char* find_quoted_end(const char* p) {
+  for (;; p += 8) {
+    std::uint64_t word = load8(p);
+    std::uint64_t found =
+        bytes_equal(word, '"') | bytes_equal(word, '\n') | bytes_equal(word, '\0');
+    if (found) return p + std::countr_zero(found) / 8;
+  }
+}
+
 // Parses the common number, [-]digits[.digits][e[+-]digits], exactly and several times faster
 // than the general parser. With at most 19 digits the mantissa m is an exact integer; when
 // m <= 2^53 and the power of ten p has |p| <= 22, m and 10^|p| are exact doubles, so m * 10^p is
@@ -309,11 +341,12 @@ class RowParser {
   }
 
  private:
-  // The hot path: parses the record at q into values_ when it is the common simple kind -- no
-  // quotes, spaces or blank lines, every requested cell a plain number -- and returns the start
-  // of the next record, else nullptr (then parse_record does it all). It relies on the zero
-  // padding after the buffer: no scan passes a zero byte, so none runs past the end, and a record
-  // that reaches the end is left to parse_record, which knows whether more text is coming.
+  // The hot path: parses the record at q into values_ when it is the common simple kind (no
+  // padding spaces, blank lines, or newlines and escapes in quotes; every requested cell a plain
+  // unquoted number) and returns the start of the next record, else nullptr, and parse_record
+  // does it all. It relies on the zero padding after the buffer: no scan passes a zero byte, so
+  // none runs past the end, and a record reaching the end is left to parse_record, which knows
+  // whether more text is coming.
   [[gnu::always_inline]] const char* parse_simple_record(const char* q) {
     if (static_cast<unsigned char>(*q) <= ' ') return nullptr;  // blank, padded, or at the end
     double* values = values_.data();
@@ -329,8 +362,15 @@ class RowParser {
         if (*b != delimiter) return nullptr;
         values[slots[field]] = v;
         q = b + 1;
+      } else if (*q == '"') {  // a quoted text field on one line, without "" escapes
+        q = find_quoted_end(q + 1);
+        if (*q != '"') return nullptr;
+        ++q;
+        if (*q == '\r' && field == last) ++q;
+        if (*q != delimiter) return nullptr;
+        ++q;
       } else {
-        while (*q != ',' && *q != '\n' && *q != '"' && *q != '\0') ++q;
+        q = find_unquoted_end(q);
         if (*q != delimiter) return nullptr;
         ++q;
       }

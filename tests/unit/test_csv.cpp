@@ -31,19 +31,23 @@ std::string fixture(const std::string& name) {
 }
 
 // A fresh directory for this run's generated files, removed at exit.
-const std::filesystem::path& temp_dir() {
-  static const std::filesystem::path dir = [] {
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
     std::random_device device;
-    auto path = std::filesystem::temp_directory_path() /
-                ("bayes_test_csv_" + std::to_string(device()) + std::to_string(device()));
+    path = std::filesystem::temp_directory_path() /
+           ("bayes_test_csv_" + std::to_string(device()) + std::to_string(device()));
     std::filesystem::create_directories(path);
-    std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(temp_dir(), ignored);
-    });
-    return path;
-  }();
-  return dir;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+const std::filesystem::path& temp_dir() {
+  static const TempDir dir;
+  return dir.path;
 }
 
 std::string write_temp(const std::string& name, std::string_view content) {
@@ -240,6 +244,11 @@ TEST_CASE("csv: ragged rows") {
   check_error(error_of_text("a,b\n1,2,3\n", {"a"}), 2, 0, "",
               "row has 3 fields but the header has 2");
   check_error(error_of_text("a,b\n1\n", {"b"}), 2, 0, "", "row has 1 field but the header has 2");
+  // A short row must not run on into the next line.
+  check_error(error_of_text("a,b\n1\n2,3\n", {"b"}), 2, 0, "",
+              "row has 1 field but the header has 2");
+  check_error(error_of_text("a,b\n\"1\"\n2,3\n", {"b"}), 2, 0, "",
+              "row has 1 field but the header has 2");
   check_error(error_of_text("a,b\n1,2,\n", {"a"}), 2, 0, "",
               "row has 3 fields but the header has 2");
   // A short row usually misplaces its cells, so it is reported before a bad cell.
@@ -380,8 +389,9 @@ TEST_CASE("csv: a generated file of 200000 rows, across many read chunks") {
       std::snprintf(cell, sizeof cell, "%.3f", static_cast<double>(i) * 0.001 - 50.0);
       x_sum += std::strtod(cell, nullptr);
       k_sum += static_cast<double>(i % 7);
-      std::string label =
-          i % 1000 == 0 ? "\"two\nlines, \"\"quoted\"\"\"" : "row" + std::to_string(i);
+      std::string label = i % 1000 == 0 ? "\"two\nlines, \"\"quoted\"\"\""
+                          : i % 3 == 0  ? "\"row, " + std::to_string(i) + "\""
+                                        : "row" + std::to_string(i);
       if (i % 1000 == 0) ++lines;
       content += std::to_string(i) + "," + label + "," + cell + "," + std::to_string(i % 7);
       ++lines;
@@ -419,7 +429,7 @@ TEST_CASE("csv: a record longer than a read chunk") {
 TEST_CASE("csv: a record split at every position by the end of the first read") {
   // The reader reads 1 MiB first; put each byte of a tricky record at that boundary in turn.
   constexpr std::size_t chunk = std::size_t{1} << 20;
-  const std::string record = "-12345.678e-2,\"x\"\"\ny\"\r\n";
+  const std::string record = "-12345.678e-2,\"x\"\"\ny\"\r\n7,\"p, q\"\r\n";
   for (std::size_t shift = 0; shift <= record.size() + 1; ++shift) {
     CAPTURE(shift);
     std::string content = "a,b\r\n";
@@ -434,12 +444,14 @@ TEST_CASE("csv: a record split at every position by the end of the first read") 
     REQUIRE(content.size() == start);
     std::size_t filler_rows = lines - 1;
     for (int copy = 0; copy < 3; ++copy) content += record;
-    lines += 6;
+    lines += 9;
     std::string path = write_temp("split.csv", content + "2,end");
     Columns c = columns_of(path, {"a"});
-    REQUIRE(c.rows == filler_rows + 4);
+    REQUIRE(c.rows == filler_rows + 7);
     CHECK(c.values[0][filler_rows] == -123.45678);
-    CHECK(c.values[0][filler_rows + 2] == -123.45678);
+    CHECK(c.values[0][filler_rows + 1] == 7);
+    CHECK(c.values[0][filler_rows + 4] == -123.45678);
+    CHECK(c.values[0][filler_rows + 5] == 7);
     CHECK(c.values[0].back() == 2);
     check_error(error_of(write_temp("split_bad.csv", content + "oops,1"), {"a"}), lines + 1, 1, "a",
                 "'oops' is not a number");
