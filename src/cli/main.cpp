@@ -10,6 +10,7 @@
 
 #include "cli/pipeline.hpp"
 #include "answer/answer.hpp"
+#include "repl/repl.hpp"
 #include "report/text.hpp"
 
 namespace {
@@ -112,9 +113,16 @@ int main(int argc, char** argv) {
     }
     return run_check(path);
   }
-  if (first == "repl" || (argc == 1 && isatty(STDIN_FILENO))) {
-    std::cerr << "bayes: the REPL is not built yet\n";
-    return kNumeric;
+  if (first == "repl" || argc == 1) {
+    CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)", "bayes repl"};
+    std::string path;
+    app.add_option("FILE", path, "a .model file to load first");
+    try {
+      if (first == "repl") app.parse(argc - 1, argv + 1);
+    } catch (const CLI::ParseError& e) {
+      return usage_error(e, app);
+    }
+    return repl::run(path, answer::Options{});
   }
 
   CLI::App app{"bayes: exact and numeric Bayesian inference for .model files\n\n"

@@ -1,0 +1,338 @@
+// The REPL.
+#include "repl/repl.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "check/checker.hpp"
+#include "cli/pipeline.hpp"
+#include "expr/builtins.hpp"
+#include "report/text.hpp"
+#include "syntax/parser.hpp"
+
+// libedit's readline interface (Debian's libedit-dev).
+#include <editline/readline.h>
+
+namespace bayes::repl {
+
+namespace {
+
+const char* kHelp =
+    "Type statements of the language, one per line; 'print QUERY' answers at once.\n"
+    "  data x = [1, 0, 1]          param p ~ Beta(1, 1)        x ~ Bernoulli(p)\n"
+    "  print posterior(p)          print map(p)                print prob(p > 0.5)\n"
+    "Defining a name again replaces it: re-enter 'data x = [...]' with more data and\n"
+    "print again to see today's posterior become tomorrow's prior.\n"
+    "Commands:\n"
+    "  :help         this text\n"
+    "  :load FILE    run a model file's statements\n"
+    "  :model        the statements defined so far\n"
+    "  :graph        the factor graph (Graphviz DOT)\n"
+    "  :reset        forget everything\n"
+    "  :quit         leave (also Ctrl-D)\n";
+
+// Names a statement defines.
+std::vector<std::string> defined_names(const ast::Stmt& s) {
+  std::vector<std::string> out;
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::DataStmt>) {
+          for (const auto& id : n.names) out.push_back(id.name);
+        } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
+          for (const auto& d : n.decls) out.push_back(d.name.name);
+        } else if constexpr (std::is_same_v<T, ast::LetStmt> || std::is_same_v<T, ast::FnStmt>) {
+          out.push_back(n.name.name);
+        }
+      },
+      s.node);
+  return out;
+}
+
+bool is_query(const ast::Stmt& s) {
+  return std::holds_alternative<ast::PrintStmt>(s.node) || std::holds_alternative<ast::PlotStmt>(s.node);
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Session::Session(std::ostream& out, std::ostream& err, answer::Options options, bool color)
+    : out_(out), err_(err), options_(options), color_(color) {}
+
+bool Session::incomplete(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  char last = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '(' || c == '[') ++depth;
+    else if (c == ')' || c == ']') --depth;
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') last = c;
+  }
+  if (depth > 0) return true;
+  return last == '+' || last == '-' || last == '*' || last == '/' || last == '^' || last == ',' ||
+         last == '&' || last == '|';
+}
+
+std::string Session::program_text(const std::vector<Entry>& entries) const {
+  std::string text;
+  for (const auto& e : entries) text += e.text + "\n";
+  return text;
+}
+
+bool Session::run_line(const std::string& line) {
+  std::string t = trim(line);
+  if (t.empty()) return true;
+  if (t[0] == ':') return command(t);
+  return statements(line, "<repl>");
+}
+
+bool Session::command(const std::string& line) {
+  std::istringstream in(line);
+  std::string cmd, arg;
+  in >> cmd;
+  std::getline(in, arg);
+  arg = trim(arg);
+  if (cmd == ":help" || cmd == ":h" || cmd == ":?") {
+    out_ << kHelp;
+    return true;
+  }
+  if (cmd == ":quit" || cmd == ":q" || cmd == ":exit") {
+    quit_ = true;
+    return true;
+  }
+  if (cmd == ":reset") {
+    entries_.clear();
+    out_ << "(everything forgotten)\n";
+    return true;
+  }
+  if (cmd == ":model") {
+    if (entries_.empty()) out_ << "(nothing defined yet)\n";
+    for (const auto& e : entries_) out_ << e.text << '\n';
+    return true;
+  }
+  if (cmd == ":graph") {
+    Diagnostics diags;
+    auto c = compile(SourceFile{"<repl>", program_text(entries_), ""}, diags);
+    if (!c) {
+      err_ << "error: the model does not check\n";
+      return false;
+    }
+    graph::write_dot(out_, c->graph);
+    return true;
+  }
+  if (cmd == ":load") {
+    if (arg.empty()) {
+      err_ << "error: :load needs a file name\n";
+      return false;
+    }
+    return load(arg);
+  }
+  std::vector<std::string> commands = {":help", ":load", ":model", ":graph", ":reset", ":quit"};
+  std::string near = closest_name(cmd, commands);
+  err_ << "error: unknown command '" << cmd << "'" << (near.empty() ? "" : " (did you mean '" + near + "'?)")
+       << "; :help lists them\n";
+  return false;
+}
+
+bool Session::load(const std::string& path) {
+  std::string error;
+  auto src = read_source(path, error);
+  if (!src) {
+    err_ << "error: " << error << '\n';
+    return false;
+  }
+  directory_ = src->directory;
+  return statements(src->text, path);
+}
+
+bool Session::statements(const std::string& text, const std::string& source_name) {
+  // Parse what was typed on its own first: syntax errors point into it.
+  SourceFile typed{source_name, text, directory_};
+  Diagnostics diags;
+  auto program = syntax::parse_program(typed, diags);
+  if (!program) {
+    print_all(err_, typed, diags, color_);
+    return false;
+  }
+  // Definitions replace earlier ones of the same name, in place; queries run now.
+  std::vector<Entry> entries = entries_;
+  std::vector<std::size_t> typed_entry(program->stmts.size(), SIZE_MAX);
+  std::vector<std::string> queries;
+  std::vector<std::size_t> query_stmt;
+  for (std::size_t i = 0; i < program->stmts.size(); ++i) {
+    const auto& s = program->stmts[i];
+    std::string stmt_text = text.substr(s.span.begin, s.span.end - s.span.begin);
+    if (is_query(s)) {
+      queries.push_back(stmt_text);
+      query_stmt.push_back(i);
+      continue;
+    }
+    Entry e{stmt_text, defined_names(s)};
+    auto old = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) {
+      for (const auto& n : e.defines)
+        if (std::find(x.defines.begin(), x.defines.end(), n) != x.defines.end()) return true;
+      return false;
+    });
+    if (old != entries.end() && !e.defines.empty()) {
+      *old = e;
+      typed_entry[i] = static_cast<std::size_t>(old - entries.begin());
+    } else {
+      entries.push_back(e);
+      typed_entry[i] = entries.size() - 1;
+    }
+  }
+  // Check everything together: the stored statements, then this line's queries.
+  std::string combined;
+  std::vector<std::size_t> first_line;  // per entry, then per query
+  std::size_t line = 1;
+  auto append = [&](const std::string& s) {
+    first_line.push_back(line);
+    combined += s + "\n";
+    line += static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')) + 1;
+  };
+  for (const auto& e : entries) append(e.text);
+  for (const auto& q : queries) append(q);
+  SourceFile whole{source_name, combined, directory_};
+  Diagnostics cdiags;
+  auto compiled = compile(whole, cdiags);
+  if (!compiled) {
+    // Show each error against the statement it is in, numbered as typed.
+    for (auto d : cdiags.list()) {
+      std::size_t k = 0;
+      while (k + 1 < first_line.size() && first_line[k + 1] <= d.span.line) ++k;
+      std::string stmt = k < entries.size() ? entries[k].text : queries[k - entries.size()];
+      // Where this statement sits in what was typed, when it was typed now.
+      std::size_t base_line = 1;
+      bool typed_now = false;
+      for (std::size_t i = 0; i < program->stmts.size(); ++i) {
+        bool match = (k < entries.size() && typed_entry[i] == k) ||
+                     (k >= entries.size() && std::find(query_stmt.begin(), query_stmt.end(), i) - query_stmt.begin() ==
+                                                 static_cast<std::ptrdiff_t>(k - entries.size()));
+        if (match) base_line = program->stmts[i].span.line, typed_now = true;
+      }
+      if (typed_now) {
+        d.span.line = d.span.line - first_line[k] + base_line;
+        print(err_, typed, d, color_);
+      } else {
+        d.span.line = d.span.line - first_line[k] + 1;
+        d.notes.push_back("in the earlier statement '" + stmt + "'");
+        print(err_, SourceFile{"<model>", stmt, directory_}, d, color_);
+      }
+    }
+    return false;
+  }
+  entries_ = std::move(entries);
+  if (queries.empty()) return true;
+  answer::Report rep = answer::answer_all(*compiled, options_);
+  report::write_text(out_, rep.results);
+  return rep.status == 0;
+}
+
+std::vector<std::string> Session::completions() const {
+  std::vector<std::string> out = {":help", ":load", ":model", ":graph", ":reset", ":quit",
+                                  "data", "param", "let", "print", "plot", "fn", "from", "to", "in"};
+  for (const auto& q : check::query_names()) out.push_back(q);
+  for (const auto* f : dist::all()) out.emplace_back(f->name);
+  for (const auto& b : all_builtins()) out.emplace_back(b.name);
+  for (const auto& e : entries_)
+    for (const auto& n : e.defines) out.push_back(n);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+Session* g_session = nullptr;
+std::vector<std::string> g_matches;
+
+char* completion_generator(const char* text, int state) {
+  if (state == 0) {
+    g_matches.clear();
+    std::string prefix(text);
+    for (const auto& c : g_session->completions())
+      if (c.rfind(prefix, 0) == 0) g_matches.push_back(c);
+  }
+  if (static_cast<std::size_t>(state) >= g_matches.size()) return nullptr;
+  return strdup(g_matches[static_cast<std::size_t>(state)].c_str());
+}
+
+char** complete(const char* text, int, int) {
+  rl_attempted_completion_over = 1;
+  return rl_completion_matches(text, completion_generator);
+}
+
+std::string history_path() {
+  const char* home = std::getenv("HOME");
+  return home ? std::string(home) + "/.bayes_history" : "";
+}
+
+}  // namespace
+
+int run(const std::string& file, answer::Options options) {
+  bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  Session session(std::cout, std::cerr, options, tty && std::getenv("NO_COLOR") == nullptr);
+  bool all_ok = true;
+  if (!file.empty()) all_ok = session.load(file) && all_ok;
+  if (!tty) {
+    // Piped: the same statements, no prompts; a bracket left open continues the statement.
+    std::string line, pending;
+    while (std::getline(std::cin, line)) {
+      pending += (pending.empty() ? "" : "\n") + line;
+      if (Session::incomplete(pending)) continue;
+      all_ok = session.run_line(pending) && all_ok;
+      pending.clear();
+      if (session.quit_requested()) break;
+    }
+    if (!pending.empty()) all_ok = session.run_line(pending) && all_ok;
+    return all_ok ? 0 : 1;
+  }
+  g_session = &session;
+  rl_attempted_completion_function = complete;
+  std::string hist = history_path();
+  if (!hist.empty()) read_history(hist.c_str());
+  std::cout << "bayes " << BAYES_VERSION << " — :help for help, :quit to leave\n";
+  std::string pending;
+  while (!session.quit_requested()) {
+    char* raw = readline(pending.empty() ? "bayes> " : "  ...> ");
+    if (!raw) {
+      std::cout << '\n';
+      break;
+    }
+    std::string line(raw);
+    free(raw);
+    pending += (pending.empty() ? "" : "\n") + line;
+    if (Session::incomplete(pending)) continue;
+    if (!trim(pending).empty()) add_history(pending.c_str());
+    session.run_line(pending);
+    pending.clear();
+  }
+  if (!hist.empty()) write_history(hist.c_str());
+  return 0;
+}
+
+}  // namespace bayes::repl

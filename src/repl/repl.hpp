@@ -1,0 +1,56 @@
+// The REPL: statements typed one at a time (or piped), each checked against
+// everything accepted before it. A `print` answers at once; a definition of a
+// name that exists replaces the old one in place, so printing again after
+// `data flips = [...more...]` is the sequential-update lesson.
+#pragma once
+
+#include <istream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "answer/answer.hpp"
+
+namespace bayes::repl {
+
+class Session {
+ public:
+  Session(std::ostream& out, std::ostream& err, answer::Options options = {}, bool color = false);
+
+  // Runs one line (statements or a :command). Returns false when it failed;
+  // the session is then as it was before the line.
+  bool run_line(const std::string& line);
+  // Loads a model file's statements (:load); prints its answers like a line would.
+  bool load(const std::string& path);
+  bool quit_requested() const { return quit_; }
+
+  // Names for tab completion: defined names, distributions, built-ins, queries, commands.
+  std::vector<std::string> completions() const;
+
+  // Whether the text so far leaves a bracket open (the line continues).
+  static bool incomplete(const std::string& text);
+
+ private:
+  struct Entry {
+    std::string text;                 // the statement's source
+    std::vector<std::string> defines;  // names it defines
+  };
+  std::vector<Entry> entries_;
+  std::ostream& out_;
+  std::ostream& err_;
+  answer::Options options_;
+  bool color_;
+  bool quit_ = false;
+  std::string directory_;  // where relative data paths resolve: the last :load-ed file's folder
+
+  bool command(const std::string& line);
+  bool statements(const std::string& text, const std::string& source_name);
+  std::string program_text(const std::vector<Entry>& entries) const;
+};
+
+// Runs the REPL on standard input: line editing, history and completion when
+// it is a terminal; plain lines when piped. Returns the exit status (0 when
+// every statement succeeded, 1 otherwise).
+int run(const std::string& file, answer::Options options);
+
+}  // namespace bayes::repl
