@@ -54,24 +54,63 @@ struct string_lit : seq<one<'"'>, string_body, must<string_close>> {};
 
 struct comma : seq<nl, one<','>, nl> {};
 
+// Brackets are rules of their own so that an unclosed one can be reported
+// where it opens (the parser keeps a stack of open brackets).
+struct open_paren : one<'('> {};
+struct close_paren : one<')'> {};
+struct open_bracket : one<'['> {};
+struct close_bracket : one<']'> {};
+
+// A name being defined. A keyword there is an error of its own ("'in' is a
+// keyword, not a name") rather than a missing name.
+struct reserved_word : keyword {};
+struct keyword_as_name : seq<at<keyword>, raise<reserved_word>> {};
+struct new_name : sor<identifier, keyword_as_name> {};
+
+// Matches, consuming nothing, where only blanks come before on the line (or
+// since a ';'): where a statement may start.
+struct at_statement_start {
+  using rule_t = at_statement_start;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* p = in.current();
+    while (p != in.begin() && (p[-1] == ' ' || p[-1] == '\t')) --p;
+    return p == in.begin() || p[-1] == '\n' || p[-1] == '\r' || p[-1] == ';';
+  }
+};
+struct statement_keyword : sor<kw_data, kw_param, kw_let, kw_fn, kw_print, kw_plot> {};
+// A keyword where an operand belongs; but `data x = 1 +` followed by a line
+// `param ...` is a missing operand, not a misused keyword.
+struct misplaced_keyword : seq<not_at<at_statement_start, statement_keyword>, keyword_as_name> {};
+
 // ---------------------------------------------------------------- expressions
 
 template <bool NL>
 struct expr;
 
-struct close_paren : one<')'> {};
-struct close_bracket : one<']'> {};
+// Each list element after a ',' is required (no trailing commas), with its
+// own message; these are expr<true>, defined after it.
+struct next_argument;
+struct next_element;
+struct next_index;
+// First, then (Sep Next)*, where Next must follow every Sep.
+template <typename First, typename Sep, typename Next>
+struct list_of : seq<First, star<Sep, must<Next>>> {};
 
 // Arguments: empty or a comma list; newlines allowed anywhere inside.
-struct arg_list : opt<list<expr<true>, comma>> {};
-struct call : seq<identifier, sp, one<'('>, nl, arg_list, nl, must<close_paren>> {};
-struct paren : seq<one<'('>, nl, must<expr<true>>, nl, must<close_paren>> {};
-struct vector_lit : seq<one<'['>, nl, opt<list<expr<true>, comma>>, nl, must<close_bracket>> {};
+struct arg_list : opt<list_of<expr<true>, comma, next_argument>> {};
+struct call : seq<identifier, sp, open_paren, nl, arg_list, nl, must<close_paren>> {};
+struct paren : seq<open_paren, nl, must<expr<true>>, nl, must<close_paren>> {};
+struct vector_lit
+    : seq<open_bracket, nl, opt<list_of<expr<true>, comma, next_element>>, nl,
+          must<close_bracket>> {};
 struct name : identifier {};
-struct primary : sor<number, string_lit, call, name, paren, vector_lit> {};
+struct primary : sor<number, string_lit, call, name, paren, vector_lit, misplaced_keyword> {};
 
 // v[i], v[idx], m[i, j]
-struct index_suffix : seq<one<'['>, nl, must<list<expr<true>, comma>>, nl, must<close_bracket>> {};
+struct index_list : list_of<expr<true>, comma, next_index> {};
+struct index_suffix : seq<open_bracket, nl, must<index_list>, nl, must<close_bracket>> {};
 struct postfix : seq<primary, star<index_suffix>> {};
 
 struct op_neg : one<'-'> {};
@@ -110,11 +149,10 @@ template <bool NL>
 struct product : left_assoc<NL, sor<op_mul, op_div>, unary<NL>> {};
 template <bool NL>
 struct sum : left_assoc<NL, sor<op_add, op_sub>, product<NL>> {};
-// Comparisons do not chain: a < b < c is an error.
+// Comparisons do not chain: a < b < c parses here so that the parser can
+// report it with the fix ("write 'a < b && b < c'").
 template <bool NL>
-struct comparison
-    : seq<sum<NL>, opt<ws<NL>, sor<op_le, op_ge, op_eq, op_ne, op_lt, op_gt>, nl, must<sum<NL>>>> {
-};
+struct comparison : left_assoc<NL, sor<op_le, op_ge, op_eq, op_ne, op_lt, op_gt>, sum<NL>> {};
 template <bool NL>
 struct conjunction : left_assoc<NL, op_and, comparison<NL>> {};
 template <bool NL>
@@ -122,36 +160,45 @@ struct disjunction : left_assoc<NL, op_or, conjunction<NL>> {};
 template <bool NL>
 struct expr : seq<disjunction<NL>> {};
 
+struct next_argument : expr<true> {};
+struct next_element : expr<true> {};
+struct next_index : expr<true> {};
+
 // ---------------------------------------------------------------- statements
 
 struct tilde : one<'~'> {};
-struct dist_call : seq<identifier, sp, must<one<'('>>, nl, arg_list, nl, must<close_paren>> {};
+struct dist_call : seq<identifier, sp, must<open_paren>, nl, arg_list, nl, must<close_paren>> {};
 struct prior : seq<tilde, sp, must<dist_call>> {};
 
 // data x = EXPR | data a, b from "file.csv"
-struct data_names : list<identifier, seq<sp, one<','>, sp>> {};
+struct name_comma : seq<sp, one<','>, sp> {};
+struct data_names : list_of<new_name, name_comma, new_name> {};
 struct data_value : seq<one<'='>, nl, must<expr<false>>> {};
 struct data_file : seq<kw_from, sp, must<string_lit>> {};
 struct data_stmt : seq<kw_data, sp, must<data_names>, sp, must<sor<data_value, data_file>>> {};
 
 // param p ~ D(..) | param w[K] ~ D(..) | param mu, s2 ~ D(..)
 // param s > 0 | param s < 0 | param q in (lo, hi) | param b
-struct param_size : seq<one<'['>, nl, must<expr<true>>, nl, must<close_bracket>> {};
-struct param_decl : seq<identifier, opt<param_size>> {};
-struct param_decls : list<param_decl, seq<sp, one<','>, sp>> {};
+struct param_size : seq<open_bracket, nl, must<expr<true>>, nl, must<close_bracket>> {};
+struct param_decl : seq<new_name, opt<param_size>> {};
+struct param_decls : list_of<param_decl, name_comma, param_decl> {};
 struct lower_bound : seq<op_gt, sp, must<expr<false>>> {};
 struct upper_bound : seq<op_lt, sp, must<expr<false>>> {};
 struct interval_bounds
-    : seq<kw_in, sp, must<one<'('>>, nl, must<expr<true>>, must<comma>, must<expr<true>>, nl,
+    : seq<kw_in, sp, must<open_paren>, nl, must<expr<true>>, must<comma>, must<expr<true>>, nl,
           must<close_paren>> {};
-struct param_stmt : seq<kw_param, sp, must<param_decls>, sp,
-                        opt<sor<prior, lower_bound, upper_bound, interval_bounds>>> {};
+// `param p = 0.5` is a mistake with a message of its own (the parser reports
+// it, naming the fix), so it is parsed here.
+struct param_value : seq<one<'='>, nl, must<expr<false>>> {};
+struct param_stmt
+    : seq<kw_param, sp, must<param_decls>, sp,
+          opt<sor<prior, lower_bound, upper_bound, interval_bounds, param_value>>> {};
 
 struct let_stmt
-    : seq<kw_let, sp, must<identifier>, sp, must<one<'='>>, nl, must<expr<false>>> {};
+    : seq<kw_let, sp, must<new_name>, sp, must<one<'='>>, nl, must<expr<false>>> {};
 
-struct fn_params : opt<list<identifier, comma>> {};
-struct fn_stmt : seq<kw_fn, sp, must<identifier>, sp, must<one<'('>>, nl, fn_params, nl,
+struct fn_params : opt<list_of<new_name, comma, new_name>> {};
+struct fn_stmt : seq<kw_fn, sp, must<new_name>, sp, must<open_paren>, nl, fn_params, nl,
                      must<close_paren>, sp, must<one<'='>>, nl, must<expr<false>>> {};
 
 struct print_stmt : seq<kw_print, sp, must<expr<false>>> {};

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "data/csv.hpp"
+#include "dist/multivariate.hpp"
 #include "expr/eval.hpp"
 
 namespace bayes::check {
@@ -35,6 +36,10 @@ struct UserFn {
   ast::FnStmt stmt;
 };
 
+// Checked expressions are at most this deep, and expression checking recurses
+// at most this deep: every later stage walks them recursively.
+constexpr std::size_t kMaxDepth = 2000;
+
 // Thrown inside expression checking when a bad symbol is used: the statement
 // is skipped without a further message (its cause was already reported).
 struct Poisoned {};
@@ -47,6 +52,7 @@ const std::vector<std::string>& query_list() {
 }
 
 std::string fmt_num(double x) {
+  if (std::isnan(x)) return "NaN";  // not the platform's "nan" or "-nan"
   std::ostringstream s;
   s.precision(6);
   s << x;
@@ -72,7 +78,9 @@ class Checker {
       }
       for (auto& [name, sym] : symbols_) sym.prelude = true;
     }
+    collect_definitions(program);
     for (const auto& stmt : program.stmts) {
+      current_ = stmt.span;
       try {
         std::visit([&](const auto& s) { statement(s, stmt.span); }, stmt.node);
       } catch (const Poisoned&) {
@@ -91,6 +99,17 @@ class Checker {
   std::vector<UserFn> fns_;
   // Fn parameters bound to checked arguments while a user function is inlined.
   std::vector<std::map<std::string, NodePtr>> bindings_;
+  // While a user function's body is inlined: the span of the outermost call,
+  // in the user's file. Nodes made meanwhile carry it (their own spans would
+  // be in the function's definition, perhaps in the prelude).
+  std::optional<Span> call_span_;
+  // Recursion depth of expr(): bounded so that checking cannot overflow the stack.
+  std::size_t depth_ = 0;
+  // Every name the program defines, with the statement that defines it first
+  // (for "used before its definition").
+  std::map<std::string, Span> definitions_;
+  Span current_;  // the statement being checked
+  std::string defining_fn_;  // the function whose body names_resolve is checking
 
   // ------------------------------------------------------------ names
 
@@ -122,6 +141,52 @@ class Checker {
     return true;
   }
 
+  void collect_definitions(const ast::Program& program) {
+    auto define = [&](const ast::Ident& id, Span stmt) {
+      Span s = stmt;
+      s.line = id.span.line;
+      definitions_.emplace(id.name, s);
+    };
+    for (const auto& stmt : program.stmts) {
+      std::visit(
+          [&](const auto& st) {
+            using T = std::decay_t<decltype(st)>;
+            if constexpr (std::is_same_v<T, ast::DataStmt>) {
+              for (const auto& id : st.names) define(id, stmt.span);
+            } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
+              for (const auto& d : st.decls) define(d.name, stmt.span);
+            } else if constexpr (std::is_same_v<T, ast::LetStmt> || std::is_same_v<T, ast::FnStmt>) {
+              define(st.name, stmt.span);
+            }
+          },
+          stmt.node);
+    }
+  }
+
+  // Reports a name that is not defined here: defined later in the file, in
+  // its own definition, or unknown (with a did-you-mean).
+  Diagnostic& report_unknown(const std::string& name, Span span, const std::string& what,
+                             const std::vector<std::string>& candidates) {
+    auto later = definitions_.find(name);
+    if (later != definitions_.end() && !symbols_.count(name)) {
+      if (later->second.begin == current_.begin && current_.line)
+        return diags_.error(span, "'" + name + "' is used in its own definition");
+      return diags_.error(span, "'" + name + "' is used before its definition on line " +
+                                    std::to_string(later->second.line));
+    }
+    auto& d = diags_.error(span, "unknown " + what + " '" + name + "'");
+    suggest(d, closest_name(name, candidates));
+    return d;
+  }
+
+  std::vector<std::string> function_names() {
+    std::vector<std::string> out;
+    for (const auto& x : all_builtins()) out.emplace_back(x.name);
+    for (const auto& [n, s] : symbols_)
+      if (s.kind == SymKind::Fn) out.push_back(n);
+    return out;
+  }
+
   std::vector<std::string> visible_names() {
     std::vector<std::string> out;
     for (const auto& [name, sym] : symbols_) out.push_back(name);
@@ -130,9 +195,8 @@ class Checker {
     return out;
   }
 
-  void unknown_name(const std::string& name, Span span) {
-    auto& d = diags_.error(span, "unknown name '" + name + "'");
-    d.suggestion = closest_name(name, visible_names());
+  [[noreturn]] void unknown_name(const std::string& name, Span span) {
+    report_unknown(name, span, "name", visible_names());
     throw Poisoned{};
   }
 
@@ -146,12 +210,20 @@ class Checker {
 
   // ------------------------------------------------------------ expressions
 
-  static NodePtr node(Op op, Type type, Span span, std::vector<NodePtr> args = {}) {
+  // Where a node made now is said to be: inside an inlined function body, the call.
+  Span at(Span span) const { return call_span_ ? *call_span_ : span; }
+
+  NodePtr node(Op op, Type type, Span span, std::vector<NodePtr> args = {}) {
     auto n = std::make_shared<Node>();
     n->op = op;
     n->type = type;
-    n->span = span;
+    n->span = at(span);
     n->args = std::move(args);
+    for (const auto& a : n->args) n->depth = std::max(n->depth, a->depth + 1);
+    if (n->depth > kMaxDepth)
+      fail(n->span, "expression nested too deeply once lets and functions are expanded (more than " +
+                        std::to_string(kMaxDepth) + " levels)",
+           "compute parts of it as data, or simplify it");
     return n;
   }
 
@@ -198,11 +270,19 @@ class Checker {
   }
 
   NodePtr expr(const ast::Expr& e) {
+    if (depth_ >= kMaxDepth)
+      fail(at(e.span), "expression nested too deeply once functions are expanded (more than " +
+                           std::to_string(kMaxDepth) + " levels)");
+    ++depth_;
+    struct Leave {
+      std::size_t& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     return std::visit([&](const auto& n) { return expr_node(n, e.span); }, e.node);
   }
 
   NodePtr expr_node(const ast::Number& n, Span span) {
-    return ir::constant(Value::scalar(n.value, n.integer), span);
+    return ir::constant(Value::scalar(n.value, n.integer), at(span));
   }
 
   NodePtr expr_node(const ast::StringLit&, Span span) {
@@ -371,15 +451,58 @@ class Checker {
     const Prior& prior = model_.priors[p.prior];
     if (!prior.family || !p.discrete)
       fail(idx.span, "an index must be data or a discrete parameter, but '" + p.name + "' is continuous");
-    double hi = INFINITY, lo = 1;
+    // The values it takes, from the support of its prior.
+    double lo = prior.family->support == dist::Domain::PositiveInt ||
+                        prior.family->support == dist::Domain::Category
+                    ? 1
+                    : 0;
+    double hi = INFINITY;
     std::string_view f = prior.family->name;
     if (f == "Categorical" && prior.args[0]->type.rows) hi = static_cast<double>(prior.args[0]->type.rows);
     if (f == "DiscreteUniform" && ir::is_data_only(*prior.args[0]) && ir::is_data_only(*prior.args[1]))
       lo = value_of(*prior.args[0])[0], hi = value_of(*prior.args[1])[0];
     if (f == "Bernoulli") lo = 0, hi = 1;
+    if (f == "Binomial" && ir::is_data_only(*prior.args[0]) && prior.args[0]->type.is_scalar())
+      hi = value_of(*prior.args[0])[0];
     if (lo < 1 || hi > static_cast<double>(limit))
       fail(idx.span, "'" + p.name + "' takes values " + fmt_num(lo) + ".." + fmt_num(hi) +
                          ", which do not all index 1.." + std::to_string(limit));
+  }
+
+  // The body of a user function with its parameters bound. An error inside it
+  // is reported at the call, in the user's file, with a note naming the
+  // function: the same function may be called from many places, and a prelude
+  // function's own lines are not in the user's file at all.
+  NodePtr inline_call(const ast::FnStmt& f, bool from_prelude, std::map<std::string, NodePtr> bound,
+                      Span call) {
+    bool outermost = !call_span_;
+    if (outermost) call_span_ = call;
+    bindings_.push_back(std::move(bound));
+    std::size_t first_new = diags_.list().size();
+    auto restore = [&] {
+      bindings_.pop_back();
+      if (outermost) call_span_.reset();
+    };
+    try {
+      NodePtr body = expr(*f.body);
+      restore();
+      return body;
+    } catch (const Poisoned&) {
+      restore();
+      std::string where =
+          from_prelude ? "in the prelude" : "on line " + std::to_string(f.name.span.line);
+      std::string params;
+      for (std::size_t i = 0; i < f.params.size(); ++i) params += (i ? ", " : "") + f.params[i].name;
+      std::string definition = f.name.name + "(" + params + ") = " + ast::to_source(*f.body);
+      std::string note = "in '" + f.name.name + "', defined " + where;
+      if (definition.size() <= 80) note += " as " + definition;
+      for (std::size_t i = first_new; i < diags_.list().size(); ++i) {
+        Diagnostic& d = diags_.at(i);
+        d.notes.push_back(note);
+        if (outermost) d.span = call;
+      }
+      throw;
+    }
   }
 
   NodePtr expr_node(const ast::Call& c, Span span) {
@@ -395,16 +518,7 @@ class Checker {
       std::map<std::string, NodePtr> bound;
       for (std::size_t i = 0; i < c.args.size(); ++i) bound[f.params[i].name] = expr(*c.args[i]);
       if (bindings_.size() > 64) fail(span, "functions nested too deeply");
-      bindings_.push_back(std::move(bound));
-      NodePtr body;
-      try {
-        body = expr(*f.body);
-      } catch (...) {
-        bindings_.pop_back();
-        throw;
-      }
-      bindings_.pop_back();
-      return body;
+      return inline_call(f, it->second.prelude, std::move(bound), span);
     }
     const BuiltinInfo* b = find_builtin(name);
     if (!b) {
@@ -413,12 +527,7 @@ class Checker {
                                 name + "(...)'");
       if (std::find(query_list().begin(), query_list().end(), name) != query_list().end())
         fail(c.callee.span, "'" + name + "(...)' is a query: use it after 'print'");
-      std::vector<std::string> candidates;
-      for (const auto& x : all_builtins()) candidates.emplace_back(x.name);
-      for (const auto& [n, s] : symbols_)
-        if (s.kind == SymKind::Fn) candidates.push_back(n);
-      auto& d = diags_.error(c.callee.span, "unknown function '" + name + "'");
-      d.suggestion = closest_name(name, candidates);
+      report_unknown(name, c.callee.span, "function", function_names());
       throw Poisoned{};
     }
     if (c.args.size() < b->min_args || c.args.size() > b->max_args) {
@@ -531,6 +640,7 @@ class Checker {
     std::vector<NodePtr> args;  // nullptr where an argument had an error
     std::vector<Value> known;   // evaluated args, empty Value where a parameter is involved
     bool ok = true;             // false: an argument had an error (already reported)
+    const ast::DistCall* call = nullptr;
   };
 
   CheckedDist distribution(const ast::DistCall& d) {
@@ -538,8 +648,11 @@ class Checker {
     if (!f) {
       std::vector<std::string> names;
       for (const auto* x : dist::all()) names.emplace_back(x->name);
+      auto sym = symbols_.find(d.name.name);
+      if (find_builtin(d.name.name) || (sym != symbols_.end() && sym->second.kind == SymKind::Fn))
+        fail(d.name.span, "'" + d.name.name + "' is a function, not a distribution");
       auto& diag = diags_.error(d.name.span, "unknown distribution '" + d.name.name + "'");
-      diag.suggestion = closest_name(d.name.name, names);
+      suggest(diag, closest_name(d.name.name, names));
       throw Poisoned{};
     }
     std::string signature = std::string(f->name) + "(";
@@ -550,7 +663,7 @@ class Checker {
       fail(d.span, std::string(f->name) + " takes " + plural(f->params.size(), "argument") +
                        ", got " + std::to_string(d.args.size()),
            "the signature is " + signature);
-    CheckedDist out{f, {}, {}, true};
+    CheckedDist out{f, {}, {}, true, &d};
     bool arg_error = false;
     for (std::size_t i = 0; i < d.args.size(); ++i) {
       const dist::Param& p = f->params[i];
@@ -585,9 +698,14 @@ class Checker {
             double x = known[k];
             if (!dist::in_domain(p.domain, x) || std::isnan(x)) {
               std::string where = known.is_scalar() ? "" : " (element " + std::to_string(k + 1) + ")";
+              // inf is positive, but not a value any hyperparameter may take.
+              std::string must(dist::describe(p.domain));
+              if (std::isinf(x) && p.domain == dist::Domain::Real) must = "finite";
+              if (x == INFINITY && (p.domain == dist::Domain::Positive ||
+                                    p.domain == dist::Domain::NonNegative))
+                must = "finite and " + must;
               diags_.error(a->span, std::string(p.name) + " of " + std::string(f->name) +
-                                        " must be " + std::string(dist::describe(p.domain)) +
-                                        ", got " + fmt_num(x) + where);
+                                        " must be " + must + ", got " + fmt_num(x) + where);
               arg_error = true;
               break;
             }
@@ -618,12 +736,17 @@ class Checker {
         declare_bad(id, SymKind::Data);
         throw;
       }
+      // A condition is not data: `data b = 1 < 2` would be an indicator 1 or 0
+      // that arithmetic then refuses (conditions are only for prob(...)).
+      if (!n->type.numeric()) {
+        declare_bad(id, SymKind::Data);
+        fail(s.value->span, "a data value must be a number, not a condition");
+      }
       Value v = value_of(*n);
       for (std::size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v[i])) {
           declare_bad(id, SymKind::Data);
-          fail(s.value->span, "data must be finite, but element " + std::to_string(i + 1) + " is " +
-                                  fmt_num(v[i]));
+          fail(s.value->span, "data must be finite, but " + not_finite(*s.value, v, i));
         }
       add_data(id, std::move(v), "");
       return;
@@ -657,12 +780,31 @@ class Checker {
       return;
     }
     for (std::size_t i = 0; i < s.names.size(); ++i)
-      add_data(s.names[i], Value::vector(std::move(cols.values[i]), cols.integer[i]), *s.file);
+      add_data(s.names[i], Value::vector(std::move(cols.values[i]), cols.integer[i]), *s.file,
+               &cols, i);
   }
 
-  void add_data(const ast::Ident& id, Value v, const std::string& file) {
+  // "log(-1) is not a number (NaN)", "element 2 of [1, 1 / 0] is infinite".
+  static std::string not_finite(const ast::Expr& e, const Value& v, std::size_t i) {
+    std::string text = ast::to_source(e);
+    if (text.size() > 40) text = "its value";
+    std::string what = v.is_scalar() ? text : "element " + std::to_string(i + 1) + " of " + text;
+    return what + (std::isnan(v[i]) ? " is not a number (NaN)" : " is infinite");
+  }
+
+  void add_data(const ast::Ident& id, Value v, const std::string& file,
+                const data::Columns* csv = nullptr, std::size_t column = 0) {
     if (!declare(id, SymKind::Data, model_.data.size())) return;
-    model_.data.push_back(DataVar{id.name, std::move(v), id.span, file});
+    DataVar d;
+    d.name = id.name;
+    d.value = std::move(v);
+    d.span = id.span;
+    d.file = file;
+    if (csv) {
+      d.csv_lines = csv->lines;
+      d.csv_field = csv->fields.at(column);
+    }
+    model_.data.push_back(std::move(d));
   }
 
   void declare_bad(const ast::Ident& id, SymKind kind) {
@@ -682,6 +824,8 @@ class Checker {
       if (d.size) {
         try {
           NodePtr n = data_expr(*d.size, "the size of a vector parameter");
+          if (!n->type.numeric())
+            fail(d.size->span, "the size of a vector parameter must be a number, not a condition");
           Value v = value_of(*n);
           if (!v.is_scalar() || n->type.elem != Elem::Int || v[0] < 1)
             fail(d.size->span, "the size of a vector parameter must be a whole number >= 1");
@@ -801,8 +945,10 @@ class Checker {
 
   double bound(const ast::Expr& e) {
     NodePtr n = data_expr(e, "a bound");
+    if (!n->type.numeric()) fail(e.span, "a bound must be a number, not a condition");
     Value v = value_of(*n);
     if (!v.is_scalar()) fail(e.span, "a bound must be a number");
+    if (std::isnan(v[0])) fail(e.span, "a bound must be a number, but it is NaN");
     return v[0];
   }
 
@@ -829,7 +975,9 @@ class Checker {
       }
       bound[s.params[i].name] = nullptr;
     }
+    defining_fn_ = s.name.name;
     ok = names_resolve(*s.body, bound) && ok;
+    defining_fn_.clear();
     if (!ok) {
       declare_bad(s.name, SymKind::Fn);
       return;
@@ -850,18 +998,18 @@ class Checker {
             if (!bound.count(n.id) && !symbols_.count(n.id)) {
               std::vector<std::string> names = visible_names();
               for (const auto& [k, v] : bound) names.push_back(k);
-              auto& d = diags_.error(e.span, "unknown name '" + n.id + "'");
-              d.suggestion = closest_name(n.id, names);
+              report_unknown(n.id, e.span, "name", names);
               ok = false;
             }
           } else if constexpr (std::is_same_v<T, ast::Call>) {
             auto it = symbols_.find(n.callee.name);
             bool user = it != symbols_.end() && it->second.kind == SymKind::Fn;
-            if (!user && !find_builtin(n.callee.name)) {
-              std::vector<std::string> candidates;
-              for (const auto& x : all_builtins()) candidates.emplace_back(x.name);
-              auto& d = diags_.error(n.callee.span, "unknown function '" + n.callee.name + "'");
-              d.suggestion = closest_name(n.callee.name, candidates);
+            if (n.callee.name == defining_fn_ && !find_builtin(n.callee.name)) {
+              diags_.error(n.callee.span, "'" + n.callee.name +
+                                              "' cannot call itself: functions are not recursive");
+              ok = false;
+            } else if (!user && !find_builtin(n.callee.name)) {
+              report_unknown(n.callee.name, n.callee.span, "function", function_names());
               ok = false;
             }
             for (const auto& a : n.args) ok = names_resolve(*a, bound) && ok;
@@ -902,8 +1050,10 @@ class Checker {
         const ParamVar& p = model_.params[ps.front()];
         auto& d = diags_.error(s.lhs->span, "the left side of '~' must be data, but '" + p.name +
                                                 "' is a parameter");
-        d.notes.push_back("to give '" + p.name + "' a prior, write 'param " + p.name + " ~ " +
-                          ast::to_source(s.dist) + "'");
+        // Only `p ~ D(...)` itself reads as a prior wrongly written.
+        if (const auto* name = ast::as<ast::Name>(*s.lhs); name && name->id == p.name)
+          d.notes.push_back("to give '" + p.name + "' a prior, write 'param " + p.name + " ~ " +
+                            ast::to_source(s.dist) + "'");
         lhs_error = true;
       }
     } catch (const Poisoned&) {
@@ -911,12 +1061,16 @@ class Checker {
     }
     CheckedDist dist = distribution(s.dist);  // reported even when the left side is bad
     if (lhs_error) return;
+    const dist::Family* f = dist.family;
+    if (f->joint > 1)
+      fail(s.dist.name.span, std::string(f->name) + " is a prior on " +
+                                 (f->joint == 2 ? std::string("two") : std::to_string(f->joint)) +
+                                 " parameters, not a likelihood for data");
     if (!dist.ok) {
       // Still check the data against what is known of the support.
       check_support(*lhs, s.lhs->span, dist);
       return;
     }
-    const dist::Family* f = dist.family;
     Value v = value_of(*lhs);
     // Shapes: the outcome and the scalar-family arguments broadcast elementwise.
     if (f->outcome_rank == Rank::Scalar) {
@@ -945,6 +1099,7 @@ class Checker {
       fail(s.dist.name.span, std::string(f->name) + " is a prior on parameters, not a likelihood for data");
     }
     check_support(*lhs, s.lhs->span, dist);
+    check_possible(*lhs, s.lhs->span, dist);
     Observation o;
     o.lhs = lhs;
     o.value = std::move(v);
@@ -955,21 +1110,51 @@ class Checker {
     model_.observations.push_back(std::move(o));
   }
 
-  // Data inside the support, with elementwise arguments where they vary.
-  void check_support(const Node& lhs_node, Span lhs_span, const CheckedDist& dist) {
+  // Where observed data came from, for messages: a CSV file names its row and
+  // column ("data/y.csv:4:2: ... (column 'y')", the form of the CSV reader's
+  // own errors); inline data names the element ("(y[3])"). `k` is the element,
+  // or nullopt for the whole vector.
+  std::string data_error(const Node& lhs, const Value& v, std::optional<std::size_t> k,
+                         const std::string& what) {
+    if (lhs.op == Op::Data && !model_.data[lhs.ref].file.empty()) {
+      const DataVar& d = model_.data[lhs.ref];
+      std::string where = d.file;
+      if (k) where += ":" + std::to_string(data::record_line(d.csv_lines, *k)) + ":" +
+                      std::to_string(d.csv_field);
+      return where + ": " + what + " (column '" + d.name + "')";
+    }
+    if (!k) {
+      if (lhs.op == Op::Data) return what + " (" + model_.data[lhs.ref].name + ")";
+      return what;
+    }
+    return what + " (" + element_name(lhs, *k, v) + ")";
+  }
+
+  // The arguments of element k of an observation: scalar-family arguments
+  // that are vectors are taken elementwise.
+  std::vector<Value> args_at(const CheckedDist& dist, std::size_t k) {
     const dist::Family* f = dist.family;
-    const Node* lhs = &lhs_node;
-    Value v = value_of(*lhs);
+    std::vector<Value> args_k;
+    for (std::size_t i = 0; i < dist.known.size(); ++i) {
+      const Value& a = dist.known[i];
+      if (f->outcome_rank == Rank::Scalar && f->params[i].rank == Rank::Scalar && a.size() > 1)
+        args_k.push_back(Value::scalar(a[k], a.integer));
+      else
+        args_k.push_back(a);
+    }
+    return args_k;
+  }
+
+  // Data inside the support, with elementwise arguments where they vary.
+  void check_support(const Node& lhs, Span lhs_span, const CheckedDist& dist) {
+    const dist::Family* f = dist.family;
+    Value v = value_of(lhs);
+    const std::string outside = "data outside the support of " + std::string(f->name) + ": ";
     for (std::size_t k = 0; k < v.size(); ++k) {
-      std::vector<Value> args_k;
-      for (std::size_t i = 0; i < dist.known.size(); ++i) {
-        const Value& a = dist.known[i];
-        if (f->outcome_rank == Rank::Scalar && f->params[i].rank == Rank::Scalar && a.size() > 1)
-          args_k.push_back(Value::scalar(a[k], a.integer));
-        else
-          args_k.push_back(a);
-      }
-      std::string why = f->check_outcome ? f->check_outcome(args_k, v[k]) : "";
+      std::vector<Value> args_k = args_at(dist, k);
+      std::string why;
+      if (f->support == dist::Domain::NonNegative && v[k] < 0) why = fmt_num(v[k]) + " is negative";
+      if (why.empty() && f->check_outcome) why = f->check_outcome(args_k, v[k]);
       // With unknown probabilities (a Dirichlet parameter) K is still known from the type.
       if (why.empty() && f->support == dist::Domain::Category && dist.args[0] &&
           dist.known[0].size() == 0) {
@@ -979,17 +1164,49 @@ class Checker {
                 fmt_num(kmax) + ")";
       }
       if (why.empty() && !std::isfinite(v[k])) why = fmt_num(v[k]) + " is not a finite number";
-      if (!why.empty()) {
-        std::string msg = "data outside the support of " + std::string(f->name) + ": " + why;
-        if (lhs->op == Op::Data && !model_.data[lhs->ref].file.empty()) {
-          const DataVar& d = model_.data[lhs->ref];
-          // Row k + 2: the header is row 1 (see src/data/csv.hpp).
-          msg += " (" + d.file + ", row " + std::to_string(k + 2) + ", column '" + d.name + "')";
-        } else {
-          msg += " (" + element_name(*lhs, k, v) + ")";
+      if (!why.empty()) fail(lhs_span, data_error(lhs, v, k, outside + why));
+    }
+    // A vector outcome as a whole: Multinomial counts summing to n, a Dirichlet
+    // value on the simplex.
+    if (f->outcome_rank == Rank::Vector && f->check_vector_outcome && dist.ok) {
+      std::string why = f->check_vector_outcome(dist.known, v.data);
+      if (!why.empty()) fail(lhs_span, data_error(lhs, v, std::nullopt, outside + why));
+    }
+  }
+
+  // Data in the support can still be impossible when every argument is known:
+  // a 1 from Bernoulli(0), a count above 0 from Poisson(0), a category whose
+  // probability is 0. Only for discrete families: there the log mass is -inf
+  // exactly when the probability is 0 (a continuous density can underflow).
+  void check_possible(const Node& lhs, Span lhs_span, const CheckedDist& dist) {
+    const dist::Family* f = dist.family;
+    if (!f->discrete) return;
+    for (const Value& a : dist.known)
+      if (a.size() == 0) return;  // a parameter is involved
+    Value v = value_of(lhs);
+    std::string text = ast::to_source(*dist.call);
+    const std::string what = "the data has probability 0 under " + text;
+    std::string_view name = f->name;
+    if (f->outcome_rank == Rank::Vector) {
+      if (name == "Multinomial" && dist::multinomial_lpmf(dist.known[1].data, v.data) == -INFINITY)
+        fail(lhs_span, data_error(lhs, v, std::nullopt, what));
+      return;
+    }
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      std::vector<Value> args_k = args_at(dist, k);
+      double lp = 0;
+      if (name == "Categorical") {
+        lp = dist::categorical_lpmf(args_k[0].data, v[k]);
+      } else if (f->lpdf) {
+        std::vector<double> a;
+        for (const Value& x : args_k) {
+          if (!x.is_scalar()) return;
+          a.push_back(x[0]);
         }
-        fail(lhs_span, msg);
+        lp = f->lpdf(a, v[k]);
       }
+      if (lp == -INFINITY)
+        fail(lhs_span, data_error(lhs, v, k, what + ": the value " + fmt_num(v[k]) + " cannot occur"));
     }
   }
 
@@ -1007,6 +1224,36 @@ class Checker {
                        (it->second.kind == SymKind::Data ? "data" : "a function"));
     }
     fail(e.span, query + " needs the name of a parameter or a let quantity");
+  }
+
+  // "prob(...) needs a single condition, but 'w > 0' is a vector of 3
+  // conditions (index one, e.g. 'w[1] > 0')".
+  std::string vector_condition(const ast::Expr& cond, const Type& t) {
+    std::string msg = "prob(...) needs a single condition, but '" + ast::to_source(cond) +
+                      "' is a vector of " + std::to_string(t.rows * t.cols) + " conditions";
+    // The example indexes the first vector-valued name of a comparison.
+    const auto* b = ast::as<ast::Binary>(cond);
+    if (!b) return msg;
+    for (const ast::ExprPtr* side : {&b->lhs, &b->rhs}) {
+      const auto* n = ast::as<ast::Name>(**side);
+      auto it = n ? symbols_.find(n->id) : symbols_.end();
+      if (it == symbols_.end() || it->second.bad) continue;
+      bool vector = (it->second.kind == SymKind::Param &&
+                     model_.params[it->second.index].type.is_vector()) ||
+                    (it->second.kind == SymKind::Let &&
+                     model_.lets[it->second.index].expr->type.is_vector()) ||
+                    (it->second.kind == SymKind::Data &&
+                     model_.data[it->second.index].value.rank == Rank::Vector);
+      if (!vector) continue;
+      ast::Binary one = *b;
+      auto index = std::make_shared<const ast::Expr>(
+          ast::Expr{ast::Index{*side, {std::make_shared<const ast::Expr>(
+                                          ast::Expr{ast::Number{1, true}, {}})}},
+                    {}});
+      (side == &b->lhs ? one.lhs : one.rhs) = index;
+      return msg + " (index one, e.g. '" + ast::to_source(ast::Expr{one, {}}) + "')";
+    }
+    return msg;
   }
 
   double level_arg(const ast::Expr& e, const char* what) {
@@ -1064,8 +1311,10 @@ class Checker {
           arity(1, 1, "one condition, e.g. prob(p > 0.5)");
           q.kind = QueryKind::Prob;
           q.expr = expr(*call->args[0]);
-          if (q.expr->type.elem != Elem::Bool || !q.expr->type.is_scalar())
+          if (q.expr->type.elem != Elem::Bool)
             fail(call->args[0]->span, "prob(...) needs a condition such as 'p > 0.5'");
+          if (!q.expr->type.is_scalar())
+            fail(call->args[0]->span, vector_condition(*call->args[0], q.expr->type));
           if (ir::is_data_only(*q.expr))
             fail(call->args[0]->span, "the condition involves no parameter");
           return q;
@@ -1123,8 +1372,13 @@ class Checker {
       if (!known) {
         std::vector<std::string> candidates = query_list();
         for (const auto& x : all_builtins()) candidates.emplace_back(x.name);
+        auto later = definitions_.find(c->callee.name);
+        if (later != definitions_.end()) {
+          report_unknown(c->callee.name, c->callee.span, "function", {});
+          return;
+        }
         auto& d = diags_.error(c->callee.span, "unknown query '" + c->callee.name + "'");
-        d.suggestion = closest_name(c->callee.name, candidates);
+        suggest(d, closest_name(c->callee.name, candidates));
         return;
       }
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/value.hpp"
@@ -21,6 +22,10 @@ struct DataVar {
   Value value;
   Span span;         // the data statement's name
   std::string file;  // the CSV path as written, "" for inline data
+  // From a CSV file: where its records start (data::record_line) and the
+  // 1-based field of the column, for messages naming the file's row and column.
+  std::vector<std::pair<std::size_t, std::size_t>> csv_lines;
+  std::size_t csv_field = 0;
 };
 
 struct ParamVar {

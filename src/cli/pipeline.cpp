@@ -39,6 +39,11 @@ std::optional<SourceFile> read_source(const std::string& path, std::string& erro
   SourceFile f;
   f.name = path;
   f.text = text.str();
+  // A UTF-8 byte order mark (some editors write one) is not part of the program.
+  if (f.text.starts_with("\xEF\xBB\xBF")) f.text.erase(0, 3);
+  // Old Mac line ends, a lone CR, end lines too (CRLF is read as it is).
+  for (std::size_t i = 0; i < f.text.size(); ++i)
+    if (f.text[i] == '\r' && (i + 1 == f.text.size() || f.text[i + 1] != '\n')) f.text[i] = '\n';
   f.directory = std::filesystem::path(path).parent_path().string();
   return f;
 }

@@ -15,7 +15,8 @@ namespace bayes {
 // The parsed prelude (stdlib/prelude.model, compiled into the binary).
 const ast::Program& prelude();
 
-// Reads a model file. On failure returns nullopt and sets `error`.
+// Reads a model file: a UTF-8 byte order mark is dropped and lone CR line ends
+// become LF. On failure returns nullopt and sets `error`.
 std::optional<SourceFile> read_source(const std::string& path, std::string& error);
 
 struct Compiled {

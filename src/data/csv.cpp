@@ -296,6 +296,7 @@ class RowParser {
     std::size_t line = 0;
     std::size_t first_blank = 0;
     std::size_t rows = 0;
+    RecordLines breaks;  // where records start when not one line after the previous record
   };
 
   // Parses records from p on, calling on_row(values) for each, until the text runs out (returns
@@ -335,6 +336,7 @@ class RowParser {
       on_row(values);
       ++at.rows;
       at.line += 1 + newlines;
+      if (newlines > 0) at.breaks.emplace_back(at.rows, at.line);
       p = next;
     }
     return Status::incomplete;
@@ -628,11 +630,19 @@ class Buffer {
   std::uint64_t read_ = 0;
 };
 
+// The header and where the records start, for read_columns.
+struct FileLayout {
+  std::vector<std::string> header;
+  RecordLines lines;
+};
+
 // Calls on_row(values) per row, and on_estimate(rows) once, early, with a guess at the number
 // of rows from the file size (so a caller can reserve memory; never for a pipe or small file).
+// When layout is given it receives the header and where the records start.
 template <class OnRow, class OnEstimate>
 std::optional<CsvError> read_csv(const std::string& path, std::span<const std::string> names,
-                                 OnRow&& on_row, OnEstimate&& on_estimate) {
+                                 OnRow&& on_row, OnEstimate&& on_estimate,
+                                 FileLayout* layout = nullptr) {
   errno = 0;
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) return CsvError{0, 0, "", std::string("cannot open file: ") + std::strerror(errno)};
@@ -670,7 +680,8 @@ std::optional<CsvError> read_csv(const std::string& path, std::span<const std::s
   RowParser& rows = std::get<RowParser>(made);
 
   const std::uint64_t rows_offset = buffer.offset();
-  RowParser::Position at{line, 0, 0};
+  RowParser::Position at{line, 0, 0, {}};
+  if (line != 2) at.breaks.emplace_back(0, line);  // the header spans lines
   bool estimated = false;
   CsvError error;
   for (;;) {
@@ -690,6 +701,10 @@ std::optional<CsvError> read_csv(const std::string& path, std::span<const std::s
     }
     if (buffer.eof()) break;  // at the end every record is complete, so all was parsed
     if (auto message = buffer.refill()) return CsvError{at.line, 0, "", std::move(*message)};
+  }
+  if (layout) {
+    layout->header = header;  // `rows` refers to it
+    layout->lines = std::move(at.breaks);
   }
   return std::nullopt;
 }
@@ -716,7 +731,11 @@ class ColumnBuilder {
   }
 
   Columns finish() {
-    return Columns{std::move(values_), std::vector<bool>(integer_.begin(), integer_.end()), rows_};
+    Columns columns;
+    columns.values = std::move(values_);
+    columns.integer.assign(integer_.begin(), integer_.end());
+    columns.rows = rows_;
+    return columns;
   }
 
  private:
@@ -727,6 +746,14 @@ class ColumnBuilder {
 
 }  // namespace
 
+std::size_t record_line(const RecordLines& lines, std::size_t record) {
+  auto after = std::upper_bound(lines.begin(), lines.end(), record,
+                                [](std::size_t r, const auto& pair) { return r < pair.first; });
+  if (after == lines.begin()) return record + 2;
+  const auto& [first, line] = *(after - 1);
+  return line + (record - first);
+}
+
 std::optional<CsvError> for_each_row(const std::string& path, std::span<const std::string> names,
                                      const std::function<void(std::span<const double>)>& on_row) {
   return read_csv(path, names, on_row, [](std::size_t) {});
@@ -735,9 +762,17 @@ std::optional<CsvError> for_each_row(const std::string& path, std::span<const st
 std::variant<Columns, CsvError> read_columns(const std::string& path,
                                              std::span<const std::string> names) {
   ColumnBuilder builder(names.size());
-  auto error = read_csv(path, names, builder, [&](std::size_t rows) { builder.reserve(rows); });
+  FileLayout layout;
+  auto error =
+      read_csv(path, names, builder, [&](std::size_t rows) { builder.reserve(rows); }, &layout);
   if (error) return std::move(*error);
-  return builder.finish();
+  Columns columns = builder.finish();
+  for (const auto& name : names) {
+    auto found = std::find(layout.header.begin(), layout.header.end(), name);
+    columns.fields.push_back(static_cast<std::size_t>(found - layout.header.begin()) + 1);
+  }
+  columns.lines = std::move(layout.lines);
+  return columns;
 }
 
 }  // namespace bayes::data

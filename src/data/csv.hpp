@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -30,10 +31,22 @@ struct CsvError {
 std::optional<CsvError> for_each_row(const std::string& path, std::span<const std::string> names,
                                      const std::function<void(std::span<const double>)>& on_row);
 
+// Where the records of a file start, when that is not simply line index + 2
+// (the header is line 1): a quoted field spanning lines moves every record
+// after it down. Pairs (record, line), in order, each meaning "record `record`
+// (0-based) starts on line `line`, and each record after it on the next line,
+// up to the next pair". Empty for most files, so it costs nothing per row.
+using RecordLines = std::vector<std::pair<std::size_t, std::size_t>>;
+
+// The physical line (1-based) where record `record` (0-based) starts.
+std::size_t record_line(const RecordLines& lines, std::size_t record);
+
 struct Columns {
   std::vector<std::vector<double>> values;  // values[i] is the column names[i]
   std::vector<bool> integer;                // every value of column i is a whole number
   std::size_t rows = 0;
+  std::vector<std::size_t> fields;  // the 1-based field of names[i] in the file
+  RecordLines lines;                // where records start, when not at index + 2
 };
 
 // Reads the named columns into memory, with the same rules as for_each_row.

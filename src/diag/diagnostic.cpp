@@ -29,6 +29,12 @@ Diagnostic& Diagnostics::warning(Span span, std::string message) {
   return list_.back();
 }
 
+void suggest(Diagnostic& d, const std::string& name) {
+  if (name.empty()) return;
+  d.suggestion = name;
+  d.message += " (did you mean '" + name + "'?)";
+}
+
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 std::size_t Diagnostics::error_count() const {
@@ -76,11 +82,8 @@ void print(std::ostream& out, const SourceFile& file, const Diagnostic& d, bool 
     out << ' ' << gutter << " | " << std::string(col, ' ') << green << '^'
         << std::string(width > 1 ? width - 1 : 0, '~') << reset << '\n';
     for (const auto& n : d.notes) out << ' ' << gutter << " = note: " << n << '\n';
-    if (!d.suggestion.empty())
-      out << ' ' << gutter << " = did you mean '" << d.suggestion << "'?\n";
   } else {
     for (const auto& n : d.notes) out << "  = note: " << n << '\n';
-    if (!d.suggestion.empty()) out << "  = did you mean '" << d.suggestion << "'?\n";
   }
 }
 

@@ -44,8 +44,13 @@ struct Diagnostic {
   Span span;
   std::string message;
   std::vector<std::string> notes;  // printed as "= note: ..."
-  std::string suggestion;          // printed as "= did you mean 'x'?"
+  std::string suggestion;          // the name a did-you-mean proposes; the message says it
 };
+
+// Proposes `name` for a misspelt one: sets d.suggestion and ends the message
+// with " (did you mean 'name'?)", the form LANGUAGE.md shows. Nothing when
+// name is empty.
+void suggest(Diagnostic& d, const std::string& name);
 
 class Diagnostics {
  public:
@@ -55,6 +60,7 @@ class Diagnostics {
   bool has_errors() const;
   std::size_t error_count() const;
   const std::vector<Diagnostic>& list() const { return list_; }
+  Diagnostic& at(std::size_t i) { return list_.at(i); }
   void clear() { list_.clear(); }
 
  private:
@@ -62,10 +68,10 @@ class Diagnostics {
 };
 
 // Prints one diagnostic:
-//   coin.model:3:14: error: unknown distribution 'Betta'
+//   coin.model:3:11: error: unknown distribution 'Betta' (did you mean 'Beta'?)
 //       3 | param p ~ Betta(2, 2)
 //         |           ^~~~~
-//         = did you mean 'Beta'?
+//         = note: ...
 void print(std::ostream& out, const SourceFile& file, const Diagnostic& d, bool color = false);
 void print_all(std::ostream& out, const SourceFile& file, const Diagnostics& ds, bool color = false);
 

@@ -1,5 +1,6 @@
 // Dirichlet(alpha) on the probability simplex; log density and sampler in multivariate.hpp.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "dist/families.hpp"
@@ -28,8 +29,19 @@ std::string check_args(std::span<const Value> args) {
   return "";
 }
 
-// One element of an observed probability vector (the sum is the caller's to check).
+// One element of an observed probability vector (the sum is check_vector_outcome's).
 std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Unit, x); }
+
+// A whole observed probability vector: it sums to 1 (to within 1e-8, as
+// dirichlet_lpdf allows).
+std::string check_vector_outcome(std::span<const Value>, std::span<const double> x) {
+  double total = 0.0;
+  for (double v : x) total += v;
+  if (std::abs(total - 1.0) <= 1e-8) return "";
+  char text[32];  // six significant digits: 0.1 + 0.2 is "0.3", not "0.30000000000000004"
+  auto end = std::to_chars(text, text + sizeof text, total, std::chars_format::general, 6).ptr;
+  return "the values sum to " + std::string(text, end) + ", not 1";
+}
 
 }  // namespace
 
@@ -84,6 +96,7 @@ const Family& dirichlet_family() {
       .discrete = false,
       .check_args = check_args,
       .check_outcome = check_outcome,
+      .check_vector_outcome = check_vector_outcome,
   };
   return family;
 }

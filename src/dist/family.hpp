@@ -72,6 +72,12 @@ struct Family {
   // support given these arguments. "" when fine, else the reason
   // ("7 is not a category of a 6-way Categorical").
   std::string (*check_outcome)(std::span<const Value> args, double x) = nullptr;
+  // For vector-valued families: whether one whole observed vector x is in the
+  // support given these arguments, beyond what check_outcome says of each
+  // element (Multinomial counts summing to n, Dirichlet values summing to 1).
+  // "" when fine, else the reason ("the counts sum to 6, not n = 5").
+  std::string (*check_vector_outcome)(std::span<const Value> args,
+                                      std::span<const double> x) = nullptr;
 
   // Numerics for univariate families with scalar arguments; nullptr otherwise.
   double (*lpdf)(Args, double x) = nullptr;      // log density or log mass

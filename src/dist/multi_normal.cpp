@@ -54,6 +54,13 @@ std::string check_args(std::span<const Value> args) {
 
 std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Real, x); }
 
+// A whole observed vector: as long as the mean, when that is known.
+std::string check_vector_outcome(std::span<const Value> args, std::span<const double> x) {
+  if (!known(args, 0) || args[0].size() == x.size()) return "";
+  return "the vector has " + std::to_string(x.size()) + " elements but mean has " +
+         std::to_string(args[0].size());
+}
+
 }  // namespace
 
 // -(k log(2 pi) + log det cov + z'z) / 2 with cov = L L' and z = L^-1 (x - mean).
@@ -94,6 +101,7 @@ const Family& multi_normal_family() {
       .discrete = false,
       .check_args = check_args,
       .check_outcome = check_outcome,
+      .check_vector_outcome = check_vector_outcome,
   };
   return family;
 }

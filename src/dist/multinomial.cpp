@@ -29,6 +29,16 @@ std::string check_outcome(std::span<const Value> args, double x) {
   return "";
 }
 
+// A whole observed count vector: its counts add up to the n trials.
+std::string check_vector_outcome(std::span<const Value> args, std::span<const double> x) {
+  auto n = known_scalar(args, 0);
+  if (!n) return "";
+  double total = 0.0;
+  for (double c : x) total += c;
+  if (total != *n) return "the counts sum to " + num(total) + ", not n = " + num(*n);
+  return "";
+}
+
 }  // namespace
 
 // log n! - sum log counts_i! + sum counts_i log probs_i (a zero count adds nothing).
@@ -77,6 +87,7 @@ const Family& multinomial_family() {
       .discrete = true,
       .check_args = check_args,
       .check_outcome = check_outcome,
+      .check_vector_outcome = check_vector_outcome,
   };
   return family;
 }

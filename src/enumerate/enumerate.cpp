@@ -108,7 +108,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::size_t best_lik = static_cast<std::size_t>(std::max_element(log_lik.begin(), log_lik.end()) - log_lik.begin());
 
   conjugate::Solution sol;
-  sol.rule = "enumeration";
+  sol.rule = "Bayes' rule by summation";
   sol.method = "enumeration";
   sol.log_evidence = evidence;
   sol.explain.push_back("exact enumeration over " + conjugate::num(joint) + " joint values (Bayes' rule by summation)");

@@ -38,6 +38,7 @@ struct Node {
   std::size_t ref = 0;  // Data, Param
   Builtin fn = Builtin::Exp;  // Call
   std::vector<NodePtr> args;
+  std::size_t depth = 1;  // 1 + the deepest argument's: the checker bounds it (see checker.cpp)
 };
 
 inline NodePtr constant(Value v, Span span = {}) {

@@ -60,35 +60,45 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
   } else if (n == "Exponential") {
     d[0] = 1 / a[0] - x, dx = -a[0];
   } else if (n == "Gamma") {
-    d[0] = std::log(a[1]) - psi(a[0]) + std::log(x), d[1] = a[0] / a[1] - x, dx = (a[0] - 1) / x - a[1];
+    // (shape - 1) log x is 0 for shape = 1 even at x = 0 (where Gamma(1, rate) is Exponential(rate)).
+    d[0] = std::log(a[1]) - psi(a[0]) + std::log(x), d[1] = a[0] / a[1] - x;
+    dx = (a[0] == 1 ? 0.0 : (a[0] - 1) / x) - a[1];
   } else if (n == "InverseGamma") {
     d[0] = std::log(a[1]) - psi(a[0]) - std::log(x), d[1] = a[0] / a[1] - 1 / x;
     dx = -(a[0] + 1) / x + a[1] / (x * x);
   } else if (n == "Beta") {
-    if (x <= 0 || x >= 1) return lp;  // a boundary value: no derivative
+    // At an end of [0, 1] the density is finite only with a = 1 (x = 0) or
+    // b = 1 (x = 1): that term is absent, the other still depends on a, b, x
+    // (Beta(1, b) at 0 is log b). No derivative in the absent term's parameter.
     double ab = psi(a[0] + a[1]);
-    d[0] = std::log(x) - psi(a[0]) + ab, d[1] = std::log1p(-x) - psi(a[1]) + ab;
-    dx = (a[0] - 1) / x - (a[1] - 1) / (1 - x);
+    d[0] = x > 0 ? std::log(x) - psi(a[0]) + ab : 0.0;
+    d[1] = x < 1 ? std::log1p(-x) - psi(a[1]) + ab : 0.0;
+    dx = (x > 0 ? (a[0] - 1) / x : 0.0) - (x < 1 ? (a[1] - 1) / (1 - x) : 0.0);
   } else if (n == "Uniform") {
     double w = a[1] - a[0];
     d[0] = 1 / w, d[1] = -1 / w;
   } else if (n == "Weibull") {
     double k = a[0], lam = a[1], u = x / lam;
-    if (x <= 0) return lp;
+    if (x <= 0) {  // finite only for k = 1 (Exponential(1 / lam)): -log lam; no derivative in k
+      d[1] = -1 / lam, dx = -1 / lam;
+      return lp;
+    }
     double uk = std::pow(u, k), lu = std::log(u);
     d[0] = 1 / k + lu - uk * lu, d[1] = k * (uk - 1) / lam, dx = (k - 1) / x - k * uk / x;
   } else if (n == "Pareto") {
     d[0] = a[1] / a[0], d[1] = 1 / a[1] + std::log(a[0]) - std::log(x), dx = -(a[1] + 1) / x;
   } else if (n == "Bernoulli") {
-    d[0] = x / a[0] - (1 - x) / (1 - a[0]);
+    // Only the term that is present: at p = 1 (x = 1) or p = 0 (x = 0) the
+    // one-sided derivative, not 0 * inf.
+    d[0] = x == 1 ? 1 / a[0] : -1 / (1 - a[0]);
   } else if (n == "Binomial") {
-    d[1] = x / a[1] - (a[0] - x) / (1 - a[1]);
+    d[1] = (x > 0 ? x / a[1] : 0.0) - (a[0] - x > 0 ? (a[0] - x) / (1 - a[1]) : 0.0);
   } else if (n == "Poisson") {
     d[0] = a[0] > 0 ? x / a[0] - 1 : -1;
   } else if (n == "Geometric") {
-    d[0] = 1 / a[0] - x / (1 - a[0]);
+    d[0] = 1 / a[0] - (x > 0 ? x / (1 - a[0]) : 0.0);
   } else if (n == "NegativeBinomial") {
-    d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]), d[1] = a[0] / a[1] - x / (1 - a[1]);
+    d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]), d[1] = a[0] / a[1] - (x > 0 ? x / (1 - a[1]) : 0.0);
   } else if (n == "DiscreteUniform") {
     // constant on its support
   } else {
@@ -115,8 +125,10 @@ double dirichlet_lpdf_grad(std::span<const double> alpha, std::span<const double
   for (double v : alpha) a0 += v;
   double p0 = psi(a0);
   for (std::size_t i = 0; i < alpha.size(); ++i) {
-    dalpha[i] += p0 - psi(alpha[i]) + std::log(x[i]);
-    dx[i] += (alpha[i] - 1) / x[i];
+    // x_i = 0 gives a finite density only with alpha_i = 1, where the term
+    // (alpha_i - 1) log x_i is absent (as in dist::dirichlet_lpdf): no log 0, no 0 / 0.
+    dalpha[i] += p0 - psi(alpha[i]) + (x[i] > 0 ? std::log(x[i]) : 0.0);
+    if (alpha[i] != 1) dx[i] += (alpha[i] - 1) / x[i];
   }
   return lp;
 }

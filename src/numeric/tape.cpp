@@ -156,12 +156,16 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
   t.family = f;
   t.outcome = outcome;
   t.outcome2 = outcome2;
-  for (const auto& a : args) {
-    int x = add(*a, why);
+  // MultiNormal's covariance is a data matrix: it is not a tape node (a matrix
+  // is one only inside X * w); its inverse and log determinant are kept below.
+  bool multi_normal = f->name == "MultiNormal";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (multi_normal && i == 1) break;
+    int x = add(*args[i], why);
     if (x < 0) return false;
     t.in.push_back(x);
   }
-  if (f->name == "MultiNormal") {
+  if (multi_normal) {
     if (!ir::is_data_only(*args[1])) {
       why = "a MultiNormal whose covariance is unknown";
       return false;
@@ -170,6 +174,10 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
     Eigen::Map<const Eigen::MatrixXd> c(cov.data.data(), static_cast<Eigen::Index>(cov.rows),
                                         static_cast<Eigen::Index>(cov.cols));
     Eigen::LLT<Eigen::MatrixXd> llt(c);
+    if (c.rows() != c.cols() || llt.info() != Eigen::Success) {
+      why = "a MultiNormal covariance that is not positive definite";
+      return false;
+    }
     t.cov_inv = llt.solve(Eigen::MatrixXd::Identity(c.rows(), c.cols()));
     t.log_det = 2 * llt.matrixL().toDenseMatrix().diagonal().array().log().sum();
   }
@@ -382,10 +390,18 @@ double Tape::factor_forward(Node& n, bool with_grad) {
   }
   if (name == "MultiNormal") {
     Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
-    Eigen::VectorXd dm = Eigen::VectorXd::Zero(mean.val.size()), dx = Eigen::VectorXd::Zero(out.val.size());
-    lp = multi_normal_lpdf_grad(span_of(mean.val), span_of(out.val), n.cov_inv.data(), n.log_det,
-                                static_cast<std::size_t>(mean.val.size()), mspan(dm), mspan(dx));
-    if (with_grad) mean.adj += dm, out.adj += dx;
+    // The dimension is the covariance's; a scalar mean broadcasts.
+    Eigen::Index k = n.cov_inv.rows();
+    if (out.val.size() != k || (mean.val.size() != k && mean.val.size() != 1)) return NAN;
+    Eigen::VectorXd m = mean.val.size() == k ? mean.val : Eigen::VectorXd::Constant(k, mean.val[0]);
+    Eigen::VectorXd dm = Eigen::VectorXd::Zero(k), dx = Eigen::VectorXd::Zero(k);
+    lp = multi_normal_lpdf_grad(span_of(m), span_of(out.val), n.cov_inv.data(), n.log_det,
+                                static_cast<std::size_t>(k), mspan(dm), mspan(dx));
+    if (with_grad) {
+      if (mean.val.size() == k) mean.adj += dm;
+      else mean.adj[0] += dm.sum();
+      out.adj += dx;
+    }
     return lp;
   }
   if (name == "NormalInverseGamma") {

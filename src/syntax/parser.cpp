@@ -3,8 +3,11 @@
 // `must<>` failures live here; the rules themselves in grammar/grammar.hpp.
 #include "syntax/parser.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 #include <string_view>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
@@ -17,6 +20,49 @@ namespace pegtl = tao::pegtl;
 namespace pt = tao::pegtl::parse_tree;
 
 namespace {
+
+// ------------------------------------------------------------ limits
+
+// Expressions nest at most this deep in the grammar (parentheses, unary
+// operators, calls, indexing, vectors, '^'), so the recursive-descent parser
+// cannot overflow the stack.
+constexpr std::size_t kMaxNesting = 256;
+// The AST may be at most this deep: a long chain `a + b + c + ...` is shallow
+// in the grammar but as deep as it is long in the AST, which every later stage
+// walks recursively.
+constexpr std::size_t kMaxDepth = 1000;
+
+// A syntax error with a message made at run time (the unclosed bracket, a
+// keyword used as a name, chained comparisons, ...). PEGTL's own parse_error
+// carries the constant messages of `must<>`.
+struct SyntaxError {
+  Span span;
+  std::string message;
+  std::vector<std::string> notes;
+};
+
+struct Mark {
+  std::size_t byte = 0, line = 0, column = 0;
+};
+
+Span span_at(const Mark& m, std::size_t width = 1) {
+  return Span{m.byte, m.byte + width, m.line, m.column};
+}
+
+template <typename ParseInput>
+Mark mark(const ParseInput& in) {
+  const auto& it = in.iterator();
+  return Mark{it.byte, it.line, it.column};
+}
+
+// What the control hooks keep during one parse.
+struct ParseState {
+  std::vector<Mark> open;  // brackets opened and not yet closed, innermost last
+  Mark pending;            // where the last attempt at an opening bracket started
+  std::size_t depth = 0;   // nesting of unary<>, the rule every operand goes through
+  Mark outer;              // where the outermost operand being parsed started
+};
+thread_local ParseState* parse_state = nullptr;
 
 // ------------------------------------------------------------ error messages
 
@@ -38,6 +84,16 @@ template <bool NL>
 inline constexpr const char* message<g::conjunction<NL>> =
     "expected an expression after the operator";
 template <>
+inline constexpr const char* message<g::next_argument> = "expected an argument after ','";
+template <>
+inline constexpr const char* message<g::next_element> = "expected a vector element after ','";
+template <>
+inline constexpr const char* message<g::index_list> = "expected an index";
+template <>
+inline constexpr const char* message<g::next_index> = "expected an index after ','";
+template <>
+inline constexpr const char* message<g::open_paren> = "expected '('";
+template <>
 inline constexpr const char* message<g::close_paren> = "expected ')'";
 template <>
 inline constexpr const char* message<g::close_bracket> = "expected ']'";
@@ -53,11 +109,11 @@ inline constexpr const char* message<pegtl::one<'"', '\\', 'n', 't'>> =
 template <>
 inline constexpr const char* message<g::comma> = "expected ','";
 template <>
-inline constexpr const char* message<pegtl::one<'('>> = "expected '('";
-template <>
 inline constexpr const char* message<pegtl::one<'='>> = "expected '='";
 template <>
-inline constexpr const char* message<g::identifier> = "expected a name";
+inline constexpr const char* message<g::new_name> = "expected a name";
+template <>
+inline constexpr const char* message<g::param_decl> = "expected a name";
 template <>
 inline constexpr const char* message<g::data_names> = "expected a name after 'data'";
 template <>
@@ -77,11 +133,10 @@ inline constexpr const char* message<g::statement_end> =
 template <>
 inline constexpr const char* message<g::statement_expected> =
     "expected a statement (data, param, let, fn, print, plot, or 'y ~ D(...)')";
-template <>
-inline constexpr const char* message<pegtl::eof> = "unexpected text at the end";
 
 // Messages are used only where the grammar says must<>; elsewhere a failing
-// rule just backtracks.
+// rule just backtracks. Every must<> has a message (checked when compiling:
+// RequireMessage), so no PEGTL rule name ever reaches the user.
 struct errors {
   template <typename Rule>
   static constexpr const char* message = syntax::message<Rule>;
@@ -89,8 +144,88 @@ struct errors {
   static constexpr bool raise_on_failure = false;
 };
 
+template <typename Rule, typename... Rules>
+inline constexpr bool is_one_of = (std::is_same_v<Rule, Rules> || ...);
+
+// The control: PEGTL's must_if with the messages above, plus hooks that keep
+// the stack of open brackets, limit the nesting depth, and word the errors
+// whose message depends on the text.
 template <typename Rule>
-using control = pegtl::must_if<errors, pegtl::normal, false>::control<Rule>;
+struct control : pegtl::must_if<errors, pegtl::normal, true>::control<Rule> {
+  using base = typename pegtl::must_if<errors, pegtl::normal, true>::template control<Rule>;
+  static constexpr bool opens = is_one_of<Rule, g::open_paren, g::open_bracket>;
+  static constexpr bool closes = is_one_of<Rule, g::close_paren, g::close_bracket>;
+  static constexpr bool nests = is_one_of<Rule, g::unary<true>, g::unary<false>>;
+
+  template <typename ParseInput, typename... States>
+  static void start(const ParseInput& in, States&&... st) {
+    if constexpr (opens) parse_state->pending = mark(in);
+    base::start(in, st...);
+  }
+
+  template <typename ParseInput, typename... States>
+  static void success(const ParseInput& in, States&&... st) {
+    if constexpr (opens) parse_state->open.push_back(parse_state->pending);
+    if constexpr (closes) {
+      if (!parse_state->open.empty()) parse_state->open.pop_back();
+    }
+    base::success(in, st...);
+  }
+
+  template <typename ParseInput, typename... States>
+  [[noreturn]] static void raise(const ParseInput& in, States&&... st) {
+    if constexpr (std::is_same_v<Rule, g::reserved_word>) {
+      std::string word;
+      for (const char* p = in.current(); p < in.end() && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_'); ++p)
+        word += *p;
+      throw SyntaxError{span_at(mark(in), word.size()), "'" + word + "' is a keyword, not a name", {}};
+    } else {
+      if constexpr (closes) unclosed(in, std::is_same_v<Rule, g::close_paren> ? '(' : '[');
+      base::raise(in, st...);
+    }
+  }
+
+  // An open bracket whose statement has run past its line, or past the end of
+  // the file, is reported where it opens: that is where the mistake is.
+  template <typename ParseInput>
+  static void unclosed(const ParseInput& in, char bracket) {
+    if (parse_state->open.empty()) return;
+    Mark open = parse_state->open.back();
+    Mark here = mark(in);
+    if (here.line == open.line) return;
+    std::string b(1, bracket);
+    SyntaxError e{span_at(open), "'" + b + "' is never closed", {}};
+    char close = bracket == '(' ? ')' : ']';
+    if (in.empty())
+      e.notes.push_back("the file ends before the '" + std::string(1, close) + "' that closes it");
+    else
+      e.notes.push_back("inside '" + b + "' a line break does not end the statement, so line " +
+                        std::to_string(here.line) + " was read as part of it");
+    throw e;
+  }
+
+  template <pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  [[nodiscard]] static bool match(ParseInput& in, States&&... st) {
+    if constexpr (nests) {
+      ParseState& ps = *parse_state;
+      if (ps.depth == 0) ps.outer = mark(in);
+      if (ps.depth >= kMaxNesting)
+        throw SyntaxError{span_at(ps.outer),
+                          "expression nested too deeply (more than " +
+                              std::to_string(kMaxNesting) + " levels)",
+                          {}};
+      struct Guard {
+        std::size_t& depth;
+        explicit Guard(std::size_t& d) : depth(d) { ++depth; }
+        ~Guard() { --depth; }
+      } guard(ps.depth);
+      return base::template match<A, M, Action, Control>(in, st...);
+    } else {
+      return base::template match<A, M, Action, Control>(in, st...);
+    }
+  }
+};
 
 // ------------------------------------------------------------ the tree
 
@@ -113,7 +248,7 @@ struct selector
               g::op_add, g::op_sub, g::op_le, g::op_ge, g::op_eq, g::op_ne, g::op_lt, g::op_gt,
               g::op_and, g::op_or, g::data_stmt, g::data_value, g::data_file, g::param_stmt,
               g::param_decl, g::param_size, g::prior, g::lower_bound, g::upper_bound,
-              g::interval_bounds, g::let_stmt, g::fn_stmt, g::print_stmt, g::plot_stmt,
+              g::interval_bounds, g::param_value, g::let_stmt, g::fn_stmt, g::print_stmt, g::plot_stmt,
               g::plot_file, g::observe_stmt, g::dist_call>,
           fold::on<g::paren, g::postfix, g::power<true>, g::power<false>, g::unary<true>,
                    g::unary<false>, g::product<true>, g::product<false>, g::sum<true>,
@@ -175,15 +310,51 @@ std::optional<ast::BinaryOp> binary_op(const Node& n) {
 
 ast::ExprPtr make(ast::Expr e) { return std::make_shared<const ast::Expr>(std::move(e)); }
 
-ast::ExprPtr expr_of(const Node& n);
+// An expression with its depth (1 for a leaf), so that no AST is deeper than
+// kMaxDepth.
+struct Built {
+  ast::ExprPtr expr;
+  std::size_t depth = 1;
+};
 
-std::vector<ast::ExprPtr> exprs_from(const Node& n, std::size_t first) {
+Built build(const Node& n);
+
+Built deeper(ast::Expr e, std::size_t child_depth) {
+  std::size_t depth = child_depth + 1;
+  if (depth > kMaxDepth)
+    throw SyntaxError{e.span,
+                      "expression too long or nested too deeply (more than " +
+                          std::to_string(kMaxDepth) + " levels)",
+                      {"split it into parts with 'let' or 'data'"}};
+  return Built{make(std::move(e)), depth};
+}
+
+std::vector<ast::ExprPtr> exprs_from(const Node& n, std::size_t first, std::size_t& depth) {
   std::vector<ast::ExprPtr> out;
-  for (std::size_t i = first; i < n.children.size(); ++i) out.push_back(expr_of(*n.children[i]));
+  for (std::size_t i = first; i < n.children.size(); ++i) {
+    Built b = build(*n.children[i]);
+    depth = std::max(depth, b.depth);
+    out.push_back(std::move(b.expr));
+  }
   return out;
 }
 
-ast::ExprPtr expr_of(const Node& n) {
+ast::ExprPtr expr_of(const Node& n) { return build(n).expr; }
+
+std::vector<ast::ExprPtr> exprs_from(const Node& n, std::size_t first) {
+  std::size_t depth = 0;
+  return exprs_from(n, first, depth);
+}
+
+// `a < b < c` parses (as a chain) only to be reported here with its fix.
+[[noreturn]] void chained_comparison(const Node& n) {
+  auto text = [&](std::size_t i) { return n.children[i]->string(); };
+  std::string fix = text(0) + " " + text(1) + " " + text(2) + " && " + text(2) + " " + text(3) +
+                    " " + text(4);
+  throw SyntaxError{span_of(*n.children[3]), "comparisons do not chain: write '" + fix + "'", {}};
+}
+
+Built build(const Node& n) {
   Span span = span_of(n);
   if (n.is_type<g::number>()) {
     std::string text = n.string();
@@ -194,46 +365,71 @@ ast::ExprPtr expr_of(const Node& n) {
       num.value = std::strtod(text.c_str(), nullptr);
       num.integer = text.find_first_of(".eE") == std::string::npos;
     }
-    return make({num, span});
+    return Built{make({num, span})};
   }
-  if (n.is_type<g::string_lit>()) return make({ast::StringLit{unescape(n.string_view())}, span});
-  if (n.is_type<g::name>()) return make({ast::Name{n.string()}, span});
-  if (n.is_type<g::call>())
-    return make({ast::Call{ident_of(*n.children[0]), exprs_from(n, 1)}, span});
-  if (n.is_type<g::vector_lit>()) return make({ast::VectorLit{exprs_from(n, 0)}, span});
+  if (n.is_type<g::string_lit>())
+    return Built{make({ast::StringLit{unescape(n.string_view())}, span})};
+  if (n.is_type<g::name>()) return Built{make({ast::Name{n.string()}, span})};
+  if (n.is_type<g::call>()) {
+    std::size_t depth = 0;
+    auto args = exprs_from(n, 1, depth);
+    return deeper({ast::Call{ident_of(*n.children[0]), std::move(args)}, span}, depth);
+  }
+  if (n.is_type<g::vector_lit>()) {
+    std::size_t depth = 0;
+    auto elems = exprs_from(n, 0, depth);
+    return deeper({ast::VectorLit{std::move(elems)}, span}, depth);
+  }
   if (n.is_type<g::postfix>()) {
-    ast::ExprPtr e = expr_of(*n.children[0]);
+    Built e = build(*n.children[0]);
     for (std::size_t i = 1; i < n.children.size(); ++i) {
       const Node& suffix = *n.children[i];
-      Span s = join(e->span, span_of(suffix));
-      e = make({ast::Index{e, exprs_from(suffix, 0)}, s});
+      Span s = join(e.expr->span, span_of(suffix));
+      std::size_t depth = e.depth;
+      auto indices = exprs_from(suffix, 0, depth);
+      e = deeper({ast::Index{e.expr, std::move(indices)}, s}, depth);
     }
     return e;
   }
   if (is<g::unary>(n)) {
     const Node& op = *n.children[0];
-    ast::ExprPtr operand = expr_of(*n.children[1]);
+    Built operand = build(*n.children[1]);
     if (op.is_type<g::op_pos>()) return operand;
     auto uop = op.is_type<g::op_neg>() ? ast::UnaryOp::Neg : ast::UnaryOp::Not;
-    return make({ast::Unary{uop, operand}, span});
+    return deeper({ast::Unary{uop, operand.expr}, span}, operand.depth);
   }
   if (is<g::power>(n) || is<g::product>(n) || is<g::sum>(n) || is<g::comparison>(n) ||
       is<g::conjunction>(n) || is<g::disjunction>(n)) {
     if (is<g::power>(n)) {  // right-associative; the grammar already nests it
-      return make({ast::Binary{ast::BinaryOp::Pow, expr_of(*n.children[0]),
-                               expr_of(*n.children[2])},
-                   span});
+      Built l = build(*n.children[0]), r = build(*n.children[2]);
+      return deeper({ast::Binary{ast::BinaryOp::Pow, l.expr, r.expr}, span},
+                    std::max(l.depth, r.depth));
     }
-    ast::ExprPtr e = expr_of(*n.children[0]);
+    if (is<g::comparison>(n) && n.children.size() > 3) chained_comparison(n);
+    Built e = build(*n.children[0]);
     for (std::size_t i = 1; i + 1 < n.children.size(); i += 2) {
-      ast::ExprPtr rhs = expr_of(*n.children[i + 1]);
-      Span s = join(e->span, rhs->span);
-      e = make({ast::Binary{*binary_op(*n.children[i]), e, rhs}, s});
+      Built rhs = build(*n.children[i + 1]);
+      Span s = join(e.expr->span, rhs.expr->span);
+      e = deeper({ast::Binary{*binary_op(*n.children[i]), e.expr, rhs.expr}, s},
+                 std::max(e.depth, rhs.depth));
     }
     return e;
   }
   // A folded rule with one child cannot reach here; anything else is a bug.
   throw std::logic_error("parser: unexpected node " + std::string(n.type));
+}
+
+// `param p = 0.5`: a parameter gets a prior, a known value is data.
+[[noreturn]] void param_with_value(const Node& stmt, const Node& value) {
+  std::string name = stmt.children[0]->children[0]->string();
+  std::string text = value.children[0]->string();
+  ast::ExprPtr v = expr_of(*value.children[0]);
+  const auto* num = ast::as<ast::Number>(*v);
+  std::string prior = num && num->value >= 0 && num->value <= 1 ? "Beta(1, 1)" : "Normal(0, 1)";
+  throw SyntaxError{span_of(value),
+                    "a parameter takes a prior with '~' (param " + name + " ~ " + prior +
+                        "), or use 'data " + name + " = " + text + "' for a known value",
+                    {}};
 }
 
 ast::DistCall dist_of(const Node& n) {
@@ -272,6 +468,8 @@ ast::Stmt stmt_of(const Node& n) {
       } else if (c->is_type<g::interval_bounds>()) {
         p.lower = expr_of(*c->children[0]);
         p.upper = expr_of(*c->children[1]);
+      } else if (c->is_type<g::param_value>()) {
+        param_with_value(n, *c);
       }
     }
     return {p, span};
@@ -302,10 +500,49 @@ ast::Stmt stmt_of(const Node& n) {
   throw std::logic_error("parser: unexpected statement node " + std::string(n.type));
 }
 
+// Where the text of the file ends: just after the last character that is not
+// white space or a comment. An error found at the end of the file on a line
+// after that (past a trailing newline or comment) belongs there instead.
+std::optional<Span> end_of_content(const std::string& text) {
+  std::optional<Span> last;
+  std::size_t line = 1, start = 0;
+  for (;;) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    // The content of the line: up to a '#' outside a string, without trailing blanks.
+    std::size_t content = start;
+    bool quoted = false;
+    for (std::size_t i = start; i < end; ++i) {
+      char c = text[i];
+      if (c == '#' && !quoted) break;
+      if (c == '"') quoted = !quoted;
+      if (quoted && c == '\\') ++i;
+      if (c != ' ' && c != '\t' && c != '\r') content = std::min(i + 1, end);
+    }
+    if (content > start) last = Span{content, content + 1, line, content - start + 1};
+    if (end == text.size()) return last;
+    start = end + 1;
+    ++line;
+  }
+}
+
+Span error_span(const SourceFile& file, Span s) {
+  if (s.begin < file.text.size()) return s;
+  auto end = end_of_content(file.text);
+  if (end && end->line < s.line) return *end;
+  return s;
+}
+
 }  // namespace
 
 std::optional<ast::Program> parse_program(const SourceFile& file, Diagnostics& diags) {
   pegtl::memory_input in(file.text, file.name);
+  ParseState state;
+  ParseState* outer = std::exchange(parse_state, &state);
+  struct Restore {
+    ParseState* previous;
+    ~Restore() { parse_state = previous; }
+  } restore{outer};
   try {
     auto root = pt::parse<g::program, selector, pegtl::nothing, control>(in);
     if (!root) {
@@ -318,7 +555,11 @@ std::optional<ast::Program> parse_program(const SourceFile& file, Diagnostics& d
   } catch (const pegtl::parse_error& e) {
     const auto& pos = e.positions().front();
     Span s{pos.byte, pos.byte + 1, pos.line, pos.column};
-    diags.error(s, std::string(e.message()));
+    diags.error(error_span(file, s), std::string(e.message()));
+    return std::nullopt;
+  } catch (const SyntaxError& e) {
+    auto& d = diags.error(error_span(file, e.span), e.message);
+    d.notes = e.notes;
     return std::nullopt;
   }
 }

@@ -72,14 +72,16 @@ struct Run {
   const json& at(std::size_t i) const { return results.at(i); }
 };
 
-Run run_case(const json& c, const std::vector<std::string>& prints) {
+Run run_case(const json& c, const std::vector<std::string>& prints,
+             bayes::answer::Method method = bayes::answer::Method::Auto) {
   std::string text = c["model"].get<std::string>();
   for (const auto& p : prints) text += "print " + p + "\n";
   auto r = bayes::test::run(text);
   CHECK_MESSAGE(r.compiled, c["name"].get<std::string>() << ":\n" << r.errors());
   if (!r.compiled) return Run{std::vector<json>(prints.size(), json{{"error", "did not compile"}})};
   bayes::answer::Options opt;
-  opt.method = bayes::answer::Method::Auto;
+  opt.method = method;
+  opt.numeric.restarts = 2;
   auto rep = bayes::answer::answer_all(*r.compiled, opt);
   return Run{rep.results};
 }
@@ -215,6 +217,35 @@ void check_joint(const json& c) {
 }
 
 }  // namespace
+
+// The numeric engine must reproduce every closed-form mode (to 1e-6 relative):
+// this is how the two engines check each other.
+void check_numeric_mode(const json& c) {
+  if (c["method"] != "conjugate") return;
+  std::vector<std::string> names;
+  if (c["param"].is_array()) names = c["param"].get<std::vector<std::string>>();
+  else names.push_back(c["param"]);
+  std::vector<std::string> prints;
+  for (const auto& n : names) prints.push_back("map(" + n + ")");
+  Run r = run_case(c, prints, bayes::answer::Method::Numeric);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    json want = c["param"].is_array() ? c["mode"][names[i]] : c["mode"];
+    if (want.is_null()) {
+      CHECK_MESSAGE(r.at(i).contains("error"), "numeric MAP of " << names[i] << " should not exist: " << r.at(i).dump());
+      continue;
+    }
+    if (!no_error(r.at(i))) continue;
+    CHECK(r.at(i)["method"] == "numeric");
+    expect_close(r.at(i)["value"], want, 1e-6, "numeric map(" + names[i] + ")");
+  }
+}
+
+TEST_CASE("the numeric engine reproduces every closed-form mode") {
+  json cases = fixtures();
+  for (const auto& c : cases) {
+    SUBCASE(c["name"].get<std::string>().c_str()) { check_numeric_mode(c); }
+  }
+}
 
 TEST_CASE("closed forms agree with scipy for every conjugate rule") {
   json cases = fixtures();

@@ -173,7 +173,147 @@ TEST_CASE("syntax errors carry PEGTL's positions and readable messages") {
         "1:3: expected '~' (an observation is written 'y ~ Distribution(...)')");
   CHECK(parse("data x = 1e").first_error() == "1:12: expected digits in the exponent");
   CHECK(parse("data x = 1 < 2 < 3").first_error() ==
-        "1:16: expected the end of the statement (a new line or ';')");
+        "1:16: comparisons do not chain: write '1 < 2 && 2 < 3'");
   CHECK(parse("data s = \"a\\qb\"").first_error().rfind("1:13: unknown escape", 0) == 0);
   CHECK(parse("\n\n  ) oops").first_error().rfind("3:3: expected a statement", 0) == 0);
+}
+
+TEST_CASE("no error message names a PEGTL rule") {
+  const std::vector<std::string> bad = {
+      "data y = x[]", "data y = x[1,]", "data y = f(1,,2)", "data x = [1,,2]",
+      "param p ~ Beta(2,,2)", "param p ~ Beta(2,)", "param w[] ~ Normal(0, 1)",
+      "param q in (0 1)", "param q in (0,", "param q in 0, 1", "fn f(a,) = a", "fn f(a",
+      "fn (a) = a", "fn f a = 1", "fn f(a) a", "let = 3", "let x", "let x =", "data a, = 3",
+      "data a from", "data a from x", "data a,", "param a, ~ Normal(0, 1)", "plot p to",
+      "plot p to 3", "print", "x ~", "x ~ Normal", "x ~ Normal(0, 1", "x ~ Normal 0",
+      "data x = \"abc", "data x = \"a\\qb\"", "data x = 1e+", "data x = (", "data x = -",
+      "data x = !", "data x = 2 ^", "data x = 1 &&", "data x = 1 ||", "data x = 1 <",
+      "data x = [", "data x = (1, 2)", "~", ")", "]", "data x = 1 ]", "param", "data", "let",
+      "fn", "print posterior(p", "param p ~ 3", "param p ~ Beta(2, 2) q", "@", "data x = @",
+      "data x = 1 < 2 < 3", "data in = 1", "fn f(in) = 1", "let from = 1",
+      "param to ~ Normal(0, 1)", "param p = 1", "data x = [[[[", "data x = ((((",
+      "data x = 1 +\n", "param p ~ Beta(2, 2\n\nprint map()\n", "data x = [1, 2,\n",
+      "data x = 1 +\n# comment\n", "data x = y[1][", "data x = y[1, 2", "print prob(",
+      "data x = 1 2", "data data = 1", "param p ~ Beta(2, 2) ~ Beta(1, 1)", "x ~ ~",
+      "data x = \"\\", "fn f(a, a", "param w[3 ~ Normal(0, 1)", "param mu, ~ Normal(0, 1)"};
+  for (const auto& text : bad) {
+    auto p = parse(text);
+    INFO(text);
+    CHECK_FALSE(p.program);
+    CHECK(p.first_error().find("tao::") == std::string::npos);
+    CHECK(p.first_error().find("pegtl") == std::string::npos);
+    CHECK(p.first_error().find("parse error matching") == std::string::npos);
+  }
+  // Random programs from the language's tokens: none crashes, none leaks a rule name.
+  const std::vector<std::string> tokens = {
+      "data", "param", "let", "fn", "print", "plot", "from", "to", "in", "inf", "x", "y",
+      "Beta", "(", ")", "[", "]", ",", "=", "~", "+", "-", "*", "/", "^", "<", "<=", "==",
+      "&&", "||", "!", ";", "\n", " ", "1", "2.5", "1e-3", "\"s\"", "#c\n", ">", "."};
+  std::uint64_t state = 12345;
+  for (int n = 0; n < 3000; ++n) {
+    std::string text;
+    int len = 1 + static_cast<int>(n % 12);
+    for (int i = 0; i < len; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += tokens[(state >> 33) % tokens.size()] + " ";
+    }
+    auto p = parse(text);
+    INFO(text);
+    CHECK(p.first_error().find("tao::") == std::string::npos);
+  }
+}
+
+TEST_CASE("list elements after a comma, indices, keywords as names") {
+  CHECK(parse("param p ~ Beta(2,,2)").first_error() == "1:18: expected an argument after ','");
+  CHECK(parse("param p ~ Beta(2, )").first_error() == "1:19: expected an argument after ','");
+  CHECK(parse("data x = [1, 2,]").first_error() == "1:16: expected a vector element after ','");
+  CHECK(parse("data y = x[]").first_error() == "1:12: expected an index");
+  CHECK(parse("data y = x[1,]").first_error() == "1:14: expected an index after ','");
+  CHECK(parse("fn f(a,) = a").first_error() == "1:8: expected a name");
+  CHECK(parse("data in = 3").first_error() == "1:6: 'in' is a keyword, not a name");
+  CHECK(parse("let to = 3").first_error() == "1:5: 'to' is a keyword, not a name");
+  CHECK(parse("fn f(a, from) = a").first_error() == "1:9: 'from' is a keyword, not a name");
+  CHECK(parse("param w, data ~ Normal(0, 1)").first_error() ==
+        "1:10: 'data' is a keyword, not a name");
+  CHECK(parse("print posterior(in)").first_error() == "1:17: 'in' is a keyword, not a name");
+  CHECK(parse("data inside = 3\ndata fnord = inside").program);  // keyword prefixes are names
+}
+
+TEST_CASE("comparisons do not chain") {
+  CHECK(parse("print prob(0 < p < q)").first_error() ==
+        "1:18: comparisons do not chain: write '0 < p && p < q'");
+  CHECK(parse("let c = a == b != c").first_error() ==
+        "1:16: comparisons do not chain: write 'a == b && b != c'");
+  CHECK(parse("let c = (a < b) == (c < d)").program);  // parenthesised: a comparison of conditions
+  CHECK(parse("let c = a < b && b < c").program);
+}
+
+TEST_CASE("a parameter given a value") {
+  CHECK(parse("param p = 0.5").first_error() ==
+        "1:9: a parameter takes a prior with '~' (param p ~ Beta(1, 1)), or use 'data p = 0.5' "
+        "for a known value");
+  CHECK(parse("param s = 3 + 1").first_error() ==
+        "1:9: a parameter takes a prior with '~' (param s ~ Normal(0, 1)), or use 'data s = 3 + "
+        "1' for a known value");
+}
+
+TEST_CASE("an unclosed bracket is reported where it opens") {
+  auto p = parse("param p ~ Beta(2, 2\nprint posterior(p)\n");
+  CHECK(p.first_error() == "1:15: '(' is never closed");
+  REQUIRE(p.diags.list().at(0).notes.size() == 1);
+  CHECK(p.diags.list()[0].notes[0].find("line 2 was read as part of it") != std::string::npos);
+  auto q = parse("data flips = [1, 0, 1\n");
+  CHECK(q.first_error() == "1:14: '[' is never closed");
+  CHECK(q.diags.list()[0].notes.at(0).find("the file ends") != std::string::npos);
+  CHECK(parse("data x = [f(1, [2, 3)\n]\n").first_error() == "1:21: expected ']'");
+  CHECK(parse("data x = ((1 + 2)\n\n").first_error() == "1:10: '(' is never closed");
+  CHECK(parse("data v = [1]\ndata y = v[1\n").first_error() == "2:11: '[' is never closed");
+  // On the bracket's own line the error stays where the text went wrong.
+  CHECK(parse("data x = (1 + 2; param p ~ Beta(2, 2)").first_error() == "1:16: expected ')'");
+}
+
+TEST_CASE("an error at the end of the file is placed after the last text") {
+  CHECK(parse("data x = 1 +\n").first_error() == "1:13: expected an expression after the operator");
+  CHECK(parse("data x = 1 +   # more to come\n\n# the end\n").first_error() ==
+        "1:13: expected an expression after the operator");
+  CHECK(parse("data x = 1\ndata y =\n\n").first_error() == "2:9: expected an expression");
+  CHECK(parse("param p ~\n").first_error() ==
+        "1:10: expected a distribution such as 'Normal(0, 1)' after '~'");
+  // Not at the end of the file: the next line is where the operand is missing.
+  CHECK(parse("data x = 1 +\nparam p ~ Beta(2, 2)\n").first_error() ==
+        "2:1: expected an expression after the operator");
+}
+
+TEST_CASE("deep nesting is an error, not a stack overflow") {
+  const std::string deep = "1:10: expression nested too deeply (more than 256 levels)";
+  auto nest = [](const std::string& open, const std::string& mid, const std::string& close,
+                 int n) {
+    std::string s = "data x = ";
+    for (int i = 0; i < n; ++i) s += open;
+    s += mid;
+    for (int i = 0; i < n; ++i) s += close;
+    return s;
+  };
+  CHECK(parse(nest("(", "1", ")", 20000)).first_error() == deep);
+  CHECK(parse(nest("-", "1", "", 20000)).first_error() == deep);
+  CHECK(parse(nest("!", "1", "", 20000)).first_error() == deep);
+  CHECK(parse(nest("[", "1", "]", 20000)).first_error() == deep);
+  CHECK(parse(nest("f(", "1", ")", 20000)).first_error() == deep);
+  CHECK(parse(nest("x[", "1", "]", 20000)).first_error() == deep);
+  CHECK(parse(nest("2^", "1", "", 20000)).first_error() == deep);
+  CHECK(parse(nest("(", "1", "", 20000)).first_error() == deep);  // unclosed as well
+  // Long but flat in the grammar, deep as a tree: bounded too.
+  std::string chain = "data x = 1";
+  for (int i = 0; i < 100000; ++i) chain += " + 1";
+  CHECK(parse(chain).first_error() ==
+        "1:10: expression too long or nested too deeply (more than 1000 levels)");
+  std::string indexed = "data x = v";
+  for (int i = 0; i < 100000; ++i) indexed += "[1]";
+  CHECK(parse(indexed).first_error().find("more than 1000 levels") != std::string::npos);
+  // Within the limits everything parses.
+  CHECK(parse(nest("(", "1", ")", 250)).program);
+  CHECK(parse(nest("-", "1", "", 250)).program);
+  std::string ok = "data x = 1";
+  for (int i = 0; i < 900; ++i) ok += " + 1";
+  CHECK(parse(ok).program);
 }

@@ -1,0 +1,339 @@
+// Rule: an InverseGamma(shape, scale) prior on one positive scalar v, observed
+// through any mix of
+//   Normal(m, c * sqrt(v))          v a variance, the mean m known
+//   Weibull(k, c * v^(1/k))         v = (scale / c)^k, the shape k known
+// with c known data. Each likelihood is v^(-s) exp(-r / v) as a function of v,
+// the kernel of an InverseGamma density, so InverseGamma(a, b) ->
+// InverseGamma(a + sum s, b + sum r) (Gelman et al., BDA3, sec. 2.6, "Normal
+// distribution with known mean but unknown variance"; Fink, A Compendium of
+// Conjugate Priors, 1997, for the Weibull). The MLE sets
+// d/dv (-S log v - R / v) = 0: v = R / S.
+#include <algorithm>
+#include <boost/math/special_functions/beta.hpp>
+#include <cmath>
+#include <random>
+#include <string_view>
+
+#include "conjugate/component.hpp"
+#include "conjugate/patterns.hpp"
+#include "conjugate/solution.hpp"
+
+namespace bayes::conjugate {
+
+namespace {
+
+enum class Kind { NormalVariance, Weibull };
+
+// One observation statement's contribution v^(-s) exp(-r / v).
+struct Stats {
+  Kind kind = Kind::NormalVariance;
+  std::size_t observation = 0;
+  double n = 0;  // elements
+  double s = 0;  // added to the shape
+  double r = 0;  // added to the scale
+  Value c;       // the multiplier of v^power (per element or scalar)
+  Value known;   // Normal's mean m, Weibull's shape k
+};
+
+bool all_equal(const Value& v) {
+  for (double x : v.data)
+    if (x != v[0]) return false;
+  return true;
+}
+
+bool all_one(const Value& v) {
+  for (double x : v.data)
+    if (x != 1) return false;
+  return true;
+}
+
+double uniform_open(dist::Rng& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  double x = u(rng);
+  while (x == 0) x = u(rng);
+  return x;
+}
+
+// Burr12(c, d, scale l) (Burr type XII; scipy.stats.burr12): cdf
+// 1 - (1 + (x/l)^c)^(-d), so (x/l)^c ~ Lomax(d, 1). It is the Weibull(c, sigma)
+// with sigma^c ~ InverseGamma(d, l^c). Moments E[x^r] = l^r d B(d - r/c, 1 + r/c)
+// for r < c d (Tadikamalla, "A look at the Burr and related distributions",
+// Int. Stat. Review 48, 1980, eq. 2.5).
+ClosedForm burr12(double c, double d, double l) {
+  ClosedForm out;
+  out.family = "Burr12";
+  out.params = {{"c", Value::scalar(c)}, {"d", Value::scalar(d)}, {"scale", Value::scalar(l)}};
+  auto moment = [c, d, l](double r) {
+    return std::pow(l, r) * d * boost::math::beta(d - r / c, 1 + r / c);
+  };
+  const double m1 = c * d > 1 ? moment(1) : INFINITY;
+  const double var = c * d > 2 ? moment(2) - m1 * m1 : INFINITY;
+  out.mean = Value::scalar(m1);
+  out.sd = Value::scalar(std::sqrt(var));
+  out.mode = Value::scalar(c > 1 ? l * std::pow((c - 1) / (c * d + 1), 1 / c) : 0.0);
+  out.lpdf = [c, d, l](const Value& xv) {
+    const double x = xv[0];
+    if (x < 0 || std::isinf(x)) return -HUGE_VAL;
+    if (x == 0) return c < 1 ? HUGE_VAL : c == 1 ? std::log(d / l) : -HUGE_VAL;
+    const double lz = std::log(x / l);
+    return std::log(c * d / l) + (c - 1) * lz - (d + 1) * std::log1p(std::exp(c * lz));
+  };
+  out.cdf = [c, d, l](double x) {
+    return x <= 0 ? 0.0 : -std::expm1(-d * std::log1p(std::pow(x / l, c)));
+  };
+  auto quantile = [c, d, l](double p) {
+    return l * std::pow(std::expm1(-std::log1p(-p) / d), 1 / c);
+  };
+  out.quantile = quantile;
+  out.sample = [quantile](dist::Rng& rng) { return Value::scalar(quantile(uniform_open(rng))); };
+  return out;
+}
+
+// The predictive of one more observation like the first element of `st`,
+// given the posterior InverseGamma(a, b) on v.
+PredictiveResult predictive(const Stats& st, double a, double b) {
+  PredictiveResult pr;
+  pr.observation = st.observation;
+  const double c = st.c[0], k = st.known[0];
+  if (st.kind == Kind::NormalVariance)
+    // A Normal with InverseGamma-distributed variance is a Student-t (Bernardo & Smith app. A.2).
+    pr.dist = from_family("StudentT", {2 * a, k, c * std::sqrt(b / a)});
+  else
+    // (x / c)^k given v is Exponential with mean v, so (x / c)^k ~ Lomax(a, b).
+    pr.dist = burr12(k, a, c * std::pow(b, 1 / k));
+  if (!all_equal(st.c) || !all_equal(st.known))
+    pr.note = std::string("for a new observation with ") +
+              (st.kind == Kind::NormalVariance ? "mean " : "shape ") + num(k) +
+              " and c = " + num(c) + " (as in the first)";
+  return pr;
+}
+
+std::string data_name(const Observation& o) { return o.text.substr(0, o.text.find(" ~")); }
+
+std::string known_text(const Value& v) {
+  return all_equal(v) ? " = " + num(v[0]) : " (per element, first " + num(v[0]) + ")";
+}
+
+// For a component with several parameters where one of them has an
+// InverseGamma prior with unknowns among its arguments.
+void hierarchical_why(const Model& m, const ComponentView& v, std::string& why) {
+  for (auto pi : v.priors) {
+    const Prior& prior = m.priors[pi];
+    if (!prior.family || prior.family->name != "InverseGamma" || fixed_args(prior)) continue;
+    std::string unknowns;
+    for (const auto& a : prior.args)
+      for (auto q : ir::params_of(*a))
+        unknowns += (unknowns.empty() ? "'" : ", '") + m.params[q].name + "'";
+    why = "the InverseGamma prior of '" + m.params[prior.params[0]].name + "' has " + unknowns +
+          " among its arguments: a prior with unknown hyperparameters (a hierarchical model) has "
+          "no closed form here; the InverseGamma rule needs known numbers there";
+    return;
+  }
+}
+
+}  // namespace
+
+std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorGraph& g,
+                                            const graph::Component& c, std::string& why) {
+  ComponentView v = view(g, c);
+  if (c.params.size() != 1 || v.priors.size() != 1) {
+    hierarchical_why(m, v, why);
+    return std::nullopt;
+  }
+  const Prior& prior = m.priors[v.priors[0]];
+  if (!prior.family || prior.family->name != "InverseGamma") return std::nullopt;
+  const std::size_t p = c.params[0];
+  const std::string& name = m.params[p].name;
+  if (!m.params[p].type.is_scalar()) {
+    why = "'" + name + "' is a vector; the InverseGamma rule handles one scalar parameter";
+    return std::nullopt;
+  }
+  if (!fixed_args(prior)) {
+    why = "the InverseGamma prior of '" + name + "' has parameters as arguments";
+    return std::nullopt;
+  }
+  const double a0 = eval_data(m, *prior.args[0])[0], b0 = eval_data(m, *prior.args[1])[0];
+
+  std::vector<Stats> stats;
+  for (auto oi : v.observations) {
+    const Observation& o = m.observations[oi];
+    const std::string fam(o.family->name);
+    Stats st;
+    if (fam == "Normal")
+      st.kind = Kind::NormalVariance;
+    else if (fam == "Weibull")
+      st.kind = Kind::Weibull;
+    else {
+      why = "'" + o.text +
+            "': the InverseGamma rule takes Normal likelihoods with known mean and "
+            "unknown variance, and Weibull likelihoods with known shape; not a " +
+            fam;
+      return std::nullopt;
+    }
+    const std::string what = st.kind == Kind::NormalVariance ? "mean" : "shape";
+    if (!ir::is_data_only(*o.args[0])) {
+      why = "'" + o.text + "': the " + what + " of the " + fam +
+            " is unknown; the InverseGamma rule needs it known (data)" +
+            (st.kind == Kind::NormalVariance
+                 ? " (for an unknown mean too, use a NormalInverseGamma prior)"
+                 : "");
+      return std::nullopt;
+    }
+    st.known = eval_data(m, *o.args[0]);
+    auto mono = monomial_in(m, *o.args[1], p);
+    if (!mono) {
+      why = "'" + o.text + "': the " +
+            std::string(st.kind == Kind::NormalVariance ? "sd" : "scale") + " of the " + fam +
+            " is not of the form c * " + name + "^power with c known data";
+      return std::nullopt;
+    }
+    if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
+      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+            "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
+            "), as in Normal(m, sqrt(" + name + "))";
+      if (std::fabs(mono->k + 0.5) < 1e-12)
+        why += " (here " + name + " is a precision: give it a Gamma prior)";
+      return std::nullopt;
+    }
+    if (st.kind == Kind::Weibull)
+      for (double k : st.known.data)
+        if (std::fabs(mono->k * k - 1) > 1e-9) {
+          why = "'" + o.text + "': '" + name + "' enters the scale as c * " + name + "^" +
+                num(mono->k) + " but the shape is " + num(k) +
+                "; the InverseGamma prior is conjugate to " + name +
+                " = scale^shape, written Weibull(k, " + name + " ^ (1 / k))";
+          return std::nullopt;
+        }
+    for (double x : mono->c.data)
+      if (!(x > 0) || !std::isfinite(x)) {
+        why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + num(x) +
+              "; it must be positive";
+        return std::nullopt;
+      }
+    st.observation = oi;
+    st.c = mono->c;
+    const Value& x = o.value;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double xi = x[i], ci = at(st.c, i), ki = at(st.known, i);
+      if (st.kind == Kind::NormalVariance) {
+        // sd = c sqrt(v): v^(-1/2) exp(-(x - m)^2 / (2 c^2 v))
+        const double z = (xi - ki) / ci;
+        st.s += 0.5, st.r += z * z / 2;
+      } else {
+        // sigma = c v^(1/k), sigma^k = c^k v: v^(-1) exp(-(x / c)^k / v) times terms free of v
+        st.s += 1, st.r += std::pow(xi / ci, ki);
+      }
+      st.n += 1;
+    }
+    stats.push_back(st);
+  }
+  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+
+  double S = 0, R = 0;
+  for (const auto& st : stats) S += st.s, R += st.r;
+  const double a = a0 + S, b = b0 + R;
+
+  Solution sol;
+  bool normal = false, weibull = false;
+  for (const auto& st : stats) (st.kind == Kind::NormalVariance ? normal : weibull) = true;
+  sol.rule = std::string("InverseGamma-") + (normal && weibull ? "NormalVariance+Weibull"
+                                             : normal          ? "NormalVariance"
+                                                               : "Weibull");
+
+  ParamResult res;
+  res.param = p;
+  res.posterior = from_family("InverseGamma", {a, b});
+  res.map = res.posterior.mode;  // b / (a + 1), always inside (0, inf)
+  res.map_note = res.posterior.mode_note;
+  // The likelihood v^(-S) e^(-R / v) peaks at R / S.
+  if (R > 0)
+    res.mle = Value::scalar(R / S);
+  else
+    res.mle_note = "the MLE is on the boundary " + name + " = 0 (" +
+                   (weibull ? "every x is 0" : "every x equals its known mean") + ")";
+  sol.params.push_back(res);
+  for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b));
+
+  // --explain: the derivation with the numbers put in; a, b are the prior's
+  // shape and scale, s, r the data's contributions.
+  auto& ex = sol.explain;
+  ex.push_back("rule " + sol.rule + ": the InverseGamma(a, b) density is proportional to " + name +
+               "^-(a + 1) exp(-b / " + name + "); every likelihood below, as a function of " +
+               name + ", has the same form " + name + "^-s exp(-r / " + name +
+               "), so the posterior is InverseGamma(a + s, b + r)");
+  ex.push_back("prior: " + name + " ~ InverseGamma(a = " + num(a0) + ", b = " + num(b0) + ")");
+  for (const auto& st : stats) {
+    const Observation& o = m.observations[st.observation];
+    const bool unit = all_one(st.c);
+    std::string line;
+    if (st.kind == Kind::NormalVariance) {
+      const std::string dev = unit ? "(x - m)^2" : "((x - m) / c)^2";
+      line = num(st.n) + " values, known mean m" + known_text(st.known) + ", sum of " + dev +
+             " = " + num(2 * st.r) + "; a value x contributes " + name + "^(-1/2) exp(-" + dev +
+             " / (2 " + name + ")): s = " + num(st.n) + "/2 = " + num(st.s) +
+             ", r = " + num(2 * st.r) + "/2 = " + num(st.r);
+    } else {
+      const std::string pw = unit ? "x^k" : "(x / c)^k";
+      line = num(st.n) + " values, known shape k" + known_text(st.known) + "; given " + name +
+             ", each " + pw + " is Exponential with mean " + name + ", so a value x contributes " +
+             name + "^-1 exp(-" + pw + " / " + name + "): s = " + num(st.s) +
+             " (one per value), r = sum of " + pw + " = " + num(st.r);
+    }
+    ex.push_back("data: " + o.text + ": " + line);
+  }
+  ex.push_back("posterior: InverseGamma(a + s, b + r) = InverseGamma(" + num(a0) + " + " + num(S) +
+               ", " + num(b0) + " + " + num(R) + ") = InverseGamma(" + num(a) + ", " + num(b) +
+               ")");
+  if (a > 1)
+    ex.push_back("mean = (b + r) / (a + s - 1) = " + num(b) + " / " + num(a - 1) + " = " +
+                 num(b / (a - 1)));
+  else
+    ex.push_back("mean: infinite (a + s = " + num(a) + " is not above 1)");
+  ex.push_back("MAP = (b + r) / (a + s + 1) = " + num(b) + " / " + num(a + 1) + " = " +
+               num(b / (a + 1)));
+  if (res.mle)
+    ex.push_back("MLE (prior dropped): the likelihood " + name + "^-" + num(S) + " exp(-" + num(R) +
+                 " / " + name + ") is largest at r / s = " + num(R) + " / " + num(S) + " = " +
+                 num(R / S));
+  else
+    ex.push_back("MLE: " + res.mle_note);
+  for (const auto& st : stats) {
+    if (st.kind != Kind::Weibull || !all_equal(st.known) || !all_equal(st.c)) continue;
+    const double k = st.known[0], c0 = st.c[0];
+    std::string at_mle = res.mle ? ", and " + num(c0 * std::pow(R / S, 1 / k)) + " at the MLE" : "";
+    ex.push_back("the Weibull scale of " + data_name(m.observations[st.observation]) + ", " +
+                 (c0 == 1 ? "" : num(c0) + " * ") + name + "^(1/" + num(k) + "), is " +
+                 num(c0 * std::pow(b / (a + 1), 1 / k)) + " at the MAP" + at_mle);
+  }
+  for (const auto& pr : sol.predictive) {
+    const Stats& st = *std::find_if(stats.begin(), stats.end(), [&](const Stats& s) {
+      return s.observation == pr.observation;
+    });
+    const std::string y = data_name(m.observations[pr.observation]);
+    const double cc = st.c[0], k = st.known[0];
+    const std::string c_ = cc == 1 ? "" : "c ";
+    if (st.kind == Kind::NormalVariance)
+      ex.push_back("predictive for " + y +
+                   ": a Normal whose variance is drawn from the posterior is StudentT(nu = 2 (a + "
+                   "s) = " +
+                   num(2 * a) + ", mean = m = " + num(k) + ", scale = " + c_ +
+                   "sqrt((b + r) / (a + s)) = " + num(cc * std::sqrt(b / a)) + ")");
+    else
+      ex.push_back("predictive for " + y + ": with " + name + " drawn from the posterior, " +
+                   (cc == 1 ? "x^k" : "(x / c)^k") + " is Lomax(a + s, b + r) = Lomax(" + num(a) +
+                   ", " + num(b) + "), so x is Burr12(c = k = " + num(k) + ", d = a + s = " +
+                   num(a) + ", scale = " + c_ + "(b + r)^(1/k) = " + num(cc * std::pow(b, 1 / k)) +
+                   "), mean " + num(pr.dist.mean[0]));
+  }
+
+  sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
+    values[p] = Value::scalar(b / std::gamma_distribution<double>(a, 1)(rng));
+  };
+  ClosedForm post = res.posterior;
+  sol.log_posterior = [p, post](const std::vector<Value>& values) { return post.lpdf(values[p]); };
+  sol.point.resize(m.params.size());
+  sol.point[p] = Value::scalar(b / (a + 1));
+  return sol;
+}
+
+}  // namespace bayes::conjugate

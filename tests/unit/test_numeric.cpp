@@ -1,0 +1,1258 @@
+// Unit tests of src/numeric: every hand-derived gradient (lpdf_grad.cpp) and
+// every tape derivative (tape.cpp) against finite differences, the tape's log
+// density against src/density, and the transforms of numeric.cpp through MAPs
+// known in closed form.
+#include <doctest/doctest.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "answer/answer.hpp"
+#include "density/log_density.hpp"
+#include "dist/family.hpp"
+#include "dist/multivariate.hpp"
+#include "helpers.hpp"
+#include "numeric/lpdf_grad.hpp"
+#include "numeric/tape.hpp"
+
+namespace {
+
+using namespace bayes;
+using Eigen::VectorXd;
+using nlohmann::json;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+
+// ---------------------------------------------------------------------------
+// Finite differences
+// ---------------------------------------------------------------------------
+
+// A five-point central difference of f at v (truncation error O(h^4)), with a
+// step relative to |v| so that points near a singularity (x = 1e-3 of a Beta)
+// are resolved. `fmag` is |f| there, for the rounding error of the quotient.
+struct Fd {
+  double d = 0, h = 0, fmag = 0;
+};
+
+Fd fd(const std::function<double(double)>& f, double v, double rel = 1e-5) {
+  Fd r;
+  r.h = rel * (v != 0 ? std::abs(v) : 1.0);
+  double fp2 = f(v + 2 * r.h), fp1 = f(v + r.h), fm1 = f(v - r.h), fm2 = f(v - 2 * r.h);
+  r.d = (-fp2 + 8 * fp1 - 8 * fm1 + fm2) / (12 * r.h);
+  r.fmag = std::max({std::abs(fp2), std::abs(fp1), std::abs(fm1), std::abs(fm2)});
+  return r;
+}
+
+// Relative error below 1e-6 of the larger of the two, plus the rounding noise
+// of the difference quotient (a few hundred ulps of |f|, divided by the step).
+bool grad_close(double analytic, const Fd& num) {
+  if (!std::isfinite(analytic) || !std::isfinite(num.d)) return false;
+  double noise = 300 * kEps * (1 + num.fmag) / num.h;
+  double tol = 1e-6 * std::max(std::abs(analytic), std::abs(num.d)) + noise;
+  return std::abs(analytic - num.d) <= tol;
+}
+
+#define CHECK_GRAD(analytic, num, what)                                                               \
+  CHECK_MESSAGE(grad_close((analytic), (num)), what << ": analytic " << (analytic) << ", finite difference " \
+                                                   << (num).d << " (h = " << (num).h << ")")
+
+const dist::Family& family(std::string_view name) {
+  const dist::Family* f = dist::find(name);
+  REQUIRE_MESSAGE(f != nullptr, "no family " << name);
+  return *f;
+}
+
+std::string show(const std::vector<double>& v) {
+  std::ostringstream s;
+  s << "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s << (i ? ", " : "") << v[i];
+  s << "]";
+  return s.str();
+}
+
+// ---------------------------------------------------------------------------
+// 1. Univariate families
+// ---------------------------------------------------------------------------
+
+struct Point {
+  std::vector<double> args;
+  double x;
+};
+
+// Points inside the support of every univariate family: the bulk, both tails,
+// near the singular ends of the support, and extreme arguments.
+const std::map<std::string, std::vector<Point>>& inside_points() {
+  static const std::map<std::string, std::vector<Point>> points = {
+      {"Normal", {{{0, 1}, 0.3}, {{1.5, 0.7}, -2.1}, {{-3, 2}, 25}, {{0, 1}, -8}, {{2, 1e-2}, 2.05}, {{1e3, 50}, 1.2e3}}},
+      {"StudentT", {{{3, 0, 1}, 0.4}, {{0.7, 1, 2}, -30}, {{30, -2, 0.5}, 5}, {{5, 0, 1}, 200}, {{1e3, 1, 1}, 0.2}}},
+      {"Cauchy", {{{0, 1}, 0.5}, {{2, 3}, -40}, {{-1, 0.1}, 1e3}, {{0, 1}, -0.01}}},
+      {"Laplace", {{{0, 1}, 0.5}, {{2, 3}, -40}, {{-1, 0.1}, 7}, {{1, 2}, 0.9}}},
+      {"LogNormal", {{{0, 1}, 0.5}, {{1, 0.3}, 20}, {{-2, 2}, 1e-4}, {{3, 0.1}, 1e3}}},
+      {"Exponential", {{{2}, 0.5}, {{0.1}, 50}, {{3}, 1e-3}, {{1e-3}, 2e3}}},
+      {"Gamma", {{{2, 3}, 0.5}, {{0.5, 1}, 1e-3}, {{50, 2}, 25}, {{3, 0.1}, 200}, {{1, 2}, 0.7}, {{1e3, 1e3}, 1.01}}},
+      {"InverseGamma", {{{3, 2}, 0.5}, {{0.5, 1}, 1e-2}, {{10, 4}, 30}, {{2, 0.1}, 1e3}}},
+      {"Beta", {{{2, 3}, 0.4}, {{0.5, 0.5}, 1e-3}, {{5, 1.5}, 0.999}, {{30, 40}, 0.45}, {{1, 1}, 0.3}, {{300, 2}, 0.99}}},
+      {"Uniform", {{{0, 1}, 0.3}, {{-2, 5}, 4.9}, {{10, 10.5}, 10.01}}},
+      {"HalfNormal", {{{1}, 0.3}, {{2}, 9}, {{0.1}, 1e-3}, {{3}, 40}}},
+      {"HalfCauchy", {{{1}, 0.3}, {{2}, 90}, {{0.1}, 1e-3}, {{5}, 5}}},
+      {"Weibull", {{{1.5, 2}, 0.7}, {{0.5, 1}, 1e-3}, {{3, 0.5}, 2}, {{1, 3}, 10}, {{20, 1}, 1.1}}},
+      {"Pareto", {{{1, 3}, 1.5}, {{0.5, 0.5}, 1e3}, {{2, 10}, 2.001}, {{1e-2, 1}, 1}}},
+      {"Bernoulli", {{{0.3}, 1}, {{0.3}, 0}, {{0.999}, 0}, {{1e-3}, 1}, {{0.999}, 1}, {{1e-3}, 0}}},
+      {"Binomial", {{{10, 0.3}, 4}, {{10, 0.3}, 0}, {{10, 0.9}, 10}, {{1000, 0.01}, 30}, {{1, 0.5}, 1}, {{50, 0.999}, 40}}},
+      {"Poisson", {{{3.5}, 2}, {{3.5}, 0}, {{0.01}, 5}, {{200}, 150}, {{1e4}, 1.02e4}}},
+      {"Geometric", {{{0.3}, 2}, {{0.3}, 0}, {{0.01}, 300}, {{0.99}, 4}}},
+      {"NegativeBinomial", {{{3, 0.4}, 2}, {{0.5, 0.9}, 0}, {{20, 0.2}, 100}, {{1e3, 0.5}, 900}}},
+      {"DiscreteUniform", {{{0, 5}, 3}, {{-3, 3}, -3}, {{1, 1}, 1}}},
+  };
+  return points;
+}
+
+// Points outside the support (the log density is -inf there).
+const std::map<std::string, std::vector<Point>>& outside_points() {
+  static const std::map<std::string, std::vector<Point>> points = {
+      {"Normal", {{{0, 1}, kInf}, {{0, 1}, -kInf}}},
+      {"StudentT", {{{3, 0, 1}, kInf}}},
+      {"Cauchy", {{{0, 1}, -kInf}}},
+      {"Laplace", {{{0, 1}, kInf}}},
+      {"LogNormal", {{{0, 1}, 0}, {{0, 1}, -1}}},
+      {"Exponential", {{{2}, -0.5}, {{2}, kInf}}},
+      {"Gamma", {{{2, 3}, -0.5}, {{2, 3}, 0}}},
+      {"InverseGamma", {{{3, 2}, 0}, {{3, 2}, -1}}},
+      {"Beta", {{{2, 3}, 1.5}, {{2, 3}, -0.1}, {{2, 3}, 0}, {{3, 2}, 1}}},
+      {"Uniform", {{{0, 1}, 1.5}, {{0, 1}, -0.5}}},
+      {"HalfNormal", {{{1}, -0.3}}},
+      {"HalfCauchy", {{{1}, -0.3}}},
+      {"Weibull", {{{1.5, 2}, -0.7}, {{1.5, 2}, 0}}},
+      {"Pareto", {{{1, 3}, 0.5}, {{1, 3}, kInf}}},
+      {"Bernoulli", {{{0.3}, 2}, {{0.3}, 0.5}, {{1}, 0}, {{0}, 1}}},
+      {"Binomial", {{{10, 0.3}, 11}, {{10, 0.3}, -1}, {{10, 0.3}, 2.5}, {{10, 0}, 3}, {{10, 1}, 3}}},
+      {"Poisson", {{{3.5}, -1}, {{3.5}, 2.5}, {{0}, 2}}},
+      {"Geometric", {{{0.3}, -1}, {{0.3}, 1.5}}},
+      {"NegativeBinomial", {{{3, 0.4}, -2}, {{3, 0.4}, 0.5}}},
+      {"DiscreteUniform", {{{0, 5}, 6}, {{0, 5}, 2.5}}},
+  };
+  return points;
+}
+
+// Whether argument i is continuous (its partial derivative is meaningful).
+bool continuous_arg(const dist::Family& f, std::size_t i) {
+  if (f.name == "DiscreteUniform") return false;  // whole-number bounds
+  return !dist::is_integer_domain(f.params[i].domain);
+}
+
+TEST_CASE("numeric: every univariate family has gradient test points") {
+  std::size_t n = 0;
+  for (const dist::Family* f : dist::all()) {
+    if (!f->lpdf) continue;
+    ++n;
+    CHECK_MESSAGE(inside_points().count(std::string(f->name)) == 1, "no inside points for " << f->name);
+    CHECK_MESSAGE(outside_points().count(std::string(f->name)) == 1, "no outside points for " << f->name);
+  }
+  CHECK(n == 20);
+}
+
+TEST_CASE("numeric: scalar_lpdf_grad against finite differences, every univariate family") {
+  for (const dist::Family* fp : dist::all()) {
+    const dist::Family& f = *fp;
+    if (!f.lpdf) continue;
+    auto it = inside_points().find(std::string(f.name));
+    if (it == inside_points().end()) continue;
+    for (const Point& pt : it->second) {
+      std::string where = std::string(f.name) + show(pt.args) + " at x = " + std::to_string(pt.x);
+      INFO(where);
+      std::vector<double> d(pt.args.size(), 123.0);
+      double dx = 456.0;
+      double lp = numeric::scalar_lpdf_grad(f, pt.args, pt.x, d, dx);
+      double want = f.lpdf(pt.args, pt.x);
+      REQUIRE_MESSAGE(std::isfinite(want), where << " should be inside the support");
+      CHECK(lp == want);  // the value is the family's own
+      for (std::size_t i = 0; i < pt.args.size(); ++i) {
+        if (!continuous_arg(f, i)) {
+          CHECK_MESSAGE(d[i] == 0, "d/d" << f.params[i].name << " of a whole-number argument");
+          continue;
+        }
+        auto g = [&](double v) {
+          std::vector<double> a = pt.args;
+          a[i] = v;
+          return f.lpdf(a, pt.x);
+        };
+        CHECK_GRAD(d[i], fd(g, pt.args[i]), "d/d" << f.params[i].name);
+      }
+      if (f.discrete) {
+        CHECK_MESSAGE(dx == 0, "d/dx of a discrete outcome");
+      } else {
+        auto g = [&](double v) { return f.lpdf(pt.args, v); };
+        CHECK_GRAD(dx, fd(g, pt.x), "d/dx");
+      }
+    }
+  }
+}
+
+TEST_CASE("numeric: scalar_lpdf_grad is -inf with zero gradients outside the support") {
+  for (const dist::Family* fp : dist::all()) {
+    const dist::Family& f = *fp;
+    if (!f.lpdf) continue;
+    auto it = outside_points().find(std::string(f.name));
+    if (it == outside_points().end()) continue;
+    for (const Point& pt : it->second) {
+      INFO(f.name << show(pt.args) << " at x = " << pt.x);
+      std::vector<double> d(pt.args.size(), 123.0);
+      double dx = 456.0;
+      double lp = numeric::scalar_lpdf_grad(f, pt.args, pt.x, d, dx);
+      CHECK(lp == -kInf);
+      for (double v : d) CHECK(v == 0);
+      CHECK(dx == 0);
+    }
+  }
+}
+
+TEST_CASE("numeric: scalar_lpdf_grad at the edges of a support") {
+  // Finite densities at the end of a support: the gradient is finite (the
+  // one-sided derivative where it exists, else 0), never NaN.
+  std::vector<std::pair<std::string, Point>> edges = {
+      {"Exponential", {{2}, 0}},  {"Gamma", {{1, 2}, 0}},       {"Beta", {{1, 3}, 0}},
+      {"Beta", {{3, 1}, 1}},      {"Weibull", {{1, 2}, 0}},     {"HalfNormal", {{1}, 0}},
+      {"HalfCauchy", {{1}, 0}},   {"Pareto", {{1, 3}, 1}},      {"Uniform", {{0, 1}, 0}},
+      {"Bernoulli", {{1}, 1}},    {"Bernoulli", {{0}, 0}},      {"Binomial", {{10, 0}, 0}},
+      {"Binomial", {{10, 1}, 10}}, {"Poisson", {{0}, 0}},       {"Laplace", {{1, 2}, 1}},
+  };
+  for (const auto& [name, pt] : edges) {
+    const dist::Family& f = family(name);
+    INFO(name << show(pt.args) << " at x = " << pt.x);
+    std::vector<double> d(pt.args.size(), 123.0);
+    double dx = 456.0;
+    double lp = numeric::scalar_lpdf_grad(f, pt.args, pt.x, d, dx);
+    CHECK(lp == f.lpdf(pt.args, pt.x));
+    CHECK(std::isfinite(lp));
+    for (double v : d) CHECK(std::isfinite(v));
+    CHECK(std::isfinite(dx));
+  }
+  // One-sided derivatives that do exist: d/dp log p at p = 1 is 1; d/dp log(1 - p)
+  // at p = 0 is -1; a Binomial(n, 0) at 0 has d/dp = -n; Poisson(0) at 0 has -1.
+  std::vector<double> d(2);
+  double dx = 0;
+  numeric::scalar_lpdf_grad(family("Bernoulli"), std::vector<double>{1.0}, 1, std::span<double>(d.data(), 1), dx);
+  CHECK(d[0] == doctest::Approx(1.0));
+  numeric::scalar_lpdf_grad(family("Bernoulli"), std::vector<double>{0.0}, 0, std::span<double>(d.data(), 1), dx);
+  CHECK(d[0] == doctest::Approx(-1.0));
+  numeric::scalar_lpdf_grad(family("Binomial"), std::vector<double>{10.0, 0.0}, 0, d, dx);
+  CHECK(d[1] == doctest::Approx(-10.0));
+  numeric::scalar_lpdf_grad(family("Binomial"), std::vector<double>{10.0, 1.0}, 10, d, dx);
+  CHECK(d[1] == doctest::Approx(10.0));
+  numeric::scalar_lpdf_grad(family("Poisson"), std::vector<double>{0.0}, 0, std::span<double>(d.data(), 1), dx);
+  CHECK(d[0] == doctest::Approx(-1.0));
+  // Gamma(1, rate) is Exponential(rate): at x = 0, d/dx = -rate.
+  numeric::scalar_lpdf_grad(family("Gamma"), std::vector<double>{1.0, 2.0}, 0, d, dx);
+  CHECK(dx == doctest::Approx(-2.0));
+  CHECK(d[1] == doctest::Approx(0.5));
+  // Regression: Beta(1, b) at x = 0 is log b, which depends on b (d/db = 1/b);
+  // Beta(a, 1) at 1 is log a. These used to get all-zero gradients.
+  numeric::scalar_lpdf_grad(family("Beta"), std::vector<double>{1.0, 3.0}, 0, d, dx);
+  CHECK(d[0] == 0);
+  CHECK(d[1] == doctest::Approx(1.0 / 3.0));
+  CHECK(dx == doctest::Approx(-2.0));
+  numeric::scalar_lpdf_grad(family("Beta"), std::vector<double>{3.0, 1.0}, 1, d, dx);
+  CHECK(d[0] == doctest::Approx(1.0 / 3.0));
+  CHECK(d[1] == 0);
+  CHECK(dx == doctest::Approx(2.0));
+  // Weibull(1, lam) at 0 is -log lam: d/dlam = -1/lam, d/dx = -1/lam.
+  numeric::scalar_lpdf_grad(family("Weibull"), std::vector<double>{1.0, 2.0}, 0, d, dx);
+  CHECK(d[1] == doctest::Approx(-0.5));
+  CHECK(dx == doctest::Approx(-0.5));
+}
+
+TEST_CASE("numeric: an observation on the edge of a Beta support has a gradient (regression)") {
+  // y = [0, 0.5] ~ Beta(1, b), b ~ Gamma(2, 1): log p = log b + log(b) + (b - 1) log 0.5
+  // + log b - b, so d/db = 3 / b + log 0.5 - 1 = 0 at b = 3 / (1 - log 0.5).
+  auto r = test::run(R"(param b ~ Gamma(2, 1)
+data y = [0, 0.5]
+y ~ Beta(1, b)
+)");
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  // The tape's gradient against the closed form.
+  const Model& m = r.compiled->model;
+  std::vector<std::size_t> priors = {0}, obs = {0};
+  std::string why;
+  auto tape = numeric::Tape::compile(m, priors, obs, why);
+  REQUIRE_MESSAGE(tape, why);
+  std::vector<VectorXd> v = {VectorXd::Constant(1, 2.5)};
+  double lp = tape->forward(v);
+  CHECK(std::isfinite(lp));
+  std::vector<VectorXd> g = {VectorXd::Zero(1)};
+  tape->backward(g);
+  CHECK(g[0][0] == doctest::Approx(3 / 2.5 + std::log(0.5) - 1).epsilon(1e-12));
+}
+
+TEST_CASE("numeric: scalar_lpdf_grad refuses a family without a univariate density") {
+  std::vector<double> d(1);
+  double dx = 0;
+  CHECK_THROWS_AS(numeric::scalar_lpdf_grad(family("Dirichlet"), std::vector<double>{1.0}, 0.5, d, dx),
+                  std::logic_error);
+}
+
+// ---------------------------------------------------------------------------
+// 2. Vector families
+// ---------------------------------------------------------------------------
+
+// Checks `grad` (the analytic partials) against finite differences of `f` in
+// each coordinate of `at`.
+void check_partials(const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& at,
+                    const std::vector<double>& grad, const std::string& what) {
+  REQUIRE(grad.size() == at.size());
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    auto g = [&](double v) {
+      std::vector<double> a = at;
+      a[i] = v;
+      return f(a);
+    };
+    CHECK_GRAD(grad[i], fd(g, at[i]), what << "[" << i << "] at " << show(at));
+  }
+}
+
+// Directional derivatives along e_i - e_j, which stay on the simplex: these go
+// through the library's own density (which refuses points off the simplex).
+void check_simplex_directions(const std::function<double(const std::vector<double>&)>& f,
+                              const std::vector<double>& at, const std::vector<double>& grad,
+                              const std::string& what) {
+  for (std::size_t i = 0; i < at.size(); ++i)
+    for (std::size_t j = i + 1; j < at.size(); ++j) {
+      auto g = [&](double t) {
+        std::vector<double> a = at;
+        a[i] += t;
+        a[j] -= t;
+        return f(a);
+      };
+      Fd num = fd(g, 0.0, 1e-5 * std::min(at[i], at[j]));
+      CHECK_GRAD(grad[i] - grad[j], num, what << " along e" << i << " - e" << j << " at " << show(at));
+    }
+}
+
+TEST_CASE("numeric: categorical_lpmf_grad") {
+  std::vector<std::vector<double>> probs = {{0.2, 0.3, 0.5}, {0.01, 0.98, 0.01}, {1.0}, {0.25, 0.25, 0.25, 0.25}};
+  for (const auto& p : probs)
+    for (std::size_t k = 1; k <= p.size(); ++k) {
+      std::vector<double> dp(p.size(), 1.0);  // accumulates
+      double lp = numeric::categorical_lpmf_grad(p, static_cast<double>(k), dp);
+      CHECK(lp == dist::categorical_lpmf(p, static_cast<double>(k)));
+      for (auto& v : dp) v -= 1.0;
+      // The density as a function of every entry (log probs[k - 1]).
+      auto f = [k](const std::vector<double>& a) { return std::log(a[k - 1]); };
+      check_partials(f, p, dp, "Categorical d/dprobs, k = " + std::to_string(k));
+      if (p.size() > 1)
+        check_simplex_directions([k](const std::vector<double>& a) { return dist::categorical_lpmf(a, static_cast<double>(k)); },
+                                 p, dp, "Categorical");
+    }
+  // Outside: -inf, nothing added.
+  std::vector<double> p = {0.2, 0.8}, dp = {0, 0};
+  CHECK(numeric::categorical_lpmf_grad(p, 3, dp) == -kInf);
+  CHECK(dp == std::vector<double>{0, 0});
+}
+
+TEST_CASE("numeric: dirichlet_lpdf_grad") {
+  struct Case {
+    std::vector<double> alpha, x;
+  };
+  std::vector<Case> cases = {
+      {{2, 3, 4}, {0.2, 0.3, 0.5}},
+      {{0.5, 0.5}, {0.01, 0.99}},
+      {{1, 1, 1, 1}, {0.1, 0.2, 0.3, 0.4}},
+      {{50, 20, 0.3}, {0.6, 0.39, 0.01}},
+  };
+  for (const auto& c : cases) {
+    std::size_t k = c.alpha.size();
+    std::vector<double> da(k, 1.0), dx(k, 2.0);  // accumulates
+    double lp = numeric::dirichlet_lpdf_grad(c.alpha, c.x, da, dx);
+    CHECK(lp == dist::dirichlet_lpdf(c.alpha, c.x));
+    for (auto& v : da) v -= 1.0;
+    for (auto& v : dx) v -= 2.0;
+    // d/dalpha through the library's density (alpha is unconstrained by a sum).
+    check_partials([&](const std::vector<double>& a) { return dist::dirichlet_lpdf(a, c.x); }, c.alpha, da,
+                   "Dirichlet d/dalpha");
+    // d/dx: the density's formula extended off the simplex, then along the
+    // simplex through the library.
+    auto formula = [&](const std::vector<double>& x) {
+      double a0 = 0, lp2 = 0;
+      for (std::size_t i = 0; i < k; ++i) a0 += c.alpha[i], lp2 += (c.alpha[i] - 1) * std::log(x[i]) - std::lgamma(c.alpha[i]);
+      return lp2 + std::lgamma(a0);
+    };
+    CHECK(formula(c.x) == doctest::Approx(lp).epsilon(1e-12));
+    check_partials(formula, c.x, dx, "Dirichlet d/dx");
+    check_simplex_directions([&](const std::vector<double>& x) { return dist::dirichlet_lpdf(c.alpha, x); }, c.x, dx,
+                             "Dirichlet d/dx");
+  }
+  // Regression: an entry x_i = 0 with alpha_i = 1 has a finite density (the
+  // term (alpha_i - 1) log x_i is absent); its gradient used to be NaN (0 / 0)
+  // and -inf (log 0), which poisoned the optimiser.
+  {
+    std::vector<double> alpha = {1, 2, 3}, x = {0, 0.4, 0.6}, da(3, 0.0), dx(3, 0.0);
+    double lp = numeric::dirichlet_lpdf_grad(alpha, x, da, dx);
+    CHECK(lp == dist::dirichlet_lpdf(alpha, x));
+    REQUIRE(std::isfinite(lp));
+    for (double v : da) CHECK(std::isfinite(v));
+    for (double v : dx) CHECK(std::isfinite(v));
+    CHECK(dx[0] == 0);
+    // psi(6) - psi(1) = 1 + 1/2 + 1/3 + 1/4 + 1/5 (no log x_1 term).
+    CHECK(da[0] == doctest::Approx(1 + 1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5).epsilon(1e-12));
+    for (std::size_t i = 1; i < 3; ++i) {
+      auto g = [&](double v) {
+        std::vector<double> a = alpha;
+        a[i] = v;
+        return dist::dirichlet_lpdf(a, x);
+      };
+      CHECK_GRAD(da[i], fd(g, alpha[i]), "Dirichlet d/dalpha[" << i << "] with x_1 = 0");
+    }
+    auto along = [&](double t) { return dist::dirichlet_lpdf(alpha, std::vector<double>{0, 0.4 + t, 0.6 - t}); };
+    CHECK_GRAD(dx[1] - dx[2], fd(along, 0.0, 1e-5), "Dirichlet d/dx along e2 - e3 with x_1 = 0");
+  }
+  std::vector<double> da = {0, 0}, dx = {0, 0};
+  CHECK(numeric::dirichlet_lpdf_grad(std::vector<double>{2, 2}, std::vector<double>{0.5, 0.6}, da, dx) == -kInf);
+  CHECK(da == std::vector<double>{0, 0});
+  CHECK(dx == std::vector<double>{0, 0});
+}
+
+TEST_CASE("numeric: multinomial_lpmf_grad") {
+  struct Case {
+    std::vector<double> probs, counts;
+  };
+  std::vector<Case> cases = {
+      {{0.2, 0.3, 0.5}, {3, 0, 7}},
+      {{0.01, 0.99}, {1, 40}},
+      {{0.25, 0.25, 0.25, 0.25}, {0, 0, 0, 0}},
+      {{0.7, 0.2, 0.1}, {100, 30, 5}},
+  };
+  for (const auto& c : cases) {
+    std::vector<double> dp(c.probs.size(), 1.0);
+    double lp = numeric::multinomial_lpmf_grad(c.probs, c.counts, dp);
+    CHECK(lp == dist::multinomial_lpmf(c.probs, c.counts));
+    for (auto& v : dp) v -= 1.0;
+    auto formula = [&](const std::vector<double>& p) {
+      double n = 0, lp2 = 0;
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        n += c.counts[i];
+        if (c.counts[i] > 0) lp2 += c.counts[i] * std::log(p[i]) - std::lgamma(c.counts[i] + 1);
+      }
+      return lp2 + std::lgamma(n + 1);
+    };
+    CHECK(formula(c.probs) == doctest::Approx(lp).epsilon(1e-12));
+    check_partials(formula, c.probs, dp, "Multinomial d/dprobs");
+    check_simplex_directions([&](const std::vector<double>& p) { return dist::multinomial_lpmf(p, c.counts); }, c.probs,
+                             dp, "Multinomial d/dprobs");
+  }
+  // A zero probability with zero count is fine and adds nothing there.
+  std::vector<double> p = {0.0, 1.0}, cnt = {0, 4}, dp = {0, 0};
+  CHECK(numeric::multinomial_lpmf_grad(p, cnt, dp) == doctest::Approx(0.0));
+  CHECK(dp[0] == 0);
+  CHECK(dp[1] == doctest::Approx(4.0));
+  dp = {0, 0};
+  cnt = {1, 3};
+  CHECK(numeric::multinomial_lpmf_grad(p, cnt, dp) == -kInf);
+  CHECK(dp == std::vector<double>{0, 0});
+}
+
+TEST_CASE("numeric: multi_normal_lpdf_grad") {
+  struct Case {
+    std::vector<double> mean, x;
+    Eigen::MatrixXd cov;
+  };
+  Eigen::MatrixXd c2(2, 2), c3(3, 3), c1(1, 1);
+  c2 << 2, 0.5, 0.5, 1;
+  c3 << 1, 0.3, -0.2, 0.3, 2, 0.4, -0.2, 0.4, 0.5;
+  c1 << 4;
+  std::vector<Case> cases = {
+      {{0, 0}, {0.2, -0.1}, c2},
+      {{1, -2, 0.5}, {3, 1, -1}, c3},
+      {{5}, {-3}, c1},
+      {{1e2, -1e2}, {1e2 + 3, -1e2 - 1}, c2},
+  };
+  for (const auto& c : cases) {
+    std::size_t k = c.mean.size();
+    Eigen::LLT<Eigen::MatrixXd> llt(c.cov);
+    Eigen::MatrixXd inv = llt.solve(Eigen::MatrixXd::Identity(c.cov.rows(), c.cov.cols()));
+    double log_det = 2 * Eigen::MatrixXd(llt.matrixL()).diagonal().array().log().sum();
+    std::vector<double> dm(k, 1.0), dx(k, 2.0);
+    double lp = numeric::multi_normal_lpdf_grad(c.mean, c.x, inv.data(), log_det, k, dm, dx);
+    auto lib = [&](const std::vector<double>& m, const std::vector<double>& x) {
+      return dist::multi_normal_lpdf(Eigen::Map<const VectorXd>(m.data(), static_cast<Eigen::Index>(k)), c.cov,
+                                     Eigen::Map<const VectorXd>(x.data(), static_cast<Eigen::Index>(k)));
+    };
+    CHECK(lp == doctest::Approx(lib(c.mean, c.x)).epsilon(1e-12));
+    for (auto& v : dm) v -= 1.0;
+    for (auto& v : dx) v -= 2.0;
+    check_partials([&](const std::vector<double>& m) { return lib(m, c.x); }, c.mean, dm, "MultiNormal d/dmean");
+    check_partials([&](const std::vector<double>& x) { return lib(c.mean, x); }, c.x, dx, "MultiNormal d/dx");
+  }
+}
+
+TEST_CASE("numeric: normal_inverse_gamma_lpdf_grad") {
+  // (m0, lambda, alpha, beta, mu, s2)
+  std::vector<std::vector<double>> cases = {
+      {0, 1, 2, 3, 0.5, 1.2},
+      {1.5, 0.1, 0.5, 0.2, -3, 0.05},
+      {-2, 20, 30, 50, -2.1, 1.7},
+      {0, 1, 2, 3, 40, 200},
+  };
+  auto lib = [](const std::vector<double>& v) {
+    return dist::normal_inverse_gamma_lpdf(v[0], v[1], v[2], v[3], v[4], v[5]);
+  };
+  for (const auto& c : cases) {
+    std::vector<double> d(4, 1.0);
+    double dmu = 2.0, ds2 = 3.0;
+    double lp = numeric::normal_inverse_gamma_lpdf_grad(std::vector<double>(c.begin(), c.begin() + 4), c[4], c[5], d,
+                                                        dmu, ds2);
+    CHECK(lp == lib(c));
+    std::vector<double> all = {d[0] - 1, d[1] - 1, d[2] - 1, d[3] - 1, dmu - 2, ds2 - 3};
+    check_partials(lib, c, all, "NormalInverseGamma d/d(m0, lambda, alpha, beta, mu, s2)");
+  }
+  std::vector<double> d(4, 0.0);
+  double dmu = 0, ds2 = 0;
+  CHECK(numeric::normal_inverse_gamma_lpdf_grad(std::vector<double>{0, 1, 2, 3}, 0.5, -1, d, dmu, ds2) == -kInf);
+  CHECK(d == std::vector<double>{0, 0, 0, 0});
+  CHECK(dmu == 0);
+  CHECK(ds2 == 0);
+}
+
+// ---------------------------------------------------------------------------
+// 3. The tape
+// ---------------------------------------------------------------------------
+
+struct Built {
+  test::Result r;
+  const Model& model() const { return r.compiled->model; }
+};
+
+// Every parameter's value: from `given` by name, else a point inside its
+// prior's support that differs between parameters and elements.
+std::vector<VectorXd> values_for(const Model& m, const std::map<std::string, std::vector<double>>& given) {
+  std::vector<VectorXd> out(m.params.size());
+  for (std::size_t p = 0; p < m.params.size(); ++p) {
+    const ParamVar& pv = m.params[p];
+    const Prior& pr = m.priors[pv.prior];
+    std::size_t n = pv.type.is_scalar() ? 1 : pv.type.rows;
+    VectorXd v(static_cast<Eigen::Index>(n));
+    if (auto it = given.find(pv.name); it != given.end()) {
+      REQUIRE(it->second.size() == n);
+      for (std::size_t i = 0; i < n; ++i) v[static_cast<Eigen::Index>(i)] = it->second[i];
+      out[p] = v;
+      continue;
+    }
+    double lo = -kInf, hi = kInf;
+    bool simplex = false;
+    if (!pr.family) {
+      lo = pr.lower, hi = pr.upper;
+    } else {
+      dist::Domain d = pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
+      switch (d) {
+        case dist::Domain::Positive:
+        case dist::Domain::NonNegative: lo = 0; break;
+        case dist::Domain::Unit:
+        case dist::Domain::OpenUnit: lo = 0, hi = 1; break;
+        case dist::Domain::Simplex: simplex = true; break;
+        case dist::Domain::Bounded: {
+          double a = ir::eval(*pr.args[0], env_of(m))[0];
+          if (pr.family->name == "Uniform") lo = a, hi = ir::eval(*pr.args[1], env_of(m))[0];
+          else lo = a;
+          break;
+        }
+        default: break;
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      double t = static_cast<double>(i) + 0.37 * static_cast<double>(p);
+      double x;
+      if (simplex) x = 1 + 0.5 * t;
+      else if (std::isfinite(lo) && std::isfinite(hi)) x = lo + (hi - lo) * (0.3 + 0.4 * std::fmod(0.29 * t, 1.0));
+      else if (std::isfinite(lo)) x = lo + 0.6 + 0.35 * t;
+      else if (std::isfinite(hi)) x = hi - 0.6 - 0.35 * t;
+      else x = 0.45 - 0.3 * t + 0.05 * t * t;
+      v[static_cast<Eigen::Index>(i)] = x;
+    }
+    if (simplex) v /= v.sum();
+    out[p] = v;
+  }
+  return out;
+}
+
+bool is_simplex(const Model& m, std::size_t p) {
+  const Prior& pr = m.priors[m.params[p].prior];
+  return pr.family && pr.family->joint == 1 && pr.family->support == dist::Domain::Simplex;
+}
+
+// The reference log density: src/density's priors and likelihoods.
+double reference(const Model& m, const std::vector<VectorXd>& vals) {
+  std::vector<Value> pv(vals.size());
+  for (std::size_t p = 0; p < vals.size(); ++p) {
+    std::vector<double> x(vals[p].data(), vals[p].data() + vals[p].size());
+    pv[p] = m.params[p].type.is_scalar() ? Value::scalar(x[0]) : Value::vector(x);
+  }
+  double total = 0;
+  for (const auto& pr : m.priors) total += density::log_prior(m, pr, pv);
+  for (const auto& o : m.observations) total += density::log_likelihood(m, o, pv);
+  return total;
+}
+
+std::optional<numeric::Tape> compile_all(const Model& m, std::string& why) {
+  std::vector<std::size_t> priors(m.priors.size()), obs(m.observations.size());
+  std::iota(priors.begin(), priors.end(), 0);
+  std::iota(obs.begin(), obs.end(), 0);
+  return numeric::Tape::compile(m, priors, obs, why);
+}
+
+// Compiles `text`, then checks forward() against src/density and backward()
+// against finite differences of forward() in every coordinate of every
+// parameter (along e_i - e_K for a simplex).
+void check_tape(const std::string& text, const std::map<std::string, std::vector<double>>& given = {}) {
+  INFO("model:\n" << text);
+  auto r = test::run(text);
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  const Model& m = r.compiled->model;
+  std::string why;
+  auto tape = compile_all(m, why);
+  REQUIRE_MESSAGE(tape, why);
+  std::vector<VectorXd> vals = values_for(m, given);
+  double lp = tape->forward(vals);
+  double ref = reference(m, vals);
+  REQUIRE_MESSAGE(std::isfinite(ref), "the test point is outside the support");
+  CHECK(lp == doctest::Approx(ref).epsilon(1e-12));
+  // backward() adds into grad: start from ones.
+  std::vector<VectorXd> grad(m.params.size());
+  for (std::size_t p = 0; p < m.params.size(); ++p) grad[p] = VectorXd::Ones(vals[p].size());
+  tape->backward(grad);
+  for (auto& g : grad) g.array() -= 1.0;
+  // A second backward() at the same point gives the same gradient.
+  std::vector<VectorXd> again(m.params.size());
+  for (std::size_t p = 0; p < m.params.size(); ++p) again[p] = VectorXd::Zero(vals[p].size());
+  tape->backward(again);
+  for (std::size_t p = 0; p < m.params.size(); ++p) CHECK((again[p] - grad[p]).norm() <= 1e-12 * (1 + grad[p].norm()));
+
+  for (std::size_t p = 0; p < m.params.size(); ++p) {
+    Eigen::Index n = vals[p].size();
+    bool simplex = is_simplex(m, p);
+    for (Eigen::Index i = 0; i < (simplex ? n - 1 : n); ++i) {
+      auto f = [&](double v) {
+        std::vector<VectorXd> w = vals;
+        if (simplex) {
+          double t = v - vals[p][i];
+          w[p][i] += t;
+          w[p][n - 1] -= t;
+        } else {
+          w[p][i] = v;
+        }
+        return tape->forward(w);
+      };
+      double analytic = simplex ? grad[p][i] - grad[p][n - 1] : grad[p][i];
+      Fd num = fd(f, vals[p][i], simplex ? 1e-5 * std::min(vals[p][i], vals[p][n - 1]) / std::abs(vals[p][i]) : 1e-5);
+      CHECK_GRAD(analytic, num, "d/d" << m.params[p].name << "[" << i + 1 << "]" << (simplex ? " - d/d last" : ""));
+    }
+  }
+}
+
+TEST_CASE("numeric tape: softmax, sum and scalar * vector (the brief's example)") {
+  check_tape(R"(param w[3] ~ Normal(0, 1)
+data y = [0.5, -1.2, 2.0]
+y ~ Normal(sum(softmax(w)) * w, 1)
+)");
+  check_tape(R"(param w[3] ~ Normal(0, 1)
+data y = [0.5, -1.2, 2.0]
+y ~ Normal(softmax(w) * 3 + w, 1)
+)");
+}
+
+TEST_CASE("numeric tape: elementwise built-ins on scalars") {
+  check_tape(R"(param a ~ Normal(0.2, 1)
+param s ~ Gamma(2, 2)
+param q ~ Beta(2, 3)
+data y = [0.5, 1.5, 30]
+y ~ Normal(exp(a) + log(s) + log1p(s) + expm1(a) + sqrt(s) + square(a) + abs(a) + lgamma(s) + logistic(a) + logit(q), 2)
+)");
+  // Negative arguments of abs, and both branches of logistic.
+  check_tape(R"(param a ~ Normal(0, 1)
+data y = [0.5, 1.5]
+y ~ Normal(abs(a) + logistic(a) + logistic(-40 * a) + lgamma(a + 5), 1)
+)",
+             {{"a", {-0.7}}});
+}
+
+TEST_CASE("numeric tape: elementwise built-ins on vectors") {
+  check_tape(R"(param w[3] ~ Normal(0, 1)
+param s[3] ~ Exponential(1)
+data y = [0.5, -1.2, 2.0]
+y ~ Normal(exp(w) - log(s) + log1p(s) - expm1(w) + sqrt(s) - square(w) + abs(w) + lgamma(s) + logistic(w) + logit(logistic(w)), s)
+)");
+}
+
+TEST_CASE("numeric tape: pow, ^ and their broadcasting") {
+  check_tape(R"(param a ~ Normal(0, 1)
+param s ~ Gamma(2, 2)
+param w[3] ~ Normal(0, 1)
+data y = [0.3, 1.1, -0.4]
+y ~ Normal(pow(s, a) + s ^ 2 + s ^ w + pow(w, 2) + 2 ^ w + w ^ 3 + pow(s, w) + (s + 1) ^ (a * w), 1)
+)");
+}
+
+TEST_CASE("numeric tape: vector maps and reductions") {
+  check_tape(R"(param w[4] ~ Normal(0, 1)
+data y = [0.3, 1.1, -0.4, 2]
+y ~ Normal(log_softmax(w) + cumsum(w) + prod(w) + mean(w) + sd(w) + variance(w) + log_sum_exp(w), 1)
+)");
+  check_tape(R"(param w[4] ~ Normal(0, 1)
+data x = [0.2, -3, 0.1, 1]
+data y = [0.3, 1.1, -0.4, 2]
+y ~ Normal(min(w) + max(w) * 2 + min(w, 0.1) + max(w, x) + min(w, x) + max(w, 0) + dot(w, x) + dot(w, w) + dot(x, w), 1)
+)");
+  check_tape(R"(param w[4] ~ Normal(0, 1)
+param s ~ Gamma(2, 1)
+data y = [0.3, 1.1, -0.4, 2]
+y ~ Normal(sum(w) + prod(exp(w)) + sum(softmax(w) * w), sd(w) + s)
+)");
+  // prod with a zero entry: d/dw_k is the product of the others.
+  check_tape(R"(param w[3] ~ Normal(0, 1)
+data y = [1, 2]
+y ~ Normal(prod(w), 1)
+)",
+             {{"w", {0.0, 1.5, -2.0}}});
+}
+
+TEST_CASE("numeric tape: matrix-vector products with columns(...)") {
+  check_tape(R"(data x1 = [1, 2, 3, 4, 5]
+data x2 = [0.5, -1, 2, 0, 1]
+data y = [1.2, 0.3, 4.4, 2.1, 3]
+param w[2] ~ Normal(0, 3)
+param s ~ HalfNormal(1)
+y ~ Normal(columns(x1, x2) * w, s)
+)");
+  check_tape(R"(data x1 = [1, 2, 3, 4, 5]
+data x2 = [0.5, -1, 2, 0, 1]
+data X = columns(x1, x2, x1 * x2)
+data y = [1.2, 0.3, 4.4, 2.1, 3]
+param w0 ~ Normal(0, 3)
+param w[3] ~ Normal(0, 3)
+y ~ Normal(w0 + X * w + X * exp(w), 1)
+)");
+  check_tape(R"(data x = [-1, 0, 1, 2, 3, 4]
+data y = [0, 0, 1, 0, 1, 1]
+param w[2] ~ Normal(0, 2)
+y ~ Bernoulli(logistic(columns(rep(1, 6), x) * w))
+)");
+}
+
+TEST_CASE("numeric tape: gathers and single indices") {
+  check_tape(R"(data g = [1, 2, 1, 3, 3]
+data y = [0.1, 2.2, -0.5, 1.4, 1.9]
+param mu[3] ~ Normal(0, 2)
+param s ~ Gamma(2, 1)
+y ~ Normal(mu[g] + mu[2], s)
+)");
+  check_tape(R"(data g = [2, 2, 1]
+data y = [1, 4, 2]
+param lr[2] ~ Normal(0, 1)
+y ~ Poisson(exp(lr)[g])
+)");
+}
+
+TEST_CASE("numeric tape: vector literals, arithmetic with broadcasting and unary minus") {
+  check_tape(R"(param a ~ Normal(0, 1)
+param b ~ Normal(0, 1)
+param s ~ Gamma(2, 1)
+param w[3] ~ Normal(0, 1)
+data y = [0.3, 1.1, -0.4]
+y ~ Normal([a, b, a * b] + -w / s - a + w * b - 2 / s + 3 - w + w / w[1] - (-a), s + 1)
+)");
+  check_tape(R"(param a ~ Normal(0, 1)
+param s ~ Gamma(2, 1)
+data y = [0.3, 1.1]
+y ~ Normal([a / s, -s] * [s, a] - s / [a, 2], [s, 2 * s])
+)");
+}
+
+TEST_CASE("numeric tape: lets and prelude functions are inlined") {
+  check_tape(R"(param a ~ Normal(0, 1)
+param w[3] ~ Normal(0, 1)
+let m = exp(a) + softplus(w)
+data y = [0.3, 1.1, -0.4]
+y ~ Normal(m + standardize(w) + hypot(a, 2) + inv_logit(a) + log_inv_logit(w), 1)
+)");
+}
+
+TEST_CASE("numeric tape: every scalar family as a likelihood with unknown arguments") {
+  check_tape(R"(param m ~ Normal(0, 1)
+param s ~ Gamma(2, 2)
+param nu ~ Gamma(3, 1)
+param q ~ Beta(2, 2)
+param r ~ Exponential(0.5)
+data yr = [0.3, -1.1, 2.4]
+data yp = [0.3, 1.1, 2.4]
+data yu = [0.05, 0.5, 0.93]
+data yc = [0, 3, 1]
+data yb = [1, 0, 1]
+yr ~ Normal(m, s)
+yr ~ StudentT(nu, m, s)
+yr ~ Cauchy(m, s)
+yr ~ Laplace(m, s)
+yp ~ LogNormal(m, s)
+yp ~ Exponential(r)
+yp ~ Gamma(nu, r)
+yp ~ InverseGamma(nu, r)
+yu ~ Beta(nu, r)
+yp ~ HalfNormal(s)
+yp ~ HalfCauchy(s)
+yp ~ Weibull(nu, r)
+yb ~ Bernoulli(q)
+yc ~ Binomial(4, q)
+yc ~ Poisson(r)
+yc ~ Geometric(q)
+yc ~ NegativeBinomial(nu, q)
+yc ~ DiscreteUniform(0, 5)
+)");
+  check_tape(R"(param lo ~ Normal(-5, 1)
+param hi ~ Normal(5, 1)
+param xm ~ Uniform(0.01, 0.2)
+param al ~ Gamma(2, 1)
+data y = [0.3, 1.1, 2.4]
+y ~ Uniform(lo, hi)
+y ~ Pareto(xm, al)
+)",
+             {{"lo", {-1.5}}, {"hi", {3.2}}});
+}
+
+TEST_CASE("numeric tape: every scalar family as a prior with unknown hyperparameters") {
+  check_tape(R"(param m ~ Normal(0, 1)
+param s ~ Gamma(2, 2)
+param nu ~ Gamma(3, 1)
+param a ~ Normal(m, s)
+param b ~ StudentT(nu, m, s)
+param c ~ Cauchy(m, s)
+param d ~ Laplace(m, s)
+param e ~ LogNormal(m, s)
+param f ~ Exponential(s)
+param g ~ Gamma(nu, s)
+param h ~ InverseGamma(nu, s)
+param i ~ Beta(nu, s)
+param j ~ HalfNormal(s)
+param k ~ HalfCauchy(s)
+param l ~ Weibull(nu, s)
+param t[3] ~ Normal(m, s)
+)");
+  check_tape(R"(param p ~ Uniform(-1, 2)
+param x ~ Pareto(0.5, 3)
+param f in (0, 1)
+param g > 0
+param b
+data y = [0.2, 0.7]
+y ~ Normal(p + x + f + g + b, 1)
+)");
+}
+
+TEST_CASE("numeric tape: vector families") {
+  // Categorical and Multinomial through softmax; a Dirichlet prior (simplex).
+  check_tape(R"(param w[3] ~ Normal(0, 1)
+data z = [1, 3, 3, 2, 3]
+data counts = [4, 0, 7]
+z ~ Categorical(softmax(w))
+counts ~ Multinomial(11, softmax(w))
+)");
+  check_tape(R"(param th[4] ~ Dirichlet([2, 3, 0.7, 1])
+data z = [1, 3, 4, 4, 2]
+data counts = [4, 1, 0, 7]
+z ~ Categorical(th)
+counts ~ Multinomial(12, th)
+)");
+  check_tape(R"(param a[3] ~ Gamma(2, 1)
+param th[3] ~ Dirichlet(a * 2)
+)");
+  // NormalInverseGamma joint prior with unknown hyperparameters.
+  check_tape(R"(param m0 ~ Normal(0, 1)
+param la ~ Gamma(2, 1)
+param mu, s2 ~ NormalInverseGamma(m0, la, 3, 2)
+data y = [0.3, 1.1, -0.4]
+y ~ Normal(mu, sqrt(s2))
+)");
+}
+
+TEST_CASE("numeric tape: MultiNormal with a data covariance") {
+  check_tape(R"(data y = [0.2, -0.1]
+param m[2] ~ MultiNormal([0, 0], columns([2, 0.5], [0.5, 1]))
+y ~ MultiNormal(m, columns([1, 0], [0, 1]))
+)");
+  check_tape(R"(data S = columns([2, 0.5, 0], [0.5, 1, 0.2], [0, 0.2, 3])
+data y = [0.2, -0.1, 1.4]
+param a ~ Normal(0, 1)
+param w[3] ~ Normal(0, 1)
+y ~ MultiNormal(a * w + exp(w), S)
+)");
+}
+
+TEST_CASE("numeric tape: conditions and discrete steps have zero derivative") {
+  check_tape(R"(param a ~ Normal(0, 1)
+data y = [0.3, 1.1]
+y ~ Normal(a + floor(a * 3) + round(a) + ceil(a), 1)
+)",
+             {{"a", {0.41}}});
+}
+
+TEST_CASE("numeric tape: forward is -inf outside the support, and the component's parameters only") {
+  auto r = test::run(R"(param s ~ Gamma(2, 1)
+data y = [0.3, 1.1]
+y ~ Normal(0, s)
+)");
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  std::string why;
+  auto tape = compile_all(r.compiled->model, why);
+  REQUIRE_MESSAGE(tape, why);
+  std::vector<VectorXd> v = {VectorXd::Constant(1, -1.0)};
+  CHECK(!std::isfinite(tape->forward(v)));  // -inf from the prior, NaN from Normal(0, -1)
+  CHECK(tape->size() > 0);
+  // A prior alone: -inf outside its support.
+  r = test::run(R"(param s ~ Gamma(2, 1)
+param b ~ Beta(2, 2)
+)");
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  tape = compile_all(r.compiled->model, why);
+  REQUIRE_MESSAGE(tape, why);
+  v = {VectorXd::Constant(1, -1.0), VectorXd::Constant(1, 0.5)};
+  CHECK(tape->forward(v) == -kInf);
+  v = {VectorXd::Constant(1, 1.0), VectorXd::Constant(1, 1.5)};
+  CHECK(tape->forward(v) == -kInf);
+  // Only the listed factors: the likelihood alone has no prior term.
+  r = test::run(R"(param m ~ Normal(0, 1)
+data y = [0.5]
+y ~ Normal(m, 1)
+)");
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  auto lik = numeric::Tape::compile(r.compiled->model, {}, {0}, why);
+  REQUIRE_MESSAGE(lik, why);
+  v = {VectorXd::Constant(1, 0.25)};
+  CHECK(lik->forward(v) == doctest::Approx(-0.5 * 0.0625 - 0.5 * std::log(2 * M_PI)).epsilon(1e-14));
+  std::vector<VectorXd> g = {VectorXd::Zero(1)};
+  lik->backward(g);
+  CHECK(g[0][0] == doctest::Approx(0.25).epsilon(1e-14));
+}
+
+// ---------------------------------------------------------------------------
+// 4. The transforms, through MAPs known in closed form
+// ---------------------------------------------------------------------------
+
+std::vector<json> answers(const std::string& text, answer::Method method, bool jacobian = false) {
+  auto r = test::run(text);
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  answer::Options opt;
+  opt.method = method;
+  opt.numeric.jacobian = jacobian;
+  opt.draws = 2000;
+  answer::Report rep = answer_all(*r.compiled, opt);
+  return rep.results;
+}
+
+double num_value(const json& j) {
+  REQUIRE_MESSAGE(j.contains("value"), j.dump());
+  return j["value"].get<double>();
+}
+
+void check_close(double got, double want, double rel, const std::string& what) {
+  CHECK_MESSAGE(std::abs(got - want) <= rel * std::max(1.0, std::abs(want)), what << ": got " << got << ", want " << want);
+}
+
+TEST_CASE("numeric transforms: positive (log) via Gamma-Poisson and Gamma-Exponential") {
+  // Gamma(3, 2) prior, y = [1, 4, 2, 0, 3]: posterior Gamma(13, 7), mode 12/7.
+  auto r = answers(R"(param lam ~ Gamma(3, 2)
+data y = [1, 4, 2, 0, 3]
+y ~ Poisson(lam)
+print map(lam)
+print mle(lam)
+)",
+                   answer::Method::Numeric);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0]["method"] == "numeric");
+  check_close(num_value(r[0]), 12.0 / 7.0, 1e-6, "map(lam)");
+  check_close(num_value(r[1]), 2.0, 1e-6, "mle(lam)");
+  // With the Jacobian the mode is that of lam * Gamma(13, 7): 13/7.
+  r = answers(R"(param lam ~ Gamma(3, 2)
+data y = [1, 4, 2, 0, 3]
+y ~ Poisson(lam)
+print map(lam)
+)",
+              answer::Method::Numeric, true);
+  check_close(num_value(r[0]), 13.0 / 7.0, 1e-6, "map(lam) on the log scale");
+  // Exponential(1) prior, Exponential(r) likelihood: Gamma(1 + N, 1 + sum y), mode N / (1 + sum y).
+  r = answers(R"(param r ~ Exponential(1)
+data y = [0.5, 2, 1.5, 0.25]
+y ~ Exponential(r)
+print map(r)
+)",
+              answer::Method::Numeric);
+  check_close(num_value(r[0]), 4.0 / 5.25, 1e-6, "map(r)");
+  // InverseGamma(3, 2) on a Normal variance (known mean 0): IG(3 + N/2, 2 + sum y^2 / 2), mode b / (a + 1).
+  r = answers(R"(param v ~ InverseGamma(3, 2)
+data y = [0.5, -2, 1.5, 0.25]
+y ~ Normal(0, sqrt(v))
+print map(v)
+)",
+              answer::Method::Numeric);
+  double ss = 0.25 + 4 + 2.25 + 0.0625;
+  check_close(num_value(r[0]), (2 + ss / 2) / (3 + 2 + 1), 1e-6, "map(v)");
+}
+
+TEST_CASE("numeric transforms: interval (logit) via Beta-Bernoulli") {
+  auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Beta(2, 2)
+flips ~ Bernoulli(p)
+print map(p)
+print mle(p)
+)",
+                   answer::Method::Numeric);
+  REQUIRE(r.size() == 2);
+  check_close(num_value(r[0]), 8.0 / 12.0, 1e-6, "map(p)");
+  check_close(num_value(r[1]), 0.7, 1e-6, "mle(p)");
+  // With the Jacobian p (1 - p) the mode of Beta(9, 5) becomes 9 / 14.
+  r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Beta(2, 2)
+flips ~ Bernoulli(p)
+print map(p)
+)",
+              answer::Method::Numeric, true);
+  check_close(num_value(r[0]), 9.0 / 14.0, 1e-6, "map(p) on the logit scale");
+}
+
+TEST_CASE("numeric transforms: Uniform(lo, hi) bounds (scaled logit)") {
+  // Flat on (0.2, 0.9): the MAP is the MLE 7/10.
+  auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Uniform(0.2, 0.9)
+flips ~ Bernoulli(p)
+print map(p)
+)",
+                   answer::Method::Numeric);
+  check_close(num_value(r[0]), 0.7, 1e-6, "map(p)");
+  // Real-valued: Uniform(-1, 3) with a Normal likelihood: the mean 1.2.
+  r = answers(R"(param mu ~ Uniform(-1, 3)
+data y = [0.5, 1.5, 2, 0.8]
+y ~ Normal(mu, 1)
+print map(mu)
+)",
+              answer::Method::Numeric);
+  check_close(num_value(r[0]), 1.2, 1e-6, "map(mu)");
+  // With the Jacobian (p - lo)(hi - p) / (hi - lo): the root of
+  // 7/p - 3/(1 - p) + 1/(p - 0.2) - 1/(0.9 - p) = 0 in (0.2, 0.9).
+  r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Uniform(0.2, 0.9)
+flips ~ Bernoulli(p)
+print map(p)
+)",
+              answer::Method::Numeric, true);
+  auto score = [](double p) { return 7 / p - 3 / (1 - p) + 1 / (p - 0.2) - 1 / (0.9 - p); };
+  double lo = 0.2 + 1e-12, hi = 0.9 - 1e-12;
+  for (int i = 0; i < 200; ++i) {
+    double mid = (lo + hi) / 2;
+    (score(mid) > 0 ? lo : hi) = mid;
+  }
+  check_close(num_value(r[0]), (lo + hi) / 2, 1e-6, "map(p) on the scaled-logit scale");
+  // Bounds that do not contain the MLE: the MAP is the upper bound 0.5 (the
+  // support is closed), or a note that it is on the boundary.
+  r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Uniform(0.1, 0.5)
+flips ~ Bernoulli(p)
+print map(p)
+)",
+              answer::Method::Numeric);
+  if (!r[0].contains("error")) check_close(num_value(r[0]), 0.5, 1e-6, "map(p) on the boundary");
+}
+
+TEST_CASE("numeric transforms: simplex (additive log-ratio) via Dirichlet-Categorical") {
+  // MAP_k = (alpha_k - 1 + n_k) / (sum alpha - K + N).
+  auto r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
+data z = [1, 2, 2, 3, 3, 3, 1]
+z ~ Categorical(th)
+print map(th)
+)",
+                   answer::Method::Numeric);
+  REQUIRE(r.size() == 1);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  std::vector<double> alpha = {2, 3, 4}, n = {2, 2, 3};
+  double denom = 9 - 3 + 7;
+  for (std::size_t k = 0; k < 3; ++k)
+    check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6, "map(th)[" + std::to_string(k + 1) + "]");
+  // Multinomial counts, K = 4.
+  r = answers(R"(param th[4] ~ Dirichlet([1.5, 2, 3, 1.2])
+data c = [5, 0, 9, 2]
+c ~ Multinomial(16, th)
+print map(th)
+)",
+              answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  alpha = {1.5, 2, 3, 1.2}, n = {5, 0, 9, 2};
+  denom = 7.7 - 4 + 16;
+  for (std::size_t k = 0; k < 4; ++k)
+    check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6, "map(th)[" + std::to_string(k + 1) + "]");
+  // With the Jacobian prod x_k: the mode of prod x_k^(alpha_k + n_k) is (alpha_k + n_k) / (sum alpha + N).
+  r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
+data z = [1, 2, 2, 3, 3, 3, 1]
+z ~ Categorical(th)
+print map(th)
+)",
+              answer::Method::Numeric, true);
+  alpha = {2, 3, 4}, n = {2, 2, 3};
+  for (std::size_t k = 0; k < 3; ++k)
+    check_close(r[0]["value"][k].get<double>(), (alpha[k] + n[k]) / 16.0, 1e-6, "map(th) on the ALR scale");
+}
+
+TEST_CASE("numeric transforms: real (identity) via Normal-Normal, with the exact Laplace evidence") {
+  // Prior Normal(1, 2), y_i ~ Normal(mu, 0.5): precision 1/4 + 4 * 4 = 16.25,
+  // mean (1/4 + 16 * mean(y)) / 16.25.
+  std::string text = R"(param mu ~ Normal(1, 2)
+data y = [0.5, 1.5, 2, 0.8]
+y ~ Normal(mu, 0.5)
+print map(mu)
+print mle(mu)
+print evidence()
+)";
+  auto num = answers(text, answer::Method::Numeric);
+  auto exact = answers(text, answer::Method::Conjugate);
+  REQUIRE(num.size() == 3);
+  check_close(num_value(num[0]), (0.25 + 16 * 1.2) / 16.25, 1e-6, "map(mu)");
+  check_close(num_value(num[1]), 1.2, 1e-6, "mle(mu)");
+  // The posterior is Gaussian: Laplace's evidence is exact.
+  check_close(num_value(num[2]), num_value(exact[2]), 1e-6, "evidence()");
+}
+
+TEST_CASE("numeric transforms: NormalInverseGamma joint prior (real and positive together)") {
+  // Posterior NIG(m', lambda', alpha', beta'); the joint mode is
+  // mu = m', s2 = beta' / (alpha' + 3/2).
+  auto r = answers(R"(param mu, s2 ~ NormalInverseGamma(1, 2, 3, 4)
+data y = [0.5, 1.5, 2.5, 0.7, 1.9]
+y ~ Normal(mu, sqrt(s2))
+print map(mu)
+print map(s2)
+)",
+                   answer::Method::Numeric);
+  double n = 5, ybar = 7.1 / 5, m0 = 1, la = 2, a = 3, b = 4;
+  double ss = 0;
+  for (double y : {0.5, 1.5, 2.5, 0.7, 1.9}) ss += (y - ybar) * (y - ybar);
+  double la1 = la + n, m1 = (la * m0 + n * ybar) / la1, a1 = a + n / 2;
+  double b1 = b + 0.5 * ss + la * n * (ybar - m0) * (ybar - m0) / (2 * la1);
+  check_close(num_value(r[0]), m1, 1e-6, "map(mu)");
+  check_close(num_value(r[1]), b1 / (a1 + 1.5), 1e-6, "map(s2)");
+}
+
+TEST_CASE("numeric transforms: Laplace evidence on the log scale includes the Jacobian correction") {
+  // Gamma(3, 2) with Poisson counts: log p(D, lam*) + log(2 pi) / 2 - log(H) / 2 with
+  // H = (A - 1) / lam*^2 the curvature in lam (A = 13 the posterior shape).
+  auto r = answers(R"(param lam ~ Gamma(3, 2)
+data y = [1, 4, 2, 0, 3]
+y ~ Poisson(lam)
+print evidence()
+)",
+                   answer::Method::Numeric);
+  double lam = 12.0 / 7.0;
+  double joint = family("Gamma").lpdf(std::vector<double>{3, 2}, lam);
+  for (double y : {1, 4, 2, 0, 3}) joint += family("Poisson").lpdf(std::vector<double>{lam}, y);
+  double H = 12.0 / (lam * lam);
+  double want = joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(H);
+  check_close(num_value(r[0]), want, 1e-6, "evidence() by Laplace");
+}
+
+TEST_CASE("numeric transforms: Laplace evidence on the logit and simplex scales includes the Jacobian correction") {
+  // Beta(2, 2) with 7 of 10: log p(D, p*) + log(2 pi) / 2 - log(H) / 2, with
+  // H = 8 / p*^2 + 4 / (1 - p*)^2 the curvature of 8 log p + 4 log(1 - p) at p* = 2/3.
+  auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Beta(2, 2)
+flips ~ Bernoulli(p)
+print evidence()
+)",
+                   answer::Method::Numeric);
+  double p = 2.0 / 3.0;
+  double joint = family("Beta").lpdf(std::vector<double>{2, 2}, p) + 7 * std::log(p) + 3 * std::log1p(-p);
+  double H = 8 / (p * p) + 4 / ((1 - p) * (1 - p));
+  check_close(num_value(r[0]), joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(H), 1e-6, "evidence() on the logit scale");
+  // Dirichlet(2, 3, 4) with counts (2, 2, 3): the posterior kernel prod x_k^(a_k) with
+  // a = (3, 4, 6), S = 13, mode a / S; in the coordinates (x_1, x_2) the curvature
+  // has determinant S^5 / (a_1 a_2 a_3).
+  r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
+data z = [1, 2, 2, 3, 3, 3, 1]
+z ~ Categorical(th)
+print evidence()
+)",
+              answer::Method::Numeric);
+  std::vector<double> a = {3, 4, 6}, mode = {3.0 / 13, 4.0 / 13, 6.0 / 13}, alpha = {2, 3, 4}, n = {2, 2, 3};
+  double jd = dist::dirichlet_lpdf(alpha, mode);
+  for (std::size_t k = 0; k < 3; ++k) jd += n[k] * std::log(mode[k]);
+  double logdet = 5 * std::log(13.0) - std::log(3.0 * 4 * 6);
+  check_close(num_value(r[0]), jd + std::log(2 * M_PI) - 0.5 * logdet, 1e-6, "evidence() on the simplex");
+}
+
+// ---------------------------------------------------------------------------
+// Known problems in numeric.cpp (not one of this file's owners' files):
+// marked may_fail so that they are reported without failing the suite.
+// Remove the decorator once numeric.cpp is fixed.
+// ---------------------------------------------------------------------------
+
+TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order" * doctest::may_fail()) {
+  // Flat on (-inf, 3): Laplace on u = log(3 - b). numeric.cpp maps the u-quantile
+  // p through the decreasing b = 3 - exp(u), so it returns the (1 - p) quantile.
+  auto r = answers(R"(param b < 3
+data y = [0.5, 1.5, 2.5]
+y ~ Normal(b, 1)
+print quantile(b, 0.1)
+print quantile(b, 0.9)
+print posterior(b)
+)",
+                   answer::Method::Numeric);
+  CHECK_MESSAGE(num_value(r[0]) < num_value(r[1]), "quantile(b, 0.1) = " << r[0].dump() << ", quantile(b, 0.9) = " << r[1].dump());
+  REQUIRE(r[2].contains("interval"));
+  CHECK_MESSAGE(r[2]["interval"][0].get<double>() < r[2]["interval"][1].get<double>(), r[2].dump());
+}
+
+TEST_CASE("numeric transforms: a lower bound far below the data still converges" * doctest::may_fail()) {
+  // Flat on (-3, inf), Normal(b, 1) data: the MAP is the mean 1.5. At the start
+  // u = 0 (b = -2) the objective is concave in u = log(b + 3); with LBFGS++'s
+  // default Armijo-only line search s'y < 0 is accepted and the next direction
+  // goes uphill ("the moving direction increases the objective function value").
+  auto r = answers(R"(param b > -3
+data y = [0.5, 1.5, 2.5]
+y ~ Normal(b, 1)
+print map(b)
+)",
+                   answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  check_close(num_value(r[0]), 1.5, 1e-6, "map(b)");
+}
+
+TEST_CASE("numeric transforms: the Laplace evidence with the Jacobian option does not count log |J| twice" * doctest::may_fail()) {
+  // Gamma-Poisson posterior kernel lam^12 exp(-7 lam): on u = log lam with the
+  // Jacobian it is 13 u - 7 e^u, whose Laplace integral is the joint at
+  // lam* = 13/7 times lam*, (2 pi)^(1/2), 13^(-1/2).
+  auto r = answers(R"(param lam ~ Gamma(3, 2)
+data y = [1, 4, 2, 0, 3]
+y ~ Poisson(lam)
+print evidence()
+)",
+                   answer::Method::Numeric, true);
+  double lam = 13.0 / 7.0;
+  double joint = family("Gamma").lpdf(std::vector<double>{3, 2}, lam);
+  for (double y : {1, 4, 2, 0, 3}) joint += family("Poisson").lpdf(std::vector<double>{lam}, y);
+  double want = joint + std::log(lam) + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(13.0);
+  check_close(num_value(r[0]), want, 1e-6, "evidence() with jacobian = true");
+}
+
+TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does" * doctest::may_fail()) {
+  // Beta(1, 1) with four successes: the conjugate engine says the MAP and MLE are
+  // on the boundary p = 1; numeric.cpp's test |u| > 25 misses it because L-BFGS
+  // stops near u = 21.7 (p = 1 - 4e-10), where the gradient in u is ~1e-9.
+  std::string text = R"(data y = [1, 1, 1, 1]
+param p ~ Beta(1, 1)
+y ~ Bernoulli(p)
+print map(p)
+print mle(p)
+)";
+  auto num = answers(text, answer::Method::Numeric);
+  auto exact = answers(text, answer::Method::Conjugate);
+  for (std::size_t i = 0; i < 2; ++i)
+    CHECK_MESSAGE(num[i].contains("error") == exact[i].contains("error"), "numeric " << num[i].dump() << " vs closed form " << exact[i].dump());
+}
+
+}  // namespace
