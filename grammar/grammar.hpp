@@ -102,9 +102,8 @@ struct list_of : seq<First, star<Sep, must<Next>>> {};
 struct arg_list : opt<list_of<expr<true>, comma, next_argument>> {};
 struct call : seq<identifier, sp, open_paren, nl, arg_list, nl, must<close_paren>> {};
 struct paren : seq<open_paren, nl, must<expr<true>>, nl, must<close_paren>> {};
-struct vector_lit
-    : seq<open_bracket, nl, opt<list_of<expr<true>, comma, next_element>>, nl,
-          must<close_bracket>> {};
+struct vector_lit : seq<open_bracket, nl, opt<list_of<expr<true>, comma, next_element>>, nl,
+                        must<close_bracket>> {};
 struct name : identifier {};
 struct primary : sor<number, string_lit, call, name, paren, vector_lit, misplaced_keyword> {};
 
@@ -184,18 +183,15 @@ struct param_decl : seq<new_name, opt<param_size>> {};
 struct param_decls : list_of<param_decl, name_comma, param_decl> {};
 struct lower_bound : seq<op_gt, sp, must<expr<false>>> {};
 struct upper_bound : seq<op_lt, sp, must<expr<false>>> {};
-struct interval_bounds
-    : seq<kw_in, sp, must<open_paren>, nl, must<expr<true>>, must<comma>, must<expr<true>>, nl,
-          must<close_paren>> {};
+struct interval_bounds : seq<kw_in, sp, must<open_paren>, nl, must<expr<true>>, must<comma>,
+                             must<expr<true>>, nl, must<close_paren>> {};
 // `param p = 0.5` is a mistake with a message of its own (the parser reports
 // it, naming the fix), so it is parsed here.
 struct param_value : seq<one<'='>, nl, must<expr<false>>> {};
-struct param_stmt
-    : seq<kw_param, sp, must<param_decls>, sp,
-          opt<sor<prior, lower_bound, upper_bound, interval_bounds, param_value>>> {};
+struct param_stmt : seq<kw_param, sp, must<param_decls>, sp,
+                        opt<sor<prior, lower_bound, upper_bound, interval_bounds, param_value>>> {};
 
-struct let_stmt
-    : seq<kw_let, sp, must<new_name>, sp, must<one<'='>>, nl, must<expr<false>>> {};
+struct let_stmt : seq<kw_let, sp, must<new_name>, sp, must<one<'='>>, nl, must<expr<false>>> {};
 
 struct fn_params : opt<list_of<new_name, comma, new_name>> {};
 struct fn_stmt : seq<kw_fn, sp, must<new_name>, sp, must<open_paren>, nl, fn_params, nl,
@@ -213,8 +209,7 @@ struct statement
 struct statement_end : sor<one<';'>, eol, eof> {};
 struct empty_statement : one<';'> {};
 struct statement_expected : eof {};  // names the error when a line starts no statement
-struct program
-    : seq<nl, star<sor<empty_statement, seq<statement, sp, must<statement_end>>>, nl>,
-          must<statement_expected>> {};
+struct program : seq<nl, star<sor<empty_statement, seq<statement, sp, must<statement_end>>>, nl>,
+                     must<statement_expected>> {};
 
 }  // namespace bayes::grammar

@@ -8,16 +8,16 @@
 #include "conjugate/solution.hpp"
 #include "density/log_density.hpp"
 #include "enumerate/enumerate.hpp"
-#include "numeric/numeric.hpp"
 #include "expr/eval.hpp"
+#include "numeric/numeric.hpp"
 
 namespace bayes::answer {
 
 namespace {
 
-using nlohmann::json;
 using conjugate::ClosedForm;
 using conjugate::Solution;
+using nlohmann::json;
 
 json number(double x) {
   if (std::isnan(x)) return nullptr;
@@ -65,9 +65,11 @@ struct Engine {
         if (!solutions[i]) failures[i] = why;
         continue;
       }
-      if (opt.method != Method::Numeric) solutions[i] = conjugate::solve_component(m(), g, comp, why);
+      if (opt.method != Method::Numeric)
+        solutions[i] = conjugate::solve_component(m(), g, comp, why);
       if (!solutions[i] && opt.method == Method::Conjugate) {
-        std::string reason = why.empty() ? "no conjugate rule matches its priors and likelihoods" : why;
+        std::string reason =
+            why.empty() ? "no conjugate rule matches its priors and likelihoods" : why;
         failures[i] = "not conjugate: " + reason;
         report.status = std::max(report.status, 3);
         continue;
@@ -86,8 +88,8 @@ struct Engine {
         }
       }
       if (solutions[i]) {
-        report.explain.push_back("component " + std::to_string(i + 1) + " (" + solutions[i]->method + ", " +
-                                 solutions[i]->rule + "):");
+        report.explain.push_back("component " + std::to_string(i + 1) + " (" +
+                                 solutions[i]->method + ", " + solutions[i]->rule + "):");
         for (const auto& line : solutions[i]->explain) report.explain.push_back("  " + line);
       }
     }
@@ -153,18 +155,23 @@ struct Engine {
     const ClosedForm& cf = r->posterior;
     json params = json::object();
     for (const auto& [name, v] : cf.params) params[name] = to_json(v);
-    if (s->method == "numeric" && cf.family == "Laplace approximation") return posterior_laplace(q, *s, *r);
-    json out{{"query", q.text}, {"method", s->method}, {"rule", s->rule}, {"family", cf.family},
-             {"params", params}, {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}};
-    if (cf.mode) out["mode"] = to_json(*cf.mode);
-    else out["mode"] = nullptr, out["mode_note"] = cf.mode_note;
+    if (s->method == "numeric" && cf.family == "Laplace approximation")
+      return posterior_laplace(q, *s, *r);
+    json out{{"query", q.text},     {"method", s->method}, {"rule", s->rule},
+             {"family", cf.family}, {"params", params},    {"mean", to_json(cf.mean)},
+             {"sd", to_json(cf.sd)}};
+    if (cf.mode)
+      out["mode"] = to_json(*cf.mode);
+    else
+      out["mode"] = nullptr, out["mode_note"] = cf.mode_note;
     if (cf.scalar()) {
       out["interval"] = interval(cf, q.level), out["level"] = q.level;
     } else if (cf.element_quantile) {
       json iv = json::array();
       double tail = (1 - q.level) / 2;
       for (std::size_t i = 0; i < cf.mean.size(); ++i)
-        iv.push_back({number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
+        iv.push_back(
+            {number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
       out["interval"] = iv, out["level"] = q.level;
     }
     if (s->joint) {
@@ -179,18 +186,21 @@ struct Engine {
   json posterior_laplace(const Query& q, const Solution& s, const conjugate::ParamResult& r) {
     const ClosedForm& cf = r.posterior;
     if (!r.map) return error(q, r.map_note);
-    json out{{"query", q.text}, {"method", "laplace"}, {"rule", s.rule}, {"mean", to_json(cf.mean)},
-             {"sd", to_json(cf.sd)}, {"mode", to_json(*r.map)}};
+    json out{{"query", q.text},          {"method", "laplace"},  {"rule", s.rule},
+             {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}, {"mode", to_json(*r.map)}};
     if (cf.scalar() && cf.quantile) {
       out["interval"] = interval(cf, q.level), out["level"] = q.level;
     } else if (cf.element_quantile) {
       json iv = json::array();
       double tail = (1 - q.level) / 2;
       for (std::size_t i = 0; i < cf.mean.size(); ++i)
-        iv.push_back({number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
+        iv.push_back(
+            {number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
       out["interval"] = iv, out["level"] = q.level;
     }
-    out["note"] = "Laplace approximation: Normal on the unconstrained scale at the mode (mean reported = mode)";
+    out["note"] =
+        "Laplace approximation: Normal on the unconstrained scale at the mode (mean reported = "
+        "mode)";
     return out;
   }
 
@@ -202,7 +212,8 @@ struct Engine {
     auto params = ir::params_of(*let.expr);
     std::size_t n = std::min<std::size_t>(opt.draws, 20000);
     if (!draws(params, n, ds, why)) return error(q, why);
-    if (!let.expr->type.is_scalar()) return error(q, "posterior summaries of vector lets are not supported yet");
+    if (!let.expr->type.is_scalar())
+      return error(q, "posterior summaries of vector lets are not supported yet");
     std::vector<double> xs(n);
     for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, env_of(m(), ds[s]))[0];
     double mean = 0;
@@ -212,11 +223,19 @@ struct Engine {
     for (double x : xs) ss += (x - mean) * (x - mean);
     double sd = std::sqrt(ss / static_cast<double>(n - 1));
     std::sort(xs.begin(), xs.end());
-    auto quant = [&](double pr) { return xs[static_cast<std::size_t>(pr * static_cast<double>(n - 1))]; };
+    auto quant = [&](double pr) {
+      return xs[static_cast<std::size_t>(pr * static_cast<double>(n - 1))];
+    };
     double tail = (1 - q.level) / 2;
-    json out{{"query", q.text}, {"method", "monte-carlo"}, {"draws", n}, {"seed", opt.seed},
-             {"mean", number(mean)}, {"sd", number(sd)}, {"mcse", number(sd / std::sqrt(static_cast<double>(n)))},
-             {"interval", json::array({number(quant(tail)), number(quant(1 - tail))})}, {"level", q.level}};
+    json out{{"query", q.text},
+             {"method", "monte-carlo"},
+             {"draws", n},
+             {"seed", opt.seed},
+             {"mean", number(mean)},
+             {"sd", number(sd)},
+             {"mcse", number(sd / std::sqrt(static_cast<double>(n)))},
+             {"interval", json::array({number(quant(tail)), number(quant(1 - tail))})},
+             {"level", q.level}};
     if (q.kind == QueryKind::Quantile) out["value"] = number(quant(q.level));
     return out;
   }
@@ -234,7 +253,9 @@ struct Engine {
       const auto* r = s->find(p);
       const auto& v = mle ? r->mle : r->map;
       if (!v) {
-        why = mle ? r->mle_note : (r->map_note.empty() ? "the posterior mode is undefined" : "the MAP is " + r->map_note);
+        why = mle ? r->mle_note
+                  : (r->map_note.empty() ? "the posterior mode is undefined"
+                                         : "the MAP is " + r->map_note);
         if (mle && why.empty()) why = "the MLE does not exist";
         return false;
       }
@@ -243,7 +264,8 @@ struct Engine {
     };
     std::string why;
     if (!q.targets.empty()) {
-      if (q.targets[0].kind == Target::Kind::Let) return error(q, "map(...) of a let quantity is not supported yet");
+      if (q.targets[0].kind == Target::Kind::Let)
+        return error(q, "map(...) of a let quantity is not supported yet");
       std::size_t p = q.targets[0].index;
       json v;
       if (!one(p, v, why)) return error(q, why, 3);
@@ -265,9 +287,15 @@ struct Engine {
     if (post.contains("error")) return post;
     json out{{"query", q.text}, {"method", post["method"]}};
     switch (q.kind) {
-      case QueryKind::Mean: out["value"] = post["mean"]; break;
-      case QueryKind::Sd: out["value"] = post["sd"]; break;
-      case QueryKind::Interval: out["value"] = post["interval"], out["level"] = q.level; break;
+      case QueryKind::Mean:
+        out["value"] = post["mean"];
+        break;
+      case QueryKind::Sd:
+        out["value"] = post["sd"];
+        break;
+      case QueryKind::Interval:
+        out["value"] = post["interval"], out["level"] = q.level;
+        break;
       case QueryKind::Quantile: {
         if (post.contains("value")) {
           out["value"] = post["value"];
@@ -280,7 +308,8 @@ struct Engine {
         out["value"] = number(cf.quantile(q.level));
         break;
       }
-      default: break;
+      default:
+        break;
     }
     if (post.contains("mcse")) out["mcse"] = post["mcse"], out["draws"] = post["draws"];
     return out;
@@ -296,7 +325,8 @@ struct Engine {
   bool as_bounds(const ir::Node& n, std::size_t& param, Bounds& b) {
     using ir::Op;
     if (n.op == Op::And) return as_bounds(*n.args[0], param, b) && as_bounds(*n.args[1], param, b);
-    if (n.op != Op::Lt && n.op != Op::Le && n.op != Op::Gt && n.op != Op::Ge && n.op != Op::Eq) return false;
+    if (n.op != Op::Lt && n.op != Op::Le && n.op != Op::Gt && n.op != Op::Ge && n.op != Op::Eq)
+      return false;
     const ir::Node* x = n.args[0].get();
     const ir::Node* k = n.args[1].get();
     Op op = n.op;
@@ -304,7 +334,8 @@ struct Engine {
       std::swap(x, k);
       op = op == Op::Lt ? Op::Gt : op == Op::Le ? Op::Ge : op == Op::Gt ? Op::Lt : Op::Le;
     }
-    if (x->op != Op::Param || !x->type.is_scalar() || !ir::is_data_only(*k) || !k->type.is_scalar()) return false;
+    if (x->op != Op::Param || !x->type.is_scalar() || !ir::is_data_only(*k) || !k->type.is_scalar())
+      return false;
     if (param != SIZE_MAX && param != x->ref) return false;
     param = x->ref;
     double v = ir::eval(*k, env_of(m()))[0];
@@ -342,7 +373,9 @@ struct Engine {
           double lo = std::isinf(b.lo) ? 0.0 : cf.cdf(b.lo);
           value = hi - lo;
         }
-        return json{{"query", q.text}, {"method", s->method}, {"value", number(std::clamp(value, 0.0, 1.0))}};
+        return json{{"query", q.text},
+                    {"method", s->method},
+                    {"value", number(std::clamp(value, 0.0, 1.0))}};
       }
     }
     // Monte Carlo from exact posterior draws.
@@ -353,8 +386,9 @@ struct Engine {
     for (const auto& d : ds) hits += ir::eval(*q.expr, env_of(m(), d))[0] != 0 ? 1 : 0;
     double n = static_cast<double>(ds.size());
     double p = hits / n;
-    return json{{"query", q.text}, {"method", "monte-carlo"}, {"value", p},
-                {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)}, {"draws", ds.size()}, {"seed", opt.seed}};
+    return json{{"query", q.text},    {"method", "monte-carlo"},
+                {"value", p},         {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)},
+                {"draws", ds.size()}, {"seed", opt.seed}};
   }
 
   json predictive(const Query& q) {
@@ -373,14 +407,17 @@ struct Engine {
       if (pr.observation != oi) continue;
       json params = json::object();
       for (const auto& [name, v] : pr.dist.params) params[name] = to_json(v);
-      json out{{"query", q.text}, {"method", solutions[comp]->method}, {"family", pr.dist.family},
-               {"params", params}, {"mean", to_json(pr.dist.mean)}, {"sd", to_json(pr.dist.sd)}};
+      json out{
+          {"query", q.text},  {"method", solutions[comp]->method}, {"family", pr.dist.family},
+          {"params", params}, {"mean", to_json(pr.dist.mean)},     {"sd", to_json(pr.dist.sd)}};
       if (!pr.note.empty()) out["note"] = pr.note;
       return out;
     }
-    return error(q, solutions[comp]->method == "numeric"
-                        ? "the predictive of '" + q.data_name + "' needs a closed-form posterior; this one is numeric"
-                        : "the predictive of '" + q.data_name + "' is not available for this rule yet");
+    return error(
+        q, solutions[comp]->method == "numeric"
+               ? "the predictive of '" + q.data_name +
+                     "' needs a closed-form posterior; this one is numeric"
+               : "the predictive of '" + q.data_name + "' is not available for this rule yet");
   }
 
   json evidence(const Query& q) {
@@ -398,7 +435,8 @@ struct Engine {
         continue;
       }
       if (!solutions[i]) return error(q, failures[i]);
-      if (std::isnan(solutions[i]->log_evidence)) return error(q, "the evidence is not available: the posterior is improper");
+      if (std::isnan(solutions[i]->log_evidence))
+        return error(q, "the evidence is not available: the posterior is improper");
       total += solutions[i]->log_evidence;
       if (solutions[i]->method == "enumeration" && method != "laplace") method = "enumeration";
       if (solutions[i]->method == "numeric") method = "laplace";
@@ -412,18 +450,27 @@ struct Engine {
 
   json answer(const Query& q) {
     switch (q.kind) {
-      case QueryKind::Posterior: return posterior(q);
-      case QueryKind::Map: return point(q, false);
-      case QueryKind::Mle: return point(q, true);
+      case QueryKind::Posterior:
+        return posterior(q);
+      case QueryKind::Map:
+        return point(q, false);
+      case QueryKind::Mle:
+        return point(q, true);
       case QueryKind::Mean:
       case QueryKind::Sd:
       case QueryKind::Interval:
-      case QueryKind::Quantile: return summary(q);
-      case QueryKind::Prob: return prob(q);
-      case QueryKind::Predictive: return predictive(q);
-      case QueryKind::Evidence: return evidence(q);
-      case QueryKind::Value: return value(q);
-      case QueryKind::Plot: return error(q, "plots are not built yet");
+      case QueryKind::Quantile:
+        return summary(q);
+      case QueryKind::Prob:
+        return prob(q);
+      case QueryKind::Predictive:
+        return predictive(q);
+      case QueryKind::Evidence:
+        return evidence(q);
+      case QueryKind::Value:
+        return value(q);
+      case QueryKind::Plot:
+        return error(q, "plots are not built yet");
     }
     return error(q, "unknown query");
   }

@@ -26,7 +26,7 @@ struct Options {
 struct Report {
   std::vector<nlohmann::json> results;  // one per print (or the default report)
   std::vector<std::string> explain;     // derivations, component by component
-  int status = 0;                       // 0 all answered; 1 model error; 3 method failed / unsupported
+  int status = 0;  // 0 all answered; 1 model error; 3 method failed / unsupported
 };
 
 Report answer_all(const Compiled& c, const Options& options);

@@ -10,38 +10,57 @@ const char* to_string(UnaryOp op) { return op == UnaryOp::Neg ? "-" : "!"; }
 
 const char* to_string(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Add: return "+";
-    case BinaryOp::Sub: return "-";
-    case BinaryOp::Mul: return "*";
-    case BinaryOp::Div: return "/";
-    case BinaryOp::Pow: return "^";
-    case BinaryOp::Lt: return "<";
-    case BinaryOp::Le: return "<=";
-    case BinaryOp::Gt: return ">";
-    case BinaryOp::Ge: return ">=";
-    case BinaryOp::Eq: return "==";
-    case BinaryOp::Ne: return "!=";
-    case BinaryOp::And: return "&&";
-    case BinaryOp::Or: return "||";
+    case BinaryOp::Add:
+      return "+";
+    case BinaryOp::Sub:
+      return "-";
+    case BinaryOp::Mul:
+      return "*";
+    case BinaryOp::Div:
+      return "/";
+    case BinaryOp::Pow:
+      return "^";
+    case BinaryOp::Lt:
+      return "<";
+    case BinaryOp::Le:
+      return "<=";
+    case BinaryOp::Gt:
+      return ">";
+    case BinaryOp::Ge:
+      return ">=";
+    case BinaryOp::Eq:
+      return "==";
+    case BinaryOp::Ne:
+      return "!=";
+    case BinaryOp::And:
+      return "&&";
+    case BinaryOp::Or:
+      return "||";
   }
   return "?";
 }
 
 int precedence(BinaryOp op) {
   switch (op) {
-    case BinaryOp::Or: return 1;
-    case BinaryOp::And: return 2;
+    case BinaryOp::Or:
+      return 1;
+    case BinaryOp::And:
+      return 2;
     case BinaryOp::Lt:
     case BinaryOp::Le:
     case BinaryOp::Gt:
     case BinaryOp::Ge:
     case BinaryOp::Eq:
-    case BinaryOp::Ne: return 3;
+    case BinaryOp::Ne:
+      return 3;
     case BinaryOp::Add:
-    case BinaryOp::Sub: return 4;
+    case BinaryOp::Sub:
+      return 4;
     case BinaryOp::Mul:
-    case BinaryOp::Div: return 5;
-    case BinaryOp::Pow: return 7;  // unary operators are 6
+    case BinaryOp::Div:
+      return 5;
+    case BinaryOp::Pow:
+      return 7;  // unary operators are 6
   }
   return 0;
 }

@@ -78,8 +78,8 @@ struct DistCall {
 // data x = EXPR  |  data a, b from "file.csv"
 struct DataStmt {
   std::vector<Ident> names;
-  ExprPtr value;                      // set for `= EXPR`
-  std::optional<std::string> file;    // set for `from "..."`
+  ExprPtr value;                    // set for `= EXPR`
+  std::optional<std::string> file;  // set for `from "..."`
   Span file_span;
 };
 

@@ -45,8 +45,8 @@ constexpr std::size_t kMaxDepth = 2000;
 struct Poisoned {};
 
 const std::vector<std::string>& query_list() {
-  static const std::vector<std::string> q = {"posterior", "map",  "mle",        "mean",
-                                             "sd",        "interval", "quantile", "prob",
+  static const std::vector<std::string> q = {"posterior",  "map",      "mle",      "mean",
+                                             "sd",         "interval", "quantile", "prob",
                                              "predictive", "evidence"};
   return q;
 }
@@ -108,17 +108,21 @@ class Checker {
   // Every name the program defines, with the statement that defines it first
   // (for "used before its definition").
   std::map<std::string, Span> definitions_;
-  Span current_;  // the statement being checked
+  Span current_;             // the statement being checked
   std::string defining_fn_;  // the function whose body names_resolve is checking
 
   // ------------------------------------------------------------ names
 
   const char* kind_name(SymKind k) {
     switch (k) {
-      case SymKind::Data: return "data";
-      case SymKind::Param: return "parameter";
-      case SymKind::Let: return "let";
-      case SymKind::Fn: return "function";
+      case SymKind::Data:
+        return "data";
+      case SymKind::Param:
+        return "parameter";
+      case SymKind::Let:
+        return "let";
+      case SymKind::Fn:
+        return "function";
     }
     return "name";
   }
@@ -155,7 +159,8 @@ class Checker {
               for (const auto& id : st.names) define(id, stmt.span);
             } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
               for (const auto& d : st.decls) define(d.name, stmt.span);
-            } else if constexpr (std::is_same_v<T, ast::LetStmt> || std::is_same_v<T, ast::FnStmt>) {
+            } else if constexpr (std::is_same_v<T, ast::LetStmt> ||
+                                 std::is_same_v<T, ast::FnStmt>) {
               define(st.name, stmt.span);
             }
           },
@@ -221,8 +226,9 @@ class Checker {
     n->args = std::move(args);
     for (const auto& a : n->args) n->depth = std::max(n->depth, a->depth + 1);
     if (n->depth > kMaxDepth)
-      fail(n->span, "expression nested too deeply once lets and functions are expanded (more than " +
-                        std::to_string(kMaxDepth) + " levels)",
+      fail(n->span,
+           "expression nested too deeply once lets and functions are expanded (more than " +
+               std::to_string(kMaxDepth) + " levels)",
            "compute parts of it as data, or simplify it");
     return n;
   }
@@ -297,7 +303,8 @@ class Checker {
     auto it = symbols_.find(n.id);
     if (it == symbols_.end()) {
       if (dist::find(n.id)) fail(span, "'" + n.id + "' is a distribution: use it after '~'");
-      if (find_builtin(n.id)) fail(span, "'" + n.id + "' is a function: call it as " + n.id + "(...)");
+      if (find_builtin(n.id))
+        fail(span, "'" + n.id + "' is a function: call it as " + n.id + "(...)");
       unknown_name(n.id, span);
     }
     const Symbol& sym = it->second;
@@ -313,14 +320,17 @@ class Checker {
         std::const_pointer_cast<Node>(p)->ref = sym.index;
         return p;
       }
-      case SymKind::Let: return model_.lets[sym.index].expr;
-      case SymKind::Fn: fail(span, "'" + n.id + "' is a function: call it as " + n.id + "(...)");
+      case SymKind::Let:
+        return model_.lets[sym.index].expr;
+      case SymKind::Fn:
+        fail(span, "'" + n.id + "' is a function: call it as " + n.id + "(...)");
     }
     throw Poisoned{};
   }
 
   void require_numeric(const NodePtr& n, const char* what) {
-    if (!n->type.numeric()) fail(n->span, std::string("expected a number in ") + what + ", not a condition");
+    if (!n->type.numeric())
+      fail(n->span, std::string("expected a number in ") + what + ", not a condition");
   }
 
   NodePtr expr_node(const ast::Unary& u, Span span) {
@@ -359,11 +369,16 @@ class Checker {
         require_numeric(r, what.c_str());
         Type t = broadcast(l->type, r->type, span, what.c_str());
         t.elem = Elem::Bool;
-        Op op = b.op == B::Lt ? Op::Lt : b.op == B::Le ? Op::Le : b.op == B::Gt ? Op::Gt
-              : b.op == B::Ge ? Op::Ge : b.op == B::Eq ? Op::Eq : Op::Ne;
+        Op op = b.op == B::Lt   ? Op::Lt
+                : b.op == B::Le ? Op::Le
+                : b.op == B::Gt ? Op::Gt
+                : b.op == B::Ge ? Op::Ge
+                : b.op == B::Eq ? Op::Eq
+                                : Op::Ne;
         return fold(node(op, t, span, {l, r}));
       }
-      default: break;
+      default:
+        break;
     }
     require_numeric(l, what.c_str());
     require_numeric(r, what.c_str());
@@ -380,8 +395,11 @@ class Checker {
     Type t = broadcast(l->type, r->type, span, what.c_str());
     bool ints = l->type.elem == Elem::Int && r->type.elem == Elem::Int;
     t.elem = ints && (b.op == B::Add || b.op == B::Sub || b.op == B::Mul) ? Elem::Int : Elem::Real;
-    Op op = b.op == B::Add ? Op::Add : b.op == B::Sub ? Op::Sub : b.op == B::Mul ? Op::Mul
-          : b.op == B::Div ? Op::Div : Op::Pow;
+    Op op = b.op == B::Add   ? Op::Add
+            : b.op == B::Sub ? Op::Sub
+            : b.op == B::Mul ? Op::Mul
+            : b.op == B::Div ? Op::Div
+                             : Op::Pow;
     return fold(node(op, t, span, {l, r}));
   }
 
@@ -450,7 +468,8 @@ class Checker {
     const ParamVar& p = model_.params[idx.ref];
     const Prior& prior = model_.priors[p.prior];
     if (!prior.family || !p.discrete)
-      fail(idx.span, "an index must be data or a discrete parameter, but '" + p.name + "' is continuous");
+      fail(idx.span,
+           "an index must be data or a discrete parameter, but '" + p.name + "' is continuous");
     // The values it takes, from the support of its prior.
     double lo = prior.family->support == dist::Domain::PositiveInt ||
                         prior.family->support == dist::Domain::Category
@@ -458,8 +477,10 @@ class Checker {
                     : 0;
     double hi = INFINITY;
     std::string_view f = prior.family->name;
-    if (f == "Categorical" && prior.args[0]->type.rows) hi = static_cast<double>(prior.args[0]->type.rows);
-    if (f == "DiscreteUniform" && ir::is_data_only(*prior.args[0]) && ir::is_data_only(*prior.args[1]))
+    if (f == "Categorical" && prior.args[0]->type.rows)
+      hi = static_cast<double>(prior.args[0]->type.rows);
+    if (f == "DiscreteUniform" && ir::is_data_only(*prior.args[0]) &&
+        ir::is_data_only(*prior.args[1]))
       lo = value_of(*prior.args[0])[0], hi = value_of(*prior.args[1])[0];
     if (f == "Bernoulli") lo = 0, hi = 1;
     if (f == "Binomial" && ir::is_data_only(*prior.args[0]) && prior.args[0]->type.is_scalar())
@@ -492,7 +513,8 @@ class Checker {
       std::string where =
           from_prelude ? "in the prelude" : "on line " + std::to_string(f.name.span.line);
       std::string params;
-      for (std::size_t i = 0; i < f.params.size(); ++i) params += (i ? ", " : "") + f.params[i].name;
+      for (std::size_t i = 0; i < f.params.size(); ++i)
+        params += (i ? ", " : "") + f.params[i].name;
       std::string definition = f.name.name + "(" + params + ") = " + ast::to_source(*f.body);
       std::string note = "in '" + f.name.name + "', defined " + where;
       if (definition.size() <= 80) note += " as " + definition;
@@ -523,8 +545,8 @@ class Checker {
     const BuiltinInfo* b = find_builtin(name);
     if (!b) {
       if (dist::find(name))
-        fail(c.callee.span, "'" + name + "' is a distribution: use it after '~', as in 'y ~ " +
-                                name + "(...)'");
+        fail(c.callee.span,
+             "'" + name + "' is a distribution: use it after '~', as in 'y ~ " + name + "(...)'");
       if (std::find(query_list().begin(), query_list().end(), name) != query_list().end())
         fail(c.callee.span, "'" + name + "(...)' is a query: use it after 'print'");
       report_unknown(name, c.callee.span, "function", function_names());
@@ -532,9 +554,9 @@ class Checker {
     }
     if (c.args.size() < b->min_args || c.args.size() > b->max_args) {
       std::string want = b->min_args == b->max_args ? std::to_string(b->min_args)
-                         : b->max_args == SIZE_MAX  ? "at least " + std::to_string(b->min_args)
-                                                    : std::to_string(b->min_args) + " or " +
-                                                          std::to_string(b->max_args);
+                         : b->max_args == SIZE_MAX
+                             ? "at least " + std::to_string(b->min_args)
+                             : std::to_string(b->min_args) + " or " + std::to_string(b->max_args);
       fail(span, "'" + name + "' takes " + want + " argument" + (want == "1" ? "" : "s") +
                      ", got " + std::to_string(c.args.size()));
     }
@@ -565,7 +587,7 @@ class Checker {
       case BuiltinShape::Reduce: {
         bool keeps_int = b->id == Builtin::Sum || b->id == Builtin::Prod;
         t = Type::scalar(b->id == Builtin::Length || (keeps_int && int_arg) ? Elem::Int
-                                                                              : Elem::Real);
+                                                                            : Elem::Real);
         break;
       }
       case BuiltinShape::MinMax:
@@ -627,8 +649,8 @@ class Checker {
     NodePtr n = expr(e);
     if (!ir::is_data_only(*n)) {
       std::vector<std::size_t> ps = ir::params_of(*n);
-      fail(e.span, context + " must be data, but '" + model_.params[ps.front()].name +
-                       "' is a parameter");
+      fail(e.span,
+           context + " must be data, but '" + model_.params[ps.front()].name + "' is a parameter");
     }
     return n;
   }
@@ -660,8 +682,9 @@ class Checker {
       signature += (i ? ", " : "") + std::string(f->params[i].name);
     signature += ")";
     if (d.args.size() != f->params.size())
-      fail(d.span, std::string(f->name) + " takes " + plural(f->params.size(), "argument") +
-                       ", got " + std::to_string(d.args.size()),
+      fail(d.span,
+           std::string(f->name) + " takes " + plural(f->params.size(), "argument") + ", got " +
+               std::to_string(d.args.size()),
            "the signature is " + signature);
     CheckedDist out{f, {}, {}, true, &d};
     bool arg_error = false;
@@ -692,17 +715,19 @@ class Checker {
       if (ir::is_data_only(*a)) {
         known = value_of(*a);
         // Simplex and CountVector are checked as a whole by check_args.
-        bool elementwise = p.domain != dist::Domain::Simplex && p.domain != dist::Domain::Covariance;
+        bool elementwise =
+            p.domain != dist::Domain::Simplex && p.domain != dist::Domain::Covariance;
         if (elementwise) {
           for (std::size_t k = 0; k < known.size(); ++k) {
             double x = known[k];
             if (!dist::in_domain(p.domain, x) || std::isnan(x)) {
-              std::string where = known.is_scalar() ? "" : " (element " + std::to_string(k + 1) + ")";
+              std::string where =
+                  known.is_scalar() ? "" : " (element " + std::to_string(k + 1) + ")";
               // inf is positive, but not a value any hyperparameter may take.
               std::string must(dist::describe(p.domain));
               if (std::isinf(x) && p.domain == dist::Domain::Real) must = "finite";
-              if (x == INFINITY && (p.domain == dist::Domain::Positive ||
-                                    p.domain == dist::Domain::NonNegative))
+              if (x == INFINITY &&
+                  (p.domain == dist::Domain::Positive || p.domain == dist::Domain::NonNegative))
                 must = "finite and " + must;
               diags_.error(a->span, std::string(p.name) + " of " + std::string(f->name) +
                                         " must be " + must + ", got " + fmt_num(x) + where);
@@ -753,7 +778,8 @@ class Checker {
     }
     // data a, b from "file.csv": path relative to the model file.
     std::filesystem::path path(*s.file);
-    if (path.is_relative() && !file_.directory.empty()) path = std::filesystem::path(file_.directory) / path;
+    if (path.is_relative() && !file_.directory.empty())
+      path = std::filesystem::path(file_.directory) / path;
     std::vector<std::string> names;
     for (const auto& id : s.names) names.push_back(id.name);
     auto result = data::read_columns(path.string(), names);
@@ -762,7 +788,8 @@ class Checker {
       std::string where = *s.file;
       if (err->row) where += ":" + std::to_string(err->row);
       if (err->column) where += ":" + std::to_string(err->column);
-      std::string col = err->column_name.empty() || err->message.find('\'' + err->column_name + '\'') != std::string::npos
+      std::string col = err->column_name.empty() || err->message.find('\'' + err->column_name +
+                                                                      '\'') != std::string::npos
                             ? ""
                             : " (column '" + err->column_name + "')";
       Span span = s.file_span;
@@ -850,7 +877,9 @@ class Checker {
         double lo = -INFINITY, hi = INFINITY;
         if (s.lower) lo = bound(*s.lower);
         if (s.upper) hi = bound(*s.upper);
-        if (!(lo < hi)) fail(span, "the lower bound " + fmt_num(lo) + " is not below the upper bound " + fmt_num(hi));
+        if (!(lo < hi))
+          fail(span,
+               "the lower bound " + fmt_num(lo) + " is not below the upper bound " + fmt_num(hi));
         pr.lower = lo;
         pr.upper = hi;
         pr.text = "flat on (" + fmt_num(lo) + ", " + fmt_num(hi) + ")";
@@ -879,13 +908,15 @@ class Checker {
     std::size_t family_size = 0;
     if (f && f->outcome_rank == Rank::Vector) {
       for (std::size_t i = 0; i < f->params.size(); ++i)
-        if (f->params[i].rank == Rank::Vector && prior->args[i]) family_size = prior->args[i]->type.rows;
+        if (f->params[i].rank == Rank::Vector && prior->args[i])
+          family_size = prior->args[i]->type.rows;
     }
     // The arguments of a scalar family broadcast to a vector parameter.
     std::size_t arg_len = 0;
     if (f && f->outcome_rank == Rank::Scalar)
       for (std::size_t i = 0; i < pr.args.size(); ++i)
-        if (f->params[i].rank == Rank::Scalar && pr.args[i]->type.is_vector()) arg_len = pr.args[i]->type.rows;
+        if (f->params[i].rank == Rank::Scalar && pr.args[i]->type.is_vector())
+          arg_len = pr.args[i]->type.rows;
     bool ok = true;
     std::vector<std::size_t> indices;
     for (std::size_t i = 0; i < s.decls.size(); ++i) {
@@ -893,16 +924,17 @@ class Checker {
       std::size_t k = sizes[i];
       if (family_size) {
         if (k && k != family_size) {
-          diags_.error(d.size->span, "'" + d.name.name + "' has size " + std::to_string(k) + " but its " +
-                                         std::string(f->name) + " prior has dimension " +
-                                         std::to_string(family_size));
+          diags_.error(d.size->span, "'" + d.name.name + "' has size " + std::to_string(k) +
+                                         " but its " + std::string(f->name) +
+                                         " prior has dimension " + std::to_string(family_size));
           ok = false;
         }
         k = family_size;
       }
       if (arg_len && k && k != arg_len) {
-        diags_.error(s.prior->span, "vectors of different lengths: '" + d.name.name + "' has size " +
-                                        std::to_string(k) + " but the prior's arguments have length " +
+        diags_.error(s.prior->span, "vectors of different lengths: '" + d.name.name +
+                                        "' has size " + std::to_string(k) +
+                                        " but the prior's arguments have length " +
                                         std::to_string(arg_len));
         ok = false;
       } else if (arg_len && !k) {
@@ -1048,8 +1080,8 @@ class Checker {
       if (!ir::is_data_only(*lhs)) {
         std::vector<std::size_t> ps = ir::params_of(*lhs);
         const ParamVar& p = model_.params[ps.front()];
-        auto& d = diags_.error(s.lhs->span, "the left side of '~' must be data, but '" + p.name +
-                                                "' is a parameter");
+        auto& d = diags_.error(
+            s.lhs->span, "the left side of '~' must be data, but '" + p.name + "' is a parameter");
         // Only `p ~ D(...)` itself reads as a prior wrongly written.
         if (const auto* name = ast::as<ast::Name>(*s.lhs); name && name->id == p.name)
           d.notes.push_back("to give '" + p.name + "' a prior, write 'param " + p.name + " ~ " +
@@ -1074,7 +1106,8 @@ class Checker {
     Value v = value_of(*lhs);
     // Shapes: the outcome and the scalar-family arguments broadcast elementwise.
     if (f->outcome_rank == Rank::Scalar) {
-      if (lhs->type.is_matrix()) fail(s.lhs->span, "the left side of '~' must be a number or a vector");
+      if (lhs->type.is_matrix())
+        fail(s.lhs->span, "the left side of '~' must be a number or a vector");
       for (std::size_t i = 0; i < dist.args.size(); ++i) {
         const auto& a = dist.args[i];
         if (f->params[i].rank != Rank::Scalar || !a->type.is_vector()) continue;
@@ -1084,11 +1117,14 @@ class Checker {
         if (a->type.rows != lhs->type.rows)
           fail(a->span, "vectors of different lengths: the left side of '~' has " +
                             std::to_string(lhs->type.rows) + " elements but " +
-                            std::string(f->params[i].name) + " has " + std::to_string(a->type.rows));
+                            std::string(f->params[i].name) + " has " +
+                            std::to_string(a->type.rows));
       }
     } else if (f->outcome_rank == Rank::Vector) {
       if (!lhs->type.is_vector())
-        fail(s.lhs->span, std::string(f->name) + " is a distribution over vectors; the left side of '~' must be a vector");
+        fail(s.lhs->span,
+             std::string(f->name) +
+                 " is a distribution over vectors; the left side of '~' must be a vector");
       for (std::size_t i = 0; i < dist.args.size(); ++i)
         if (f->params[i].rank == Rank::Vector && dist.args[i]->type.rows != lhs->type.rows)
           fail(dist.args[i]->span, "vectors of different lengths: the left side of '~' has " +
@@ -1096,7 +1132,8 @@ class Checker {
                                        std::string(f->params[i].name) + " has " +
                                        std::to_string(dist.args[i]->type.rows));
     } else {
-      fail(s.dist.name.span, std::string(f->name) + " is a prior on parameters, not a likelihood for data");
+      fail(s.dist.name.span,
+           std::string(f->name) + " is a prior on parameters, not a likelihood for data");
     }
     check_support(*lhs, s.lhs->span, dist);
     check_possible(*lhs, s.lhs->span, dist);
@@ -1119,8 +1156,9 @@ class Checker {
     if (lhs.op == Op::Data && !model_.data[lhs.ref].file.empty()) {
       const DataVar& d = model_.data[lhs.ref];
       std::string where = d.file;
-      if (k) where += ":" + std::to_string(data::record_line(d.csv_lines, *k)) + ":" +
-                      std::to_string(d.csv_field);
+      if (k)
+        where += ":" + std::to_string(data::record_line(d.csv_lines, *k)) + ":" +
+                 std::to_string(d.csv_field);
       return where + ": " + what + " (column '" + d.name + "')";
     }
     if (!k) {
@@ -1160,8 +1198,8 @@ class Checker {
           dist.known[0].size() == 0) {
         double kmax = static_cast<double>(dist.args[0]->type.rows);
         if (v[k] != std::floor(v[k]) || v[k] < 1 || v[k] > kmax)
-          why = fmt_num(v[k]) + " is not a category of a " + fmt_num(kmax) + "-way Categorical (1.." +
-                fmt_num(kmax) + ")";
+          why = fmt_num(v[k]) + " is not a category of a " + fmt_num(kmax) +
+                "-way Categorical (1.." + fmt_num(kmax) + ")";
       }
       if (why.empty() && !std::isfinite(v[k])) why = fmt_num(v[k]) + " is not a finite number";
       if (!why.empty()) fail(lhs_span, data_error(lhs, v, k, outside + why));
@@ -1206,7 +1244,8 @@ class Checker {
         lp = f->lpdf(a, v[k]);
       }
       if (lp == -INFINITY)
-        fail(lhs_span, data_error(lhs, v, k, what + ": the value " + fmt_num(v[k]) + " cannot occur"));
+        fail(lhs_span,
+             data_error(lhs, v, k, what + ": the value " + fmt_num(v[k]) + " cannot occur"));
     }
   }
 
@@ -1238,18 +1277,18 @@ class Checker {
       const auto* n = ast::as<ast::Name>(**side);
       auto it = n ? symbols_.find(n->id) : symbols_.end();
       if (it == symbols_.end() || it->second.bad) continue;
-      bool vector = (it->second.kind == SymKind::Param &&
-                     model_.params[it->second.index].type.is_vector()) ||
-                    (it->second.kind == SymKind::Let &&
-                     model_.lets[it->second.index].expr->type.is_vector()) ||
-                    (it->second.kind == SymKind::Data &&
-                     model_.data[it->second.index].value.rank == Rank::Vector);
+      bool vector =
+          (it->second.kind == SymKind::Param && model_.params[it->second.index].type.is_vector()) ||
+          (it->second.kind == SymKind::Let &&
+           model_.lets[it->second.index].expr->type.is_vector()) ||
+          (it->second.kind == SymKind::Data &&
+           model_.data[it->second.index].value.rank == Rank::Vector);
       if (!vector) continue;
       ast::Binary one = *b;
-      auto index = std::make_shared<const ast::Expr>(
-          ast::Expr{ast::Index{*side, {std::make_shared<const ast::Expr>(
-                                          ast::Expr{ast::Number{1, true}, {}})}},
-                    {}});
+      auto index = std::make_shared<const ast::Expr>(ast::Expr{
+          ast::Index{*side,
+                     {std::make_shared<const ast::Expr>(ast::Expr{ast::Number{1, true}, {}})}},
+          {}});
       (side == &b->lhs ? one.lhs : one.rhs) = index;
       return msg + " (index one, e.g. '" + ast::to_source(ast::Expr{one, {}}) + "')";
     }
@@ -1259,7 +1298,8 @@ class Checker {
   double level_arg(const ast::Expr& e, const char* what) {
     NodePtr n = data_expr(e, what);
     Value v = value_of(*n);
-    if (!v.is_scalar() || !(v[0] > 0 && v[0] < 1)) fail(e.span, std::string(what) + " must be between 0 and 1");
+    if (!v.is_scalar() || !(v[0] > 0 && v[0] < 1))
+      fail(e.span, std::string(what) + " must be between 0 and 1");
     return v[0];
   }
 
@@ -1281,7 +1321,8 @@ class Checker {
         if (nargs < lo || nargs > hi) fail(e.span, "'" + name + "' takes " + usage);
       };
       bool user_fn = symbols_.count(name) && symbols_[name].kind == SymKind::Fn;
-      bool data_call = (name == "mean" || name == "sd") && nargs == 1 && is_data_arg(*call->args[0]);
+      bool data_call =
+          (name == "mean" || name == "sd") && nargs == 1 && is_data_arg(*call->args[0]);
       if (!user_fn && !data_call) {
         if (name == "posterior" || name == "mean" || name == "sd") {
           arity(1, 1, "one argument, a parameter or let name");
@@ -1301,10 +1342,14 @@ class Checker {
         }
         if (name == "interval" || name == "quantile") {
           q.kind = name == "interval" ? QueryKind::Interval : QueryKind::Quantile;
-          if (name == "interval") arity(1, 2, "a parameter name and an optional level, e.g. interval(p, 0.9)");
-          else arity(2, 2, "a parameter name and a probability, e.g. quantile(p, 0.5)");
+          if (name == "interval")
+            arity(1, 2, "a parameter name and an optional level, e.g. interval(p, 0.9)");
+          else
+            arity(2, 2, "a parameter name and a probability, e.g. quantile(p, 0.5)");
           q.targets.push_back(target_of(*call->args[0], name + "(...)"));
-          if (nargs == 2) q.level = level_arg(*call->args[1], name == "interval" ? "the level" : "the probability");
+          if (nargs == 2)
+            q.level =
+                level_arg(*call->args[1], name == "interval" ? "the level" : "the probability");
           return q;
         }
         if (name == "prob") {
@@ -1357,8 +1402,9 @@ class Checker {
     NodePtr value = expr(e);
     if (!ir::is_data_only(*value)) {
       std::vector<std::string> qs = query_list();
-      fail(e.span, "print needs a query such as posterior(p), map(p), mle(p), prob(p > 0.5), "
-                   "predictive(y) or evidence()");
+      fail(e.span,
+           "print needs a query such as posterior(p), map(p), mle(p), prob(p > 0.5), "
+           "predictive(y) or evidence()");
     }
     q.kind = QueryKind::Value;
     q.expr = value;
@@ -1367,7 +1413,8 @@ class Checker {
 
   void statement(const ast::PrintStmt& s, Span) {
     if (const auto* c = ast::as<ast::Call>(*s.query)) {
-      bool known = std::find(query_list().begin(), query_list().end(), c->callee.name) != query_list().end() ||
+      bool known = std::find(query_list().begin(), query_list().end(), c->callee.name) !=
+                       query_list().end() ||
                    find_builtin(c->callee.name) || symbols_.count(c->callee.name);
       if (!known) {
         std::vector<std::string> candidates = query_list();
@@ -1393,7 +1440,8 @@ class Checker {
     q.targets.push_back(target_of(*s.target, "plot"));
     if (q.targets[0].kind == Target::Kind::Param &&
         !model_.params[q.targets[0].index].type.is_scalar())
-      fail(s.target->span, "plot needs a scalar parameter; plot one element with a let, e.g. 'let w1 = w[1]'");
+      fail(s.target->span,
+           "plot needs a scalar parameter; plot one element with a let, e.g. 'let w1 = w[1]'");
     q.file = s.file;
     model_.queries.push_back(q);
   }

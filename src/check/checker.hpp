@@ -12,7 +12,7 @@
 namespace bayes::check {
 
 struct Options {
-  bool allow_redefinition = false;  // the REPL: a second definition replaces the first
+  bool allow_redefinition = false;        // the REPL: a second definition replaces the first
   const ast::Program* prelude = nullptr;  // checked first; the program may redefine its names
 };
 

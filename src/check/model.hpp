@@ -30,7 +30,7 @@ struct DataVar {
 
 struct ParamVar {
   std::string name;
-  Type type;             // scalar, or vector[K]
+  Type type;  // scalar, or vector[K]
   Span span;
   std::size_t prior = 0;  // index into Model::priors
   std::size_t slot = 0;   // position among the prior's parameters (1 for s2 in `mu, s2 ~ NIG`)
@@ -41,7 +41,7 @@ struct ParamVar {
 struct Prior {
   const dist::Family* family = nullptr;  // nullptr: flat (improper unless bounded)
   std::vector<ir::NodePtr> args;
-  std::vector<std::size_t> params;  // the parameters it is a prior on
+  std::vector<std::size_t> params;             // the parameters it is a prior on
   double lower = -INFINITY, upper = INFINITY;  // flat priors
   Span span;
   std::string text;  // "Beta(2, 2)" or "flat on (0, inf)"
@@ -64,7 +64,16 @@ struct LetVar {
 };
 
 enum class QueryKind {
-  Posterior, Map, Mle, Mean, Sd, Interval, Quantile, Prob, Predictive, Evidence,
+  Posterior,
+  Map,
+  Mle,
+  Mean,
+  Sd,
+  Interval,
+  Quantile,
+  Prob,
+  Predictive,
+  Evidence,
   Value,  // a data expression: print its value
   Plot,
 };
@@ -76,14 +85,14 @@ struct Target {
 
 struct Query {
   QueryKind kind = QueryKind::Posterior;
-  std::string text;                  // "posterior(p)"
+  std::string text;  // "posterior(p)"
   Span span;
-  std::vector<Target> targets;       // empty for map() / mle() / evidence(): every parameter
-  ir::NodePtr expr;                  // prob: the condition; Value: the expression
-  double level = 0.95;               // interval level or quantile probability
+  std::vector<Target> targets;            // empty for map() / mle() / evidence(): every parameter
+  ir::NodePtr expr;                       // prob: the condition; Value: the expression
+  double level = 0.95;                    // interval level or quantile probability
   std::vector<std::size_t> observations;  // predictive: the observations of that data
-  std::string data_name;             // predictive: the data's name
-  std::optional<std::string> file;   // plot to "file.svg"
+  std::string data_name;                  // predictive: the data's name
+  std::optional<std::string> file;        // plot to "file.svg"
 };
 
 struct Model {

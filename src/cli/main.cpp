@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/pipeline.hpp"
 #include "answer/answer.hpp"
+#include "cli/pipeline.hpp"
 #include "repl/repl.hpp"
 #include "report/text.hpp"
 
@@ -61,8 +61,8 @@ int run_model(const RunOptions& opt) {
   }
   answer::Options ao;
   ao.method = opt.method == "conjugate" ? answer::Method::Conjugate
-              : opt.method == "numeric"  ? answer::Method::Numeric
-                                         : answer::Method::Auto;
+              : opt.method == "numeric" ? answer::Method::Numeric
+                                        : answer::Method::Auto;
   ao.seed = opt.seed;
   ao.numeric.seed = opt.seed;
   ao.numeric.restarts = opt.restarts;
@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
     return run_check(path);
   }
   if (first == "repl" || argc == 1) {
-    CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)", "bayes repl"};
+    CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)",
+                 "bayes repl"};
     std::string path;
     app.add_option("FILE", path, "a .model file to load first");
     try {
@@ -125,11 +126,12 @@ int main(int argc, char** argv) {
     return repl::run(path, answer::Options{});
   }
 
-  CLI::App app{"bayes: exact and numeric Bayesian inference for .model files\n\n"
-               "  bayes FILE.model [options]   answer the model's queries\n"
-               "  bayes check FILE.model       parse and check only\n"
-               "  bayes repl [FILE.model]      interactive session\n",
-               "bayes"};
+  CLI::App app{
+      "bayes: exact and numeric Bayesian inference for .model files\n\n"
+      "  bayes FILE.model [options]   answer the model's queries\n"
+      "  bayes check FILE.model       parse and check only\n"
+      "  bayes repl [FILE.model]      interactive session\n",
+      "bayes"};
   RunOptions opt;
   app.add_option("FILE", opt.file, "the .model file")->required();
   app.add_flag("--json", opt.json, "print the answers as one JSON document");

@@ -48,7 +48,8 @@ std::optional<SourceFile> read_source(const std::string& path, std::string& erro
   return f;
 }
 
-std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diags, check::Options options) {
+std::optional<Compiled> compile(const SourceFile& file, Diagnostics& diags,
+                                check::Options options) {
   auto program = syntax::parse_program(file, diags);
   if (!program) return std::nullopt;
   if (!options.prelude) options.prelude = &prelude();

@@ -38,12 +38,13 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       double n = s.count[0];
       auto lpmf = [n, a, b](double k) {
         if (k < 0 || k > n || k != std::floor(k)) return -HUGE_VAL;
-        return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) + lbeta(k + a, n - k + b) -
-               lbeta(a, b);
+        return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) +
+               lbeta(k + a, n - k + b) - lbeta(a, b);
       };
       double mean = n * a / (a + b);
       double var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1));
-      return from_pmf("BetaBinomial", {{"n", Value::scalar(n)}, {"a", Value::scalar(a)}, {"b", Value::scalar(b)}},
+      return from_pmf("BetaBinomial",
+                      {{"n", Value::scalar(n)}, {"a", Value::scalar(a)}, {"b", Value::scalar(b)}},
                       lpmf, mean, std::sqrt(var), n);
     }
     case Kind::Geometric:
@@ -52,16 +53,18 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       // P(k) = Gamma(r + k) / (k! Gamma(r)) B(a + r, b + k) / B(a, b)
       auto lpmf = [r, a, b](double k) {
         if (k < 0 || k != std::floor(k)) return -HUGE_VAL;
-        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + lbeta(a + r, b + k) - lbeta(a, b);
+        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + lbeta(a + r, b + k) -
+               lbeta(a, b);
       };
       double mean = a > 1 ? r * b / (a - 1) : INFINITY;
-      double var = a > 2 ? r * b * (r + a - 1) * (b + a - 1) / ((a - 2) * (a - 1) * (a - 1)) : INFINITY;
+      double var =
+          a > 2 ? r * b * (r + a - 1) * (b + a - 1) / ((a - 2) * (a - 1) * (a - 1)) : INFINITY;
       std::vector<std::pair<std::string, Value>> params;
       if (s.kind == Kind::NegativeBinomial) params.push_back({"r", Value::scalar(r)});
       params.push_back({"a", Value::scalar(a)});
       params.push_back({"b", Value::scalar(b)});
-      return from_pmf(s.kind == Kind::Geometric ? "BetaGeometric" : "BetaNegativeBinomial", params, lpmf,
-                      mean, std::sqrt(var));
+      return from_pmf(s.kind == Kind::Geometric ? "BetaGeometric" : "BetaNegativeBinomial", params,
+                      lpmf, mean, std::sqrt(var));
     }
   }
   return {};
@@ -69,10 +72,14 @@ ClosedForm predictive(const Stats& s, double a, double b) {
 
 const char* kind_name(Kind k) {
   switch (k) {
-    case Kind::Bernoulli: return "Bernoulli";
-    case Kind::Binomial: return "Binomial";
-    case Kind::Geometric: return "Geometric";
-    case Kind::NegativeBinomial: return "NegativeBinomial";
+    case Kind::Bernoulli:
+      return "Bernoulli";
+    case Kind::Binomial:
+      return "Binomial";
+    case Kind::Geometric:
+      return "Geometric";
+    case Kind::NegativeBinomial:
+      return "NegativeBinomial";
   }
   return "";
 }
@@ -103,12 +110,17 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
     std::string_view fam = o.family->name;
     Stats s{Kind::Bernoulli, oi, 0, 0, 0, Value::scalar(1)};
     std::size_t p_arg = 0;
-    if (fam == "Bernoulli") s.kind = Kind::Bernoulli;
-    else if (fam == "Binomial") s.kind = Kind::Binomial, p_arg = 1;
-    else if (fam == "Geometric") s.kind = Kind::Geometric;
-    else if (fam == "NegativeBinomial") s.kind = Kind::NegativeBinomial, p_arg = 1;
+    if (fam == "Bernoulli")
+      s.kind = Kind::Bernoulli;
+    else if (fam == "Binomial")
+      s.kind = Kind::Binomial, p_arg = 1;
+    else if (fam == "Geometric")
+      s.kind = Kind::Geometric;
+    else if (fam == "NegativeBinomial")
+      s.kind = Kind::NegativeBinomial, p_arg = 1;
     else {
-      why = "'" + o.text + "': a " + std::string(fam) + " likelihood is not conjugate to the Beta prior of '" + name +
+      why = "'" + o.text + "': a " + std::string(fam) +
+            " likelihood is not conjugate to the Beta prior of '" + name +
             "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
       return std::nullopt;
     }
@@ -120,8 +132,8 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
     }
     if (p_arg == 1) {
       if (!ir::is_data_only(*o.args[0])) {
-        why = "'" + o.text + "': the " + std::string(s.kind == Kind::Binomial ? "number of trials" : "r") +
-              " is unknown";
+        why = "'" + o.text + "': the " +
+              std::string(s.kind == Kind::Binomial ? "number of trials" : "r") + " is unknown";
         return std::nullopt;
       }
       s.count = eval_data(m, *o.args[0]);
@@ -130,10 +142,18 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
     for (std::size_t k = 0; k < x.size(); ++k) {
       double xi = x[k];
       switch (s.kind) {
-        case Kind::Bernoulli: s.successes += xi, s.failures += 1 - xi; break;
-        case Kind::Binomial: s.successes += xi, s.failures += at(s.count, k) - xi; break;
-        case Kind::Geometric: s.successes += 1, s.failures += xi; break;
-        case Kind::NegativeBinomial: s.successes += at(s.count, k), s.failures += xi; break;
+        case Kind::Bernoulli:
+          s.successes += xi, s.failures += 1 - xi;
+          break;
+        case Kind::Binomial:
+          s.successes += xi, s.failures += at(s.count, k) - xi;
+          break;
+        case Kind::Geometric:
+          s.successes += 1, s.failures += xi;
+          break;
+        case Kind::NegativeBinomial:
+          s.successes += at(s.count, k), s.failures += xi;
+          break;
       }
       s.n += 1;
     }
@@ -148,7 +168,8 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   Solution sol;
   bool same = true;
   for (const auto& s : stats) same = same && s.kind == stats[0].kind;
-  sol.rule = same ? std::string("Beta-") + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
+  sol.rule =
+      same ? std::string("Beta-") + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
   ParamResult r;
   r.param = p;
   r.posterior = from_family("Beta", {a, b});
@@ -157,14 +178,15 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   if (succ > 0 && fail > 0) {
     r.mle = Value::scalar(succ / (succ + fail));
   } else {
-    r.mle_note = std::string("the MLE is on the boundary ") + name + " = " + (fail == 0 ? "1" : "0");
+    r.mle_note =
+        std::string("the MLE is on the boundary ") + name + " = " + (fail == 0 ? "1" : "0");
   }
   sol.params.push_back(r);
   for (const auto& s : stats) {
     PredictiveResult pr{s.observation, predictive(s, a, b), ""};
     if ((s.kind == Kind::Binomial || s.kind == Kind::NegativeBinomial) && s.count.size() > 1)
-      pr.note = "for a new observation with " + std::string(s.kind == Kind::Binomial ? "n" : "r") + " = " +
-                num(s.count[0]) + " (as in the first)";
+      pr.note = "for a new observation with " + std::string(s.kind == Kind::Binomial ? "n" : "r") +
+                " = " + num(s.count[0]) + " (as in the first)";
     sol.predictive.push_back(pr);
   }
 
@@ -191,23 +213,25 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
     sol.explain.push_back("data: " + o.text + ": " + what + " (s = " + num(s.successes) +
                           ", f = " + num(s.failures) + ")");
   }
-  sol.explain.push_back("posterior: Beta(a + s, b + f) = Beta(" + num(a0) + " + " + num(succ) + ", " + num(b0) +
-                        " + " + num(fail) + ") = Beta(" + num(a) + ", " + num(b) + ")");
-  sol.explain.push_back("mean = (a + s) / (a + b + s + f) = " + num(a) + " / " + num(a + b) + " = " +
-                        num(a / (a + b)));
+  sol.explain.push_back("posterior: Beta(a + s, b + f) = Beta(" + num(a0) + " + " + num(succ) +
+                        ", " + num(b0) + " + " + num(fail) + ") = Beta(" + num(a) + ", " + num(b) +
+                        ")");
+  sol.explain.push_back("mean = (a + s) / (a + b + s + f) = " + num(a) + " / " + num(a + b) +
+                        " = " + num(a / (a + b)));
   if (r.map)
-    sol.explain.push_back("MAP = (a + s - 1) / (a + b + s + f - 2) = " + num(a - 1) + " / " + num(a + b - 2) +
-                          " = " + num((*r.map)[0]));
+    sol.explain.push_back("MAP = (a + s - 1) / (a + b + s + f - 2) = " + num(a - 1) + " / " +
+                          num(a + b - 2) + " = " + num((*r.map)[0]));
   else
     sol.explain.push_back("MAP: " + r.map_note);
   if (r.mle)
-    sol.explain.push_back("MLE = s / (s + f) = " + num(succ) + " / " + num(succ + fail) + " = " + num((*r.mle)[0]));
+    sol.explain.push_back("MLE = s / (s + f) = " + num(succ) + " / " + num(succ + fail) + " = " +
+                          num((*r.mle)[0]));
   else
     sol.explain.push_back("MLE: " + r.mle_note);
   for (const auto& s : stats)
     if (s.kind == Kind::Bernoulli)
-      sol.explain.push_back("predictive: P(next = 1) = (a + s) / (a + b + s + f) = " + num(a) + " / " +
-                            num(a + b) + " = " + num(a / (a + b)));
+      sol.explain.push_back("predictive: P(next = 1) = (a + s) / (a + b + s + f) = " + num(a) +
+                            " / " + num(a + b) + " = " + num(a / (a + b)));
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
     std::gamma_distribution<double> ga(a, 1), gb(b, 1);

@@ -138,7 +138,8 @@ std::optional<double> mode_of(const std::string& family, const std::vector<doubl
   }
   if (family == "Binomial") return std::floor((a[0] + 1) * a[1]);
   if (family == "Geometric") return 0.0;
-  if (family == "NegativeBinomial") return a[0] > 1 ? std::floor((a[0] - 1) * (1 - a[1]) / a[1]) : 0.0;
+  if (family == "NegativeBinomial")
+    return a[0] > 1 ? std::floor((a[0] - 1) * (1 - a[1]) / a[1]) : 0.0;
   note = "not available for " + family;
   return std::nullopt;
 }

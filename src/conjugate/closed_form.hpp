@@ -18,7 +18,7 @@ namespace bayes::conjugate {
 struct ClosedForm {
   std::string family;                                 // "Beta", "StudentT", "MultiNormal", ...
   std::vector<std::pair<std::string, Value>> params;  // hyperparameters, in signature order
-  Value mean;  // NaN where undefined, inf where infinite
+  Value mean;                                         // NaN where undefined, inf where infinite
   Value sd;
   std::optional<Value> mode;  // unset: see mode_note
   std::string mode_note;      // "on the boundary p = 1", "undefined (Beta(0.5, 0.5) is U-shaped)"

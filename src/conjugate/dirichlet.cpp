@@ -409,8 +409,8 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
   sol.explain.push_back("rule " + sol.rule + ": a Dirichlet prior on the probability vector " +
                         name + "[" + std::to_string(K) +
                         "] is conjugate to every likelihood of the form " + name +
-                        "[1]^c1 * ... * " + name + "[" + std::to_string(K) +
-                        "]^cK, where ck counts the outcomes in category k");
+                        "[1]^c[1] * ... * " + name + "[" + std::to_string(K) + "]^c[" +
+                        std::to_string(K) + "], where c[k] counts the outcomes in category k");
   sol.explain.push_back(
       "prior: " + name + " ~ Dirichlet(alpha = " + vec(alpha0) +
       "), as if alpha[k] outcomes of category k had been seen already (pseudo-counts)");
@@ -428,10 +428,10 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
   }
   if (stats.size() > 1)
     sol.explain.push_back("all data: counts c = " + vec(counts) + ", N = " + num(N));
-  sol.explain.push_back("posterior: Dirichlet(alpha + c) = Dirichlet(" + vec_sum(alpha0, counts) +
-                        ") = Dirichlet(" + vec(alpha) + ")");
-  sol.explain.push_back("mean: " + name + "[k] = (alpha[k] + c[k]) / (sum alpha + N) = " +
-                        vec(alpha) + " / " + num(a_post) + " = " + vec(mean));
+  sol.explain.push_back("posterior: Dirichlet(alpha' = alpha + c) = Dirichlet(" +
+                        vec_sum(alpha0, counts) + ") = Dirichlet(" + vec(alpha) + ")");
+  sol.explain.push_back("mean of " + name + "[k] = alpha'[k] / sum alpha' = " + vec(alpha) + " / " +
+                        num(a_post) + " = " + vec(mean));
   if (K > 1)
     sol.explain.push_back("each element alone is Beta(alpha'[k], " + num(a_post) +
                           " - alpha'[k]), e.g. " + element(name, 0) + " ~ Beta(" + num(alpha[0]) +

@@ -22,7 +22,6 @@
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "conjugate/solution.hpp"
-#include "dist/multivariate.hpp"
 
 namespace bayes::conjugate {
 
@@ -651,12 +650,12 @@ void explain(const Model& m, const Setup& s, const Update& u, const Fit& f, doub
                  ") = " + num(s2_map) + " = beta' / (alpha' + 1 + p/2): Prince's formula for p = " +
                  std::to_string(s.p) + (s.p == 1 ? " weight" : " weights"));
   }
-  ex.push_back("  note: posterior(" + s2n + ") reports the mode of " + s2n +
-               "'s own marginal, beta' / (alpha' + 1) = " + num(u.beta / (u.alpha + 1)) +
-               "; the joint mode's " + s2n +
-               " is smaller because the joint density carries the extra factor " + s2n +
-               (s.p == 1 ? "^(-1/2)" : "^(-p/2)") + " of the " + (single ? s.wnames : "weights") +
-               "' Normal");
+  ex.push_back(
+      "  note: posterior(" + s2n + ") reports the mode of " + s2n +
+      "'s own marginal, beta' / (alpha' + 1) = " + num(u.beta / (u.alpha + 1)) +
+      "; the joint mode's " + s2n + " is smaller because the joint density also has the factor " +
+      s2n + (s.p == 1 ? "^(-1/2)" : "^(-p/2)") + " from the normalising constant of " +
+      (single ? s.wnames + " | " + s2n + " ~ Normal" : "the weights | " + s2n + " ~ MultiNormal"));
 
   // Maximum likelihood.
   if (plain) {

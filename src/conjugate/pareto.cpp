@@ -211,11 +211,12 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
                      alpha * std::log(xmin) - log_scale;
 
   std::string bound = scaled ? "x / c" : "x";
-  sol.explain.push_back("rule Pareto-Uniform: each observation x ~ Uniform(0, " +
-                        std::string(scaled ? "c * " : "") + name + ") has density 1/" +
-                        (scaled ? "(c * " + name + ")" : name) + " when " + name + " >= " + bound +
-                        " and 0 otherwise, so the likelihood is " + name + "^-N on " + name +
-                        " >= max " + bound + ", the shape of a Pareto prior");
+  sol.explain.push_back(
+      "rule Pareto-Uniform: each observation x ~ Uniform(0, " + std::string(scaled ? "c * " : "") +
+      name + ") has density 1/" + (scaled ? "(c * " + name + ")" : name) + " when " + name +
+      " >= " + bound + " and 0 otherwise, so the likelihood is " + name + "^-N on " + name +
+      " >= max " + bound + ": the same shape as the Pareto density (proportional to " + name +
+      "^-(alpha + 1) on " + name + " >= xmin), so the posterior is again Pareto");
   sol.explain.push_back("prior: " + name + " ~ Pareto(xmin = " + num(xmin0) +
                         ", alpha = " + num(alpha0) + ")");
   for (const auto& s : stats) {
@@ -225,9 +226,10 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
   }
   if (stats.size() > 1)
     sol.explain.push_back("all data: N = " + num(N) + ", largest " + bound + " = " + num(top));
-  sol.explain.push_back("posterior: Pareto(max(xmin, max " + bound + "), alpha + N) = Pareto(max(" +
-                        num(xmin0) + ", " + num(top) + "), " + num(alpha0) + " + " + num(N) +
-                        ") = Pareto(" + num(xmin) + ", " + num(alpha) + ")");
+  sol.explain.push_back("posterior: Pareto(xmin' = max(xmin, max " + bound +
+                        "), alpha' = alpha + N) = Pareto(max(" + num(xmin0) + ", " + num(top) +
+                        "), " + num(alpha0) + " + " + num(N) + ") = Pareto(" + num(xmin) + ", " +
+                        num(alpha) + ")");
   sol.explain.push_back("mean = alpha' xmin' / (alpha' - 1) = " + num(alpha) + " * " + num(xmin) +
                         " / " + num(alpha - 1) + " = " + num(r.posterior.mean[0]));
   sol.explain.push_back("MAP = xmin' = " + num(xmin) +

@@ -40,7 +40,8 @@ std::optional<Monomial> monomial_in(const Model& m, const ir::Node& n, std::size
       auto a = monomial_in(m, *n.args[0], param);
       auto b = monomial_in(m, *n.args[1], param);
       if (!a || !b) return std::nullopt;
-      if (n.op == Op::Mul) return Monomial{zip(a->c, b->c, [](double x, double y) { return x * y; }), a->k + b->k};
+      if (n.op == Op::Mul)
+        return Monomial{zip(a->c, b->c, [](double x, double y) { return x * y; }), a->k + b->k};
       return Monomial{zip(a->c, b->c, [](double x, double y) { return x / y; }), a->k - b->k};
     }
     case Op::Pow: {
@@ -56,7 +57,8 @@ std::optional<Monomial> monomial_in(const Model& m, const ir::Node& n, std::size
       return Monomial{c, a->k * k};
     }
     case Op::Call: {
-      if (n.fn != Builtin::Sqrt && n.fn != Builtin::Square && n.fn != Builtin::Pow) return std::nullopt;
+      if (n.fn != Builtin::Sqrt && n.fn != Builtin::Square && n.fn != Builtin::Pow)
+        return std::nullopt;
       if (n.fn == Builtin::Pow) {
         if (!ir::is_data_only(*n.args[1])) return std::nullopt;
         Value e = eval_data(m, *n.args[1]);
@@ -75,7 +77,8 @@ std::optional<Monomial> monomial_in(const Model& m, const ir::Node& n, std::size
       c.integer = false;
       return Monomial{c, a->k * k};
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
   (void)involves;
 }
@@ -218,7 +221,8 @@ std::optional<Lin> lin(const Model& m, const ir::Node& n, const std::vector<std:
       }
       return std::nullopt;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -8,8 +8,9 @@
 namespace bayes::conjugate {
 
 // One declaration per rule file.
-#define BAYES_RULE(fn) \
-  std::optional<Solution> fn(const Model&, const graph::FactorGraph&, const graph::Component&, std::string&)
+#define BAYES_RULE(fn)                                                                         \
+  std::optional<Solution> fn(const Model&, const graph::FactorGraph&, const graph::Component&, \
+                             std::string&)
 BAYES_RULE(solve_beta);                  // beta.cpp
 BAYES_RULE(solve_gamma);                 // gamma.cpp
 BAYES_RULE(solve_inverse_gamma);         // inverse_gamma.cpp

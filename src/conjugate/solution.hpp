@@ -14,8 +14,8 @@
 namespace bayes::conjugate {
 
 struct ParamResult {
-  std::size_t param = 0;  // Model::params index
-  ClosedForm posterior;   // its marginal posterior
+  std::size_t param = 0;     // Model::params index
+  ClosedForm posterior;      // its marginal posterior
   std::optional<Value> map;  // the joint posterior mode (MAP), as Stan's optimize reports it
   std::string map_note;      // why there is none ("on the boundary p = 1")
   std::optional<Value> mle;  // the maximum-likelihood estimate, priors dropped
@@ -43,7 +43,8 @@ struct Solution {
   // A draw from the joint posterior: sets values[p] for each p of this component.
   std::function<void(dist::Rng&, std::vector<Value>& values)> draw;
   // The joint posterior log density and a point inside its support, for the
-  // evidence by Bayes' rule at one point: log p(D) = log p(theta) + log p(D | theta) - log p(theta | D).
+  // evidence by Bayes' rule at one point: log p(D) = log p(theta) + log p(D | theta) - log p(theta
+  // | D).
   std::function<double(const std::vector<Value>& values)> log_posterior;
   std::vector<Value> point;  // indexed like Model::params (only this component's entries set)
 

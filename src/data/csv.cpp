@@ -763,8 +763,8 @@ std::variant<Columns, CsvError> read_columns(const std::string& path,
                                              std::span<const std::string> names) {
   ColumnBuilder builder(names.size());
   FileLayout layout;
-  auto error =
-      read_csv(path, names, builder, [&](std::size_t rows) { builder.reserve(rows); }, &layout);
+  auto error = read_csv(
+      path, names, builder, [&](std::size_t rows) { builder.reserve(rows); }, &layout);
   if (error) return std::move(*error);
   Columns columns = builder.finish();
   for (const auto& name : names) {

@@ -34,7 +34,8 @@ double sum_scalar(const dist::Family& f, const std::vector<Value>& args, const V
   double total = 0;
   std::vector<double> a(args.size());
   for (std::size_t k = 0; k < x.size(); ++k) {
-    for (std::size_t i = 0; i < args.size(); ++i) a[i] = args[i].size() > 1 ? args[i][k] : args[i][0];
+    for (std::size_t i = 0; i < args.size(); ++i)
+      a[i] = args[i].size() > 1 ? args[i][k] : args[i][0];
     total += scalar_lpdf(f, a, x[k]);
   }
   return total;

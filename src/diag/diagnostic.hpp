@@ -73,7 +73,8 @@ class Diagnostics {
 //         |           ^~~~~
 //         = note: ...
 void print(std::ostream& out, const SourceFile& file, const Diagnostic& d, bool color = false);
-void print_all(std::ostream& out, const SourceFile& file, const Diagnostics& ds, bool color = false);
+void print_all(std::ostream& out, const SourceFile& file, const Diagnostics& ds,
+               bool color = false);
 
 // The closest of `candidates` to `name` by edit distance, or "" when none is
 // close enough to suggest.

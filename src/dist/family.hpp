@@ -56,9 +56,9 @@ using Args = std::span<const double>;
 struct Family {
   std::string_view name;
   std::vector<Param> params;
-  Domain support;      // of the outcome
-  Rank outcome_rank;   // Scalar for univariate families, Vector for Dirichlet, ...
-  bool discrete;       // outcome is integer-valued
+  Domain support;         // of the outcome
+  Rank outcome_rank;      // Scalar for univariate families, Vector for Dirichlet, ...
+  bool discrete;          // outcome is integer-valued
   std::size_t joint = 1;  // number of unknowns it is a joint prior on (2 for NormalInverseGamma)
   // When joint > 1: the support of each unknown in order (NormalInverseGamma:
   // mu Real, s2 Positive); `support` is then that of the first. Empty otherwise.

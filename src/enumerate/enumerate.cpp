@@ -104,19 +104,23 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   double evidence = log_sum_exp(log_joint);
   std::vector<double> post(n);
   for (std::size_t j = 0; j < n; ++j) post[j] = std::exp(log_joint[j] - evidence);
-  std::size_t best = static_cast<std::size_t>(std::max_element(log_joint.begin(), log_joint.end()) - log_joint.begin());
-  std::size_t best_lik = static_cast<std::size_t>(std::max_element(log_lik.begin(), log_lik.end()) - log_lik.begin());
+  std::size_t best = static_cast<std::size_t>(std::max_element(log_joint.begin(), log_joint.end()) -
+                                              log_joint.begin());
+  std::size_t best_lik =
+      static_cast<std::size_t>(std::max_element(log_lik.begin(), log_lik.end()) - log_lik.begin());
 
   conjugate::Solution sol;
   sol.rule = "Bayes' rule by summation";
   sol.method = "enumeration";
   sol.log_evidence = evidence;
-  sol.explain.push_back("exact enumeration over " + conjugate::num(joint) + " joint values (Bayes' rule by summation)");
+  sol.explain.push_back("exact enumeration over " + conjugate::num(joint) +
+                        " joint values (Bayes' rule by summation)");
   for (std::size_t i = 0; i < c.params.size(); ++i) {
     const ParamVar& pv = m.params[c.params[i]];
     std::vector<double> probs(supports[i].size(), 0.0);
     for (std::size_t j = 0; j < n; ++j) {
-      auto k = std::find(supports[i].begin(), supports[i].end(), assignment[j][i]) - supports[i].begin();
+      auto k =
+          std::find(supports[i].begin(), supports[i].end(), assignment[j][i]) - supports[i].begin();
       probs[static_cast<std::size_t>(k)] += post[j];
     }
     conjugate::ParamResult r;
@@ -129,10 +133,12 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     cf.params.push_back({"probs", Value::vector(probs)});
     cf.discrete = true;
     double mean = 0, sq = 0;
-    for (std::size_t k = 0; k < vals.size(); ++k) mean += probs[k] * vals[k], sq += probs[k] * vals[k] * vals[k];
+    for (std::size_t k = 0; k < vals.size(); ++k)
+      mean += probs[k] * vals[k], sq += probs[k] * vals[k] * vals[k];
     cf.mean = Value::scalar(mean);
     cf.sd = Value::scalar(std::sqrt(std::max(0.0, sq - mean * mean)));
-    std::size_t mk = static_cast<std::size_t>(std::max_element(probs.begin(), probs.end()) - probs.begin());
+    std::size_t mk =
+        static_cast<std::size_t>(std::max_element(probs.begin(), probs.end()) - probs.begin());
     cf.mode = Value::scalar(vals[mk], true);
     cf.cdf = [vals, probs](double x) {
       double t = 0;
@@ -161,7 +167,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     r.mle = Value::scalar(assignment[best_lik][i], true);
     std::string line = "posterior of " + pv.name + ":";
     for (std::size_t k = 0; k < vals.size(); ++k)
-      line += " P(" + pv.name + " = " + conjugate::num(vals[k]) + ") = " + conjugate::num(probs[k]) + (k + 1 < vals.size() ? "," : "");
+      line += " P(" + pv.name + " = " + conjugate::num(vals[k]) +
+              ") = " + conjugate::num(probs[k]) + (k + 1 < vals.size() ? "," : "");
     sol.explain.push_back(line);
     sol.params.push_back(std::move(r));
   }
@@ -174,7 +181,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(n));
     double mean = 0, second = 0;
     for (std::size_t j = 0; j < n; ++j) {
-      for (std::size_t i = 0; i < c.params.size(); ++i) values[c.params[i]] = Value::scalar(assignment[j][i], true);
+      for (std::size_t i = 0; i < c.params.size(); ++i)
+        values[c.params[i]] = Value::scalar(assignment[j][i], true);
       std::vector<double> args;
       for (const auto& a : o.args) args.push_back(ir::eval(*a, env_of(m, values))[0]);
       for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][j] = args[k];
@@ -195,12 +203,14 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     pr.dist.sd = Value::scalar(std::sqrt(std::max(0.0, second - mean * mean)));
     sol.predictive.push_back(std::move(pr));
   }
-  sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " + conjugate::num(evidence));
+  sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " +
+                        conjugate::num(evidence));
   std::vector<std::size_t> params = c.params;
   sol.draw = [assignment, post, params](dist::Rng& rng, std::vector<Value>& out) {
     std::discrete_distribution<std::size_t> d(post.begin(), post.end());
     std::size_t j = d(rng);
-    for (std::size_t i = 0; i < params.size(); ++i) out[params[i]] = Value::scalar(assignment[j][i], true);
+    for (std::size_t i = 0; i < params.size(); ++i)
+      out[params[i]] = Value::scalar(assignment[j][i], true);
   };
   return sol;
 }

@@ -9,18 +9,49 @@
 namespace bayes {
 
 enum class Builtin {
-  Exp, Log, Log1p, Expm1, Sqrt, Square, Abs, Lgamma, Logistic, Logit, Floor, Ceil, Round,  // elementwise
-  Pow,                                     // elementwise, two arguments
-  Softmax, LogSoftmax, Cumsum,             // vector -> vector
-  Sum, Prod, Mean, Sd, Variance, Length, LogSumExp,  // vector -> scalar
-  Min, Max,                                // vector -> scalar, or two arguments elementwise
-  Dot,                                     // two vectors -> scalar
-  Columns,                                 // vectors -> matrix
-  Rep,                                     // rep(x, n): vector of n copies
-  Seq,                                     // seq(a, b): integer vector a..b
+  Exp,
+  Log,
+  Log1p,
+  Expm1,
+  Sqrt,
+  Square,
+  Abs,
+  Lgamma,
+  Logistic,
+  Logit,
+  Floor,
+  Ceil,
+  Round,  // elementwise
+  Pow,    // elementwise, two arguments
+  Softmax,
+  LogSoftmax,
+  Cumsum,  // vector -> vector
+  Sum,
+  Prod,
+  Mean,
+  Sd,
+  Variance,
+  Length,
+  LogSumExp,  // vector -> scalar
+  Min,
+  Max,      // vector -> scalar, or two arguments elementwise
+  Dot,      // two vectors -> scalar
+  Columns,  // vectors -> matrix
+  Rep,      // rep(x, n): vector of n copies
+  Seq,      // seq(a, b): integer vector a..b
 };
 
-enum class BuiltinShape { Elementwise, Elementwise2, VectorMap, Reduce, MinMax, Dot, Columns, Rep, Seq };
+enum class BuiltinShape {
+  Elementwise,
+  Elementwise2,
+  VectorMap,
+  Reduce,
+  MinMax,
+  Dot,
+  Columns,
+  Rep,
+  Seq
+};
 
 struct BuiltinInfo {
   Builtin id;

@@ -27,11 +27,15 @@ Value map1(const Value& a, const std::function<double(double)>& f, bool integer 
 Value map2(const Value& a, const Value& b, const std::function<double(double, double)>& f,
            bool integer, Span span) {
   if (a.is_scalar() && b.is_scalar()) return Value::scalar(f(a[0], b[0]), integer);
-  if (a.is_scalar()) return map1(b, [&](double y) { return f(a[0], y); }, integer);
-  if (b.is_scalar()) return map1(a, [&](double x) { return f(x, b[0]); }, integer);
+  if (a.is_scalar())
+    return map1(
+        b, [&](double y) { return f(a[0], y); }, integer);
+  if (b.is_scalar())
+    return map1(
+        a, [&](double x) { return f(x, b[0]); }, integer);
   if (a.rank != b.rank || a.rows != b.rows || a.cols != b.cols)
-    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) +
-                              " and " + std::to_string(b.size()) + ")");
+    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) + " and " +
+                              std::to_string(b.size()) + ")");
   std::vector<double> out(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) out[i] = f(a[i], b[i]);
   return like(a, std::move(out), integer);
@@ -62,21 +66,40 @@ std::size_t to_index(double x, std::size_t n, Span span) {
 Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
   const Value& a = args[0];
   switch (fn) {
-    case Builtin::Exp: return map1(a, [](double x) { return std::exp(x); });
-    case Builtin::Log: return map1(a, [](double x) { return std::log(x); });
-    case Builtin::Log1p: return map1(a, [](double x) { return std::log1p(x); });
-    case Builtin::Expm1: return map1(a, [](double x) { return std::expm1(x); });
-    case Builtin::Sqrt: return map1(a, [](double x) { return std::sqrt(x); });
-    case Builtin::Square: return map1(a, [](double x) { return x * x; }, a.integer);
-    case Builtin::Abs: return map1(a, [](double x) { return std::fabs(x); }, a.integer);
-    case Builtin::Lgamma: return map1(a, [](double x) { return std::lgamma(x); });
-    case Builtin::Logistic: return map1(a, logistic);
-    case Builtin::Logit: return map1(a, [](double x) { return std::log(x / (1 - x)); });
-    case Builtin::Floor: return map1(a, [](double x) { return std::floor(x); }, true);
-    case Builtin::Ceil: return map1(a, [](double x) { return std::ceil(x); }, true);
-    case Builtin::Round: return map1(a, [](double x) { return std::round(x); }, true);
+    case Builtin::Exp:
+      return map1(a, [](double x) { return std::exp(x); });
+    case Builtin::Log:
+      return map1(a, [](double x) { return std::log(x); });
+    case Builtin::Log1p:
+      return map1(a, [](double x) { return std::log1p(x); });
+    case Builtin::Expm1:
+      return map1(a, [](double x) { return std::expm1(x); });
+    case Builtin::Sqrt:
+      return map1(a, [](double x) { return std::sqrt(x); });
+    case Builtin::Square:
+      return map1(
+          a, [](double x) { return x * x; }, a.integer);
+    case Builtin::Abs:
+      return map1(
+          a, [](double x) { return std::fabs(x); }, a.integer);
+    case Builtin::Lgamma:
+      return map1(a, [](double x) { return std::lgamma(x); });
+    case Builtin::Logistic:
+      return map1(a, logistic);
+    case Builtin::Logit:
+      return map1(a, [](double x) { return std::log(x / (1 - x)); });
+    case Builtin::Floor:
+      return map1(
+          a, [](double x) { return std::floor(x); }, true);
+    case Builtin::Ceil:
+      return map1(
+          a, [](double x) { return std::ceil(x); }, true);
+    case Builtin::Round:
+      return map1(
+          a, [](double x) { return std::round(x); }, true);
     case Builtin::Pow:
-      return map2(a, args[1], [](double x, double y) { return std::pow(x, y); }, false, span);
+      return map2(
+          a, args[1], [](double x, double y) { return std::pow(x, y); }, false, span);
     case Builtin::Softmax:
     case Builtin::LogSoftmax: {
       double lse = log_sum_exp(a.data);
@@ -92,8 +115,7 @@ Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
       return Value::scalar(std::accumulate(a.data.begin(), a.data.end(), 0.0), a.integer);
     case Builtin::Prod:
       return Value::scalar(
-          std::accumulate(a.data.begin(), a.data.end(), 1.0, std::multiplies<double>()),
-          a.integer);
+          std::accumulate(a.data.begin(), a.data.end(), 1.0, std::multiplies<double>()), a.integer);
     case Builtin::Mean:
       return Value::scalar(std::accumulate(a.data.begin(), a.data.end(), 0.0) /
                            static_cast<double>(a.size()));
@@ -106,16 +128,19 @@ Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
       double var = n > 1 ? ss / (n - 1) : NAN;
       return Value::scalar(fn == Builtin::Sd ? std::sqrt(var) : var);
     }
-    case Builtin::Length: return Value::scalar(static_cast<double>(a.size()), true);
-    case Builtin::LogSumExp: return Value::scalar(log_sum_exp(a.data));
+    case Builtin::Length:
+      return Value::scalar(static_cast<double>(a.size()), true);
+    case Builtin::LogSumExp:
+      return Value::scalar(log_sum_exp(a.data));
     case Builtin::Min:
     case Builtin::Max: {
       bool is_min = fn == Builtin::Min;
       if (args.size() == 2) {
         bool integer = a.integer && args[1].integer;
-        return map2(a, args[1],
-                    [is_min](double x, double y) { return is_min ? std::min(x, y) : std::max(x, y); },
-                    integer, span);
+        return map2(
+            a, args[1],
+            [is_min](double x, double y) { return is_min ? std::min(x, y) : std::max(x, y); },
+            integer, span);
       }
       if (a.size() == 0) throw EvalError(span, "min/max of an empty vector");
       double r = is_min ? *std::min_element(a.data.begin(), a.data.end())
@@ -159,16 +184,20 @@ Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
 Value eval(const Node& n, const Env& env) {
   auto arg = [&](std::size_t i) { return eval(*n.args[i], env); };
   switch (n.op) {
-    case Op::Const: return n.value;
-    case Op::Data: return env.datum(n.ref);
+    case Op::Const:
+      return n.value;
+    case Op::Data:
+      return env.datum(n.ref);
     case Op::Param:
       if (n.ref >= env.params.size()) throw EvalError(n.span, "parameter value not available");
       return env.params[n.ref];
     case Op::Neg: {
       Value a = arg(0);
-      return map1(a, [](double x) { return -x; }, a.integer);
+      return map1(
+          a, [](double x) { return -x; }, a.integer);
     }
-    case Op::Not: return map1(arg(0), [](double x) { return x == 0 ? 1.0 : 0.0; });
+    case Op::Not:
+      return map1(arg(0), [](double x) { return x == 0 ? 1.0 : 0.0; });
     case Op::Add:
     case Op::Sub:
     case Op::Mul:
@@ -185,32 +214,52 @@ Value eval(const Node& n, const Env& env) {
       Value a = arg(0), b = arg(1);
       bool both_int = a.integer && b.integer;
       switch (n.op) {
-        case Op::Add: return map2(a, b, std::plus<double>(), both_int, n.span);
-        case Op::Sub: return map2(a, b, std::minus<double>(), both_int, n.span);
-        case Op::Mul: return map2(a, b, std::multiplies<double>(), both_int, n.span);
-        case Op::Div: return map2(a, b, std::divides<double>(), false, n.span);
+        case Op::Add:
+          return map2(a, b, std::plus<double>(), both_int, n.span);
+        case Op::Sub:
+          return map2(a, b, std::minus<double>(), both_int, n.span);
+        case Op::Mul:
+          return map2(a, b, std::multiplies<double>(), both_int, n.span);
+        case Op::Div:
+          return map2(a, b, std::divides<double>(), false, n.span);
         case Op::Pow:
-          return map2(a, b, [](double x, double y) { return std::pow(x, y); },
-                      both_int && b.size() && std::all_of(b.data.begin(), b.data.end(),
-                                                          [](double y) { return y >= 0; }),
-                      n.span);
-        case Op::Lt: return map2(a, b, [](double x, double y) -> double { return x < y; }, true, n.span);
-        case Op::Le: return map2(a, b, [](double x, double y) -> double { return x <= y; }, true, n.span);
-        case Op::Gt: return map2(a, b, [](double x, double y) -> double { return x > y; }, true, n.span);
-        case Op::Ge: return map2(a, b, [](double x, double y) -> double { return x >= y; }, true, n.span);
-        case Op::Eq: return map2(a, b, [](double x, double y) -> double { return x == y; }, true, n.span);
-        case Op::Ne: return map2(a, b, [](double x, double y) -> double { return x != y; }, true, n.span);
+          return map2(
+              a, b, [](double x, double y) { return std::pow(x, y); },
+              both_int && b.size() &&
+                  std::all_of(b.data.begin(), b.data.end(), [](double y) { return y >= 0; }),
+              n.span);
+        case Op::Lt:
+          return map2(
+              a, b, [](double x, double y) -> double { return x < y; }, true, n.span);
+        case Op::Le:
+          return map2(
+              a, b, [](double x, double y) -> double { return x <= y; }, true, n.span);
+        case Op::Gt:
+          return map2(
+              a, b, [](double x, double y) -> double { return x > y; }, true, n.span);
+        case Op::Ge:
+          return map2(
+              a, b, [](double x, double y) -> double { return x >= y; }, true, n.span);
+        case Op::Eq:
+          return map2(
+              a, b, [](double x, double y) -> double { return x == y; }, true, n.span);
+        case Op::Ne:
+          return map2(
+              a, b, [](double x, double y) -> double { return x != y; }, true, n.span);
         case Op::And:
-          return map2(a, b, [](double x, double y) -> double { return x != 0 && y != 0; }, true, n.span);
+          return map2(
+              a, b, [](double x, double y) -> double { return x != 0 && y != 0; }, true, n.span);
         default:
-          return map2(a, b, [](double x, double y) -> double { return x != 0 || y != 0; }, true, n.span);
+          return map2(
+              a, b, [](double x, double y) -> double { return x != 0 || y != 0; }, true, n.span);
       }
     }
     case Op::MatVec: {
       Value m = arg(0), v = arg(1);
       if (m.cols != v.size())
         throw EvalError(n.span, "matrix with " + std::to_string(m.cols) +
-                                    " columns times a vector of length " + std::to_string(v.size()));
+                                    " columns times a vector of length " +
+                                    std::to_string(v.size()));
       std::vector<double> out(m.rows, 0.0);
       for (std::size_t c = 0; c < m.cols; ++c)
         for (std::size_t r = 0; r < m.rows; ++r) out[r] += m.at(r, c) * v[c];
@@ -235,7 +284,8 @@ Value eval(const Node& n, const Env& env) {
         for (std::size_t c = 0; c < base.cols; ++c) out[c] = base.at(r, c);
         return Value::vector(std::move(out), base.integer);
       }
-      if (idx.is_scalar()) return Value::scalar(base[to_index(idx[0], base.size(), n.args[1]->span)], base.integer);
+      if (idx.is_scalar())
+        return Value::scalar(base[to_index(idx[0], base.size(), n.args[1]->span)], base.integer);
       std::vector<double> out(idx.size());
       for (std::size_t i = 0; i < idx.size(); ++i)
         out[i] = base[to_index(idx[i], base.size(), n.args[1]->span)];

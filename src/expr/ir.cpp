@@ -9,9 +9,12 @@ std::string to_string(const Type& t) {
   std::string e = t.elem == Elem::Int ? "int" : t.elem == Elem::Bool ? "bool" : "real";
   auto n = [](std::size_t k) { return k ? std::to_string(k) : std::string("?"); };
   switch (t.rank) {
-    case Rank::Scalar: return e;
-    case Rank::Vector: return (t.elem == Elem::Real ? "" : e + " ") + "vector[" + n(t.rows) + "]";
-    case Rank::Matrix: return "matrix[" + n(t.rows) + ", " + n(t.cols) + "]";
+    case Rank::Scalar:
+      return e;
+    case Rank::Vector:
+      return (t.elem == Elem::Real ? "" : e + " ") + "vector[" + n(t.rows) + "]";
+    case Rank::Matrix:
+      return "matrix[" + n(t.rows) + ", " + n(t.cols) + "]";
   }
   return e;
 }
@@ -20,7 +23,8 @@ namespace ir {
 
 bool is_data_only(const Node& n) {
   if (n.op == Op::Param) return false;
-  return std::all_of(n.args.begin(), n.args.end(), [](const NodePtr& a) { return is_data_only(*a); });
+  return std::all_of(n.args.begin(), n.args.end(),
+                     [](const NodePtr& a) { return is_data_only(*a); });
 }
 
 void collect_params(const Node& n, std::vector<std::size_t>& out) {

@@ -15,15 +15,28 @@
 namespace bayes::ir {
 
 enum class Op {
-  Const,   // value
-  Data,    // ref: index into data
-  Param,   // ref: index into params
-  Neg, Not,
-  Add, Sub, Mul, Div, Pow,  // elementwise with scalar broadcasting
-  MatVec,                   // matrix * vector
-  Lt, Le, Gt, Ge, Eq, Ne, And, Or,
+  Const,  // value
+  Data,   // ref: index into data
+  Param,  // ref: index into params
+  Neg,
+  Not,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,     // elementwise with scalar broadcasting
+  MatVec,  // matrix * vector
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  And,
+  Or,
   Call,    // fn
-  Index,   // args[0][args[1]] (gather when args[1] is a vector); args[0][args[1], args[2]] for a matrix
+  Index,   // args[0][args[1]] (gather when args[1] is a vector); args[0][args[1], args[2]] for a
+           // matrix
   Vector,  // [args...]
 };
 
@@ -34,8 +47,8 @@ struct Node {
   Op op = Op::Const;
   Type type;
   Span span;
-  Value value;          // Const
-  std::size_t ref = 0;  // Data, Param
+  Value value;                // Const
+  std::size_t ref = 0;        // Data, Param
   Builtin fn = Builtin::Exp;  // Call
   std::vector<NodePtr> args;
   std::size_t depth = 1;  // 1 + the deepest argument's: the checker bounds it (see checker.cpp)

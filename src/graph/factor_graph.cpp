@@ -68,7 +68,8 @@ FactorGraph build(const Model& model) {
     g.factors.push_back(std::move(f));
   }
   for (std::size_t i = 0; i < model.lets.size(); ++i)
-    for (auto p : ir::params_of(*model.lets[i].expr)) g.derived.push_back({g.param_var(p), g.let_var(i)});
+    for (auto p : ir::params_of(*model.lets[i].expr))
+      g.derived.push_back({g.param_var(p), g.let_var(i)});
 
   // Components: parameters joined by the factors they share.
   Components uf(model.params.size());
@@ -76,8 +77,10 @@ FactorGraph build(const Model& model) {
     std::size_t first = SIZE_MAX;
     for (auto v : f.vars) {
       if (g.vars[v].kind != VarKind::Param) continue;
-      if (first == SIZE_MAX) first = g.vars[v].index;
-      else uf.join(first, g.vars[v].index);
+      if (first == SIZE_MAX)
+        first = g.vars[v].index;
+      else
+        uf.join(first, g.vars[v].index);
     }
   }
   std::vector<std::size_t> id(model.params.size(), SIZE_MAX);
@@ -117,7 +120,8 @@ void write_dot(std::ostream& out, const FactorGraph& g) {
     for (auto p : g.components[c].params) {
       std::size_t v = g.param_var(p);
       placed[v] = true;
-      out << "    " << var_id(v) << " [label=\"" << escape(g.vars[v].name) << "\", shape=ellipse];\n";
+      out << "    " << var_id(v) << " [label=\"" << escape(g.vars[v].name)
+          << "\", shape=ellipse];\n";
     }
     for (auto fi : g.components[c].factors)
       out << "    " << factor_id(fi) << " [label=\"" << escape(g.factors[fi].label)
@@ -131,7 +135,8 @@ void write_dot(std::ostream& out, const FactorGraph& g) {
       out << "  " << var_id(v) << " [label=\"" << escape(x.name)
           << "\", shape=ellipse, style=filled, fillcolor=lightgrey];\n";
     else if (x.kind == VarKind::Let)
-      out << "  " << var_id(v) << " [label=\"" << escape(x.name) << "\", shape=ellipse, style=dashed];\n";
+      out << "  " << var_id(v) << " [label=\"" << escape(x.name)
+          << "\", shape=ellipse, style=dashed];\n";
   }
   for (std::size_t fi = 0; fi < g.factors.size(); ++fi)
     for (auto v : g.factors[fi].vars) out << "  " << factor_id(fi) << " -- " << var_id(v) << ";\n";

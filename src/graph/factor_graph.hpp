@@ -23,8 +23,8 @@ struct Variable {
 
 struct Factor {
   FactorKind kind;
-  std::size_t index;  // into Model::priors / observations
-  const dist::Family* family;  // nullptr for a flat prior
+  std::size_t index;              // into Model::priors / observations
+  const dist::Family* family;     // nullptr for a flat prior
   std::vector<std::size_t> vars;  // variables it touches, sorted, no repeats
   std::string label;              // "Beta(2, 2)", "flips ~ Bernoulli(p)"
   std::size_t component = 0;

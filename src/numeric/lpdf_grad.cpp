@@ -23,8 +23,8 @@ void zero(std::span<double> d, double& dx) {
 
 }  // namespace
 
-double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double x, std::span<double> d,
-                        double& dx) {
+double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double x,
+                        std::span<double> d, double& dx) {
   if (!f.lpdf) throw std::logic_error("no univariate density for " + std::string(f.name));
   double lp = f.lpdf(a, x);
   zero(d, dx);
@@ -33,12 +33,15 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
   if (n == "Normal" || n == "HalfNormal") {
     double mu = n == "Normal" ? a[0] : 0, s = n == "Normal" ? a[1] : a[0];
     double z = (x - mu) / s;
-    if (n == "Normal") d[0] = z / s, d[1] = (z * z - 1) / s;
-    else d[0] = (z * z - 1) / s;
+    if (n == "Normal")
+      d[0] = z / s, d[1] = (z * z - 1) / s;
+    else
+      d[0] = (z * z - 1) / s;
     dx = -z / s;
   } else if (n == "StudentT") {
     double nu = a[0], s = a[2], z = (x - a[1]) / s, t = z * z / nu;
-    d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * std::log1p(t) + (nu + 1) * t / (2 * nu * (1 + t));
+    d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * std::log1p(t) +
+           (nu + 1) * t / (2 * nu * (1 + t));
     d[1] = (nu + 1) * z / (s * nu * (1 + t));
     d[2] = -1 / s + (nu + 1) * z * z / (s * nu * (1 + t));
     dx = -d[1];
@@ -47,8 +50,10 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
     double z = (x - loc) / s;
     double dloc = 2 * z / (s * (1 + z * z));
     double ds = -1 / s + 2 * z * z / (s * (1 + z * z));
-    if (n == "Cauchy") d[0] = dloc, d[1] = ds;
-    else d[0] = ds;
+    if (n == "Cauchy")
+      d[0] = dloc, d[1] = ds;
+    else
+      d[0] = ds;
     dx = -dloc;
   } else if (n == "Laplace") {
     double r = x - a[0], b = a[1];
@@ -60,7 +65,8 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
   } else if (n == "Exponential") {
     d[0] = 1 / a[0] - x, dx = -a[0];
   } else if (n == "Gamma") {
-    // (shape - 1) log x is 0 for shape = 1 even at x = 0 (where Gamma(1, rate) is Exponential(rate)).
+    // (shape - 1) log x is 0 for shape = 1 even at x = 0 (where Gamma(1, rate) is
+    // Exponential(rate)).
     d[0] = std::log(a[1]) - psi(a[0]) + std::log(x), d[1] = a[0] / a[1] - x;
     dx = (a[0] == 1 ? 0.0 : (a[0] - 1) / x) - a[1];
   } else if (n == "InverseGamma") {
@@ -98,7 +104,8 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
   } else if (n == "Geometric") {
     d[0] = 1 / a[0] - (x > 0 ? x / (1 - a[0]) : 0.0);
   } else if (n == "NegativeBinomial") {
-    d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]), d[1] = a[0] / a[1] - (x > 0 ? x / (1 - a[1]) : 0.0);
+    d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]),
+    d[1] = a[0] / a[1] - (x > 0 ? x / (1 - a[1]) : 0.0);
   } else if (n == "DiscreteUniform") {
     // constant on its support
   } else {
@@ -113,12 +120,13 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
 
 double categorical_lpmf_grad(std::span<const double> probs, double k, std::span<double> dprobs) {
   double lp = dist::categorical_lpmf(probs, k);
-  if (std::isfinite(lp)) dprobs[static_cast<std::size_t>(k) - 1] += 1 / probs[static_cast<std::size_t>(k) - 1];
+  if (std::isfinite(lp))
+    dprobs[static_cast<std::size_t>(k) - 1] += 1 / probs[static_cast<std::size_t>(k) - 1];
   return lp;
 }
 
-double dirichlet_lpdf_grad(std::span<const double> alpha, std::span<const double> x, std::span<double> dalpha,
-                           std::span<double> dx) {
+double dirichlet_lpdf_grad(std::span<const double> alpha, std::span<const double> x,
+                           std::span<double> dalpha, std::span<double> dx) {
   double lp = dist::dirichlet_lpdf(alpha, x);
   if (!std::isfinite(lp)) return lp;
   double a0 = 0;
@@ -142,9 +150,11 @@ double multinomial_lpmf_grad(std::span<const double> probs, std::span<const doub
   return lp;
 }
 
-double multi_normal_lpdf_grad(std::span<const double> mean, std::span<const double> x, const double* cov_inv,
-                              double log_det, std::size_t k, std::span<double> dmean, std::span<double> dx) {
-  Eigen::Map<const Eigen::MatrixXd> P(cov_inv, static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+double multi_normal_lpdf_grad(std::span<const double> mean, std::span<const double> x,
+                              const double* cov_inv, double log_det, std::size_t k,
+                              std::span<double> dmean, std::span<double> dx) {
+  Eigen::Map<const Eigen::MatrixXd> P(cov_inv, static_cast<Eigen::Index>(k),
+                                      static_cast<Eigen::Index>(k));
   Eigen::Map<const Eigen::VectorXd> m(mean.data(), static_cast<Eigen::Index>(k));
   Eigen::Map<const Eigen::VectorXd> xv(x.data(), static_cast<Eigen::Index>(k));
   Eigen::VectorXd diff = xv - m;
@@ -156,8 +166,8 @@ double multi_normal_lpdf_grad(std::span<const double> mean, std::span<const doub
   return -0.5 * (static_cast<double>(k) * std::log(2 * M_PI) + log_det + diff.dot(pd));
 }
 
-double normal_inverse_gamma_lpdf_grad(std::span<const double> a, double mu, double s2, std::span<double> d,
-                                      double& dmu, double& ds2) {
+double normal_inverse_gamma_lpdf_grad(std::span<const double> a, double mu, double s2,
+                                      std::span<double> d, double& dmu, double& ds2) {
   double m0 = a[0], lambda = a[1], alpha = a[2], beta = a[3];
   double lp = dist::normal_inverse_gamma_lpdf(m0, lambda, alpha, beta, mu, s2);
   if (!std::isfinite(lp)) return lp;

@@ -7,9 +7,8 @@
 #include <LBFGS.h>
 #include <lbfgs.h>
 
-#include <boost/math/distributions/normal.hpp>
-
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <map>
 #include <random>
@@ -39,7 +38,9 @@ struct Transform {
   double b(std::size_t i) const { return scale.empty() ? 1.0 : scale[i]; }
 };
 
-double logistic(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
+double logistic(double x) {
+  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+}
 
 // The support of a parameter, from its prior's family (and its data arguments).
 std::optional<Transform> transform_of(const Model& m, std::size_t p, std::string& why) {
@@ -57,12 +58,17 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p, std::string
   if (!pr.family) {
     lo = pr.lower, hi = pr.upper;
   } else {
-    dist::Domain d = pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
+    dist::Domain d =
+        pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
     switch (d) {
       case dist::Domain::Positive:
-      case dist::Domain::NonNegative: lo = 0; break;
+      case dist::Domain::NonNegative:
+        lo = 0;
+        break;
       case dist::Domain::Unit:
-      case dist::Domain::OpenUnit: lo = 0, hi = 1; break;
+      case dist::Domain::OpenUnit:
+        lo = 0, hi = 1;
+        break;
       case dist::Domain::Simplex:
         t.kind = Transform::Kind::Simplex;
         t.dim = t.size - 1;
@@ -73,21 +79,27 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p, std::string
           return std::nullopt;
         }
         double a = conjugate::eval_data(m, *pr.args[0])[0];
-        if (pr.family->name == "Uniform") lo = a, hi = conjugate::eval_data(m, *pr.args[1])[0];
-        else lo = a;  // Pareto(xmin, alpha)
+        if (pr.family->name == "Uniform")
+          lo = a, hi = conjugate::eval_data(m, *pr.args[1])[0];
+        else
+          lo = a;  // Pareto(xmin, alpha)
         break;
       }
       case dist::Domain::Real:
-      case dist::Domain::RealVector: break;
+      case dist::Domain::RealVector:
+        break;
       default:
         why = "'" + pv.name + "' has a support the numeric engine does not handle";
         return std::nullopt;
     }
   }
   t.lo = lo, t.hi = hi;
-  if (std::isfinite(lo) && std::isfinite(hi)) t.kind = Transform::Kind::Interval;
-  else if (std::isfinite(lo)) t.kind = Transform::Kind::Lower;
-  else if (std::isfinite(hi)) t.kind = Transform::Kind::Upper;
+  if (std::isfinite(lo) && std::isfinite(hi))
+    t.kind = Transform::Kind::Interval;
+  else if (std::isfinite(lo))
+    t.kind = Transform::Kind::Lower;
+  else if (std::isfinite(hi))
+    t.kind = Transform::Kind::Upper;
   return t;
 }
 
@@ -104,16 +116,26 @@ struct Layout {
       for (std::size_t i = 0; i < t.dim; ++i) {
         double v = u[static_cast<Eigen::Index>(t.offset + i)];
         switch (t.kind) {
-          case Transform::Kind::Identity: x[static_cast<Eigen::Index>(i)] = t.a(i) + t.b(i) * v; break;
-          case Transform::Kind::Lower: x[static_cast<Eigen::Index>(i)] = t.lo + std::exp(v); break;
-          case Transform::Kind::Upper: x[static_cast<Eigen::Index>(i)] = t.hi - std::exp(v); break;
-          case Transform::Kind::Interval: x[static_cast<Eigen::Index>(i)] = t.lo + (t.hi - t.lo) * logistic(v); break;
-          case Transform::Kind::Simplex: break;
+          case Transform::Kind::Identity:
+            x[static_cast<Eigen::Index>(i)] = t.a(i) + t.b(i) * v;
+            break;
+          case Transform::Kind::Lower:
+            x[static_cast<Eigen::Index>(i)] = t.lo + std::exp(v);
+            break;
+          case Transform::Kind::Upper:
+            x[static_cast<Eigen::Index>(i)] = t.hi - std::exp(v);
+            break;
+          case Transform::Kind::Interval:
+            x[static_cast<Eigen::Index>(i)] = t.lo + (t.hi - t.lo) * logistic(v);
+            break;
+          case Transform::Kind::Simplex:
+            break;
         }
       }
       if (t.kind == Transform::Kind::Simplex) {  // additive log-ratio: softmax([u, 0])
         VectorXd z(static_cast<Eigen::Index>(t.size));
-        for (std::size_t i = 0; i < t.dim; ++i) z[static_cast<Eigen::Index>(i)] = u[static_cast<Eigen::Index>(t.offset + i)];
+        for (std::size_t i = 0; i < t.dim; ++i)
+          z[static_cast<Eigen::Index>(i)] = u[static_cast<Eigen::Index>(t.offset + i)];
         z[static_cast<Eigen::Index>(t.dim)] = 0;
         double mx = z.maxCoeff();
         z = (z.array() - mx).exp();
@@ -124,8 +146,8 @@ struct Layout {
 
   // Chain rule: du = J' dtheta; plus, with `jacobian`, the log |J| term and
   // its gradient. Returns log |J|.
-  double pull_back(const VectorXd& u, const std::vector<VectorXd>& values, const std::vector<VectorXd>& dtheta,
-                   bool jacobian, VectorXd& du) const {
+  double pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
+                   const std::vector<VectorXd>& dtheta, bool jacobian, VectorXd& du) const {
     double logj = 0;
     du = VectorXd::Zero(static_cast<Eigen::Index>(dim));
     for (const auto& t : transforms) {
@@ -137,7 +159,8 @@ struct Layout {
         for (std::size_t j = 0; j < t.dim; ++j) {
           auto jj = static_cast<Eigen::Index>(j);
           du[static_cast<Eigen::Index>(t.offset + j)] += x[jj] * (g[jj] - gx);
-          if (jacobian) du[static_cast<Eigen::Index>(t.offset + j)] += 1 - static_cast<double>(t.size) * x[jj];
+          if (jacobian)
+            du[static_cast<Eigen::Index>(t.offset + j)] += 1 - static_cast<double>(t.size) * x[jj];
         }
         if (jacobian) logj += x.array().log().sum();
         continue;
@@ -147,7 +170,9 @@ struct Layout {
         auto k = static_cast<Eigen::Index>(t.offset + i);
         double v = u[k];
         switch (t.kind) {
-          case Transform::Kind::Identity: du[k] += g[ii] * t.b(i); break;
+          case Transform::Kind::Identity:
+            du[k] += g[ii] * t.b(i);
+            break;
           case Transform::Kind::Lower:
           case Transform::Kind::Upper: {
             double e = std::exp(v);
@@ -161,7 +186,8 @@ struct Layout {
             if (jacobian) logj += std::log(w) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
             break;
           }
-          case Transform::Kind::Simplex: break;
+          case Transform::Kind::Simplex:
+            break;
         }
       }
     }
@@ -181,7 +207,8 @@ struct Objective {
     ++evaluations;
     std::vector<VectorXd> values(m.params.size()), dtheta(m.params.size());
     layout.constrain(u, values);
-    for (const auto& t : layout.transforms) dtheta[t.param] = VectorXd::Zero(static_cast<Eigen::Index>(t.size));
+    for (const auto& t : layout.transforms)
+      dtheta[t.param] = VectorXd::Zero(static_cast<Eigen::Index>(t.size));
     double lp = tape.forward(values);
     if (!std::isfinite(lp)) {
       grad = VectorXd::Zero(u.size());
@@ -270,8 +297,9 @@ Mode optimise_l1(Objective& obj, std::size_t dim, std::size_t l1, const Options&
     for (int i = 0; i < n; ++i) g[i] = grad[i];
     return f;
   };
-  auto progress = [](void* instance, const lbfgsfloatval_t*, const lbfgsfloatval_t*, const lbfgsfloatval_t,
-                     const lbfgsfloatval_t, const lbfgsfloatval_t, const lbfgsfloatval_t, int, int k, int) -> int {
+  auto progress = [](void* instance, const lbfgsfloatval_t*, const lbfgsfloatval_t*,
+                     const lbfgsfloatval_t, const lbfgsfloatval_t, const lbfgsfloatval_t,
+                     const lbfgsfloatval_t, int, int k, int) -> int {
     static_cast<Ctx*>(instance)->iterations = k;
     return 0;
   };
@@ -287,9 +315,12 @@ Mode optimise_l1(Objective& obj, std::size_t dim, std::size_t l1, const Options&
   // smooth gradient exceeds the L1 weight.
   for (std::size_t i = 0; i < l1; ++i) {
     auto k = static_cast<Eigen::Index>(i);
-    if (m.u[k] > 0) g[k] += 1;
-    else if (m.u[k] < 0) g[k] -= 1;
-    else g[k] = std::fabs(g[k]) <= 1 ? 0 : g[k] - (g[k] > 0 ? 1 : -1);
+    if (m.u[k] > 0)
+      g[k] += 1;
+    else if (m.u[k] < 0)
+      g[k] -= 1;
+    else
+      g[k] = std::fabs(g[k]) <= 1 ? 0 : g[k] - (g[k] > 0 ? 1 : -1);
   }
   m.grad_norm = g.norm();
   bool ok = status == LBFGS_SUCCESS || status == LBFGS_CONVERGENCE || status == LBFGS_STOP ||
@@ -317,22 +348,25 @@ Eigen::MatrixXd hessian(Objective& obj, const VectorXd& u) {
 }
 
 // Where the optimum ran off to a boundary or to infinity, in words.
-std::string diverged(const Layout& layout, const Model& m, const VectorXd& u, const std::vector<VectorXd>& values,
-                     const char* what) {
+std::string diverged(const Layout& layout, const Model& m, const VectorXd& u,
+                     const std::vector<VectorXd>& values, const char* what) {
   for (const auto& t : layout.transforms) {
     for (std::size_t i = 0; i < t.dim; ++i) {
       double v = u[static_cast<Eigen::Index>(t.offset + i)];
-      std::string name = m.params[t.param].name + (t.size > 1 ? "[" + std::to_string(i + 1) + "]" : "");
+      std::string name =
+          m.params[t.param].name + (t.size > 1 ? "[" + std::to_string(i + 1) + "]" : "");
       double x = values[t.param][static_cast<Eigen::Index>(i)];
       bool bounded = t.kind != Transform::Kind::Identity;
       if (bounded && std::fabs(v) > 25) {
-        double edge = t.kind == Transform::Kind::Lower ? t.lo
+        double edge = t.kind == Transform::Kind::Lower   ? t.lo
                       : t.kind == Transform::Kind::Upper ? t.hi
-                      : (v > 0 ? t.hi : t.lo);
-        if (t.kind == Transform::Kind::Simplex) return std::string("the ") + what + " is on the boundary of the simplex";
+                                                         : (v > 0 ? t.hi : t.lo);
+        if (t.kind == Transform::Kind::Simplex)
+          return std::string("the ") + what + " is on the boundary of the simplex";
         if (t.kind == Transform::Kind::Lower && v > 25)
           return std::string("the ") + what + " does not exist: " + name + " grows without bound";
-        return std::string("the ") + what + " is on the boundary " + name + " = " + conjugate::num(edge);
+        return std::string("the ") + what + " is on the boundary " + name + " = " +
+               conjugate::num(edge);
       }
       if (!bounded && std::fabs(x) > 1e6)
         return std::string("the ") + what + " does not exist: " + name +
@@ -348,8 +382,9 @@ struct Fit {
   Mode mode;
 };
 
-Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian, const char* what,
-        std::optional<Failure>& failure, std::size_t l1 = 0, double l1_constant = 0) {
+Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian,
+        const char* what, std::optional<Failure>& failure, std::size_t l1 = 0,
+        double l1_constant = 0) {
   Objective obj{tape, layout, m, jacobian};
   Fit f;
   f.mode = l1 ? optimise_l1(obj, layout.dim, l1, opt) : optimise(obj, layout.dim, opt);
@@ -362,7 +397,8 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
     return f;
   }
   if (!std::isfinite(f.mode.f)) {
-    f.note = std::string("the ") + what + " could not be found: the density is zero everywhere tried";
+    f.note =
+        std::string("the ") + what + " could not be found: the density is zero everywhere tried";
     return f;
   }
   double tol = 1e-4 * std::max(1.0, std::fabs(f.mode.f));
@@ -377,8 +413,9 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
 
 }  // namespace
 
-std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g, const graph::Component& c,
-                                         const Options& opt, std::string& why, std::optional<Failure>& failure) {
+std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                         const graph::Component& c, const Options& opt,
+                                         std::string& why, std::optional<Failure>& failure) {
   conjugate::ComponentView v = conjugate::view(g, c);
   // Laplace(loc, scale) priors with data arguments go to OWL-QN as an L1
   // penalty, so the MAP has exact zeros (the lasso); their parameters come
@@ -389,7 +426,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::map<std::size_t, std::pair<Value, Value>> l1_args;
   for (auto pi : v.priors) {
     const Prior& pr = m.priors[pi];
-    bool l1 = pr.family && pr.family->name == "Laplace" && conjugate::fixed_args(pr) && !opt.jacobian;
+    bool l1 =
+        pr.family && pr.family->name == "Laplace" && conjugate::fixed_args(pr) && !opt.jacobian;
     if (!l1) {
       smooth_priors.push_back(pi);
       continue;
@@ -405,7 +443,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     if (m.params[p].discrete) marginal.push_back(p);
   std::vector<std::size_t> order = l1_params;
   for (auto p : c.params)
-    if (std::find(l1_params.begin(), l1_params.end(), p) == l1_params.end() && !m.params[p].discrete)
+    if (std::find(l1_params.begin(), l1_params.end(), p) == l1_params.end() &&
+        !m.params[p].discrete)
       order.push_back(p);
   Layout layout;
   std::size_t l1_dim = 0;
@@ -434,7 +473,9 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   if (!likelihood) return std::nullopt;
 
   Fit map = fit(m, *posterior, layout, opt, opt.jacobian, "MAP", failure, l1_dim, l1_constant);
-  if (l1_dim) sol.explain.push_back("Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
+  if (l1_dim)
+    sol.explain.push_back(
+        "Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
   if (failure) return std::nullopt;
   std::optional<Failure> mle_failure;
   Fit mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure);
@@ -445,8 +486,9 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
                           : "L-BFGS, mode in the original parameterisation";
   sol.explain.push_back("numeric: L-BFGS on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
-  sol.explain.push_back("MAP: " + std::to_string(map.mode.iterations) + " iterations, gradient norm " +
-                        conjugate::num(map.mode.grad_norm) + ", log density " + conjugate::num(-map.mode.f));
+  sol.explain.push_back("MAP: " + std::to_string(map.mode.iterations) +
+                        " iterations, gradient norm " + conjugate::num(map.mode.grad_norm) +
+                        ", log density " + conjugate::num(-map.mode.f));
 
   // The Laplace approximation on the unconstrained scale at the mode.
   Objective obj{*posterior, layout, m, false};
@@ -456,21 +498,27 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   if (map.note.empty()) {
     llt.compute(H);
     laplace = llt.info() == Eigen::Success;
-    if (!laplace) map.note = "the posterior is improper or flat at the mode (its curvature is not positive)";
+    if (!laplace)
+      map.note = "the posterior is improper or flat at the mode (its curvature is not positive)";
   }
-  Eigen::MatrixXd cov_u = laplace ? Eigen::MatrixXd(llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols())))
-                                  : Eigen::MatrixXd();
+  Eigen::MatrixXd cov_u =
+      laplace ? Eigen::MatrixXd(llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols())))
+              : Eigen::MatrixXd();
   for (const auto& t : layout.transforms) {
     conjugate::ParamResult r;
     r.param = t.param;
-    Value mode_value = t.size == 1 ? Value::scalar(map.values[t.param][0])
-                                   : Value::vector(std::vector<double>(map.values[t.param].data(),
-                                                                       map.values[t.param].data() + t.size));
-    if (map.note.empty()) r.map = mode_value;
-    else r.map_note = map.note;
+    Value mode_value = t.size == 1
+                           ? Value::scalar(map.values[t.param][0])
+                           : Value::vector(std::vector<double>(
+                                 map.values[t.param].data(), map.values[t.param].data() + t.size));
+    if (map.note.empty())
+      r.map = mode_value;
+    else
+      r.map_note = map.note;
     if (mle.note.empty()) {
       const VectorXd& x = mle.values[t.param];
-      r.mle = t.size == 1 ? Value::scalar(x[0]) : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
+      r.mle = t.size == 1 ? Value::scalar(x[0])
+                          : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
     } else {
       r.mle_note = mle.note;
     }
@@ -496,11 +544,16 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       Transform tt = t;
       auto back = [tt](std::size_t i, double v) {
         switch (tt.kind) {
-          case Transform::Kind::Identity: return tt.a(i) + tt.b(i) * v;
-          case Transform::Kind::Lower: return tt.lo + std::exp(v);
-          case Transform::Kind::Upper: return tt.hi - std::exp(v);
-          case Transform::Kind::Interval: return tt.lo + (tt.hi - tt.lo) * logistic(v);
-          default: return v;
+          case Transform::Kind::Identity:
+            return tt.a(i) + tt.b(i) * v;
+          case Transform::Kind::Lower:
+            return tt.lo + std::exp(v);
+          case Transform::Kind::Upper:
+            return tt.hi - std::exp(v);
+          case Transform::Kind::Interval:
+            return tt.lo + (tt.hi - tt.lo) * logistic(v);
+          default:
+            return v;
         }
       };
       (void)back;
@@ -518,14 +571,19 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         cf.cdf = [uu, su, tt](double x) {
           double v = (x - tt.a(0)) / tt.b(0);
           switch (tt.kind) {
-            case Transform::Kind::Lower: v = x > tt.lo ? std::log(x - tt.lo) : -INFINITY; break;
-            case Transform::Kind::Upper: v = x < tt.hi ? std::log(tt.hi - x) : -INFINITY; break;
+            case Transform::Kind::Lower:
+              v = x > tt.lo ? std::log(x - tt.lo) : -INFINITY;
+              break;
+            case Transform::Kind::Upper:
+              v = x < tt.hi ? std::log(tt.hi - x) : -INFINITY;
+              break;
             case Transform::Kind::Interval: {
               double s = (x - tt.lo) / (tt.hi - tt.lo);
               v = s <= 0 ? -INFINITY : s >= 1 ? INFINITY : std::log(s / (1 - s));
               break;
             }
-            default: break;
+            default:
+              break;
           }
           boost::math::normal_distribution<double> nd(uu[0], su[0]);
           double c = std::isinf(v) ? (v > 0 ? 1.0 : 0.0) : boost::math::cdf(nd, v);
@@ -570,10 +628,13 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         mean[i] = mu, sd[i] = std::sqrt(std::max(0.0, sq - mu * mu));
       }
       bool scalar = m.params[p].type.is_scalar();
-      auto vec = [scalar](const std::vector<double>& x) { return scalar ? Value::scalar(x[0]) : Value::vector(x); };
+      auto vec = [scalar](const std::vector<double>& x) {
+        return scalar ? Value::scalar(x[0]) : Value::vector(x);
+      };
       r.posterior.family = "Categorical";
       r.posterior.discrete = true;
-      r.posterior.params.push_back({"probs", scalar ? Value::vector(probs) : Value::matrix(rows, K, probs)});
+      r.posterior.params.push_back(
+          {"probs", scalar ? Value::vector(probs) : Value::matrix(rows, K, probs)});
       r.posterior.mean = vec(mean);
       r.posterior.sd = vec(sd);
       r.posterior.mode = vec(best);
@@ -590,9 +651,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         r.mle_note = mle.note;
       }
       sol.params.push_back(std::move(r));
-      sol.explain.push_back("'" + m.params[p].name +
-                            "' summed out exactly (log-sum-exp over its classes); its class probabilities are "
-                            "given the other parameters at the MAP");
+      sol.explain.push_back(
+          "'" + m.params[p].name +
+          "' summed out exactly (log-sum-exp over its classes); its class probabilities are "
+          "given the other parameters at the MAP");
     }
   }
   if (laplace && marginal.empty()) {
@@ -608,13 +670,16 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       lay.constrain(u0 + L * e, values);
       for (const auto& t : lay.transforms) {
         const VectorXd& x = values[t.param];
-        out[t.param] = t.size == 1 ? Value::scalar(x[0]) : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
+        out[t.param] = t.size == 1
+                           ? Value::scalar(x[0])
+                           : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
       }
     };
     // Evidence (Laplace): log p(D, theta*) + d/2 log(2 pi) - 1/2 log |H_theta|,
     // with log |H_theta| = log |H_u| - 2 log |d theta / d u| at the mode.
     std::vector<VectorXd> dummy(m.params.size());
-    for (const auto& t : layout.transforms) dummy[t.param] = VectorXd::Zero(static_cast<Eigen::Index>(t.size));
+    for (const auto& t : layout.transforms)
+      dummy[t.param] = VectorXd::Zero(static_cast<Eigen::Index>(t.size));
     VectorXd du;
     Layout lj = layout;
     double logj = lj.pull_back(map.mode.u, map.values, dummy, true, du);

@@ -12,8 +12,8 @@
 namespace bayes::numeric {
 
 struct Options {
-  bool jacobian = false;      // the mode on the unconstrained scale (Stan's jacobian=true)
-  std::size_t restarts = 1;   // starts; the first at the transform's centre, others random
+  bool jacobian = false;     // the mode on the unconstrained scale (Stan's jacobian=true)
+  std::size_t restarts = 1;  // starts; the first at the transform's centre, others random
   std::uint64_t seed = 1;
   std::size_t max_iterations = 2000;
 };

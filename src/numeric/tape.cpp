@@ -1,8 +1,8 @@
 // The AD tape: compile, forward, backward.
 #include "numeric/tape.hpp"
 
-#include <boost/math/special_functions/digamma.hpp>
 #include <algorithm>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 
 #include "expr/eval.hpp"
@@ -18,8 +18,10 @@ Eigen::VectorXd to_vec(const Value& v) {
 
 double elem(const Eigen::VectorXd& v, Eigen::Index k) { return v.size() == 1 ? v[0] : v[k]; }
 void add_elem(Eigen::VectorXd& adj, Eigen::Index k, double x) {
-  if (adj.size() == 1) adj[0] += x;
-  else adj[k] += x;
+  if (adj.size() == 1)
+    adj[0] += x;
+  else
+    adj[k] += x;
 }
 
 }  // namespace
@@ -59,22 +61,54 @@ int Tape::add(const ir::Node& n, std::string& why) {
   } else {
     Node t;
     switch (n.op) {
-      case ir::Op::Neg: t.kind = Kind::Neg; break;
-      case ir::Op::Not: t.kind = Kind::Not; break;
-      case ir::Op::Add: t.kind = Kind::Add; break;
-      case ir::Op::Sub: t.kind = Kind::Sub; break;
-      case ir::Op::Mul: t.kind = Kind::Mul; break;
-      case ir::Op::Div: t.kind = Kind::Div; break;
-      case ir::Op::Pow: t.kind = Kind::Pow; break;
-      case ir::Op::Lt: t.kind = Kind::Lt; break;
-      case ir::Op::Le: t.kind = Kind::Le; break;
-      case ir::Op::Gt: t.kind = Kind::Gt; break;
-      case ir::Op::Ge: t.kind = Kind::Ge; break;
-      case ir::Op::Eq: t.kind = Kind::Eq; break;
-      case ir::Op::Ne: t.kind = Kind::Ne; break;
-      case ir::Op::And: t.kind = Kind::And; break;
-      case ir::Op::Or: t.kind = Kind::Or; break;
-      case ir::Op::Vector: t.kind = Kind::Vector; break;
+      case ir::Op::Neg:
+        t.kind = Kind::Neg;
+        break;
+      case ir::Op::Not:
+        t.kind = Kind::Not;
+        break;
+      case ir::Op::Add:
+        t.kind = Kind::Add;
+        break;
+      case ir::Op::Sub:
+        t.kind = Kind::Sub;
+        break;
+      case ir::Op::Mul:
+        t.kind = Kind::Mul;
+        break;
+      case ir::Op::Div:
+        t.kind = Kind::Div;
+        break;
+      case ir::Op::Pow:
+        t.kind = Kind::Pow;
+        break;
+      case ir::Op::Lt:
+        t.kind = Kind::Lt;
+        break;
+      case ir::Op::Le:
+        t.kind = Kind::Le;
+        break;
+      case ir::Op::Gt:
+        t.kind = Kind::Gt;
+        break;
+      case ir::Op::Ge:
+        t.kind = Kind::Ge;
+        break;
+      case ir::Op::Eq:
+        t.kind = Kind::Eq;
+        break;
+      case ir::Op::Ne:
+        t.kind = Kind::Ne;
+        break;
+      case ir::Op::And:
+        t.kind = Kind::And;
+        break;
+      case ir::Op::Or:
+        t.kind = Kind::Or;
+        break;
+      case ir::Op::Vector:
+        t.kind = Kind::Vector;
+        break;
       case ir::Op::Call:
         t.kind = Kind::Call;
         t.fn = n.fn;
@@ -107,7 +141,8 @@ int Tape::add(const ir::Node& n, std::string& why) {
       }
       case ir::Op::Index: {
         const ir::Node& ix = *n.args[1];
-        if (n.args.size() == 2 && ix.op == ir::Op::Param && subst_.count(ix.ref)) {  // mu[z] with z summed out
+        if (n.args.size() == 2 && ix.op == ir::Op::Param &&
+            subst_.count(ix.ref)) {  // mu[z] with z summed out
           t.kind = Kind::Index;
           for (double x : subst_[ix.ref]) t.index.push_back(static_cast<Eigen::Index>(x) - 1);
           int b = add(*n.args[0], why);
@@ -149,8 +184,8 @@ int Tape::add(const ir::Node& n, std::string& why) {
   return id;
 }
 
-bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& args, int outcome, int outcome2,
-                      std::string& why) {
+bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& args, int outcome,
+                      int outcome2, std::string& why) {
   Node t;
   t.kind = Kind::Factor;
   t.family = f;
@@ -191,13 +226,16 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
                                   const std::vector<std::size_t>& marginal) {
   Tape t;
   t.model_ = &m;
-  auto is_marginal = [&](std::size_t p) { return std::find(marginal.begin(), marginal.end(), p) != marginal.end(); };
+  auto is_marginal = [&](std::size_t p) {
+    return std::find(marginal.begin(), marginal.end(), p) != marginal.end();
+  };
   for (auto pi : priors) {
     const Prior& p = m.priors[pi];
     if (!p.family) continue;  // flat: the transform keeps the parameter inside its bounds
     if (p.params.size() == 1 && is_marginal(p.params[0])) continue;  // summed out below
     if (p.family->joint == 2) {
-      if (!t.add_factor(p.family, p.args, t.param_node(p.params[0]), t.param_node(p.params[1]), why))
+      if (!t.add_factor(p.family, p.args, t.param_node(p.params[0]), t.param_node(p.params[1]),
+                        why))
         return std::nullopt;
       continue;
     }
@@ -248,7 +286,8 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     std::size_t n_labels = zp.type.is_scalar() ? 1 : zp.type.rows;
     for (auto oi : mixed[j])
       if (!zp.type.is_scalar() && m.observations[oi].value.size() != n_labels) {
-        why = "'" + m.observations[oi].text + "': each element must have its own label in '" + zp.name + "'";
+        why = "'" + m.observations[oi].text + "': each element must have its own label in '" +
+              zp.name + "'";
         return std::nullopt;
       }
     int probs = t.add(*zprior.args[0], why);
@@ -262,7 +301,8 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     mix.param = z;
     mix.in.push_back(probs);
     for (std::size_t k = 0; k < K; ++k) {
-      t.subst_[z] = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n_labels), static_cast<double>(k + 1));
+      t.subst_[z] = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n_labels),
+                                              static_cast<double>(k + 1));
       for (auto oi : mixed[j]) {
         t.memo_.clear();
         const Observation& o = m.observations[oi];
@@ -294,11 +334,14 @@ double Tape::mixture_forward(Node& n) {
   if (!n.scalar_label) N = nodes_[static_cast<std::size_t>(n.in[1])].val.size();
   Eigen::MatrixXd a(N, static_cast<Eigen::Index>(K));
   for (std::size_t k = 0; k < K; ++k) {
-    Eigen::VectorXd col = Eigen::VectorXd::Constant(N, std::log(probs[static_cast<Eigen::Index>(k)]));
+    Eigen::VectorXd col =
+        Eigen::VectorXd::Constant(N, std::log(probs[static_cast<Eigen::Index>(k)]));
     for (std::size_t s = 0; s < S; ++s) {
       const Eigen::VectorXd& lp = nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])].val;
-      if (n.scalar_label) col[0] += lp.sum();
-      else col += lp;
+      if (n.scalar_label)
+        col[0] += lp.sum();
+      else
+        col += lp;
     }
     a.col(static_cast<Eigen::Index>(k)) = col;
   }
@@ -323,8 +366,10 @@ void Tape::mixture_backward(Node& n) {
     probs.adj[kk] += g * n.resp.col(kk).sum() / probs.val[kk];
     for (std::size_t s = 0; s < S; ++s) {
       Node& copy = nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])];
-      if (n.scalar_label) copy.adj = Eigen::VectorXd::Constant(copy.val.size(), g * n.resp(0, kk));
-      else copy.adj = g * n.resp.col(kk);
+      if (n.scalar_label)
+        copy.adj = Eigen::VectorXd::Constant(copy.val.size(), g * n.resp(0, kk));
+      else
+        copy.adj = g * n.resp.col(kk);
     }
   }
 }
@@ -348,10 +393,12 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     double args[4], dargs[4];
     if (!with_grad && n.elementwise) n.val.resize(len);
     for (Eigen::Index k = 0; k < len; ++k) {
-      for (std::size_t i = 0; i < na; ++i) args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
+      for (std::size_t i = 0; i < na; ++i)
+        args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
       double dx = 0;
       double x = elem(out.val, k);
-      double lpk = scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na), dx);
+      double lpk = scalar_lpdf_grad(f, std::span<const double>(args, na), x,
+                                    std::span<double>(dargs, na), dx);
       lp += lpk;
       if (!with_grad && n.elementwise) n.val[k] = lpk;
       if (with_grad) {
@@ -364,19 +411,25 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     }
     return lp;
   }
-  auto span_of = [](const Eigen::VectorXd& v) { return std::span<const double>(v.data(), static_cast<std::size_t>(v.size())); };
-  auto mspan = [](Eigen::VectorXd& v) { return std::span<double>(v.data(), static_cast<std::size_t>(v.size())); };
+  auto span_of = [](const Eigen::VectorXd& v) {
+    return std::span<const double>(v.data(), static_cast<std::size_t>(v.size()));
+  };
+  auto mspan = [](Eigen::VectorXd& v) {
+    return std::span<double>(v.data(), static_cast<std::size_t>(v.size()));
+  };
   Eigen::VectorXd scratch;
   if (name == "Categorical") {
     Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
     scratch = Eigen::VectorXd::Zero(probs.val.size());
-    for (Eigen::Index k = 0; k < out.val.size(); ++k) lp += categorical_lpmf_grad(span_of(probs.val), out.val[k], mspan(scratch));
+    for (Eigen::Index k = 0; k < out.val.size(); ++k)
+      lp += categorical_lpmf_grad(span_of(probs.val), out.val[k], mspan(scratch));
     if (with_grad) probs.adj += scratch;
     return lp;
   }
   if (name == "Dirichlet") {
     Node& alpha = nodes_[static_cast<std::size_t>(n.in[0])];
-    Eigen::VectorXd da = Eigen::VectorXd::Zero(alpha.val.size()), dx = Eigen::VectorXd::Zero(out.val.size());
+    Eigen::VectorXd da = Eigen::VectorXd::Zero(alpha.val.size()),
+                    dx = Eigen::VectorXd::Zero(out.val.size());
     lp = dirichlet_lpdf_grad(span_of(alpha.val), span_of(out.val), mspan(da), mspan(dx));
     if (with_grad) alpha.adj += da, out.adj += dx;
     return lp;
@@ -398,8 +451,10 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     lp = multi_normal_lpdf_grad(span_of(m), span_of(out.val), n.cov_inv.data(), n.log_det,
                                 static_cast<std::size_t>(k), mspan(dm), mspan(dx));
     if (with_grad) {
-      if (mean.val.size() == k) mean.adj += dm;
-      else mean.adj[0] += dm.sum();
+      if (mean.val.size() == k)
+        mean.adj += dm;
+      else
+        mean.adj[0] += dm.sum();
       out.adj += dx;
     }
     return lp;
@@ -407,11 +462,13 @@ double Tape::factor_forward(Node& n, bool with_grad) {
   if (name == "NormalInverseGamma") {
     Node& s2 = nodes_[static_cast<std::size_t>(n.outcome2)];
     double args[4], dargs[4] = {0, 0, 0, 0}, dmu = 0, ds2 = 0;
-    for (int i = 0; i < 4; ++i) args[i] = nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].val[0];
+    for (int i = 0; i < 4; ++i)
+      args[i] = nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].val[0];
     lp = normal_inverse_gamma_lpdf_grad(std::span<const double>(args, 4), out.val[0], s2.val[0],
                                         std::span<double>(dargs, 4), dmu, ds2);
     if (with_grad) {
-      for (int i = 0; i < 4; ++i) nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].adj[0] += dargs[i];
+      for (int i = 0; i < 4; ++i)
+        nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].adj[0] += dargs[i];
       out.adj[0] += dmu;
       s2.adj[0] += ds2;
     }
@@ -421,7 +478,9 @@ double Tape::factor_forward(Node& n, bool with_grad) {
 }
 
 void Tape::forward_node(Node& n) {
-  auto in = [&](std::size_t i) -> const Eigen::VectorXd& { return nodes_[static_cast<std::size_t>(n.in[i])].val; };
+  auto in = [&](std::size_t i) -> const Eigen::VectorXd& {
+    return nodes_[static_cast<std::size_t>(n.in[i])].val;
+  };
   auto binary = [&](auto op) {
     const Eigen::VectorXd &a = in(0), &b = in(1);
     Eigen::Index len = std::max(a.size(), b.size());
@@ -432,24 +491,56 @@ void Tape::forward_node(Node& n) {
     case Kind::Const:
     case Kind::Param:
     case Kind::Factor:
-    case Kind::Mixture: return;
-    case Kind::Neg: n.val = -in(0); return;
-    case Kind::Not: n.val = (in(0).array() == 0).cast<double>(); return;
-    case Kind::Add: binary([](double x, double y) { return x + y; }); return;
-    case Kind::Sub: binary([](double x, double y) { return x - y; }); return;
-    case Kind::Mul: binary([](double x, double y) { return x * y; }); return;
-    case Kind::Div: binary([](double x, double y) { return x / y; }); return;
-    case Kind::Pow: binary([](double x, double y) { return std::pow(x, y); }); return;
-    case Kind::Lt: binary([](double x, double y) -> double { return x < y; }); return;
-    case Kind::Le: binary([](double x, double y) -> double { return x <= y; }); return;
-    case Kind::Gt: binary([](double x, double y) -> double { return x > y; }); return;
-    case Kind::Ge: binary([](double x, double y) -> double { return x >= y; }); return;
-    case Kind::Eq: binary([](double x, double y) -> double { return x == y; }); return;
-    case Kind::Ne: binary([](double x, double y) -> double { return x != y; }); return;
-    case Kind::And: binary([](double x, double y) -> double { return x != 0 && y != 0; }); return;
-    case Kind::Or: binary([](double x, double y) -> double { return x != 0 || y != 0; }); return;
+    case Kind::Mixture:
+      return;
+    case Kind::Neg:
+      n.val = -in(0);
+      return;
+    case Kind::Not:
+      n.val = (in(0).array() == 0).cast<double>();
+      return;
+    case Kind::Add:
+      binary([](double x, double y) { return x + y; });
+      return;
+    case Kind::Sub:
+      binary([](double x, double y) { return x - y; });
+      return;
+    case Kind::Mul:
+      binary([](double x, double y) { return x * y; });
+      return;
+    case Kind::Div:
+      binary([](double x, double y) { return x / y; });
+      return;
+    case Kind::Pow:
+      binary([](double x, double y) { return std::pow(x, y); });
+      return;
+    case Kind::Lt:
+      binary([](double x, double y) -> double { return x < y; });
+      return;
+    case Kind::Le:
+      binary([](double x, double y) -> double { return x <= y; });
+      return;
+    case Kind::Gt:
+      binary([](double x, double y) -> double { return x > y; });
+      return;
+    case Kind::Ge:
+      binary([](double x, double y) -> double { return x >= y; });
+      return;
+    case Kind::Eq:
+      binary([](double x, double y) -> double { return x == y; });
+      return;
+    case Kind::Ne:
+      binary([](double x, double y) -> double { return x != y; });
+      return;
+    case Kind::And:
+      binary([](double x, double y) -> double { return x != 0 && y != 0; });
+      return;
+    case Kind::Or:
+      binary([](double x, double y) -> double { return x != 0 || y != 0; });
+      return;
     case Kind::MatVec: {
-      Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(), static_cast<Eigen::Index>(n.matrix->rows),
+      Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(),
+                                          static_cast<Eigen::Index>(n.matrix->rows),
                                           static_cast<Eigen::Index>(n.matrix->cols));
       n.val.noalias() = X * in(0);
       return;
@@ -457,7 +548,8 @@ void Tape::forward_node(Node& n) {
     case Kind::Index: {
       const Eigen::VectorXd& b = in(0);
       n.val.resize(static_cast<Eigen::Index>(n.index.size()));
-      for (std::size_t i = 0; i < n.index.size(); ++i) n.val[static_cast<Eigen::Index>(i)] = b[n.index[i]];
+      for (std::size_t i = 0; i < n.index.size(); ++i)
+        n.val[static_cast<Eigen::Index>(i)] = b[n.index[i]];
       return;
     }
     case Kind::Vector: {
@@ -468,27 +560,56 @@ void Tape::forward_node(Node& n) {
     case Kind::Call: {
       const Eigen::VectorXd& a = in(0);
       switch (n.fn) {
-        case Builtin::Exp: n.val = a.array().exp(); return;
-        case Builtin::Log: n.val = a.array().log(); return;
-        case Builtin::Log1p: n.val = a.array().log1p(); return;
-        case Builtin::Expm1: n.val = a.unaryExpr([](double x) { return std::expm1(x); }); return;
-        case Builtin::Sqrt: n.val = a.array().sqrt(); return;
-        case Builtin::Square: n.val = a.array().square(); return;
-        case Builtin::Abs: n.val = a.array().abs(); return;
-        case Builtin::Lgamma: n.val = a.unaryExpr([](double x) { return std::lgamma(x); }); return;
-        case Builtin::Logistic:
-          n.val = a.unaryExpr([](double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); });
+        case Builtin::Exp:
+          n.val = a.array().exp();
           return;
-        case Builtin::Logit: n.val = a.unaryExpr([](double x) { return std::log(x / (1 - x)); }); return;
-        case Builtin::Floor: n.val = a.array().floor(); return;
-        case Builtin::Ceil: n.val = a.array().ceil(); return;
-        case Builtin::Round: n.val = a.array().round(); return;
-        case Builtin::Pow: binary([](double x, double y) { return std::pow(x, y); }); return;
+        case Builtin::Log:
+          n.val = a.array().log();
+          return;
+        case Builtin::Log1p:
+          n.val = a.array().log1p();
+          return;
+        case Builtin::Expm1:
+          n.val = a.unaryExpr([](double x) { return std::expm1(x); });
+          return;
+        case Builtin::Sqrt:
+          n.val = a.array().sqrt();
+          return;
+        case Builtin::Square:
+          n.val = a.array().square();
+          return;
+        case Builtin::Abs:
+          n.val = a.array().abs();
+          return;
+        case Builtin::Lgamma:
+          n.val = a.unaryExpr([](double x) { return std::lgamma(x); });
+          return;
+        case Builtin::Logistic:
+          n.val = a.unaryExpr([](double x) {
+            return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+          });
+          return;
+        case Builtin::Logit:
+          n.val = a.unaryExpr([](double x) { return std::log(x / (1 - x)); });
+          return;
+        case Builtin::Floor:
+          n.val = a.array().floor();
+          return;
+        case Builtin::Ceil:
+          n.val = a.array().ceil();
+          return;
+        case Builtin::Round:
+          n.val = a.array().round();
+          return;
+        case Builtin::Pow:
+          binary([](double x, double y) { return std::pow(x, y); });
+          return;
         case Builtin::Softmax:
         case Builtin::LogSoftmax: {
           double mx = a.maxCoeff();
           double lse = mx + std::log((a.array() - mx).exp().sum());
-          n.val = n.fn == Builtin::Softmax ? Eigen::VectorXd((a.array() - lse).exp()) : Eigen::VectorXd(a.array() - lse);
+          n.val = n.fn == Builtin::Softmax ? Eigen::VectorXd((a.array() - lse).exp())
+                                           : Eigen::VectorXd(a.array() - lse);
           return;
         }
         case Builtin::Cumsum: {
@@ -497,16 +618,24 @@ void Tape::forward_node(Node& n) {
           for (Eigen::Index k = 0; k < a.size(); ++k) n.val[k] = (s += a[k]);
           return;
         }
-        case Builtin::Sum: n.val = Eigen::VectorXd::Constant(1, a.sum()); return;
-        case Builtin::Prod: n.val = Eigen::VectorXd::Constant(1, a.prod()); return;
-        case Builtin::Mean: n.val = Eigen::VectorXd::Constant(1, a.mean()); return;
+        case Builtin::Sum:
+          n.val = Eigen::VectorXd::Constant(1, a.sum());
+          return;
+        case Builtin::Prod:
+          n.val = Eigen::VectorXd::Constant(1, a.prod());
+          return;
+        case Builtin::Mean:
+          n.val = Eigen::VectorXd::Constant(1, a.mean());
+          return;
         case Builtin::Sd:
         case Builtin::Variance: {
           double var = (a.array() - a.mean()).square().sum() / static_cast<double>(a.size() - 1);
           n.val = Eigen::VectorXd::Constant(1, n.fn == Builtin::Sd ? std::sqrt(var) : var);
           return;
         }
-        case Builtin::Length: n.val = Eigen::VectorXd::Constant(1, static_cast<double>(a.size())); return;
+        case Builtin::Length:
+          n.val = Eigen::VectorXd::Constant(1, static_cast<double>(a.size()));
+          return;
         case Builtin::LogSumExp: {
           double mx = a.maxCoeff();
           n.val = Eigen::VectorXd::Constant(1, mx + std::log((a.array() - mx).exp().sum()));
@@ -515,21 +644,30 @@ void Tape::forward_node(Node& n) {
         case Builtin::Min:
         case Builtin::Max:
           if (n.in.size() == 2) {
-            if (n.fn == Builtin::Min) binary([](double x, double y) { return std::min(x, y); });
-            else binary([](double x, double y) { return std::max(x, y); });
+            if (n.fn == Builtin::Min)
+              binary([](double x, double y) { return std::min(x, y); });
+            else
+              binary([](double x, double y) { return std::max(x, y); });
           } else {
-            n.val = Eigen::VectorXd::Constant(1, n.fn == Builtin::Min ? a.minCoeff() : a.maxCoeff());
+            n.val =
+                Eigen::VectorXd::Constant(1, n.fn == Builtin::Min ? a.minCoeff() : a.maxCoeff());
           }
           return;
-        case Builtin::Dot: n.val = Eigen::VectorXd::Constant(1, a.dot(in(1))); return;
-        default: n.val = Eigen::VectorXd::Constant(a.size(), NAN); return;
+        case Builtin::Dot:
+          n.val = Eigen::VectorXd::Constant(1, a.dot(in(1)));
+          return;
+        default:
+          n.val = Eigen::VectorXd::Constant(a.size(), NAN);
+          return;
       }
     }
   }
 }
 
 void Tape::backward_node(Node& n) {
-  if (n.kind == Kind::Const || n.kind == Kind::Param || n.kind == Kind::Factor || n.kind == Kind::Mixture) return;
+  if (n.kind == Kind::Const || n.kind == Kind::Param || n.kind == Kind::Factor ||
+      n.kind == Kind::Mixture)
+    return;
   auto node = [&](std::size_t i) -> Node& { return nodes_[static_cast<std::size_t>(n.in[i])]; };
   const Eigen::VectorXd& g = n.adj;
   auto binary = [&](auto da, auto db) {  // da(x, y, out) = d out / dx
@@ -541,51 +679,88 @@ void Tape::backward_node(Node& n) {
     }
   };
   switch (n.kind) {
-    case Kind::Neg: node(0).adj -= g; return;
-    case Kind::Add: binary([](double, double, double) { return 1.0; }, [](double, double, double) { return 1.0; }); return;
-    case Kind::Sub: binary([](double, double, double) { return 1.0; }, [](double, double, double) { return -1.0; }); return;
-    case Kind::Mul: binary([](double, double y, double) { return y; }, [](double x, double, double) { return x; }); return;
+    case Kind::Neg:
+      node(0).adj -= g;
+      return;
+    case Kind::Add:
+      binary([](double, double, double) { return 1.0; },
+             [](double, double, double) { return 1.0; });
+      return;
+    case Kind::Sub:
+      binary([](double, double, double) { return 1.0; },
+             [](double, double, double) { return -1.0; });
+      return;
+    case Kind::Mul:
+      binary([](double, double y, double) { return y; },
+             [](double x, double, double) { return x; });
+      return;
     case Kind::Div:
-      binary([](double, double y, double) { return 1 / y; }, [](double, double y, double z) { return -z / y; });
+      binary([](double, double y, double) { return 1 / y; },
+             [](double, double y, double z) { return -z / y; });
       return;
     case Kind::Pow:
       binary([](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
              [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; });
       return;
     case Kind::MatVec: {
-      Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(), static_cast<Eigen::Index>(n.matrix->rows),
+      Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(),
+                                          static_cast<Eigen::Index>(n.matrix->rows),
                                           static_cast<Eigen::Index>(n.matrix->cols));
       node(0).adj.noalias() += X.transpose() * g;
       return;
     }
     case Kind::Index: {
       Node& b = node(0);
-      for (std::size_t i = 0; i < n.index.size(); ++i) b.adj[n.index[i]] += g[static_cast<Eigen::Index>(i)];
+      for (std::size_t i = 0; i < n.index.size(); ++i)
+        b.adj[n.index[i]] += g[static_cast<Eigen::Index>(i)];
       return;
     }
     case Kind::Vector:
-      for (std::size_t i = 0; i < n.in.size(); ++i) node(i).adj[0] += g[static_cast<Eigen::Index>(i)];
+      for (std::size_t i = 0; i < n.in.size(); ++i)
+        node(i).adj[0] += g[static_cast<Eigen::Index>(i)];
       return;
     case Kind::Call: {
       Node& A = node(0);
       const Eigen::VectorXd& a = A.val;
       auto each = [&](auto d) {  // d(x, out) = d out / dx, elementwise
-        for (Eigen::Index k = 0; k < g.size(); ++k) add_elem(A.adj, k, g[k] * d(elem(a, k), n.val[k]));
+        for (Eigen::Index k = 0; k < g.size(); ++k)
+          add_elem(A.adj, k, g[k] * d(elem(a, k), n.val[k]));
       };
       switch (n.fn) {
-        case Builtin::Exp: each([](double, double z) { return z; }); return;
-        case Builtin::Log: each([](double x, double) { return 1 / x; }); return;
-        case Builtin::Log1p: each([](double x, double) { return 1 / (1 + x); }); return;
-        case Builtin::Expm1: each([](double, double z) { return z + 1; }); return;
-        case Builtin::Sqrt: each([](double, double z) { return 0.5 / z; }); return;
-        case Builtin::Square: each([](double x, double) { return 2 * x; }); return;
-        case Builtin::Abs: each([](double x, double) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }); return;
-        case Builtin::Lgamma: each([](double x, double) { return boost::math::digamma(x); }); return;
-        case Builtin::Logistic: each([](double, double z) { return z * (1 - z); }); return;
-        case Builtin::Logit: each([](double x, double) { return 1 / (x * (1 - x)); }); return;
+        case Builtin::Exp:
+          each([](double, double z) { return z; });
+          return;
+        case Builtin::Log:
+          each([](double x, double) { return 1 / x; });
+          return;
+        case Builtin::Log1p:
+          each([](double x, double) { return 1 / (1 + x); });
+          return;
+        case Builtin::Expm1:
+          each([](double, double z) { return z + 1; });
+          return;
+        case Builtin::Sqrt:
+          each([](double, double z) { return 0.5 / z; });
+          return;
+        case Builtin::Square:
+          each([](double x, double) { return 2 * x; });
+          return;
+        case Builtin::Abs:
+          each([](double x, double) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; });
+          return;
+        case Builtin::Lgamma:
+          each([](double x, double) { return boost::math::digamma(x); });
+          return;
+        case Builtin::Logistic:
+          each([](double, double z) { return z * (1 - z); });
+          return;
+        case Builtin::Logit:
+          each([](double x, double) { return 1 / (x * (1 - x)); });
+          return;
         case Builtin::Floor:
         case Builtin::Ceil:
-        case Builtin::Round: return;
+        case Builtin::Round:
+          return;
         case Builtin::Pow:
           binary([](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
                  [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; });
@@ -605,7 +780,9 @@ void Tape::backward_node(Node& n) {
           for (Eigen::Index k = g.size() - 1; k >= 0; --k) A.adj[k] += (acc += g[k]);
           return;
         }
-        case Builtin::Sum: A.adj.array() += g[0]; return;
+        case Builtin::Sum:
+          A.adj.array() += g[0];
+          return;
         case Builtin::Prod:
           for (Eigen::Index k = 0; k < a.size(); ++k) {
             double others = 1;
@@ -614,7 +791,9 @@ void Tape::backward_node(Node& n) {
             A.adj[k] += g[0] * others;
           }
           return;
-        case Builtin::Mean: A.adj.array() += g[0] / static_cast<double>(a.size()); return;
+        case Builtin::Mean:
+          A.adj.array() += g[0] / static_cast<double>(a.size());
+          return;
         case Builtin::Sd:
         case Builtin::Variance: {
           double nm1 = static_cast<double>(a.size() - 1);
@@ -623,18 +802,26 @@ void Tape::backward_node(Node& n) {
           A.adj += g[0] * scale * dvar;
           return;
         }
-        case Builtin::Length: return;
-        case Builtin::LogSumExp: A.adj.array() += g[0] * (a.array() - n.val[0]).exp(); return;
+        case Builtin::Length:
+          return;
+        case Builtin::LogSumExp:
+          A.adj.array() += g[0] * (a.array() - n.val[0]).exp();
+          return;
         case Builtin::Min:
         case Builtin::Max:
           if (n.in.size() == 2) {
             bool is_min = n.fn == Builtin::Min;
-            binary([is_min](double x, double y, double) { return (is_min ? x <= y : x >= y) ? 1.0 : 0.0; },
-                   [is_min](double x, double y, double) { return (is_min ? x <= y : x >= y) ? 0.0 : 1.0; });
+            binary([is_min](double x, double y,
+                            double) { return (is_min ? x <= y : x >= y) ? 1.0 : 0.0; },
+                   [is_min](double x, double y, double) {
+                     return (is_min ? x <= y : x >= y) ? 0.0 : 1.0;
+                   });
           } else {
             Eigen::Index at;
-            if (n.fn == Builtin::Min) a.minCoeff(&at);
-            else a.maxCoeff(&at);
+            if (n.fn == Builtin::Min)
+              a.minCoeff(&at);
+            else
+              a.maxCoeff(&at);
             A.adj[at] += g[0];
           }
           return;
@@ -642,17 +829,20 @@ void Tape::backward_node(Node& n) {
           A.adj += g[0] * node(1).val;
           node(1).adj += g[0] * a;
           return;
-        default: return;
+        default:
+          return;
       }
     }
-    default: return;  // comparisons and logic: zero derivative
+    default:
+      return;  // comparisons and logic: zero derivative
   }
 }
 
 double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
   double total = 0;
   for (auto& n : nodes_) {
-    if (n.kind == Kind::Param) n.val = values[n.param];
+    if (n.kind == Kind::Param)
+      n.val = values[n.param];
     else if (n.kind == Kind::Factor) {
       double lp = factor_forward(n, false);
       if (!n.elementwise) n.val = Eigen::VectorXd::Constant(1, lp);
@@ -673,9 +863,12 @@ void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
     if ((n.kind == Kind::Factor || n.kind == Kind::Mixture) && n.top) n.adj.setOnes();
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     Node& n = *it;
-    if (n.kind == Kind::Factor) factor_forward(n, true);
-    else if (n.kind == Kind::Mixture) mixture_backward(n);
-    else backward_node(n);
+    if (n.kind == Kind::Factor)
+      factor_forward(n, true);
+    else if (n.kind == Kind::Mixture)
+      mixture_backward(n);
+    else
+      backward_node(n);
   }
   for (const auto& n : nodes_)
     if (n.kind == Kind::Param) grad[n.param] += n.adj;

@@ -42,8 +42,27 @@ class Tape {
 
  private:
   enum class Kind {
-    Const, Param, Neg, Add, Sub, Mul, Div, Pow, MatVec, Call, Index, Vector,
-    Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not,  // no derivative; used only inside conditions
+    Const,
+    Param,
+    Neg,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    MatVec,
+    Call,
+    Index,
+    Vector,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    Not,  // no derivative; used only inside conditions
     Factor,
     Mixture,  // log sum_k exp(log pi_k + sum_s lp_s,k) over factor copies with z = k
   };
@@ -51,20 +70,20 @@ class Tape {
     Kind kind = Kind::Const;
     std::vector<int> in;
     Eigen::VectorXd val, adj;
-    const Value* matrix = nullptr;        // MatVec: the data matrix
-    std::vector<Eigen::Index> index;      // Index: 0-based gather
-    Builtin fn = Builtin::Exp;            // Call
-    std::size_t param = 0;                // Param: Model::params index
-    const dist::Family* family = nullptr; // Factor
-    int outcome = -1;                     // Factor: the node of the outcome (a Param or a Const)
-    int outcome2 = -1;                    // Factor: NormalInverseGamma's s2
-    Eigen::MatrixXd cov_inv;              // Factor: MultiNormal with a data covariance
+    const Value* matrix = nullptr;         // MatVec: the data matrix
+    std::vector<Eigen::Index> index;       // Index: 0-based gather
+    Builtin fn = Builtin::Exp;             // Call
+    std::size_t param = 0;                 // Param: Model::params index
+    const dist::Family* family = nullptr;  // Factor
+    int outcome = -1;                      // Factor: the node of the outcome (a Param or a Const)
+    int outcome2 = -1;                     // Factor: NormalInverseGamma's s2
+    Eigen::MatrixXd cov_inv;               // Factor: MultiNormal with a data covariance
     double log_det = 0;
-    bool elementwise = false;             // Factor: val holds each element's log density
-    bool top = true;                      // Factor / Mixture: adds to the total
+    bool elementwise = false;                 // Factor: val holds each element's log density
+    bool top = true;                          // Factor / Mixture: adds to the total
     std::size_t classes = 0, statements = 0;  // Mixture: K, and copies per class
-    bool scalar_label = false;            // Mixture: one label for all elements
-    Eigen::MatrixXd resp;                 // Mixture: responsibilities, N x K
+    bool scalar_label = false;                // Mixture: one label for all elements
+    Eigen::MatrixXd resp;                     // Mixture: responsibilities, N x K
   };
 
   const Model* model_ = nullptr;
@@ -72,13 +91,14 @@ class Tape {
   std::vector<int> factors_;
   std::unordered_map<const ir::Node*, int> memo_;
   std::vector<std::shared_ptr<Value>> owned_;  // matrices computed from data expressions
-  std::unordered_map<std::size_t, Eigen::VectorXd> subst_;  // summed-out parameter -> its current value
+  std::unordered_map<std::size_t, Eigen::VectorXd>
+      subst_;  // summed-out parameter -> its current value
 
   int add(const ir::Node& n, std::string& why);
   int constant(Eigen::VectorXd v);
   int param_node(std::size_t p);
-  bool add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& args, int outcome, int outcome2,
-                  std::string& why);
+  bool add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& args, int outcome,
+                  int outcome2, std::string& why);
   void forward_node(Node& n);
   void backward_node(Node& n);
   double factor_forward(Node& n, bool with_grad);

@@ -57,7 +57,8 @@ std::vector<std::string> defined_names(const ast::Stmt& s) {
 }
 
 bool is_query(const ast::Stmt& s) {
-  return std::holds_alternative<ast::PrintStmt>(s.node) || std::holds_alternative<ast::PlotStmt>(s.node);
+  return std::holds_alternative<ast::PrintStmt>(s.node) ||
+         std::holds_alternative<ast::PlotStmt>(s.node);
 }
 
 std::string trim(const std::string& s) {
@@ -79,17 +80,22 @@ bool Session::incomplete(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '#') {
       while (i < text.size() && text[i] != '\n') ++i;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '(' || c == '[') ++depth;
-    else if (c == ')' || c == ']') --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '(' || c == '[')
+      ++depth;
+    else if (c == ')' || c == ']')
+      --depth;
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') last = c;
   }
   if (depth > 0) return true;
@@ -153,8 +159,8 @@ bool Session::command(const std::string& line) {
   }
   std::vector<std::string> commands = {":help", ":load", ":model", ":graph", ":reset", ":quit"};
   std::string near = closest_name(cmd, commands);
-  err_ << "error: unknown command '" << cmd << "'" << (near.empty() ? "" : " (did you mean '" + near + "'?)")
-       << "; :help lists them\n";
+  err_ << "error: unknown command '" << cmd << "'"
+       << (near.empty() ? "" : " (did you mean '" + near + "'?)") << "; :help lists them\n";
   return false;
 }
 
@@ -230,8 +236,9 @@ bool Session::statements(const std::string& text, const std::string& source_name
       bool typed_now = false;
       for (std::size_t i = 0; i < program->stmts.size(); ++i) {
         bool match = (k < entries.size() && typed_entry[i] == k) ||
-                     (k >= entries.size() && std::find(query_stmt.begin(), query_stmt.end(), i) - query_stmt.begin() ==
-                                                 static_cast<std::ptrdiff_t>(k - entries.size()));
+                     (k >= entries.size() &&
+                      std::find(query_stmt.begin(), query_stmt.end(), i) - query_stmt.begin() ==
+                          static_cast<std::ptrdiff_t>(k - entries.size()));
         if (match) base_line = program->stmts[i].span.line, typed_now = true;
       }
       if (typed_now) {
@@ -253,8 +260,9 @@ bool Session::statements(const std::string& text, const std::string& source_name
 }
 
 std::vector<std::string> Session::completions() const {
-  std::vector<std::string> out = {":help", ":load", ":model", ":graph", ":reset", ":quit",
-                                  "data", "param", "let", "print", "plot", "fn", "from", "to", "in"};
+  std::vector<std::string> out = {":help", ":load", ":model", ":graph", ":reset",
+                                  ":quit", "data",  "param",  "let",    "print",
+                                  "plot",  "fn",    "from",   "to",     "in"};
   for (const auto& q : check::query_names()) out.push_back(q);
   for (const auto* f : dist::all()) out.emplace_back(f->name);
   for (const auto& b : all_builtins()) out.emplace_back(b.name);

@@ -32,7 +32,7 @@ class Session {
 
  private:
   struct Entry {
-    std::string text;                 // the statement's source
+    std::string text;                  // the statement's source
     std::vector<std::string> defines;  // names it defines
   };
   std::vector<Entry> entries_;

@@ -55,11 +55,13 @@ void write_text(std::ostream& out, const std::vector<json>& results) {
     const std::string method = r.value("method", "");
     if (r.contains("family")) {
       out << q << " = " << family_text(r);
-      if (r.contains("rule")) out << "   [" << method << ": " << r["rule"].get<std::string>() << "]";
+      if (r.contains("rule"))
+        out << "   [" << method << ": " << r["rule"].get<std::string>() << "]";
       out << '\n';
       out << "    mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"]);
       if (r.contains("mode")) {
-        out << "   mode " << (r["mode"].is_null() ? r.value("mode_note", "undefined") : format_number(r["mode"]));
+        out << "   mode "
+            << (r["mode"].is_null() ? r.value("mode_note", "undefined") : format_number(r["mode"]));
       }
       if (r.contains("interval") && !r["interval"].is_null()) {
         int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
@@ -81,9 +83,10 @@ void write_text(std::ostream& out, const std::vector<json>& results) {
     }
     if (r.contains("interval") && !r.contains("value")) {  // a let, from draws
       int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
-      out << q << ": mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"]) << "   " << pct
-          << "% interval " << format_number(r["interval"]) << "   [monte-carlo, " << format_number(r.value("draws", json()))
-          << " draws, mcse " << format_number(r.value("mcse", json())) << "]\n";
+      out << q << ": mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"])
+          << "   " << pct << "% interval " << format_number(r["interval"]) << "   [monte-carlo, "
+          << format_number(r.value("draws", json())) << " draws, mcse "
+          << format_number(r.value("mcse", json())) << "]\n";
       continue;
     }
     out << q << " = " << format_number(r["value"]);
@@ -91,7 +94,8 @@ void write_text(std::ostream& out, const std::vector<json>& results) {
       out << "   [monte-carlo, " << format_number(r.value("draws", json())) << " draws, mcse "
           << format_number(r["mcse"]) << "]";
     else if (q == "evidence()")
-      out << "   [log marginal likelihood, " << (method == "laplace" ? "Laplace approximation" : "exact") << "]";
+      out << "   [log marginal likelihood, "
+          << (method == "laplace" ? "Laplace approximation" : "exact") << "]";
     out << '\n';
   }
 }

@@ -7,9 +7,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <utility>
 #include <string_view>
 #include <tao/pegtl/contrib/parse_tree.hpp>
+#include <utility>
 
 #include "grammar/grammar.hpp"
 
@@ -176,9 +176,11 @@ struct control : pegtl::must_if<errors, pegtl::normal, true>::control<Rule> {
   [[noreturn]] static void raise(const ParseInput& in, States&&... st) {
     if constexpr (std::is_same_v<Rule, g::reserved_word>) {
       std::string word;
-      for (const char* p = in.current(); p < in.end() && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_'); ++p)
+      for (const char* p = in.current();
+           p < in.end() && (std::isalnum(static_cast<unsigned char>(*p)) || *p == '_'); ++p)
         word += *p;
-      throw SyntaxError{span_at(mark(in), word.size()), "'" + word + "' is a keyword, not a name", {}};
+      throw SyntaxError{
+          span_at(mark(in), word.size()), "'" + word + "' is a keyword, not a name", {}};
     } else {
       if constexpr (closes) unclosed(in, std::is_same_v<Rule, g::close_paren> ? '(' : '[');
       base::raise(in, st...);
@@ -211,10 +213,10 @@ struct control : pegtl::must_if<errors, pegtl::normal, true>::control<Rule> {
       ParseState& ps = *parse_state;
       if (ps.depth == 0) ps.outer = mark(in);
       if (ps.depth >= kMaxNesting)
-        throw SyntaxError{span_at(ps.outer),
-                          "expression nested too deeply (more than " +
-                              std::to_string(kMaxNesting) + " levels)",
-                          {}};
+        throw SyntaxError{
+            span_at(ps.outer),
+            "expression nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)",
+            {}};
       struct Guard {
         std::size_t& depth;
         explicit Guard(std::size_t& d) : depth(d) { ++depth; }
@@ -248,13 +250,12 @@ struct selector
               g::op_add, g::op_sub, g::op_le, g::op_ge, g::op_eq, g::op_ne, g::op_lt, g::op_gt,
               g::op_and, g::op_or, g::data_stmt, g::data_value, g::data_file, g::param_stmt,
               g::param_decl, g::param_size, g::prior, g::lower_bound, g::upper_bound,
-              g::interval_bounds, g::param_value, g::let_stmt, g::fn_stmt, g::print_stmt, g::plot_stmt,
-              g::plot_file, g::observe_stmt, g::dist_call>,
+              g::interval_bounds, g::param_value, g::let_stmt, g::fn_stmt, g::print_stmt,
+              g::plot_stmt, g::plot_file, g::observe_stmt, g::dist_call>,
           fold::on<g::paren, g::postfix, g::power<true>, g::power<false>, g::unary<true>,
                    g::unary<false>, g::product<true>, g::product<false>, g::sum<true>,
-                   g::sum<false>, g::comparison<true>, g::comparison<false>,
-                   g::conjunction<true>, g::conjunction<false>, g::disjunction<true>,
-                   g::disjunction<false>>> {};
+                   g::sum<false>, g::comparison<true>, g::comparison<false>, g::conjunction<true>,
+                   g::conjunction<false>, g::disjunction<true>, g::disjunction<false>>> {};
 
 using Node = pt::node;
 
@@ -349,8 +350,8 @@ std::vector<ast::ExprPtr> exprs_from(const Node& n, std::size_t first) {
 // `a < b < c` parses (as a chain) only to be reported here with its fix.
 [[noreturn]] void chained_comparison(const Node& n) {
   auto text = [&](std::size_t i) { return n.children[i]->string(); };
-  std::string fix = text(0) + " " + text(1) + " " + text(2) + " && " + text(2) + " " + text(3) +
-                    " " + text(4);
+  std::string fix =
+      text(0) + " " + text(1) + " " + text(2) + " && " + text(2) + " " + text(3) + " " + text(4);
   throw SyntaxError{span_of(*n.children[3]), "comparisons do not chain: write '" + fix + "'", {}};
 }
 

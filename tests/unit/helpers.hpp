@@ -37,7 +37,8 @@ struct Result {
   std::string errors() const {  // "line:col: message" per error, one a line
     std::string out;
     for (const auto& d : diags.list())
-      out += std::to_string(d.span.line) + ":" + std::to_string(d.span.column) + ": " + d.message + "\n";
+      out += std::to_string(d.span.line) + ":" + std::to_string(d.span.column) + ": " + d.message +
+             "\n";
     return out;
   }
   std::string first_error() const {
@@ -78,7 +79,8 @@ inline std::string sexpr(const ast::Expr& e) {
           out << ')';
         } else if constexpr (std::is_same_v<T, ast::VectorLit>) {
           out << "[";
-          for (std::size_t i = 0; i < n.elems.size(); ++i) out << (i ? " " : "") << sexpr(*n.elems[i]);
+          for (std::size_t i = 0; i < n.elems.size(); ++i)
+            out << (i ? " " : "") << sexpr(*n.elems[i]);
           out << "]";
         }
       },

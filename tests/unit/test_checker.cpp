@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "data/csv.hpp"
-
 #include "helpers.hpp"
 
 using namespace bayes;
@@ -78,7 +77,8 @@ TEST_CASE("use before definition and second definitions") {
         "1:9: 'x' is used before its definition on line 2");
   CHECK(run("param mu ~ Normal(m0, 1)\ndata m0 = 0").first_error() ==
         "1:19: 'm0' is used before its definition on line 2");
-  CHECK(run("param mu ~ Normal(mu, 1)").first_error() == "1:19: 'mu' is used in its own definition");
+  CHECK(run("param mu ~ Normal(mu, 1)").first_error() ==
+        "1:19: 'mu' is used in its own definition");
   CHECK(run("data y = f(2)\nfn f(x) = x").first_error() ==
         "1:10: 'f' is used before its definition on line 2");
   CHECK(run("fn g(x) = h(x)\nfn h(x) = x").first_error() ==
@@ -87,8 +87,7 @@ TEST_CASE("use before definition and second definitions") {
         "2:17: 'q' is used before its definition on line 3");
   CHECK(run("fn f(x) = f(x)").first_error() ==
         "1:11: 'f' cannot call itself: functions are not recursive");
-  CHECK(run("fn f(x) = 1 + g(f(x))").first_error() ==
-        "1:15: unknown function 'g'");
+  CHECK(run("fn f(x) = 1 + g(f(x))").first_error() == "1:15: unknown function 'g'");
   auto r = run("data x = 1\ndata x = 2");
   CHECK(r.first_error() == "2:6: 'x' is already defined");
   CHECK(r.diags.list()[0].notes.at(0).find("line 1") != std::string::npos);
@@ -119,18 +118,23 @@ TEST_CASE("vectors of different lengths") {
         "3:12: vectors of different lengths: the left side of '~' has 3 elements but mean has 2");
   CHECK(run("data a = [1, 2]\ndata b = [1, 2, 3]\ndata X = columns(a, b)").first_error() ==
         "3:21: vectors of different lengths (2 and 3) in 'columns'");
-  CHECK(run("param w[3] ~ Dirichlet([1, 1])").first_error().find("has size 3 but its Dirichlet prior has dimension 2") != std::string::npos);
-  CHECK(run("data X = columns([1, 2], [3, 4])\nparam w[3] ~ Normal(0, 1)\nlet y = X * w").first_error() ==
-        "3:9: matrix with 2 columns times a vector of length 3");
+  CHECK(run("param w[3] ~ Dirichlet([1, 1])")
+            .first_error()
+            .find("has size 3 but its Dirichlet prior has dimension 2") != std::string::npos);
+  CHECK(run("data X = columns([1, 2], [3, 4])\nparam w[3] ~ Normal(0, 1)\nlet y = X * w")
+            .first_error() == "3:9: matrix with 2 columns times a vector of length 3");
 }
 
 TEST_CASE("literal hyperparameters outside their support") {
-  CHECK(run("param m ~ Normal(0, -1)").first_error() == "1:21: sd of Normal must be positive, got -1");
+  CHECK(run("param m ~ Normal(0, -1)").first_error() ==
+        "1:21: sd of Normal must be positive, got -1");
   CHECK(run("param p ~ Beta(0, 1)").first_error() == "1:16: a of Beta must be positive, got 0");
   CHECK(run("param t ~ Dirichlet([1, -2])").first_error() ==
         "1:21: alpha of Dirichlet must be positive, got -2 (element 2)");
-  CHECK(run("param u ~ Uniform(2, 1)").first_error().find("invalid arguments to Uniform") != std::string::npos);
-  CHECK(run("data s = -2\nparam m ~ Normal(0, s)").first_error() == "2:21: sd of Normal must be positive, got -2");
+  CHECK(run("param u ~ Uniform(2, 1)").first_error().find("invalid arguments to Uniform") !=
+        std::string::npos);
+  CHECK(run("data s = -2\nparam m ~ Normal(0, s)").first_error() ==
+        "2:21: sd of Normal must be positive, got -2");
   // A hyperparameter that is a parameter cannot be checked before solving.
   CHECK(run("param s ~ HalfNormal(1)\nparam m ~ Normal(0, s)").compiled);
 }
@@ -138,10 +142,17 @@ TEST_CASE("literal hyperparameters outside their support") {
 TEST_CASE("data outside the likelihood's support") {
   CHECK(run("data f = [1, 0, 2]\nparam p ~ Beta(1, 1)\nf ~ Bernoulli(p)").first_error() ==
         "3:1: data outside the support of Bernoulli: 2 is not 0 or 1 (f[3])");
-  CHECK(run("data c = [3, -1]\nparam r ~ Gamma(1, 1)\nc ~ Poisson(r)").first_error().find("-1 is not a count") != std::string::npos);
-  CHECK(run("data c = [0.5]\nparam p ~ Beta(1, 1)\nc ~ Binomial(3, p)").first_error().find("0.5 is not a whole number") != std::string::npos);
-  CHECK(run("data d = [1, 7]\nparam t ~ Dirichlet([1, 1, 1, 1, 1, 1])\nd ~ Categorical(t)").compiled == std::nullopt);
-  CHECK(run("data d = [1, 7]\nd ~ Categorical([0.2, 0.2, 0.2, 0.2, 0.1, 0.1])").first_error().find("7 is not a category of a 6-way Categorical") != std::string::npos);
+  CHECK(run("data c = [3, -1]\nparam r ~ Gamma(1, 1)\nc ~ Poisson(r)")
+            .first_error()
+            .find("-1 is not a count") != std::string::npos);
+  CHECK(run("data c = [0.5]\nparam p ~ Beta(1, 1)\nc ~ Binomial(3, p)")
+            .first_error()
+            .find("0.5 is not a whole number") != std::string::npos);
+  CHECK(run("data d = [1, 7]\nparam t ~ Dirichlet([1, 1, 1, 1, 1, 1])\nd ~ Categorical(t)")
+            .compiled == std::nullopt);
+  CHECK(run("data d = [1, 7]\nd ~ Categorical([0.2, 0.2, 0.2, 0.2, 0.1, 0.1])")
+            .first_error()
+            .find("7 is not a category of a 6-way Categorical") != std::string::npos);
 }
 
 TEST_CASE("every independent error is reported in one run") {
@@ -194,22 +205,33 @@ print p
   CHECK(q[9].kind == QueryKind::Posterior);
   CHECK(run("data x = [1]\nprint posterior(x)").first_error() ==
         "2:17: posterior(...) needs a parameter or a let quantity, but 'x' is data");
-  CHECK(run("data x = [1]\nparam p ~ Beta(1, 1)\nprint predictive(x)").first_error().find("is not observed") != std::string::npos);
+  CHECK(run("data x = [1]\nparam p ~ Beta(1, 1)\nprint predictive(x)")
+            .first_error()
+            .find("is not observed") != std::string::npos);
   CHECK(run("param p ~ Beta(1, 1)\nprint prob(p + 1)").first_error() ==
         "2:12: prob(...) needs a condition such as 'p > 0.5'");
 }
 
 TEST_CASE("joint priors need the right number of names") {
-  CHECK(run("param mu ~ NormalInverseGamma(0, 1, 2, 2)").first_error().find("joint prior on 2 parameters") != std::string::npos);
+  CHECK(run("param mu ~ NormalInverseGamma(0, 1, 2, 2)")
+            .first_error()
+            .find("joint prior on 2 parameters") != std::string::npos);
 }
 
 TEST_CASE("indexing and gather") {
-  auto r = run("data g = [1, 2, 2, 1]\ndata y = [0.1, 0.5, 0.7, 0.2]\nparam mu[2] ~ Normal(0, 1)\ny ~ Normal(mu[g], 1)");
+  auto r =
+      run("data g = [1, 2, 2, 1]\ndata y = [0.1, 0.5, 0.7, 0.2]\nparam mu[2] ~ Normal(0, 1)\ny ~ "
+          "Normal(mu[g], 1)");
   REQUIRE_MESSAGE(r.compiled, r.errors());
   CHECK(r.compiled->model.observations[0].args[0]->type.rows == 4);
-  CHECK(run("data v = [1, 2]\ndata z = v[3]").first_error() == "2:12: index 3 is out of range 1..2");
-  CHECK(run("data v = [1, 2]\ndata z = v[1.5]").first_error().find("an index must be a whole number") != std::string::npos);
-  CHECK(run("data v = [1, 2]\nparam i ~ Normal(0, 1)\nlet z = v[i]").first_error().find("an index must be") != std::string::npos);
+  CHECK(run("data v = [1, 2]\ndata z = v[3]").first_error() ==
+        "2:12: index 3 is out of range 1..2");
+  CHECK(run("data v = [1, 2]\ndata z = v[1.5]")
+            .first_error()
+            .find("an index must be a whole number") != std::string::npos);
+  CHECK(run("data v = [1, 2]\nparam i ~ Normal(0, 1)\nlet z = v[i]")
+            .first_error()
+            .find("an index must be") != std::string::npos);
 }
 
 TEST_CASE("data from CSV, relative to the model file") {
@@ -232,7 +254,8 @@ TEST_CASE("data from CSV, relative to the model file") {
     std::ofstream f(dir / "bad.csv");
     f << "y\n1\n2\n";
   }
-  auto support = run("data y from \"bad.csv\"\nparam p ~ Beta(1, 1)\ny ~ Bernoulli(p)", dir.string());
+  auto support =
+      run("data y from \"bad.csv\"\nparam p ~ Beta(1, 1)\ny ~ Bernoulli(p)", dir.string());
   // The same FILE:ROW:COL form as the CSV reader's own errors.
   CHECK(support.first_error() ==
         "3:1: bad.csv:3:1: data outside the support of Bernoulli: 2 is not 0 or 1 (column 'y')");
@@ -241,7 +264,8 @@ TEST_CASE("data from CSV, relative to the model file") {
     std::ofstream f(dir / "multi.csv");
     f << "\"a\nheader\",note,y\n1,\"two\nlines\",1\n2,plain,0\n3,\"x\ny\nz\",1\n4,w,7\n";
   }
-  auto multi = run("data y from \"multi.csv\"\nparam p ~ Beta(1, 1)\ny ~ Bernoulli(p)", dir.string());
+  auto multi =
+      run("data y from \"multi.csv\"\nparam p ~ Beta(1, 1)\ny ~ Bernoulli(p)", dir.string());
   CHECK(multi.first_error() ==
         "3:1: multi.csv:9:3: data outside the support of Bernoulli: 7 is not 0 or 1 (column 'y')");
   auto cols = data::read_columns((dir / "multi.csv").string(), std::vector<std::string>{"y"});
@@ -313,7 +337,8 @@ TEST_CASE("non-finite data and hyperparameters") {
         "1:10: data must be finite, but element 2 of [1, -1 / 0] is infinite");
   CHECK(run("param m ~ Normal(0, inf)").first_error() ==
         "1:21: sd of Normal must be finite and positive, got inf");
-  CHECK(run("param m ~ Normal(inf, 1)").first_error() == "1:18: mean of Normal must be finite, got inf");
+  CHECK(run("param m ~ Normal(inf, 1)").first_error() ==
+        "1:18: mean of Normal must be finite, got inf");
   CHECK(run("data s = 0\nparam m ~ Normal(0, log(s))").first_error() ==
         "2:21: sd of Normal must be positive, got -inf");
   CHECK(run("param m ~ Normal(0, sqrt(-1))").first_error() ==
@@ -388,7 +413,8 @@ TEST_CASE("deep expressions stay within the checker's limits") {
   // Functions calling functions: the inlined body is bounded too.
   std::string fns = "fn f0(x) = x";
   for (int j = 0; j < 300; ++j) fns += " + x";
-  for (int i = 1; i < 12; ++i) fns += "\nfn f" + std::to_string(i) + "(x) = f" + std::to_string(i - 1) + "(x) + 1";
+  for (int i = 1; i < 12; ++i)
+    fns += "\nfn f" + std::to_string(i) + "(x) = f" + std::to_string(i - 1) + "(x) + 1";
   fns += "\nparam p ~ Beta(1, 1)\nlet q = f11(p)";
   CHECK(run(fns).compiled);
 }
@@ -398,7 +424,8 @@ TEST_CASE("model files: a UTF-8 byte order mark, and CR line ends") {
   std::filesystem::create_directories(dir);
   {
     std::ofstream f(dir / "bom.model", std::ios::binary);
-    f << "\xEF\xBB\xBF" << "data x = [1, 0]\nparam p ~ Beta(1, 1)\nx ~ Bernoulli(p)\n";
+    f << "\xEF\xBB\xBF"
+      << "data x = [1, 0]\nparam p ~ Beta(1, 1)\nx ~ Bernoulli(p)\n";
   }
   {
     std::ofstream f(dir / "cr.model", std::ios::binary);

@@ -92,7 +92,6 @@ bool no_error(const json& r) {
   return !r.contains("error");
 }
 
-
 // "w[1]" -> ("w", 0); "p" -> ("p", npos)
 std::pair<std::string, std::size_t> element(const std::string& key) {
   std::smatch m;
@@ -125,8 +124,9 @@ void check_predictive(const json& c, const json& got) {
 void check_single(const json& c) {
   const std::string p = c["param"];
   const std::string data = c["predictive"]["data"];
-  Run r = run_case(c, {"posterior(" + p + ")", "map(" + p + ")", "mle(" + p + ")", "predictive(" + data + ")",
-                       "evidence()", "prob(" + c["prob"]["cond"].get<std::string>() + ")"});
+  Run r = run_case(
+      c, {"posterior(" + p + ")", "map(" + p + ")", "mle(" + p + ")", "predictive(" + data + ")",
+          "evidence()", "prob(" + c["prob"]["cond"].get<std::string>() + ")"});
   const json& post = r.at(0);
   if (!no_error(post)) return;
   CHECK(post["method"] == c["method"]);
@@ -180,7 +180,8 @@ void check_joint(const json& c) {
     expect_close(post["interval"], c["interval95"][n], kQuantTol, n + " interval95");
     if (no_error(r.at(3 * i + 1)))
       expect_close(r.at(3 * i + 1)["value"], c["mode"][n], kTol, n + " map (joint mode)");
-    if (no_error(r.at(3 * i + 2))) expect_close(r.at(3 * i + 2)["value"], c["mle"][n], kTol, n + " mle");
+    if (no_error(r.at(3 * i + 2)))
+      expect_close(r.at(3 * i + 2)["value"], c["mle"][n], kTol, n + " mle");
     // The joint posterior, reported beside each marginal.
     CHECK_MESSAGE(post.contains("joint"), post.dump());
     if (!post.contains("joint")) continue;
@@ -197,9 +198,11 @@ void check_joint(const json& c) {
       if (idx == std::string::npos) {
         CHECK(post["family"] == want["family"]);
         expect_close(post["params"], want["params"], kTol, it.key() + " marginal params");
-        if (want.contains("mode")) expect_close(post["mode"], want["mode"], kTol, it.key() + " marginal mode");
+        if (want.contains("mode"))
+          expect_close(post["mode"], want["mode"], kTol, it.key() + " marginal mode");
       } else {
-        expect_close(pick(post["mean"], idx), want["params"]["mean"], kTol, it.key() + " marginal mean");
+        expect_close(pick(post["mean"], idx), want["params"]["mean"], kTol,
+                     it.key() + " marginal mean");
         expect_close(pick(post["sd"], idx), want["params"]["sd"], kTol, it.key() + " marginal sd");
       }
     }
@@ -223,15 +226,18 @@ void check_joint(const json& c) {
 void check_numeric_mode(const json& c) {
   if (c["method"] != "conjugate") return;
   std::vector<std::string> names;
-  if (c["param"].is_array()) names = c["param"].get<std::vector<std::string>>();
-  else names.push_back(c["param"]);
+  if (c["param"].is_array())
+    names = c["param"].get<std::vector<std::string>>();
+  else
+    names.push_back(c["param"]);
   std::vector<std::string> prints;
   for (const auto& n : names) prints.push_back("map(" + n + ")");
   Run r = run_case(c, prints, bayes::answer::Method::Numeric);
   for (std::size_t i = 0; i < names.size(); ++i) {
     json want = c["param"].is_array() ? c["mode"][names[i]] : c["mode"];
     if (want.is_null()) {
-      CHECK_MESSAGE(r.at(i).contains("error"), "numeric MAP of " << names[i] << " should not exist: " << r.at(i).dump());
+      CHECK_MESSAGE(r.at(i).contains("error"),
+                    "numeric MAP of " << names[i] << " should not exist: " << r.at(i).dump());
       continue;
     }
     if (!no_error(r.at(i))) continue;

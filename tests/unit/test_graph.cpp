@@ -67,7 +67,8 @@ x ~ Normal(mu, sqrt(s2))
 }
 
 TEST_CASE("joint prior: one factor on two parameters") {
-  auto g = graph_of("data x = [1, 2]\nparam mu, s2 ~ NormalInverseGamma(0, 1, 2, 2)\nx ~ Normal(mu, sqrt(s2))");
+  auto g = graph_of(
+      "data x = [1, 2]\nparam mu, s2 ~ NormalInverseGamma(0, 1, 2, 2)\nx ~ Normal(mu, sqrt(s2))");
   CHECK(g.factors.size() == 2);
   CHECK(touches(g, "NormalInverseGamma(0, 1, 2, 2)") == std::set<std::string>{"mu", "s2"});
 }

@@ -60,9 +60,10 @@ bool grad_close(double analytic, const Fd& num) {
   return std::abs(analytic - num.d) <= tol;
 }
 
-#define CHECK_GRAD(analytic, num, what)                                                               \
-  CHECK_MESSAGE(grad_close((analytic), (num)), what << ": analytic " << (analytic) << ", finite difference " \
-                                                   << (num).d << " (h = " << (num).h << ")")
+#define CHECK_GRAD(analytic, num, what)                                                  \
+  CHECK_MESSAGE(grad_close((analytic), (num)), what << ": analytic " << (analytic)       \
+                                                    << ", finite difference " << (num).d \
+                                                    << " (h = " << (num).h << ")")
 
 const dist::Family& family(std::string_view name) {
   const dist::Family* f = dist::find(name);
@@ -91,22 +92,51 @@ struct Point {
 // near the singular ends of the support, and extreme arguments.
 const std::map<std::string, std::vector<Point>>& inside_points() {
   static const std::map<std::string, std::vector<Point>> points = {
-      {"Normal", {{{0, 1}, 0.3}, {{1.5, 0.7}, -2.1}, {{-3, 2}, 25}, {{0, 1}, -8}, {{2, 1e-2}, 2.05}, {{1e3, 50}, 1.2e3}}},
-      {"StudentT", {{{3, 0, 1}, 0.4}, {{0.7, 1, 2}, -30}, {{30, -2, 0.5}, 5}, {{5, 0, 1}, 200}, {{1e3, 1, 1}, 0.2}}},
+      {"Normal",
+       {{{0, 1}, 0.3},
+        {{1.5, 0.7}, -2.1},
+        {{-3, 2}, 25},
+        {{0, 1}, -8},
+        {{2, 1e-2}, 2.05},
+        {{1e3, 50}, 1.2e3}}},
+      {"StudentT",
+       {{{3, 0, 1}, 0.4},
+        {{0.7, 1, 2}, -30},
+        {{30, -2, 0.5}, 5},
+        {{5, 0, 1}, 200},
+        {{1e3, 1, 1}, 0.2}}},
       {"Cauchy", {{{0, 1}, 0.5}, {{2, 3}, -40}, {{-1, 0.1}, 1e3}, {{0, 1}, -0.01}}},
       {"Laplace", {{{0, 1}, 0.5}, {{2, 3}, -40}, {{-1, 0.1}, 7}, {{1, 2}, 0.9}}},
       {"LogNormal", {{{0, 1}, 0.5}, {{1, 0.3}, 20}, {{-2, 2}, 1e-4}, {{3, 0.1}, 1e3}}},
       {"Exponential", {{{2}, 0.5}, {{0.1}, 50}, {{3}, 1e-3}, {{1e-3}, 2e3}}},
-      {"Gamma", {{{2, 3}, 0.5}, {{0.5, 1}, 1e-3}, {{50, 2}, 25}, {{3, 0.1}, 200}, {{1, 2}, 0.7}, {{1e3, 1e3}, 1.01}}},
+      {"Gamma",
+       {{{2, 3}, 0.5},
+        {{0.5, 1}, 1e-3},
+        {{50, 2}, 25},
+        {{3, 0.1}, 200},
+        {{1, 2}, 0.7},
+        {{1e3, 1e3}, 1.01}}},
       {"InverseGamma", {{{3, 2}, 0.5}, {{0.5, 1}, 1e-2}, {{10, 4}, 30}, {{2, 0.1}, 1e3}}},
-      {"Beta", {{{2, 3}, 0.4}, {{0.5, 0.5}, 1e-3}, {{5, 1.5}, 0.999}, {{30, 40}, 0.45}, {{1, 1}, 0.3}, {{300, 2}, 0.99}}},
+      {"Beta",
+       {{{2, 3}, 0.4},
+        {{0.5, 0.5}, 1e-3},
+        {{5, 1.5}, 0.999},
+        {{30, 40}, 0.45},
+        {{1, 1}, 0.3},
+        {{300, 2}, 0.99}}},
       {"Uniform", {{{0, 1}, 0.3}, {{-2, 5}, 4.9}, {{10, 10.5}, 10.01}}},
       {"HalfNormal", {{{1}, 0.3}, {{2}, 9}, {{0.1}, 1e-3}, {{3}, 40}}},
       {"HalfCauchy", {{{1}, 0.3}, {{2}, 90}, {{0.1}, 1e-3}, {{5}, 5}}},
       {"Weibull", {{{1.5, 2}, 0.7}, {{0.5, 1}, 1e-3}, {{3, 0.5}, 2}, {{1, 3}, 10}, {{20, 1}, 1.1}}},
       {"Pareto", {{{1, 3}, 1.5}, {{0.5, 0.5}, 1e3}, {{2, 10}, 2.001}, {{1e-2, 1}, 1}}},
       {"Bernoulli", {{{0.3}, 1}, {{0.3}, 0}, {{0.999}, 0}, {{1e-3}, 1}, {{0.999}, 1}, {{1e-3}, 0}}},
-      {"Binomial", {{{10, 0.3}, 4}, {{10, 0.3}, 0}, {{10, 0.9}, 10}, {{1000, 0.01}, 30}, {{1, 0.5}, 1}, {{50, 0.999}, 40}}},
+      {"Binomial",
+       {{{10, 0.3}, 4},
+        {{10, 0.3}, 0},
+        {{10, 0.9}, 10},
+        {{1000, 0.01}, 30},
+        {{1, 0.5}, 1},
+        {{50, 0.999}, 40}}},
       {"Poisson", {{{3.5}, 2}, {{3.5}, 0}, {{0.01}, 5}, {{200}, 150}, {{1e4}, 1.02e4}}},
       {"Geometric", {{{0.3}, 2}, {{0.3}, 0}, {{0.01}, 300}, {{0.99}, 4}}},
       {"NegativeBinomial", {{{3, 0.4}, 2}, {{0.5, 0.9}, 0}, {{20, 0.2}, 100}, {{1e3, 0.5}, 900}}},
@@ -133,7 +163,8 @@ const std::map<std::string, std::vector<Point>>& outside_points() {
       {"Weibull", {{{1.5, 2}, -0.7}, {{1.5, 2}, 0}}},
       {"Pareto", {{{1, 3}, 0.5}, {{1, 3}, kInf}}},
       {"Bernoulli", {{{0.3}, 2}, {{0.3}, 0.5}, {{1}, 0}, {{0}, 1}}},
-      {"Binomial", {{{10, 0.3}, 11}, {{10, 0.3}, -1}, {{10, 0.3}, 2.5}, {{10, 0}, 3}, {{10, 1}, 3}}},
+      {"Binomial",
+       {{{10, 0.3}, 11}, {{10, 0.3}, -1}, {{10, 0.3}, 2.5}, {{10, 0}, 3}, {{10, 1}, 3}}},
       {"Poisson", {{{3.5}, -1}, {{3.5}, 2.5}, {{0}, 2}}},
       {"Geometric", {{{0.3}, -1}, {{0.3}, 1.5}}},
       {"NegativeBinomial", {{{3, 0.4}, -2}, {{3, 0.4}, 0.5}}},
@@ -153,8 +184,10 @@ TEST_CASE("numeric: every univariate family has gradient test points") {
   for (const dist::Family* f : dist::all()) {
     if (!f->lpdf) continue;
     ++n;
-    CHECK_MESSAGE(inside_points().count(std::string(f->name)) == 1, "no inside points for " << f->name);
-    CHECK_MESSAGE(outside_points().count(std::string(f->name)) == 1, "no outside points for " << f->name);
+    CHECK_MESSAGE(inside_points().count(std::string(f->name)) == 1,
+                  "no inside points for " << f->name);
+    CHECK_MESSAGE(outside_points().count(std::string(f->name)) == 1,
+                  "no outside points for " << f->name);
   }
   CHECK(n == 20);
 }
@@ -218,11 +251,11 @@ TEST_CASE("numeric: scalar_lpdf_grad at the edges of a support") {
   // Finite densities at the end of a support: the gradient is finite (the
   // one-sided derivative where it exists, else 0), never NaN.
   std::vector<std::pair<std::string, Point>> edges = {
-      {"Exponential", {{2}, 0}},  {"Gamma", {{1, 2}, 0}},       {"Beta", {{1, 3}, 0}},
-      {"Beta", {{3, 1}, 1}},      {"Weibull", {{1, 2}, 0}},     {"HalfNormal", {{1}, 0}},
-      {"HalfCauchy", {{1}, 0}},   {"Pareto", {{1, 3}, 1}},      {"Uniform", {{0, 1}, 0}},
-      {"Bernoulli", {{1}, 1}},    {"Bernoulli", {{0}, 0}},      {"Binomial", {{10, 0}, 0}},
-      {"Binomial", {{10, 1}, 10}}, {"Poisson", {{0}, 0}},       {"Laplace", {{1, 2}, 1}},
+      {"Exponential", {{2}, 0}},   {"Gamma", {{1, 2}, 0}},   {"Beta", {{1, 3}, 0}},
+      {"Beta", {{3, 1}, 1}},       {"Weibull", {{1, 2}, 0}}, {"HalfNormal", {{1}, 0}},
+      {"HalfCauchy", {{1}, 0}},    {"Pareto", {{1, 3}, 1}},  {"Uniform", {{0, 1}, 0}},
+      {"Bernoulli", {{1}, 1}},     {"Bernoulli", {{0}, 0}},  {"Binomial", {{10, 0}, 0}},
+      {"Binomial", {{10, 1}, 10}}, {"Poisson", {{0}, 0}},    {"Laplace", {{1, 2}, 1}},
   };
   for (const auto& [name, pt] : edges) {
     const dist::Family& f = family(name);
@@ -239,15 +272,18 @@ TEST_CASE("numeric: scalar_lpdf_grad at the edges of a support") {
   // at p = 0 is -1; a Binomial(n, 0) at 0 has d/dp = -n; Poisson(0) at 0 has -1.
   std::vector<double> d(2);
   double dx = 0;
-  numeric::scalar_lpdf_grad(family("Bernoulli"), std::vector<double>{1.0}, 1, std::span<double>(d.data(), 1), dx);
+  numeric::scalar_lpdf_grad(family("Bernoulli"), std::vector<double>{1.0}, 1,
+                            std::span<double>(d.data(), 1), dx);
   CHECK(d[0] == doctest::Approx(1.0));
-  numeric::scalar_lpdf_grad(family("Bernoulli"), std::vector<double>{0.0}, 0, std::span<double>(d.data(), 1), dx);
+  numeric::scalar_lpdf_grad(family("Bernoulli"), std::vector<double>{0.0}, 0,
+                            std::span<double>(d.data(), 1), dx);
   CHECK(d[0] == doctest::Approx(-1.0));
   numeric::scalar_lpdf_grad(family("Binomial"), std::vector<double>{10.0, 0.0}, 0, d, dx);
   CHECK(d[1] == doctest::Approx(-10.0));
   numeric::scalar_lpdf_grad(family("Binomial"), std::vector<double>{10.0, 1.0}, 10, d, dx);
   CHECK(d[1] == doctest::Approx(10.0));
-  numeric::scalar_lpdf_grad(family("Poisson"), std::vector<double>{0.0}, 0, std::span<double>(d.data(), 1), dx);
+  numeric::scalar_lpdf_grad(family("Poisson"), std::vector<double>{0.0}, 0,
+                            std::span<double>(d.data(), 1), dx);
   CHECK(d[0] == doctest::Approx(-1.0));
   // Gamma(1, rate) is Exponential(rate): at x = 0, d/dx = -rate.
   numeric::scalar_lpdf_grad(family("Gamma"), std::vector<double>{1.0, 2.0}, 0, d, dx);
@@ -294,8 +330,9 @@ y ~ Beta(1, b)
 TEST_CASE("numeric: scalar_lpdf_grad refuses a family without a univariate density") {
   std::vector<double> d(1);
   double dx = 0;
-  CHECK_THROWS_AS(numeric::scalar_lpdf_grad(family("Dirichlet"), std::vector<double>{1.0}, 0.5, d, dx),
-                  std::logic_error);
+  CHECK_THROWS_AS(
+      numeric::scalar_lpdf_grad(family("Dirichlet"), std::vector<double>{1.0}, 0.5, d, dx),
+      std::logic_error);
 }
 
 // ---------------------------------------------------------------------------
@@ -304,8 +341,9 @@ TEST_CASE("numeric: scalar_lpdf_grad refuses a family without a univariate densi
 
 // Checks `grad` (the analytic partials) against finite differences of `f` in
 // each coordinate of `at`.
-void check_partials(const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& at,
-                    const std::vector<double>& grad, const std::string& what) {
+void check_partials(const std::function<double(const std::vector<double>&)>& f,
+                    const std::vector<double>& at, const std::vector<double>& grad,
+                    const std::string& what) {
   REQUIRE(grad.size() == at.size());
   for (std::size_t i = 0; i < at.size(); ++i) {
     auto g = [&](double v) {
@@ -331,12 +369,14 @@ void check_simplex_directions(const std::function<double(const std::vector<doubl
         return f(a);
       };
       Fd num = fd(g, 0.0, 1e-5 * std::min(at[i], at[j]));
-      CHECK_GRAD(grad[i] - grad[j], num, what << " along e" << i << " - e" << j << " at " << show(at));
+      CHECK_GRAD(grad[i] - grad[j], num,
+                 what << " along e" << i << " - e" << j << " at " << show(at));
     }
 }
 
 TEST_CASE("numeric: categorical_lpmf_grad") {
-  std::vector<std::vector<double>> probs = {{0.2, 0.3, 0.5}, {0.01, 0.98, 0.01}, {1.0}, {0.25, 0.25, 0.25, 0.25}};
+  std::vector<std::vector<double>> probs = {
+      {0.2, 0.3, 0.5}, {0.01, 0.98, 0.01}, {1.0}, {0.25, 0.25, 0.25, 0.25}};
   for (const auto& p : probs)
     for (std::size_t k = 1; k <= p.size(); ++k) {
       std::vector<double> dp(p.size(), 1.0);  // accumulates
@@ -347,8 +387,11 @@ TEST_CASE("numeric: categorical_lpmf_grad") {
       auto f = [k](const std::vector<double>& a) { return std::log(a[k - 1]); };
       check_partials(f, p, dp, "Categorical d/dprobs, k = " + std::to_string(k));
       if (p.size() > 1)
-        check_simplex_directions([k](const std::vector<double>& a) { return dist::categorical_lpmf(a, static_cast<double>(k)); },
-                                 p, dp, "Categorical");
+        check_simplex_directions(
+            [k](const std::vector<double>& a) {
+              return dist::categorical_lpmf(a, static_cast<double>(k));
+            },
+            p, dp, "Categorical");
     }
   // Outside: -inf, nothing added.
   std::vector<double> p = {0.2, 0.8}, dp = {0, 0};
@@ -374,19 +417,21 @@ TEST_CASE("numeric: dirichlet_lpdf_grad") {
     for (auto& v : da) v -= 1.0;
     for (auto& v : dx) v -= 2.0;
     // d/dalpha through the library's density (alpha is unconstrained by a sum).
-    check_partials([&](const std::vector<double>& a) { return dist::dirichlet_lpdf(a, c.x); }, c.alpha, da,
-                   "Dirichlet d/dalpha");
+    check_partials([&](const std::vector<double>& a) { return dist::dirichlet_lpdf(a, c.x); },
+                   c.alpha, da, "Dirichlet d/dalpha");
     // d/dx: the density's formula extended off the simplex, then along the
     // simplex through the library.
     auto formula = [&](const std::vector<double>& x) {
       double a0 = 0, lp2 = 0;
-      for (std::size_t i = 0; i < k; ++i) a0 += c.alpha[i], lp2 += (c.alpha[i] - 1) * std::log(x[i]) - std::lgamma(c.alpha[i]);
+      for (std::size_t i = 0; i < k; ++i)
+        a0 += c.alpha[i], lp2 += (c.alpha[i] - 1) * std::log(x[i]) - std::lgamma(c.alpha[i]);
       return lp2 + std::lgamma(a0);
     };
     CHECK(formula(c.x) == doctest::Approx(lp).epsilon(1e-12));
     check_partials(formula, c.x, dx, "Dirichlet d/dx");
-    check_simplex_directions([&](const std::vector<double>& x) { return dist::dirichlet_lpdf(c.alpha, x); }, c.x, dx,
-                             "Dirichlet d/dx");
+    check_simplex_directions(
+        [&](const std::vector<double>& x) { return dist::dirichlet_lpdf(c.alpha, x); }, c.x, dx,
+        "Dirichlet d/dx");
   }
   // Regression: an entry x_i = 0 with alpha_i = 1 has a finite density (the
   // term (alpha_i - 1) log x_i is absent); its gradient used to be NaN (0 / 0)
@@ -409,11 +454,14 @@ TEST_CASE("numeric: dirichlet_lpdf_grad") {
       };
       CHECK_GRAD(da[i], fd(g, alpha[i]), "Dirichlet d/dalpha[" << i << "] with x_1 = 0");
     }
-    auto along = [&](double t) { return dist::dirichlet_lpdf(alpha, std::vector<double>{0, 0.4 + t, 0.6 - t}); };
+    auto along = [&](double t) {
+      return dist::dirichlet_lpdf(alpha, std::vector<double>{0, 0.4 + t, 0.6 - t});
+    };
     CHECK_GRAD(dx[1] - dx[2], fd(along, 0.0, 1e-5), "Dirichlet d/dx along e2 - e3 with x_1 = 0");
   }
   std::vector<double> da = {0, 0}, dx = {0, 0};
-  CHECK(numeric::dirichlet_lpdf_grad(std::vector<double>{2, 2}, std::vector<double>{0.5, 0.6}, da, dx) == -kInf);
+  CHECK(numeric::dirichlet_lpdf_grad(std::vector<double>{2, 2}, std::vector<double>{0.5, 0.6}, da,
+                                     dx) == -kInf);
   CHECK(da == std::vector<double>{0, 0});
   CHECK(dx == std::vector<double>{0, 0});
 }
@@ -443,8 +491,9 @@ TEST_CASE("numeric: multinomial_lpmf_grad") {
     };
     CHECK(formula(c.probs) == doctest::Approx(lp).epsilon(1e-12));
     check_partials(formula, c.probs, dp, "Multinomial d/dprobs");
-    check_simplex_directions([&](const std::vector<double>& p) { return dist::multinomial_lpmf(p, c.counts); }, c.probs,
-                             dp, "Multinomial d/dprobs");
+    check_simplex_directions(
+        [&](const std::vector<double>& p) { return dist::multinomial_lpmf(p, c.counts); }, c.probs,
+        dp, "Multinomial d/dprobs");
   }
   // A zero probability with zero count is fine and adds nothing there.
   std::vector<double> p = {0.0, 1.0}, cnt = {0, 4}, dp = {0, 0};
@@ -480,14 +529,17 @@ TEST_CASE("numeric: multi_normal_lpdf_grad") {
     std::vector<double> dm(k, 1.0), dx(k, 2.0);
     double lp = numeric::multi_normal_lpdf_grad(c.mean, c.x, inv.data(), log_det, k, dm, dx);
     auto lib = [&](const std::vector<double>& m, const std::vector<double>& x) {
-      return dist::multi_normal_lpdf(Eigen::Map<const VectorXd>(m.data(), static_cast<Eigen::Index>(k)), c.cov,
-                                     Eigen::Map<const VectorXd>(x.data(), static_cast<Eigen::Index>(k)));
+      return dist::multi_normal_lpdf(
+          Eigen::Map<const VectorXd>(m.data(), static_cast<Eigen::Index>(k)), c.cov,
+          Eigen::Map<const VectorXd>(x.data(), static_cast<Eigen::Index>(k)));
     };
     CHECK(lp == doctest::Approx(lib(c.mean, c.x)).epsilon(1e-12));
     for (auto& v : dm) v -= 1.0;
     for (auto& v : dx) v -= 2.0;
-    check_partials([&](const std::vector<double>& m) { return lib(m, c.x); }, c.mean, dm, "MultiNormal d/dmean");
-    check_partials([&](const std::vector<double>& x) { return lib(c.mean, x); }, c.x, dx, "MultiNormal d/dx");
+    check_partials([&](const std::vector<double>& m) { return lib(m, c.x); }, c.mean, dm,
+                   "MultiNormal d/dmean");
+    check_partials([&](const std::vector<double>& x) { return lib(c.mean, x); }, c.x, dx,
+                   "MultiNormal d/dx");
   }
 }
 
@@ -505,15 +557,16 @@ TEST_CASE("numeric: normal_inverse_gamma_lpdf_grad") {
   for (const auto& c : cases) {
     std::vector<double> d(4, 1.0);
     double dmu = 2.0, ds2 = 3.0;
-    double lp = numeric::normal_inverse_gamma_lpdf_grad(std::vector<double>(c.begin(), c.begin() + 4), c[4], c[5], d,
-                                                        dmu, ds2);
+    double lp = numeric::normal_inverse_gamma_lpdf_grad(
+        std::vector<double>(c.begin(), c.begin() + 4), c[4], c[5], d, dmu, ds2);
     CHECK(lp == lib(c));
     std::vector<double> all = {d[0] - 1, d[1] - 1, d[2] - 1, d[3] - 1, dmu - 2, ds2 - 3};
     check_partials(lib, c, all, "NormalInverseGamma d/d(m0, lambda, alpha, beta, mu, s2)");
   }
   std::vector<double> d(4, 0.0);
   double dmu = 0, ds2 = 0;
-  CHECK(numeric::normal_inverse_gamma_lpdf_grad(std::vector<double>{0, 1, 2, 3}, 0.5, -1, d, dmu, ds2) == -kInf);
+  CHECK(numeric::normal_inverse_gamma_lpdf_grad(std::vector<double>{0, 1, 2, 3}, 0.5, -1, d, dmu,
+                                                ds2) == -kInf);
   CHECK(d == std::vector<double>{0, 0, 0, 0});
   CHECK(dmu == 0);
   CHECK(ds2 == 0);
@@ -530,7 +583,8 @@ struct Built {
 
 // Every parameter's value: from `given` by name, else a point inside its
 // prior's support that differs between parameters and elements.
-std::vector<VectorXd> values_for(const Model& m, const std::map<std::string, std::vector<double>>& given) {
+std::vector<VectorXd> values_for(const Model& m,
+                                 const std::map<std::string, std::vector<double>>& given) {
   std::vector<VectorXd> out(m.params.size());
   for (std::size_t p = 0; p < m.params.size(); ++p) {
     const ParamVar& pv = m.params[p];
@@ -548,30 +602,45 @@ std::vector<VectorXd> values_for(const Model& m, const std::map<std::string, std
     if (!pr.family) {
       lo = pr.lower, hi = pr.upper;
     } else {
-      dist::Domain d = pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
+      dist::Domain d =
+          pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
       switch (d) {
         case dist::Domain::Positive:
-        case dist::Domain::NonNegative: lo = 0; break;
+        case dist::Domain::NonNegative:
+          lo = 0;
+          break;
         case dist::Domain::Unit:
-        case dist::Domain::OpenUnit: lo = 0, hi = 1; break;
-        case dist::Domain::Simplex: simplex = true; break;
+        case dist::Domain::OpenUnit:
+          lo = 0, hi = 1;
+          break;
+        case dist::Domain::Simplex:
+          simplex = true;
+          break;
         case dist::Domain::Bounded: {
           double a = ir::eval(*pr.args[0], env_of(m))[0];
-          if (pr.family->name == "Uniform") lo = a, hi = ir::eval(*pr.args[1], env_of(m))[0];
-          else lo = a;
+          if (pr.family->name == "Uniform")
+            lo = a, hi = ir::eval(*pr.args[1], env_of(m))[0];
+          else
+            lo = a;
           break;
         }
-        default: break;
+        default:
+          break;
       }
     }
     for (std::size_t i = 0; i < n; ++i) {
       double t = static_cast<double>(i) + 0.37 * static_cast<double>(p);
       double x;
-      if (simplex) x = 1 + 0.5 * t;
-      else if (std::isfinite(lo) && std::isfinite(hi)) x = lo + (hi - lo) * (0.3 + 0.4 * std::fmod(0.29 * t, 1.0));
-      else if (std::isfinite(lo)) x = lo + 0.6 + 0.35 * t;
-      else if (std::isfinite(hi)) x = hi - 0.6 - 0.35 * t;
-      else x = 0.45 - 0.3 * t + 0.05 * t * t;
+      if (simplex)
+        x = 1 + 0.5 * t;
+      else if (std::isfinite(lo) && std::isfinite(hi))
+        x = lo + (hi - lo) * (0.3 + 0.4 * std::fmod(0.29 * t, 1.0));
+      else if (std::isfinite(lo))
+        x = lo + 0.6 + 0.35 * t;
+      else if (std::isfinite(hi))
+        x = hi - 0.6 - 0.35 * t;
+      else
+        x = 0.45 - 0.3 * t + 0.05 * t * t;
       v[static_cast<Eigen::Index>(i)] = x;
     }
     if (simplex) v /= v.sum();
@@ -608,7 +677,8 @@ std::optional<numeric::Tape> compile_all(const Model& m, std::string& why) {
 // Compiles `text`, then checks forward() against src/density and backward()
 // against finite differences of forward() in every coordinate of every
 // parameter (along e_i - e_K for a simplex).
-void check_tape(const std::string& text, const std::map<std::string, std::vector<double>>& given = {}) {
+void check_tape(const std::string& text,
+                const std::map<std::string, std::vector<double>>& given = {}) {
   INFO("model:\n" << text);
   auto r = test::run(text);
   REQUIRE_MESSAGE(r.compiled, r.errors());
@@ -630,7 +700,8 @@ void check_tape(const std::string& text, const std::map<std::string, std::vector
   std::vector<VectorXd> again(m.params.size());
   for (std::size_t p = 0; p < m.params.size(); ++p) again[p] = VectorXd::Zero(vals[p].size());
   tape->backward(again);
-  for (std::size_t p = 0; p < m.params.size(); ++p) CHECK((again[p] - grad[p]).norm() <= 1e-12 * (1 + grad[p].norm()));
+  for (std::size_t p = 0; p < m.params.size(); ++p)
+    CHECK((again[p] - grad[p]).norm() <= 1e-12 * (1 + grad[p].norm()));
 
   for (std::size_t p = 0; p < m.params.size(); ++p) {
     Eigen::Index n = vals[p].size();
@@ -648,8 +719,12 @@ void check_tape(const std::string& text, const std::map<std::string, std::vector
         return tape->forward(w);
       };
       double analytic = simplex ? grad[p][i] - grad[p][n - 1] : grad[p][i];
-      Fd num = fd(f, vals[p][i], simplex ? 1e-5 * std::min(vals[p][i], vals[p][n - 1]) / std::abs(vals[p][i]) : 1e-5);
-      CHECK_GRAD(analytic, num, "d/d" << m.params[p].name << "[" << i + 1 << "]" << (simplex ? " - d/d last" : ""));
+      Fd num =
+          fd(f, vals[p][i],
+             simplex ? 1e-5 * std::min(vals[p][i], vals[p][n - 1]) / std::abs(vals[p][i]) : 1e-5);
+      CHECK_GRAD(
+          analytic, num,
+          "d/d" << m.params[p].name << "[" << i + 1 << "]" << (simplex ? " - d/d last" : ""));
     }
   }
 }
@@ -897,7 +972,8 @@ y ~ Normal(a + floor(a * 3) + round(a) + ceil(a), 1)
              {{"a", {0.41}}});
 }
 
-TEST_CASE("numeric tape: forward is -inf outside the support, and the component's parameters only") {
+TEST_CASE(
+    "numeric tape: forward is -inf outside the support, and the component's parameters only") {
   auto r = test::run(R"(param s ~ Gamma(2, 1)
 data y = [0.3, 1.1]
 y ~ Normal(0, s)
@@ -929,7 +1005,8 @@ y ~ Normal(m, 1)
   auto lik = numeric::Tape::compile(r.compiled->model, {}, {0}, why);
   REQUIRE_MESSAGE(lik, why);
   v = {VectorXd::Constant(1, 0.25)};
-  CHECK(lik->forward(v) == doctest::Approx(-0.5 * 0.0625 - 0.5 * std::log(2 * M_PI)).epsilon(1e-14));
+  CHECK(lik->forward(v) ==
+        doctest::Approx(-0.5 * 0.0625 - 0.5 * std::log(2 * M_PI)).epsilon(1e-14));
   std::vector<VectorXd> g = {VectorXd::Zero(1)};
   lik->backward(g);
   CHECK(g[0][0] == doctest::Approx(0.25).epsilon(1e-14));
@@ -956,7 +1033,8 @@ double num_value(const json& j) {
 }
 
 void check_close(double got, double want, double rel, const std::string& what) {
-  CHECK_MESSAGE(std::abs(got - want) <= rel * std::max(1.0, std::abs(want)), what << ": got " << got << ", want " << want);
+  CHECK_MESSAGE(std::abs(got - want) <= rel * std::max(1.0, std::abs(want)),
+                what << ": got " << got << ", want " << want);
 }
 
 TEST_CASE("numeric transforms: positive (log) via Gamma-Poisson and Gamma-Exponential") {
@@ -988,7 +1066,8 @@ print map(r)
 )",
               answer::Method::Numeric);
   check_close(num_value(r[0]), 4.0 / 5.25, 1e-6, "map(r)");
-  // InverseGamma(3, 2) on a Normal variance (known mean 0): IG(3 + N/2, 2 + sum y^2 / 2), mode b / (a + 1).
+  // InverseGamma(3, 2) on a Normal variance (known mean 0): IG(3 + N/2, 2 + sum y^2 / 2), mode b /
+  // (a + 1).
   r = answers(R"(param v ~ InverseGamma(3, 2)
 data y = [0.5, -2, 1.5, 0.25]
 y ~ Normal(0, sqrt(v))
@@ -1076,7 +1155,8 @@ print map(th)
   std::vector<double> alpha = {2, 3, 4}, n = {2, 2, 3};
   double denom = 9 - 3 + 7;
   for (std::size_t k = 0; k < 3; ++k)
-    check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6, "map(th)[" + std::to_string(k + 1) + "]");
+    check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6,
+                "map(th)[" + std::to_string(k + 1) + "]");
   // Multinomial counts, K = 4.
   r = answers(R"(param th[4] ~ Dirichlet([1.5, 2, 3, 1.2])
 data c = [5, 0, 9, 2]
@@ -1088,8 +1168,10 @@ print map(th)
   alpha = {1.5, 2, 3, 1.2}, n = {5, 0, 9, 2};
   denom = 7.7 - 4 + 16;
   for (std::size_t k = 0; k < 4; ++k)
-    check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6, "map(th)[" + std::to_string(k + 1) + "]");
-  // With the Jacobian prod x_k: the mode of prod x_k^(alpha_k + n_k) is (alpha_k + n_k) / (sum alpha + N).
+    check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6,
+                "map(th)[" + std::to_string(k + 1) + "]");
+  // With the Jacobian prod x_k: the mode of prod x_k^(alpha_k + n_k) is (alpha_k + n_k) / (sum
+  // alpha + N).
   r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
 data z = [1, 2, 2, 3, 3, 3, 1]
 z ~ Categorical(th)
@@ -1098,10 +1180,12 @@ print map(th)
               answer::Method::Numeric, true);
   alpha = {2, 3, 4}, n = {2, 2, 3};
   for (std::size_t k = 0; k < 3; ++k)
-    check_close(r[0]["value"][k].get<double>(), (alpha[k] + n[k]) / 16.0, 1e-6, "map(th) on the ALR scale");
+    check_close(r[0]["value"][k].get<double>(), (alpha[k] + n[k]) / 16.0, 1e-6,
+                "map(th) on the ALR scale");
 }
 
-TEST_CASE("numeric transforms: real (identity) via Normal-Normal, with the exact Laplace evidence") {
+TEST_CASE(
+    "numeric transforms: real (identity) via Normal-Normal, with the exact Laplace evidence") {
   // Prior Normal(1, 2), y_i ~ Normal(mu, 0.5): precision 1/4 + 4 * 4 = 16.25,
   // mean (1/4 + 16 * mean(y)) / 16.25.
   std::string text = R"(param mu ~ Normal(1, 2)
@@ -1139,7 +1223,8 @@ print map(s2)
   check_close(num_value(r[1]), b1 / (a1 + 1.5), 1e-6, "map(s2)");
 }
 
-TEST_CASE("numeric transforms: Laplace evidence on the log scale includes the Jacobian correction") {
+TEST_CASE(
+    "numeric transforms: Laplace evidence on the log scale includes the Jacobian correction") {
   // Gamma(3, 2) with Poisson counts: log p(D, lam*) + log(2 pi) / 2 - log(H) / 2 with
   // H = (A - 1) / lam*^2 the curvature in lam (A = 13 the posterior shape).
   auto r = answers(R"(param lam ~ Gamma(3, 2)
@@ -1156,7 +1241,9 @@ print evidence()
   check_close(num_value(r[0]), want, 1e-6, "evidence() by Laplace");
 }
 
-TEST_CASE("numeric transforms: Laplace evidence on the logit and simplex scales includes the Jacobian correction") {
+TEST_CASE(
+    "numeric transforms: Laplace evidence on the logit and simplex scales includes the Jacobian "
+    "correction") {
   // Beta(2, 2) with 7 of 10: log p(D, p*) + log(2 pi) / 2 - log(H) / 2, with
   // H = 8 / p*^2 + 4 / (1 - p*)^2 the curvature of 8 log p + 4 log(1 - p) at p* = 2/3.
   auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
@@ -1166,9 +1253,11 @@ print evidence()
 )",
                    answer::Method::Numeric);
   double p = 2.0 / 3.0;
-  double joint = family("Beta").lpdf(std::vector<double>{2, 2}, p) + 7 * std::log(p) + 3 * std::log1p(-p);
+  double joint =
+      family("Beta").lpdf(std::vector<double>{2, 2}, p) + 7 * std::log(p) + 3 * std::log1p(-p);
   double H = 8 / (p * p) + 4 / ((1 - p) * (1 - p));
-  check_close(num_value(r[0]), joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(H), 1e-6, "evidence() on the logit scale");
+  check_close(num_value(r[0]), joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(H), 1e-6,
+              "evidence() on the logit scale");
   // Dirichlet(2, 3, 4) with counts (2, 2, 3): the posterior kernel prod x_k^(a_k) with
   // a = (3, 4, 6), S = 13, mode a / S; in the coordinates (x_1, x_2) the curvature
   // has determinant S^5 / (a_1 a_2 a_3).
@@ -1178,11 +1267,13 @@ z ~ Categorical(th)
 print evidence()
 )",
               answer::Method::Numeric);
-  std::vector<double> a = {3, 4, 6}, mode = {3.0 / 13, 4.0 / 13, 6.0 / 13}, alpha = {2, 3, 4}, n = {2, 2, 3};
+  std::vector<double> a = {3, 4, 6}, mode = {3.0 / 13, 4.0 / 13, 6.0 / 13}, alpha = {2, 3, 4},
+                      n = {2, 2, 3};
   double jd = dist::dirichlet_lpdf(alpha, mode);
   for (std::size_t k = 0; k < 3; ++k) jd += n[k] * std::log(mode[k]);
   double logdet = 5 * std::log(13.0) - std::log(3.0 * 4 * 6);
-  check_close(num_value(r[0]), jd + std::log(2 * M_PI) - 0.5 * logdet, 1e-6, "evidence() on the simplex");
+  check_close(num_value(r[0]), jd + std::log(2 * M_PI) - 0.5 * logdet, 1e-6,
+              "evidence() on the simplex");
 }
 
 // ---------------------------------------------------------------------------
@@ -1191,7 +1282,8 @@ print evidence()
 // Remove the decorator once numeric.cpp is fixed.
 // ---------------------------------------------------------------------------
 
-TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order" * doctest::may_fail()) {
+TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order" *
+          doctest::may_fail()) {
   // Flat on (-inf, 3): Laplace on u = log(3 - b). numeric.cpp maps the u-quantile
   // p through the decreasing b = 3 - exp(u), so it returns the (1 - p) quantile.
   auto r = answers(R"(param b < 3
@@ -1202,12 +1294,14 @@ print quantile(b, 0.9)
 print posterior(b)
 )",
                    answer::Method::Numeric);
-  CHECK_MESSAGE(num_value(r[0]) < num_value(r[1]), "quantile(b, 0.1) = " << r[0].dump() << ", quantile(b, 0.9) = " << r[1].dump());
+  CHECK_MESSAGE(num_value(r[0]) < num_value(r[1]),
+                "quantile(b, 0.1) = " << r[0].dump() << ", quantile(b, 0.9) = " << r[1].dump());
   REQUIRE(r[2].contains("interval"));
   CHECK_MESSAGE(r[2]["interval"][0].get<double>() < r[2]["interval"][1].get<double>(), r[2].dump());
 }
 
-TEST_CASE("numeric transforms: a lower bound far below the data still converges" * doctest::may_fail()) {
+TEST_CASE("numeric transforms: a lower bound far below the data still converges" *
+          doctest::may_fail()) {
   // Flat on (-3, inf), Normal(b, 1) data: the MAP is the mean 1.5. At the start
   // u = 0 (b = -2) the objective is concave in u = log(b + 3); with LBFGS++'s
   // default Armijo-only line search s'y < 0 is accepted and the next direction
@@ -1222,7 +1316,10 @@ print map(b)
   check_close(num_value(r[0]), 1.5, 1e-6, "map(b)");
 }
 
-TEST_CASE("numeric transforms: the Laplace evidence with the Jacobian option does not count log |J| twice" * doctest::may_fail()) {
+TEST_CASE(
+    "numeric transforms: the Laplace evidence with the Jacobian option does not count log |J| "
+    "twice" *
+    doctest::may_fail()) {
   // Gamma-Poisson posterior kernel lam^12 exp(-7 lam): on u = log lam with the
   // Jacobian it is 13 u - 7 e^u, whose Laplace integral is the joint at
   // lam* = 13/7 times lam*, (2 pi)^(1/2), 13^(-1/2).
@@ -1239,7 +1336,8 @@ print evidence()
   check_close(num_value(r[0]), want, 1e-6, "evidence() with jacobian = true");
 }
 
-TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does" * doctest::may_fail()) {
+TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does" *
+          doctest::may_fail()) {
   // Beta(1, 1) with four successes: the conjugate engine says the MAP and MLE are
   // on the boundary p = 1; numeric.cpp's test |u| > 25 misses it because L-BFGS
   // stops near u = 21.7 (p = 1 - 4e-10), where the gradient in u is ~1e-9.
@@ -1252,7 +1350,8 @@ print mle(p)
   auto num = answers(text, answer::Method::Numeric);
   auto exact = answers(text, answer::Method::Conjugate);
   for (std::size_t i = 0; i < 2; ++i)
-    CHECK_MESSAGE(num[i].contains("error") == exact[i].contains("error"), "numeric " << num[i].dump() << " vs closed form " << exact[i].dump());
+    CHECK_MESSAGE(num[i].contains("error") == exact[i].contains("error"),
+                  "numeric " << num[i].dump() << " vs closed form " << exact[i].dump());
 }
 
 }  // namespace

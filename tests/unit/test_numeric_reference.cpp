@@ -65,7 +65,8 @@ std::vector<json> answers(const json& c, bayes::answer::Method method) {
   bayes::answer::Options opt;
   opt.method = method;
   auto rep = bayes::answer::answer_all(*r.compiled, opt);
-  CHECK_MESSAGE(rep.results.size() == c["checks"].size(), name << ": " << rep.results.size() << " answers");
+  CHECK_MESSAGE(rep.results.size() == c["checks"].size(),
+                name << ": " << rep.results.size() << " answers");
   rep.results.resize(c["checks"].size(), json{{"error", "no answer"}});
   return rep.results;
 }
@@ -77,13 +78,14 @@ double compare(const std::string& what, const json& got, const json& want) {
     double worst = 0;
     for (auto it = want.begin(); it != want.end(); ++it) {
       CHECK_MESSAGE(got.contains(it.key()), what << " lacks '" << it.key() << "': " << got.dump());
-      if (got.contains(it.key())) worst = std::max(worst, compare(what + "." + it.key(), got[it.key()], it.value()));
+      if (got.contains(it.key()))
+        worst = std::max(worst, compare(what + "." + it.key(), got[it.key()], it.value()));
     }
     return worst;
   }
   if (want.is_array()) {
-    CHECK_MESSAGE((got.is_array() && got.size() == want.size()), what << ": got " << got.dump() << ", want "
-                                                                     << want.dump());
+    CHECK_MESSAGE((got.is_array() && got.size() == want.size()),
+                  what << ": got " << got.dump() << ", want " << want.dump());
     if (!got.is_array() || got.size() != want.size()) return INFINITY;
     double worst = 0;
     for (std::size_t i = 0; i < want.size(); ++i)
@@ -95,7 +97,8 @@ double compare(const std::string& what, const json& got, const json& want) {
   double g = got.get<double>(), w = want.get<double>();
   double rel = std::fabs(g - w) / std::max(1.0, std::fabs(w));
   CHECK_MESSAGE(rel <= kTol, what << ": got " << std::setprecision(17) << g << ", want " << w
-                                  << " (relative difference " << std::setprecision(3) << rel << ")");
+                                  << " (relative difference " << std::setprecision(3) << rel
+                                  << ")");
   return rel;
 }
 
@@ -114,11 +117,12 @@ void check_case(const json& c, bayes::answer::Method method = bayes::answer::Met
     const std::string what = name + ": " + k["query"].get<std::string>();
     if (k.contains("error_contains")) {
       const std::string want = k["error_contains"];
-      CHECK_MESSAGE(r.contains("error"), what << " should be an error containing '" << want << "', got "
-                                              << r.dump());
+      CHECK_MESSAGE(r.contains("error"),
+                    what << " should be an error containing '" << want << "', got " << r.dump());
       if (r.contains("error"))
         CHECK_MESSAGE(r["error"].get<std::string>().find(want) != std::string::npos,
-                      what << ": error '" << r["error"].get<std::string>() << "' does not say '" << want << "'");
+                      what << ": error '" << r["error"].get<std::string>() << "' does not say '"
+                           << want << "'");
       continue;
     }
     CHECK_MESSAGE(!r.contains("error"), what << ": " << r.dump());
@@ -155,13 +159,15 @@ void check_zeros(const json& c) {
       for (std::size_t j = 0; j < want.size(); ++j) {
         double g = got[j].get<double>();
         if (zero[j])
-          CHECK_MESSAGE(g == 0.0, name << ": " << it.key() << "[" << j + 1 << "] = " << std::setprecision(17) << g
+          CHECK_MESSAGE(g == 0.0, name << ": " << it.key() << "[" << j + 1
+                                       << "] = " << std::setprecision(17) << g
                                        << " should be exactly 0 (lasso zero); zero pattern got "
                                        << pattern_got.str() << ", want " << pattern_want.str());
         else
-          CHECK_MESSAGE(g != 0.0, name << ": " << it.key() << "[" << j + 1 << "] is 0, the lasso's is "
-                                       << want[j].get<double>() << "; zero pattern got " << pattern_got.str()
-                                       << ", want " << pattern_want.str());
+          CHECK_MESSAGE(g != 0.0, name << ": " << it.key() << "[" << j + 1
+                                       << "] is 0, the lasso's is " << want[j].get<double>()
+                                       << "; zero pattern got " << pattern_got.str() << ", want "
+                                       << pattern_want.str());
       }
     }
   }
@@ -179,7 +185,8 @@ TEST_CASE("numeric reference: the fixture file is complete") {
   CHECK_MESSAGE(with_zeros >= 1, "some lasso case must have several exact zeros");
 }
 
-TEST_CASE("numeric reference: Normal priors on the diabetes data give sklearn's Ridge; the MLE is OLS") {
+TEST_CASE(
+    "numeric reference: Normal priors on the diabetes data give sklearn's Ridge; the MLE is OLS") {
   for (const auto& c : cases_of("ridge")) {
     check_case(c, bayes::answer::Method::Auto);
     // The same through the numeric engine, whatever Auto chooses.
@@ -199,7 +206,8 @@ TEST_CASE("numeric reference: logistic regression MAP and MLE match scipy") {
   for (const auto& c : cases_of("logistic")) check_case(c);
 }
 
-TEST_CASE("numeric reference: separable logistic data: no MLE (the MAP exists with proper priors)") {
+TEST_CASE(
+    "numeric reference: separable logistic data: no MLE (the MAP exists with proper priors)") {
   for (const auto& c : cases_of("logistic_separable")) check_case(c);
 }
 

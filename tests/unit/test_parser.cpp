@@ -118,7 +118,9 @@ plot p to "p.svg"
 }
 
 TEST_CASE("line continuation inside brackets and after a binary operator") {
-  auto p = parse("data x = [1,\n  2,\n  3\n]\nlet y = 1 +\n  2\nparam m ~ Normal(\n  0,\n  1\n)\nlet z = (1\n + 2)\n");
+  auto p = parse(
+      "data x = [1,\n  2,\n  3\n]\nlet y = 1 +\n  2\nparam m ~ Normal(\n  0,\n  1\n)\nlet z = (1\n "
+      "+ 2)\n");
   REQUIRE_MESSAGE(p.program, p.first_error());
   CHECK(p.program->stmts.size() == 4);
   CHECK(test::sexpr(*std::get<ast::LetStmt>(p.program->stmts[1].node).value) == "(+ 1 2)");
@@ -179,23 +181,84 @@ TEST_CASE("syntax errors carry PEGTL's positions and readable messages") {
 }
 
 TEST_CASE("no error message names a PEGTL rule") {
-  const std::vector<std::string> bad = {
-      "data y = x[]", "data y = x[1,]", "data y = f(1,,2)", "data x = [1,,2]",
-      "param p ~ Beta(2,,2)", "param p ~ Beta(2,)", "param w[] ~ Normal(0, 1)",
-      "param q in (0 1)", "param q in (0,", "param q in 0, 1", "fn f(a,) = a", "fn f(a",
-      "fn (a) = a", "fn f a = 1", "fn f(a) a", "let = 3", "let x", "let x =", "data a, = 3",
-      "data a from", "data a from x", "data a,", "param a, ~ Normal(0, 1)", "plot p to",
-      "plot p to 3", "print", "x ~", "x ~ Normal", "x ~ Normal(0, 1", "x ~ Normal 0",
-      "data x = \"abc", "data x = \"a\\qb\"", "data x = 1e+", "data x = (", "data x = -",
-      "data x = !", "data x = 2 ^", "data x = 1 &&", "data x = 1 ||", "data x = 1 <",
-      "data x = [", "data x = (1, 2)", "~", ")", "]", "data x = 1 ]", "param", "data", "let",
-      "fn", "print posterior(p", "param p ~ 3", "param p ~ Beta(2, 2) q", "@", "data x = @",
-      "data x = 1 < 2 < 3", "data in = 1", "fn f(in) = 1", "let from = 1",
-      "param to ~ Normal(0, 1)", "param p = 1", "data x = [[[[", "data x = ((((",
-      "data x = 1 +\n", "param p ~ Beta(2, 2\n\nprint map()\n", "data x = [1, 2,\n",
-      "data x = 1 +\n# comment\n", "data x = y[1][", "data x = y[1, 2", "print prob(",
-      "data x = 1 2", "data data = 1", "param p ~ Beta(2, 2) ~ Beta(1, 1)", "x ~ ~",
-      "data x = \"\\", "fn f(a, a", "param w[3 ~ Normal(0, 1)", "param mu, ~ Normal(0, 1)"};
+  const std::vector<std::string> bad = {"data y = x[]",
+                                        "data y = x[1,]",
+                                        "data y = f(1,,2)",
+                                        "data x = [1,,2]",
+                                        "param p ~ Beta(2,,2)",
+                                        "param p ~ Beta(2,)",
+                                        "param w[] ~ Normal(0, 1)",
+                                        "param q in (0 1)",
+                                        "param q in (0,",
+                                        "param q in 0, 1",
+                                        "fn f(a,) = a",
+                                        "fn f(a",
+                                        "fn (a) = a",
+                                        "fn f a = 1",
+                                        "fn f(a) a",
+                                        "let = 3",
+                                        "let x",
+                                        "let x =",
+                                        "data a, = 3",
+                                        "data a from",
+                                        "data a from x",
+                                        "data a,",
+                                        "param a, ~ Normal(0, 1)",
+                                        "plot p to",
+                                        "plot p to 3",
+                                        "print",
+                                        "x ~",
+                                        "x ~ Normal",
+                                        "x ~ Normal(0, 1",
+                                        "x ~ Normal 0",
+                                        "data x = \"abc",
+                                        "data x = \"a\\qb\"",
+                                        "data x = 1e+",
+                                        "data x = (",
+                                        "data x = -",
+                                        "data x = !",
+                                        "data x = 2 ^",
+                                        "data x = 1 &&",
+                                        "data x = 1 ||",
+                                        "data x = 1 <",
+                                        "data x = [",
+                                        "data x = (1, 2)",
+                                        "~",
+                                        ")",
+                                        "]",
+                                        "data x = 1 ]",
+                                        "param",
+                                        "data",
+                                        "let",
+                                        "fn",
+                                        "print posterior(p",
+                                        "param p ~ 3",
+                                        "param p ~ Beta(2, 2) q",
+                                        "@",
+                                        "data x = @",
+                                        "data x = 1 < 2 < 3",
+                                        "data in = 1",
+                                        "fn f(in) = 1",
+                                        "let from = 1",
+                                        "param to ~ Normal(0, 1)",
+                                        "param p = 1",
+                                        "data x = [[[[",
+                                        "data x = ((((",
+                                        "data x = 1 +\n",
+                                        "param p ~ Beta(2, 2\n\nprint map()\n",
+                                        "data x = [1, 2,\n",
+                                        "data x = 1 +\n# comment\n",
+                                        "data x = y[1][",
+                                        "data x = y[1, 2",
+                                        "print prob(",
+                                        "data x = 1 2",
+                                        "data data = 1",
+                                        "param p ~ Beta(2, 2) ~ Beta(1, 1)",
+                                        "x ~ ~",
+                                        "data x = \"\\",
+                                        "fn f(a, a",
+                                        "param w[3 ~ Normal(0, 1)",
+                                        "param mu, ~ Normal(0, 1)"};
   for (const auto& text : bad) {
     auto p = parse(text);
     INFO(text);
@@ -206,9 +269,10 @@ TEST_CASE("no error message names a PEGTL rule") {
   }
   // Random programs from the language's tokens: none crashes, none leaks a rule name.
   const std::vector<std::string> tokens = {
-      "data", "param", "let", "fn", "print", "plot", "from", "to", "in", "inf", "x", "y",
-      "Beta", "(", ")", "[", "]", ",", "=", "~", "+", "-", "*", "/", "^", "<", "<=", "==",
-      "&&", "||", "!", ";", "\n", " ", "1", "2.5", "1e-3", "\"s\"", "#c\n", ">", "."};
+      "data", "param", "let", "fn",   "print", "plot", "from", "to", "in", "inf", "x",
+      "y",    "Beta",  "(",   ")",    "[",     "]",    ",",    "=",  "~",  "+",   "-",
+      "*",    "/",     "^",   "<",    "<=",    "==",   "&&",   "||", "!",  ";",   "\n",
+      " ",    "1",     "2.5", "1e-3", "\"s\"", "#c\n", ">",    "."};
   std::uint64_t state = 12345;
   for (int n = 0; n < 3000; ++n) {
     std::string text;
@@ -286,8 +350,7 @@ TEST_CASE("an error at the end of the file is placed after the last text") {
 
 TEST_CASE("deep nesting is an error, not a stack overflow") {
   const std::string deep = "1:10: expression nested too deeply (more than 256 levels)";
-  auto nest = [](const std::string& open, const std::string& mid, const std::string& close,
-                 int n) {
+  auto nest = [](const std::string& open, const std::string& mid, const std::string& close, int n) {
     std::string s = "data x = ";
     for (int i = 0; i < n; ++i) s += open;
     s += mid;
