@@ -1121,16 +1121,30 @@ class Checker {
                             std::to_string(a->type.rows));
       }
     } else if (f->outcome_rank == Rank::Vector) {
-      if (!lhs->type.is_vector())
+      // MultiNormal also takes a matrix: each row is one observation (Stan's
+      // array of vectors), so `columns(y1, y2) ~ MultiNormal(mu, S)`.
+      bool rows_of_matrix = lhs->type.is_matrix() && std::string_view(f->name) == "MultiNormal";
+      if (!lhs->type.is_vector() && !rows_of_matrix)
         fail(s.lhs->span,
              std::string(f->name) +
-                 " is a distribution over vectors; the left side of '~' must be a vector");
-      for (std::size_t i = 0; i < dist.args.size(); ++i)
-        if (f->params[i].rank == Rank::Vector && dist.args[i]->type.rows != lhs->type.rows)
+                 " is a distribution over vectors; the left side of '~' must be a vector" +
+                 (std::string_view(f->name) == "MultiNormal"
+                      ? " or a matrix whose rows are observations"
+                      : ""));
+      std::size_t dim = rows_of_matrix ? lhs->type.cols : lhs->type.rows;
+      const char* what = rows_of_matrix ? " columns but " : " elements but ";
+      for (std::size_t i = 0; i < dist.args.size(); ++i) {
+        const Type& t = dist.args[i]->type;
+        if (f->params[i].rank == Rank::Vector && t.is_vector() && t.rows != dim)
           fail(dist.args[i]->span, "vectors of different lengths: the left side of '~' has " +
-                                       std::to_string(lhs->type.rows) + " elements but " +
-                                       std::string(f->params[i].name) + " has " +
-                                       std::to_string(dist.args[i]->type.rows));
+                                       std::to_string(dim) + what + std::string(f->params[i].name) +
+                                       " has " + std::to_string(t.rows));
+        if (f->params[i].rank == Rank::Matrix && t.is_matrix() && (t.rows != dim || t.cols != dim))
+          fail(dist.args[i]->span, "the covariance must be " + std::to_string(dim) + "x" +
+                                       std::to_string(dim) +
+                                       " to match the left side of '~', not " +
+                                       std::to_string(t.rows) + "x" + std::to_string(t.cols));
+      }
     } else {
       fail(s.dist.name.span,
            std::string(f->name) + " is a prior on parameters, not a likelihood for data");
