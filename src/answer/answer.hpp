@@ -24,8 +24,8 @@ struct Options {
 };
 
 struct Report {
-  std::vector<nlohmann::json> results;  // one per print (or the default report)
-  std::vector<std::string> explain;     // derivations, component by component
+  std::vector<nlohmann::ordered_json> results;  // one per print (or the default report)
+  std::vector<std::string> explain;             // derivations, component by component
   int status = 0;  // 0 all answered; 1 model error; 3 method failed / unsupported
 };
 

@@ -69,7 +69,7 @@ int run_model(const RunOptions& opt) {
   ao.numeric.jacobian = opt.jacobian;
   answer::Report rep = answer::answer_all(*compiled, ao);
   if (opt.json) {
-    nlohmann::json doc{{"results", rep.results}};
+    nlohmann::ordered_json doc{{"results", rep.results}};
     if (opt.explain) doc["explain"] = rep.explain;
     std::cout << doc.dump() << '\n';
   } else {

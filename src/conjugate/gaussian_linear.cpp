@@ -161,6 +161,10 @@ ClosedForm multi_normal_form(const VectorXd& mean, const MatrixXd& cov) {
     std::array<double, 2> args{mean[static_cast<Index>(i)], sd[static_cast<Index>(i)]};
     return normal->quantile(args, p);
   };
+  c.element_cdf = [mean, sd, normal](std::size_t i, double x) {
+    std::array<double, 2> args{mean[static_cast<Index>(i)], sd[static_cast<Index>(i)]};
+    return normal->cdf(args, x);
+  };
   return c;
 }
 

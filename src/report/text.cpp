@@ -7,7 +7,7 @@
 
 namespace bayes::report {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string format_number(const json& x) {
   if (x.is_null()) return "undefined";

@@ -9,8 +9,8 @@
 namespace bayes::report {
 
 // Numbers with 4 significant digits for reading ("0.6429", "1.234e-05").
-std::string format_number(const nlohmann::json& x);
+std::string format_number(const nlohmann::ordered_json& x);
 
-void write_text(std::ostream& out, const std::vector<nlohmann::json>& results);
+void write_text(std::ostream& out, const std::vector<nlohmann::ordered_json>& results);
 
 }  // namespace bayes::report
