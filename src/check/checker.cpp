@@ -1100,7 +1100,7 @@ class Checker {
                                  " parameters, not a likelihood for data");
     if (!dist.ok) {
       // Still check the data against what is known of the support.
-      check_support(*lhs, s.lhs->span, dist);
+      check_support(*lhs, value_of(*lhs), s.lhs->span, dist);
       return;
     }
     Value v = value_of(*lhs);
@@ -1149,8 +1149,8 @@ class Checker {
       fail(s.dist.name.span,
            std::string(f->name) + " is a prior on parameters, not a likelihood for data");
     }
-    check_support(*lhs, s.lhs->span, dist);
-    check_possible(*lhs, s.lhs->span, dist);
+    check_support(*lhs, v, s.lhs->span, dist);
+    check_possible(*lhs, v, s.lhs->span, dist);
     Observation o;
     o.lhs = lhs;
     o.value = std::move(v);
@@ -1184,6 +1184,16 @@ class Checker {
 
   // The arguments of element k of an observation: scalar-family arguments
   // that are vectors are taken elementwise.
+  // Whether some argument differs from element to element (args_at depends on k).
+  bool args_vary(const CheckedDist& dist) {
+    const dist::Family* f = dist.family;
+    for (std::size_t i = 0; i < dist.known.size(); ++i)
+      if (f->outcome_rank == Rank::Scalar && f->params[i].rank == Rank::Scalar &&
+          dist.known[i].size() > 1)
+        return true;
+    return false;
+  }
+
   std::vector<Value> args_at(const CheckedDist& dist, std::size_t k) {
     const dist::Family* f = dist.family;
     std::vector<Value> args_k;
@@ -1198,12 +1208,15 @@ class Checker {
   }
 
   // Data inside the support, with elementwise arguments where they vary.
-  void check_support(const Node& lhs, Span lhs_span, const CheckedDist& dist) {
+  void check_support(const Node& lhs, const Value& v, Span lhs_span, const CheckedDist& dist) {
     const dist::Family* f = dist.family;
-    Value v = value_of(lhs);
     const std::string outside = "data outside the support of " + std::string(f->name) + ": ";
+    // Arguments that are the same for every element are built once (v may
+    // hold 10^7 values).
+    const bool vary = args_vary(dist);
+    std::vector<Value> args_k = args_at(dist, 0);
     for (std::size_t k = 0; k < v.size(); ++k) {
-      std::vector<Value> args_k = args_at(dist, k);
+      if (vary && k > 0) args_k = args_at(dist, k);
       std::string why;
       if (f->support == dist::Domain::NonNegative && v[k] < 0) why = fmt_num(v[k]) + " is negative";
       if (why.empty() && f->check_outcome) why = f->check_outcome(args_k, v[k]);
@@ -1230,12 +1243,11 @@ class Checker {
   // a 1 from Bernoulli(0), a count above 0 from Poisson(0), a category whose
   // probability is 0. Only for discrete families: there the log mass is -inf
   // exactly when the probability is 0 (a continuous density can underflow).
-  void check_possible(const Node& lhs, Span lhs_span, const CheckedDist& dist) {
+  void check_possible(const Node& lhs, const Value& v, Span lhs_span, const CheckedDist& dist) {
     const dist::Family* f = dist.family;
     if (!f->discrete) return;
     for (const Value& a : dist.known)
       if (a.size() == 0) return;  // a parameter is involved
-    Value v = value_of(lhs);
     std::string text = ast::to_source(*dist.call);
     const std::string what = "the data has probability 0 under " + text;
     std::string_view name = f->name;
@@ -1244,13 +1256,16 @@ class Checker {
         fail(lhs_span, data_error(lhs, v, std::nullopt, what));
       return;
     }
+    const bool vary = args_vary(dist);
+    std::vector<Value> args_k = args_at(dist, 0);
+    std::vector<double> a;
     for (std::size_t k = 0; k < v.size(); ++k) {
-      std::vector<Value> args_k = args_at(dist, k);
+      if (vary && k > 0) args_k = args_at(dist, k);
       double lp = 0;
       if (name == "Categorical") {
         lp = dist::categorical_lpmf(args_k[0].data, v[k]);
       } else if (f->lpdf) {
-        std::vector<double> a;
+        a.clear();
         for (const Value& x : args_k) {
           if (!x.is_scalar()) return;
           a.push_back(x[0]);
