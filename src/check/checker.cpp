@@ -1234,8 +1234,19 @@ class Checker {
     // A vector outcome as a whole: Multinomial counts summing to n, a Dirichlet
     // value on the simplex.
     if (f->outcome_rank == Rank::Vector && f->check_vector_outcome && dist.ok) {
-      std::string why = f->check_vector_outcome(dist.known, v.data);
-      if (!why.empty()) fail(lhs_span, data_error(lhs, v, std::nullopt, outside + why));
+      if (v.rank == Rank::Matrix) {  // MultiNormal: each row one observation
+        std::vector<double> row(v.cols);
+        for (std::size_t r = 0; r < v.rows; ++r) {
+          for (std::size_t c = 0; c < v.cols; ++c) row[c] = v.at(r, c);
+          std::string why = f->check_vector_outcome(dist.known, row);
+          if (!why.empty())
+            fail(lhs_span, data_error(lhs, v, std::nullopt,
+                                      outside + why + " (row " + std::to_string(r + 1) + ")"));
+        }
+      } else {
+        std::string why = f->check_vector_outcome(dist.known, v.data);
+        if (!why.empty()) fail(lhs_span, data_error(lhs, v, std::nullopt, outside + why));
+      }
     }
   }
 
