@@ -49,8 +49,10 @@ const char* kModel =
     "param pg ~ Beta(1, 1)\ng ~ Geometric(pg)\n"
     "param mu ~ Normal(0, 10)\ny ~ Normal(mu, 2)\n"
     "param tau ~ Gamma(2, 2)\ny ~ Normal(3, 1 / sqrt(tau))\n"
+    "param v ~ InverseGamma(3, 2)\ny ~ Normal(3, sqrt(v))\n"
     "print posterior(pb)\nprint posterior(rate)\nprint posterior(q)\nprint posterior(lam)\n"
-    "print posterior(pg)\nprint posterior(mu)\nprint posterior(tau)\nprint evidence()\n"
+    "print posterior(pg)\nprint posterior(mu)\nprint posterior(tau)\nprint posterior(v)\n"
+    "print evidence()\n"
     "print predictive(b)\nprint predictive(p)\nprint predictive(bi)\nprint predictive(e)\n"
     "print predictive(g)\nprint predictive(y)\nprint mle()\nprint prob(mu > 3)\n";
 
