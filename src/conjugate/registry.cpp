@@ -25,7 +25,7 @@ const std::vector<Rule>& rules() {
       {"Beta", solve_beta, true},
       {"Gamma", solve_gamma, true},
       {"InverseGamma", solve_inverse_gamma, true},
-      {"NormalInverseGamma", solve_normal_inverse_gamma},
+      {"NormalInverseGamma", solve_normal_inverse_gamma, true},
       {"GaussianLinear", solve_gaussian_linear, true},
       {"Dirichlet", solve_dirichlet},
       {"Pareto", solve_pareto},
