@@ -253,9 +253,13 @@ struct Engine {
       const auto* r = s->find(p);
       const auto& v = mle ? r->mle : r->map;
       if (!v) {
-        why = mle ? r->mle_note
-                  : (r->map_note.empty() ? "the posterior mode is undefined"
-                                         : "the MAP is " + r->map_note);
+        // A closed form's note completes "the MAP is ..." ("on the boundary
+        // p = 1"); the numeric engine's is a whole sentence.
+        const std::string& note = r->map_note;
+        why = mle                             ? r->mle_note
+              : note.empty()                  ? "the posterior mode is undefined"
+              : note.rfind("the MAP", 0) == 0 ? note
+                                              : "the MAP is " + note;
         if (mle && why.empty()) why = "the MLE does not exist";
         return false;
       }
