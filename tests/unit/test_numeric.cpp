@@ -1277,13 +1277,10 @@ print evidence()
 }
 
 // ---------------------------------------------------------------------------
-// Known problems in numeric.cpp (not one of this file's owners' files):
-// marked may_fail so that they are reported without failing the suite.
-// Remove the decorator once numeric.cpp is fixed.
+// Problems numeric.cpp once had (fixed in session 2)
 // ---------------------------------------------------------------------------
 
-TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order" *
-          doctest::may_fail()) {
+TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order") {
   // Flat on (-inf, 3): Laplace on u = log(3 - b). numeric.cpp maps the u-quantile
   // p through the decreasing b = 3 - exp(u), so it returns the (1 - p) quantile.
   auto r = answers(R"(param b < 3
@@ -1300,8 +1297,7 @@ print posterior(b)
   CHECK_MESSAGE(r[2]["interval"][0].get<double>() < r[2]["interval"][1].get<double>(), r[2].dump());
 }
 
-TEST_CASE("numeric transforms: a lower bound far below the data still converges" *
-          doctest::may_fail()) {
+TEST_CASE("numeric transforms: a lower bound far below the data still converges") {
   // Flat on (-3, inf), Normal(b, 1) data: the MAP is the mean 1.5. At the start
   // u = 0 (b = -2) the objective is concave in u = log(b + 3); with LBFGS++'s
   // default Armijo-only line search s'y < 0 is accepted and the next direction
@@ -1318,8 +1314,7 @@ print map(b)
 
 TEST_CASE(
     "numeric transforms: the Laplace evidence with the Jacobian option does not count log |J| "
-    "twice" *
-    doctest::may_fail()) {
+    "twice") {
   // Gamma-Poisson posterior kernel lam^12 exp(-7 lam): on u = log lam with the
   // Jacobian it is 13 u - 7 e^u, whose Laplace integral is the joint at
   // lam* = 13/7 times lam*, (2 pi)^(1/2), 13^(-1/2).
@@ -1336,8 +1331,7 @@ print evidence()
   check_close(num_value(r[0]), want, 1e-6, "evidence() with jacobian = true");
 }
 
-TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does" *
-          doctest::may_fail()) {
+TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does") {
   // Beta(1, 1) with four successes: the conjugate engine says the MAP and MLE are
   // on the boundary p = 1; numeric.cpp's test |u| > 25 misses it because L-BFGS
   // stops near u = 21.7 (p = 1 - 4e-10), where the gradient in u is ~1e-9.
