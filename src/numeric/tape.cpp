@@ -386,6 +386,38 @@ double Tape::factor_forward(Node& n, bool with_grad) {
   std::string_view name = f.name;
   Node& out = nodes_[static_cast<std::size_t>(n.outcome)];
   double lp = 0;
+  // Bernoulli(logistic(eta)) with data outcomes (logistic regression), in one
+  // pass: lp = sum y eta - log(1 + e^eta), d lp / d eta = y - logistic(eta);
+  // stable for any eta (no log of a rounded p), and the gradient is kept
+  // from forward() for backward().
+  if (name == "Bernoulli" && !n.elementwise && n.top && out.kind == Kind::Const) {
+    Node& p = nodes_[static_cast<std::size_t>(n.in[0])];
+    if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1) {
+      Node& eta = nodes_[static_cast<std::size_t>(p.in[0])];
+      if (with_grad && n.fused.size()) {
+        for (Eigen::Index k = 0; k < n.fused.size(); ++k) add_elem(eta.adj, k, n.fused[k]);
+        return n.fused_lp;
+      }
+      if (!with_grad) {
+        Eigen::Index len = std::max(out.val.size(), eta.val.size());
+        n.fused.resize(len);
+        bool ok = true;
+        for (Eigen::Index k = 0; k < len && ok; ++k) {
+          double e = elem(eta.val, k), y = elem(out.val, k);
+          ok = (y == 0 || y == 1) && !std::isnan(e);
+          double a = std::exp(-std::fabs(e));
+          lp += y * e - (std::max(e, 0.0) + std::log1p(a));
+          n.fused[k] = y - (e >= 0 ? 1 / (1 + a) : a / (1 + a));
+        }
+        if (ok) {
+          n.fused_lp = lp;
+          return lp;
+        }
+        n.fused.resize(0);  // an outcome that is not 0 or 1: the general path says so
+        lp = 0;
+      }
+    }
+  }
   if (f.lpdf && f.outcome_rank == Rank::Scalar && name != "Categorical") {
     std::size_t na = n.in.size();
     Eigen::Index len = out.val.size();
