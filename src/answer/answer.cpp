@@ -52,6 +52,22 @@ struct Engine {
 
   const Model& m() const { return c.model; }
 
+  // The numeric engine computes only what the queries ask for: no second
+  // fit for the MLE unless an mle() is printed, no Laplace approximation when
+  // every query is a map() or mle() (the default report needs it).
+  numeric::Options numeric_options() const {
+    numeric::Options o = opt.numeric;
+    bool any_mle = false, only_points = !m().queries.empty();
+    for (const auto& q : m().queries) {
+      any_mle = any_mle || q.kind == QueryKind::Mle;
+      only_points = only_points && (q.kind == QueryKind::Map || q.kind == QueryKind::Mle ||
+                                    q.kind == QueryKind::Value);
+    }
+    o.mle = o.mle && any_mle;
+    o.laplace = o.laplace && !only_points;
+    return o;
+  }
+
   void solve_components() {
     const auto& g = c.graph;
     solutions.resize(g.components.size());
@@ -78,7 +94,7 @@ struct Engine {
         std::string closed_why = why;
         std::optional<numeric::Failure> failure;
         std::string numeric_why;
-        solutions[i] = numeric::solve(m(), g, comp, opt.numeric, numeric_why, failure);
+        solutions[i] = numeric::solve(m(), g, comp, numeric_options(), numeric_why, failure);
         if (failure) {
           failures[i] = failure->message;
           report.status = std::max(report.status, 3);

@@ -320,9 +320,16 @@ struct Objective {
 
 // For LBFGS++: a point outside the support costs a large finite value rather
 // than inf, so that the line search's interpolation stays finite and bisects.
+// At the rounding floor the line search keeps trying the same point: three
+// evaluations in a row at one point end the run (the Newton steps finish).
 struct Finite {
   Objective& obj;
+  VectorXd last;
+  int repeats = 0;
   double operator()(const VectorXd& u, VectorXd& grad) {
+    repeats = last.size() == u.size() && last == u ? repeats + 1 : 0;
+    if (repeats >= 2) throw std::runtime_error("no progress at the rounding floor");
+    last = u;
     double f = obj(u, grad);
     return std::isfinite(f) ? f : 1e200;
   }
@@ -350,7 +357,7 @@ Run lbfgs_run(Objective& obj, VectorXd u, const Options& opt) {
   param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
   param.wolfe = 0.9;
   Run run;
-  Finite f{obj};
+  Finite f{obj, VectorXd(), 0};
   try {
     LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchNocedalWright> solver(param);
     double fx;
@@ -442,21 +449,49 @@ struct Point {
   bool pd = false;      // H positive definite well enough to invert
   VectorXd step;        // the Newton step -H^-1 g at u, when pd
   VectorXd flattest;    // H's eigenvector of the smallest eigenvalue
+  MatrixXd vectors;     // H = vectors diag(values) vectors'
+  VectorXd values;
+  VectorXd at;           // where H was computed (the chord method reuses it)
+  bool central = false;  // H by central differences
   bool converged = false;
   bool escaping = false;  // full Newton steps that stop shrinking: the mode runs away
   int newton = 0;         // Newton steps taken
 };
 
-void curvature(Objective& obj, Point& p) {
-  p.H = hessian(obj, p.u);
+// The Newton step -H^-1 g with H's eigendecomposition.
+VectorXd newton_step(const Point& p) {
+  return -p.vectors * (p.vectors.transpose() * p.g).cwiseQuotient(p.values).eval();
+}
+
+// Forward differences of the exact gradient g (at u): dim gradients instead
+// of 2 dim, accurate to about 1e-7 relative; enough to take Newton steps and
+// to judge the curvature (the Laplace approximation uses central ones).
+MatrixXd hessian_forward(Objective& obj, const VectorXd& u, const VectorXd& g) {
+  auto n = u.size();
+  MatrixXd H(n, n);
+  VectorXd gp;
+  for (Eigen::Index j = 0; j < n; ++j) {
+    double h = 1e-7 * std::max(1.0, std::fabs(u[j]));
+    VectorXd up = u;
+    up[j] += h;
+    if (!std::isfinite(obj(up, gp))) return hessian(obj, u);  // an edge just beyond: central
+    H.col(j) = (gp - g) / h;
+  }
+  return (H + H.transpose()) / 2;
+}
+
+void curvature(Objective& obj, Point& p, bool central = true) {
+  p.H = central ? hessian(obj, p.u) : hessian_forward(obj, p.u, p.g);
+  p.central = central;
+  p.at = p.u;
   p.pd = false;
   if (!p.H.allFinite()) return;
   Eigen::SelfAdjointEigenSolver<MatrixXd> es(p.H);
-  const VectorXd& lam = es.eigenvalues();  // ascending
-  p.flattest = es.eigenvectors().col(0);
-  p.pd = lam[0] > 0 && lam[0] > 1e-11 * lam[lam.size() - 1];
-  if (p.pd)
-    p.step = -es.eigenvectors() * (es.eigenvectors().transpose() * p.g).cwiseQuotient(lam).eval();
+  p.values = es.eigenvalues();  // ascending
+  p.vectors = es.eigenvectors();
+  p.flattest = p.vectors.col(0);
+  p.pd = p.values[0] > 0 && p.values[0] > 1e-11 * p.values[p.values.size() - 1];
+  if (p.pd) p.step = newton_step(p);
 }
 
 bool tiny(const VectorXd& step, const VectorXd& u, double rel) {
@@ -465,20 +500,26 @@ bool tiny(const VectorXd& step, const VectorXd& u, double rel) {
 
 // Newton steps with backtracking from the optimiser's point: quadratic
 // convergence where L-BFGS stalls on ill-conditioned problems (ordinary least
-// squares on correlated columns), and a signal where the mode runs off.
-Point newton(Objective& obj, const VectorXd& start) {
+// squares on correlated columns), and a signal where the mode runs off. The
+// Hessian (2 dim gradients) is kept while the steps it gives shrink fast (the
+// chord method); with `exact_final` it is computed again at the end, for the
+// Laplace approximation.
+Point newton(Objective& obj, const VectorXd& start, bool exact_final) {
   Point p;
   p.u = start;
   p.f = obj(p.u, p.g);
   double previous = INFINITY;
   bool full_steps = true;
-  for (int it = 0; it < 40; ++it) {
-    curvature(obj, p);
+  bool fresh = false;  // p.step is from the H kept, at the current u
+  bool done = false;
+  for (int it = 0; it < 40 && !done; ++it) {
+    if (!fresh) curvature(obj, p, false);
+    fresh = false;
     if (!p.pd) return p;
     double s = inf_norm(p.step);
     if (tiny(p.step, p.u, 1e-10)) {
-      p.converged = true;
-      return p;
+      p.converged = done = true;
+      break;
     }
     if (it >= 2 && full_steps && s > 0.5 * previous) {
       p.escaping = true;
@@ -490,7 +531,9 @@ Point newton(Objective& obj, const VectorXd& start) {
     for (double t = 1; t > 1e-12; t /= 2) {
       VectorXd un = p.u + t * p.step, gn;
       double fn = obj(un, gn);
-      if (std::isfinite(fn) && (fn < p.f || (fn <= p.f + 1e-14 * std::max(1.0, std::fabs(p.f)) &&
+      // Near the mode f changes by less than its rounding (a sum of N terms):
+      // a smaller gradient decides there.
+      if (std::isfinite(fn) && (fn < p.f || (fn <= p.f + 1e-11 * std::max(1.0, std::fabs(p.f)) &&
                                              gn.norm() < p.g.norm()))) {
         p.u = un, p.f = fn, p.g = gn, moved = true;
         break;
@@ -499,12 +542,20 @@ Point newton(Objective& obj, const VectorXd& start) {
     }
     if (!moved) {  // at the rounding floor: as close as it gets
       p.converged = tiny(p.step, p.u, 1e-7);
-      return p;
+      done = true;
+      break;
     }
     ++p.newton;
+    if (full_steps) {
+      VectorXd chord = newton_step(p);
+      if (inf_norm(chord) <= 0.25 * s) p.step = chord, fresh = true;
+    }
   }
-  curvature(obj, p);
-  p.converged = p.pd && tiny(p.step, p.u, 1e-7);
+  if (!done) {
+    curvature(obj, p);
+    p.converged = p.pd && tiny(p.step, p.u, 1e-7);
+  }
+  if (p.converged && exact_final && (p.at != p.u || !p.central)) curvature(obj, p);
   return p;
 }
 
@@ -694,10 +745,12 @@ Ray follow_profile(Objective& obj, const Point& p, Eigen::Index k, double sign,
     if (fn > previous + tol) return r;
     drop_before = last_drop;
     last_drop = previous - fn;
-    if (last_drop > tol) fell = true;
     previous = fn;
     r.far = cur;
   }
+  // Rises are judged against the inner optimisations' noise; a fall is any
+  // fall beyond rounding from the start (separable data: 1e-10 of 1.4).
+  fell = p.f - previous > 1e-13 * std::max(1.0, std::fabs(p.f));
   r.end = fell ? Ray::End::Falls : Ray::End::Flat;
   r.unbounded = fell && last_drop > tol && last_drop >= 0.9 * drop_before;
   return r;
@@ -710,6 +763,7 @@ struct Fit {
   double f = INFINITY;           // minus the log density at the mode, with the L1 terms
   Point point;
   Run run;
+  std::size_t evaluations = 0;  // of the log density and its gradient
 };
 
 std::string join(const std::vector<std::string>& parts) {
@@ -795,10 +849,8 @@ std::string failed(const char* what, const Fit& f, const std::string& why = "") 
 // Finds the mode of one objective: L-BFGS (or OWL-QN) from a point where the
 // density is positive, Newton steps, then the verdict: an interior mode, a
 // mode on a closed edge of the support, no mode (in words), or a failure.
-Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian,
-        const char* what, std::optional<Failure>& failure, std::size_t l1 = 0,
-        double l1_constant = 0) {
-  Objective obj(tape, layout, m, jacobian, l1);
+Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const Options& opt,
+        const char* what, std::optional<Failure>& failure, std::size_t l1, double l1_constant) {
   Fit f;
   f.values.resize(m.params.size());
   const std::string density = std::string(what) == "MLE" ? "likelihood" : "posterior density";
@@ -811,16 +863,19 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
     if (r > 0)
       for (Eigen::Index i = 0; i < dim; ++i) u0[i] = 2 * z(rng);
     // A start where the density is positive: random points, wider and wider.
-    for (int tries = 0; !std::isfinite(obj.value(u0)) && tries < 200; ++tries)
+    bool feasible = std::isfinite(obj.value(u0));
+    for (int tries = 0; !feasible && tries < 200; ++tries) {
       for (Eigen::Index i = 0; i < dim; ++i) u0[i] = std::ldexp(z(rng), tries % 6 - 1);
-    if (!std::isfinite(obj.value(u0))) continue;
+      feasible = std::isfinite(obj.value(u0));
+    }
+    if (!feasible) continue;
     f.run = l1 ? owlqn_run(obj, u0, l1, opt) : lbfgs_run(obj, u0, opt);
   }
   if (!std::isfinite(obj.best_f)) {
     f.note = the + " could not be found: the density is zero everywhere tried";
     return f;
   }
-  f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u);
+  f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u, opt.laplace);
   Point& p = f.point;
   auto penalty = [&](const VectorXd& u) {
     return u.head(static_cast<Eigen::Index>(l1)).cwiseAbs().sum();
@@ -833,6 +888,7 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
   }
   // Which way does the mode run? Along the Newton step where the curvature
   // is positive; else along the flattest direction, both ways.
+  if (!l1 && !p.central) curvature(obj, p);  // central differences: a cleaner direction
   std::vector<VectorXd> directions;
   if (p.pd && !l1) {
     directions.push_back(p.step / inf_norm(p.step));
@@ -843,23 +899,33 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
   }
   // Then, if no straight line escapes, the profiles along the coordinates
   // the gradient pushes hardest.
+  // (First the coordinate the Newton step moves most, when the steps run off.)
   std::vector<Eigen::Index> order;
+  Eigen::Index lead = -1;
+  if (!l1 && p.escaping && p.pd) {
+    p.step.cwiseAbs().maxCoeff(&lead);
+    order.push_back(lead);
+  }
+  std::vector<Eigen::Index> pushed;
   if (!l1)
     for (Eigen::Index k = 0; k < dim; ++k)
-      if (p.g[k] != 0) order.push_back(k);
-  std::sort(order.begin(), order.end(),
+      if (p.g[k] != 0 && k != lead) pushed.push_back(k);
+  std::sort(pushed.begin(), pushed.end(),
             [&](Eigen::Index a, Eigen::Index b) { return std::fabs(p.g[a]) > std::fabs(p.g[b]); });
-  if (order.size() > 3) order.resize(3);
+  if (pushed.size() > 3) pushed.resize(3);
+  order.insert(order.end(), pushed.begin(), pushed.end());
   std::size_t straight = directions.size();
   for (auto k : order) {
     VectorXd d = VectorXd::Zero(dim);
-    d[k] = p.g[k] > 0 ? -1 : 1;
+    double toward = k == lead ? p.step[k] : -p.g[k];
+    d[k] = toward > 0 ? 1 : -1;
     directions.push_back(d);
   }
   bool small_gradient = p.g.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f));
   for (std::size_t di = 0; di < directions.size(); ++di) {
     const VectorXd& d = directions[di];
-    if (di >= straight && (p.converged || small_gradient)) break;
+    bool leading = lead >= 0 && di == straight;
+    if (di >= straight && !leading && (p.converged || small_gradient)) break;
     Eigen::Index k = 0;
     if (di >= straight) d.cwiseAbs().maxCoeff(&k);
     Ray ray = di < straight ? follow(obj, p, d) : follow_profile(obj, p, k, d[k], opt);
@@ -900,6 +966,15 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
   }
   failure = Failure{failed(what, f)};
   f.note = failure->message;
+  return f;
+}
+
+Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian,
+        const char* what, std::optional<Failure>& failure, std::size_t l1 = 0,
+        double l1_constant = 0) {
+  Objective obj(tape, layout, m, jacobian, l1);
+  Fit f = fit(obj, m, tape, layout, opt, what, failure, l1, l1_constant);
+  f.evaluations = obj.evaluations;
   return f;
 }
 
@@ -970,16 +1045,22 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         "Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
   if (failure) return std::nullopt;
   std::optional<Failure> mle_failure;
-  Fit mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure);
-  if (mle_failure && mle.note.empty()) mle.note = mle_failure->message;
+  Fit mle;
+  if (opt.mle) {
+    mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure);
+    if (mle_failure && mle.note.empty()) mle.note = mle_failure->message;
+  } else {
+    mle.note = "the MLE was not computed (no mle() query)";
+  }
 
   sol.method = "numeric";
   sol.rule = opt.jacobian ? "L-BFGS, mode on the unconstrained scale (Jacobian included)"
                           : "L-BFGS, mode in the original parameterisation";
   sol.explain.push_back("numeric: L-BFGS on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
-  sol.explain.push_back("MAP: " + std::to_string(map.run.iterations) + " iterations and " +
-                        std::to_string(map.point.newton) + " Newton steps, gradient norm " +
+  sol.explain.push_back("MAP: " + map.run.status + ", " + std::to_string(map.run.iterations) +
+                        " iterations and " + std::to_string(map.point.newton) + " Newton steps, " +
+                        std::to_string(map.evaluations) + " gradient evaluations, gradient norm " +
                         conjugate::num(map.point.g.norm()) + ", log density " +
                         conjugate::num(-map.f));
 
@@ -990,11 +1071,13 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   Eigen::LLT<Eigen::MatrixXd> llt;
   bool laplace = false;
   std::string laplace_note;
-  if (map.note.empty() && map.interior) {
+  if (map.note.empty() && map.interior && opt.laplace) {
     llt.compute(H);
     laplace = llt.info() == Eigen::Success;
   }
-  if (map.note.empty() && !laplace)
+  if (map.note.empty() && !laplace && !opt.laplace)
+    laplace_note = "no Laplace approximation: not asked for";
+  else if (map.note.empty() && !laplace)
     laplace_note =
         "no Laplace approximation: the mode is on the edge of the support or the "
         "curvature there is not positive";
