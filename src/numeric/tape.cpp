@@ -323,6 +323,21 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     t.nodes_.push_back(std::move(mix));
     t.factors_.push_back(static_cast<int>(t.nodes_.size()) - 1);
   }
+  // logistic(eta) read only by a Bernoulli factor of data is folded into
+  // that factor (factor_forward): its own forward and backward are skipped.
+  std::vector<int> readers(t.nodes_.size(), 0);
+  for (const auto& n : t.nodes_)
+    for (int i : n.in) ++readers[static_cast<std::size_t>(i)];
+  for (std::size_t f = 0; f < t.nodes_.size(); ++f) {
+    const Node& n = t.nodes_[f];
+    if (n.kind != Kind::Factor || n.family->name != "Bernoulli" || n.elementwise || !n.top ||
+        n.in.empty() || t.nodes_[static_cast<std::size_t>(n.outcome)].kind != Kind::Const)
+      continue;
+    Node& p = t.nodes_[static_cast<std::size_t>(n.in[0])];
+    if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1 &&
+        readers[static_cast<std::size_t>(n.in[0])] == 1)
+      p.folded = static_cast<int>(f);
+  }
   return t;
 }
 
@@ -400,6 +415,7 @@ double Tape::factor_forward(Node& n, bool with_grad) {
       }
       if (!with_grad) {
         Eigen::Index len = std::max(out.val.size(), eta.val.size());
+        if (p.folded >= 0) p.val.resize(0);  // not computed: see below
         n.fused.resize(len);
         bool ok = true;
         for (Eigen::Index k = 0; k < len && ok; ++k) {
@@ -415,6 +431,7 @@ double Tape::factor_forward(Node& n, bool with_grad) {
         }
         n.fused.resize(0);  // an outcome that is not 0 or 1: the general path says so
         lp = 0;
+        if (p.folded >= 0) forward_node(p);
       }
     }
   }
@@ -882,7 +899,7 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
     } else if (n.kind == Kind::Mixture) {
       n.val = Eigen::VectorXd::Constant(1, mixture_forward(n));
       total += n.val[0];
-    } else {
+    } else if (n.folded < 0) {
       forward_node(n);
     }
   }
@@ -890,7 +907,7 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
 }
 
 void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
-  for (auto& n : nodes_) n.adj = Eigen::VectorXd::Zero(n.val.size());
+  for (auto& n : nodes_) n.adj.setZero(n.val.size());
   for (auto& n : nodes_)
     if ((n.kind == Kind::Factor || n.kind == Kind::Mixture) && n.top) n.adj.setOnes();
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
@@ -899,7 +916,7 @@ void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
       factor_forward(n, true);
     else if (n.kind == Kind::Mixture)
       mixture_backward(n);
-    else
+    else if (n.folded < 0 || nodes_[static_cast<std::size_t>(n.folded)].fused.size() == 0)
       backward_node(n);
   }
   for (const auto& n : nodes_)

@@ -86,6 +86,7 @@ class Tape {
     Eigen::MatrixXd resp;                     // Mixture: responsibilities, N x K
     Eigen::VectorXd fused;  // Factor: d lp / d eta of Bernoulli(logistic(eta)), from forward
     double fused_lp = 0;
+    int folded = -1;  // Call (logistic): the Bernoulli factor that computes it, see compile()
   };
 
   const Model* model_ = nullptr;
