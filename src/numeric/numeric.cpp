@@ -337,8 +337,11 @@ struct Finite {
 
 // How the optimiser ended: for the message when it did not converge.
 struct Run {
-  int iterations = 0;
+  int iterations = -1;  // -1: unknown (LBFGS++ throws from its line search)
   std::string status;
+  std::string said() const {
+    return status + (iterations >= 0 ? " after " + std::to_string(iterations) + " iterations" : "");
+  }
 };
 
 // L-BFGS with the strong-Wolfe line search (Nocedal & Wright, Numerical
@@ -362,6 +365,7 @@ Run lbfgs_run(Objective& obj, VectorXd u, const Options& opt) {
     LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchNocedalWright> solver(param);
     double fx;
     run.iterations = solver.minimize(f, u, fx);
+    // (u is where L-BFGS ended; the objective remembers the best point.)
     run.status = run.iterations >= param.max_iterations ? "L-BFGS reached its iteration limit"
                                                         : "L-BFGS stopped";
   } catch (const std::exception& e) {
@@ -839,9 +843,9 @@ bool describe(const Layout& layout, const Model& m, const VectorXd& d, const Vec
 }
 
 std::string failed(const char* what, const Fit& f, const std::string& why = "") {
-  return std::string("the optimiser did not converge for the ") + what + ": " + f.run.status +
-         " after " + std::to_string(f.run.iterations) + " iterations and " +
-         std::to_string(f.point.newton) + " Newton steps, gradient norm " +
+  return std::string("the optimiser did not converge for the ") + what + ": " + f.run.said() +
+         ", then " + std::to_string(f.point.newton) + " Newton steps; " +
+         std::to_string(f.evaluations) + " gradient evaluations, gradient norm " +
          conjugate::num(f.point.g.size() ? f.point.g.norm() : NAN) +
          (why.empty() ? "" : " (" + why + ")");
 }
@@ -964,6 +968,7 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     f.interior = p.pd;
     return f;
   }
+  f.evaluations = obj.evaluations;
   failure = Failure{failed(what, f)};
   f.note = failure->message;
   return f;
@@ -1058,11 +1063,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
                           : "L-BFGS, mode in the original parameterisation";
   sol.explain.push_back("numeric: L-BFGS on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
-  sol.explain.push_back("MAP: " + map.run.status + ", " + std::to_string(map.run.iterations) +
-                        " iterations and " + std::to_string(map.point.newton) + " Newton steps, " +
-                        std::to_string(map.evaluations) + " gradient evaluations, gradient norm " +
-                        conjugate::num(map.point.g.norm()) + ", log density " +
-                        conjugate::num(-map.f));
+  sol.explain.push_back(
+      "MAP: " + map.run.said() + ", then " + std::to_string(map.point.newton) + " Newton steps; " +
+      std::to_string(map.evaluations) + " gradient evaluations, gradient norm " +
+      conjugate::num(map.point.g.norm()) + ", log density " + conjugate::num(-map.f));
 
   // The Laplace approximation on the unconstrained scale at the mode, with
   // the Hessian of the objective that was optimised (the Jacobian included
