@@ -295,7 +295,13 @@ struct Engine {
     std::string method;
     for (std::size_t p = 0; p < m().params.size(); ++p) {
       json v;
-      if (!one(p, v, why)) return error(q, m().params[p].name + ": " + why, 3);
+      if (!one(p, v, why)) {
+        // The numeric engine's notes are about the whole component and name
+        // the parameters that run off; the first parameter's name would mislead.
+        bool whole = method_of(p) == "numeric" &&
+                     (why.rfind("the MAP", 0) == 0 || why.rfind("the MLE", 0) == 0);
+        return error(q, whole ? why : m().params[p].name + ": " + why, 3);
+      }
       all[m().params[p].name] = v;
       method = method.empty() ? method_of(p) : method;
     }
