@@ -1348,4 +1348,92 @@ print mle(p)
                   "numeric " << num[i].dump() << " vs closed form " << exact[i].dump());
 }
 
+// ---------------------------------------------------------------------------
+// 5. Modes that do not exist, modes on a closed edge, and the L1 evidence
+// ---------------------------------------------------------------------------
+
+std::string error_of(const json& j) {
+  REQUIRE_MESSAGE(j.contains("error"), j.dump());
+  return j["error"].get<std::string>();
+}
+
+TEST_CASE("numeric existence: the variance of one observation has no MLE") {
+  // mu = y makes the likelihood grow as s2 -> 0: along a curve, not a line.
+  auto r = answers(R"(data y = [2.5]
+param mu
+param s2 > 0
+y ~ Normal(mu, sqrt(s2))
+print mle(s2)
+print map()
+)",
+                   answer::Method::Numeric);
+  for (const auto& j : r) {
+    std::string e = error_of(j);
+    CHECK_MESSAGE(e.find("does not exist") != std::string::npos, e);
+    CHECK_MESSAGE(e.find("increases without bound as s2 -> 0") != std::string::npos, e);
+  }
+}
+
+TEST_CASE("numeric existence: a flat improper posterior is said to be flat") {
+  // Only a + b is identified: the posterior is flat along a - b.
+  auto r = answers(R"(data y = [0.3, 1.2]
+param a
+param b
+y ~ Normal(a + b, 1)
+print map()
+)",
+                   answer::Method::Numeric);
+  std::string e = error_of(r[0]);
+  CHECK_MESSAGE(e.find("does not exist") != std::string::npos, e);
+  CHECK_MESSAGE(e.find("flat") != std::string::npos, e);
+  CHECK_MESSAGE(e.find("improper") != std::string::npos, e);
+}
+
+TEST_CASE("numeric existence: separable data name the direction, once") {
+  auto r = answers(R"(data x = [-2, -1.5, -0.7, -0.2, 0.3, 0.9, 1.6, 2.4]
+data y = [0, 0, 0, 0, 1, 1, 1, 1]
+param w0
+param w
+y ~ Bernoulli(logistic(w0 + w * x))
+print mle()
+)",
+                   answer::Method::Numeric);
+  std::string e = error_of(r[0]);
+  CHECK_MESSAGE(e.rfind("the MLE does not exist", 0) == 0, e);  // no "w0: " in front
+  CHECK_MESSAGE(e.find("w -> +inf") != std::string::npos, e);
+}
+
+TEST_CASE("numeric existence: a mode on a closed edge is the edge (Pareto-Uniform)") {
+  // theta >= max x = 5.91 from the data; the posterior Pareto(5.91, 5) is
+  // largest at its lower end, which belongs to its support.
+  auto r = answers(R"(data x = [3.1, 5.91, 2.2]
+param theta ~ Pareto(1, 2)
+x ~ Uniform(0, theta)
+print map(theta)
+print mle(theta)
+)",
+                   answer::Method::Numeric);
+  check_close(num_value(r[0]), 5.91, 1e-12, "map(theta)");
+  check_close(num_value(r[1]), 5.91, 1e-12, "mle(theta)");
+}
+
+TEST_CASE("numeric evidence: Laplace priors count log b (the L1 scaling)") {
+  // w ~ Laplace(0, 2), y ~ Normal(w, 1), y = [2, 2.5, 3]: the mode is
+  // mean(y) - 1 / (N b) = 2.5 - 1/6 and the curvature there is N = 3 (the
+  // Laplace prior is linear away from 0).
+  auto r = answers(R"(param w ~ Laplace(0, 2)
+data y = [2, 2.5, 3]
+y ~ Normal(w, 1)
+print map(w)
+print evidence()
+)",
+                   answer::Method::Numeric);
+  double w = 2.5 - 1.0 / 6.0;
+  check_close(num_value(r[0]), w, 1e-9, "map(w)");
+  double joint = family("Laplace").lpdf(std::vector<double>{0, 2}, w);
+  for (double y : {2.0, 2.5, 3.0}) joint += family("Normal").lpdf(std::vector<double>{w, 1}, y);
+  check_close(num_value(r[1]), joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(3.0), 1e-9,
+              "evidence() with a Laplace prior");
+}
+
 }  // namespace
