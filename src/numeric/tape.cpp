@@ -439,8 +439,23 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     std::size_t na = n.in.size();
     Eigen::Index len = out.val.size();
     for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
+    // forward() computes each element's derivatives with its log density
+    // (scalar_lpdf_grad gives both) and keeps them, one column per argument
+    // and one for the outcome; backward() only applies them.
+    if (with_grad) {
+      for (Eigen::Index k = 0; k < len; ++k) {
+        // The seed: 1 for a factor of the total; a responsibility inside a mixture.
+        double seed = n.elementwise ? n.adj[k] : 1.0;
+        for (std::size_t i = 0; i < na; ++i)
+          add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k,
+                   seed * n.derivs(k, static_cast<Eigen::Index>(i)));
+        add_elem(out.adj, k, seed * n.derivs(k, static_cast<Eigen::Index>(na)));
+      }
+      return 0;
+    }
     double args[4], dargs[4];
-    if (!with_grad && n.elementwise) n.val.resize(len);
+    if (n.elementwise) n.val.resize(len);
+    n.derivs.resize(len, static_cast<Eigen::Index>(na + 1));
     for (Eigen::Index k = 0; k < len; ++k) {
       for (std::size_t i = 0; i < na; ++i)
         args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
@@ -449,14 +464,9 @@ double Tape::factor_forward(Node& n, bool with_grad) {
       double lpk = scalar_lpdf_grad(f, std::span<const double>(args, na), x,
                                     std::span<double>(dargs, na), dx);
       lp += lpk;
-      if (!with_grad && n.elementwise) n.val[k] = lpk;
-      if (with_grad) {
-        // The seed: 1 for a factor of the total; a responsibility inside a mixture.
-        double seed = n.elementwise ? n.adj[k] : 1.0;
-        for (std::size_t i = 0; i < na; ++i)
-          add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k, seed * dargs[i]);
-        add_elem(out.adj, k, seed * dx);
-      }
+      if (n.elementwise) n.val[k] = lpk;
+      for (std::size_t i = 0; i < na; ++i) n.derivs(k, static_cast<Eigen::Index>(i)) = dargs[i];
+      n.derivs(k, static_cast<Eigen::Index>(na)) = dx;
     }
     return lp;
   }

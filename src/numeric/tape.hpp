@@ -86,6 +86,7 @@ class Tape {
     Eigen::MatrixXd resp;                     // Mixture: responsibilities, N x K
     Eigen::VectorXd fused;  // Factor: d lp / d eta of Bernoulli(logistic(eta)), from forward
     double fused_lp = 0;
+    Eigen::MatrixXd derivs;  // Factor (scalar families): d lp_k / d args, d x; from forward
     int folded = -1;  // Call (logistic): the Bernoulli factor that computes it, see compile()
   };
 
