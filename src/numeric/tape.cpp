@@ -454,6 +454,9 @@ double Tape::factor_forward(Node& n, bool with_grad) {
       return 0;
     }
     double args[4], dargs[4];
+    bool need[4];  // no digamma for a derivative nobody reads (data arguments)
+    for (std::size_t i = 0; i < na; ++i)
+      need[i] = nodes_[static_cast<std::size_t>(n.in[i])].kind != Kind::Const;
     if (n.elementwise) n.val.resize(len);
     n.derivs.resize(len, static_cast<Eigen::Index>(na + 1));
     for (Eigen::Index k = 0; k < len; ++k) {
@@ -461,8 +464,9 @@ double Tape::factor_forward(Node& n, bool with_grad) {
         args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
       double dx = 0;
       double x = elem(out.val, k);
-      double lpk = scalar_lpdf_grad(f, std::span<const double>(args, na), x,
-                                    std::span<double>(dargs, na), dx);
+      double lpk =
+          scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na),
+                           dx, std::span<const bool>(need, na));
       lp += lpk;
       if (n.elementwise) n.val[k] = lpk;
       for (std::size_t i = 0; i < na; ++i) n.derivs(k, static_cast<Eigen::Index>(i)) = dargs[i];
