@@ -879,7 +879,9 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     f.note = the + " could not be found: the density is zero everywhere tried";
     return f;
   }
-  f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u, opt.laplace);
+  // (The Laplace approximation is the MAP's: only its Hessian needs to be central.)
+  bool exact_final = opt.laplace && std::string(what) == "MAP";
+  f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u, exact_final);
   Point& p = f.point;
   auto penalty = [&](const VectorXd& u) {
     return u.head(static_cast<Eigen::Index>(l1)).cwiseAbs().sum();
