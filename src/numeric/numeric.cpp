@@ -287,7 +287,23 @@ struct Objective {
   VectorXd best_u;
   double best_f = INFINITY;
 
+  // The last point asked for: the optimisers ask twice for the same point
+  // (a start checked for a positive density, the Newton steps' first point,
+  // a line search at the rounding floor).
+  VectorXd last_u, last_g;
+  double last_f = NAN;
+
   double operator()(const VectorXd& u, VectorXd& grad) {
+    if (last_u.size() == u.size() && last_u == u) {
+      grad = last_g;
+      return last_f;
+    }
+    double f = evaluate(u, grad);
+    last_u = u, last_g = grad, last_f = f;
+    return f;
+  }
+
+  double evaluate(const VectorXd& u, VectorXd& grad) {
     ++evaluations;
     std::vector<VectorXd> values(m.params.size()), dtheta(m.params.size());
     layout.constrain(u, values);
