@@ -687,7 +687,7 @@ Ray follow(Objective& obj, const Point& p, const VectorXd& d) {
     VectorXd un = p.u + std::ldexp(scale, k - 2) * d;
     double fn = obj.value(un);
     if (!std::isfinite(fn)) {  // off the end of the floating-point range
-      if (k == 0) return r;
+      if (k < 4) return r;     // too soon to tell: not a verdict
       break;
     }
     if (fn > previous + tol) return r;
@@ -759,7 +759,7 @@ Ray follow_profile(Objective& obj, const Point& p, Eigen::Index k, double sign,
     }
     double fn = obj.value(cur);
     if (!std::isfinite(fn)) {
-      if (j == 0) return r;
+      if (j < 4) return r;
       break;
     }
     if (fn > previous + tol) return r;

@@ -1436,4 +1436,24 @@ print evidence()
               "evidence() with a Laplace prior");
 }
 
+TEST_CASE(
+    "numeric existence: no verdict from a walk that leaves the floating-point range at once") {
+  // Eight schools with theta ~ Normal(mu, tau): the joint density grows
+  // without bound as tau -> 0 with theta = mu (the funnel), which the engine
+  // does not find; it must then say that it did not converge, not that the
+  // mode runs off along mu, whose prior is proper.
+  auto r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+data sigma = [15, 10, 16, 11, 9, 11, 10, 18]
+param mu ~ Normal(0, 5)
+param tau ~ HalfCauchy(5)
+param theta[8] ~ Normal(mu, tau)
+y ~ Normal(theta, sigma)
+print map()
+)",
+                   answer::Method::Numeric);
+  std::string e = error_of(r[0]);
+  CHECK_MESSAGE(e.find("mu -> +inf") == std::string::npos, e);
+  CHECK_MESSAGE(e.find("mu -> -inf") == std::string::npos, e);
+}
+
 }  // namespace
