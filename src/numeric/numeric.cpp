@@ -895,96 +895,106 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     f.note = the + " could not be found: the density is zero everywhere tried";
     return f;
   }
-  // (The Laplace approximation is the MAP's: only its Hessian needs to be central.)
-  bool exact_final = opt.laplace && std::string(what) == "MAP";
-  f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u, exact_final);
-  Point& p = f.point;
-  auto penalty = [&](const VectorXd& u) {
-    return u.head(static_cast<Eigen::Index>(l1)).cwiseAbs().sum();
-  };
-  f.f = p.f + penalty(p.u) + l1_constant;
-  layout.constrain(p.u, f.values);
-  if (p.converged && (p.pd || l1)) {
-    f.interior = p.pd;
-    return f;
-  }
-  // Which way does the mode run? Along the Newton step where the curvature
-  // is positive; else along the flattest direction, both ways.
-  if (!l1 && !p.central) curvature(obj, p);  // central differences: a cleaner direction
-  std::vector<VectorXd> directions;
-  if (p.pd && !l1) {
-    directions.push_back(p.step / inf_norm(p.step));
-  } else if (p.flattest.size() && !l1) {
-    VectorXd v = p.flattest / inf_norm(p.flattest);
-    if (v.dot(p.g) > 0) v = -v;
-    directions = {v, -v};
-  }
-  // Then, if no straight line escapes, the profiles along the coordinates
-  // the gradient pushes hardest.
-  // (First the coordinate the Newton step moves most, when the steps run off.)
-  std::vector<Eigen::Index> order;
-  Eigen::Index lead = -1;
-  if (!l1 && p.escaping && p.pd) {
-    p.step.cwiseAbs().maxCoeff(&lead);
-    order.push_back(lead);
-  }
-  std::vector<Eigen::Index> pushed;
-  if (!l1)
-    for (Eigen::Index k = 0; k < dim; ++k)
-      if (p.g[k] != 0 && k != lead) pushed.push_back(k);
-  std::sort(pushed.begin(), pushed.end(),
-            [&](Eigen::Index a, Eigen::Index b) { return std::fabs(p.g[a]) > std::fabs(p.g[b]); });
-  if (pushed.size() > 3) pushed.resize(3);
-  order.insert(order.end(), pushed.begin(), pushed.end());
-  std::size_t straight = directions.size();
-  for (auto k : order) {
-    VectorXd d = VectorXd::Zero(dim);
-    double toward = k == lead ? p.step[k] : -p.g[k];
-    d[k] = toward > 0 ? 1 : -1;
-    directions.push_back(d);
-  }
-  bool small_gradient = p.g.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f));
-  for (std::size_t di = 0; di < directions.size(); ++di) {
-    const VectorXd& d = directions[di];
-    bool leading = lead >= 0 && di == straight;
-    if (di >= straight && !leading && (p.converged || small_gradient)) break;
-    Eigen::Index k = 0;
-    if (di >= straight) d.cwiseAbs().maxCoeff(&k);
-    Ray ray = di < straight ? follow(obj, p, d) : follow_profile(obj, p, k, d[k], opt);
-    if (ray.end == Ray::End::Rises) continue;
-    std::vector<std::string> limits, edges;
-    bool closed = false;
-    std::vector<VectorXd> snapped = f.values;
-    bool to_edges = describe(layout, m, d, ray.far, limits, edges, closed, snapped);
-    if (ray.end == Ray::End::Flat) {
-      f.note = the + " does not exist: the " + density + " is flat along " + join(limits) +
-               " (improper)";
+  for (int round = 0;; ++round) {
+    // (The Laplace approximation is the MAP's: only its Hessian needs to be central.)
+    bool exact_final = opt.laplace && std::string(what) == "MAP";
+    f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u, exact_final);
+    Point& p = f.point;
+    auto penalty = [&](const VectorXd& u) {
+      return u.head(static_cast<Eigen::Index>(l1)).cwiseAbs().sum();
+    };
+    f.f = p.f + penalty(p.u) + l1_constant;
+    layout.constrain(p.u, f.values);
+    if (p.converged && (p.pd || l1)) {
+      f.interior = p.pd;
       return f;
     }
-    if (to_edges && !ray.unbounded) {
-      // The supremum is on the edge: the mode when the edge belongs to the support.
-      if (closed && std::isfinite(tape.forward(snapped))) {
-        f.values = snapped;
+    // Which way does the mode run? Along the Newton step where the curvature
+    // is positive; else along the flattest direction, both ways.
+    if (!l1 && !p.central) curvature(obj, p);  // central differences: a cleaner direction
+    std::vector<VectorXd> directions;
+    if (p.pd && !l1) {
+      directions.push_back(p.step / inf_norm(p.step));
+    } else if (p.flattest.size() && !l1) {
+      VectorXd v = p.flattest / inf_norm(p.flattest);
+      if (v.dot(p.g) > 0) v = -v;
+      directions = {v, -v};
+    }
+    // Then, if no straight line escapes, the profiles along the coordinates
+    // the gradient pushes hardest.
+    // (First the coordinate the Newton step moves most, when the steps run off.)
+    std::vector<Eigen::Index> order;
+    Eigen::Index lead = -1;
+    if (!l1 && p.escaping && p.pd) {
+      p.step.cwiseAbs().maxCoeff(&lead);
+      order.push_back(lead);
+    }
+    std::vector<Eigen::Index> pushed;
+    if (!l1)
+      for (Eigen::Index k = 0; k < dim; ++k)
+        if (p.g[k] != 0 && k != lead) pushed.push_back(k);
+    std::sort(pushed.begin(), pushed.end(), [&](Eigen::Index a, Eigen::Index b) {
+      return std::fabs(p.g[a]) > std::fabs(p.g[b]);
+    });
+    if (pushed.size() > 3) pushed.resize(3);
+    order.insert(order.end(), pushed.begin(), pushed.end());
+    std::size_t straight = directions.size();
+    for (auto k : order) {
+      VectorXd d = VectorXd::Zero(dim);
+      double toward = k == lead ? p.step[k] : -p.g[k];
+      d[k] = toward > 0 ? 1 : -1;
+      directions.push_back(d);
+    }
+    bool small_gradient = p.g.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f));
+    for (std::size_t di = 0; di < directions.size(); ++di) {
+      const VectorXd& d = directions[di];
+      bool leading = lead >= 0 && di == straight;
+      if (di >= straight && !leading && (p.converged || small_gradient)) break;
+      Eigen::Index k = 0;
+      if (di >= straight) d.cwiseAbs().maxCoeff(&k);
+      Ray ray = di < straight ? follow(obj, p, d) : follow_profile(obj, p, k, d[k], opt);
+      if (ray.end == Ray::End::Rises) continue;
+      std::vector<std::string> limits, edges;
+      bool closed = false;
+      std::vector<VectorXd> snapped = f.values;
+      bool to_edges = describe(layout, m, d, ray.far, limits, edges, closed, snapped);
+      if (ray.end == Ray::End::Flat) {
+        f.note = the + " does not exist: the " + density + " is flat along " + join(limits) +
+                 " (improper)";
         return f;
       }
-      f.note = the + " is on the boundary " + join(edges);
+      if (to_edges && !ray.unbounded) {
+        // The supremum is on the edge: the mode when the edge belongs to the support.
+        if (closed && std::isfinite(tape.forward(snapped))) {
+          f.values = snapped;
+          return f;
+        }
+        f.note = the + " is on the boundary " + join(edges);
+        return f;
+      }
+      f.note =
+          the + " does not exist: the " + density +
+          (ray.unbounded ? " increases without bound as " + join(limits)
+                         : " keeps increasing as " + join(limits) + ", without reaching a maximum");
       return f;
     }
-    f.note =
-        the + " does not exist: the " + density +
-        (ray.unbounded ? " increases without bound as " + join(limits)
-                       : " keeps increasing as " + join(limits) + ", without reaching a maximum");
-    return f;
-  }
-  // Every direction rises again: a minimum, but not reached to the tolerance.
-  VectorXd pg = p.g;  // with L1 coordinates: the pseudo-gradient
-  for (std::size_t i = 0; i < l1; ++i) {
-    auto k = static_cast<Eigen::Index>(i);
-    pg[k] = p.u[k] != 0 ? pg[k] + (p.u[k] > 0 ? 1 : -1) : std::max(0.0, std::fabs(pg[k]) - 1);
-  }
-  if (pg.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f))) {
-    f.interior = p.pd;
-    return f;
+    // Every direction rises again. If the walks found lower ground, this was
+    // a saddle (a symmetric start in a mixture): optimise again from there.
+    if (round < 3 && !l1 && obj.best_f < p.f - 1e-9 * std::max(1.0, std::fabs(p.f))) {
+      f.run = lbfgs_run(obj, obj.best_u, opt);
+      continue;
+    }
+    // Else a minimum, but not reached to the tolerance.
+    VectorXd pg = p.g;  // with L1 coordinates: the pseudo-gradient
+    for (std::size_t i = 0; i < l1; ++i) {
+      auto k = static_cast<Eigen::Index>(i);
+      pg[k] = p.u[k] != 0 ? pg[k] + (p.u[k] > 0 ? 1 : -1) : std::max(0.0, std::fabs(pg[k]) - 1);
+    }
+    if (pg.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f))) {
+      f.interior = p.pd;
+      return f;
+    }
+    break;
   }
   f.evaluations = obj.evaluations;
   failure = Failure{failed(what, f)};

@@ -1456,4 +1456,21 @@ print map()
   CHECK_MESSAGE(e.find("mu -> -inf") == std::string::npos, e);
 }
 
+TEST_CASE("numeric existence: a saddle is not a mode (a symmetric start in a mixture)") {
+  // Both means start at 0 and the gradient keeps them equal: L-BFGS stops on
+  // the saddle mu[1] = mu[2]. The walk along the negative curvature finds
+  // lower ground, and the engine optimises again from there.
+  auto r = answers(R"(data y = [-2.1, -1.8, -2.5, 2.2, 1.9, 2.4, 2.0, -2.2]
+param mu[2] ~ Normal(0, 5)
+param z[8] ~ Categorical([0.5, 0.5])
+y ~ Normal(mu[z], 0.5)
+print map(mu)
+)",
+                   answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  double a = r[0]["value"][0].get<double>(), b = r[0]["value"][1].get<double>();
+  CHECK_MESSAGE(std::fabs(std::min(a, b) + 2.15) < 0.1, r[0].dump());
+  CHECK_MESSAGE(std::fabs(std::max(a, b) - 2.1) < 0.1, r[0].dump());
+}
+
 }  // namespace
