@@ -257,7 +257,10 @@ TEST_CASE("numeric: scalar_lpdf_grad at the edges of a support") {
       {"Bernoulli", {{1}, 1}},     {"Bernoulli", {{0}, 0}},  {"Binomial", {{10, 0}, 0}},
       {"Binomial", {{10, 1}, 10}}, {"Poisson", {{0}, 0}},    {"Laplace", {{1, 2}, 1}},
   };
-  for (const auto& [name, pt] : edges) {
+  for (const auto& edge : edges) {
+    // Not a structured binding: INFO captures in a lambda, which clang 14 refuses.
+    const auto& name = edge.first;
+    const auto& pt = edge.second;
     const dist::Family& f = family(name);
     INFO(name << show(pt.args) << " at x = " << pt.x);
     std::vector<double> d(pt.args.size(), 123.0);
