@@ -448,6 +448,33 @@ struct Engine {
     return json{{"query", q.text}, {"value", to_json(ir::eval(*q.expr, env_of(m())))}};
   }
 
+  // The plot's data goes beside the results; its JSON is a summary of the grid.
+  json plot(const Query& q) {
+    if (q.targets[0].kind == Target::Kind::Let)
+      return error(q, "plots of let quantities are not supported yet");
+    std::size_t p = q.targets[0].index;
+    std::string why;
+    const Solution* s = solution_of(p, why);
+    if (!s) return error(q, why);
+    auto d = plot_data(m(), c.graph, *s, p, why);
+    if (!d) return error(q, why);
+    d->query = q.text, d->span = q.span, d->file = q.file;
+    json summary{{"kind", d->discrete ? "bars" : "density"},
+                 {"range", json::array({number(d->lo), number(d->hi)})},
+                 {"points", d->x.size()},
+                 {"posterior_mass", number(d->posterior_mass)},
+                 {"prior", d->prior_label},
+                 {"likelihood", d->likelihood_label},
+                 {"posterior", d->posterior_label},
+                 {"map", d->map ? number(*d->map) : json()},
+                 {"mle", d->mle ? number(*d->mle) : json()}};
+    if (!d->notes.empty()) summary["notes"] = d->notes;
+    json out{{"query", q.text}, {"method", d->method}, {"plot", summary}};
+    if (q.file) out["file"] = *q.file;
+    report.plots.push_back(std::move(*d));
+    return out;
+  }
+
   json answer(const Query& q) {
     switch (q.kind) {
       case QueryKind::Posterior:
@@ -470,7 +497,7 @@ struct Engine {
       case QueryKind::Value:
         return value(q);
       case QueryKind::Plot:
-        return error(q, "plots are not built yet");
+        return plot(q);
     }
     return error(q, "unknown query");
   }
@@ -479,6 +506,7 @@ struct Engine {
     solve_components();
     if (m().queries.empty()) {
       // The default report: every parameter's posterior summary.
+      report.default_report = true;
       for (std::size_t p = 0; p < m().params.size(); ++p) {
         Query q;
         q.kind = QueryKind::Posterior;

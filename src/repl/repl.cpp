@@ -14,6 +14,7 @@
 #include "check/checker.hpp"
 #include "cli/pipeline.hpp"
 #include "expr/builtins.hpp"
+#include "report/plot_svg.hpp"
 #include "report/text.hpp"
 #include "syntax/parser.hpp"
 
@@ -255,7 +256,9 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
-  report::write_text(out_, rep.results);
+  for (const auto& d : report::write_plot_files(rep, directory_))
+    err_ << "error: " << d.message << '\n';
+  report::write_text(out_, rep.results, rep.plots, color_);
   return rep.status == 0;
 }
 

@@ -1,0 +1,329 @@
+// Plot data: prior, normalised likelihood and posterior of one scalar
+// parameter on a grid, from its component's solution (any engine).
+#include "answer/plot_data.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "conjugate/component.hpp"
+#include "conjugate/patterns.hpp"
+#include "density/log_density.hpp"
+#include "dist/family.hpp"
+
+namespace bayes::answer {
+
+namespace {
+
+constexpr std::size_t kGrid = 400;     // cells of a continuous plot
+constexpr std::size_t kMaxBars = 200;  // values of a discrete plot
+constexpr double kTail = 0.0005;       // the range holds the central 99.9%
+constexpr double kNegligible = -7.0;   // log of 1e-3: the likelihood has fallen off
+
+std::string short_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+std::string family_text(const conjugate::ClosedForm& cf) {
+  std::string s = cf.family + "(";
+  for (std::size_t i = 0; i < cf.params.size(); ++i) {
+    const Value& v = cf.params[i].second;
+    std::string text;
+    if (v.is_scalar()) {
+      text = short_number(v[0]);
+    } else if (v.rank == Rank::Vector && v.size() <= 6) {
+      for (std::size_t k = 0; k < v.size(); ++k) text += (k ? ", " : "[") + short_number(v[k]);
+      text += "]";
+    } else {
+      return cf.family;
+    }
+    s += (i ? ", " : "") + cf.params[i].first + " = " + text;
+  }
+  return s + ")";
+}
+
+// The support of a scalar parameter, from its prior.
+std::pair<double, double> support_of(const Model& m, std::size_t param) {
+  const ParamVar& pv = m.params[param];
+  const Prior& pr = m.priors[pv.prior];
+  if (!pr.family) return {pr.lower, pr.upper};
+  dist::Domain d = pr.family->support;
+  if (pr.family->joint > 1 && pv.slot < pr.family->joint_supports.size())
+    d = pr.family->joint_supports[pv.slot];
+  using dist::Domain;
+  switch (d) {
+    case Domain::Positive:
+    case Domain::NonNegative:
+    case Domain::Count:
+      return {0, INFINITY};
+    case Domain::PositiveInt:
+      return {1, INFINITY};
+    case Domain::Unit:
+    case Domain::OpenUnit:
+    case Domain::Binary:
+      return {0, 1};
+    case Domain::Bounded:
+      if (conjugate::fixed_args(pr) && pr.args.size() >= 2) {
+        double a0 = conjugate::eval_data(m, *pr.args[0])[0];
+        double a1 = conjugate::eval_data(m, *pr.args[1])[0];
+        if (pr.family->name == "Uniform") return {a0, a1};
+        if (pr.family->name == "Pareto") return {a0, INFINITY};
+      }
+      return {-INFINITY, INFINITY};
+    default:
+      return {-INFINITY, INFINITY};
+  }
+}
+
+// Normalises log values on cells of width h (h = 1 for probabilities):
+// exp(v - max) / (sum * h). Empty when nothing is finite.
+std::vector<double> normalise(const std::vector<double>& logs, double h) {
+  double top = -INFINITY;
+  for (double v : logs)
+    if (std::isfinite(v)) top = std::max(top, v);
+  if (!std::isfinite(top)) return {};
+  std::vector<double> out(logs.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    out[i] = std::isnan(logs[i]) ? 0.0 : std::exp(logs[i] - top);
+    sum += out[i];
+  }
+  for (double& y : out) y /= sum * h;
+  return out;
+}
+
+struct Builder {
+  const Model& m;
+  const conjugate::Solution& s;
+  std::size_t param;
+  std::vector<std::size_t> observations;
+  std::vector<Value> at_map, at_mle;  // the other parameters at the MAP / MLE
+  bool others = false;                // the component has other parameters
+
+  Builder(const Model& model, const graph::FactorGraph& g, const conjugate::Solution& sol,
+          std::size_t p)
+      : m(model), s(sol), param(p) {
+    const auto& comp = g.components[g.param_component[p]];
+    observations = conjugate::view(g, comp).observations;
+    at_map.resize(m.params.size());
+    at_mle.resize(m.params.size());
+    for (auto q : comp.params) {
+      const auto* r = s.find(q);
+      if (!r) continue;
+      if (q != p) others = true;
+      const Value& fallback = r->posterior.mean;
+      at_map[q] = r->map ? *r->map : fallback;
+      at_mle[q] = r->mle ? *r->mle : at_map[q];
+    }
+  }
+
+  Value point(double x) const { return Value::scalar(x, m.params[param].discrete); }
+
+  double log_likelihood(double x) {
+    at_mle[param] = point(x);
+    double total = 0;
+    for (auto oi : observations) total += density::log_likelihood(m, m.observations[oi], at_mle);
+    return total;
+  }
+
+  // The prior's log density at x; `exact` says whether it is normalised as is
+  // (fixed hyperparameters) or conditional on the others at the MAP.
+  double log_prior(double x, bool& exact) {
+    const ParamVar& pv = m.params[param];
+    const Prior& pr = m.priors[pv.prior];
+    exact = conjugate::fixed_args(pr);
+    if (pr.family && pr.family->joint > 1 && exact && pr.family->name == "NormalInverseGamma") {
+      // The marginals of NormalInverseGamma(m0, lambda, alpha, beta):
+      // mu ~ StudentT(2 alpha, m0, sqrt(beta / (alpha lambda))), s2 ~ InverseGamma(alpha, beta).
+      double a[4];
+      for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];
+      if (pv.slot == 0) {
+        double t[3] = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
+        return dist::find("StudentT")->lpdf(std::span<const double>(t, 3), x);
+      }
+      double ig[2] = {a[2], a[3]};
+      return dist::find("InverseGamma")->lpdf(std::span<const double>(ig, 2), x);
+    }
+    at_map[param] = point(x);
+    return density::log_prior(m, pr, at_map);
+  }
+};
+
+}  // namespace
+
+std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
+                                  const conjugate::Solution& s, std::size_t param,
+                                  std::string& why) {
+  const auto* r = s.find(param);
+  if (!r) {
+    why = "no posterior for '" + m.params[param].name + "'";
+    return std::nullopt;
+  }
+  const conjugate::ClosedForm& cf = r->posterior;
+  const ParamVar& pv = m.params[param];
+  const Prior& pr = m.priors[pv.prior];
+  Builder b(m, g, s, param);
+  bool laplace = s.method == "numeric" && cf.family == "Laplace approximation";
+
+  PlotData d;
+  d.param = pv.name;
+  d.method = laplace ? "laplace" : s.method;
+  d.discrete = cf.discrete || pv.discrete;
+  if (r->map && r->map->is_scalar()) d.map = (*r->map)[0];
+  if (r->mle && r->mle->is_scalar()) d.mle = (*r->mle)[0];
+  d.posterior_label =
+      laplace ? "posterior (Laplace approximation)" : "posterior " + family_text(cf);
+  d.prior_label = "prior " + pr.text;
+  d.likelihood_label = "likelihood (normalised)";
+  if (b.others) {
+    d.likelihood_label = "likelihood (normalised, others at their MLE)";
+    d.notes.push_back("the likelihood is drawn with the other parameters of '" + pv.name +
+                      "''s component at their MLE");
+  }
+  if (laplace)
+    d.notes.push_back(
+        "the posterior drawn is the Laplace approximation (Normal on the unconstrained scale at "
+        "the mode, mapped back)");
+  auto [lo_support, hi_support] = support_of(m, param);
+
+  if (d.discrete) {
+    // The values shown: the enumerated ones, else whole numbers covering the mass.
+    std::vector<double> values;
+    std::vector<double> probs;
+    for (const auto& [name, v] : cf.params) {
+      if (name == "values") values = v.data;
+      if (name == "probs" && v.rank == Rank::Vector) probs = v.data;
+    }
+    if (values.empty() && !probs.empty())
+      for (std::size_t k = 1; k <= probs.size(); ++k) values.push_back(static_cast<double>(k));
+    if (values.empty() && cf.quantile) {
+      double lo = cf.quantile(kTail), hi = cf.quantile(1 - kTail);
+      if (d.mle) lo = std::min(lo, *d.mle), hi = std::max(hi, *d.mle);
+      for (double v = std::ceil(lo); v <= hi && values.size() < kMaxBars; ++v) values.push_back(v);
+    }
+    if (values.empty()) {
+      why = "no values to show for '" + pv.name + "'";
+      return std::nullopt;
+    }
+    d.x = values;
+    d.lo = values.front(), d.hi = values.back();
+    std::vector<double> lprior(values.size()), llik(values.size());
+    bool exact = true;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      double v = values[i];
+      double p = NAN;
+      if (probs.size() == values.size())
+        p = probs[i];
+      else if (cf.lpdf)
+        p = std::exp(cf.lpdf(Value::scalar(v, true)));
+      else if (cf.cdf)
+        p = cf.cdf(v) - cf.cdf(v - 1);
+      d.posterior.push_back(p);
+      lprior[i] = b.log_prior(v, exact);
+      llik[i] = b.log_likelihood(v);
+    }
+    d.prior = normalise(lprior, 1);
+    d.likelihood = normalise(llik, 1);
+    if (!exact) d.prior_label += " (given the others at the MAP)";
+    d.posterior_mass = 0;
+    for (double p : d.posterior) d.posterior_mass += p;
+    return d;
+  }
+
+  // The range: the posterior's central 99.9%, widened to hold the MAP and the
+  // MLE, padded, clipped to the support; all of a bounded support when the
+  // posterior spreads over half of it.
+  double mean = cf.mean.size() ? cf.mean[0] : NAN, sd = cf.sd.size() ? cf.sd[0] : NAN;
+  double lo = NAN, hi = NAN;
+  if (cf.quantile) lo = cf.quantile(kTail), hi = cf.quantile(1 - kTail);
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
+    lo = mean - 4 * sd, hi = mean + 4 * sd;
+  if (!std::isfinite(lo) || !std::isfinite(hi)) {
+    why = "the posterior of '" + pv.name + "' has no finite range to draw";
+    return std::nullopt;
+  }
+  for (auto v : {d.map, d.mle})
+    if (v && std::isfinite(*v)) lo = std::min(lo, *v), hi = std::max(hi, *v);
+  double width = hi - lo;
+  if (!(width > 0)) width = std::max(std::fabs(lo), 1.0) * 0.1;
+  lo -= 0.05 * width, hi += 0.05 * width;
+  lo = std::max(lo, lo_support), hi = std::min(hi, hi_support);
+  if (std::isfinite(lo_support) && std::isfinite(hi_support) &&
+      hi - lo > 0.5 * (hi_support - lo_support))
+    lo = lo_support, hi = hi_support;
+
+  // The likelihood is normalised over the range, so the range must hold it:
+  // widen a side while the likelihood there has not fallen to 1e-3 of its peak.
+  std::vector<double> llik;
+  auto grid = [&] {
+    d.x.resize(kGrid);
+    double h = (hi - lo) / static_cast<double>(kGrid);
+    for (std::size_t i = 0; i < kGrid; ++i) d.x[i] = lo + (static_cast<double>(i) + 0.5) * h;
+    llik.resize(kGrid);
+    for (std::size_t i = 0; i < kGrid; ++i) llik[i] = b.log_likelihood(d.x[i]);
+  };
+  grid();
+  for (int round = 0; round < 6; ++round) {
+    double top = *std::max_element(llik.begin(), llik.end());
+    if (!std::isfinite(top)) break;
+    bool left = llik.front() - top > kNegligible && lo > lo_support;
+    bool right = llik.back() - top > kNegligible && hi < hi_support;
+    if (!left && !right) break;
+    double w = hi - lo;
+    if (left) lo = std::max(lo_support, lo - 0.5 * w);
+    if (right) hi = std::min(hi_support, hi + 0.5 * w);
+    grid();
+  }
+  d.lo = lo, d.hi = hi;
+  double h = (hi - lo) / static_cast<double>(kGrid);
+  d.likelihood = normalise(llik, h);
+  if (d.likelihood.empty()) d.notes.push_back("the likelihood is zero over the whole range");
+
+  // The prior.
+  std::vector<double> lprior(kGrid);
+  bool exact = true;
+  if (!pr.family) {
+    bool improper = !std::isfinite(pr.lower) || !std::isfinite(pr.upper);
+    double level = improper ? 1 / (hi - lo) : 1 / (pr.upper - pr.lower);
+    d.prior.assign(kGrid, level);
+    if (improper) {
+      d.prior_label += " (improper)";
+      d.notes.push_back("the prior is flat and improper: drawn flat, scaled to the range");
+    }
+  } else {
+    for (std::size_t i = 0; i < kGrid; ++i) lprior[i] = b.log_prior(d.x[i], exact);
+    if (exact) {
+      for (double v : lprior) d.prior.push_back(std::exp(v));
+    } else {
+      d.prior = normalise(lprior, h);
+      d.prior_label += " (given the others at the MAP)";
+      d.notes.push_back("the prior of '" + pv.name +
+                        "' depends on other parameters: drawn with them at the MAP");
+    }
+  }
+
+  // The posterior: its density where the engine has one, else the cell
+  // averages of its cdf (the Laplace approximation).
+  d.posterior.resize(kGrid);
+  for (std::size_t i = 0; i < kGrid; ++i) {
+    double x = d.x[i];
+    if (cf.lpdf)
+      d.posterior[i] = std::exp(cf.lpdf(Value::scalar(x)));
+    else if (cf.cdf)
+      d.posterior[i] = (cf.cdf(x + h / 2) - cf.cdf(x - h / 2)) / h;
+    else
+      d.posterior[i] = NAN;
+  }
+  double mass = 0;
+  for (double y : d.posterior) mass += std::isfinite(y) ? y * h : 0;
+  d.posterior_mass = mass;
+  if (!cf.lpdf && !cf.cdf) {
+    d.posterior.clear();
+    d.notes.push_back("the posterior has no density to draw");
+  }
+  return d;
+}
+
+}  // namespace bayes::answer
