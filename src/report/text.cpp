@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "dist/family.hpp"
 #include "report/plot_text.hpp"
 
 namespace bayes::report {
@@ -36,13 +37,20 @@ std::string format_number(const json& x) {
 
 namespace {
 
+// "Beta(a = 9, b = 5)": hyperparameters in the family's signature order (JSON
+// objects keep their keys sorted), any others after them.
 std::string family_text(const json& r) {
-  std::string s = r["family"].get<std::string>() + "(";
-  bool first = true;
-  for (auto it = r["params"].begin(); it != r["params"].end(); ++it) {
-    s += (first ? "" : ", ") + it.key() + " = " + format_number(it.value());
-    first = false;
-  }
+  const std::string family = r["family"].get<std::string>();
+  const json& params = r["params"];
+  std::vector<std::string> keys;
+  if (const dist::Family* f = dist::find(family))
+    for (const auto& p : f->params)
+      if (params.contains(std::string(p.name))) keys.emplace_back(p.name);
+  for (auto it = params.begin(); it != params.end(); ++it)
+    if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
+  std::string s = family + "(";
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    s += (i ? ", " : "") + keys[i] + " = " + format_number(params[keys[i]]);
   return s + ")";
 }
 
