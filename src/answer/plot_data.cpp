@@ -17,8 +17,8 @@ namespace {
 
 constexpr std::size_t kGrid = 400;     // cells of a continuous plot
 constexpr std::size_t kMaxBars = 200;  // values of a discrete plot
+constexpr double kVisible = -4.6;      // log of 1e-2: the likelihood has fallen off
 constexpr double kTail = 0.0005;       // the range holds the central 99.9%
-constexpr double kNegligible = -7.0;   // log of 1e-3: the likelihood has fallen off
 
 std::string short_number(double x) {
   char buf[32];
@@ -100,7 +100,7 @@ struct Builder {
   std::size_t param;
   std::vector<std::size_t> observations;
   std::vector<Value> at_map, at_mle;  // the other parameters at the MAP / MLE
-  bool others = false;                // the component has other parameters
+  std::string others;                 // the component's other parameters: "s2", "a, b"
 
   Builder(const Model& model, const graph::FactorGraph& g, const conjugate::Solution& sol,
           std::size_t p)
@@ -112,7 +112,7 @@ struct Builder {
     for (auto q : comp.params) {
       const auto* r = s.find(q);
       if (!r) continue;
-      if (q != p) others = true;
+      if (q != p) others += (others.empty() ? "" : ", ") + m.params[q].name;
       const Value& fallback = r->posterior.mean;
       at_map[q] = r->map ? *r->map : fallback;
       at_mle[q] = r->mle ? *r->mle : at_map[q];
@@ -128,24 +128,33 @@ struct Builder {
     return total;
   }
 
+  // A joint NormalInverseGamma(m0, lambda, alpha, beta) prior with fixed
+  // arguments: the marginal of this parameter, mu ~ StudentT(2 alpha, m0,
+  // sqrt(beta / (alpha lambda))) or s2 ~ InverseGamma(alpha, beta) (Murphy,
+  // "Conjugate Bayesian analysis of the Gaussian distribution", 2007, sec. 6).
+  bool nig_marginal(std::string& family, std::vector<double>& args) const {
+    const ParamVar& pv = m.params[param];
+    const Prior& pr = m.priors[pv.prior];
+    if (!pr.family || pr.family->name != "NormalInverseGamma" || !conjugate::fixed_args(pr))
+      return false;
+    double a[4];
+    for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];
+    if (pv.slot == 0)
+      family = "StudentT", args = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
+    else
+      family = "InverseGamma", args = {a[2], a[3]};
+    return true;
+  }
+
   // The prior's log density at x; `exact` says whether it is normalised as is
   // (fixed hyperparameters) or conditional on the others at the MAP.
   double log_prior(double x, bool& exact) {
     const ParamVar& pv = m.params[param];
     const Prior& pr = m.priors[pv.prior];
     exact = conjugate::fixed_args(pr);
-    if (pr.family && pr.family->joint > 1 && exact && pr.family->name == "NormalInverseGamma") {
-      // The marginals of NormalInverseGamma(m0, lambda, alpha, beta):
-      // mu ~ StudentT(2 alpha, m0, sqrt(beta / (alpha lambda))), s2 ~ InverseGamma(alpha, beta).
-      double a[4];
-      for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];
-      if (pv.slot == 0) {
-        double t[3] = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
-        return dist::find("StudentT")->lpdf(std::span<const double>(t, 3), x);
-      }
-      double ig[2] = {a[2], a[3]};
-      return dist::find("InverseGamma")->lpdf(std::span<const double>(ig, 2), x);
-    }
+    std::string family;
+    std::vector<double> args;
+    if (nig_marginal(family, args)) return dist::find(family)->lpdf(args, x);
     at_map[param] = point(x);
     return density::log_prior(m, pr, at_map);
   }
@@ -176,11 +185,20 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   d.posterior_label =
       laplace ? "posterior (Laplace approximation)" : "posterior " + family_text(cf);
   d.prior_label = "prior " + pr.text;
+  {
+    std::string family;
+    std::vector<double> args;
+    if (b.nig_marginal(family, args)) {
+      std::string text = family + "(";
+      for (std::size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + short_number(args[i]);
+      d.prior_label += ", marginally " + text + ")";
+    }
+  }
   d.likelihood_label = "likelihood (normalised)";
-  if (b.others) {
-    d.likelihood_label = "likelihood (normalised, others at their MLE)";
-    d.notes.push_back("the likelihood is drawn with the other parameters of '" + pv.name +
-                      "''s component at their MLE");
+  if (!b.others.empty()) {
+    d.likelihood_label = "likelihood (normalised, " + b.others + " at the MLE)";
+    d.notes.push_back("the likelihood of " + pv.name + " is drawn with " + b.others +
+                      " held at the MLE");
   }
   if (laplace)
     d.notes.push_back(
@@ -254,32 +272,68 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
       hi - lo > 0.5 * (hi_support - lo_support))
     lo = lo_support, hi = hi_support;
 
-  // The likelihood is normalised over the range, so the range must hold it:
-  // widen a side while the likelihood there has not fallen to 1e-3 of its peak.
-  std::vector<double> llik;
-  auto grid = [&] {
-    d.x.resize(kGrid);
-    double h = (hi - lo) / static_cast<double>(kGrid);
-    for (std::size_t i = 0; i < kGrid; ++i) d.x[i] = lo + (static_cast<double>(i) + 0.5) * h;
-    llik.resize(kGrid);
-    for (std::size_t i = 0; i < kGrid; ++i) llik[i] = b.log_likelihood(d.x[i]);
-  };
-  grid();
-  for (int round = 0; round < 6; ++round) {
-    double top = *std::max_element(llik.begin(), llik.end());
-    if (!std::isfinite(top)) break;
-    bool left = llik.front() - top > kNegligible && lo > lo_support;
-    bool right = llik.back() - top > kNegligible && hi < hi_support;
-    if (!left && !right) break;
-    double w = hi - lo;
-    if (left) lo = std::max(lo_support, lo - 0.5 * w);
-    if (right) hi = std::min(hi_support, hi + 0.5 * w);
-    grid();
+  // Widen a side (by at most half the width) where the likelihood has not
+  // fallen to 1e-2 of its peak, so its shape near the MLE shows.
+  {
+    double w = hi - lo, peak = -INFINITY;
+    for (int i = 0; i <= 40; ++i) peak = std::max(peak, b.log_likelihood(lo + w * i / 40.0));
+    if (d.mle) peak = std::max(peak, b.log_likelihood(*d.mle));
+    for (int round = 0; round < 4 && std::isfinite(peak); ++round) {
+      if (lo > lo_support && b.log_likelihood(lo) - peak > kVisible)
+        lo = std::max(lo_support, lo - w / 8);
+      if (hi < hi_support && b.log_likelihood(hi) - peak > kVisible)
+        hi = std::min(hi_support, hi + w / 8);
+    }
   }
   d.lo = lo, d.hi = hi;
-  double h = (hi - lo) / static_cast<double>(kGrid);
-  d.likelihood = normalise(llik, h);
-  if (d.likelihood.empty()) d.notes.push_back("the likelihood is zero over the whole range");
+  const double h = (hi - lo) / static_cast<double>(kGrid);
+  d.x.resize(kGrid);
+  std::vector<double> llik(kGrid);
+  for (std::size_t i = 0; i < kGrid; ++i) {
+    d.x[i] = lo + (static_cast<double>(i) + 0.5) * h;
+    llik[i] = b.log_likelihood(d.x[i]);
+  }
+  // The likelihood is normalised over the whole support, not just the range:
+  // its tails outside are integrated on widening segments until it has fallen
+  // to e^-14 of its peak there.
+  double top = -INFINITY;
+  for (double v : llik)
+    if (std::isfinite(v)) top = std::max(top, v);
+  if (!std::isfinite(top)) {
+    d.notes.push_back("the likelihood is zero over the whole range");
+  } else {
+    double inside = 0;
+    for (double v : llik) inside += std::isfinite(v) ? std::exp(v - top) * h : 0;
+    double outside = 0;
+    for (int dir : {-1, 1}) {
+      double from = dir < 0 ? lo : hi, bound = dir < 0 ? lo_support : hi_support;
+      double w = hi - lo;
+      for (int k = 0; k < 16 && from != bound; ++k, w *= 2) {
+        double to = dir < 0 ? std::max(bound, from - w) : std::min(bound, from + w);
+        double step = (to - from) / static_cast<double>(kGrid), seg = 0, seg_top = -INFINITY;
+        for (std::size_t i = 0; i < kGrid; ++i) {
+          double v = b.log_likelihood(from + (static_cast<double>(i) + 0.5) * step);
+          if (!std::isfinite(v)) continue;
+          seg += std::exp(v - top) * std::fabs(step);
+          seg_top = std::max(seg_top, v);
+        }
+        outside += seg;
+        from = to;
+        if (seg_top < top - 14) break;
+      }
+    }
+    double total = inside + outside;
+    d.likelihood.resize(kGrid);
+    for (std::size_t i = 0; i < kGrid; ++i)
+      d.likelihood[i] = std::isfinite(llik[i]) ? std::exp(llik[i] - top) / total : 0.0;
+    d.likelihood_mass = inside / total;
+    if (d.likelihood_mass < 0.99) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%.0f%% of the normalised likelihood lies outside the range",
+                    100 * (1 - d.likelihood_mass));
+      d.notes.push_back(buf);
+    }
+  }
 
   // The prior.
   std::vector<double> lprior(kGrid);

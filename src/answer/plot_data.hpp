@@ -33,6 +33,7 @@ struct PlotData {
   std::optional<double> map, mle;
   std::vector<std::string> notes;  // what is approximate or improper
   double posterior_mass = 1;       // of the posterior inside [lo, hi]
+  double likelihood_mass = 1;      // of the normalised likelihood inside [lo, hi]
 };
 
 // The plot of scalar parameter `param` from its component's solution. Returns

@@ -146,12 +146,11 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return out;
   double raw = (hi - lo) / target;
   double e = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = 10 * e;
-  for (double m : {1.0, 2.0, 5.0})
-    if (m * e >= raw) {
+  // The nice step whose tick count is nearest the target.
+  double step = e;
+  for (double m : {2.0, 5.0, 10.0})
+    if (std::fabs((hi - lo) / (m * e) - target) < std::fabs((hi - lo) / step - target))
       step = m * e;
-      break;
-    }
   for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k)
     out.push_back(std::fabs(k) < 1e-9 ? 0.0 : std::stod(format_g(k * step, 12)));
   return out;
