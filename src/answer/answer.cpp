@@ -450,14 +450,39 @@ struct Engine {
 
   // The plot's data goes beside the results; its JSON is a summary of the grid.
   json plot(const Query& q) {
-    if (q.targets[0].kind == Target::Kind::Let)
-      return error(q, "plots of let quantities are not supported yet");
     std::size_t p = q.targets[0].index;
+    std::optional<std::size_t> element;
+    std::optional<PlotData> d;
     std::string why;
-    const Solution* s = solution_of(p, why);
-    if (!s) return error(q, why);
-    auto d = plot_data(m(), c.graph, *s, p, why);
-    if (!d) return error(q, why);
+    if (q.targets[0].kind == Target::Kind::Let) {
+      // `let w1 = w[1]`: the marginal of an element; any other let: a
+      // density estimate from posterior draws.
+      const LetVar& let = m().lets[p];
+      const ir::Node& e = *let.expr;
+      if (e.op == ir::Op::Index && e.args.size() == 2 && e.args[0]->op == ir::Op::Param &&
+          ir::is_data_only(*e.args[1]) && e.args[1]->type.is_scalar()) {
+        p = e.args[0]->ref;
+        element = static_cast<std::size_t>(ir::eval(*e.args[1], env_of(m()))[0] - 1);
+      } else {
+        std::vector<std::vector<Value>> ds;
+        if (!draws(ir::params_of(e), std::min<std::size_t>(opt.draws, 20000), ds, why))
+          return error(q, why);
+        if (!e.type.is_scalar()) return error(q, "plot needs a scalar quantity");
+        std::vector<double> xs;
+        for (const auto& v : ds) xs.push_back(ir::eval(e, env_of(m(), v))[0]);
+        d = plot_from_draws(let.name, std::move(xs));
+      }
+    }
+    if (!d) {
+      const Solution* s = solution_of(p, why);
+      if (!s) return error(q, why);
+      d = plot_data(m(), c.graph, *s, p, why, element);
+      if (!d) return error(q, why);
+      if (element) {
+        d->notes.push_back(q.text.substr(5) + " is " + d->param);
+        d->param = q.text.substr(5);
+      }
+    }
     d->query = q.text, d->span = q.span, d->file = q.file;
     json summary{{"kind", d->discrete ? "bars" : "density"},
                  {"range", json::array({number(d->lo), number(d->hi)})},

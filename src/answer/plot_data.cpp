@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
@@ -19,6 +20,7 @@ constexpr std::size_t kGrid = 400;     // cells of a continuous plot
 constexpr std::size_t kMaxBars = 200;  // values of a discrete plot
 constexpr double kVisible = -4.6;      // log of 1e-2: the likelihood has fallen off
 constexpr double kTail = 0.0005;       // the range holds the central 99.9%
+constexpr double kDrawTail = 0.005;    // from draws: the central 99%
 
 std::string short_number(double x) {
   char buf[32];
@@ -94,17 +96,57 @@ std::vector<double> normalise(const std::vector<double>& logs, double h) {
   return out;
 }
 
+// A density on the grid xs from a quantile function: the quantiles at
+// p = Phi(z) for z from -6 to 6 give the slopes dp / dx, interpolated onto xs.
+std::vector<double> density_from_quantile(const std::function<double(double)>& q,
+                                          const std::vector<double>& xs) {
+  constexpr int kSteps = 4000;
+  std::vector<double> px, py;  // midpoints and densities, increasing x
+  double prev_p = 0, prev_x = NAN;
+  for (int j = 0; j <= kSteps; ++j) {
+    double z = -6 + 12.0 * j / kSteps;
+    double p = 0.5 * std::erfc(-z / std::sqrt(2.0));
+    double x = q(p);
+    if (std::isfinite(prev_x) && std::isfinite(x) && x > prev_x) {
+      px.push_back((x + prev_x) / 2);
+      py.push_back((p - prev_p) / (x - prev_x));
+    }
+    if (std::isfinite(x)) prev_p = p, prev_x = x;
+  }
+  std::vector<double> out(xs.size(), 0.0);
+  if (px.size() < 2) return out;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    double x = xs[i];
+    if (x < px.front() || x > px.back()) continue;
+    auto it = std::upper_bound(px.begin(), px.end(), x);
+    if (it == px.end()) {
+      out[i] = py.back();
+      continue;
+    }
+    std::size_t j = static_cast<std::size_t>(it - px.begin());
+    if (j == 0) {
+      out[i] = py.front();
+      continue;
+    }
+    double t = (x - px[j - 1]) / (px[j] - px[j - 1]);
+    out[i] = py[j - 1] + t * (py[j] - py[j - 1]);
+  }
+  return out;
+}
+
 struct Builder {
   const Model& m;
   const conjugate::Solution& s;
   std::size_t param;
+  std::optional<std::size_t> element;  // of a vector parameter
   std::vector<std::size_t> observations;
-  std::vector<Value> at_map, at_mle;  // the other parameters at the MAP / MLE
-  std::string others;                 // the component's other parameters: "s2", "a, b"
+  std::vector<Value> at_map, at_mle;        // the other parameters at the MAP / MLE
+  std::string others;                       // the component's other parameters: "s2", "a, b"
+  std::optional<Value> base_map, base_mle;  // the vector parameter at the MAP / MLE
 
   Builder(const Model& model, const graph::FactorGraph& g, const conjugate::Solution& sol,
-          std::size_t p)
-      : m(model), s(sol), param(p) {
+          std::size_t p, std::optional<std::size_t> e)
+      : m(model), s(sol), param(p), element(e) {
     const auto& comp = g.components[g.param_component[p]];
     observations = conjugate::view(g, comp).observations;
     at_map.resize(m.params.size());
@@ -113,16 +155,24 @@ struct Builder {
       const auto* r = s.find(q);
       if (!r) continue;
       if (q != p) others += (others.empty() ? "" : ", ") + m.params[q].name;
+      if (q == p && e) others += (others.empty() ? "" : ", ") + std::string("its other elements");
       const Value& fallback = r->posterior.mean;
       at_map[q] = r->map ? *r->map : fallback;
       at_mle[q] = r->mle ? *r->mle : at_map[q];
     }
   }
 
-  Value point(double x) const { return Value::scalar(x, m.params[param].discrete); }
+  // The parameter's value with x put in (into its element, the others kept).
+  Value point(double x, const Value& base) const {
+    if (!element) return Value::scalar(x, m.params[param].discrete);
+    Value v = base;
+    v.data.at(*element) = x;
+    return v;
+  }
 
   double log_likelihood(double x) {
-    at_mle[param] = point(x);
+    if (!base_mle) base_mle = at_mle[param];
+    at_mle[param] = point(x, *base_mle);
     double total = 0;
     for (auto oi : observations) total += density::log_likelihood(m, m.observations[oi], at_mle);
     return total;
@@ -155,7 +205,20 @@ struct Builder {
     std::string family;
     std::vector<double> args;
     if (nig_marginal(family, args)) return dist::find(family)->lpdf(args, x);
-    at_map[param] = point(x);
+    if (element) {
+      // An iid prior with fixed arguments: the element's own density.
+      if (exact && pr.family && pr.family->lpdf && pr.family->outcome_rank == Rank::Scalar) {
+        std::vector<double> a;
+        for (const auto& arg : pr.args) {
+          Value v = conjugate::eval_data(m, *arg);
+          a.push_back(v.is_scalar() ? v[0] : v.data.at(*element));
+        }
+        return pr.family->lpdf(a, x);
+      }
+      exact = false;  // a vector prior: conditional on the other elements
+    }
+    if (!base_map) base_map = at_map[param];
+    at_map[param] = point(x, *base_map);
     return density::log_prior(m, pr, at_map);
   }
 };
@@ -163,8 +226,8 @@ struct Builder {
 }  // namespace
 
 std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
-                                  const conjugate::Solution& s, std::size_t param,
-                                  std::string& why) {
+                                  const conjugate::Solution& s, std::size_t param, std::string& why,
+                                  std::optional<std::size_t> element) {
   const auto* r = s.find(param);
   if (!r) {
     why = "no posterior for '" + m.params[param].name + "'";
@@ -173,17 +236,26 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   const conjugate::ClosedForm& cf = r->posterior;
   const ParamVar& pv = m.params[param];
   const Prior& pr = m.priors[pv.prior];
-  Builder b(m, g, s, param);
+  Builder b(m, g, s, param, element);
   bool laplace = s.method == "numeric" && cf.family == "Laplace approximation";
+  const std::size_t k = element.value_or(0);
+  // A vector of one element may come with a scalar quantile instead.
+  bool one = element && !cf.element_quantile && cf.quantile && cf.mean.size() == 1;
+  if (element && (pv.discrete || (!cf.element_quantile && !one) || k >= cf.mean.size())) {
+    why = pv.discrete ? "plots of elements of a discrete vector are not supported"
+                      : "the posterior of '" + pv.name + "' has no marginals to draw";
+    return std::nullopt;
+  }
 
   PlotData d;
-  d.param = pv.name;
+  d.param = element ? pv.name + "[" + std::to_string(k + 1) + "]" : pv.name;
   d.method = laplace ? "laplace" : s.method;
   d.discrete = cf.discrete || pv.discrete;
-  if (r->map && r->map->is_scalar()) d.map = (*r->map)[0];
-  if (r->mle && r->mle->is_scalar()) d.mle = (*r->mle)[0];
-  d.posterior_label =
-      laplace ? "posterior (Laplace approximation)" : "posterior " + family_text(cf);
+  if (r->map && k < r->map->size()) d.map = (*r->map)[k];
+  if (r->mle && k < r->mle->size()) d.mle = (*r->mle)[k];
+  d.posterior_label = laplace   ? "posterior (Laplace approximation)"
+                      : element ? "posterior " + cf.family + " (marginal of " + d.param + ")"
+                                : "posterior " + family_text(cf);
   d.prior_label = "prior " + pr.text;
   {
     std::string family;
@@ -197,7 +269,7 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   d.likelihood_label = "likelihood (normalised)";
   if (!b.others.empty()) {
     d.likelihood_label = "likelihood (normalised, " + b.others + " at the MLE)";
-    d.notes.push_back("the likelihood of " + pv.name + " is drawn with " + b.others +
+    d.notes.push_back("the likelihood of " + d.param + " is drawn with " + b.others +
                       " held at the MLE");
   }
   if (laplace)
@@ -253,13 +325,15 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   // The range: the posterior's central 99.9%, widened to hold the MAP and the
   // MLE, padded, clipped to the support; all of a bounded support when the
   // posterior spreads over half of it.
-  double mean = cf.mean.size() ? cf.mean[0] : NAN, sd = cf.sd.size() ? cf.sd[0] : NAN;
+  double mean = k < cf.mean.size() ? cf.mean[k] : NAN, sd = k < cf.sd.size() ? cf.sd[k] : NAN;
+  std::function<double(double)> quantile = cf.quantile;
+  if (element && !one) quantile = [&cf, k](double p) { return cf.element_quantile(k, p); };
   double lo = NAN, hi = NAN;
-  if (cf.quantile) lo = cf.quantile(kTail), hi = cf.quantile(1 - kTail);
+  if (quantile) lo = quantile(kTail), hi = quantile(1 - kTail);
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
     lo = mean - 4 * sd, hi = mean + 4 * sd;
   if (!std::isfinite(lo) || !std::isfinite(hi)) {
-    why = "the posterior of '" + pv.name + "' has no finite range to draw";
+    why = "the posterior of '" + d.param + "' has no finite range to draw";
     return std::nullopt;
   }
   for (auto v : {d.map, d.mle})
@@ -361,7 +435,8 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   // The posterior: its density where the engine has one, else the cell
   // averages of its cdf (the Laplace approximation).
   d.posterior.resize(kGrid);
-  for (std::size_t i = 0; i < kGrid; ++i) {
+  if (element) d.posterior = density_from_quantile(quantile, d.x);
+  for (std::size_t i = 0; i < kGrid && !element; ++i) {
     double x = d.x[i];
     if (cf.lpdf)
       d.posterior[i] = std::exp(cf.lpdf(Value::scalar(x)));
@@ -373,10 +448,61 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   double mass = 0;
   for (double y : d.posterior) mass += std::isfinite(y) ? y * h : 0;
   d.posterior_mass = mass;
-  if (!cf.lpdf && !cf.cdf) {
+  if (!cf.lpdf && !cf.cdf && !element) {
     d.posterior.clear();
     d.notes.push_back("the posterior has no density to draw");
   }
+  return d;
+}
+
+}  // namespace bayes::answer
+
+namespace bayes::answer {
+
+PlotData plot_from_draws(const std::string& name, std::vector<double> xs) {
+  PlotData d;
+  d.param = name;
+  d.method = "monte-carlo";
+  std::sort(xs.begin(), xs.end());
+  const std::size_t n = xs.size();
+  d.posterior_label = "posterior (kernel density estimate, " + std::to_string(n) + " draws)";
+  d.notes.push_back("'" + name +
+                    "' is derived from the parameters: its prior and likelihood are not drawn");
+  if (n < 2) return d;
+  auto q = [&](double p) { return xs[static_cast<std::size_t>(p * static_cast<double>(n - 1))]; };
+  double mean = 0, ss = 0;
+  for (double x : xs) mean += x;
+  mean /= static_cast<double>(n);
+  for (double x : xs) ss += (x - mean) * (x - mean);
+  double sd = std::sqrt(ss / static_cast<double>(n - 1));
+  // Silverman's rule of thumb (Density Estimation, 1986, eq. 3.31).
+  double spread = std::min(sd, (q(0.75) - q(0.25)) / 1.34);
+  if (!(spread > 0)) spread = sd > 0 ? sd : 1;
+  double bw = 0.9 * spread * std::pow(static_cast<double>(n), -0.2);
+  double lo = q(kDrawTail), hi = q(1 - kDrawTail);
+  if (!(hi > lo)) lo -= 0.5, hi += 0.5;
+  double w = hi - lo;
+  lo -= 0.05 * w, hi += 0.05 * w;
+  d.lo = lo, d.hi = hi;
+  const double h = (hi - lo) / static_cast<double>(kGrid);
+  d.x.resize(kGrid);
+  d.posterior.assign(kGrid, 0.0);
+  const double norm = 1 / (static_cast<double>(n) * bw * std::sqrt(2 * M_PI));
+  for (std::size_t i = 0; i < kGrid; ++i) {
+    double x = lo + (static_cast<double>(i) + 0.5) * h;
+    d.x[i] = x;
+    auto a = std::lower_bound(xs.begin(), xs.end(), x - 6 * bw);
+    auto b = std::upper_bound(xs.begin(), xs.end(), x + 6 * bw);
+    double sum = 0;
+    for (auto it = a; it != b; ++it) {
+      double z = (x - *it) / bw;
+      sum += std::exp(-0.5 * z * z);
+    }
+    d.posterior[i] = sum * norm;
+  }
+  auto inside =
+      std::upper_bound(xs.begin(), xs.end(), hi) - std::lower_bound(xs.begin(), xs.end(), lo);
+  d.posterior_mass = static_cast<double>(inside) / static_cast<double>(n);
   return d;
 }
 

@@ -36,10 +36,16 @@ struct PlotData {
   double likelihood_mass = 1;      // of the normalised likelihood inside [lo, hi]
 };
 
-// The plot of scalar parameter `param` from its component's solution. Returns
-// nullopt with `why` when there is nothing to draw.
+// The plot of scalar parameter `param`, or of element `element` (0-based) of
+// a vector parameter, from its component's solution. Returns nullopt with
+// `why` when there is nothing to draw.
 std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
-                                  const conjugate::Solution& s, std::size_t param,
-                                  std::string& why);
+                                  const conjugate::Solution& s, std::size_t param, std::string& why,
+                                  std::optional<std::size_t> element = std::nullopt);
+
+// The posterior of a derived quantity from posterior draws: a kernel density
+// estimate (Silverman's bandwidth) on the draws' central 99.9%. No prior or
+// likelihood is drawn.
+PlotData plot_from_draws(const std::string& name, std::vector<double> draws);
 
 }  // namespace bayes::answer

@@ -350,3 +350,36 @@ TEST_CASE("default report: an aligned table") {
   CHECK(s.starts_with("parameter  method     posterior"));
   CHECK(s.find("p          conjugate  Beta(a = 4, b = 3)") != std::string::npos);
 }
+
+TEST_CASE("plot of a let: an element's marginal, or a density estimate from draws") {
+  // Bayesian linear regression: w[1]'s marginal posterior is Normal, so the
+  // curve integrates to 1 and peaks at the MAP (the posterior mean).
+  PlotData e = plot_of(R"(
+data x = [1, 2, 3, 4, 5]
+data y = [1.1, 2.3, 2.9, 4.2, 4.8]
+param w0 ~ Normal(0, 10)
+param w[1] ~ Normal(0, 1)
+y ~ Normal(w0 + columns(x) * w, 0.5)
+let slope = w[1]
+plot slope
+)");
+  CHECK(e.param == "slope");
+  CHECK(e.prior_label == "prior Normal(0, 1)");
+  CHECK(integral(e, e.posterior) == doctest::Approx(1).epsilon(0.01));
+  CHECK(integral(e, e.prior) < 1);  // the prior's density, exact, over part of its support
+  CHECK(argmax(e, e.posterior) == doctest::Approx(*e.map).epsilon(0.01));
+  CHECK(argmax(e, e.likelihood) == doctest::Approx(*e.mle).epsilon(0.01));
+
+  PlotData k = plot_of(R"(
+data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+param p ~ Beta(2, 2)
+flips ~ Bernoulli(p)
+let odds = p / (1 - p)
+plot odds
+)");
+  CHECK(k.method == "monte-carlo");
+  CHECK(k.prior.empty());
+  CHECK(k.likelihood.empty());
+  CHECK(integral(k, k.posterior) == doctest::Approx(0.99).epsilon(0.02));
+  CHECK_FALSE(k.map);
+}
