@@ -256,8 +256,7 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
-  for (const auto& d : report::write_plot_files(rep, directory_))
-    err_ << "error: " << d.message << '\n';
+  report::write_plot_files(rep, directory_);  // a failure is the plot's answer
   report::write_text(out_, rep.results, rep.plots, color_);
   return rep.status == 0;
 }

@@ -31,7 +31,12 @@ std::string format_number(const json& x) {
   if (x.is_number_integer()) return std::to_string(x.get<long long>());
   if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
+  // 4 significant digits; from 1e4 to 1e6 as a whole number ("12346", not
+  // "1.235e+04"), which reads more easily.
+  if (std::fabs(v) >= 1e4 && std::fabs(v) < 1e6)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
 

@@ -10,7 +10,8 @@
 
 namespace bayes::report {
 
-// Numbers with 4 significant digits for reading ("0.6429", "1.234e-05").
+// Numbers with 4 significant digits for reading ("0.6429", "1.234e-05"); whole
+// numbers from 1e4 to 1e6 ("12346").
 std::string format_number(const nlohmann::json& x);
 
 // `plots` are the answered plots, in the order of the results that have a
