@@ -315,7 +315,7 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
       llik[i] = b.log_likelihood(v);
     }
     d.prior = normalise(lprior, 1);
-    d.likelihood = normalise(llik, 1);
+    if (!b.observations.empty()) d.likelihood = normalise(llik, 1);
     if (!exact) d.prior_label += " (given the others at the MAP)";
     d.posterior_mass = 0;
     for (double p : d.posterior) d.posterior_mass += p;
@@ -348,7 +348,8 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
 
   // Widen a side (by at most half the width) where the likelihood has not
   // fallen to 1e-2 of its peak, so its shape near the MLE shows.
-  {
+  const bool observed = !b.observations.empty();
+  if (observed) {
     double w = hi - lo, peak = -INFINITY;
     for (int i = 0; i <= 40; ++i) peak = std::max(peak, b.log_likelihood(lo + w * i / 40.0));
     if (d.mle) peak = std::max(peak, b.log_likelihood(*d.mle));
@@ -373,7 +374,10 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   double top = -INFINITY;
   for (double v : llik)
     if (std::isfinite(v)) top = std::max(top, v);
-  if (!std::isfinite(top)) {
+  if (!observed) {
+    d.notes.push_back("nothing observed depends on " + d.param +
+                      ": the likelihood is flat and not drawn");
+  } else if (!std::isfinite(top)) {
     d.notes.push_back("the likelihood is zero over the whole range");
   } else {
     double inside = 0;
