@@ -16,11 +16,12 @@ namespace bayes::answer {
 
 namespace {
 
-constexpr std::size_t kGrid = 400;     // cells of a continuous plot
-constexpr std::size_t kMaxBars = 200;  // values of a discrete plot
-constexpr double kVisible = -4.6;      // log of 1e-2: the likelihood has fallen off
-constexpr double kTail = 0.0005;       // the range holds the central 99.9%
-constexpr double kDrawTail = 0.005;    // from draws: the central 99%
+constexpr std::size_t kGrid = 300;       // cells of a continuous plot
+constexpr std::size_t kTailCells = 100;  // per segment of the likelihood's tails
+constexpr std::size_t kMaxBars = 200;    // values of a discrete plot
+constexpr double kVisible = -4.6;        // log of 1e-2: the likelihood has fallen off
+constexpr double kTail = 0.0005;         // the range holds the central 99.9%
+constexpr double kDrawTail = 0.005;      // from draws: the central 99%
 
 std::string short_number(double x) {
   char buf[32];
@@ -388,8 +389,8 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
       double w = hi - lo;
       for (int k = 0; k < 16 && from != bound; ++k, w *= 2) {
         double to = dir < 0 ? std::max(bound, from - w) : std::min(bound, from + w);
-        double step = (to - from) / static_cast<double>(kGrid), seg = 0, seg_top = -INFINITY;
-        for (std::size_t i = 0; i < kGrid; ++i) {
+        double step = (to - from) / static_cast<double>(kTailCells), seg = 0, seg_top = -INFINITY;
+        for (std::size_t i = 0; i < kTailCells; ++i) {
           double v = b.log_likelihood(from + (static_cast<double>(i) + 0.5) * step);
           if (!std::isfinite(v)) continue;
           seg += std::exp(v - top) * std::fabs(step);

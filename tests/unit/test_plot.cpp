@@ -294,7 +294,7 @@ TEST_CASE("plot --json: a summary of the grid, not the picture") {
   CHECK(r["query"] == "plot p");
   CHECK(r["method"] == "conjugate");
   CHECK(r["plot"]["kind"] == "density");
-  CHECK(r["plot"]["points"] == 400);
+  CHECK(r["plot"]["points"] == 300);
   CHECK(r["plot"]["range"] == json::array({0, 1}));
   CHECK(r["plot"]["map"].get<double>() == doctest::Approx(8.0 / 12));
   CHECK_FALSE(r.contains("file"));
