@@ -21,20 +21,17 @@ json evidence_of(const Compiled& c, const Options& options) {
   return rep.results.at(0);
 }
 
-// Every observed value, each observation statement's values as one entry,
-// sorted: two models observe the same data when these are equal.
-std::vector<std::vector<double>> observed(const Model& m) {
-  std::vector<std::vector<double>> out;
-  for (const auto& o : m.observations) out.push_back(o.value.data);
+// Every observed value, sorted: two models observe the same data when these
+// are equal, however the statements group or name them.
+std::vector<double> observed(const Model& m) {
+  std::vector<double> out;
+  for (const auto& o : m.observations)
+    out.insert(out.end(), o.value.data.begin(), o.value.data.end());
   std::sort(out.begin(), out.end());
   return out;
 }
 
-std::size_t count(const std::vector<std::vector<double>>& xs) {
-  std::size_t n = 0;
-  for (const auto& x : xs) n += x.size();
-  return n;
-}
+std::size_t count(const std::vector<double>& xs) { return xs.size(); }
 
 }  // namespace
 

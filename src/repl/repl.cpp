@@ -29,6 +29,7 @@ const char* kHelp =
     "Type statements of the language, one per line; 'print QUERY' answers at once.\n"
     "  data x = [1, 0, 1]          param p ~ Beta(1, 1)        x ~ Bernoulli(p)\n"
     "  print posterior(p)          print map(p)                print prob(p > 0.5)\n"
+    "  plot p                      plot p to \"p.svg\"\n"
     "Defining a name again replaces it: re-enter 'data x = [...]' with more data and\n"
     "print again to see today's posterior become tomorrow's prior.\n"
     "Commands:\n"
