@@ -17,7 +17,7 @@ namespace {
 
 using conjugate::ClosedForm;
 using conjugate::Solution;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json number(double x) {
   if (std::isnan(x)) return nullptr;
@@ -322,22 +322,42 @@ struct Engine {
     bool lo_strict = false, hi_strict = false;
   };
 
-  bool as_bounds(const ir::Node& n, std::size_t& param, Bounds& b) {
+  // A scalar parameter, or one element of a vector parameter at a known index
+  // (`w[2]`): its index among the parameters and the element (SIZE_MAX: scalar).
+  static bool as_element(const Model& model, const ir::Node& x, std::size_t& param,
+                         std::size_t& elem) {
     using ir::Op;
-    if (n.op == Op::And) return as_bounds(*n.args[0], param, b) && as_bounds(*n.args[1], param, b);
+    if (x.op == Op::Param && x.type.is_scalar()) {
+      param = x.ref, elem = SIZE_MAX;
+      return true;
+    }
+    if (x.op != Op::Index || x.args.size() != 2 || x.args[0]->op != Op::Param ||
+        !x.args[0]->type.is_vector() || !x.type.is_scalar() || !ir::is_data_only(*x.args[1]))
+      return false;
+    double k = ir::eval(*x.args[1], env_of(model))[0];
+    if (k != std::floor(k) || k < 1 || k > static_cast<double>(x.args[0]->type.rows)) return false;
+    param = x.args[0]->ref, elem = static_cast<std::size_t>(k) - 1;
+    return true;
+  }
+
+  bool as_bounds(const ir::Node& n, std::size_t& param, std::size_t& elem, Bounds& b) {
+    using ir::Op;
+    if (n.op == Op::And)
+      return as_bounds(*n.args[0], param, elem, b) && as_bounds(*n.args[1], param, elem, b);
     if (n.op != Op::Lt && n.op != Op::Le && n.op != Op::Gt && n.op != Op::Ge && n.op != Op::Eq)
       return false;
     const ir::Node* x = n.args[0].get();
     const ir::Node* k = n.args[1].get();
     Op op = n.op;
-    if (x->op != Op::Param) {  // c < p: flip
+    std::size_t p = SIZE_MAX, e = SIZE_MAX;
+    if (!as_element(m(), *x, p, e)) {  // c < p: flip
       std::swap(x, k);
       op = op == Op::Lt ? Op::Gt : op == Op::Le ? Op::Ge : op == Op::Gt ? Op::Lt : Op::Le;
+      if (!as_element(m(), *x, p, e)) return false;
     }
-    if (x->op != Op::Param || !x->type.is_scalar() || !ir::is_data_only(*k) || !k->type.is_scalar())
-      return false;
-    if (param != SIZE_MAX && param != x->ref) return false;
-    param = x->ref;
+    if (!ir::is_data_only(*k) || !k->type.is_scalar()) return false;
+    if (param != SIZE_MAX && (param != p || elem != e)) return false;
+    param = p, elem = e;
     double v = ir::eval(*k, env_of(m()))[0];
     if (op == Op::Eq) {  // p == c: the interval [c, c]
       if (v < b.hi || (v == b.hi && b.hi_strict)) b.hi = v, b.hi_strict = false;
@@ -352,13 +372,20 @@ struct Engine {
   }
 
   json prob(const Query& q) {
-    std::size_t param = SIZE_MAX;
+    std::size_t param = SIZE_MAX, elem = SIZE_MAX;
     Bounds b;
-    if (as_bounds(*q.expr, param, b)) {
+    if (as_bounds(*q.expr, param, elem, b)) {
       std::string why;
       const Solution* s = solution_of(param, why);
       if (!s) return error(q, why);
-      const ClosedForm& cf = s->find(param)->posterior;
+      const ClosedForm& post = s->find(param)->posterior;
+      ClosedForm cf;  // the scalar marginal
+      if (elem == SIZE_MAX) {
+        cf = post;
+      } else if (post.element_cdf) {
+        cf.discrete = post.discrete;
+        cf.cdf = [&post, elem](double x) { return post.element_cdf(elem, x); };
+      }
       if (cf.cdf) {
         double value;
         if (b.lo >= b.hi && !(b.lo == b.hi && !b.lo_strict && !b.hi_strict && cf.discrete)) {

@@ -25,11 +25,11 @@ struct Options {
 };
 
 struct Report {
-  std::vector<nlohmann::json> results;  // one per print (or the default report)
-  std::vector<std::string> explain;     // derivations, component by component
-  std::vector<PlotData> plots;          // one per answered plot, in order (results say "plot")
-  bool default_report = false;          // the model prints nothing: every parameter's posterior
-  int status = 0;  // 0 all answered; 1 model error; 3 method failed / unsupported
+  std::vector<nlohmann::ordered_json> results;  // one per print (or the default report)
+  std::vector<std::string> explain;             // derivations, component by component
+  std::vector<PlotData> plots;  // one per answered plot, in order (results say "plot")
+  bool default_report = false;  // the model prints nothing: every parameter's posterior
+  int status = 0;               // 0 all answered; 1 model error; 3 method failed / unsupported
 };
 
 Report answer_all(const Compiled& c, const Options& options);

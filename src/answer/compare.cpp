@@ -8,7 +8,7 @@ namespace bayes::answer {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // The evidence query alone, whatever the model prints.
 json evidence_of(const Compiled& c, const Options& options) {

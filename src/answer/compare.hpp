@@ -14,8 +14,8 @@ namespace bayes::answer {
 //  "log_bayes_factor", "bayes_factor", "favours", "strength", "warnings": [...]}
 // or {"models": [...], "error": "..."} when an evidence is not available.
 // The Bayes factor is p(D | a) / p(D | b).
-nlohmann::json compare(const Compiled& a, const std::string& name_a, const Compiled& b,
-                       const std::string& name_b, const Options& options);
+nlohmann::ordered_json compare(const Compiled& a, const std::string& name_a, const Compiled& b,
+                               const std::string& name_b, const Options& options);
 
 // Kass & Raftery's words for a Bayes factor B >= 1 in favour of one model.
 std::string kass_raftery(double bayes_factor);

@@ -1100,7 +1100,7 @@ class Checker {
                                  " parameters, not a likelihood for data");
     if (!dist.ok) {
       // Still check the data against what is known of the support.
-      check_support(*lhs, s.lhs->span, dist);
+      check_support(*lhs, value_of(*lhs), s.lhs->span, dist);
       return;
     }
     Value v = value_of(*lhs);
@@ -1121,22 +1121,36 @@ class Checker {
                             std::to_string(a->type.rows));
       }
     } else if (f->outcome_rank == Rank::Vector) {
-      if (!lhs->type.is_vector())
+      // MultiNormal also takes a matrix: each row is one observation (Stan's
+      // array of vectors), so `columns(y1, y2) ~ MultiNormal(mu, S)`.
+      bool rows_of_matrix = lhs->type.is_matrix() && std::string_view(f->name) == "MultiNormal";
+      if (!lhs->type.is_vector() && !rows_of_matrix)
         fail(s.lhs->span,
              std::string(f->name) +
-                 " is a distribution over vectors; the left side of '~' must be a vector");
-      for (std::size_t i = 0; i < dist.args.size(); ++i)
-        if (f->params[i].rank == Rank::Vector && dist.args[i]->type.rows != lhs->type.rows)
+                 " is a distribution over vectors; the left side of '~' must be a vector" +
+                 (std::string_view(f->name) == "MultiNormal"
+                      ? " or a matrix whose rows are observations"
+                      : ""));
+      std::size_t dim = rows_of_matrix ? lhs->type.cols : lhs->type.rows;
+      const char* what = rows_of_matrix ? " columns but " : " elements but ";
+      for (std::size_t i = 0; i < dist.args.size(); ++i) {
+        const Type& t = dist.args[i]->type;
+        if (f->params[i].rank == Rank::Vector && t.is_vector() && t.rows != dim)
           fail(dist.args[i]->span, "vectors of different lengths: the left side of '~' has " +
-                                       std::to_string(lhs->type.rows) + " elements but " +
-                                       std::string(f->params[i].name) + " has " +
-                                       std::to_string(dist.args[i]->type.rows));
+                                       std::to_string(dim) + what + std::string(f->params[i].name) +
+                                       " has " + std::to_string(t.rows));
+        if (f->params[i].rank == Rank::Matrix && t.is_matrix() && (t.rows != dim || t.cols != dim))
+          fail(dist.args[i]->span, "the covariance must be " + std::to_string(dim) + "x" +
+                                       std::to_string(dim) +
+                                       " to match the left side of '~', not " +
+                                       std::to_string(t.rows) + "x" + std::to_string(t.cols));
+      }
     } else {
       fail(s.dist.name.span,
            std::string(f->name) + " is a prior on parameters, not a likelihood for data");
     }
-    check_support(*lhs, s.lhs->span, dist);
-    check_possible(*lhs, s.lhs->span, dist);
+    check_support(*lhs, v, s.lhs->span, dist);
+    check_possible(*lhs, v, s.lhs->span, dist);
     Observation o;
     o.lhs = lhs;
     o.value = std::move(v);
@@ -1170,6 +1184,16 @@ class Checker {
 
   // The arguments of element k of an observation: scalar-family arguments
   // that are vectors are taken elementwise.
+  // Whether some argument differs from element to element (args_at depends on k).
+  bool args_vary(const CheckedDist& dist) {
+    const dist::Family* f = dist.family;
+    for (std::size_t i = 0; i < dist.known.size(); ++i)
+      if (f->outcome_rank == Rank::Scalar && f->params[i].rank == Rank::Scalar &&
+          dist.known[i].size() > 1)
+        return true;
+    return false;
+  }
+
   std::vector<Value> args_at(const CheckedDist& dist, std::size_t k) {
     const dist::Family* f = dist.family;
     std::vector<Value> args_k;
@@ -1184,12 +1208,15 @@ class Checker {
   }
 
   // Data inside the support, with elementwise arguments where they vary.
-  void check_support(const Node& lhs, Span lhs_span, const CheckedDist& dist) {
+  void check_support(const Node& lhs, const Value& v, Span lhs_span, const CheckedDist& dist) {
     const dist::Family* f = dist.family;
-    Value v = value_of(lhs);
     const std::string outside = "data outside the support of " + std::string(f->name) + ": ";
+    // Arguments that are the same for every element are built once (v may
+    // hold 10^7 values).
+    const bool vary = args_vary(dist);
+    std::vector<Value> args_k = args_at(dist, 0);
     for (std::size_t k = 0; k < v.size(); ++k) {
-      std::vector<Value> args_k = args_at(dist, k);
+      if (vary && k > 0) args_k = args_at(dist, k);
       std::string why;
       if (f->support == dist::Domain::NonNegative && v[k] < 0) why = fmt_num(v[k]) + " is negative";
       if (why.empty() && f->check_outcome) why = f->check_outcome(args_k, v[k]);
@@ -1207,8 +1234,19 @@ class Checker {
     // A vector outcome as a whole: Multinomial counts summing to n, a Dirichlet
     // value on the simplex.
     if (f->outcome_rank == Rank::Vector && f->check_vector_outcome && dist.ok) {
-      std::string why = f->check_vector_outcome(dist.known, v.data);
-      if (!why.empty()) fail(lhs_span, data_error(lhs, v, std::nullopt, outside + why));
+      if (v.rank == Rank::Matrix) {  // MultiNormal: each row one observation
+        std::vector<double> row(v.cols);
+        for (std::size_t r = 0; r < v.rows; ++r) {
+          for (std::size_t c = 0; c < v.cols; ++c) row[c] = v.at(r, c);
+          std::string why = f->check_vector_outcome(dist.known, row);
+          if (!why.empty())
+            fail(lhs_span, data_error(lhs, v, std::nullopt,
+                                      outside + why + " (row " + std::to_string(r + 1) + ")"));
+        }
+      } else {
+        std::string why = f->check_vector_outcome(dist.known, v.data);
+        if (!why.empty()) fail(lhs_span, data_error(lhs, v, std::nullopt, outside + why));
+      }
     }
   }
 
@@ -1216,12 +1254,11 @@ class Checker {
   // a 1 from Bernoulli(0), a count above 0 from Poisson(0), a category whose
   // probability is 0. Only for discrete families: there the log mass is -inf
   // exactly when the probability is 0 (a continuous density can underflow).
-  void check_possible(const Node& lhs, Span lhs_span, const CheckedDist& dist) {
+  void check_possible(const Node& lhs, const Value& v, Span lhs_span, const CheckedDist& dist) {
     const dist::Family* f = dist.family;
     if (!f->discrete) return;
     for (const Value& a : dist.known)
       if (a.size() == 0) return;  // a parameter is involved
-    Value v = value_of(lhs);
     std::string text = ast::to_source(*dist.call);
     const std::string what = "the data has probability 0 under " + text;
     std::string_view name = f->name;
@@ -1230,13 +1267,16 @@ class Checker {
         fail(lhs_span, data_error(lhs, v, std::nullopt, what));
       return;
     }
+    const bool vary = args_vary(dist);
+    std::vector<Value> args_k = args_at(dist, 0);
+    std::vector<double> a;
     for (std::size_t k = 0; k < v.size(); ++k) {
-      std::vector<Value> args_k = args_at(dist, k);
+      if (vary && k > 0) args_k = args_at(dist, k);
       double lp = 0;
       if (name == "Categorical") {
         lp = dist::categorical_lpmf(args_k[0].data, v[k]);
       } else if (f->lpdf) {
-        std::vector<double> a;
+        a.clear();
         for (const Value& x : args_k) {
           if (!x.is_scalar()) return;
           a.push_back(x[0]);

@@ -73,7 +73,7 @@ int run_model(const RunOptions& opt) {
   for (const auto& d : report::write_plot_files(rep, file.directory))
     print(std::cerr, file, d, color_stderr());
   if (opt.json) {
-    nlohmann::json doc{{"results", rep.results}};
+    nlohmann::ordered_json doc{{"results", rep.results}};
     if (opt.explain) doc["explain"] = rep.explain;
     std::cout << doc.dump() << '\n';
   } else {
@@ -98,12 +98,17 @@ int run_check(const std::string& path) {
   return kOk;
 }
 
-int run_compare(const std::string& path_a, const std::string& path_b, bool json) {
+int run_compare(const std::string& path_a, const std::string& path_b, bool json,
+                const std::string& method) {
   SourceFile fa, fb;
   auto a = load(path_a, fa);
   auto b = load(path_b, fb);
   if (!a || !b) return kModelError;
-  nlohmann::json c = answer::compare(*a, path_a, *b, path_b, answer::Options{});
+  answer::Options ao;
+  ao.method = method == "conjugate" ? answer::Method::Conjugate
+              : method == "numeric" ? answer::Method::Numeric
+                                    : answer::Method::Auto;
+  nlohmann::ordered_json c = answer::compare(*a, path_a, *b, path_b, ao);
   for (const auto& w : c["warnings"])
     std::cerr << "bayes: warning: " << w.get<std::string>() << '\n';
   if (json)
@@ -142,13 +147,16 @@ int main(int argc, char** argv) {
     bool json = false;
     app.add_option("A", a, "the first .model file")->required();
     app.add_option("B", b, "the second .model file")->required();
+    std::string method = "auto";
     app.add_flag("--json", json, "print the comparison as one JSON document");
+    app.add_option("--method", method, "auto, conjugate or numeric (a Laplace evidence)")
+        ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
     try {
       app.parse(argc - 1, argv + 1);
     } catch (const CLI::ParseError& e) {
       return usage_error(e, app);
     }
-    return run_compare(a, b, json);
+    return run_compare(a, b, json, method);
   }
   if (first == "repl" || argc == 1) {
     CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)",

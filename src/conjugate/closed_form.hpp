@@ -29,6 +29,8 @@ struct ClosedForm {
   std::function<double(const Value&)> lpdf;
   // Vector ones: the quantile of element i's marginal (for intervals).
   std::function<double(std::size_t i, double p)> element_quantile;
+  // ... and the cdf of element i's marginal (for exact prob(w[1] > 0)).
+  std::function<double(std::size_t i, double x)> element_cdf;
 
   bool scalar() const { return mean.is_scalar(); }
 };

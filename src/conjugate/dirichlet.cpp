@@ -110,6 +110,10 @@ ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& n
     if (alpha.size() == 1) return 1.0;
     return beta->quantile(std::vector<double>{alpha[k], alpha0 - alpha[k]}, p);
   };
+  c.element_cdf = [alpha, alpha0, beta](std::size_t k, double x) {
+    if (alpha.size() == 1) return x < 1 ? 0.0 : 1.0;
+    return beta->cdf(std::vector<double>{alpha[k], alpha0 - alpha[k]}, x);
+  };
   c.sample = [alpha](dist::Rng& rng) { return Value::vector(dist::dirichlet_sample(alpha, rng)); };
   c.lpdf = [alpha](const Value& x) { return dist::dirichlet_lpdf(alpha, x.data); };
   return c;

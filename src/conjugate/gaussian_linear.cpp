@@ -161,6 +161,10 @@ ClosedForm multi_normal_form(const VectorXd& mean, const MatrixXd& cov) {
     std::array<double, 2> args{mean[static_cast<Index>(i)], sd[static_cast<Index>(i)]};
     return normal->quantile(args, p);
   };
+  c.element_cdf = [mean, sd, normal](std::size_t i, double x) {
+    std::array<double, 2> args{mean[static_cast<Index>(i)], sd[static_cast<Index>(i)]};
+    return normal->cdf(args, x);
+  };
   return c;
 }
 
@@ -191,19 +195,41 @@ void add_rows(Term& t, const std::vector<VectorXd>& ys, const std::vector<Vector
 }
 
 // Scalar rows: y_k ~ Normal(c_k + D_k theta, sd_k), k < n, with the linear
-// map's rows and sd broadcast.
+// map's rows and sd broadcast. The same sums as add_rows, accumulated in place
+// (one pass, no storage per row: n may be 10^7).
 void add_scalar_rows(Term& t, const std::vector<double>& y, const Linear& lin, const Value& sd) {
-  std::vector<VectorXd> ys, cs;
-  std::vector<MatrixXd> ds, covs;
+  const Index dim = lin.design.cols();
+  const bool one_row = lin.offset.size() == 1;
+  VectorXd d(dim);
   for (std::size_t k = 0; k < y.size(); ++k) {
-    Index r = lin.offset.size() == 1 ? 0 : static_cast<Index>(k);
-    ys.push_back(VectorXd::Constant(1, y[k]));
-    cs.push_back(VectorXd::Constant(1, lin.offset[r]));
-    ds.push_back(lin.design.row(r));
-    double s = at(sd, k);
-    covs.push_back(MatrixXd::Constant(1, 1, s * s));
+    Index r = one_row ? 0 : static_cast<Index>(k);
+    double c = lin.offset[r], s = at(sd, k), var = s * s;
+    d = lin.design.row(r).transpose();
+    if (dim == 1) {  // the common scalar case, without Eigen's dynamic-size products
+      t.precision(0, 0) += d[0] * d[0] / var;
+      t.shift[0] += d[0] * (y[k] - c) / var;
+    } else {
+      t.precision.noalias() += (d / var) * d.transpose();
+      t.shift.noalias() += d * ((y[k] - c) / var);
+    }
+    if (t.rows == 0) {
+      t.offset0 = VectorXd::Constant(1, c);
+      t.design0 = d.transpose();
+      t.cov0 = MatrixXd::Constant(1, 1, var);
+      t.sum_y = VectorXd::Constant(1, y[k]);
+    } else {
+      if (c != t.offset0[0] || d.transpose() != t.design0 || var != t.cov0(0, 0))
+        t.rows_differ = true;
+      if (var != t.cov0(0, 0)) t.common_sd = false;
+      t.sum_y[0] += y[k];
+    }
+    if (k == 0 || !one_row) {
+      Index nonzero = (d.array() != 0).count();
+      if (nonzero > 1) t.single = false;
+      if (nonzero != 1 || d.sum() != 1 || c != 0) t.identity = false;
+    }
+    ++t.rows;
   }
-  add_rows(t, ys, cs, ds, covs);
 }
 
 Term empty_term(Kind kind, std::size_t index, Index dim) {

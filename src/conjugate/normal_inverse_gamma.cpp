@@ -164,6 +164,11 @@ ClosedForm weight_marginal(bool scalar, const VectorXd& mean, const MatrixXd& V,
     std::vector<double> a{nu, mean[j], scale[j]};
     return t->quantile(a, p);
   };
+  cf.element_cdf = [t, nu, mean, scale](std::size_t i, double x) {
+    auto j = static_cast<Idx>(i);
+    std::vector<double> a{nu, mean[j], scale[j]};
+    return t->cdf(a, x);
+  };
   // Multivariate t with nu degrees of freedom and shape (beta / alpha) V.
   MatrixXd shape = V * (beta / alpha);
   Eigen::LLT<MatrixXd> llt(shape);

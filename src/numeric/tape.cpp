@@ -262,7 +262,7 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
       continue;
     }
     int x = t.constant(to_vec(o.value));
-    if (o.value.rank == Rank::Matrix) {
+    if (o.value.rank == Rank::Matrix && std::string_view(o.family->name) != "MultiNormal") {
       why = "'" + o.text + "': a matrix of observations";
       return std::nullopt;
     }
@@ -444,18 +444,28 @@ double Tape::factor_forward(Node& n, bool with_grad) {
   if (name == "MultiNormal") {
     Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
     // The dimension is the covariance's; a scalar mean broadcasts.
+    // A matrix outcome (stored by columns) is one observation per row.
     Eigen::Index k = n.cov_inv.rows();
-    if (out.val.size() != k || (mean.val.size() != k && mean.val.size() != 1)) return NAN;
+    if (k == 0 || out.val.size() % k != 0 || (mean.val.size() != k && mean.val.size() != 1))
+      return NAN;
+    Eigen::Index rows = out.val.size() / k;
     Eigen::VectorXd m = mean.val.size() == k ? mean.val : Eigen::VectorXd::Constant(k, mean.val[0]);
-    Eigen::VectorXd dm = Eigen::VectorXd::Zero(k), dx = Eigen::VectorXd::Zero(k);
-    lp = multi_normal_lpdf_grad(span_of(m), span_of(out.val), n.cov_inv.data(), n.log_det,
-                                static_cast<std::size_t>(k), mspan(dm), mspan(dx));
+    Eigen::VectorXd dm = Eigen::VectorXd::Zero(k), dm_r(k), dx(k), x(k);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      for (Eigen::Index c = 0; c < k; ++c) x[c] = out.val[c * rows + r];
+      dm_r.setZero();
+      dx.setZero();
+      lp += multi_normal_lpdf_grad(span_of(m), span_of(x), n.cov_inv.data(), n.log_det,
+                                   static_cast<std::size_t>(k), mspan(dm_r), mspan(dx));
+      dm += dm_r;
+      if (with_grad)
+        for (Eigen::Index c = 0; c < k; ++c) out.adj[c * rows + r] += dx[c];
+    }
     if (with_grad) {
       if (mean.val.size() == k)
         mean.adj += dm;
       else
         mean.adj[0] += dm.sum();
-      out.adj += dx;
     }
     return lp;
   }

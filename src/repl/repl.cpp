@@ -294,6 +294,15 @@ char* completion_generator(const char* text, int state) {
 
 char** complete(const char* text, int, int) {
   rl_attempted_completion_over = 1;
+  // A space after a command or a keyword; none after a name, so that
+  // "posteri<TAB>(p)" reads "posterior(p)".
+  static const std::vector<std::string> spaced = {"data", "param", "let",  "print",
+                                                  "plot", "fn",    "from", "to"};
+  std::string t(text);
+  bool space =
+      t.rfind(':', 0) == 0 || std::any_of(spaced.begin(), spaced.end(),
+                                          [&](const std::string& k) { return k.rfind(t, 0) == 0; });
+  rl_completion_append_character = space ? ' ' : '\0';
   return rl_completion_matches(text, completion_generator);
 }
 

@@ -235,7 +235,7 @@ std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string&
     diag.span = d.span;
     diag.message = error;
     out.push_back(diag);
-    r = nlohmann::json{{"query", r["query"]}, {"error", error}};
+    r = nlohmann::ordered_json{{"query", r["query"]}, {"error", error}};
     rep.status = std::max(rep.status, 1);
   }
   return out;

@@ -11,7 +11,7 @@
 
 namespace bayes::report {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string format_number(const json& x) {
   if (x.is_null()) return "undefined";
@@ -245,8 +245,8 @@ void write_compare(std::ostream& out, const json& c) {
   const std::string a = models[0]["file"].get<std::string>();
   const std::string b = models[1]["file"].get<std::string>();
   double lbf = c["log_bayes_factor"].get<double>();
-  out << "\nlog Bayes factor  log p(D | " << a << ") - log p(D | " << b
-      << ") = " << format_number(lbf) << '\n';
+  out << "\nlog Bayes factor  " << format_number(lbf) << "   = log p(D | " << a << ") - log p(D | "
+      << b << ")\n";
   out << "Bayes factor      " << format_number(c["bayes_factor"]);
   if (!c.value("exact", true)) out << "   (Laplace approximation)";
   out << '\n';

@@ -23,7 +23,9 @@ cd "$root"
 build=${BUILD_DIR:-build-fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
 
-CC=clang CXX=clang++ cmake -S . -B "$build" -DBAYES_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  CC=clang CXX=clang++ cmake -S . -B "$build" -DBAYES_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
 cmake --build "$build" --target fuzz_parser -j "$(nproc 2>/dev/null || echo 2)"
 
 fuzzer=$build/tests/fuzz/fuzz_parser

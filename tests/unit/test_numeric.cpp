@@ -26,7 +26,7 @@ namespace {
 
 using namespace bayes;
 using Eigen::VectorXd;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kEps = std::numeric_limits<double>::epsilon();

@@ -24,7 +24,7 @@
 #include "answer/answer.hpp"
 #include "helpers.hpp"
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

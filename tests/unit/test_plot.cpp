@@ -20,7 +20,7 @@
 #include "report/text.hpp"
 
 using bayes::answer::PlotData;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

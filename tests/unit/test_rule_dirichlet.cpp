@@ -10,7 +10,7 @@
 #include "helpers.hpp"
 
 using namespace bayes;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace bayes::conjugate {
 std::optional<Solution> solve_dirichlet(const Model&, const graph::FactorGraph&,
@@ -355,4 +355,26 @@ x ~ Uniform(0, theta * s)
                     "theta");
   CHECK(!other.sol);
   CHECK(contains(other.why, "involves 's' as well as 'theta'"));
+}
+
+TEST_CASE("Dirichlet: prob() of one element is exact, from its Beta marginal") {
+  // 30 rolls, 15 sixes, a flat Dirichlet prior: theta ~ Dirichlet(4, 4, 4, 4, 4, 16),
+  // so theta[6] ~ Beta(16, 20) and P(theta[6] > 1/6) = I_{5/6}(20, 16) (scipy:
+  // beta(16, 20).sf(1/6) = 0.9999424438254128).
+  auto r = test::run(
+      "data rolls = [6, 3, 6, 1, 6, 2, 6, 5, 4, 6, 6, 3, 1, 6, 2, 6, 5, 6, 4, 6,\n"
+      "              3, 6, 6, 1, 2, 6, 5, 6, 4, 6]\n"
+      "param theta[6] ~ Dirichlet([1, 1, 1, 1, 1, 1])\nrolls ~ Categorical(theta)\n"
+      "print prob(theta[6] > 1 / 6)\nprint prob(1 / 6 < theta[6])\n"
+      "print prob(theta[1] < 0.1 && theta[1] > 0.05)\nprint prob(theta[7 - 1] > theta[1])\n");
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  auto res = answer::answer_all(*r.compiled, {}).results;
+  CHECK(res[0]["method"] == "conjugate");
+  CHECK(res[0]["value"].get<double>() == doctest::Approx(0.9999424438254128).epsilon(1e-12));
+  CHECK(res[1]["value"].get<double>() == doctest::Approx(0.9999424438254128).epsilon(1e-12));
+  // theta[1] ~ Beta(4, 32): P(0.05 < theta[1] < 0.1), scipy beta(4, 32).cdf(0.1) - .cdf(0.05)
+  CHECK(res[2]["method"] == "conjugate");
+  CHECK(res[2]["value"].get<double>() ==
+        doctest::Approx(0.46901513402996614 - 0.09575479054771646).epsilon(1e-9));
+  CHECK(res[3]["method"] == "monte-carlo");  // two elements: from joint draws
 }

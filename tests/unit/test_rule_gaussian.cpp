@@ -11,7 +11,7 @@
 #include "helpers.hpp"
 
 using namespace bayes;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace bayes::conjugate {
 std::optional<Solution> solve_gaussian_linear(const Model&, const graph::FactorGraph&,

@@ -12,7 +12,7 @@
 #include "helpers.hpp"
 
 using namespace bayes;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace bayes::conjugate {
 std::optional<Solution> solve_normal_inverse_gamma(const Model&, const graph::FactorGraph&,
@@ -296,16 +296,20 @@ TEST_CASE("NormalInverseGamma rule: models it must not match, and why") {
 }
 
 TEST_CASE("NormalInverseGamma: joint draws agree with the closed-form marginals") {
-  // prob(w[2] > ...) goes through the joint draws: w[2]'s marginal is
-  // StudentT(7, 19/15, scale), so P(w[2] > 19/15) = 1/2.
+  // A condition on two parameters goes through the joint draws: w[2]'s
+  // marginal is StudentT(7, 19/15, scale) and s2 > 0 always, so the
+  // probability is 1/2. On w[2] alone it is exact, from the marginal's cdf.
   auto r = nig_report(
                "data one = [1, 1, 1]\ndata x = [0, 1, 2]\ndata y = [1, 2, 4]\nparam s2 ~ "
                "InverseGamma(2, 1)\n"
                "param w[2] ~ Normal(0, sqrt(s2))\ny ~ Normal(columns(one, x) * w, sqrt(s2))\n"
-               "print prob(w[2] > 19 / 15)\nprint prob(s2 < 71 / 30 / 4.5)\n")
+               "print prob(w[2] > 19 / 15 && s2 > 0)\nprint prob(s2 < 71 / 30 / 4.5)\n"
+               "print prob(w[2] > 19 / 15)\n")
                .results;
   REQUIRE(r[0].contains("mcse"));
   CHECK(std::fabs(val(r[0]["value"]) - 0.5) < 5 * val(r[0]["mcse"]));
   // P(s2 < x) for InverseGamma(alpha, beta) is Q(alpha, beta / x), here with x the marginal mode.
   CHECK(val(r[1]["value"]) == doctest::Approx(boost::math::gamma_q(3.5, 4.5)).epsilon(1e-9));
+  CHECK(r[2]["method"] == "conjugate");
+  CHECK(val(r[2]["value"]) == doctest::Approx(0.5).epsilon(1e-12));
 }

@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+"""Independent reference numbers for the course in examples/README.md, computed
+with numpy, scipy and scikit-learn (not with bayes):
+
+    /usr/bin/python3 examples/data/check_examples.py [path/to/bayes]
+
+Each section prints the numbers quoted in one example's comments. Given a
+bayes binary, it also runs every example with --json (from examples/, so the
+CSV paths resolve) and asserts that bayes agrees to the tolerance stated in the
+section (1e-6 relative for closed forms and optimiser modes).
+
+Parameterisations: scipy's invgamma takes scale = the InverseGamma scale
+(bayes/Stan: InverseGamma(shape, scale)); scipy's gamma takes scale = 1 / rate;
+scipy's betabinom(n, a, b) is bayes's BetaBinomial(n, a, b).
+"""
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+from scipy import integrate, optimize, special, stats
+from sklearn.linear_model import LinearRegression, LogisticRegression
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.dirname(HERE)
+BAYES = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
+checked = 0
+
+
+def csv(name):
+    with open(os.path.join(HERE, name)) as f:
+        header = f.readline().strip().split(",")
+        rows = np.array([[float(v) for v in line.split(",")] for line in f if line.strip()])
+    return {h: rows[:, i] for i, h in enumerate(header)}
+
+
+def bayes(model, *flags):
+    """The answers bayes prints for one example, by query text (None without a binary)."""
+    if BAYES is None:
+        return None
+    out = subprocess.run([BAYES, model, "--json", *flags], cwd=EXAMPLES, capture_output=True, text=True)
+    return {r["query"]: r for r in json.loads(out.stdout)["results"]}
+
+
+def agree(answers, query, want, field="value", rtol=1e-6):
+    """Prints the reference next to bayes's answer and asserts they agree."""
+    global checked
+    if answers is None:
+        print(f"  {query:22s} {field:6s} reference {np.round(want, 6)}")
+        return
+    got = answers[query][field]
+    if isinstance(got, dict):
+        got = list(got.values())
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    d = float(np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-3)))
+    print(f"  {query:22s} {field:6s} reference {np.round(want, 6)}  bayes {np.round(got, 6)}  rel. diff {d:.1g}")
+    assert d <= rtol, (query, field, got, want)
+    checked += 1
+
+
+def least_squares():
+    print("least_squares.model: MLE with Gaussian noise = ordinary least squares")
+    d = csv("height_weight.csv")
+    h, w = d["height"], d["weight"]
+    N = len(w)
+    A = np.column_stack([np.ones(N), h])
+    coef, rss, _, _ = np.linalg.lstsq(A, w, rcond=None)
+    lr = LinearRegression().fit(h[:, None], w)
+    assert np.allclose(coef, [lr.intercept_, lr.coef_[0]], rtol=1e-10)
+    sxx = np.sum((h - h.mean()) ** 2)
+    sigma = 5.0
+    sigma_mle = math.sqrt(rss[0] / N)
+    print(f"  numpy lstsq: w0 = {coef[0]:.6f}, w1 = {coef[1]:.6f} (sklearn LinearRegression the same)")
+    print(f"  RSS = {rss[0]:.4f}, N = {N}, Sxx = sum (h - mean h)^2 = {sxx:.2f}")
+    print(f"  flat prior, sigma = 5 known: posterior sd of w1 = sigma / sqrt(Sxx) = {sigma / math.sqrt(sxx):.6f}")
+    print(f"  sigma unknown: MLE sigma = sqrt(RSS / N) = {sigma_mle:.6f};"
+          f" sd of w1 at the mode = sigma_hat / sqrt(Sxx) = {sigma_mle / math.sqrt(sxx):.6f}")
+    print(f"  classical OLS standard error sqrt(RSS / (N - 2) / Sxx) = {math.sqrt(rss[0] / (N - 2) / sxx):.6f}")
+    a = bayes("least_squares.model")
+    agree(a, "mle(w0)", coef[0])
+    agree(a, "mle(w1)", coef[1])
+    agree(a, "posterior(w1)", sigma / math.sqrt(sxx), "sd", 1e-4)
+    agree(a, "mle(w0_s)", coef[0])
+    agree(a, "mle(w1_s)", coef[1])
+    agree(a, "mle(sigma_s)", sigma_mle)
+
+
+def converging():
+    print("converging.model: MAP -> MLE and sd(mu) ~ sigma / sqrt(N), NormalInverseGamma(0, 1, 2, 2) prior")
+    m0, lam, al, be = 0.0, 1.0, 2.0, 2.0
+    a = bayes("converging.model")
+    for n in (5, 50, 500):
+        x = csv(f"converging_{n}.csv")[f"x{n}"]
+        N, xbar = len(x), x.mean()
+        S = np.sum((x - xbar) ** 2)
+        # Closed forms (Murphy 2007, "Conjugate Bayesian analysis of the Gaussian distribution", sec. 6).
+        lam1, m1, al1 = lam + N, (lam * m0 + x.sum()) / (lam + N), al + N / 2
+        be1 = be + 0.5 * (S + lam * N * (xbar - m0) ** 2 / (lam + N))
+        t = stats.t(df=2 * al1, loc=m1, scale=math.sqrt(be1 / (al1 * lam1)))
+        # The joint mode found by scipy.optimize from scipy's own densities, not from the closed form.
+        def nlp(v):
+            mu, s2 = v[0], math.exp(v[1])
+            return -(stats.norm.logpdf(x, mu, math.sqrt(s2)).sum() + stats.norm.logpdf(mu, m0, math.sqrt(s2 / lam))
+                     + stats.invgamma.logpdf(s2, al, scale=be))
+        opt = optimize.minimize(nlp, [xbar, math.log(x.var())], method="Nelder-Mead",
+                                options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 20000})
+        mu_map, s2_map = opt.x[0], math.exp(opt.x[1])
+        # The posterior sd of mu by numerical integration of the joint posterior's mu-marginal (a t density).
+        with np.errstate(over="ignore"):
+            var_int = integrate.quad(lambda u: (u - m1) ** 2 * t.pdf(u), -np.inf, np.inf)[0]
+        print(f"  N = {N:3d}: mean {xbar:.6f}, MLE s2 = S / N = {S / N:.6f}; MAP mu {mu_map:.6f}"
+              f" (closed form {m1:.6f}), MAP s2 {s2_map:.6f}; sd(mu) = {t.std():.6f}"
+              f" (quad {math.sqrt(var_int):.6f}); sd * sqrt(N) = {t.std() * math.sqrt(N):.4f},"
+              f" sqrt(MLE s2) = {math.sqrt(S / N):.4f}")
+        agree(a, f"mle(mu{n})", xbar)
+        agree(a, f"map(mu{n})", m1)
+        assert abs(mu_map - m1) < 1e-6
+        agree(a, f"sd(mu{n})", t.std())
+        agree(a, f"mle(s2_{n})", S / N)
+        agree(a, f"map(s2_{n})", s2_map, rtol=1e-5)
+
+
+def click_through():
+    print("click_through.model: Beta-Binomial posterior and the BetaBinomial predictive of tomorrow's clicks")
+    c = csv("click_through.csv")["clicks"]
+    n, D, a0, b0 = 200, len(c), 1.0, 19.0
+    m, N = c.sum(), n * len(c)
+    post = stats.beta(a0 + m, b0 + N - m)
+    pred = stats.betabinom(n, a0 + m, b0 + N - m)
+    print(f"  {D} days, {int(m)} clicks in {N} views; posterior Beta({a0 + m:g}, {b0 + N - m:g}),"
+          f" mean {post.mean():.6f}, sd {post.std():.6f}; MLE m / N = {m / N:.6f};"
+          f" MAP (m + a - 1) / (N + a + b - 2) = {(m + a0 - 1) / (N + a0 + b0 - 2):.6f}")
+    print(f"  P(next view clicked) = (m + a) / (N + a + b) = {(m + a0) / (N + a0 + b0):.6f}")
+    print(f"  predictive BetaBinomial(200, {a0 + m:g}, {b0 + N - m:g}): mean {pred.mean():.6f}, sd {pred.std():.6f};"
+          f" plug-in Binomial(200, {m / N:.5f}) sd {math.sqrt(n * m / N * (1 - m / N)):.6f}")
+    print(f"  P(ctr > 0.05) = {post.sf(0.05):.6f};"
+          f" P(tomorrow >= 15 clicks) = {pred.sf(14):.6f} (plug-in Binomial {stats.binom(n, m / N).sf(14):.6f})")
+    a = bayes("click_through.model")
+    agree(a, "posterior(ctr)", [a0 + m, b0 + N - m], "params")
+    agree(a, "posterior(ctr)", post.std(), "sd")
+    agree(a, "mle(ctr)", m / N)
+    agree(a, "map(ctr)", (m + a0 - 1) / (N + a0 + b0 - 2))
+    agree(a, "predictive(clicks)", [n, a0 + m, b0 + N - m], "params")
+    agree(a, "predictive(clicks)", pred.mean(), "mean")
+    agree(a, "predictive(clicks)", pred.std(), "sd")
+    agree(a, "prob(ctr > 0.05)", post.sf(0.05))
+
+
+def logistic():
+    print("logistic.model: logistic regression, MLE and MAP with a Normal(0, 1) prior on the slope")
+    d = csv("study_hours.csv")
+    x, y = d["hours"], d["passed"]
+    X = np.column_stack([np.ones(len(x)), x])
+    tau = 1.0
+
+    def nll(w):  # minus the Bernoulli log likelihood, stably
+        z = X @ w
+        return np.sum(np.logaddexp(0, z) - y * z)
+
+    def nlp(w):
+        return nll(w) + w[1] ** 2 / (2 * tau**2)
+
+    mle = optimize.minimize(nll, [0, 0], method="BFGS", options={"gtol": 1e-10}).x
+    mapw = optimize.minimize(nlp, [0, 0], method="BFGS", options={"gtol": 1e-10}).x
+    sk_mle = LogisticRegression(penalty=None, tol=1e-12, max_iter=10000).fit(x[:, None], y)
+    # sklearn minimises ||w||^2 / 2 + C sum logloss and leaves the intercept unpenalised (lbfgs),
+    # the same as the log posterior times tau^2: C = tau^2.
+    sk_map = LogisticRegression(C=tau**2, tol=1e-12, max_iter=10000).fit(x[:, None], y)
+    assert np.allclose(mle, [sk_mle.intercept_[0], sk_mle.coef_[0, 0]], rtol=1e-5)
+    assert np.allclose(mapw, [sk_map.intercept_[0], sk_map.coef_[0, 0]], rtol=1e-5)
+    # The Laplace approximation: the Hessian of -log posterior at the mode, X' W X + prior.
+    p = special.expit(X @ mapw)
+    H = X.T @ (X * (p * (1 - p))[:, None]) + np.diag([0, 1 / tau**2])
+    cov = np.linalg.inv(H)
+    # The exact posterior (flat prior on a, Normal(0, 1) on b) by quadrature on a grid.
+    ga, gb = np.linspace(-14, 6, 801), np.linspace(-2, 5, 561)
+    A, B = np.meshgrid(ga, gb, indexing="ij")
+    Z = A[..., None] + B[..., None] * x
+    lp = -(np.logaddexp(0, Z) - y * Z).sum(-1) - B**2 / 2
+    wts = np.exp(lp - lp.max())
+    wts /= wts.sum()
+    p3 = special.expit(A + 3 * B)
+    rng = np.random.default_rng(1)
+    draws = rng.multivariate_normal(mapw, cov, size=400000)
+    p3_laplace = special.expit(draws[:, 0] + 3 * draws[:, 1])
+    print(f"  MLE a = {mle[0]:.6f}, b = {mle[1]:.6f} (scipy BFGS = sklearn penalty=None;"
+          f" Wikipedia's worked example: -4.0777, 1.5046)")
+    print(f"  MAP a = {mapw[0]:.6f}, b = {mapw[1]:.6f} (scipy BFGS = sklearn C = tau^2 = 1)")
+    print(f"  Laplace sd(b) = sqrt((H^-1)_22) = {math.sqrt(cov[1, 1]):.6f}; exact posterior sd(b) by quadrature"
+          f" {math.sqrt((wts * B**2).sum() - (wts * B).sum() ** 2):.6f}, mean(b) {(wts * B).sum():.6f}")
+    print(f"  P(pass | 3 hours): MLE plug-in {special.expit(mle[0] + 3 * mle[1]):.6f},"
+          f" MAP plug-in {special.expit(mapw[0] + 3 * mapw[1]):.6f},"
+          f" mean over the Laplace approximation {p3_laplace.mean():.4f} (sd {p3_laplace.std():.4f}),"
+          f" exact posterior mean by quadrature {(wts * p3).sum():.4f}")
+    a = bayes("logistic.model")
+    agree(a, "mle(a_mle)", mle[0], rtol=1e-5)
+    agree(a, "mle(b_mle)", mle[1], rtol=1e-5)
+    agree(a, "map(a)", mapw[0], rtol=1e-5)
+    agree(a, "map(b)", mapw[1], rtol=1e-5)
+    agree(a, "posterior(b)", math.sqrt(cov[1, 1]), "sd", 1e-4)
+    agree(a, "posterior(pass3)", p3_laplace.mean(), "mean", 5e-3)
+
+
+def compare():
+    print("compare_fair.model / compare_beta.model: the evidence of each model and the Bayes factor")
+    flips = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1])
+    m, N = flips.sum(), len(flips)
+    fair = N * math.log(0.5)
+    beta = special.betaln(1 + m, 1 + N - m) - special.betaln(1, 1)
+    quad = math.log(integrate.quad(lambda p: p**m * (1 - p) ** (N - m), 0, 1)[0])
+    print(f"  log p(D | fair) = {N} log 0.5 = {fair:.6f}")
+    print(f"  log p(D | Beta(1,1)) = log B({1 + m}, {1 + N - m}) - log B(1, 1) = {beta:.6f}"
+          f" (quad of p^{m} (1-p)^{N - m}: {quad:.6f}; = -log(11 * C(10, 7)) = {-math.log(11 * math.comb(10, 7)):.6f})")
+    print(f"  Bayes factor fair : Beta = exp({fair - beta:.6f}) = {math.exp(fair - beta):.6f}"
+          f" = 11 * 120 / 1024 = {11 * 120 / 1024:.6f}")
+    agree(bayes("compare_fair.model"), "evidence()", fair)
+    agree(bayes("compare_beta.model"), "evidence()", beta)
+
+
+def existing():
+    print("the older examples: coin, fish, poisson_rate, ab_test, normal_nig, die")
+    flips = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1])
+    m, N = flips.sum(), len(flips)
+    post = stats.beta(2 + m, 2 + N - m)
+    coin_ev = special.betaln(2 + m, 2 + N - m) - special.betaln(2, 2)
+    print(f"  coin: Beta(9, 5), P(p > 0.5) = {post.sf(0.5):.6f}, evidence {coin_ev:.6f}")
+    a = bayes("coin.model")
+    agree(a, "prob(p > 0.5)", post.sf(0.5))
+    agree(a, "evidence()", coin_ev)
+    like = stats.norm.pdf(0.5, [0.65, 0.42], 0.1) * [0.7, 0.3]
+    print(f"  fish: P(bass | x = 0.5) = {like[0] / like.sum():.6f}, log evidence {math.log(like.sum()):.6f}")
+    a = bayes("fish.model")
+    agree(a, "prob(species == 1)", like[0] / like.sum())
+    agree(a, "evidence()", math.log(like.sum()))
+    calls = np.array([3, 5, 2, 4, 6, 3, 4, 2, 5, 3, 4, 7])
+    g = stats.gamma(2 + calls.sum(), scale=1 / (1 + len(calls)))
+    # log p(calls) = log Gamma-Poisson marginal: b^a / Gamma(a) * Gamma(a + S) / (b + N)^(a + S) / prod x!
+    S, n = calls.sum(), len(calls)
+    pois_ev = (2 * math.log(1) - special.gammaln(2) + special.gammaln(2 + S) - (2 + S) * math.log(1 + n)
+               - special.gammaln(calls + 1).sum())
+    pois_ev_quad = math.log(integrate.quad(lambda r: np.prod(stats.poisson.pmf(calls, r)) * stats.gamma.pdf(r, 2), 0, 50,
+                                           points=[4], epsabs=0, epsrel=1e-12)[0])
+    print(f"  poisson_rate: P(rate > 5) = {g.sf(5):.6f}, evidence {pois_ev:.6f} (quad {pois_ev_quad:.6f})")
+    a = bayes("poisson_rate.model")
+    agree(a, "prob(rate > 5)", g.sf(5))
+    agree(a, "evidence()", pois_ev)
+    pa, pb = stats.beta(13, 89), stats.beta(22, 80)
+    p_ab = integrate.quad(lambda u: pb.pdf(u) * pa.cdf(u), 0, 1)[0]
+    print(f"  ab_test: P(pb > pa) = {p_ab:.6f} (quadrature), E[pb - pa] = {pb.mean() - pa.mean():.6f}")
+    a = bayes("ab_test.model")
+    agree(a, "prob(pb > pa)", p_ab, rtol=5e-3)
+    agree(a, "posterior(lift)", pb.mean() - pa.mean(), "mean", 2e-2)
+    x = np.array([2.36, 4.16, 2.58, 4.75, 5.11, 1.59, 5.53, 5.79, 0.73, 3.99])
+    N, S = len(x), np.sum((x - x.mean()) ** 2)
+    mu_map = (x.sum() + 1 * 4) / (N + 1)
+    s2_map = (np.sum((x - mu_map) ** 2) + 2 * 2 + 1 * (4 - mu_map) ** 2) / (N + 3 + 2 * 2)
+    be1 = 2 + 0.5 * (S + 1 * N * (x.mean() - 4) ** 2 / (1 + N))
+    pred_scale = math.sqrt(be1 * (1 + 1 / (1 + N)) / (2 + N / 2))
+    print(f"  normal_nig: MAP mu {mu_map:.6f}, s2 {s2_map:.6f}; MLE {x.mean():.6f}, {S / N:.6f};"
+          f" s2 | D ~ InverseGamma({2 + N / 2:g}, {be1:.4f}); predictive StudentT({4 + N:g}, {mu_map:.4f}, {pred_scale:.4f})")
+    a = bayes("normal_nig.model")
+    agree(a, "map(mu)", mu_map)
+    agree(a, "map(s2)", s2_map)
+    agree(a, "mle(mu)", x.mean())
+    agree(a, "mle(s2)", S / N)
+    agree(a, "posterior(s2)", [2 + N / 2, be1], "params")
+    agree(a, "predictive(x)", [4 + N, mu_map, pred_scale], "params")
+    rolls = np.array([6, 3, 6, 1, 6, 2, 6, 5, 4, 6, 6, 3, 1, 6, 2, 6, 5, 6, 4, 6, 3, 6, 6, 1, 2, 6, 5, 6, 4, 6])
+    counts = np.bincount(rolls, minlength=7)[1:]
+    p6 = stats.beta(1 + counts[5], 5 + len(rolls) - counts[5])  # a Dirichlet's marginal is a Beta
+    print(f"  die: counts {counts}, P(theta_6 > 1/6) = {p6.sf(1 / 6):.6f}")
+    agree(bayes("die.model"), "prob(theta[6] > 1 / 6)", p6.sf(1 / 6), rtol=1e-4)
+
+
+if __name__ == "__main__":
+    for section in (least_squares, converging, click_through, logistic, compare, existing):
+        section()
+    if BAYES:
+        print(f"bayes agrees on all {checked} numbers")
