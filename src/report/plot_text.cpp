@@ -322,6 +322,18 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
   if (d.mle) marks += std::string(marks.empty() ? "" : "   ") + "△ MLE " + format_g(*d.mle);
   if (!marks.empty()) out << indent << marks << '\n';
   for (const auto& note : d.notes) out << indent << "note: " << note << '\n';
+  // A curve the posterior covers everywhere (a flat prior: the likelihood is
+  // the posterior) is said to be there.
+  auto shown = [&](Layer layer) {
+    std::size_t n = 0;
+    for (const auto& row : canvas.cells)
+      for (const auto& c : row) n += c.layer == layer;
+    return n;
+  };
+  if (!d.discrete && !d.likelihood.empty() && shown(kLikelihood) < 3)
+    out << indent << "note: the likelihood lies under the posterior\n";
+  if (!d.discrete && !d.prior.empty() && shown(kPrior) < 3)
+    out << indent << "note: the prior lies under the other curves\n";
 }
 
 }  // namespace bayes::report
