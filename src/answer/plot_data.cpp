@@ -2,6 +2,7 @@
 // parameter on a grid, from its component's solution (any engine).
 #include "answer/plot_data.hpp"
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -156,7 +157,8 @@ struct Builder {
       const auto* r = s.find(q);
       if (!r) continue;
       if (q != p) others += (others.empty() ? "" : ", ") + m.params[q].name;
-      if (q == p && e) others += (others.empty() ? "" : ", ") + std::string("its other elements");
+      if (q == p && e && r->posterior.mean.size() > 1)
+        others += (others.empty() ? "" : ", ") + std::string("its other elements");
       const Value& fallback = r->posterior.mean;
       at_map[q] = r->map ? *r->map : fallback;
       at_mle[q] = r->mle ? *r->mle : at_map[q];
@@ -173,10 +175,96 @@ struct Builder {
 
   double log_likelihood(double x) {
     if (!base_mle) base_mle = at_mle[param];
+    if (!ridge.empty()) return log_likelihood_at(along_ridge(x));
     at_mle[param] = point(x, *base_mle);
     double total = 0;
     for (auto oi : observations) total += density::log_likelihood(m, m.observations[oi], at_mle);
     return total;
+  }
+
+  // The approximate profile likelihood: the other continuous coordinates move
+  // along the likelihood's ridge through the MLE, theta_j = mle_j + (S_jp / S_pp)
+  // (x - mle_p) with S the inverse of minus the Hessian at the MLE (the
+  // conditional maximiser of the quadratic approximation; exact for a
+  // linear-Gaussian likelihood). Coordinates that would leave their support
+  // stay at the MLE.
+  std::vector<std::pair<std::size_t, std::size_t>> coords;  // (param, element)
+  std::vector<double> theta_hat, ridge, lower, upper;
+  std::size_t self = 0;
+
+  std::vector<Value> with(const std::vector<double>& theta) const {
+    std::vector<Value> v = at_mle;
+    for (std::size_t j = 0; j < coords.size(); ++j) {
+      Value& x = v[coords[j].first];
+      if (x.is_scalar())
+        x = Value::scalar(theta[j]);
+      else
+        x.data.at(coords[j].second) = theta[j];
+    }
+    return v;
+  }
+
+  double log_likelihood_at(const std::vector<Value>& v) const {
+    double total = 0;
+    for (auto oi : observations) total += density::log_likelihood(m, m.observations[oi], v);
+    return total;
+  }
+
+  std::vector<Value> along_ridge(double x) const {
+    std::vector<double> theta = theta_hat;
+    for (std::size_t j = 0; j < coords.size(); ++j) {
+      double t = j == self ? x : theta_hat[j] + ridge[j] * (x - theta_hat[self]);
+      if (t > lower[j] && t < upper[j]) theta[j] = t;
+    }
+    return with(theta);
+  }
+
+  // Sets up the ridge; false (the conditional likelihood stays) when the MLE
+  // is missing, the dimension is large or the curvature is not negative.
+  bool build_ridge(const graph::FactorGraph& g) {
+    const auto& comp = g.components[g.param_component[param]];
+    for (auto q : comp.params) {
+      const auto* r = s.find(q);
+      if (m.params[q].discrete) continue;
+      if (!r || !r->mle) return false;
+      auto [lo, hi] = support_of(m, q);
+      for (std::size_t i = 0; i < r->mle->size(); ++i) {
+        if (q == param && i == element.value_or(0)) self = coords.size();
+        coords.push_back({q, i});
+        theta_hat.push_back((*r->mle)[i]);
+        lower.push_back(lo), upper.push_back(hi);
+      }
+    }
+    const std::size_t d = coords.size();
+    if (d < 2 || d > 20) return false;
+    std::vector<double> h(d);
+    for (std::size_t j = 0; j < d; ++j) h[j] = 1e-3 * std::max(std::fabs(theta_hat[j]), 0.1);
+    auto f = [&](std::size_t i, double di, std::size_t j, double dj) {
+      std::vector<double> t = theta_hat;
+      t[i] += di, t[j] += dj;
+      return log_likelihood_at(with(t));
+    };
+    Eigen::MatrixXd H(d, d);
+    double f0 = log_likelihood_at(with(theta_hat));
+    for (std::size_t i = 0; i < d; ++i) {
+      auto ii = static_cast<Eigen::Index>(i);
+      H(ii, ii) = (f(i, h[i], i, 0) - 2 * f0 + f(i, -h[i], i, 0)) / (h[i] * h[i]);
+      for (std::size_t j = 0; j < i; ++j) {
+        auto jj = static_cast<Eigen::Index>(j);
+        H(ii, jj) = H(jj, ii) = (f(i, h[i], j, h[j]) - f(i, h[i], j, -h[j]) - f(i, -h[i], j, h[j]) +
+                                 f(i, -h[i], j, -h[j])) /
+                                (4 * h[i] * h[j]);
+      }
+    }
+    if (!H.allFinite()) return false;
+    Eigen::LLT<Eigen::MatrixXd> llt(-H);
+    if (llt.info() != Eigen::Success) return false;
+    Eigen::MatrixXd S = llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+    auto sp = static_cast<Eigen::Index>(self);
+    if (!(S(sp, sp) > 0)) return false;
+    ridge.resize(d);
+    for (std::size_t j = 0; j < d; ++j) ridge[j] = S(static_cast<Eigen::Index>(j), sp) / S(sp, sp);
+    return true;
   }
 
   // A joint NormalInverseGamma(m0, lambda, alpha, beta) prior with fixed
@@ -268,7 +356,11 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
     }
   }
   d.likelihood_label = "likelihood (normalised)";
-  if (!b.others.empty()) {
+  if (!b.others.empty() && !d.discrete && b.build_ridge(g)) {
+    d.likelihood_label = "likelihood (normalised, approximate profile)";
+    d.notes.push_back("the likelihood of " + d.param + " is an approximate profile (" + b.others +
+                      " moving along the likelihood's ridge through the MLE)");
+  } else if (!b.others.empty()) {
     d.likelihood_label = "likelihood (normalised, " + b.others + " at the MLE)";
     d.notes.push_back("the likelihood of " + d.param + " is drawn with " + b.others +
                       " held at the MLE");

@@ -369,6 +369,14 @@ plot slope
   CHECK(integral(e, e.prior) < 1);  // the prior's density, exact, over part of its support
   CHECK(argmax(e, e.posterior) == doctest::Approx(*e.map).epsilon(0.01));
   CHECK(argmax(e, e.likelihood) == doctest::Approx(*e.mle).epsilon(0.01));
+  // The likelihood of the slope is a profile (the intercept follows the
+  // ridge), exact for a Gaussian likelihood: Normal(OLS slope 0.93, standard
+  // error 0.5 / sqrt(Sxx = 10)), whose peak is 1 / (se sqrt(2 pi)).
+  CHECK(e.likelihood_label == "likelihood (normalised, approximate profile)");
+  double se = 0.5 / std::sqrt(10.0);
+  double peak = *std::max_element(e.likelihood.begin(), e.likelihood.end());
+  CHECK(peak == doctest::Approx(1 / (se * std::sqrt(2 * M_PI))).epsilon(0.01));
+  CHECK(*e.mle == doctest::Approx(0.93));
 
   PlotData k = plot_of(R"(
 data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
