@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "check/checker.hpp"
 #include "conjugate/solution.hpp"
 #include "density/log_density.hpp"
 #include "enumerate/enumerate.hpp"
@@ -574,7 +575,53 @@ struct Engine {
 
 }  // namespace
 
+namespace {
+
+// The summarised CSV columns (DataVar::summary) whose component a streaming
+// conjugate rule does not solve: those must be read into memory first.
+std::vector<std::size_t> columns_to_read(const Compiled& c, const Options& options) {
+  const Model& m = c.model;
+  std::vector<std::size_t> out;
+  for (const auto& comp : c.graph.components) {
+    std::vector<std::size_t> cols;
+    for (auto fi : comp.factors) {
+      const auto& f = c.graph.factors[fi];
+      if (f.kind != graph::FactorKind::Observation) continue;
+      const Observation& o = m.observations[f.index];
+      if (o.summary) cols.push_back(o.lhs->ref);
+    }
+    if (cols.empty()) continue;
+    std::string why;
+    bool streams = options.method != Method::Numeric && !comp.params.empty() &&
+                   !enumerate::all_discrete(m, comp) &&
+                   conjugate::solve_component(m, c.graph, comp, why).has_value();
+    if (!streams) out.insert(out.end(), cols.begin(), cols.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
 Report answer_all(const Compiled& c, const Options& options) {
+  if (auto cols = columns_to_read(c, options); !cols.empty()) {
+    Compiled copy = c;
+    for (auto d : cols) {
+      std::string error;
+      if (!check::materialise(copy.model, d, error)) {
+        Report failed;
+        failed.status = 1;
+        failed.results.push_back(
+            json{{"error", copy.model.data[d].file + ": " + error + " (column '" +
+                               copy.model.data[d].name + "')"}});
+        return failed;
+      }
+    }
+    Engine e(copy, options);
+    e.run();
+    return std::move(e.report);
+  }
   Engine e(c, options);
   e.run();
   return std::move(e.report);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "data/csv.hpp"
@@ -79,6 +80,7 @@ class Checker {
       for (auto& [name, sym] : symbols_) sym.prelude = true;
     }
     collect_definitions(program);
+    collect_streamable(program);
     for (const auto& stmt : program.stmts) {
       current_ = stmt.span;
       try {
@@ -96,6 +98,7 @@ class Checker {
   Options options_;
   Model model_;
   std::map<std::string, Symbol> symbols_;
+  std::map<std::string, std::vector<std::string>> streamable_;  // name -> observing families
   std::vector<UserFn> fns_;
   // Fn parameters bound to checked arguments while a user function is inlined.
   std::vector<std::map<std::string, NodePtr>> bindings_;
@@ -143,6 +146,87 @@ class Checker {
     }
     symbols_[id.name] = Symbol{kind, index, id.span, bad};
     return true;
+  }
+
+  // ---------------------------------------------------------- streaming
+  // A CSV column used only as the whole left side of observations whose
+  // likelihood a data::Summary describes (and in predictive(...)) is read in
+  // one pass into its sufficient statistics instead of into memory.
+  static bool streams(std::string_view family) {
+    static const std::set<std::string_view> families = {"Normal",  "Bernoulli",   "Binomial",
+                                                        "Poisson", "Exponential", "Geometric"};
+    return families.count(family) > 0;
+  }
+  // Families whose log likelihood needs the distinct values (log C(n, x), log x!).
+  static bool needs_counts(std::string_view family) {
+    return family == "Binomial" || family == "Poisson";
+  }
+
+  static void names_in(const ast::Expr& e, std::set<std::string>& out) {
+    std::visit(
+        [&](const auto& n) {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, ast::Name>) {
+            out.insert(n.id);
+          } else if constexpr (std::is_same_v<T, ast::Unary>) {
+            names_in(*n.operand, out);
+          } else if constexpr (std::is_same_v<T, ast::Binary>) {
+            names_in(*n.lhs, out), names_in(*n.rhs, out);
+          } else if constexpr (std::is_same_v<T, ast::Call>) {
+            for (const auto& a : n.args) names_in(*a, out);
+          } else if constexpr (std::is_same_v<T, ast::Index>) {
+            names_in(*n.base, out);
+            for (const auto& i : n.indices) names_in(*i, out);
+          } else if constexpr (std::is_same_v<T, ast::VectorLit>) {
+            for (const auto& x : n.elems) names_in(*x, out);
+          }
+        },
+        e.node);
+  }
+
+  void collect_streamable(const ast::Program& program) {
+    std::set<std::string> other;
+    std::map<std::string, std::vector<std::string>> observed;
+    auto all = [&](const auto& exprs) {
+      for (const auto& x : exprs)
+        if (x) names_in(*x, other);
+    };
+    for (const auto& stmt : program.stmts) {
+      std::visit(
+          [&](const auto& st) {
+            using T = std::decay_t<decltype(st)>;
+            if constexpr (std::is_same_v<T, ast::DataStmt>) {
+              if (st.value) names_in(*st.value, other);
+            } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
+              for (const auto& d : st.decls)
+                if (d.size) names_in(*d.size, other);
+              if (st.prior) all(st.prior->args);
+              if (st.lower) names_in(*st.lower, other);
+              if (st.upper) names_in(*st.upper, other);
+            } else if constexpr (std::is_same_v<T, ast::LetStmt>) {
+              names_in(*st.value, other);
+            } else if constexpr (std::is_same_v<T, ast::ObserveStmt>) {
+              const auto* name = ast::as<ast::Name>(*st.lhs);
+              if (name && streams(st.dist.name.name))
+                observed[name->id].push_back(st.dist.name.name);
+              else
+                names_in(*st.lhs, other);
+              all(st.dist.args);
+            } else if constexpr (std::is_same_v<T, ast::FnStmt>) {
+              names_in(*st.body, other);
+            } else if constexpr (std::is_same_v<T, ast::PrintStmt>) {
+              const auto* call = ast::as<ast::Call>(*st.query);
+              bool predictive = call && call->callee.name == "predictive" &&
+                                call->args.size() == 1 && ast::as<ast::Name>(*call->args[0]);
+              if (!predictive) names_in(*st.query, other);
+            } else if constexpr (std::is_same_v<T, ast::PlotStmt>) {
+              names_in(*st.target, other);
+            }
+          },
+          stmt.node);
+    }
+    for (auto& [name, families] : observed)
+      if (!other.count(name)) streamable_[name] = std::move(families);
   }
 
   void collect_definitions(const ast::Program& program) {
@@ -776,39 +860,109 @@ class Checker {
       add_data(id, std::move(v), "");
       return;
     }
-    // data a, b from "file.csv": path relative to the model file.
+    // data a, b from "file.csv": path relative to the model file. Columns
+    // that may stream (see collect_streamable) are summarised, not kept.
     std::filesystem::path path(*s.file);
     if (path.is_relative() && !file_.directory.empty())
       path = std::filesystem::path(file_.directory) / path;
-    std::vector<std::string> names;
-    for (const auto& id : s.names) names.push_back(id.name);
-    auto result = data::read_columns(path.string(), names);
-    if (auto* err = std::get_if<data::CsvError>(&result)) {
+    std::vector<std::string> kept, summarised;
+    for (const auto& id : s.names)
+      (streamable_.count(id.name) ? summarised : kept).push_back(id.name);
+    auto report = [&](const data::CsvError& err) {
       for (const auto& id : s.names) declare_bad(id, SymKind::Data);
       std::string where = *s.file;
-      if (err->row) where += ":" + std::to_string(err->row);
-      if (err->column) where += ":" + std::to_string(err->column);
-      std::string col = err->column_name.empty() || err->message.find('\'' + err->column_name +
-                                                                      '\'') != std::string::npos
+      if (err.row) where += ":" + std::to_string(err.row);
+      if (err.column) where += ":" + std::to_string(err.column);
+      std::string col = err.column_name.empty() ||
+                                err.message.find('\'' + err.column_name + '\'') != std::string::npos
                             ? ""
-                            : " (column '" + err->column_name + "')";
+                            : " (column '" + err.column_name + "')";
       Span span = s.file_span;
-      if (err->row == 0 && err->column == 0 && !err->column_name.empty()) {
+      if (err.row == 0 && err.column == 0 && !err.column_name.empty()) {
         for (const auto& id : s.names)
-          if (id.name == err->column_name) span = id.span;
+          if (id.name == err.column_name) span = id.span;
       }
-      diags_.error(span, where + ": " + err->message + col);
-      return;
-    }
-    auto& cols = std::get<data::Columns>(result);
-    if (cols.rows == 0) {
+      diags_.error(span, where + ": " + err.message + col);
+    };
+    auto no_rows = [&] {
       for (const auto& id : s.names) declare_bad(id, SymKind::Data);
       diags_.error(s.file_span, *s.file + ": the file has a header but no rows");
-      return;
+    };
+    std::optional<data::Columns> cols;
+    if (!kept.empty()) {
+      auto result = data::read_columns(path.string(), kept);
+      if (auto* err = std::get_if<data::CsvError>(&result)) return report(*err);
+      cols = std::move(std::get<data::Columns>(result));
+      if (cols->rows == 0) return no_rows();
     }
-    for (std::size_t i = 0; i < s.names.size(); ++i)
-      add_data(s.names[i], Value::vector(std::move(cols.values[i]), cols.integer[i]), *s.file,
-               &cols, i);
+    std::optional<data::Summaries> sums;
+    if (!summarised.empty()) {
+      auto result = data::read_summaries(path.string(), summarised);
+      if (auto* err = std::get_if<data::CsvError>(&result)) return report(*err);
+      sums = std::move(std::get<data::Summaries>(result));
+      if (sums->rows == 0) return no_rows();
+    }
+    for (const auto& id : s.names) {
+      auto k = std::find(kept.begin(), kept.end(), id.name);
+      if (k != kept.end()) {
+        auto i = static_cast<std::size_t>(k - kept.begin());
+        add_data(id, Value::vector(std::move(cols->values[i]), cols->integer[i]), *s.file, &*cols,
+                 i);
+        if (!model_.data.empty() && model_.data.back().name == id.name)
+          model_.data.back().path = path.string();
+        continue;
+      }
+      auto i = static_cast<std::size_t>(std::find(summarised.begin(), summarised.end(), id.name) -
+                                        summarised.begin());
+      const data::Summary& su = sums->columns[i];
+      if (!declare(id, SymKind::Data, model_.data.size())) continue;
+      DataVar d;
+      d.name = id.name;
+      d.value = Value{Rank::Vector, su.integer, su.n, 1, {}};
+      d.span = id.span;
+      d.file = *s.file;
+      d.path = path.string();
+      d.csv_lines = sums->lines;
+      d.csv_field = sums->fields[i];
+      d.summary = std::make_shared<data::Summary>(su);
+      bool counts = false;
+      for (const auto& fam : streamable_[id.name]) counts = counts || needs_counts(fam);
+      model_.data.push_back(std::move(d));
+      if (counts && !su.counts_complete) keep_in_memory(model_.data.size() - 1, id.span);
+    }
+  }
+
+  // Reads a summarised column into memory after all (see materialise).
+  void keep_in_memory(std::size_t index, Span span) {
+    std::string error;
+    if (!materialise(model_, index, error)) fail(span, model_.data[index].file + ": " + error);
+  }
+
+  // Whether the statistics of a summarised column pass the checks that
+  // check_support and check_possible make value by value: when they do not,
+  // the column is read into memory and checked value by value, for a message
+  // naming the row.
+  bool summary_ok(const data::Summary& su, const CheckedDist& dist) {
+    const dist::Family* f = dist.family;
+    if (f->outcome_rank != Rank::Scalar || su.n == 0) return false;
+    for (std::size_t i = 0; i < dist.args.size(); ++i)
+      if (!dist.args[i]->type.is_scalar()) return false;
+    if (f->discrete && !su.integer) return false;
+    if (f->support == dist::Domain::NonNegative && su.min < 0) return false;
+    std::vector<Value> args = args_at(dist, 0);
+    if (f->check_outcome &&
+        (!f->check_outcome(args, su.min).empty() || !f->check_outcome(args, su.max).empty()))
+      return false;
+    bool known = true;
+    for (const Value& a : dist.known) known = known && a.size() > 0;
+    if (f->discrete && known && f->lpdf) {
+      if (!su.counts_complete) return false;
+      std::vector<double> a;
+      for (const Value& x : args) a.push_back(x[0]);
+      for (const auto& [x, k] : su.counts)
+        if (f->lpdf(a, x) == -INFINITY) return false;
+    }
+    return true;
   }
 
   // "log(-1) is not a number (NaN)", "element 2 of [1, 1 / 0] is infinite".
@@ -1093,6 +1247,14 @@ class Checker {
     }
     CheckedDist dist = distribution(s.dist);  // reported even when the left side is bad
     if (lhs_error) return;
+    // A summarised column stays summarised only where its statistics suffice.
+    std::shared_ptr<const data::Summary> summary;
+    if (lhs->op == Op::Data && model_.data[lhs->ref].summary) {
+      if (dist.ok && summary_ok(*model_.data[lhs->ref].summary, dist))
+        summary = model_.data[lhs->ref].summary;
+      else
+        keep_in_memory(lhs->ref, s.lhs->span);
+    }
     const dist::Family* f = dist.family;
     if (f->joint > 1)
       fail(s.dist.name.span, std::string(f->name) + " is a prior on " +
@@ -1154,6 +1316,7 @@ class Checker {
     Observation o;
     o.lhs = lhs;
     o.value = std::move(v);
+    o.summary = summary;
     o.family = f;
     o.args = dist.args;
     o.span = span;
@@ -1490,6 +1653,30 @@ class Checker {
 }  // namespace
 
 std::vector<std::string> query_names() { return query_list(); }
+
+bool materialise(Model& model, std::size_t data_index, std::string& error) {
+  DataVar& d = model.data.at(data_index);
+  if (!d.summary) return true;
+  std::vector<std::string> names{d.name};
+  auto read = data::read_columns(d.path, names);
+  if (auto* err = std::get_if<data::CsvError>(&read)) {
+    error = err->message;
+    return false;
+  }
+  auto& cols = std::get<data::Columns>(read);
+  if (cols.rows != d.value.rows) {
+    error = "the file changed while bayes was reading it";
+    return false;
+  }
+  d.value = Value::vector(std::move(cols.values[0]), cols.integer[0]);
+  d.summary.reset();
+  for (auto& o : model.observations)
+    if (o.summary && o.lhs->op == ir::Op::Data && o.lhs->ref == data_index) {
+      o.value = d.value;
+      o.summary.reset();
+    }
+  return true;
+}
 
 std::optional<Model> check_program(const ast::Program& program, const SourceFile& file,
                                    Diagnostics& diags, const Options& options) {

@@ -20,6 +20,11 @@ struct Options {
 std::optional<Model> check_program(const ast::Program& program, const SourceFile& file,
                                    Diagnostics& diags, const Options& options = {});
 
+// Reads a summarised CSV column (DataVar::summary) into memory, for the
+// engines that need its values, and gives the values to the observations of
+// it. False, with the reason, when the file can no longer be read.
+bool materialise(Model& model, std::size_t data_index, std::string& error);
+
 // Names a user may mean, for "did you mean" and REPL completion.
 std::vector<std::string> query_names();
 

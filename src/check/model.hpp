@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "data/summary.hpp"
 #include "data/value.hpp"
 #include "diag/diagnostic.hpp"
 #include "dist/family.hpp"
@@ -26,6 +28,12 @@ struct DataVar {
   // 1-based field of the column, for messages naming the file's row and column.
   std::vector<std::pair<std::size_t, std::size_t>> csv_lines;
   std::size_t csv_field = 0;
+  // Set for a CSV column used only as the left side of observations that the
+  // streaming conjugate rules understand: the column was summarised in one
+  // pass and not kept, so value.data is EMPTY (value.rows is its length).
+  // Engines that need the values call check::materialise first.
+  std::shared_ptr<const data::Summary> summary;
+  std::string path;  // the CSV file as opened (relative to the working directory)
 };
 
 struct ParamVar {
@@ -49,8 +57,9 @@ struct Prior {
 
 // One likelihood factor: `lhs ~ D(args)`.
 struct Observation {
-  ir::NodePtr lhs;  // data only
-  Value value;      // lhs evaluated
+  ir::NodePtr lhs;                               // data only
+  Value value;                                   // lhs evaluated (data EMPTY when summary is set)
+  std::shared_ptr<const data::Summary> summary;  // lhs is a summarised column
   const dist::Family* family = nullptr;
   std::vector<ir::NodePtr> args;
   Span span;

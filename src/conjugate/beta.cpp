@@ -138,6 +138,27 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
       }
       s.count = eval_data(m, *o.args[0]);
     }
+    if (o.summary) {  // a summarised column: scalar arguments (see the checker)
+      const double n = static_cast<double>(o.summary->n), sum = o.summary->sum;
+      const double c = s.count.size() > 0 ? s.count[0] : 0;
+      switch (s.kind) {
+        case Kind::Bernoulli:
+          s.successes += sum, s.failures += n - sum;
+          break;
+        case Kind::Binomial:
+          s.successes += sum, s.failures += n * c - sum;
+          break;
+        case Kind::Geometric:
+          s.successes += n, s.failures += sum;
+          break;
+        case Kind::NegativeBinomial:
+          s.successes += n * c, s.failures += sum;
+          break;
+      }
+      s.n += n;
+      stats.push_back(s);
+      continue;
+    }
     const Value& x = o.value;
     for (std::size_t k = 0; k < x.size(); ++k) {
       double xi = x[k];

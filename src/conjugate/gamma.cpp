@@ -325,6 +325,28 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
     st.observation = oi;
     st.c = mono->c;
     st.known = info->slot == 1 ? eval_data(m, *o.args[0]) : Value::scalar(0);
+    if (o.summary && st.c.size() == 1 && st.known.size() == 1 &&
+        (info->kind == Kind::Poisson || info->kind == Kind::Exponential ||
+         info->kind == Kind::NormalPrecision)) {
+      // A summarised column: the same sums from its statistics.
+      const data::Summary& su = *o.summary;
+      const double n = static_cast<double>(su.n), c = st.c[0], known = st.known[0];
+      if (info->kind == Kind::Poisson) {
+        st.s += su.sum, st.r += n * c, st.sum += su.sum;
+      } else if (info->kind == Kind::Exponential) {
+        st.s += n, st.r += c * su.sum, st.sum += su.sum;
+      } else {
+        const double sq = su.squares_about(known) / (c * c);
+        st.s += 0.5 * n, st.r += sq / 2, st.sum += sq;
+      }
+      st.n += n;
+      stats.push_back(st);
+      continue;
+    }
+    if (o.summary) {
+      why = "'" + o.text + "': the data is summarised and the Gamma rule needs its values";
+      return std::nullopt;
+    }
     const Value& x = o.value;
     for (std::size_t k = 0; k < x.size(); ++k) {
       const double xi = x[k], ci = at(st.c, k), ki = at(st.known, k);

@@ -232,6 +232,23 @@ void add_scalar_rows(Term& t, const std::vector<double>& y, const Linear& lin, c
   }
 }
 
+// The same sums for a summarised column: n values y with one mean row
+// c + d theta and one sd, from n, sum y (data::Summary).
+void add_summary_rows(Term& t, const data::Summary& su, const Linear& lin, double sd) {
+  const double n = static_cast<double>(su.n), c = lin.offset[0], var = sd * sd;
+  const VectorXd d = lin.design.row(0).transpose();
+  t.precision.noalias() += (d * (n / var)) * d.transpose();
+  t.shift.noalias() += d * ((su.sum - n * c) / var);
+  t.offset0 = VectorXd::Constant(1, c);
+  t.design0 = d.transpose();
+  t.cov0 = MatrixXd::Constant(1, 1, var);
+  t.sum_y = VectorXd::Constant(1, su.sum);
+  Index nonzero = (d.array() != 0).count();
+  t.single = nonzero <= 1;
+  t.identity = nonzero == 1 && d.sum() == 1 && c == 0;
+  t.rows = su.n;
+}
+
 Term empty_term(Kind kind, std::size_t index, Index dim) {
   Term t;
   t.kind = kind;
@@ -618,6 +635,12 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
         ys.push_back(y), cs.push_back(offset), ds.push_back(design), covs.push_back(S);
       }
       add_rows(t, ys, cs, ds, covs);
+    } else if (o.summary) {
+      if (kind != Kind::Normal || lin->offset.size() != 1 || scale.size() != 1) {
+        why = "'" + o.text + "': the data is summarised and this form needs its values";
+        return std::nullopt;
+      }
+      add_summary_rows(t, *o.summary, *lin, scale[0]);
     } else {
       std::vector<double> y(x.data);
       if (kind == Kind::LogNormal)

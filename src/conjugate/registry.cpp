@@ -22,11 +22,11 @@ BAYES_RULE(solve_pareto);                // pareto.cpp
 
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> list = {
-      {"Beta", solve_beta},
-      {"Gamma", solve_gamma},
+      {"Beta", solve_beta, true},
+      {"Gamma", solve_gamma, true},
       {"InverseGamma", solve_inverse_gamma},
       {"NormalInverseGamma", solve_normal_inverse_gamma},
-      {"GaussianLinear", solve_gaussian_linear},
+      {"GaussianLinear", solve_gaussian_linear, true},
       {"Dirichlet", solve_dirichlet},
       {"Pareto", solve_pareto},
   };
@@ -56,7 +56,13 @@ double evidence(const Model& m, const graph::FactorGraph& g, const graph::Compon
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why) {
   std::string reason;
+  bool summarised = false;
+  for (auto fi : c.factors)
+    if (g.factors[fi].kind == graph::FactorKind::Observation &&
+        m.observations[g.factors[fi].index].summary)
+      summarised = true;
   for (const auto& rule : rules()) {
+    if (summarised && !rule.streams) continue;
     std::string r;
     auto s = rule.solve(m, g, c, r);
     if (s) {

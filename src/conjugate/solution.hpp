@@ -62,6 +62,9 @@ struct Rule {
   const char* name;
   std::optional<Solution> (*solve)(const Model& m, const graph::FactorGraph& g,
                                    const graph::Component& c, std::string& why);
+  // Reads Observation::summary where it is set (a summarised CSV column);
+  // the others are tried only on components whose data is all in memory.
+  bool streams = false;
 };
 
 // Every rule, in the order they are tried (registry.cpp).

@@ -759,6 +759,27 @@ std::optional<CsvError> for_each_row(const std::string& path, std::span<const st
   return read_csv(path, names, on_row, [](std::size_t) {});
 }
 
+std::variant<Summaries, CsvError> read_summaries(const std::string& path,
+                                                 std::span<const std::string> names) {
+  Summaries out;
+  out.columns.resize(names.size());
+  FileLayout layout;
+  auto error = read_csv(
+      path, names,
+      [&](std::span<const double> row) {
+        for (std::size_t i = 0; i < row.size(); ++i) out.columns[i].add(row[i]);
+        ++out.rows;
+      },
+      [](std::size_t) {}, &layout);
+  if (error) return std::move(*error);
+  for (const auto& name : names) {
+    auto found = std::find(layout.header.begin(), layout.header.end(), name);
+    out.fields.push_back(static_cast<std::size_t>(found - layout.header.begin()) + 1);
+  }
+  out.lines = std::move(layout.lines);
+  return out;
+}
+
 std::variant<Columns, CsvError> read_columns(const std::string& path,
                                              std::span<const std::string> names) {
   ColumnBuilder builder(names.size());

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "data/summary.hpp"
+
 namespace bayes::data {
 
 // Why a CSV file could not be read. Rows are physical lines, so an editor can jump to them.
@@ -52,5 +54,17 @@ struct Columns {
 // Reads the named columns into memory, with the same rules as for_each_row.
 std::variant<Columns, CsvError> read_columns(const std::string& path,
                                              std::span<const std::string> names);
+
+struct Summaries {
+  std::vector<Summary> columns;  // columns[i] summarises names[i]
+  std::size_t rows = 0;
+  std::vector<std::size_t> fields;  // the 1-based field of names[i] in the file
+  RecordLines lines;
+};
+
+// Summarises the named columns in one pass without keeping them, with the
+// same rules (and errors) as for_each_row.
+std::variant<Summaries, CsvError> read_summaries(const std::string& path,
+                                                 std::span<const std::string> names);
 
 }  // namespace bayes::data
