@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -390,4 +391,34 @@ plot odds
   CHECK(k.likelihood.empty());
   CHECK(integral(k, k.posterior) == doctest::Approx(0.99).epsilon(0.02));
   CHECK_FALSE(k.map);
+}
+
+TEST_CASE("compare: the same data, stored or streamed from a CSV column") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "bayes_test_compare";
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "y.csv");
+    csv << "y\n1\n0\n1\n1\n0\n1\n1\n1\n0\n1\n";
+  }
+  auto streamed = bayes::test::run(
+      "data y from \"y.csv\"\nparam p ~ Beta(2, 2)\ny ~ Bernoulli(p)\n", dir.string());
+  auto stored = bayes::test::run(
+      "data y = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]\nparam q ~ Beta(1, 1)\ny ~ Bernoulli(q)\n");
+  auto other = bayes::test::run(
+      "data y = [1, 0, 1, 1, 0, 1, 1, 1, 1, 1]\nparam q ~ Beta(1, 1)\ny ~ Bernoulli(q)\n");
+  REQUIRE_MESSAGE(streamed.compiled, streamed.errors());
+  REQUIRE(stored.compiled);
+  REQUIRE(other.compiled);
+  json same = bayes::answer::compare(*streamed.compiled, "a", *stored.compiled, "b", {});
+  CHECK(same["warnings"].empty());
+  // log B(9, 5) - log B(2, 2) and log B(8, 4) - log B(1, 1): 7 heads in 10.
+  auto lbeta = [](double a, double b) {
+    return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  };
+  CHECK(same["log_bayes_factor"].get<double>() ==
+        doctest::Approx(lbeta(9, 5) - lbeta(2, 2) - lbeta(8, 4)).epsilon(1e-10));
+  json differ = bayes::answer::compare(*streamed.compiled, "a", *other.compiled, "c", {});
+  CHECK(differ["warnings"].size() == 1);
+  fs::remove_all(dir);
 }
