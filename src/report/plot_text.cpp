@@ -170,7 +170,12 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
   // Grouped bars: three bars of `bar` cells and a gap per value.
   const int bar = grouped ? std::clamp((kWidth / std::max(n, 1) - 1) / 3, 1, 3) : 1;
   const int group = 3 * bar + 1;
-  const int width = !d.discrete ? kWidth : grouped ? n * group : std::min(n, kWidth + 8);
+  // Otherwise one slot per value (values beyond the width are summed into
+  // slots), `slot` cells wide: a posterior bar with the likelihood and prior
+  // as marks at its middle.
+  const int slots = std::min(n, kWidth + 8);
+  const int slot = n <= kWidth + 8 ? std::max(1, kWidth / std::max(n, 1)) : 1;
+  const int width = !d.discrete ? kWidth : grouped ? n * group : slots * slot;
   Canvas canvas(width);
 
   std::vector<double> prior, lik, post;
@@ -178,12 +183,11 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
     prior = columns(d.prior, width), lik = columns(d.likelihood, width);
     post = columns(d.posterior, width);
   } else {
-    // One column per value (values beyond the width are summed into bins).
     auto bin = [&](const std::vector<double>& y) {
       if (y.empty() || grouped) return y;
-      std::vector<double> b(static_cast<std::size_t>(width), 0.0);
+      std::vector<double> b(static_cast<std::size_t>(slots), 0.0);
       for (int i = 0; i < n; ++i)
-        b[static_cast<std::size_t>(i * width / n)] += y[static_cast<std::size_t>(i)];
+        b[static_cast<std::size_t>(i * slots / n)] += y[static_cast<std::size_t>(i)];
       return b;
     };
     prior = bin(d.prior), lik = bin(d.likelihood), post = bin(d.posterior);
@@ -239,12 +243,13 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
           bar_at(group * i + 1 + 2 * bar + k, at(post, i), kPosterior, "█");
         }
     } else {
-      for (int c = 0; c < width; ++c) {
-        bar_at(c, at(post, c), kPosterior, "█");
+      for (int v = 0; v < slots; ++v) {
+        for (int k = 0; k < slot; ++k) bar_at(v * slot + k, at(post, v), kPosterior, "█");
+        const int c = v * slot + slot / 2;
         const std::tuple<const std::vector<double>*, const char*, Layer> marks[] = {
             {&lik, "░", kLikelihood}, {&prior, "·", kPrior}};
         for (const auto& [ys, glyph, layer] : marks) {
-          double y = at(*ys, c);
+          double y = at(*ys, v);
           if (!std::isfinite(y) || y <= 0) continue;
           int row = std::clamp(static_cast<int>(std::floor(y / top * kHeight)), 0, kHeight - 1);
           Cell& cell =
@@ -277,7 +282,7 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
     auto it = std::find(d.x.begin(), d.x.end(), v);
     if (it == d.x.end()) return -1;
     int i = static_cast<int>(it - d.x.begin());
-    return grouped ? group * i + 1 + bar + bar / 2 : i * width / n;
+    return grouped ? group * i + 1 + bar + bar / 2 : (i * slots / n) * slot + slot / 2;
   };
   if (!d.discrete) {
     auto ticks = nice_ticks(d.lo, d.hi);
@@ -288,11 +293,17 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
       labels.push_back({c, tick_label(t, step)});
     }
   } else {
-    int every = grouped ? 1 : std::max(1, n / 12);
-    for (int i = 0; i < n; i += every) {
-      int c = value_column(d.x[static_cast<std::size_t>(i)]);
+    // Every value when they are few, else nice whole-number ticks.
+    std::vector<double> ticks = d.x;
+    if (!grouped) {
+      auto nice = nice_ticks(d.x.front(), d.x.back(), 8);
+      if (nice.size() > 1 && nice[1] - nice[0] >= 1) ticks = nice;
+    }
+    for (double t : ticks) {
+      int c = value_column(t);
+      if (c < 0) continue;
       axis[static_cast<std::size_t>(c)] = "┬";
-      labels.push_back({c, format_g(d.x[static_cast<std::size_t>(i)])});
+      labels.push_back({c, format_g(t)});
     }
   }
   if (d.mle && std::isfinite(*d.mle)) {
@@ -315,8 +326,9 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
     out << indent << paint(c, color) << ' ' << text << '\n';
   };
   if (!d.posterior.empty()) key(kPosterior, d.discrete ? "█" : "▀▄", d.posterior_label);
-  if (!d.likelihood.empty()) key(kLikelihood, d.discrete ? "▒" : "░░", d.likelihood_label);
-  if (!d.prior.empty()) key(kPrior, d.discrete ? "░" : "··", d.prior_label);
+  if (!d.likelihood.empty())
+    key(kLikelihood, grouped ? "▒" : d.discrete ? "░" : "░░", d.likelihood_label);
+  if (!d.prior.empty()) key(kPrior, grouped ? "░" : d.discrete ? "·" : "··", d.prior_label);
   std::string marks;
   if (d.map) marks += "▲ MAP " + format_g(*d.map);
   if (d.mle) marks += std::string(marks.empty() ? "" : "   ") + "△ MLE " + format_g(*d.mle);
