@@ -53,6 +53,23 @@ struct Engine {
 
   const Model& m() const { return c.model; }
 
+  // The numeric engine computes only what the queries ask for: no second
+  // fit for the MLE unless an mle() is printed or a plot drawn (it marks the
+  // MLE), no Laplace approximation when every query is a map() or mle() (the
+  // default report needs it).
+  numeric::Options numeric_options() const {
+    numeric::Options o = opt.numeric;
+    bool any_mle = false, only_points = !m().queries.empty();
+    for (const auto& q : m().queries) {
+      any_mle = any_mle || q.kind == QueryKind::Mle || q.kind == QueryKind::Plot;
+      only_points = only_points && (q.kind == QueryKind::Map || q.kind == QueryKind::Mle ||
+                                    q.kind == QueryKind::Value);
+    }
+    o.mle = o.mle && any_mle;
+    o.laplace = o.laplace && !only_points;
+    return o;
+  }
+
   void solve_components() {
     const auto& g = c.graph;
     solutions.resize(g.components.size());
@@ -79,7 +96,7 @@ struct Engine {
         std::string closed_why = why;
         std::optional<numeric::Failure> failure;
         std::string numeric_why;
-        solutions[i] = numeric::solve(m(), g, comp, opt.numeric, numeric_why, failure);
+        solutions[i] = numeric::solve(m(), g, comp, numeric_options(), numeric_why, failure);
         if (failure) {
           failures[i] = failure->message;
           report.status = std::max(report.status, 3);
@@ -254,9 +271,13 @@ struct Engine {
       const auto* r = s->find(p);
       const auto& v = mle ? r->mle : r->map;
       if (!v) {
-        why = mle ? r->mle_note
-                  : (r->map_note.empty() ? "the posterior mode is undefined"
-                                         : "the MAP is " + r->map_note);
+        // A closed form's note completes "the MAP is ..." ("on the boundary
+        // p = 1"); the numeric engine's is a whole sentence.
+        const std::string& note = r->map_note;
+        why = mle                             ? r->mle_note
+              : note.empty()                  ? "the posterior mode is undefined"
+              : note.rfind("the MAP", 0) == 0 ? note
+                                              : "the MAP is " + note;
         if (mle && why.empty()) why = "the MLE does not exist";
         return false;
       }
@@ -276,7 +297,13 @@ struct Engine {
     std::string method;
     for (std::size_t p = 0; p < m().params.size(); ++p) {
       json v;
-      if (!one(p, v, why)) return error(q, m().params[p].name + ": " + why, 3);
+      if (!one(p, v, why)) {
+        // The numeric engine's notes are about the whole component and name
+        // the parameters that run off; the first parameter's name would mislead.
+        bool whole = method_of(p) == "numeric" &&
+                     (why.rfind("the MAP", 0) == 0 || why.rfind("the MLE", 0) == 0);
+        return error(q, whole ? why : m().params[p].name + ": " + why, 3);
+      }
       all[m().params[p].name] = v;
       method = method.empty() ? method_of(p) : method;
     }

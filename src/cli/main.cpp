@@ -92,9 +92,12 @@ int run_check(const std::string& path) {
   auto compiled = load(path, file);
   if (!compiled) return kModelError;
   const Model& m = compiled->model;
-  std::cout << path << ": ok (" << m.data.size() << " data, " << m.params.size() << " parameters, "
-            << m.observations.size() << " observations, " << compiled->graph.components.size()
-            << " components)\n";
+  auto count = [](std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  std::cout << path << ": ok (" << m.data.size() << " data, " << count(m.params.size(), "parameter")
+            << ", " << count(m.observations.size(), "observation") << ", "
+            << count(compiled->graph.components.size(), "component") << ")\n";
   return kOk;
 }
 

@@ -212,6 +212,16 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
       }
     st.observation = oi;
     st.c = mono->c;
+    if (o.summary) {  // a summarised column (scalar arguments): sum (x - m)^2
+      if (st.kind != Kind::NormalVariance || st.c.size() != 1 || st.known.size() != 1) {
+        why = "'" + o.text + "': the data is summarised and this form needs its values";
+        return std::nullopt;
+      }
+      const double n = static_cast<double>(o.summary->n), c = st.c[0];
+      st.s += 0.5 * n, st.r += o.summary->squares_about(st.known[0]) / (c * c) / 2, st.n += n;
+      stats.push_back(st);
+      continue;
+    }
     const Value& x = o.value;
     for (std::size_t i = 0; i < x.size(); ++i) {
       const double xi = x[i], ci = at(st.c, i), ki = at(st.known, i);

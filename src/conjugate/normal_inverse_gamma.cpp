@@ -47,6 +47,11 @@ struct Block {
   VectorXd offset;  // the known part of the mean, per row
   MatrixXd X;       // N x p
   VectorXd c;       // the sd multiplier, per row
+  // How many observations each row stands for: 1, or n / 2 for each of the
+  // two rows mean -+ sqrt(m2 / n) that stand for a summarised column of n
+  // (they have its count, sum and sum of squares, and every formula here is a
+  // weighted sum of quadratics in y, so the answers are the same).
+  VectorXd w;
 };
 
 std::string vec(const VectorXd& x) {
@@ -370,6 +375,24 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
               "); the NormalInverseGamma rule needs mean = a + X * w with a and X known";
       return std::nullopt;
     }
+    if (o.summary) {
+      if (lin->offset.size() != 1 || cm->size() != 1) {
+        why = "'" + o.text + "': the data is summarised and this form needs its values";
+        return std::nullopt;
+      }
+      const data::Summary& su = *o.summary;
+      const double n = static_cast<double>(su.n), r = std::sqrt(su.m2 / n);
+      Block b;
+      b.observation = oi;
+      b.y = VectorXd(2);
+      b.y << su.mean() - r, su.mean() + r;
+      b.offset = VectorXd::Constant(2, lin->offset[0]);
+      b.X = lin->design.row(0).replicate(2, 1);
+      b.c = VectorXd::Constant(2, (*cm)[0]);
+      b.w = VectorXd::Constant(2, n / 2);
+      s.blocks.push_back(std::move(b));
+      continue;
+    }
     const auto n = static_cast<Idx>(o.value.size());
     if ((lin->offset.size() != 1 && lin->offset.size() != n) ||
         (cm->size() != 1 && cm->size() != o.value.size())) {
@@ -383,6 +406,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     b.X = lin->design.rows() == n ? lin->design : lin->design.row(0).replicate(n, 1);
     b.c.resize(n);
     for (Idx i = 0; i < n; ++i) b.c[i] = at(*cm, static_cast<std::size_t>(i));
+    b.w = VectorXd::Ones(n);
     s.blocks.push_back(std::move(b));
   }
   return s;
@@ -409,17 +433,17 @@ Update update(const Setup& s) {
   u.Lambda = Lambda0;
   VectorXd rhs = Lambda0 * s.m0;
   for (const auto& b : s.blocks) {
-    VectorXd w = b.c.array().square().inverse();
+    VectorXd w = b.w.array() / b.c.array().square();
     u.Lambda += b.X.transpose() * w.asDiagonal() * b.X;
     rhs += b.X.transpose() * (w.asDiagonal() * (b.y - b.offset));
-    u.N += static_cast<double>(b.y.size());
+    u.N += b.w.sum();
   }
   Eigen::LDLT<MatrixXd> ldlt(u.Lambda);
   u.mean = ldlt.solve(rhs);
   u.V = ldlt.solve(MatrixXd::Identity(s.p, s.p));
   u.V = (u.V + u.V.transpose()) / 2;
   for (const auto& b : s.blocks)
-    u.rss += ((b.y - b.offset - b.X * u.mean).array() / b.c.array()).square().sum();
+    u.rss += (b.w.array() * ((b.y - b.offset - b.X * u.mean).array() / b.c.array()).square()).sum();
   u.shrink = (u.mean - s.m0).dot(Lambda0 * (u.mean - s.m0));
   u.alpha = s.alpha0 + u.N / 2;
   u.beta = s.beta0 + (u.rss + u.shrink) / 2;
@@ -435,13 +459,16 @@ struct Fit {
 };
 
 Fit least_squares(const Model& m, const Setup& s, double N) {
-  MatrixXd A(static_cast<Idx>(N), s.p);
-  VectorXd z(static_cast<Idx>(N));
+  Idx rows = 0;
+  for (const auto& b : s.blocks) rows += b.y.size();
+  MatrixXd A(rows, s.p);
+  VectorXd z(rows);
   Idx row = 0;
   for (const auto& b : s.blocks)
     for (Idx i = 0; i < b.y.size(); ++i, ++row) {
-      A.row(row) = b.X.row(i) / b.c[i];
-      z[row] = (b.y[i] - b.offset[i]) / b.c[i];
+      const double sw = std::sqrt(b.w[i]);
+      A.row(row) = b.X.row(i) * (sw / b.c[i]);
+      z[row] = (b.y[i] - b.offset[i]) * (sw / b.c[i]);
     }
   Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(A);
   const Idx rank = cod.rank();
@@ -553,17 +580,17 @@ void explain(const Model& m, const Setup& s, const Update& u, const Fit& f, doub
   double sum_x = 0, ss = 0, xbar = 0;
   const double N = u.N;
   if (plain) {
-    for (const auto& b : s.blocks) sum_x += b.y.sum();
+    for (const auto& b : s.blocks) sum_x += b.w.dot(b.y);
     xbar = sum_x / N;
-    for (const auto& b : s.blocks) ss += (b.y.array() - xbar).square().sum();
+    for (const auto& b : s.blocks) ss += (b.w.array() * (b.y.array() - xbar).square()).sum();
     const std::string totals = "N = " + num(N) + ", sum x = " + num(sum_x) +
                                ", x-bar = " + num(xbar) + ", S = sum (x - x-bar)^2 = " + num(ss);
     if (s.blocks.size() == 1) {
       ex.push_back("data: " + m.observations[s.blocks[0].observation].text + ": " + totals);
     } else {
       for (const auto& b : s.blocks)
-        ex.push_back("data: " + m.observations[b.observation].text + ": " +
-                     num(static_cast<double>(b.y.size())) + " values, sum " + num(b.y.sum()));
+        ex.push_back("data: " + m.observations[b.observation].text + ": " + num(b.w.sum()) +
+                     " values, sum " + num(b.w.dot(b.y)));
       ex.push_back("all data together: " + totals);
     }
     const double l = s.lambda0[0], m0 = s.m0[0];
@@ -579,10 +606,10 @@ void explain(const Model& m, const Setup& s, const Update& u, const Fit& f, doub
                  num(l * N * (xbar - m0) * (xbar - m0) / (l + N)) + ") / 2 = " + num(u.beta));
   } else {
     for (const auto& b : s.blocks)
-      ex.push_back("data: " + m.observations[b.observation].text + ": " +
-                   num(static_cast<double>(b.y.size())) + " rows y = " + (offset ? "a + " : "") +
-                   "X w + " + (unit ? "" : "c * ") + "sqrt(" + s2n + ") * noise, X with " +
-                   std::to_string(s.p) + (s.p == 1 ? " column" : " columns") +
+      ex.push_back("data: " + m.observations[b.observation].text + ": " + num(b.w.sum()) +
+                   " rows y = " + (offset ? "a + " : "") + "X w + " + (unit ? "" : "c * ") +
+                   "sqrt(" + s2n + ") * noise, X with " + std::to_string(s.p) +
+                   (s.p == 1 ? " column" : " columns") +
                    (offset ? ", a the known part of the mean" : "") +
                    (unit ? "" : ", c the sd's multiplier"));
     ex.push_back("posterior (Murphy, MLAPP sec. 7.6.3" +
@@ -637,7 +664,7 @@ void explain(const Model& m, const Setup& s, const Update& u, const Fit& f, doub
     const std::string& mu = s.wnames;
     double mu_hat = (sum_x + l * m0) / (N + l);
     double dev = 0;
-    for (const auto& b : s.blocks) dev += (b.y.array() - mu_hat).square().sum();
+    for (const auto& b : s.blocks) dev += (b.w.array() * (b.y.array() - mu_hat).square()).sum();
     double prior_dev = l * (m0 - mu_hat) * (m0 - mu_hat);
     double s2_prince = (dev + 2 * s.beta0 + prior_dev) / (N + 3 + 2 * s.alpha0);
     ex.push_back("MAP (the joint mode of (" + mu + ", " + s2n + "), Prince sec. 4.3): " + mu +

@@ -24,8 +24,8 @@ const std::vector<Rule>& rules() {
   static const std::vector<Rule> list = {
       {"Beta", solve_beta, true},
       {"Gamma", solve_gamma, true},
-      {"InverseGamma", solve_inverse_gamma},
-      {"NormalInverseGamma", solve_normal_inverse_gamma},
+      {"InverseGamma", solve_inverse_gamma, true},
+      {"NormalInverseGamma", solve_normal_inverse_gamma, true},
       {"GaussianLinear", solve_gaussian_linear, true},
       {"Dirichlet", solve_dirichlet},
       {"Pareto", solve_pareto},

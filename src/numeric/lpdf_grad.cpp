@@ -24,7 +24,8 @@ void zero(std::span<double> d, double& dx) {
 }  // namespace
 
 double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double x,
-                        std::span<double> d, double& dx) {
+                        std::span<double> d, double& dx, std::span<const bool> need) {
+  auto want = [need](std::size_t i) { return need.empty() || need[i]; };
   if (!f.lpdf) throw std::logic_error("no univariate density for " + std::string(f.name));
   double lp = f.lpdf(a, x);
   zero(d, dx);
@@ -40,8 +41,9 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
     dx = -z / s;
   } else if (n == "StudentT") {
     double nu = a[0], s = a[2], z = (x - a[1]) / s, t = z * z / nu;
-    d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * std::log1p(t) +
-           (nu + 1) * t / (2 * nu * (1 + t));
+    if (want(0))
+      d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * std::log1p(t) +
+             (nu + 1) * t / (2 * nu * (1 + t));
     d[1] = (nu + 1) * z / (s * nu * (1 + t));
     d[2] = -1 / s + (nu + 1) * z * z / (s * nu * (1 + t));
     dx = -d[1];
@@ -67,18 +69,20 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
   } else if (n == "Gamma") {
     // (shape - 1) log x is 0 for shape = 1 even at x = 0 (where Gamma(1, rate) is
     // Exponential(rate)).
-    d[0] = std::log(a[1]) - psi(a[0]) + std::log(x), d[1] = a[0] / a[1] - x;
+    if (want(0)) d[0] = std::log(a[1]) - psi(a[0]) + std::log(x);
+    d[1] = a[0] / a[1] - x;
     dx = (a[0] == 1 ? 0.0 : (a[0] - 1) / x) - a[1];
   } else if (n == "InverseGamma") {
-    d[0] = std::log(a[1]) - psi(a[0]) - std::log(x), d[1] = a[0] / a[1] - 1 / x;
+    if (want(0)) d[0] = std::log(a[1]) - psi(a[0]) - std::log(x);
+    d[1] = a[0] / a[1] - 1 / x;
     dx = -(a[0] + 1) / x + a[1] / (x * x);
   } else if (n == "Beta") {
     // At an end of [0, 1] the density is finite only with a = 1 (x = 0) or
     // b = 1 (x = 1): that term is absent, the other still depends on a, b, x
     // (Beta(1, b) at 0 is log b). No derivative in the absent term's parameter.
-    double ab = psi(a[0] + a[1]);
-    d[0] = x > 0 ? std::log(x) - psi(a[0]) + ab : 0.0;
-    d[1] = x < 1 ? std::log1p(-x) - psi(a[1]) + ab : 0.0;
+    double ab = want(0) || want(1) ? psi(a[0] + a[1]) : 0.0;
+    if (want(0)) d[0] = x > 0 ? std::log(x) - psi(a[0]) + ab : 0.0;
+    if (want(1)) d[1] = x < 1 ? std::log1p(-x) - psi(a[1]) + ab : 0.0;
     dx = (x > 0 ? (a[0] - 1) / x : 0.0) - (x < 1 ? (a[1] - 1) / (1 - x) : 0.0);
   } else if (n == "Uniform") {
     double w = a[1] - a[0];
@@ -104,7 +108,7 @@ double scalar_lpdf_grad(const dist::Family& f, std::span<const double> a, double
   } else if (n == "Geometric") {
     d[0] = 1 / a[0] - (x > 0 ? x / (1 - a[0]) : 0.0);
   } else if (n == "NegativeBinomial") {
-    d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]),
+    if (want(0)) d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]);
     d[1] = a[0] / a[1] - (x > 0 ? x / (1 - a[1]) : 0.0);
   } else if (n == "DiscreteUniform") {
     // constant on its support

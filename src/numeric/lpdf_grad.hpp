@@ -13,8 +13,10 @@ namespace bayes::numeric {
 // dargs[i] = d/d args[i], dx = d/dx. Returns -inf outside the support (then
 // the derivatives are 0). Discrete outcomes get dx = 0.
 // Throws std::logic_error for a family without a univariate density.
+// `need[i]` false skips d/d args[i] where it costs a digamma (an argument
+// that is data); empty means every derivative.
 double scalar_lpdf_grad(const dist::Family& f, std::span<const double> args, double x,
-                        std::span<double> dargs, double& dx);
+                        std::span<double> dargs, double& dx, std::span<const bool> need = {});
 
 // Categorical: log probs[k - 1]; dprobs gets += d/dprobs (only entry k - 1).
 double categorical_lpmf_grad(std::span<const double> probs, double k, std::span<double> dprobs);

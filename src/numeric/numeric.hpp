@@ -16,6 +16,11 @@ struct Options {
   std::size_t restarts = 1;  // starts; the first at the transform's centre, others random
   std::uint64_t seed = 1;
   std::size_t max_iterations = 2000;
+  // What the queries need besides the MAP: the MLE (a second fit) and the
+  // Laplace approximation (its Hessian at the mode: posterior summaries,
+  // prob, evidence, draws). Without them the answers that need them are missing.
+  bool mle = true;
+  bool laplace = true;
 };
 
 // Why the optimiser failed: exit status 3.

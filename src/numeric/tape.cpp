@@ -323,6 +323,21 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     t.nodes_.push_back(std::move(mix));
     t.factors_.push_back(static_cast<int>(t.nodes_.size()) - 1);
   }
+  // logistic(eta) read only by a Bernoulli factor of data is folded into
+  // that factor (factor_forward): its own forward and backward are skipped.
+  std::vector<int> readers(t.nodes_.size(), 0);
+  for (const auto& n : t.nodes_)
+    for (int i : n.in) ++readers[static_cast<std::size_t>(i)];
+  for (std::size_t f = 0; f < t.nodes_.size(); ++f) {
+    const Node& n = t.nodes_[f];
+    if (n.kind != Kind::Factor || n.family->name != "Bernoulli" || n.elementwise || !n.top ||
+        n.in.empty() || t.nodes_[static_cast<std::size_t>(n.outcome)].kind != Kind::Const)
+      continue;
+    Node& p = t.nodes_[static_cast<std::size_t>(n.in[0])];
+    if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1 &&
+        readers[static_cast<std::size_t>(n.in[0])] == 1)
+      p.folded = static_cast<int>(f);
+  }
   return t;
 }
 
@@ -386,28 +401,76 @@ double Tape::factor_forward(Node& n, bool with_grad) {
   std::string_view name = f.name;
   Node& out = nodes_[static_cast<std::size_t>(n.outcome)];
   double lp = 0;
+  // Bernoulli(logistic(eta)) with data outcomes (logistic regression), in one
+  // pass: lp = sum y eta - log(1 + e^eta), d lp / d eta = y - logistic(eta);
+  // stable for any eta (no log of a rounded p), and the gradient is kept
+  // from forward() for backward().
+  if (name == "Bernoulli" && !n.elementwise && n.top && out.kind == Kind::Const) {
+    Node& p = nodes_[static_cast<std::size_t>(n.in[0])];
+    if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1) {
+      Node& eta = nodes_[static_cast<std::size_t>(p.in[0])];
+      if (with_grad && n.fused.size()) {
+        for (Eigen::Index k = 0; k < n.fused.size(); ++k) add_elem(eta.adj, k, n.fused[k]);
+        return n.fused_lp;
+      }
+      if (!with_grad) {
+        Eigen::Index len = std::max(out.val.size(), eta.val.size());
+        if (p.folded >= 0) p.val.resize(0);  // not computed: see below
+        n.fused.resize(len);
+        bool ok = true;
+        for (Eigen::Index k = 0; k < len && ok; ++k) {
+          double e = elem(eta.val, k), y = elem(out.val, k);
+          ok = (y == 0 || y == 1) && !std::isnan(e);
+          double a = std::exp(-std::fabs(e));
+          lp += y * e - (std::max(e, 0.0) + std::log1p(a));
+          n.fused[k] = y - (e >= 0 ? 1 / (1 + a) : a / (1 + a));
+        }
+        if (ok) {
+          n.fused_lp = lp;
+          return lp;
+        }
+        n.fused.resize(0);  // an outcome that is not 0 or 1: the general path says so
+        lp = 0;
+        if (p.folded >= 0) forward_node(p);
+      }
+    }
+  }
   if (f.lpdf && f.outcome_rank == Rank::Scalar && name != "Categorical") {
     std::size_t na = n.in.size();
     Eigen::Index len = out.val.size();
     for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
+    // forward() computes each element's derivatives with its log density
+    // (scalar_lpdf_grad gives both) and keeps them, one column per argument
+    // and one for the outcome; backward() only applies them.
+    if (with_grad) {
+      for (Eigen::Index k = 0; k < len; ++k) {
+        // The seed: 1 for a factor of the total; a responsibility inside a mixture.
+        double seed = n.elementwise ? n.adj[k] : 1.0;
+        for (std::size_t i = 0; i < na; ++i)
+          add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k,
+                   seed * n.derivs(k, static_cast<Eigen::Index>(i)));
+        add_elem(out.adj, k, seed * n.derivs(k, static_cast<Eigen::Index>(na)));
+      }
+      return 0;
+    }
     double args[4], dargs[4];
-    if (!with_grad && n.elementwise) n.val.resize(len);
+    bool need[4];  // no digamma for a derivative nobody reads (data arguments)
+    for (std::size_t i = 0; i < na; ++i)
+      need[i] = nodes_[static_cast<std::size_t>(n.in[i])].kind != Kind::Const;
+    if (n.elementwise) n.val.resize(len);
+    n.derivs.resize(len, static_cast<Eigen::Index>(na + 1));
     for (Eigen::Index k = 0; k < len; ++k) {
       for (std::size_t i = 0; i < na; ++i)
         args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
       double dx = 0;
       double x = elem(out.val, k);
-      double lpk = scalar_lpdf_grad(f, std::span<const double>(args, na), x,
-                                    std::span<double>(dargs, na), dx);
+      double lpk =
+          scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na),
+                           dx, std::span<const bool>(need, na));
       lp += lpk;
-      if (!with_grad && n.elementwise) n.val[k] = lpk;
-      if (with_grad) {
-        // The seed: 1 for a factor of the total; a responsibility inside a mixture.
-        double seed = n.elementwise ? n.adj[k] : 1.0;
-        for (std::size_t i = 0; i < na; ++i)
-          add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k, seed * dargs[i]);
-        add_elem(out.adj, k, seed * dx);
-      }
+      if (n.elementwise) n.val[k] = lpk;
+      for (std::size_t i = 0; i < na; ++i) n.derivs(k, static_cast<Eigen::Index>(i)) = dargs[i];
+      n.derivs(k, static_cast<Eigen::Index>(na)) = dx;
     }
     return lp;
   }
@@ -860,7 +923,7 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
     } else if (n.kind == Kind::Mixture) {
       n.val = Eigen::VectorXd::Constant(1, mixture_forward(n));
       total += n.val[0];
-    } else {
+    } else if (n.folded < 0) {
       forward_node(n);
     }
   }
@@ -868,7 +931,7 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
 }
 
 void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
-  for (auto& n : nodes_) n.adj = Eigen::VectorXd::Zero(n.val.size());
+  for (auto& n : nodes_) n.adj.setZero(n.val.size());
   for (auto& n : nodes_)
     if ((n.kind == Kind::Factor || n.kind == Kind::Mixture) && n.top) n.adj.setOnes();
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
@@ -877,7 +940,7 @@ void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
       factor_forward(n, true);
     else if (n.kind == Kind::Mixture)
       mixture_backward(n);
-    else
+    else if (n.folded < 0 || nodes_[static_cast<std::size_t>(n.folded)].fused.size() == 0)
       backward_node(n);
   }
   for (const auto& n : nodes_)

@@ -84,6 +84,10 @@ class Tape {
     std::size_t classes = 0, statements = 0;  // Mixture: K, and copies per class
     bool scalar_label = false;                // Mixture: one label for all elements
     Eigen::MatrixXd resp;                     // Mixture: responsibilities, N x K
+    Eigen::VectorXd fused;  // Factor: d lp / d eta of Bernoulli(logistic(eta)), from forward
+    double fused_lp = 0;
+    Eigen::MatrixXd derivs;  // Factor (scalar families): d lp_k / d args, d x; from forward
+    int folded = -1;  // Call (logistic): the Bernoulli factor that computes it, see compile()
   };
 
   const Model* model_ = nullptr;

@@ -1277,13 +1277,10 @@ print evidence()
 }
 
 // ---------------------------------------------------------------------------
-// Known problems in numeric.cpp (not one of this file's owners' files):
-// marked may_fail so that they are reported without failing the suite.
-// Remove the decorator once numeric.cpp is fixed.
+// Problems numeric.cpp once had (fixed in session 2)
 // ---------------------------------------------------------------------------
 
-TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order" *
-          doctest::may_fail()) {
+TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order") {
   // Flat on (-inf, 3): Laplace on u = log(3 - b). numeric.cpp maps the u-quantile
   // p through the decreasing b = 3 - exp(u), so it returns the (1 - p) quantile.
   auto r = answers(R"(param b < 3
@@ -1300,8 +1297,7 @@ print posterior(b)
   CHECK_MESSAGE(r[2]["interval"][0].get<double>() < r[2]["interval"][1].get<double>(), r[2].dump());
 }
 
-TEST_CASE("numeric transforms: a lower bound far below the data still converges" *
-          doctest::may_fail()) {
+TEST_CASE("numeric transforms: a lower bound far below the data still converges") {
   // Flat on (-3, inf), Normal(b, 1) data: the MAP is the mean 1.5. At the start
   // u = 0 (b = -2) the objective is concave in u = log(b + 3); with LBFGS++'s
   // default Armijo-only line search s'y < 0 is accepted and the next direction
@@ -1318,8 +1314,7 @@ print map(b)
 
 TEST_CASE(
     "numeric transforms: the Laplace evidence with the Jacobian option does not count log |J| "
-    "twice" *
-    doctest::may_fail()) {
+    "twice") {
   // Gamma-Poisson posterior kernel lam^12 exp(-7 lam): on u = log lam with the
   // Jacobian it is 13 u - 7 e^u, whose Laplace integral is the joint at
   // lam* = 13/7 times lam*, (2 pi)^(1/2), 13^(-1/2).
@@ -1336,8 +1331,7 @@ print evidence()
   check_close(num_value(r[0]), want, 1e-6, "evidence() with jacobian = true");
 }
 
-TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does" *
-          doctest::may_fail()) {
+TEST_CASE("numeric transforms: a mode on the boundary is reported as the closed form does") {
   // Beta(1, 1) with four successes: the conjugate engine says the MAP and MLE are
   // on the boundary p = 1; numeric.cpp's test |u| > 25 misses it because L-BFGS
   // stops near u = 21.7 (p = 1 - 4e-10), where the gradient in u is ~1e-9.
@@ -1352,6 +1346,131 @@ print mle(p)
   for (std::size_t i = 0; i < 2; ++i)
     CHECK_MESSAGE(num[i].contains("error") == exact[i].contains("error"),
                   "numeric " << num[i].dump() << " vs closed form " << exact[i].dump());
+}
+
+// ---------------------------------------------------------------------------
+// 5. Modes that do not exist, modes on a closed edge, and the L1 evidence
+// ---------------------------------------------------------------------------
+
+std::string error_of(const json& j) {
+  REQUIRE_MESSAGE(j.contains("error"), j.dump());
+  return j["error"].get<std::string>();
+}
+
+TEST_CASE("numeric existence: the variance of one observation has no MLE") {
+  // mu = y makes the likelihood grow as s2 -> 0: along a curve, not a line.
+  auto r = answers(R"(data y = [2.5]
+param mu
+param s2 > 0
+y ~ Normal(mu, sqrt(s2))
+print mle(s2)
+print map()
+)",
+                   answer::Method::Numeric);
+  for (const auto& j : r) {
+    std::string e = error_of(j);
+    CHECK_MESSAGE(e.find("does not exist") != std::string::npos, e);
+    CHECK_MESSAGE(e.find("increases without bound as s2 -> 0") != std::string::npos, e);
+  }
+}
+
+TEST_CASE("numeric existence: a flat improper posterior is said to be flat") {
+  // Only a + b is identified: the posterior is flat along a - b.
+  auto r = answers(R"(data y = [0.3, 1.2]
+param a
+param b
+y ~ Normal(a + b, 1)
+print map()
+)",
+                   answer::Method::Numeric);
+  std::string e = error_of(r[0]);
+  CHECK_MESSAGE(e.find("does not exist") != std::string::npos, e);
+  CHECK_MESSAGE(e.find("flat") != std::string::npos, e);
+  CHECK_MESSAGE(e.find("improper") != std::string::npos, e);
+}
+
+TEST_CASE("numeric existence: separable data name the direction, once") {
+  auto r = answers(R"(data x = [-2, -1.5, -0.7, -0.2, 0.3, 0.9, 1.6, 2.4]
+data y = [0, 0, 0, 0, 1, 1, 1, 1]
+param w0
+param w
+y ~ Bernoulli(logistic(w0 + w * x))
+print mle()
+)",
+                   answer::Method::Numeric);
+  std::string e = error_of(r[0]);
+  CHECK_MESSAGE(e.rfind("the MLE does not exist", 0) == 0, e);  // no "w0: " in front
+  CHECK_MESSAGE(e.find("w -> +inf") != std::string::npos, e);
+}
+
+TEST_CASE("numeric existence: a mode on a closed edge is the edge (Pareto-Uniform)") {
+  // theta >= max x = 5.91 from the data; the posterior Pareto(5.91, 5) is
+  // largest at its lower end, which belongs to its support.
+  auto r = answers(R"(data x = [3.1, 5.91, 2.2]
+param theta ~ Pareto(1, 2)
+x ~ Uniform(0, theta)
+print map(theta)
+print mle(theta)
+)",
+                   answer::Method::Numeric);
+  check_close(num_value(r[0]), 5.91, 1e-12, "map(theta)");
+  check_close(num_value(r[1]), 5.91, 1e-12, "mle(theta)");
+}
+
+TEST_CASE("numeric evidence: Laplace priors count log b (the L1 scaling)") {
+  // w ~ Laplace(0, 2), y ~ Normal(w, 1), y = [2, 2.5, 3]: the mode is
+  // mean(y) - 1 / (N b) = 2.5 - 1/6 and the curvature there is N = 3 (the
+  // Laplace prior is linear away from 0).
+  auto r = answers(R"(param w ~ Laplace(0, 2)
+data y = [2, 2.5, 3]
+y ~ Normal(w, 1)
+print map(w)
+print evidence()
+)",
+                   answer::Method::Numeric);
+  double w = 2.5 - 1.0 / 6.0;
+  check_close(num_value(r[0]), w, 1e-9, "map(w)");
+  double joint = family("Laplace").lpdf(std::vector<double>{0, 2}, w);
+  for (double y : {2.0, 2.5, 3.0}) joint += family("Normal").lpdf(std::vector<double>{w, 1}, y);
+  check_close(num_value(r[1]), joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(3.0), 1e-9,
+              "evidence() with a Laplace prior");
+}
+
+TEST_CASE(
+    "numeric existence: no verdict from a walk that leaves the floating-point range at once") {
+  // Eight schools with theta ~ Normal(mu, tau): the joint density grows
+  // without bound as tau -> 0 with theta = mu (the funnel), which the engine
+  // does not find; it must then say that it did not converge, not that the
+  // mode runs off along mu, whose prior is proper.
+  auto r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+data sigma = [15, 10, 16, 11, 9, 11, 10, 18]
+param mu ~ Normal(0, 5)
+param tau ~ HalfCauchy(5)
+param theta[8] ~ Normal(mu, tau)
+y ~ Normal(theta, sigma)
+print map()
+)",
+                   answer::Method::Numeric);
+  std::string e = error_of(r[0]);
+  CHECK_MESSAGE(e.find("mu -> +inf") == std::string::npos, e);
+  CHECK_MESSAGE(e.find("mu -> -inf") == std::string::npos, e);
+}
+
+TEST_CASE("numeric existence: a saddle is not a mode (a symmetric start in a mixture)") {
+  // Both means start at 0 and the gradient keeps them equal: L-BFGS stops on
+  // the saddle mu[1] = mu[2]. The walk along the negative curvature finds
+  // lower ground, and the engine optimises again from there.
+  auto r = answers(R"(data y = [-2.1, -1.8, -2.5, 2.2, 1.9, 2.4, 2.0, -2.2]
+param mu[2] ~ Normal(0, 5)
+param z[8] ~ Categorical([0.5, 0.5])
+y ~ Normal(mu[z], 0.5)
+print map(mu)
+)",
+                   answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  double a = r[0]["value"][0].get<double>(), b = r[0]["value"][1].get<double>();
+  CHECK_MESSAGE(std::fabs(std::min(a, b) + 2.15) < 0.1, r[0].dump());
+  CHECK_MESSAGE(std::fabs(std::max(a, b) - 2.1) < 0.1, r[0].dump());
 }
 
 }  // namespace

@@ -49,8 +49,15 @@ const char* kModel =
     "param pg ~ Beta(1, 1)\ng ~ Geometric(pg)\n"
     "param mu ~ Normal(0, 10)\ny ~ Normal(mu, 2)\n"
     "param tau ~ Gamma(2, 2)\ny ~ Normal(3, 1 / sqrt(tau))\n"
+    "param v ~ InverseGamma(3, 2)\ny ~ Normal(3, sqrt(v))\n"
+    "param nm, ns2 ~ NormalInverseGamma(0, 1, 2, 2)\ny ~ Normal(nm, sqrt(ns2))\n"
+    "param hs2 ~ InverseGamma(2, 2)\nparam hm ~ Normal(1, sqrt(hs2 / 3))\ny ~ Normal(2 + 3 * hm, "
+    "2 * sqrt(hs2))\n"
     "print posterior(pb)\nprint posterior(rate)\nprint posterior(q)\nprint posterior(lam)\n"
-    "print posterior(pg)\nprint posterior(mu)\nprint posterior(tau)\nprint evidence()\n"
+    "print posterior(pg)\nprint posterior(mu)\nprint posterior(tau)\nprint posterior(v)\n"
+    "print posterior(nm)\nprint posterior(ns2)\nprint map(ns2)\nprint mle(nm)\nprint mle(ns2)\n"
+    "print posterior(hm)\nprint posterior(hs2)\nprint mle(hs2)\n"
+    "print evidence()\n"
     "print predictive(b)\nprint predictive(p)\nprint predictive(bi)\nprint predictive(e)\n"
     "print predictive(g)\nprint predictive(y)\nprint mle()\nprint prob(mu > 3)\n";
 

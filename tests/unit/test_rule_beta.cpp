@@ -1,0 +1,81 @@
+// The Beta rule (src/conjugate/beta.cpp): every likelihood it takes combined
+// on one probability, the boundaries, and the reasons it gives for models it
+// must not match. Reference numbers: scipy 1.10 (stats.beta, stats.betabinom,
+// special.betaln) and math.comb, as written beside each.
+#include <doctest/doctest.h>
+
+#include "answer/answer.hpp"
+#include "helpers.hpp"
+
+using namespace bayes;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::vector<json> answers(const std::string& text, answer::Method method = answer::Method::Auto) {
+  auto r = test::run(text);
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  answer::Options opt;
+  opt.method = method;
+  return answer::answer_all(*r.compiled, opt).results;
+}
+
+double num(const json& j) { return j.get<double>(); }
+
+}  // namespace
+
+TEST_CASE("Beta: Binomial, Bernoulli, Geometric and NegativeBinomial on one probability") {
+  // successes: 3 + 5 (Binomial) + 2 (Bernoulli) + 2 (Geometric: one per
+  // observation) + 3 (NegativeBinomial: r) = 15; failures: 7 + 7 + 1 + 2 + 4 = 21.
+  auto r = answers(
+      "data k = [3, 5]\ndata n = [10, 12]\nparam p ~ Beta(2, 3)\nk ~ Binomial(n, p)\n"
+      "[1, 1, 0] ~ Bernoulli(p)\n[2, 0] ~ Geometric(p)\n4 ~ NegativeBinomial(3, p)\n"
+      "print posterior(p)\nprint predictive(k)\nprint mle(p)\nprint evidence()\n"
+      "print prob(p > 0.5)\nprint map(p)\n");
+  CHECK(r[0]["family"] == "Beta");
+  CHECK(num(r[0]["params"]["a"]) == 17);
+  CHECK(num(r[0]["params"]["b"]) == 24);
+  CHECK(num(r[0]["mean"]) == doctest::Approx(17.0 / 41).epsilon(1e-14));
+  // scipy: beta(17, 24).interval(0.95)
+  CHECK(num(r[0]["interval"][0]) == doctest::Approx(0.27042903126886286).epsilon(1e-10));
+  CHECK(num(r[0]["interval"][1]) == doctest::Approx(0.5667329478067034).epsilon(1e-10));
+  // scipy: betabinom(10, 17, 24).mean(), .std()
+  CHECK(r[1]["family"] == "BetaBinomial");
+  CHECK(num(r[1]["mean"]) == doctest::Approx(4.146341463414634).epsilon(1e-12));
+  CHECK(num(r[1]["sd"]) == doctest::Approx(1.716748464705369).epsilon(1e-12));
+  CHECK(num(r[2]["value"]) == doctest::Approx(15.0 / 36).epsilon(1e-14));
+  // log C(10,3) + log C(12,5) + log C(6,4) + betaln(17, 24) - betaln(2, 3)
+  CHECK(num(r[3]["value"]) == doctest::Approx(-11.387094055425667).epsilon(1e-12));
+  CHECK(r[4]["method"] == "conjugate");
+  CHECK(num(r[4]["value"]) == doctest::Approx(0.13409362552738457).epsilon(1e-10));
+  CHECK(num(r[5]["value"]) == doctest::Approx(16.0 / 39).epsilon(1e-14));  // (a - 1) / (a + b - 2)
+}
+
+TEST_CASE("Beta: the MLE and MAP on the boundary are said, not printed as numbers") {
+  auto r = answers(
+      "data f = [1, 1, 1]\nparam p ~ Beta(1, 1)\nf ~ Bernoulli(p)\nprint mle(p)\nprint map(p)\n"
+      "print posterior(p)\n");
+  REQUIRE(r[0].contains("error"));
+  CHECK(r[0]["error"] == "the MLE is on the boundary p = 1");
+  REQUIRE(r[1].contains("error"));
+  CHECK(r[1]["error"].get<std::string>().find("on the boundary p = 1") != std::string::npos);
+  CHECK(num(r[2]["params"]["a"]) == 4);
+  CHECK(num(r[2]["params"]["b"]) == 1);
+  // With a proper prior away from 0 and 1 the MAP is interior again.
+  auto s = answers("data f = [1, 1, 1]\nparam p ~ Beta(2, 2)\nf ~ Bernoulli(p)\nprint map(p)\n");
+  CHECK(num(s[0]["value"]) == doctest::Approx(4.0 / 5).epsilon(1e-14));
+}
+
+TEST_CASE("Beta: near misses say why the rule does not apply") {
+  auto why = [](const std::string& text) {
+    auto r = answers(text + "print map(p)\n", answer::Method::Conjugate);
+    REQUIRE(r[0].contains("error"));
+    return r[0]["error"].get<std::string>();
+  };
+  CHECK(why("data f = [1, 0]\nparam p ~ Beta(1, 1)\nf ~ Bernoulli(p^2)\n").find("not 'p' itself") !=
+        std::string::npos);
+  CHECK(why("data k = [3]\nparam p ~ Beta(1, 1)\nparam n ~ Poisson(10)\nk ~ Binomial(n, p)\n")
+            .find("not conjugate") != std::string::npos);
+  CHECK(why("data x = [0.3]\nparam p ~ Beta(1, 1)\nx ~ Normal(p, 1)\n").find("Normal") !=
+        std::string::npos);
+}
