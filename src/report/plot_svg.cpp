@@ -168,8 +168,10 @@ std::string svg_plot(const answer::PlotData& d) {
     xticks = nice_ticks(d.lo, d.hi, 6);
     xstep = xticks.size() > 1 ? xticks[1] - xticks[0] : 1;
   } else {
-    std::size_t every = std::max<std::size_t>(1, n / 12);
-    for (std::size_t i = 0; i < n; i += every) xticks.push_back(d.x[i]);
+    // Every value when they are few, else nice whole-number ticks.
+    xticks = d.x;
+    auto nice = nice_ticks(d.x.front(), d.x.back(), 8);
+    if (n > 12 && nice.size() > 1 && nice[1] - nice[0] >= 1) xticks = nice;
   }
   for (double t : xticks)
     s << "<line x1=\"" << fmt(X(t)) << "\" y1=\"" << kBottom << "\" x2=\"" << fmt(X(t))
