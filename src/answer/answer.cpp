@@ -54,13 +54,14 @@ struct Engine {
   const Model& m() const { return c.model; }
 
   // The numeric engine computes only what the queries ask for: no second
-  // fit for the MLE unless an mle() is printed, no Laplace approximation when
-  // every query is a map() or mle() (the default report needs it).
+  // fit for the MLE unless an mle() is printed or a plot drawn (it marks the
+  // MLE), no Laplace approximation when every query is a map() or mle() (the
+  // default report needs it).
   numeric::Options numeric_options() const {
     numeric::Options o = opt.numeric;
     bool any_mle = false, only_points = !m().queries.empty();
     for (const auto& q : m().queries) {
-      any_mle = any_mle || q.kind == QueryKind::Mle;
+      any_mle = any_mle || q.kind == QueryKind::Mle || q.kind == QueryKind::Plot;
       only_points = only_points && (q.kind == QueryKind::Map || q.kind == QueryKind::Mle ||
                                     q.kind == QueryKind::Value);
     }
@@ -502,6 +503,58 @@ struct Engine {
     return json{{"query", q.text}, {"value", to_json(ir::eval(*q.expr, env_of(m())))}};
   }
 
+  // The plot's data goes beside the results; its JSON is a summary of the grid.
+  json plot(const Query& q) {
+    std::size_t p = q.targets[0].index;
+    std::optional<std::size_t> element;
+    std::optional<PlotData> d;
+    std::string why;
+    if (q.targets[0].kind == Target::Kind::Let) {
+      // `let w1 = w[1]`: the marginal of an element; any other let: a
+      // density estimate from posterior draws.
+      const LetVar& let = m().lets[p];
+      const ir::Node& e = *let.expr;
+      if (e.op == ir::Op::Index && e.args.size() == 2 && e.args[0]->op == ir::Op::Param &&
+          ir::is_data_only(*e.args[1]) && e.args[1]->type.is_scalar()) {
+        p = e.args[0]->ref;
+        element = static_cast<std::size_t>(ir::eval(*e.args[1], env_of(m()))[0] - 1);
+      } else {
+        std::vector<std::vector<Value>> ds;
+        if (!draws(ir::params_of(e), std::min<std::size_t>(opt.draws, 20000), ds, why))
+          return error(q, why);
+        if (!e.type.is_scalar()) return error(q, "plot needs a scalar quantity");
+        std::vector<double> xs;
+        for (const auto& v : ds) xs.push_back(ir::eval(e, env_of(m(), v))[0]);
+        d = plot_from_draws(let.name, std::move(xs));
+      }
+    }
+    if (!d) {
+      const Solution* s = solution_of(p, why);
+      if (!s) return error(q, why);
+      d = plot_data(m(), c.graph, *s, p, why, element);
+      if (!d) return error(q, why);
+      if (element) {
+        d->notes.push_back(q.text.substr(5) + " is " + d->param);
+        d->param = q.text.substr(5);
+      }
+    }
+    d->query = q.text, d->span = q.span, d->file = q.file;
+    json summary{{"kind", d->discrete ? "bars" : "density"},
+                 {"range", json::array({number(d->lo), number(d->hi)})},
+                 {"points", d->x.size()},
+                 {"posterior_mass", number(d->posterior_mass)},
+                 {"prior", d->prior_label},
+                 {"likelihood", d->likelihood_label},
+                 {"posterior", d->posterior_label},
+                 {"map", d->map ? number(*d->map) : json()},
+                 {"mle", d->mle ? number(*d->mle) : json()}};
+    if (!d->notes.empty()) summary["notes"] = d->notes;
+    json out{{"query", q.text}, {"method", d->method}, {"plot", summary}};
+    if (q.file) out["file"] = *q.file;
+    report.plots.push_back(std::move(*d));
+    return out;
+  }
+
   json answer(const Query& q) {
     switch (q.kind) {
       case QueryKind::Posterior:
@@ -524,7 +577,7 @@ struct Engine {
       case QueryKind::Value:
         return value(q);
       case QueryKind::Plot:
-        return error(q, "plots are not built yet");
+        return plot(q);
     }
     return error(q, "unknown query");
   }
@@ -533,6 +586,7 @@ struct Engine {
     solve_components();
     if (m().queries.empty()) {
       // The default report: every parameter's posterior summary.
+      report.default_report = true;
       for (std::size_t p = 0; p < m().params.size(); ++p) {
         Query q;
         q.kind = QueryKind::Posterior;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "answer/plot_data.hpp"
 #include "cli/pipeline.hpp"
 #include "numeric/numeric.hpp"
 
@@ -26,7 +27,9 @@ struct Options {
 struct Report {
   std::vector<nlohmann::ordered_json> results;  // one per print (or the default report)
   std::vector<std::string> explain;             // derivations, component by component
-  int status = 0;  // 0 all answered; 1 model error; 3 method failed / unsupported
+  std::vector<PlotData> plots;  // one per answered plot, in order (results say "plot")
+  bool default_report = false;  // the model prints nothing: every parameter's posterior
+  int status = 0;               // 0 all answered; 1 model error; 3 method failed / unsupported
 };
 
 Report answer_all(const Compiled& c, const Options& options);

@@ -9,8 +9,10 @@
 #include <sstream>
 
 #include "answer/answer.hpp"
+#include "answer/compare.hpp"
 #include "cli/pipeline.hpp"
 #include "repl/repl.hpp"
+#include "report/plot_svg.hpp"
 #include "report/text.hpp"
 
 namespace {
@@ -68,6 +70,8 @@ int run_model(const RunOptions& opt) {
   ao.numeric.restarts = opt.restarts;
   ao.numeric.jacobian = opt.jacobian;
   answer::Report rep = answer::answer_all(*compiled, ao);
+  for (const auto& d : report::write_plot_files(rep, file.directory))
+    print(std::cerr, file, d, color_stderr());
   if (opt.json) {
     nlohmann::ordered_json doc{{"results", rep.results}};
     if (opt.explain) doc["explain"] = rep.explain;
@@ -77,7 +81,8 @@ int run_model(const RunOptions& opt) {
       for (const auto& line : rep.explain) std::cout << line << '\n';
       if (!rep.explain.empty()) std::cout << '\n';
     }
-    report::write_text(std::cout, rep.results);
+    bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    report::write_report(std::cout, rep, color);
   }
   return rep.status;
 }
@@ -94,6 +99,26 @@ int run_check(const std::string& path) {
             << ", " << count(m.observations.size(), "observation") << ", "
             << count(compiled->graph.components.size(), "component") << ")\n";
   return kOk;
+}
+
+int run_compare(const std::string& path_a, const std::string& path_b, bool json,
+                const std::string& method) {
+  SourceFile fa, fb;
+  auto a = load(path_a, fa);
+  auto b = load(path_b, fb);
+  if (!a || !b) return kModelError;
+  answer::Options ao;
+  ao.method = method == "conjugate" ? answer::Method::Conjugate
+              : method == "numeric" ? answer::Method::Numeric
+                                    : answer::Method::Auto;
+  nlohmann::ordered_json c = answer::compare(*a, path_a, *b, path_b, ao);
+  for (const auto& w : c["warnings"])
+    std::cerr << "bayes: warning: " << w.get<std::string>() << '\n';
+  if (json)
+    std::cout << c.dump() << '\n';
+  else
+    report::write_compare(std::cout, c);
+  return c.contains("error") ? kNumeric : kOk;
 }
 
 int usage_error(const CLI::ParseError& e, CLI::App& app) {
@@ -116,6 +141,26 @@ int main(int argc, char** argv) {
     }
     return run_check(path);
   }
+  if (first == "compare") {
+    CLI::App app{
+        "bayes compare: the log evidence of two models observing the same data, and their Bayes "
+        "factor",
+        "bayes compare"};
+    std::string a, b;
+    bool json = false;
+    app.add_option("A", a, "the first .model file")->required();
+    app.add_option("B", b, "the second .model file")->required();
+    std::string method = "auto";
+    app.add_flag("--json", json, "print the comparison as one JSON document");
+    app.add_option("--method", method, "auto, conjugate or numeric (a Laplace evidence)")
+        ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
+    try {
+      app.parse(argc - 1, argv + 1);
+    } catch (const CLI::ParseError& e) {
+      return usage_error(e, app);
+    }
+    return run_compare(a, b, json, method);
+  }
   if (first == "repl" || argc == 1) {
     CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)",
                  "bayes repl"};
@@ -133,6 +178,7 @@ int main(int argc, char** argv) {
       "bayes: exact and numeric Bayesian inference for .model files\n\n"
       "  bayes FILE.model [options]   answer the model's queries\n"
       "  bayes check FILE.model       parse and check only\n"
+      "  bayes compare A.model B.model  log evidences and the Bayes factor\n"
       "  bayes repl [FILE.model]      interactive session\n",
       "bayes"};
   RunOptions opt;

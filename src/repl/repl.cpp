@@ -14,6 +14,7 @@
 #include "check/checker.hpp"
 #include "cli/pipeline.hpp"
 #include "expr/builtins.hpp"
+#include "report/plot_svg.hpp"
 #include "report/text.hpp"
 #include "syntax/parser.hpp"
 
@@ -28,6 +29,7 @@ const char* kHelp =
     "Type statements of the language, one per line; 'print QUERY' answers at once.\n"
     "  data x = [1, 0, 1]          param p ~ Beta(1, 1)        x ~ Bernoulli(p)\n"
     "  print posterior(p)          print map(p)                print prob(p > 0.5)\n"
+    "  plot p                      plot p to \"p.svg\"\n"
     "Defining a name again replaces it: re-enter 'data x = [...]' with more data and\n"
     "print again to see today's posterior become tomorrow's prior.\n"
     "Commands:\n"
@@ -255,7 +257,8 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
-  report::write_text(out_, rep.results);
+  report::write_plot_files(rep, directory_);  // a failure is the plot's answer
+  report::write_text(out_, rep.results, rep.plots, color_);
   return rep.status == 0;
 }
 

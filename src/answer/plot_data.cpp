@@ -1,0 +1,606 @@
+// Plot data: prior, normalised likelihood and posterior of one scalar
+// parameter on a grid, from its component's solution (any engine).
+#include "answer/plot_data.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+#include "conjugate/component.hpp"
+#include "conjugate/patterns.hpp"
+#include "density/log_density.hpp"
+#include "dist/family.hpp"
+
+namespace bayes::answer {
+
+namespace {
+
+constexpr std::size_t kGrid = 300;       // cells of a continuous plot
+constexpr std::size_t kTailCells = 100;  // per segment of the likelihood's tails
+constexpr std::size_t kMaxBars = 200;    // values of a discrete plot
+constexpr double kVisible = -4.6;        // log of 1e-2: the likelihood has fallen off
+constexpr double kTail = 0.0005;         // the range holds the central 99.9%
+constexpr double kDrawTail = 0.005;      // from draws: the central 99%
+
+std::string short_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+std::string family_text(const conjugate::ClosedForm& cf) {
+  std::string s = cf.family + "(";
+  for (std::size_t i = 0; i < cf.params.size(); ++i) {
+    const Value& v = cf.params[i].second;
+    std::string text;
+    if (v.is_scalar()) {
+      text = short_number(v[0]);
+    } else if (v.rank == Rank::Vector && v.size() <= 6) {
+      for (std::size_t k = 0; k < v.size(); ++k) text += (k ? ", " : "[") + short_number(v[k]);
+      text += "]";
+    } else {
+      return cf.family;
+    }
+    s += (i ? ", " : "") + cf.params[i].first + " = " + text;
+  }
+  return s + ")";
+}
+
+// The support of a scalar parameter, from its prior.
+std::pair<double, double> support_of(const Model& m, std::size_t param) {
+  const ParamVar& pv = m.params[param];
+  const Prior& pr = m.priors[pv.prior];
+  if (!pr.family) return {pr.lower, pr.upper};
+  dist::Domain d = pr.family->support;
+  if (pr.family->joint > 1 && pv.slot < pr.family->joint_supports.size())
+    d = pr.family->joint_supports[pv.slot];
+  using dist::Domain;
+  switch (d) {
+    case Domain::Positive:
+    case Domain::NonNegative:
+    case Domain::Count:
+      return {0, INFINITY};
+    case Domain::PositiveInt:
+      return {1, INFINITY};
+    case Domain::Unit:
+    case Domain::OpenUnit:
+    case Domain::Binary:
+      return {0, 1};
+    case Domain::Bounded:
+      if (conjugate::fixed_args(pr) && pr.args.size() >= 2) {
+        double a0 = conjugate::eval_data(m, *pr.args[0])[0];
+        double a1 = conjugate::eval_data(m, *pr.args[1])[0];
+        if (pr.family->name == "Uniform") return {a0, a1};
+        if (pr.family->name == "Pareto") return {a0, INFINITY};
+      }
+      return {-INFINITY, INFINITY};
+    default:
+      return {-INFINITY, INFINITY};
+  }
+}
+
+// Normalises log values on cells of width h (h = 1 for probabilities):
+// exp(v - max) / (sum * h). Empty when nothing is finite.
+std::vector<double> normalise(const std::vector<double>& logs, double h) {
+  double top = -INFINITY;
+  for (double v : logs)
+    if (std::isfinite(v)) top = std::max(top, v);
+  if (!std::isfinite(top)) return {};
+  std::vector<double> out(logs.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    out[i] = std::isnan(logs[i]) ? 0.0 : std::exp(logs[i] - top);
+    sum += out[i];
+  }
+  for (double& y : out) y /= sum * h;
+  return out;
+}
+
+// A density on the grid xs from a quantile function: the quantiles at
+// p = Phi(z) for z from -6 to 6 give the slopes dp / dx, interpolated onto xs.
+std::vector<double> density_from_quantile(const std::function<double(double)>& q,
+                                          const std::vector<double>& xs) {
+  constexpr int kSteps = 4000;
+  std::vector<double> px, py;  // midpoints and densities, increasing x
+  double prev_p = 0, prev_x = NAN;
+  for (int j = 0; j <= kSteps; ++j) {
+    double z = -6 + 12.0 * j / kSteps;
+    double p = 0.5 * std::erfc(-z / std::sqrt(2.0));
+    double x = q(p);
+    if (std::isfinite(prev_x) && std::isfinite(x) && x > prev_x) {
+      px.push_back((x + prev_x) / 2);
+      py.push_back((p - prev_p) / (x - prev_x));
+    }
+    if (std::isfinite(x)) prev_p = p, prev_x = x;
+  }
+  std::vector<double> out(xs.size(), 0.0);
+  if (px.size() < 2) return out;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    double x = xs[i];
+    if (x < px.front() || x > px.back()) continue;
+    auto it = std::upper_bound(px.begin(), px.end(), x);
+    if (it == px.end()) {
+      out[i] = py.back();
+      continue;
+    }
+    std::size_t j = static_cast<std::size_t>(it - px.begin());
+    if (j == 0) {
+      out[i] = py.front();
+      continue;
+    }
+    double t = (x - px[j - 1]) / (px[j] - px[j - 1]);
+    out[i] = py[j - 1] + t * (py[j] - py[j - 1]);
+  }
+  return out;
+}
+
+struct Builder {
+  const Model& m;
+  const conjugate::Solution& s;
+  std::size_t param;
+  std::optional<std::size_t> element;  // of a vector parameter
+  std::vector<std::size_t> observations;
+  std::vector<Value> at_map, at_mle;        // the other parameters at the MAP / MLE
+  std::string others;                       // the component's other parameters: "s2", "a, b"
+  std::optional<Value> base_map, base_mle;  // the vector parameter at the MAP / MLE
+
+  Builder(const Model& model, const graph::FactorGraph& g, const conjugate::Solution& sol,
+          std::size_t p, std::optional<std::size_t> e)
+      : m(model), s(sol), param(p), element(e) {
+    const auto& comp = g.components[g.param_component[p]];
+    observations = conjugate::view(g, comp).observations;
+    at_map.resize(m.params.size());
+    at_mle.resize(m.params.size());
+    for (auto q : comp.params) {
+      const auto* r = s.find(q);
+      if (!r) continue;
+      if (q != p) others += (others.empty() ? "" : ", ") + m.params[q].name;
+      if (q == p && e && r->posterior.mean.size() > 1)
+        others += (others.empty() ? "" : ", ") + std::string("its other elements");
+      const Value& fallback = r->posterior.mean;
+      at_map[q] = r->map ? *r->map : fallback;
+      at_mle[q] = r->mle ? *r->mle : at_map[q];
+    }
+  }
+
+  // The parameter's value with x put in (into its element, the others kept).
+  Value point(double x, const Value& base) const {
+    if (!element) return Value::scalar(x, m.params[param].discrete);
+    Value v = base;
+    v.data.at(*element) = x;
+    return v;
+  }
+
+  double log_likelihood(double x) {
+    if (!base_mle) base_mle = at_mle[param];
+    if (!ridge.empty()) return log_likelihood_at(along_ridge(x));
+    at_mle[param] = point(x, *base_mle);
+    double total = 0;
+    for (auto oi : observations) total += density::log_likelihood(m, m.observations[oi], at_mle);
+    return total;
+  }
+
+  // The approximate profile likelihood: the other continuous coordinates move
+  // along the likelihood's ridge through the MLE, theta_j = mle_j + (S_jp / S_pp)
+  // (x - mle_p) with S the inverse of minus the Hessian at the MLE (the
+  // conditional maximiser of the quadratic approximation; exact for a
+  // linear-Gaussian likelihood). Coordinates that would leave their support
+  // stay at the MLE.
+  std::vector<std::pair<std::size_t, std::size_t>> coords;  // (param, element)
+  std::vector<double> theta_hat, ridge, lower, upper;
+  std::size_t self = 0;
+
+  std::vector<Value> with(const std::vector<double>& theta) const {
+    std::vector<Value> v = at_mle;
+    for (std::size_t j = 0; j < coords.size(); ++j) {
+      Value& x = v[coords[j].first];
+      if (x.is_scalar())
+        x = Value::scalar(theta[j]);
+      else
+        x.data.at(coords[j].second) = theta[j];
+    }
+    return v;
+  }
+
+  double log_likelihood_at(const std::vector<Value>& v) const {
+    double total = 0;
+    for (auto oi : observations) total += density::log_likelihood(m, m.observations[oi], v);
+    return total;
+  }
+
+  std::vector<Value> along_ridge(double x) const {
+    std::vector<double> theta = theta_hat;
+    for (std::size_t j = 0; j < coords.size(); ++j) {
+      double t = j == self ? x : theta_hat[j] + ridge[j] * (x - theta_hat[self]);
+      if (t > lower[j] && t < upper[j]) theta[j] = t;
+    }
+    return with(theta);
+  }
+
+  // Sets up the ridge; false (the conditional likelihood stays) when the MLE
+  // is missing, the dimension is large or the curvature is not negative.
+  bool build_ridge(const graph::FactorGraph& g) {
+    const auto& comp = g.components[g.param_component[param]];
+    for (auto q : comp.params) {
+      const auto* r = s.find(q);
+      if (m.params[q].discrete) continue;
+      if (!r || !r->mle) return false;
+      auto [lo, hi] = support_of(m, q);
+      for (std::size_t i = 0; i < r->mle->size(); ++i) {
+        if (q == param && i == element.value_or(0)) self = coords.size();
+        coords.push_back({q, i});
+        theta_hat.push_back((*r->mle)[i]);
+        lower.push_back(lo), upper.push_back(hi);
+      }
+    }
+    const std::size_t d = coords.size();
+    if (d < 2 || d > 20) return false;
+    std::vector<double> h(d);
+    for (std::size_t j = 0; j < d; ++j) h[j] = 1e-3 * std::max(std::fabs(theta_hat[j]), 0.1);
+    auto f = [&](std::size_t i, double di, std::size_t j, double dj) {
+      std::vector<double> t = theta_hat;
+      t[i] += di, t[j] += dj;
+      return log_likelihood_at(with(t));
+    };
+    Eigen::MatrixXd H(d, d);
+    double f0 = log_likelihood_at(with(theta_hat));
+    for (std::size_t i = 0; i < d; ++i) {
+      auto ii = static_cast<Eigen::Index>(i);
+      H(ii, ii) = (f(i, h[i], i, 0) - 2 * f0 + f(i, -h[i], i, 0)) / (h[i] * h[i]);
+      for (std::size_t j = 0; j < i; ++j) {
+        auto jj = static_cast<Eigen::Index>(j);
+        H(ii, jj) = H(jj, ii) = (f(i, h[i], j, h[j]) - f(i, h[i], j, -h[j]) - f(i, -h[i], j, h[j]) +
+                                 f(i, -h[i], j, -h[j])) /
+                                (4 * h[i] * h[j]);
+      }
+    }
+    if (!H.allFinite()) return false;
+    Eigen::LLT<Eigen::MatrixXd> llt(-H);
+    if (llt.info() != Eigen::Success) return false;
+    Eigen::MatrixXd S = llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+    auto sp = static_cast<Eigen::Index>(self);
+    if (!(S(sp, sp) > 0)) return false;
+    ridge.resize(d);
+    for (std::size_t j = 0; j < d; ++j) ridge[j] = S(static_cast<Eigen::Index>(j), sp) / S(sp, sp);
+    return true;
+  }
+
+  // A joint NormalInverseGamma(m0, lambda, alpha, beta) prior with fixed
+  // arguments: the marginal of this parameter, mu ~ StudentT(2 alpha, m0,
+  // sqrt(beta / (alpha lambda))) or s2 ~ InverseGamma(alpha, beta) (Murphy,
+  // "Conjugate Bayesian analysis of the Gaussian distribution", 2007, sec. 6).
+  bool nig_marginal(std::string& family, std::vector<double>& args) const {
+    const ParamVar& pv = m.params[param];
+    const Prior& pr = m.priors[pv.prior];
+    if (!pr.family || pr.family->name != "NormalInverseGamma" || !conjugate::fixed_args(pr))
+      return false;
+    double a[4];
+    for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];
+    if (pv.slot == 0)
+      family = "StudentT", args = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
+    else
+      family = "InverseGamma", args = {a[2], a[3]};
+    return true;
+  }
+
+  // The prior's log density at x; `exact` says whether it is normalised as is
+  // (fixed hyperparameters) or conditional on the others at the MAP.
+  double log_prior(double x, bool& exact) {
+    const ParamVar& pv = m.params[param];
+    const Prior& pr = m.priors[pv.prior];
+    exact = conjugate::fixed_args(pr);
+    std::string family;
+    std::vector<double> args;
+    if (nig_marginal(family, args)) return dist::find(family)->lpdf(args, x);
+    if (element) {
+      // An iid prior with fixed arguments: the element's own density.
+      if (exact && pr.family && pr.family->lpdf && pr.family->outcome_rank == Rank::Scalar) {
+        std::vector<double> a;
+        for (const auto& arg : pr.args) {
+          Value v = conjugate::eval_data(m, *arg);
+          a.push_back(v.is_scalar() ? v[0] : v.data.at(*element));
+        }
+        return pr.family->lpdf(a, x);
+      }
+      exact = false;  // a vector prior: conditional on the other elements
+    }
+    if (!base_map) base_map = at_map[param];
+    at_map[param] = point(x, *base_map);
+    return density::log_prior(m, pr, at_map);
+  }
+};
+
+}  // namespace
+
+std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
+                                  const conjugate::Solution& s, std::size_t param, std::string& why,
+                                  std::optional<std::size_t> element) {
+  const auto* r = s.find(param);
+  if (!r) {
+    why = "no posterior for '" + m.params[param].name + "'";
+    return std::nullopt;
+  }
+  const conjugate::ClosedForm& cf = r->posterior;
+  const ParamVar& pv = m.params[param];
+  const Prior& pr = m.priors[pv.prior];
+  Builder b(m, g, s, param, element);
+  bool laplace = s.method == "numeric" && cf.family == "Laplace approximation";
+  const std::size_t k = element.value_or(0);
+  // A vector of one element may come with a scalar quantile instead.
+  bool one = element && !cf.element_quantile && cf.quantile && cf.mean.size() == 1;
+  if (element && (pv.discrete || (!cf.element_quantile && !one) || k >= cf.mean.size())) {
+    why = pv.discrete ? "plots of elements of a discrete vector are not supported"
+                      : "the posterior of '" + pv.name + "' has no marginals to draw";
+    return std::nullopt;
+  }
+
+  PlotData d;
+  d.param = element ? pv.name + "[" + std::to_string(k + 1) + "]" : pv.name;
+  d.method = laplace ? "laplace" : s.method;
+  d.discrete = cf.discrete || pv.discrete;
+  if (r->map && k < r->map->size()) d.map = (*r->map)[k];
+  if (r->mle && k < r->mle->size()) d.mle = (*r->mle)[k];
+  d.posterior_label = laplace   ? "posterior (Laplace approximation)"
+                      : element ? "posterior " + cf.family + " (marginal of " + d.param + ")"
+                                : "posterior " + family_text(cf);
+  d.prior_label = "prior " + pr.text;
+  {
+    std::string family;
+    std::vector<double> args;
+    if (b.nig_marginal(family, args)) {
+      std::string text = family + "(";
+      for (std::size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + short_number(args[i]);
+      d.prior_label += ", marginally " + text + ")";
+    }
+  }
+  d.likelihood_label = "likelihood (normalised)";
+  if (!b.others.empty() && !d.discrete && b.build_ridge(g)) {
+    d.likelihood_label = "likelihood (normalised, approximate profile)";
+    d.notes.push_back("the likelihood of " + d.param + " is an approximate profile (" + b.others +
+                      " moving along the likelihood's ridge through the MLE)");
+  } else if (!b.others.empty()) {
+    d.likelihood_label = "likelihood (normalised, " + b.others + " at the MLE)";
+    d.notes.push_back("the likelihood of " + d.param + " is drawn with " + b.others +
+                      " held at the MLE");
+  }
+  if (laplace)
+    d.notes.push_back(
+        "the posterior drawn is the Laplace approximation (Normal on the unconstrained scale at "
+        "the mode, mapped back)");
+  auto [lo_support, hi_support] = support_of(m, param);
+
+  if (d.discrete) {
+    // The values shown: the enumerated ones, else whole numbers covering the mass.
+    std::vector<double> values;
+    std::vector<double> probs;
+    for (const auto& [name, v] : cf.params) {
+      if (name == "values") values = v.data;
+      if (name == "probs" && v.rank == Rank::Vector) probs = v.data;
+    }
+    if (values.empty() && !probs.empty())
+      for (std::size_t k = 1; k <= probs.size(); ++k) values.push_back(static_cast<double>(k));
+    if (values.empty() && cf.quantile) {
+      double lo = cf.quantile(kTail), hi = cf.quantile(1 - kTail);
+      if (d.mle) lo = std::min(lo, *d.mle), hi = std::max(hi, *d.mle);
+      for (double v = std::ceil(lo); v <= hi && values.size() < kMaxBars; ++v) values.push_back(v);
+    }
+    if (values.empty()) {
+      why = "no values to show for '" + pv.name + "'";
+      return std::nullopt;
+    }
+    d.x = values;
+    d.lo = values.front(), d.hi = values.back();
+    std::vector<double> lprior(values.size()), llik(values.size());
+    bool exact = true;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      double v = values[i];
+      double p = NAN;
+      if (probs.size() == values.size())
+        p = probs[i];
+      else if (cf.lpdf)
+        p = std::exp(cf.lpdf(Value::scalar(v, true)));
+      else if (cf.cdf)
+        p = cf.cdf(v) - cf.cdf(v - 1);
+      d.posterior.push_back(p);
+      lprior[i] = b.log_prior(v, exact);
+      llik[i] = b.log_likelihood(v);
+    }
+    d.prior = normalise(lprior, 1);
+    if (!b.observations.empty()) d.likelihood = normalise(llik, 1);
+    if (!exact) d.prior_label += " (given the others at the MAP)";
+    d.posterior_mass = 0;
+    for (double p : d.posterior) d.posterior_mass += p;
+    return d;
+  }
+
+  // The range: the posterior's central 99.9%, widened to hold the MAP and the
+  // MLE, padded, clipped to the support; all of a bounded support when the
+  // posterior spreads over half of it.
+  double mean = k < cf.mean.size() ? cf.mean[k] : NAN, sd = k < cf.sd.size() ? cf.sd[k] : NAN;
+  std::function<double(double)> quantile = cf.quantile;
+  if (element && !one) quantile = [&cf, k](double p) { return cf.element_quantile(k, p); };
+  double lo = NAN, hi = NAN;
+  if (quantile) lo = quantile(kTail), hi = quantile(1 - kTail);
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
+    lo = mean - 4 * sd, hi = mean + 4 * sd;
+  if (!std::isfinite(lo) || !std::isfinite(hi)) {
+    why = "the posterior of '" + d.param + "' has no finite range to draw";
+    return std::nullopt;
+  }
+  for (auto v : {d.map, d.mle})
+    if (v && std::isfinite(*v)) lo = std::min(lo, *v), hi = std::max(hi, *v);
+  double width = hi - lo;
+  if (!(width > 0)) width = std::max(std::fabs(lo), 1.0) * 0.1;
+  lo -= 0.05 * width, hi += 0.05 * width;
+  lo = std::max(lo, lo_support), hi = std::min(hi, hi_support);
+  if (std::isfinite(lo_support) && std::isfinite(hi_support) &&
+      hi - lo > 0.5 * (hi_support - lo_support))
+    lo = lo_support, hi = hi_support;
+
+  // Widen a side (by at most half the width) where the likelihood has not
+  // fallen to 1e-2 of its peak, so its shape near the MLE shows.
+  const bool observed = !b.observations.empty();
+  if (observed) {
+    double w = hi - lo, peak = -INFINITY;
+    for (int i = 0; i <= 40; ++i) peak = std::max(peak, b.log_likelihood(lo + w * i / 40.0));
+    if (d.mle) peak = std::max(peak, b.log_likelihood(*d.mle));
+    for (int round = 0; round < 4 && std::isfinite(peak); ++round) {
+      if (lo > lo_support && b.log_likelihood(lo) - peak > kVisible)
+        lo = std::max(lo_support, lo - w / 8);
+      if (hi < hi_support && b.log_likelihood(hi) - peak > kVisible)
+        hi = std::min(hi_support, hi + w / 8);
+    }
+  }
+  d.lo = lo, d.hi = hi;
+  const double h = (hi - lo) / static_cast<double>(kGrid);
+  d.x.resize(kGrid);
+  std::vector<double> llik(kGrid);
+  for (std::size_t i = 0; i < kGrid; ++i) {
+    d.x[i] = lo + (static_cast<double>(i) + 0.5) * h;
+    llik[i] = b.log_likelihood(d.x[i]);
+  }
+  // The likelihood is normalised over the whole support, not just the range:
+  // its tails outside are integrated on widening segments until it has fallen
+  // to e^-14 of its peak there.
+  double top = -INFINITY;
+  for (double v : llik)
+    if (std::isfinite(v)) top = std::max(top, v);
+  if (!observed) {
+    d.notes.push_back("nothing observed depends on " + d.param +
+                      ": the likelihood is flat and not drawn");
+  } else if (!std::isfinite(top)) {
+    d.notes.push_back("the likelihood is zero over the whole range");
+  } else {
+    double inside = 0;
+    for (double v : llik) inside += std::isfinite(v) ? std::exp(v - top) * h : 0;
+    double outside = 0;
+    for (int dir : {-1, 1}) {
+      double from = dir < 0 ? lo : hi, bound = dir < 0 ? lo_support : hi_support;
+      double w = hi - lo;
+      for (int k = 0; k < 16 && from != bound; ++k, w *= 2) {
+        double to = dir < 0 ? std::max(bound, from - w) : std::min(bound, from + w);
+        double step = (to - from) / static_cast<double>(kTailCells), seg = 0, seg_top = -INFINITY;
+        for (std::size_t i = 0; i < kTailCells; ++i) {
+          double v = b.log_likelihood(from + (static_cast<double>(i) + 0.5) * step);
+          if (!std::isfinite(v)) continue;
+          seg += std::exp(v - top) * std::fabs(step);
+          seg_top = std::max(seg_top, v);
+        }
+        outside += seg;
+        from = to;
+        if (seg_top < top - 14) break;
+      }
+    }
+    double total = inside + outside;
+    d.likelihood.resize(kGrid);
+    for (std::size_t i = 0; i < kGrid; ++i)
+      d.likelihood[i] = std::isfinite(llik[i]) ? std::exp(llik[i] - top) / total : 0.0;
+    d.likelihood_mass = inside / total;
+    if (d.likelihood_mass < 0.99) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%.0f%% of the normalised likelihood lies outside the range",
+                    100 * (1 - d.likelihood_mass));
+      d.notes.push_back(buf);
+    }
+  }
+
+  // The prior.
+  std::vector<double> lprior(kGrid);
+  bool exact = true;
+  if (!pr.family) {
+    bool improper = !std::isfinite(pr.lower) || !std::isfinite(pr.upper);
+    double level = improper ? 1 / (hi - lo) : 1 / (pr.upper - pr.lower);
+    d.prior.assign(kGrid, level);
+    if (improper) {
+      d.prior_label += " (improper)";
+      d.notes.push_back("the prior is flat and improper: drawn flat, scaled to the range");
+    }
+  } else {
+    for (std::size_t i = 0; i < kGrid; ++i) lprior[i] = b.log_prior(d.x[i], exact);
+    if (exact) {
+      for (double v : lprior) d.prior.push_back(std::exp(v));
+    } else {
+      d.prior = normalise(lprior, h);
+      d.prior_label += " (given the others at the MAP)";
+      d.notes.push_back("the prior of '" + pv.name +
+                        "' depends on other parameters: drawn with them at the MAP");
+    }
+  }
+
+  // The posterior: its density where the engine has one, else the cell
+  // averages of its cdf (the Laplace approximation).
+  d.posterior.resize(kGrid);
+  if (element) d.posterior = density_from_quantile(quantile, d.x);
+  for (std::size_t i = 0; i < kGrid && !element; ++i) {
+    double x = d.x[i];
+    if (cf.lpdf)
+      d.posterior[i] = std::exp(cf.lpdf(Value::scalar(x)));
+    else if (cf.cdf)
+      d.posterior[i] = (cf.cdf(x + h / 2) - cf.cdf(x - h / 2)) / h;
+    else
+      d.posterior[i] = NAN;
+  }
+  double mass = 0;
+  for (double y : d.posterior) mass += std::isfinite(y) ? y * h : 0;
+  d.posterior_mass = mass;
+  if (!cf.lpdf && !cf.cdf && !element) {
+    d.posterior.clear();
+    d.notes.push_back("the posterior has no density to draw");
+  }
+  return d;
+}
+
+}  // namespace bayes::answer
+
+namespace bayes::answer {
+
+PlotData plot_from_draws(const std::string& name, std::vector<double> xs) {
+  PlotData d;
+  d.param = name;
+  d.method = "monte-carlo";
+  std::sort(xs.begin(), xs.end());
+  const std::size_t n = xs.size();
+  d.posterior_label = "posterior (kernel density estimate, " + std::to_string(n) + " draws)";
+  d.notes.push_back("'" + name +
+                    "' is derived from the parameters: its prior and likelihood are not drawn");
+  if (n < 2) return d;
+  auto q = [&](double p) { return xs[static_cast<std::size_t>(p * static_cast<double>(n - 1))]; };
+  double mean = 0, ss = 0;
+  for (double x : xs) mean += x;
+  mean /= static_cast<double>(n);
+  for (double x : xs) ss += (x - mean) * (x - mean);
+  double sd = std::sqrt(ss / static_cast<double>(n - 1));
+  // Silverman's rule of thumb (Density Estimation, 1986, eq. 3.31).
+  double spread = std::min(sd, (q(0.75) - q(0.25)) / 1.34);
+  if (!(spread > 0)) spread = sd > 0 ? sd : 1;
+  double bw = 0.9 * spread * std::pow(static_cast<double>(n), -0.2);
+  double lo = q(kDrawTail), hi = q(1 - kDrawTail);
+  if (!(hi > lo)) lo -= 0.5, hi += 0.5;
+  double w = hi - lo;
+  lo -= 0.05 * w, hi += 0.05 * w;
+  d.lo = lo, d.hi = hi;
+  const double h = (hi - lo) / static_cast<double>(kGrid);
+  d.x.resize(kGrid);
+  d.posterior.assign(kGrid, 0.0);
+  const double norm = 1 / (static_cast<double>(n) * bw * std::sqrt(2 * M_PI));
+  for (std::size_t i = 0; i < kGrid; ++i) {
+    double x = lo + (static_cast<double>(i) + 0.5) * h;
+    d.x[i] = x;
+    auto a = std::lower_bound(xs.begin(), xs.end(), x - 6 * bw);
+    auto b = std::upper_bound(xs.begin(), xs.end(), x + 6 * bw);
+    double sum = 0;
+    for (auto it = a; it != b; ++it) {
+      double z = (x - *it) / bw;
+      sum += std::exp(-0.5 * z * z);
+    }
+    d.posterior[i] = sum * norm;
+  }
+  auto inside =
+      std::upper_bound(xs.begin(), xs.end(), hi) - std::lower_bound(xs.begin(), xs.end(), lo);
+  d.posterior_mass = static_cast<double>(inside) / static_cast<double>(n);
+  return d;
+}
+
+}  // namespace bayes::answer

@@ -1,0 +1,274 @@
+// SVG plots: a 720 x 440 viewBox with the plot area, axes with ticks and
+// labels, one polyline per curve (or bars for a discrete parameter), the MAP
+// and MLE as vertical lines, and a legend. Written by hand, no library.
+#include "report/plot_svg.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "report/plot_text.hpp"
+
+namespace bayes::report {
+
+namespace {
+
+constexpr double kW = 720, kH = 480;
+constexpr double kLeft = 70, kRight = 700, kTop = 50, kBottom = 380;
+
+const char* kPriorColor = "#7f7f7f";
+const char* kLikelihoodColor = "#1f77b4";
+const char* kPosteriorColor = "#d62728";
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string fmt(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", x);
+  return buf;
+}
+
+std::string g4(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+double max_finite(const std::vector<double>& y) {
+  double m = 0;
+  for (double v : y)
+    if (std::isfinite(v)) m = std::max(m, v);
+  return m;
+}
+
+}  // namespace
+
+std::string svg_plot(const answer::PlotData& d) {
+  std::ostringstream s;
+  const std::size_t n = d.x.size();
+  // The x scale: the range, or one slot per value for bars.
+  double x0 = d.lo, x1 = d.hi;
+  if (d.discrete) x0 = d.lo - 0.5, x1 = d.hi + 0.5;
+  if (!(x1 > x0)) x1 = x0 + 1;
+  auto X = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * (kRight - kLeft); };
+  double peak = std::max(max_finite(d.posterior), max_finite(d.likelihood));
+  double top = std::max(peak, std::min(max_finite(d.prior), 1.5 * peak));
+  if (d.discrete) top = std::min(top, 1.0);
+  top = nice_top(top);
+  auto Y = [&](double y) {
+    double t = std::clamp(std::isfinite(y) ? y / top : 0.0, 0.0, 1.0);
+    return kBottom - t * (kBottom - kTop);
+  };
+
+  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << kW << "\" height=\""
+    << kH << "\" viewBox=\"0 0 " << kW << ' ' << kH << "\" font-family=\"sans-serif\" "
+    << "font-size=\"12\">\n";
+  s << "<title>" << escape(d.query) << "</title>\n";
+  s << "<rect x=\"0\" y=\"0\" width=\"" << kW << "\" height=\"" << kH << "\" fill=\"white\"/>\n";
+  s << "<text x=\"" << kLeft << "\" y=\"24\" font-size=\"15\">" << escape(d.query) << " — "
+    << escape(d.posterior_label) << "</text>\n";
+
+  // Grid lines and y ticks.
+  s << "<g class=\"y-axis\" stroke=\"#dddddd\">\n";
+  auto yticks = nice_ticks(0, top, 4);
+  double ystep = yticks.size() > 1 ? yticks[1] - yticks[0] : top;
+  for (double t : yticks)
+    s << "<line x1=\"" << kLeft << "\" y1=\"" << fmt(Y(t)) << "\" x2=\"" << kRight << "\" y2=\""
+      << fmt(Y(t)) << "\"/>\n";
+  s << "</g>\n<g class=\"y-labels\" text-anchor=\"end\">\n";
+  for (double t : yticks)
+    s << "<text x=\"" << kLeft - 8 << "\" y=\"" << fmt(Y(t) + 4) << "\">"
+      << escape(tick_label(t, ystep)) << "</text>\n";
+  s << "</g>\n";
+  s << "<text x=\"18\" y=\"" << fmt((kTop + kBottom) / 2) << "\" text-anchor=\"middle\" "
+    << "transform=\"rotate(-90 18 " << fmt((kTop + kBottom) / 2) << ")\">"
+    << (d.discrete ? "probability" : "density") << "</text>\n";
+
+  // The curves or the bars.
+  auto polyline = [&](const std::vector<double>& y, const char* color, const char* extra) {
+    if (y.empty()) return;
+    s << "<polyline fill=\"none\" stroke=\"" << color << "\" " << extra << " points=\"";
+    for (std::size_t i = 0; i < n && i < y.size(); ++i)
+      s << (i ? " " : "") << fmt(X(d.x[i])) << ',' << fmt(Y(y[i]));
+    s << "\"/>\n";
+  };
+  if (!d.discrete) {
+    polyline(d.prior, kPriorColor, "stroke-width=\"2\" stroke-dasharray=\"6 4\"");
+    polyline(d.likelihood, kLikelihoodColor, "stroke-width=\"2\"");
+    polyline(d.posterior, kPosteriorColor, "stroke-width=\"3\"");
+  } else {
+    double slot = (kRight - kLeft) / static_cast<double>(n ? n : 1);
+    double bw = std::max(1.0, slot * 0.8 / 3);
+    int k = 0;
+    const std::pair<const std::vector<double>*, const char*> series[] = {
+        {&d.prior, kPriorColor},
+        {&d.likelihood, kLikelihoodColor},
+        {&d.posterior, kPosteriorColor}};
+    for (const auto& [y, color] : series) {
+      s << "<g fill=\"" << color << "\">\n";
+      for (std::size_t i = 0; i < n && i < y->size(); ++i) {
+        double v = (*y)[i];
+        if (!std::isfinite(v) || v <= 0) continue;
+        double left = X(d.x[i]) - 1.5 * bw + k * bw;
+        s << "<rect x=\"" << fmt(left) << "\" y=\"" << fmt(Y(v)) << "\" width=\"" << fmt(bw)
+          << "\" height=\"" << fmt(kBottom - Y(v)) << "\"/>\n";
+      }
+      s << "</g>\n";
+      ++k;
+    }
+  }
+
+  // The MAP and the MLE.
+  auto marker = [&](std::optional<double> v, const char* name, const char* dash, double dy) {
+    if (!v || !std::isfinite(*v) || *v < x0 || *v > x1) return;
+    s << "<line x1=\"" << fmt(X(*v)) << "\" y1=\"" << kTop << "\" x2=\"" << fmt(X(*v)) << "\" y2=\""
+      << kBottom << "\" stroke=\"black\" stroke-width=\"1\"" << dash << "/>\n";
+    s << "<text x=\"" << fmt(X(*v) + 4) << "\" y=\"" << fmt(kTop + dy) << "\">" << name << ' '
+      << escape(g4(*v)) << "</text>\n";
+  };
+  marker(d.map, "MAP", "", 12);
+  marker(d.mle, "MLE", " stroke-dasharray=\"2 3\"", 26);
+
+  // The axes and x ticks.
+  s << "<g class=\"axes\" stroke=\"black\" stroke-width=\"1\">\n"
+    << "<line x1=\"" << kLeft << "\" y1=\"" << kBottom << "\" x2=\"" << kRight << "\" y2=\""
+    << kBottom << "\"/>\n"
+    << "<line x1=\"" << kLeft << "\" y1=\"" << kTop << "\" x2=\"" << kLeft << "\" y2=\"" << kBottom
+    << "\"/>\n";
+  std::vector<double> xticks;
+  double xstep = 1;
+  if (!d.discrete) {
+    xticks = nice_ticks(d.lo, d.hi, 6);
+    xstep = xticks.size() > 1 ? xticks[1] - xticks[0] : 1;
+  } else {
+    // Every value when they are few, else nice whole-number ticks.
+    xticks = d.x;
+    auto nice = nice_ticks(d.x.front(), d.x.back(), 8);
+    if (n > 12 && nice.size() > 1 && nice[1] - nice[0] >= 1) xticks = nice;
+  }
+  for (double t : xticks)
+    s << "<line x1=\"" << fmt(X(t)) << "\" y1=\"" << kBottom << "\" x2=\"" << fmt(X(t))
+      << "\" y2=\"" << kBottom + 5 << "\"/>\n";
+  s << "</g>\n<g class=\"x-labels\" text-anchor=\"middle\">\n";
+  for (double t : xticks)
+    s << "<text x=\"" << fmt(X(t)) << "\" y=\"" << kBottom + 18 << "\">"
+      << escape(d.discrete ? g4(t) : tick_label(t, xstep)) << "</text>\n";
+  s << "</g>\n";
+  s << "<text x=\"" << fmt((kLeft + kRight) / 2) << "\" y=\"" << kBottom + 36
+    << "\" text-anchor=\"middle\">" << escape(d.param) << "</text>\n";
+
+  // The legend, below the x axis label: the curves on the left, the markers
+  // on the right, one a row.
+  s << "<g class=\"legend\">\n";
+  auto entry = [&](double lx, double ly, const char* color, const char* extra,
+                   const std::string& label) {
+    s << "<line x1=\"" << fmt(lx) << "\" y1=\"" << fmt(ly - 4) << "\" x2=\"" << fmt(lx + 24)
+      << "\" y2=\"" << fmt(ly - 4) << "\" stroke=\"" << color << "\" " << extra << "/>\n";
+    s << "<text x=\"" << fmt(lx + 30) << "\" y=\"" << fmt(ly) << "\">" << escape(label)
+      << "</text>\n";
+  };
+  double ly = kBottom + 58;
+  const char* bars = "stroke-width=\"8\"";
+  if (!d.posterior.empty()) {
+    entry(kLeft, ly, kPosteriorColor, d.discrete ? bars : "stroke-width=\"3\"", d.posterior_label);
+    ly += 16;
+  }
+  if (!d.likelihood.empty()) {
+    entry(kLeft, ly, kLikelihoodColor, d.discrete ? bars : "stroke-width=\"2\"",
+          d.likelihood_label);
+    ly += 16;
+  }
+  if (!d.prior.empty())
+    entry(kLeft, ly, kPriorColor, d.discrete ? bars : "stroke-width=\"2\" stroke-dasharray=\"6 4\"",
+          d.prior_label);
+  ly = kBottom + 58;
+  if (d.map) {
+    entry(480, ly, "black", "stroke-width=\"1\"", "MAP " + g4(*d.map));
+    ly += 16;
+  }
+  if (d.mle)
+    entry(480, ly, "black", "stroke-width=\"1\" stroke-dasharray=\"2 3\"", "MLE " + g4(*d.mle));
+  s << "</g>\n";
+  for (const auto& note : d.notes) s << "<desc>note: " << escape(note) << "</desc>\n";
+  s << "</svg>\n";
+  return s.str();
+}
+
+std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string& directory) {
+  std::vector<Diagnostic> out;
+  std::size_t k = 0;
+  for (auto& r : rep.results) {
+    if (!r.contains("plot")) continue;
+    const answer::PlotData& d = rep.plots.at(k++);
+    if (!d.file) continue;
+    std::string path = *d.file;
+    if (!directory.empty() && std::filesystem::path(path).is_relative())
+      path = (std::filesystem::path(directory) / path).string();
+    std::string error;
+    if (write_svg(d, path, error)) continue;
+    Diagnostic diag;
+    diag.span = d.span;
+    diag.message = error;
+    out.push_back(diag);
+    r = nlohmann::ordered_json{{"query", r["query"]}, {"error", error}};
+    rep.status = std::max(rep.status, 1);
+  }
+  return out;
+}
+
+bool write_svg(const answer::PlotData& d, const std::string& path, std::string& error) {
+  namespace fs = std::filesystem;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) {
+      error = "cannot write '" + path + "': " + std::strerror(errno);
+      return false;
+    }
+    f << svg_plot(d);
+    f.flush();
+    if (!f) {
+      error = "cannot write '" + path + "': " + std::strerror(errno);
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace bayes::report
