@@ -23,7 +23,7 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "=== AddressSanitizer + UndefinedBehaviorSanitizer build (clang) and tests"
 CC=clang CXX=clang++ cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DBAYES_SANITIZE=ON -DBAYES_FUZZ=ON >/dev/null
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DBAYES_SANITIZE=ON -DBAYES_FUZZ=ON >/dev/null
 cmake --build build-san -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-san --output-on-failure -j"$jobs" -E '^clang-format$'
