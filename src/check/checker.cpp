@@ -710,13 +710,22 @@ class Checker {
         }
         Value n = value_of(*args[1]);
         Value a0 = value_of(*args[0]);
+        // A length beyond this (800 MB of doubles) is surely a typo, and
+        // converting a larger double to a size would be undefined.
+        constexpr double kMaxLength = 1e8;
         if (b->id == Builtin::Rep) {
           if (args[1]->type.elem != Elem::Int || n[0] < 0)
             fail(args[1]->span, "the number of copies must be a whole number >= 0");
+          if (n[0] > kMaxLength)
+            fail(args[1]->span, "'" + name + "' would make " + fmt_num(n[0]) +
+                                    " elements; at most 100000000 are allowed");
           t = Type::vector(static_cast<std::size_t>(n[0]), t.elem);
         } else {
           if (args[0]->type.elem != Elem::Int || args[1]->type.elem != Elem::Int)
             fail(span, "'seq' needs whole numbers");
+          if (n[0] - a0[0] + 1 > kMaxLength)
+            fail(span, "'seq' would make " + fmt_num(n[0] - a0[0] + 1) +
+                           " elements; at most 100000000 are allowed");
           t = Type::vector(n[0] >= a0[0] ? static_cast<std::size_t>(n[0] - a0[0] + 1) : 0,
                            Elem::Int);
         }
