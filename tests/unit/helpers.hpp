@@ -1,10 +1,13 @@
 // Shared helpers for the unit tests: parse or compile a program from a string.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <optional>
 #include <sstream>
 #include <string>
 
+#include "answer/answer.hpp"
 #include "ast/ast.hpp"
 #include "cli/pipeline.hpp"
 #include "syntax/parser.hpp"
@@ -51,6 +54,22 @@ inline Result run(const std::string& text, const std::string& dir = "") {
   Result r;
   r.compiled = compile(source(text, dir), r.diags);
   return r;
+}
+
+// Every print of the program through the whole engine (the program must compile).
+inline answer::Report report(const std::string& text,
+                             answer::Method method = answer::Method::Auto) {
+  auto r = run(text);
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  answer::Options opt;
+  opt.method = method;
+  return answer::answer_all(*r.compiled, opt);
+}
+
+// The same, each print's answer as JSON.
+inline std::vector<nlohmann::ordered_json> answers(const std::string& text,
+                                                   answer::Method method = answer::Method::Auto) {
+  return report(text, method).results;
 }
 
 // Fully parenthesised form of an expression: (+ a (* b c)).

@@ -12,13 +12,7 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::vector<json> answers(const std::string& text, answer::Method method = answer::Method::Auto) {
-  auto r = test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  answer::Options opt;
-  opt.method = method;
-  return answer::answer_all(*r.compiled, opt).results;
-}
+using test::answers;
 
 double num(const json& j) { return j.get<double>(); }
 

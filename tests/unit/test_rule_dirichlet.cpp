@@ -43,17 +43,8 @@ RuleRun rule(RuleFn fn, const std::string& text, const std::string& param) {
   return out;
 }
 
-answer::Report report(const std::string& text, answer::Method method = answer::Method::Auto) {
-  auto r = test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  answer::Options opt;
-  opt.method = method;
-  return answer::answer_all(*r.compiled, opt);
-}
-
-std::vector<json> answers(const std::string& text, answer::Method method = answer::Method::Auto) {
-  return report(text, method).results;
-}
+using test::answers;
+using test::report;
 
 // The error of the first print under --method conjugate.
 std::string conjugate_error(const std::string& text) {

@@ -19,11 +19,7 @@ namespace {
 // Answers of the model's prints under --method conjugate (or auto).
 std::vector<json> answers(const std::string& text,
                           bayes::answer::Method method = bayes::answer::Method::Conjugate) {
-  auto r = bayes::test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  bayes::answer::Options opt;
-  opt.method = method;
-  return bayes::answer::answer_all(*r.compiled, opt).results;
+  return bayes::test::answers(text, method);
 }
 
 // The closed-form solution of the model's only component with parameters.
