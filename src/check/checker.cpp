@@ -877,6 +877,13 @@ class Checker {
     std::vector<std::string> kept, summarised;
     for (const auto& id : s.names)
       (streamable_.count(id.name) ? summarised : kept).push_back(id.name);
+    // When some columns of the file are kept, all are: the file is read
+    // anyway, and an engine that is not a streaming rule (the numeric one,
+    // for a regression's outcome) would read it again for the summarised ones.
+    if (!kept.empty() && !summarised.empty()) {
+      kept.insert(kept.end(), summarised.begin(), summarised.end());
+      summarised.clear();
+    }
     auto report = [&](const data::CsvError& err) {
       for (const auto& id : s.names) declare_bad(id, SymKind::Data);
       std::string where = *s.file;

@@ -161,9 +161,21 @@ std::optional<Lin> lin(const Model& m, const ir::Node& n, const std::vector<std:
       auto b = lin(m, *n.args[1], params, offsets, dim);
       if (!a || !b) return std::nullopt;
       Eigen::Index rows = std::max(a->c.size(), b->c.size());
-      Lin x = broadcast_to(*a, rows), y = broadcast_to(*b, rows);
-      if (n.op == Op::Add) return Lin{x.c + y.c, x.d + y.d};
-      return Lin{x.c - y.c, x.d - y.d};
+      double sign = n.op == Op::Add ? 1 : -1;
+      if (a->c.size() == rows) {  // in place; a one-row side is added to every row
+        Lin x = std::move(*a);
+        if (b->c.size() == rows) {
+          x.c += sign * b->c, x.d += sign * b->d;
+        } else {
+          x.c.array() += sign * b->c[0];
+          x.d.rowwise() += sign * b->d.row(0);
+        }
+        return x;
+      }
+      Lin y = std::move(*b);  // a has one row, b has `rows`
+      y.c = (a->c[0] + sign * y.c.array()).matrix();
+      y.d = (sign * y.d).rowwise() + a->d.row(0);
+      return y;
     }
     case Op::Mul:
     case Op::Div: {
@@ -191,10 +203,32 @@ std::optional<Lin> lin(const Model& m, const ir::Node& n, const std::vector<std:
       if (!ir::is_data_only(*n.args[0])) return std::nullopt;
       auto a = lin(m, *n.args[1], params, offsets, dim);
       if (!a) return std::nullopt;
-      Value xv = eval_data(m, *n.args[0]);
-      Eigen::Map<const Eigen::MatrixXd> X(xv.data.data(), static_cast<Eigen::Index>(xv.rows),
-                                          static_cast<Eigen::Index>(xv.cols));
-      return Lin{X * a->c, X * a->d};
+      // X's columns, read in place when X is columns(x1, ..., xk) of data.
+      const ir::Node& mat = *n.args[0];
+      Value xv;
+      std::vector<const double*> col;
+      Eigen::Index rows = 0;
+      if (mat.op == Op::Call && mat.fn == Builtin::Columns &&
+          std::all_of(mat.args.begin(), mat.args.end(),
+                      [](const ir::NodePtr& c) { return c->op == Op::Data; })) {
+        for (const auto& c : mat.args) col.push_back(m.data[c->ref].value.data.data());
+        rows = static_cast<Eigen::Index>(m.data[mat.args[0]->ref].value.size());
+      } else {
+        xv = eval_data(m, mat);
+        rows = static_cast<Eigen::Index>(xv.rows);
+        for (std::size_t j = 0; j < xv.cols; ++j) col.push_back(xv.data.data() + j * xv.rows);
+      }
+      auto X = [&](Eigen::Index i) { return Eigen::Map<const Eigen::VectorXd>(col[i], rows); };
+      if (a->c.size() != static_cast<Eigen::Index>(col.size())) return std::nullopt;
+      // X times a vector of parameters: the design's columns are X's, scaled
+      // (sums of them only where a's rows mix several coordinates).
+      Lin out{Eigen::VectorXd::Zero(rows), Eigen::MatrixXd::Zero(rows, dim)};
+      for (Eigen::Index i = 0; i < a->c.size(); ++i) {
+        if (a->c[i] != 0) out.c += a->c[i] * X(i);
+        for (Eigen::Index j = 0; j < dim; ++j)
+          if (a->d(i, j) != 0) out.d.col(j) += a->d(i, j) * X(i);
+      }
+      return out;
     }
     case Op::Call: {
       if (n.fn == Builtin::Dot) {

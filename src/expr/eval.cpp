@@ -63,6 +63,19 @@ std::size_t to_index(double x, std::size_t n, Span span) {
 
 }  // namespace
 
+Value stack_columns(const std::vector<const Value*>& cols, Span span) {
+  std::size_t rows = cols.empty() ? 0 : cols[0]->size();
+  std::vector<double> out;
+  out.reserve(rows * cols.size());
+  for (const Value* c : cols) {
+    if (c->size() != rows)
+      throw EvalError(span, "columns of different lengths (" + std::to_string(rows) + " and " +
+                                std::to_string(c->size()) + ")");
+    out.insert(out.end(), c->data.begin(), c->data.end());
+  }
+  return Value::matrix(rows, cols.size(), std::move(out));
+}
+
 Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
   const Value& a = args[0];
   switch (fn) {
@@ -155,16 +168,9 @@ Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
       return Value::scalar(std::inner_product(a.data.begin(), a.data.end(), b.data.begin(), 0.0));
     }
     case Builtin::Columns: {
-      std::size_t rows = args[0].size();
-      std::vector<double> out;
-      out.reserve(rows * args.size());
-      for (const Value& c : args) {
-        if (c.size() != rows)
-          throw EvalError(span, "columns of different lengths (" + std::to_string(rows) + " and " +
-                                    std::to_string(c.size()) + ")");
-        out.insert(out.end(), c.data.begin(), c.data.end());
-      }
-      return Value::matrix(rows, args.size(), std::move(out));
+      std::vector<const Value*> cols;
+      for (const Value& c : args) cols.push_back(&c);
+      return stack_columns(cols, span);
     }
     case Builtin::Rep: {
       double n = args[1][0];
@@ -266,6 +272,20 @@ Value eval(const Node& n, const Env& env) {
       return Value::vector(std::move(out));
     }
     case Op::Call: {
+      if (n.fn == Builtin::Columns) {  // data columns are read in place, not copied first
+        std::vector<Value> computed;
+        computed.reserve(n.args.size());
+        std::vector<const Value*> cols;
+        for (std::size_t i = 0; i < n.args.size(); ++i) {
+          if (n.args[i]->op == Op::Data) {
+            cols.push_back(&env.datum(n.args[i]->ref));
+          } else {
+            computed.push_back(arg(i));
+            cols.push_back(&computed.back());
+          }
+        }
+        return stack_columns(cols, n.span);
+      }
       std::vector<Value> args;
       for (std::size_t i = 0; i < n.args.size(); ++i) args.push_back(arg(i));
       return apply_builtin(n.fn, args, n.span);

@@ -5,6 +5,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "expr/ir.hpp"
 
@@ -33,5 +34,8 @@ Value eval(const Node& n, const Env& env);
 // Elementwise application of a builtin or operator to already-evaluated values
 // (shared with the checker's constant folding).
 Value apply_builtin(Builtin fn, std::span<const Value> args, Span span);
+
+// columns(a, b, ...): the vectors side by side, a column-major matrix.
+Value stack_columns(const std::vector<const Value*>& cols, Span span);
 
 }  // namespace bayes::ir

@@ -19,6 +19,7 @@
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
+#include "numeric/concave.hpp"
 #include "numeric/tape.hpp"
 
 namespace bayes::numeric {
@@ -284,6 +285,9 @@ struct Objective {
   bool jacobian;
   std::size_t l1;
   std::size_t evaluations = 0;
+  // The exact Hessian of a generalised linear model on identity transforms
+  // (u = theta), instead of differences of the gradient.
+  const Glm* glm = nullptr;
   VectorXd best_u;
   double best_f = INFINITY;
 
@@ -501,7 +505,10 @@ MatrixXd hessian_forward(Objective& obj, const VectorXd& u, const VectorXd& g) {
 }
 
 void curvature(Objective& obj, Point& p, bool central = true) {
-  p.H = central ? hessian(obj, p.u) : hessian_forward(obj, p.u, p.g);
+  if (obj.glm) central = true;  // exact
+  p.H = obj.glm   ? obj.glm->hessian(p.u)
+        : central ? hessian(obj, p.u)
+                  : hessian_forward(obj, p.u, p.g);
   p.central = central;
   p.at = p.u;
   p.pd = false;
@@ -784,6 +791,7 @@ struct Fit {
   Point point;
   Run run;
   std::size_t evaluations = 0;  // of the log density and its gradient
+  double bound = -1;  // certified by strong concavity: |u - mode| <= bound (no Hessian taken)
 };
 
 std::string join(const std::vector<std::string>& parts) {
@@ -870,7 +878,8 @@ std::string failed(const char* what, const Fit& f, const std::string& why = "") 
 // density is positive, Newton steps, then the verdict: an interior mode, a
 // mode on a closed edge of the support, no mode (in words), or a failure.
 Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const Options& opt,
-        const char* what, std::optional<Failure>& failure, std::size_t l1, double l1_constant) {
+        const char* what, std::optional<Failure>& failure, std::size_t l1, double l1_constant,
+        double strong) {
   Fit f;
   f.values.resize(m.params.size());
   const std::string density = std::string(what) == "MLE" ? "likelihood" : "posterior density";
@@ -894,6 +903,22 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
   if (!std::isfinite(obj.best_f)) {
     f.note = the + " could not be found: the density is zero everywhere tried";
     return f;
+  }
+  // A strongly concave log density (concave.hpp) has one mode, and
+  // |u - mode| <= |gradient| / strong: a small enough gradient settles it
+  // without a Hessian, unless the Laplace approximation needs one anyway.
+  if (strong > 0 && !l1 && !opt.laplace) {
+    Point& p = f.point;
+    p.u = obj.best_u;
+    p.f = obj(p.u, p.g);
+    double bound = p.g.norm() / strong;
+    if (std::isfinite(p.f) && bound <= 1e-9 * std::max(1.0, inf_norm(p.u))) {
+      p.converged = p.pd = f.interior = true;
+      f.bound = bound;
+      f.f = p.f + l1_constant;
+      layout.constrain(p.u, f.values);
+      return f;
+    }
   }
   for (int round = 0;; ++round) {
     // (The Laplace approximation is the MAP's: only its Hessian needs to be central.)
@@ -1004,9 +1029,10 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
 
 Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian,
         const char* what, std::optional<Failure>& failure, std::size_t l1 = 0,
-        double l1_constant = 0) {
+        double l1_constant = 0, double strong = 0, const Glm* glm = nullptr) {
   Objective obj(tape, layout, m, jacobian, l1);
-  Fit f = fit(obj, m, tape, layout, opt, what, failure, l1, l1_constant);
+  obj.glm = glm;
+  Fit f = fit(obj, m, tape, layout, opt, what, failure, l1, l1_constant, strong);
   f.evaluations = obj.evaluations;
   return f;
 }
@@ -1069,10 +1095,28 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   // The likelihood keeps the mixing distribution of summed-out labels.
   std::vector<std::size_t> mixing;
   for (auto p : marginal) mixing.push_back(m.params[p].prior);
-  auto likelihood = Tape::compile(m, mixing, v.observations, why, marginal);
-  if (!likelihood) return std::nullopt;
+  std::optional<Tape> likelihood;  // only for an mle()
+  if (opt.mle) {
+    likelihood = Tape::compile(m, mixing, v.observations, why, marginal);
+    if (!likelihood) return std::nullopt;
+  }
 
-  Fit map = fit(m, *posterior, layout, opt, opt.jacobian, "MAP", failure, l1_dim, l1_constant);
+  // Strong concavity (Normal priors, concave likelihoods of affine
+  // predictors) spares the Hessian when only points are asked for.
+  double strong = 0;
+  if (!l1_dim && marginal.empty())
+    strong = strong_concavity(m, smooth_priors, v.observations).value_or(0);
+  // Generalised linear models on the real line have an exact Hessian.
+  bool identity = !l1_dim && marginal.empty();
+  for (const auto& t : layout.transforms)
+    identity = identity && t.kind == Transform::Kind::Identity && t.shift.empty();
+  std::optional<Glm> glm_map, glm_mle;
+  if (identity) {
+    glm_map = Glm::of(m, smooth_priors, v.observations, order, true);
+    if (opt.mle) glm_mle = Glm::of(m, smooth_priors, v.observations, order, false);
+  }
+  Fit map = fit(m, *posterior, layout, opt, opt.jacobian, "MAP", failure, l1_dim, l1_constant,
+                strong, glm_map ? &*glm_map : nullptr);
   if (l1_dim)
     sol.explain.push_back(
         "Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
@@ -1080,7 +1124,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::optional<Failure> mle_failure;
   Fit mle;
   if (opt.mle) {
-    mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure);
+    mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure, 0, 0, 0,
+              glm_mle ? &*glm_mle : nullptr);
     if (mle_failure && mle.note.empty()) mle.note = mle_failure->message;
   } else {
     mle.note = "the MLE was not computed (no mle() query)";
@@ -1091,10 +1136,17 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
                           : "L-BFGS, mode in the original parameterisation";
   sol.explain.push_back("numeric: L-BFGS on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
-  sol.explain.push_back(
-      "MAP: " + map.run.said() + ", then " + std::to_string(map.point.newton) + " Newton steps; " +
-      std::to_string(map.evaluations) + " gradient evaluations, gradient norm " +
-      conjugate::num(map.point.g.norm()) + ", log density " + conjugate::num(-map.f));
+  std::string polish =
+      map.bound >= 0 ? "" : ", then " + std::to_string(map.point.newton) + " Newton steps";
+  sol.explain.push_back("MAP: " + map.run.said() + polish + "; " + std::to_string(map.evaluations) +
+                        " gradient evaluations, gradient norm " +
+                        conjugate::num(map.point.g.norm()) + ", log density " +
+                        conjugate::num(-map.f));
+  if (map.bound >= 0)
+    sol.explain.push_back(
+        "MAP: the log density is strongly concave (Normal priors, likelihoods concave in "
+        "affine predictors), so this is its only mode; |gradient| / " +
+        conjugate::num(strong) + " bounds the distance to it: " + conjugate::num(map.bound));
 
   // The Laplace approximation on the unconstrained scale at the mode, with
   // the Hessian of the objective that was optimised (the Jacobian included
