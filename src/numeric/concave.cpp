@@ -8,6 +8,7 @@
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
+#include "numeric/parallel.hpp"
 
 namespace bayes::numeric {
 
@@ -198,7 +199,22 @@ Eigen::MatrixXd Glm::hessian(const Eigen::VectorXd& theta) const {
         c *= eta.exp();
       }
     }
-    H.noalias() += t.design.transpose() * (c.matrix().asDiagonal() * t.design);
+    // design' diag(c) design, in row blocks that stay in cache, split
+    // between cores; each block adds its lower triangle.
+    Eigen::Index rows = t.design.rows(), dim = t.design.cols();
+    int blocks = std::max(row_blocks(rows), 1);
+    std::vector<Eigen::MatrixXd> part(static_cast<std::size_t>(blocks),
+                                      Eigen::MatrixXd::Zero(dim, dim));
+    rows_parallel(rows, [&](int b, Eigen::Index lo, Eigen::Index len) {
+      Eigen::MatrixXd scaled;
+      for (Eigen::Index at = lo; at < lo + len; at += 2048) {
+        Eigen::Index n = std::min<Eigen::Index>(2048, lo + len - at);
+        scaled = c.segment(at, n).sqrt().matrix().asDiagonal() * t.design.middleRows(at, n);
+        part[static_cast<std::size_t>(b)].selfadjointView<Eigen::Lower>().rankUpdate(
+            scaled.transpose());
+      }
+    });
+    for (const auto& p : part) H += Eigen::MatrixXd(p.selfadjointView<Eigen::Lower>());
   }
   return H;
 }

@@ -373,6 +373,9 @@ Run lbfgs_run(Objective& obj, VectorXd u, const Options& opt) {
   LBFGSpp::LBFGSParam<double> param;
   param.epsilon = 1e-10;
   param.epsilon_rel = 1e-10;
+  // With an exact Hessian the Newton steps that follow converge
+  // quadratically: L-BFGS need only come near.
+  if (obj.glm) param.epsilon = param.epsilon_rel = 1e-2;
   param.past = 3;
   param.delta = 1e-15;
   param.max_iterations = static_cast<int>(opt.max_iterations);
