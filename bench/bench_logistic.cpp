@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "answer/answer.hpp"
+#include "cli/memory.hpp"
 #include "cli/pipeline.hpp"
 #include "conjugate/component.hpp"
 #include "numeric/tape.hpp"
@@ -54,6 +55,7 @@ struct HandWritten {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bayes::prefer_huge_pages();
   std::string path = argc > 1 ? argv[1] : std::string(BAYES_BENCH_DIR) + "/logistic.model";
   int reps = argc > 2 ? std::stoi(argv[2]) : 5;
 

@@ -10,6 +10,7 @@
 
 #include "answer/answer.hpp"
 #include "answer/compare.hpp"
+#include "cli/memory.hpp"
 #include "cli/pipeline.hpp"
 #include "repl/repl.hpp"
 #include "report/plot_svg.hpp"
@@ -129,6 +130,7 @@ int usage_error(const CLI::ParseError& e, CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  prefer_huge_pages();
   std::string first = argc > 1 ? argv[1] : "";
   if (first == "check") {
     CLI::App app{"bayes check: parse and check a model without solving it", "bayes check"};
