@@ -127,7 +127,10 @@ struct Engine {
     return json{{"query", q.text}, {"error", why}};
   }
 
-  // Draws of every parameter the expression needs, from the exact posteriors.
+  // Draws of every parameter the expression needs, from the exact posteriors
+  // (or, for a numerically solved component, its Laplace approximation: then
+  // draws_from names it).
+  std::string draws_from;
   bool draws(const std::vector<std::size_t>& params, std::size_t n,
              std::vector<std::vector<Value>>& out, std::string& why) {
     std::vector<std::size_t> comps;
@@ -143,11 +146,14 @@ struct Engine {
     comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
     dist::Rng rng(opt.seed);
     out.assign(n, std::vector<Value>(m().params.size()));
-    for (auto ci : comps)
+    draws_from.clear();
+    for (auto ci : comps) {
       if (!solutions[ci]->draw) {
         why = "no posterior draws: " + failures[ci];
         return false;
       }
+      if (solutions[ci]->method == "numeric") draws_from = "the Laplace approximation";
+    }
     for (std::size_t s = 0; s < n; ++s)
       for (auto ci : comps) solutions[ci]->draw(rng, out[s]);
     return true;
@@ -248,6 +254,7 @@ struct Engine {
     json out{{"query", q.text},
              {"method", "monte-carlo"},
              {"draws", n},
+             {"draws_from", draws_from.empty() ? "the posterior" : draws_from},
              {"seed", opt.seed},
              {"mean", number(mean)},
              {"sd", number(sd)},
@@ -262,6 +269,39 @@ struct Engine {
     const Target& t = q.targets[0];
     if (t.kind == Target::Kind::Let) return posterior_let(q, t.index);
     return posterior_param(q, t.index);
+  }
+
+  // map(let) / mle(let): the let evaluated at the MAP (MLE) of the parameters
+  // it reads, as Stan's optimize reports its generated quantities. (The mode
+  // of the let's own distribution would differ: modes move under nonlinear
+  // maps.)
+  json point_let(const Query& q, std::size_t li, bool mle) {
+    const LetVar& let = m().lets[li];
+    std::vector<Value> at(m().params.size());
+    std::string names, method;
+    for (auto p : ir::params_of(*let.expr)) {
+      std::string why;
+      const Solution* s = solution_of(p, why);
+      if (!s) return error(q, why);
+      const auto* r = s->find(p);
+      const auto& v = mle ? r->mle : r->map;
+      if (!v) {
+        why = mle ? r->mle_note : r->map_note;
+        return error(q, m().params[p].name + ": " +
+                            (why.empty() ? std::string(mle ? "the MLE does not exist"
+                                                           : "the posterior mode is undefined")
+                                         : why));
+      }
+      at[p] = *v;
+      names += (names.empty() ? "" : ", ") + m().params[p].name;
+      if (method.empty()) method = s->method;
+    }
+    Value value = ir::eval(*let.expr, env_of(m(), at));
+    std::string where = std::string("at the ") + (mle ? "MLE" : "MAP");
+    return json{{"query", q.text},
+                {"method", method.empty() ? "conjugate" : method},
+                {"value", to_json(value)},
+                {"at", names.empty() ? "a constant" : where + " of " + names}};
   }
 
   json point(const Query& q, bool mle) {
@@ -286,8 +326,7 @@ struct Engine {
     };
     std::string why;
     if (!q.targets.empty()) {
-      if (q.targets[0].kind == Target::Kind::Let)
-        return error(q, "map(...) of a let quantity is not supported yet");
+      if (q.targets[0].kind == Target::Kind::Let) return point_let(q, q.targets[0].index, mle);
       std::size_t p = q.targets[0].index;
       json v;
       if (!one(p, v, why)) return error(q, why, 3);
@@ -441,9 +480,11 @@ struct Engine {
     for (const auto& d : ds) hits += ir::eval(*q.expr, env_of(m(), d))[0] != 0 ? 1 : 0;
     double n = static_cast<double>(ds.size());
     double p = hits / n;
-    return json{{"query", q.text},    {"method", "monte-carlo"},
-                {"value", p},         {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)},
-                {"draws", ds.size()}, {"seed", opt.seed}};
+    return json{
+        {"query", q.text},    {"method", "monte-carlo"},
+        {"value", p},         {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)},
+        {"draws", ds.size()}, {"draws_from", draws_from.empty() ? "the posterior" : draws_from},
+        {"seed", opt.seed}};
   }
 
   json predictive(const Query& q) {
@@ -491,7 +532,9 @@ struct Engine {
       }
       if (!solutions[i]) return error(q, failures[i]);
       if (std::isnan(solutions[i]->log_evidence))
-        return error(q, "the evidence is not available: the posterior is improper");
+        return error(q, "the evidence is not available: " + (solutions[i]->evidence_note.empty()
+                                                                 ? "the posterior is improper"
+                                                                 : solutions[i]->evidence_note));
       total += solutions[i]->log_evidence;
       if (solutions[i]->method == "enumeration" && method != "laplace") method = "enumeration";
       if (solutions[i]->method == "numeric") method = "laplace";

@@ -1552,11 +1552,9 @@ class Checker {
           return q;
         }
         if (name == "map" || name == "mle") {
-          arity(0, 1, "no argument (every parameter) or one parameter name");
+          arity(0, 1, "no argument (every parameter) or one parameter or let name");
           q.kind = name == "map" ? QueryKind::Map : QueryKind::Mle;
           if (nargs) q.targets.push_back(target_of(*call->args[0], name + "(...)"));
-          if (q.kind == QueryKind::Mle && nargs && q.targets[0].kind == Target::Kind::Let)
-            fail(call->args[0]->span, "mle(...) needs a parameter");
           return q;
         }
         if (name == "interval" || name == "quantile") {

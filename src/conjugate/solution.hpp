@@ -39,6 +39,7 @@ struct Solution {
 
   std::vector<PredictiveResult> predictive;
   double log_evidence = NAN;         // log p(observations of this component)
+  std::string evidence_note;         // why log_evidence is NaN, when it is known
   std::vector<std::string> explain;  // the derivation, one line each, numbers put in
   // A draw from the joint posterior: sets values[p] for each p of this component.
   std::function<void(dist::Rng&, std::vector<Value>& values)> draw;

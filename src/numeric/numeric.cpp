@@ -15,6 +15,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <random>
 
 #include "conjugate/component.hpp"
@@ -1246,12 +1247,38 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       } else {
         cf.element_quantile = q;
       }
+    } else if (laplace) {
+      // A simplex: x = softmax([u, 0]), d x_i / d u_j = x_i (delta_ij - x_j).
+      // sd by the delta method; each element's interval from a Normal on its
+      // logit (so it stays inside (0, 1)), by the delta method again.
+      auto K = static_cast<Eigen::Index>(t.size), D = static_cast<Eigen::Index>(t.dim);
+      const VectorXd& x = map.values[t.param];
+      MatrixXd J(K, D);
+      for (Eigen::Index i = 0; i < K; ++i)
+        for (Eigen::Index j = 0; j < D; ++j) J(i, j) = x[i] * ((i == j ? 1.0 : 0.0) - x[j]);
+      auto off = static_cast<Eigen::Index>(t.offset);
+      MatrixXd cov_x = J * cov_u.block(off, off, D, D) * J.transpose();
+      std::vector<double> sds(t.size), mid(t.size), spread(t.size);
+      for (Eigen::Index i = 0; i < K; ++i) {
+        auto ii = static_cast<std::size_t>(i);
+        double var = std::max(0.0, cov_x(i, i)), w = x[i] * (1 - x[i]);
+        sds[ii] = std::sqrt(var);
+        mid[ii] = std::log(x[i]) - std::log1p(-x[i]);
+        spread[ii] = std::sqrt(var) / w;  // d logit(x) / dx = 1 / (x (1 - x))
+      }
+      cf.mean = mode_value;
+      cf.sd = Value::vector(sds);
+      cf.mode = cf.mean;
+      cf.params.push_back({"mode", cf.mean});
+      cf.params.push_back({"sd", cf.sd});
+      cf.element_quantile = [mid, spread](std::size_t i, double p) {
+        boost::math::normal_distribution<double> nd(mid[i], spread[i] > 0 ? spread[i] : 1e-300);
+        return logistic(boost::math::quantile(nd, p));
+      };
     } else {
       cf.mean = mode_value;
       cf.sd = Value::scalar(NAN);
-      cf.mode_note = !map.note.empty()       ? map.note
-                     : !laplace_note.empty() ? laplace_note
-                                             : "no Laplace approximation for a simplex yet";
+      cf.mode_note = !map.note.empty() ? map.note : laplace_note;
     }
     sol.params.push_back(std::move(r));
   }
@@ -1313,12 +1340,17 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
           "given the other parameters at the MAP");
     }
   }
-  if (laplace && marginal.empty()) {
-    // Draws: u ~ Normal(mode, H^-1), mapped back.
+  if (laplace) {
+    // Draws: u ~ Normal(mode, H^-1), mapped back; then each summed-out label
+    // from its class probabilities given that draw.
     Eigen::MatrixXd L = Eigen::LLT<Eigen::MatrixXd>(cov_u).matrixL();
     VectorXd u0 = map.point.u;
     Layout lay = layout;
-    sol.draw = [L, u0, lay](dist::Rng& rng, std::vector<Value>& out) {
+    std::shared_ptr<Tape> tape;
+    if (!marginal.empty()) tape = std::make_shared<Tape>(std::move(*posterior));
+    std::vector<bool> scalar_label(m.params.size());
+    for (auto p : marginal) scalar_label[p] = m.params[p].type.is_scalar();
+    sol.draw = [L, u0, lay, tape, scalar_label](dist::Rng& rng, std::vector<Value>& out) {
       std::normal_distribution<double> z(0, 1);
       VectorXd e(u0.size());
       for (Eigen::Index i = 0; i < e.size(); ++i) e[i] = z(rng);
@@ -1330,7 +1362,29 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
                            ? Value::scalar(x[0])
                            : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
       }
+      if (!tape) return;
+      tape->forward(values);
+      std::uniform_real_distribution<double> unif(0, 1);
+      for (const auto& [p, R] : tape->responsibilities()) {
+        std::vector<double> label(static_cast<std::size_t>(R.rows()));
+        for (Eigen::Index i = 0; i < R.rows(); ++i) {
+          double r = unif(rng), acc = 0;
+          Eigen::Index k = 0;
+          while (k + 1 < R.cols() && (acc += R(i, k)) <= r) ++k;
+          label[static_cast<std::size_t>(i)] = static_cast<double>(k + 1);
+        }
+        out[p] = scalar_label[p] ? Value::scalar(label[0]) : Value::vector(label);
+      }
     };
+  }
+  if (!laplace) {
+    sol.draw = nullptr;
+    sol.evidence_note = !map.note.empty() ? map.note : laplace_note;
+  } else if (!marginal.empty()) {
+    sol.evidence_note =
+        "the labels summed out make one mode per relabelling of the classes, and a Laplace "
+        "approximation at one mode does not count the others";
+  } else {
     // Evidence (Laplace). At the mode in theta: log p(D, theta*) + d/2 log(2 pi)
     // - 1/2 log |H_theta|, with log |H_theta| = log |H_u| - 2 log |d theta / d u|
     // (every coordinate's, the scales of L1 coordinates included). Under
@@ -1339,8 +1393,6 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     double logdet_u = 2 * Eigen::MatrixXd(llt.matrixL()).diagonal().array().log().sum();
     double d = static_cast<double>(layout.dim);
     sol.log_evidence = -map.f + 0.5 * d * std::log(2 * M_PI) - 0.5 * logdet_u + logj;
-  } else {
-    sol.draw = nullptr;
   }
   return sol;
 }

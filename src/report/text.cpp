@@ -42,6 +42,13 @@ std::string format_number(const json& x) {
 
 namespace {
 
+// How a Monte Carlo answer was drawn: from the posterior itself, or from the
+// numeric engine's Laplace approximation to it.
+std::string monte_carlo(const json& r) {
+  std::string from = r.value("draws_from", "the posterior");
+  return from == "the posterior" ? "monte-carlo" : "monte-carlo from " + from;
+}
+
 // "Beta(a = 9, b = 5)": hyperparameters in the family's signature order (JSON
 // objects keep their keys sorted), any others after them.
 std::string family_text(const json& r) {
@@ -114,15 +121,17 @@ void write_text(std::ostream& out, const std::vector<json>& results,
     if (r.contains("interval") && !r.contains("value")) {  // a let, from draws
       int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
       out << q << ": mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"])
-          << "   " << pct << "% interval " << format_number(r["interval"]) << "   [monte-carlo, "
-          << format_number(r.value("draws", json())) << " draws, mcse "
+          << "   " << pct << "% interval " << format_number(r["interval"]) << "   ["
+          << monte_carlo(r) << ", " << format_number(r.value("draws", json())) << " draws, mcse "
           << format_number(r.value("mcse", json())) << "]\n";
       continue;
     }
     out << q << " = " << format_number(r["value"]);
     if (r.contains("mcse"))
-      out << "   [monte-carlo, " << format_number(r.value("draws", json())) << " draws, mcse "
-          << format_number(r["mcse"]) << "]";
+      out << "   [" << monte_carlo(r) << ", " << format_number(r.value("draws", json()))
+          << " draws, mcse " << format_number(r["mcse"]) << "]";
+    else if (r.contains("at"))  // map(let): the let at the parameters' mode
+      out << "   [" << r["at"].get<std::string>() << "]";
     else if (q == "evidence()")
       out << "   [log marginal likelihood, "
           << (method == "laplace" ? "Laplace approximation" : "exact") << "]";

@@ -1642,3 +1642,91 @@ y ~ Bernoulli(logistic(w0 + w * x))
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+// Laplace summaries of a simplex, draws with summed-out labels, map(let)
+// ---------------------------------------------------------------------------
+
+TEST_CASE("numeric Laplace: a simplex's sd and intervals (by hand)") {
+  // Posterior Dirichlet(a) (a = alpha + counts), mode x = (a - 1) / (A - K).
+  // On the additive log-ratio scale without the Jacobian, the Hessian of
+  // sum (a_k - 1) log x_k is -(A - K)(diag(x) - x x') over the first K - 1
+  // coordinates, so the delta method gives var x_k = x_k (1 - x_k) / (A - K)
+  // for every k, the last included. The interval is a Normal on logit(x_k)
+  // with sd = sd(x_k) / (x_k (1 - x_k)).
+  auto r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
+data z = [1, 2, 2, 3, 3, 3, 1]
+z ~ Categorical(th)
+print posterior(th)
+)",
+                   answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
+  std::vector<double> a = {4, 5, 7};
+  double scale = 16 - 3;
+  for (std::size_t k = 0; k < 3; ++k) {
+    double x = (a[k] - 1) / scale, sd = std::sqrt(x * (1 - x) / scale);
+    check_close(r[0]["sd"][k].get<double>(), sd, 1e-5, "sd(th)[" + std::to_string(k + 1) + "]");
+    double mid = std::log(x / (1 - x)), s = sd / (x * (1 - x));
+    check_close(r[0]["interval"][k][0].get<double>(), 1 / (1 + std::exp(-(mid - 1.959964 * s))),
+                1e-5, "lower end");
+    check_close(r[0]["interval"][k][1].get<double>(), 1 / (1 + std::exp(-(mid + 1.959964 * s))),
+                1e-5, "upper end");
+  }
+}
+
+TEST_CASE("numeric Laplace: a mixture's weights, labels by draws, and no evidence") {
+  // Well separated clusters of 5 and 5: the labels are certain, and pi's
+  // posterior is proportional to pi^5 (1 - pi)^5 (Dirichlet(1, 1) prior):
+  // mode 1/2, and on the logit scale curvature 10 x (1 - x) = 2.5, so
+  // sd = 0.25 / sqrt(2.5).
+  const std::string model = R"(data y = [-2.1, -1.8, -2.4, -1.9, 0.1, 1.9, 2.3, 2.0, 1.7, 2.2, -2.2]
+param pi ~ Dirichlet([1, 1])
+param mu[2] ~ Normal(0, 10)
+param z[11] ~ Categorical(pi)
+y ~ Normal(mu[z], 0.5)
+print posterior(pi)
+print posterior(z)
+print prob(z[1] == z[11])
+print prob(z[5] == z[6])
+print evidence()
+)";
+  auto r = answers(model, answer::Method::Numeric);
+  REQUIRE(r.size() == 5);
+  REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
+  // Observation 5 (0.1) sits between the clusters, so pi is not exactly 1/2;
+  // its sd is near the by-hand value.
+  CHECK_MESSAGE(std::fabs(r[0]["sd"][0].get<double>() - 0.25 / std::sqrt(2.5)) < 0.01, r[0].dump());
+  check_close(r[0]["sd"][0].get<double>(), r[0]["sd"][1].get<double>(), 1e-9, "sd of 1 - pi");
+  // Draws label observations 1 and 11 alike (same cluster) every time; 5 and
+  // 6 agree about as often as the class probabilities at the mode say.
+  REQUIRE_MESSAGE(r[2].contains("value"), r[2].dump());
+  CHECK(r[2]["value"].get<double>() == 1.0);
+  CHECK(r[2]["draws_from"] == "the Laplace approximation");
+  const auto& probs = r[1]["params"]["probs"];
+  double same = probs[4][0].get<double>() * probs[5][0].get<double>() +
+                probs[4][1].get<double>() * probs[5][1].get<double>();
+  CHECK_MESSAGE(std::fabs(r[3]["value"].get<double>() - same) < 0.1, r[3].dump() << " vs " << same);
+  CHECK_MESSAGE(r[4]["error"].get<std::string>().find("relabelling") != std::string::npos,
+                r[4].dump());
+}
+
+TEST_CASE("map(let) and mle(let): the let at the parameters' MAP and MLE") {
+  // Beta(2, 2) prior, 7 of 10: MAP 8/12, MLE 7/10; odds = p / (1 - p).
+  const std::string model = R"(data heads = 7
+param p ~ Beta(2, 2)
+heads ~ Binomial(10, p)
+let odds = p / (1 - p)
+let both = [p, 1 - p]
+print map(odds)
+print mle(odds)
+print map(both)
+)";
+  for (auto method : {answer::Method::Auto, answer::Method::Numeric}) {
+    auto r = answers(model, method);
+    REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+    check_close(r[0]["value"].get<double>(), 2.0, 1e-6, "map(odds)");
+    check_close(r[1]["value"].get<double>(), 7.0 / 3, 1e-6, "mle(odds)");
+    check_close(r[2]["value"][1].get<double>(), 1.0 / 3, 1e-6, "map(both)[2]");
+    CHECK(r[0]["at"] == "at the MAP of p");
+  }
+}
