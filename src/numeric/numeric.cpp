@@ -787,6 +787,27 @@ Ray follow_profile(Objective& obj, const Point& p, Eigen::Index k, double sign,
   return r;
 }
 
+// Whether the points the rounds reached run off along one coordinate: at
+// least three rounds, the objective falling each time by no less than a
+// quarter of the first fall, and one coordinate moving the same way every
+// round, further than any other. Returns that coordinate and its direction.
+std::optional<std::pair<Eigen::Index, double>> running_off(
+    const std::vector<std::pair<double, VectorXd>>& visits) {
+  if (visits.size() < 3) return std::nullopt;
+  double first = visits[0].first - visits[1].first;
+  if (!(first > 1e-6 * std::max(1.0, std::fabs(visits[0].first)))) return std::nullopt;
+  VectorXd total = visits.back().second - visits.front().second;
+  Eigen::Index k;
+  total.cwiseAbs().maxCoeff(&k);
+  double sign = total[k] > 0 ? 1 : -1;
+  for (std::size_t r = 1; r < visits.size(); ++r) {
+    if (visits[r - 1].first - visits[r].first < 0.25 * first) return std::nullopt;
+    VectorXd step = visits[r].second - visits[r - 1].second;
+    if (step[k] * sign <= 0 || std::fabs(step[k]) < step.cwiseAbs().maxCoeff()) return std::nullopt;
+  }
+  return std::make_pair(k, sign);
+}
+
 struct Fit {
   std::vector<VectorXd> values;  // the mode, in the original parameterisation
   std::string note;              // why there is none: a whole sentence
@@ -924,11 +945,13 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
       return f;
     }
   }
+  std::vector<std::pair<double, VectorXd>> visits;  // each round's point: (f, u)
   for (int round = 0;; ++round) {
     // (The Laplace approximation is the MAP's: only its Hessian needs to be central.)
     bool exact_final = opt.laplace && std::string(what) == "MAP";
     f.point = l1 ? newton_l1(obj, obj.best_u, l1) : newton(obj, obj.best_u, exact_final);
     Point& p = f.point;
+    visits.emplace_back(p.f, p.u);
     auto penalty = [&](const VectorXd& u) {
       return u.head(static_cast<Eigen::Index>(l1)).cwiseAbs().sum();
     };
@@ -989,7 +1012,7 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
       bool to_edges = describe(layout, m, d, ray.far, limits, edges, closed, snapped);
       if (ray.end == Ray::End::Flat) {
         f.note = the + " does not exist: the " + density + " is flat along " + join(limits) +
-                 " (improper)";
+                 (density == "likelihood" ? " (the data do not identify it)" : " (improper)");
         return f;
       }
       if (to_edges && !ray.unbounded) {
@@ -1022,6 +1045,25 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     if (pg.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f))) {
       f.interior = p.pd;
       return f;
+    }
+    // Round after round the density rose by about as much as the round
+    // before while one coordinate ran off the same way: a ridge that neither
+    // straight lines nor profiles could follow (the funnel of a hierarchical
+    // model, tau -> 0 with every theta -> mu, where the inner optimisations
+    // reach the rounding floor).
+    if (!l1) {
+      if (auto k = running_off(visits)) {
+        VectorXd d = VectorXd::Zero(dim);
+        d[k->first] = k->second;
+        std::vector<std::string> limits, edges;
+        bool closed = false;
+        std::vector<VectorXd> snapped = f.values;
+        describe(layout, m, d, p.u, limits, edges, closed, snapped);
+        f.note = the + " does not exist: the " + density + " increases without bound as " +
+                 join(limits) + " (it rose by " + conjugate::num(visits.front().first - p.f) +
+                 " in log density, with no sign of levelling off)";
+        return f;
+      }
     }
     break;
   }

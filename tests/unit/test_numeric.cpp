@@ -1730,3 +1730,28 @@ print map(both)
     CHECK(r[0]["at"] == "at the MAP of p");
   }
 }
+
+TEST_CASE("numeric existence: the eight-schools funnel has no MAP (tau -> 0)") {
+  // With theta ~ Normal(mu, tau), theta = mu and tau -> 0 make the prior
+  // density, and so the posterior's, grow like tau^-8 without bound.
+  auto r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+data s = [15, 10, 16, 11, 9, 11, 10, 18]
+param mu ~ Normal(0, 5)
+param tau ~ HalfCauchy(5)
+param theta[8] ~ Normal(mu, tau)
+y ~ Normal(theta, s)
+print map()
+print mle()
+)",
+                   answer::Method::Auto);
+  REQUIRE(r.size() == 2);
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK_MESSAGE(r[0]["error"].get<std::string>().find(
+                    "the MAP does not exist: the posterior density increases without bound as "
+                    "tau -> 0") == 0,
+                r[0].dump());
+  // Without priors mu and tau do not appear at all.
+  CHECK_MESSAGE(
+      r[1]["error"].get<std::string>().find("the data do not identify it") != std::string::npos,
+      r[1].dump());
+}
