@@ -1281,6 +1281,12 @@ class Checker {
       check_support(*lhs, value_of(*lhs), s.lhs->span, dist);
       return;
     }
+    if (!lhs->type.is_scalar() && lhs->type.rows == 0) {
+      fail(s.lhs->span,
+           "the left side of '~' is an empty vector: there is nothing to observe (remove the "
+           "line, or give it data)");
+      return;
+    }
     Value v = value_of(*lhs);
     // Shapes: the outcome and the scalar-family arguments broadcast elementwise.
     if (f->outcome_rank == Rank::Scalar) {

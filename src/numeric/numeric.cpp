@@ -907,6 +907,8 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
         double strong) {
   Fit f;
   f.values.resize(m.params.size());
+  for (const auto& t : layout.transforms)  // until a point is found
+    f.values[t.param] = VectorXd::Constant(static_cast<Eigen::Index>(t.size), NAN);
   const std::string density = std::string(what) == "MLE" ? "likelihood" : "posterior density";
   const std::string the = std::string("the ") + what;
   auto dim = static_cast<Eigen::Index>(layout.dim);
@@ -926,7 +928,10 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     f.run = l1 ? owlqn_run(obj, u0, l1, opt) : lbfgs_run(obj, u0, opt);
   }
   if (!std::isfinite(obj.best_f)) {
-    f.note = the + " could not be found: the density is zero everywhere tried";
+    f.note = the +
+             " could not be found: the density is zero everywhere tried (is an argument outside "
+             "its family's support for every value of the parameters, such as a negative "
+             "scale?)";
     return f;
   }
   // A strongly concave log density (concave.hpp) has one mode, and

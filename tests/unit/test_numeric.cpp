@@ -1755,3 +1755,17 @@ print mle()
       r[1]["error"].get<std::string>().find("the data do not identify it") != std::string::npos,
       r[1].dump());
 }
+
+TEST_CASE("numeric: a density that is zero for every parameter value is said so (no crash)") {
+  // A scale that is never positive, a probability that is never in [0, 1].
+  for (const char* model : {"param s ~ HalfNormal(1)\n[1, 2] ~ Normal(0, -s)\nprint map(s)\n",
+                            "param p ~ Beta(2, 2)\n[1, 0] ~ Bernoulli(p - 2)\nprint map()\n"}) {
+    auto r = answers(model, answer::Method::Auto);
+    REQUIRE(r.size() == 1);
+    REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+    CHECK_MESSAGE(
+        r[0]["error"].get<std::string>().find(
+            "could not be found: the density is zero everywhere tried") != std::string::npos,
+        r[0].dump());
+  }
+}
