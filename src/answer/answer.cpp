@@ -468,7 +468,7 @@ struct Engine {
           value = hi - lo;
         }
         return json{{"query", q.text},
-                    {"method", s->method},
+                    {"method", s->method == "numeric" ? "laplace" : s->method},
                     {"value", number(std::clamp(value, 0.0, 1.0))}};
       }
     }

@@ -1222,7 +1222,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   for (const auto& t : layout.transforms) {
     conjugate::ParamResult r;
     r.param = t.param;
-    Value mode_value = t.size == 1
+    const bool scalar = m.params[t.param].type.is_scalar();  // w[1] stays a vector
+    Value mode_value = scalar
                            ? Value::scalar(map.values[t.param][0])
                            : Value::vector(std::vector<double>(
                                  map.values[t.param].data(), map.values[t.param].data() + t.size));
@@ -1232,8 +1233,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       r.map_note = map.note;
     if (mle.note.empty()) {
       const VectorXd& x = mle.values[t.param];
-      r.mle = t.size == 1 ? Value::scalar(x[0])
-                          : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
+      r.mle = scalar ? Value::scalar(x[0])
+                     : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
     } else {
       r.mle_note = mle.note;
     }
@@ -1257,8 +1258,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         means[i] = x;
       }
       Transform tt = t;
-      cf.mean = t.size == 1 ? Value::scalar(means[0]) : Value::vector(means);
-      cf.sd = t.size == 1 ? Value::scalar(sds[0]) : Value::vector(sds);
+      cf.mean = scalar ? Value::scalar(means[0]) : Value::vector(means);
+      cf.sd = scalar ? Value::scalar(sds[0]) : Value::vector(sds);
       cf.mode = cf.mean;
       cf.params.push_back({"mode", cf.mean});
       cf.params.push_back({"sd", cf.sd});
@@ -1268,31 +1269,34 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         boost::math::normal_distribution<double> nd(uu[i], su[i]);
         return tt.back(i, boost::math::quantile(nd, tt.kind == Transform::Kind::Upper ? 1 - p : p));
       };
-      if (t.size == 1) {
-        cf.quantile = [q](double p) { return q(0, p); };
-        cf.cdf = [uu, su, tt](double x) {
-          double v = (x - tt.a(0)) / tt.b(0);
-          switch (tt.kind) {
-            case Transform::Kind::Lower:
-              v = x > tt.lo ? std::log(x - tt.lo) : -INFINITY;
-              break;
-            case Transform::Kind::Upper:
-              v = x < tt.hi ? std::log(tt.hi - x) : -INFINITY;
-              break;
-            case Transform::Kind::Interval: {
-              double s = (x - tt.lo) / (tt.hi - tt.lo);
-              v = s <= 0 ? -INFINITY : s >= 1 ? INFINITY : std::log(s / (1 - s));
-              break;
-            }
-            default:
-              break;
+      // P(x_i <= x): the Normal cdf of the unconstrained value of x.
+      auto cdf = [uu, su, tt](std::size_t i, double x) {
+        double v = (x - tt.a(i)) / tt.b(i);
+        switch (tt.kind) {
+          case Transform::Kind::Lower:
+            v = x > tt.lo ? std::log(x - tt.lo) : -INFINITY;
+            break;
+          case Transform::Kind::Upper:
+            v = x < tt.hi ? std::log(tt.hi - x) : -INFINITY;
+            break;
+          case Transform::Kind::Interval: {
+            double s = (x - tt.lo) / (tt.hi - tt.lo);
+            v = s <= 0 ? -INFINITY : s >= 1 ? INFINITY : std::log(s / (1 - s));
+            break;
           }
-          boost::math::normal_distribution<double> nd(uu[0], su[0]);
-          double c = std::isinf(v) ? (v > 0 ? 1.0 : 0.0) : boost::math::cdf(nd, v);
-          return tt.kind == Transform::Kind::Upper ? 1 - c : c;
-        };
+          default:
+            break;
+        }
+        boost::math::normal_distribution<double> nd(uu[i], su[i]);
+        double c = std::isinf(v) ? (v > 0 ? 1.0 : 0.0) : boost::math::cdf(nd, v);
+        return tt.kind == Transform::Kind::Upper ? 1 - c : c;
+      };
+      if (scalar) {
+        cf.quantile = [q](double p) { return q(0, p); };
+        cf.cdf = [cdf](double x) { return cdf(0, x); };
       } else {
         cf.element_quantile = q;
+        cf.element_cdf = cdf;
       }
     } else if (laplace) {
       // A simplex: x = softmax([u, 0]), d x_i / d u_j = x_i (delta_ij - x_j).
@@ -1395,9 +1399,9 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     Layout lay = layout;
     std::shared_ptr<Tape> tape;
     if (!marginal.empty()) tape = std::make_shared<Tape>(std::move(*posterior));
-    std::vector<bool> scalar_label(m.params.size());
-    for (auto p : marginal) scalar_label[p] = m.params[p].type.is_scalar();
-    sol.draw = [L, u0, lay, tape, scalar_label](dist::Rng& rng, std::vector<Value>& out) {
+    std::vector<bool> scalar(m.params.size());
+    for (std::size_t p = 0; p < m.params.size(); ++p) scalar[p] = m.params[p].type.is_scalar();
+    sol.draw = [L, u0, lay, tape, scalar](dist::Rng& rng, std::vector<Value>& out) {
       std::normal_distribution<double> z(0, 1);
       VectorXd e(u0.size());
       for (Eigen::Index i = 0; i < e.size(); ++i) e[i] = z(rng);
@@ -1405,7 +1409,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       lay.constrain(u0 + L * e, values);
       for (const auto& t : lay.transforms) {
         const VectorXd& x = values[t.param];
-        out[t.param] = t.size == 1
+        out[t.param] = scalar[t.param]
                            ? Value::scalar(x[0])
                            : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
       }
@@ -1420,7 +1424,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
           while (k + 1 < R.cols() && (acc += R(i, k)) <= r) ++k;
           label[static_cast<std::size_t>(i)] = static_cast<double>(k + 1);
         }
-        out[p] = scalar_label[p] ? Value::scalar(label[0]) : Value::vector(label);
+        out[p] = scalar[p] ? Value::scalar(label[0]) : Value::vector(label);
       }
     };
   }

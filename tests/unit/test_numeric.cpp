@@ -1769,3 +1769,23 @@ TEST_CASE("numeric: a density that is zero for every parameter value is said so 
         r[0].dump());
   }
 }
+
+TEST_CASE("numeric: a length-1 vector stays a vector; prob of one element from the Laplace cdf") {
+  // A Gaussian linear model: the Laplace approximation is the exact
+  // posterior, so prob(w[1] > 0.5) from its cdf equals the closed form's.
+  const std::string model = R"(data y = [1.2, 0.8, 1.5]
+data x = [1, 2, 3]
+param w[1] ~ Normal(0, 1)
+y ~ Normal(w[1] * x, 1)
+print map()
+print prob(w[1] > 0.5)
+)";
+  auto exact = answers(model, answer::Method::Auto);
+  auto r = answers(model, answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0]["value"]["w"].is_array(), r[0].dump());
+  CHECK(r[0]["value"]["w"].size() == 1);
+  CHECK(r[1]["method"] == "laplace");
+  CHECK_FALSE(r[1].contains("mcse"));
+  check_close(r[1]["value"].get<double>(), exact[1]["value"].get<double>(), 1e-6,
+              "prob(w[1] > 0.5)");
+}
