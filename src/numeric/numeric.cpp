@@ -1428,9 +1428,34 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       }
     };
   }
+  // A flat prior on an unbounded range has no normalising constant, so there
+  // is no evidence; a flat prior on (lo, hi) is Uniform(lo, hi): 1 / (hi - lo)
+  // per element, which the density left out.
+  std::string improper;
+  double flat_log_density = 0;
+  {
+    std::vector<std::size_t> seen;
+    for (auto p : c.params) {
+      std::size_t pi = m.params[p].prior;
+      if (std::find(seen.begin(), seen.end(), pi) != seen.end()) continue;
+      seen.push_back(pi);
+      const Prior& pr = m.priors[pi];
+      if (pr.family) continue;
+      if (std::isfinite(pr.lower) && std::isfinite(pr.upper)) {
+        for (auto q : pr.params)
+          flat_log_density -=
+              static_cast<double>(m.params[q].type.rows) * std::log(pr.upper - pr.lower);
+      } else if (improper.empty()) {
+        improper = "the prior of '" + m.params[p].name + "' is " + pr.text +
+                   ", which is improper, so the evidence is not defined (give it a proper prior)";
+      }
+    }
+  }
   if (!laplace) {
     sol.draw = nullptr;
     sol.evidence_note = !map.note.empty() ? map.note : laplace_note;
+  } else if (!improper.empty()) {
+    sol.evidence_note = improper;
   } else if (!marginal.empty()) {
     sol.evidence_note =
         "the labels summed out make one mode per relabelling of the classes, and a Laplace "
@@ -1443,7 +1468,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     double logj = opt.jacobian ? 0.0 : layout.log_jacobian(map.point.u, map.values);
     double logdet_u = 2 * Eigen::MatrixXd(llt.matrixL()).diagonal().array().log().sum();
     double d = static_cast<double>(layout.dim);
-    sol.log_evidence = -map.f + 0.5 * d * std::log(2 * M_PI) - 0.5 * logdet_u + logj;
+    sol.log_evidence =
+        -map.f + flat_log_density + 0.5 * d * std::log(2 * M_PI) - 0.5 * logdet_u + logj;
   }
   return sol;
 }

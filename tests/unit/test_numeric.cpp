@@ -1789,3 +1789,20 @@ print prob(w[1] > 0.5)
   check_close(r[1]["value"].get<double>(), exact[1]["value"].get<double>(), 1e-6,
               "prob(w[1] > 0.5)");
 }
+
+TEST_CASE("numeric evidence: an unbounded flat prior has none; a bounded one is a Uniform") {
+  auto r = answers("data y = [1.2, 0.8, 1.5]\nparam mu\ny ~ Normal(mu, 1)\nprint evidence()\n",
+                   answer::Method::Numeric);
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK_MESSAGE(r[0]["error"].get<std::string>().find("improper") != std::string::npos,
+                r[0].dump());
+  auto flat =
+      answers("data y = [1, 0, 1, 1]\nparam q in (0, 2)\ny ~ Bernoulli(q / 2)\nprint evidence()\n",
+              answer::Method::Numeric);
+  auto uniform = answers(
+      "data y = [1, 0, 1, 1]\nparam q ~ Uniform(0, 2)\ny ~ Bernoulli(q / 2)\nprint evidence()\n",
+      answer::Method::Numeric);
+  REQUIRE_MESSAGE(flat[0].contains("value"), flat[0].dump());
+  check_close(flat[0]["value"].get<double>(), uniform[0]["value"].get<double>(), 1e-9,
+              "flat on (0, 2) vs Uniform(0, 2)");
+}
