@@ -314,10 +314,11 @@ struct Engine {
         // A closed form's note completes "the MAP is ..." ("on the boundary
         // p = 1"); the numeric engine's is a whole sentence.
         const std::string& note = r->map_note;
-        why = mle                             ? r->mle_note
-              : note.empty()                  ? "the posterior mode is undefined"
-              : note.rfind("the MAP", 0) == 0 ? note
-                                              : "the MAP is " + note;
+        bool sentence = note.rfind("the MAP", 0) == 0 || s->method == "numeric";
+        why = mle            ? r->mle_note
+              : note.empty() ? "the posterior mode is undefined"
+              : sentence     ? note
+                             : "the MAP is " + note;
         if (mle && why.empty()) why = "the MLE does not exist";
         return false;
       }
@@ -339,8 +340,7 @@ struct Engine {
       if (!one(p, v, why)) {
         // The numeric engine's notes are about the whole component and name
         // the parameters that run off; the first parameter's name would mislead.
-        bool whole = method_of(p) == "numeric" &&
-                     (why.rfind("the MAP", 0) == 0 || why.rfind("the MLE", 0) == 0);
+        bool whole = method_of(p) == "numeric";
         return error(q, whole ? why : m().params[p].name + ": " + why, 3);
       }
       all[m().params[p].name] = v;

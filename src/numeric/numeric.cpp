@@ -476,9 +476,12 @@ struct Point {
   MatrixXd H;           // its Hessian at u
   bool pd = false;      // H positive definite well enough to invert
   VectorXd step;        // the Newton step -H^-1 g at u, when pd
-  VectorXd flattest;    // H's eigenvector of the smallest eigenvalue
-  MatrixXd vectors;     // H = vectors diag(values) vectors'
-  VectorXd values;
+  VectorXd flattest;    // the direction of least curvature (see curvature())
+  // H = S vectors diag(values) vectors' S, S = diag(scale): the eigenvalues
+  // of H with its diagonal scaled to 1, so that a parameter measured in
+  // millions does not make H look singular.
+  MatrixXd vectors;
+  VectorXd values, scale;
   VectorXd at;           // where H was computed (the chord method reuses it)
   bool central = false;  // H by central differences
   bool converged = false;
@@ -486,9 +489,11 @@ struct Point {
   int newton = 0;         // Newton steps taken
 };
 
-// The Newton step -H^-1 g with H's eigendecomposition.
+// The Newton step -H^-1 g with the scaled eigendecomposition.
 VectorXd newton_step(const Point& p) {
-  return -p.vectors * (p.vectors.transpose() * p.g).cwiseQuotient(p.values).eval();
+  VectorXd sg = p.scale.cwiseProduct(p.g);
+  VectorXd w = p.vectors * (p.vectors.transpose() * sg).cwiseQuotient(p.values).eval();
+  return -p.scale.cwiseProduct(w);
 }
 
 // Forward differences of the exact gradient g (at u): dim gradients instead
@@ -517,10 +522,17 @@ void curvature(Objective& obj, Point& p, bool central = true) {
   p.at = p.u;
   p.pd = false;
   if (!p.H.allFinite()) return;
-  Eigen::SelfAdjointEigenSolver<MatrixXd> es(p.H);
+  // Scaled by 1 / sqrt(H_ii) where the diagonal is positive; the eigenvalues
+  // of the scaled matrix judge definiteness independently of units.
+  p.scale = VectorXd::Ones(p.H.rows());
+  for (Eigen::Index i = 0; i < p.H.rows(); ++i)
+    if (p.H(i, i) > 0) p.scale[i] = 1 / std::sqrt(p.H(i, i));
+  MatrixXd scaled = p.scale.asDiagonal() * p.H * p.scale.asDiagonal();
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es(scaled);
   p.values = es.eigenvalues();  // ascending
   p.vectors = es.eigenvectors();
-  p.flattest = p.vectors.col(0);
+  p.flattest = p.scale.cwiseProduct(p.vectors.col(0));
+  p.flattest /= p.flattest.norm();
   p.pd = p.values[0] > 0 && p.values[0] > 1e-11 * p.values[p.values.size() - 1];
   if (p.pd) p.step = newton_step(p);
 }
@@ -1171,7 +1183,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   if (l1_dim)
     sol.explain.push_back(
         "Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
-  if (failure) return std::nullopt;
+  // A MAP that failed fails the component, unless an mle() is asked for: it
+  // can still be answered, and map() then reports the failure.
+  if (failure && !opt.mle) return std::nullopt;
+  if (failure) failure.reset();
   std::optional<Failure> mle_failure;
   Fit mle;
   if (opt.mle) {

@@ -1806,3 +1806,25 @@ TEST_CASE("numeric evidence: an unbounded flat prior has none; a bounded one is 
   check_close(flat[0]["value"].get<double>(), uniform[0]["value"].get<double>(), 1e-9,
               "flat on (0, 2) vs Uniform(0, 2)");
 }
+
+TEST_CASE("numeric: a predictor in millions (Hessian judged with its diagonal scaled to 1)") {
+  // Reference: scipy 1.10 minimize(BFGS, gtol 1e-12) on a and b * 1e6:
+  //   nl = -(y eta - logaddexp(0, eta)).sum() [+ (a^2 + b^2) / 200 for the MAP]
+  //   MAP a = -2.583525536610985, b = 1.087291427745805e-06
+  //   MLE a = -2.770000279209185, b = 1.1446617159352006e-06
+  auto r = answers(R"(data x = [1e6, 2e6, 3e6, 4e6, 5e6, 6e6]
+data y = [0, 1, 0, 1, 1, 1]
+param a ~ Normal(0, 10)
+param b ~ Normal(0, 10)
+y ~ Bernoulli(logistic(a + b * x))
+print map()
+print mle()
+)",
+                   answer::Method::Auto);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  REQUIRE_MESSAGE(r[1].contains("value"), r[1].dump());
+  check_close(r[0]["value"]["a"].get<double>(), -2.583525536610985, 1e-6, "map a");
+  check_close(r[0]["value"]["b"].get<double>(), 1.087291427745805e-06, 1e-6, "map b");
+  check_close(r[1]["value"]["a"].get<double>(), -2.770000279209185, 1e-6, "mle a");
+  check_close(r[1]["value"]["b"].get<double>(), 1.1446617159352006e-06, 1e-6, "mle b");
+}
