@@ -820,6 +820,27 @@ std::optional<std::pair<Eigen::Index, double>> running_off(
   return std::make_pair(k, sign);
 }
 
+// A coordinate on a log or logit scale beyond e^12 from its edge (or from
+// 1 : 1) whose inverse curvature is above 4 (an sd of 2 on that scale, a
+// factor of e^2 each way): a parameter that far out and that loosely held is
+// where the optimiser stopped because the density no longer changes beyond
+// rounding on its way out (the differences that measure the curvature there
+// are rounding too). Without positive curvature, any coordinate that far out.
+std::optional<Eigen::Index> levelled_off(const Layout& layout, const Point& p) {
+  MatrixXd inv;
+  if (p.pd && p.values.size())
+    inv = p.scale.asDiagonal() * p.vectors * p.values.cwiseInverse().asDiagonal() *
+          p.vectors.transpose() * p.scale.asDiagonal();
+  for (const auto& t : layout.transforms) {
+    if (t.kind == Transform::Kind::Identity) continue;
+    for (std::size_t i = 0; i < t.dim; ++i) {
+      auto k = static_cast<Eigen::Index>(t.offset + i);
+      if (std::fabs(p.u[k]) > 12 && (!p.pd || inv(k, k) > 4)) return k;
+    }
+  }
+  return std::nullopt;
+}
+
 struct Fit {
   std::vector<VectorXd> values;  // the mode, in the original parameterisation
   std::string note;              // why there is none: a whole sentence
@@ -974,6 +995,24 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     };
     f.f = p.f + penalty(p.u) + l1_constant;
     layout.constrain(p.u, f.values);
+    // Far out on a log or logit scale with almost no curvature: the density
+    // has levelled off to rounding on its way to an edge (the dispersion of
+    // a NegativeBinomial on underdispersed data, r -> inf and p -> 1).
+    auto levelled = [&]() {
+      auto k = l1 ? std::nullopt : levelled_off(layout, p);
+      if (!k) return false;
+      VectorXd d = p.flattest.size() ? p.flattest : VectorXd(VectorXd::Unit(dim, *k));
+      if (d[*k] * p.u[*k] < 0) d = -d;
+      std::vector<std::string> limits, edges;
+      bool closed = false;
+      std::vector<VectorXd> snapped = f.values;
+      describe(layout, m, d / inf_norm(d), p.u, limits, edges, closed, snapped);
+      f.note = the + " does not exist: the " + density + " keeps increasing as " + join(limits) +
+               ", without reaching a maximum (the optimiser stopped where it has levelled off "
+               "to rounding)";
+      return true;
+    };
+    if (p.converged && p.pd && levelled()) return f;
     if (p.converged && (p.pd || l1)) {
       f.interior = p.pd;
       return f;
@@ -1060,6 +1099,7 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
       pg[k] = p.u[k] != 0 ? pg[k] + (p.u[k] > 0 ? 1 : -1) : std::max(0.0, std::fabs(pg[k]) - 1);
     }
     if (pg.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f))) {
+      if (levelled()) return f;
       f.interior = p.pd;
       return f;
     }

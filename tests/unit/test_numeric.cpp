@@ -1828,3 +1828,23 @@ print mle()
   check_close(r[1]["value"]["a"].get<double>(), -2.770000279209185, 1e-6, "mle a");
   check_close(r[1]["value"]["b"].get<double>(), 1.1446617159352006e-06, 1e-6, "mle b");
 }
+
+TEST_CASE("numeric existence: a NegativeBinomial on underdispersed data has no MLE (r -> inf)") {
+  // Variance 0.36 below the mean 3: the likelihood rises monotonically
+  // towards the Poisson limit as r -> inf, p -> 1 (scipy: the profile
+  // log-likelihood is -15.663 at r = 1e2, -15.5346 at r = 1e8); the MAP
+  // under Exponential(0.01) exists.
+  auto r = answers(R"(data y = [3, 3, 4, 3, 2, 3, 4, 3, 3, 2]
+param r ~ Exponential(0.01)
+param p ~ Beta(1, 1)
+y ~ NegativeBinomial(r, p)
+print mle()
+print map()
+)",
+                   answer::Method::Auto);
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK_MESSAGE(r[0]["error"].get<std::string>().find(
+                    "the MLE does not exist: the likelihood keeps increasing as r -> +inf") == 0,
+                r[0].dump());
+  REQUIRE_MESSAGE(r[1].contains("value"), r[1].dump());
+}
