@@ -937,7 +937,7 @@ std::string failed(const char* what, const Fit& f, const std::string& why = "") 
 // mode on a closed edge of the support, no mode (in words), or a failure.
 Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const Options& opt,
         const char* what, std::optional<Failure>& failure, std::size_t l1, double l1_constant,
-        double strong) {
+        double strong, const VectorXd* start) {
   Fit f;
   f.values.resize(m.params.size());
   for (const auto& t : layout.transforms)  // until a point is found
@@ -948,7 +948,7 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
   std::mt19937_64 rng(opt.seed);
   std::normal_distribution<double> z(0, 1);
   for (std::size_t r = 0; r < std::max<std::size_t>(1, opt.restarts); ++r) {
-    VectorXd u0 = VectorXd::Zero(dim);
+    VectorXd u0 = r == 0 && start ? *start : VectorXd::Zero(dim);
     if (r > 0)
       for (Eigen::Index i = 0; i < dim; ++i) u0[i] = 2 * z(rng);
     // A start where the density is positive: random points, wider and wider.
@@ -1132,10 +1132,11 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
 
 Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bool jacobian,
         const char* what, std::optional<Failure>& failure, std::size_t l1 = 0,
-        double l1_constant = 0, double strong = 0, const Glm* glm = nullptr) {
+        double l1_constant = 0, double strong = 0, const Glm* glm = nullptr,
+        const VectorXd* start = nullptr) {
   Objective obj(tape, layout, m, jacobian, l1);
   obj.glm = glm;
-  Fit f = fit(obj, m, tape, layout, opt, what, failure, l1, l1_constant, strong);
+  Fit f = fit(obj, m, tape, layout, opt, what, failure, l1, l1_constant, strong, start);
   f.evaluations = obj.evaluations;
   return f;
 }
@@ -1230,8 +1231,11 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::optional<Failure> mle_failure;
   Fit mle;
   if (opt.mle) {
+    // From the MAP when there is one: near, and off the symmetric saddle a
+    // mixture's zero start sits on.
+    bool from_map = map.note.empty() && map.point.u.size() == static_cast<Eigen::Index>(layout.dim);
     mle = fit(m, *likelihood, layout, opt, false, "MLE", mle_failure, 0, 0, 0,
-              glm_mle ? &*glm_mle : nullptr);
+              glm_mle ? &*glm_mle : nullptr, from_map ? &map.point.u : nullptr);
     if (mle_failure && mle.note.empty()) mle.note = mle_failure->message;
   } else {
     mle.note = "the MLE was not computed (no mle() query)";

@@ -1848,3 +1848,25 @@ print map()
                 r[0].dump());
   REQUIRE_MESSAGE(r[1].contains("value"), r[1].dump());
 }
+
+TEST_CASE("numeric: a mixture's MLE starts from its MAP, off the symmetric saddle") {
+  // Reference: scipy 1.10 minimize(BFGS, gtol 1e-10) of minus the mixture
+  // log-likelihood over (logit pi, mu1, mu2, log s) from (0.1, -2, 2, 0):
+  // pi = 0.5, mu = [-2.1, 2.04], s = 0.2433105000, log-likelihood -6.98669.
+  auto r = answers(R"(data y = [-2.1, -1.8, -2.5, -1.9, 2.2, 1.9, 2.4, 2.0, 1.7, -2.2]
+param pi ~ Dirichlet([1, 1])
+param mu[2] ~ Normal(0, 5)
+param s ~ HalfNormal(2)
+param z[10] ~ Categorical(pi)
+y ~ Normal(mu[z], s)
+print mle()
+)",
+                   answer::Method::Auto);
+  REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
+  const auto& v = r[0]["value"];
+  double lo = std::min(v["mu"][0].get<double>(), v["mu"][1].get<double>());
+  double hi = std::max(v["mu"][0].get<double>(), v["mu"][1].get<double>());
+  check_close(lo, -2.1, 1e-6, "mle mu (lower)");
+  check_close(hi, 2.04, 1e-6, "mle mu (upper)");
+  check_close(v["s"].get<double>(), 0.2433105, 1e-6, "mle s");
+}
