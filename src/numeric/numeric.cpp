@@ -841,6 +841,16 @@ std::optional<Eigen::Index> levelled_off(const Layout& layout, const Point& p) {
   return std::nullopt;
 }
 
+// Whether the curvature at p is too small to tell from zero: the smallest
+// scaled eigenvalue below 1e-8 of the largest, measured centrally (the
+// forward differences are recomputed when they cannot tell).
+bool nearly_singular(Objective& obj, Point& p) {
+  auto ratio = [&] { return p.values[0] / p.values[p.values.size() - 1]; };
+  if (p.values.size() < 2 || ratio() > 1e-4) return false;
+  if (!p.central) curvature(obj, p);
+  return !p.pd || ratio() < 1e-8;
+}
+
 struct Fit {
   std::vector<VectorXd> values;  // the mode, in the original parameterisation
   std::string note;              // why there is none: a whole sentence
@@ -1001,18 +1011,63 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     auto levelled = [&]() {
       auto k = l1 ? std::nullopt : levelled_off(layout, p);
       if (!k) return false;
-      VectorXd d = p.flattest.size() ? p.flattest : VectorXd(VectorXd::Unit(dim, *k));
-      if (d[*k] * p.u[*k] < 0) d = -d;
+      // Outwards along every coordinate that far out on a log or logit scale.
+      VectorXd d = VectorXd::Zero(dim);
+      for (const auto& t : layout.transforms)
+        for (std::size_t i = 0; t.kind != Transform::Kind::Identity && i < t.dim; ++i) {
+          auto j = static_cast<Eigen::Index>(t.offset + i);
+          if (std::fabs(p.u[j]) > 12) d[j] = p.u[j] > 0 ? 1 : -1;
+        }
       std::vector<std::string> limits, edges;
       bool closed = false;
       std::vector<VectorXd> snapped = f.values;
-      describe(layout, m, d / inf_norm(d), p.u, limits, edges, closed, snapped);
+      if (describe(layout, m, d, p.u, limits, edges, closed, snapped)) {
+        // Towards edges: the mode is there when they belong to the support.
+        if (closed && std::isfinite(tape.forward(snapped))) {
+          f.values = snapped;
+          return true;
+        }
+        f.note = the + " is on the boundary " + join(edges);
+        return true;
+      }
       f.note = the + " does not exist: the " + density + " keeps increasing as " + join(limits) +
                ", without reaching a maximum (the optimiser stopped where it has levelled off "
                "to rounding)";
       return true;
     };
     if (p.converged && p.pd && levelled()) return f;
+    // Forward differences judge curvature only to about 1e-7: a Hessian that
+    // singular is measured again centrally, and if it stays singular, the
+    // profile along the flattest coordinate tells a ridge (a curve of equally
+    // good points: y ~ Normal(a * b, 1)) from a mode.
+    // The parameters the flattest direction moves.
+    auto flat_names = [&]() {
+      std::vector<std::string> names;
+      if (p.flattest.size() == 0) return names;
+      for (const auto& t : layout.transforms)
+        for (std::size_t i = 0; i < t.dim; ++i)
+          if (std::fabs(p.flattest[static_cast<Eigen::Index>(t.offset + i)]) >=
+              0.1 * inf_norm(p.flattest))
+            names.push_back(m.params[t.param].name +
+                            (t.size > 1 ? "[" + std::to_string(i + 1) + "]" : ""));
+      return names;
+    };
+    auto ridge = [&]() {
+      if (l1 || p.flattest.size() == 0) return false;
+      Eigen::Index k;
+      p.flattest.cwiseAbs().maxCoeff(&k);
+      std::vector<std::string> names = flat_names();
+      for (double sign : {1.0, -1.0}) {
+        Ray ray = follow_profile(obj, p, k, sign, opt);
+        if (ray.end != Ray::End::Flat) continue;
+        f.note = the + " is not unique: the " + density + " is flat along a curve through " +
+                 "this point, on which " + join(names) + " change together (the data do not " +
+                 "identify them separately)";
+        return true;
+      }
+      return false;
+    };
+    if (p.converged && p.pd && !l1 && nearly_singular(obj, p) && ridge()) return f;
     if (p.converged && (p.pd || l1)) {
       f.interior = p.pd;
       return f;
@@ -1100,6 +1155,17 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
     }
     if (pg.norm() <= 1e-6 * std::max(1.0, std::fabs(p.f))) {
       if (levelled()) return f;
+      // A small gradient where the curvature is not positive is no mode
+      // either: a ridge, or at least a direction the data do not fix.
+      if (!l1 && !p.pd && !p.central) curvature(obj, p);
+      if (!l1 && (!p.pd || nearly_singular(obj, p))) {
+        if (ridge()) return f;
+        f.note = the + " is not unique: the " + density +
+                 " has no curvature at this point along a direction in which " +
+                 join(flat_names()) + " change together (the data do not identify them " +
+                 "separately)";
+        return f;
+      }
       f.interior = p.pd;
       return f;
     }

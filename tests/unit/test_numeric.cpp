@@ -1870,3 +1870,35 @@ print mle()
   check_close(hi, 2.04, 1e-6, "mle mu (upper)");
   check_close(v["s"].get<double>(), 0.2433105, 1e-6, "mle s");
 }
+
+TEST_CASE("numeric existence: a product of parameters has no unique MLE; a closed-form edge") {
+  // Every a, b with a b = 1.5 (the mean) fits equally well.
+  auto r = answers(R"(data y = [1.0, 2.0, 1.5]
+param a ~ Normal(0, 1)
+param b ~ Normal(0, 1)
+y ~ Normal(a * b, 1)
+print mle()
+print map()
+)",
+                   answer::Method::Auto);
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK_MESSAGE(r[0]["error"].get<std::string>().find("the MLE is not unique") == 0, r[0].dump());
+  REQUIRE_MESSAGE(r[1].contains("value"), r[1].dump());
+  // Non-centred eight schools: the MAP is at tau = 0 (scipy's bounded
+  // L-BFGS-B: tau = 0, eta = 0, mu = 4.62092), the open edge of log(tau);
+  // without the eta priors 10 unknowns meet 8 observations.
+  r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+data sigma = [15, 10, 16, 11, 9, 11, 10, 18]
+param mu ~ Normal(0, 5)
+param tau ~ HalfCauchy(5)
+param eta[8] ~ Normal(0, 1)
+y ~ Normal(mu + tau * eta, sigma)
+print map()
+print mle()
+)",
+              answer::Method::Auto);
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK_MESSAGE(r[0]["error"] == "the MAP is on the boundary tau = 0", r[0].dump());
+  REQUIRE_MESSAGE(r[1].contains("error"), r[1].dump());
+  CHECK_MESSAGE(r[1]["error"].get<std::string>().find("the MLE is not unique") == 0, r[1].dump());
+}
