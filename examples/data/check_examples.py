@@ -76,8 +76,13 @@ def least_squares():
     print(f"  numpy lstsq: w0 = {coef[0]:.6f}, w1 = {coef[1]:.6f} (sklearn LinearRegression the same)")
     print(f"  RSS = {rss[0]:.4f}, N = {N}, Sxx = sum (h - mean h)^2 = {sxx:.2f}")
     print(f"  flat prior, sigma = 5 known: posterior sd of w1 = sigma / sqrt(Sxx) = {sigma / math.sqrt(sxx):.6f}")
+    # The Laplace approximation on (w0, w1, log sigma) is centred where the
+    # density of log sigma peaks: sigma^-N * sigma (the Jacobian) at
+    # sigma_c^2 = RSS / (N - 1).
+    sigma_c = math.sqrt(rss[0] / (N - 1))
     print(f"  sigma unknown: MLE sigma = sqrt(RSS / N) = {sigma_mle:.6f};"
-          f" sd of w1 at the mode = sigma_hat / sqrt(Sxx) = {sigma_mle / math.sqrt(sxx):.6f}")
+          f" Laplace centre sigma_c = sqrt(RSS / (N - 1)) = {sigma_c:.6f},"
+          f" sd of w1 = sigma_c / sqrt(Sxx) = {sigma_c / math.sqrt(sxx):.6f}")
     print(f"  classical OLS standard error sqrt(RSS / (N - 2) / Sxx) = {math.sqrt(rss[0] / (N - 2) / sxx):.6f}")
     a = bayes("least_squares.model")
     agree(a, "mle(w0)", coef[0])
@@ -86,6 +91,7 @@ def least_squares():
     agree(a, "mle(w0_s)", coef[0])
     agree(a, "mle(w1_s)", coef[1])
     agree(a, "mle(sigma_s)", sigma_mle)
+    agree(a, "posterior(w1_s)", sigma_c / math.sqrt(sxx), "sd", 1e-4)
 
 
 def converging():

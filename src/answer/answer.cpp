@@ -223,8 +223,8 @@ struct Engine {
       out["interval"] = iv, out["level"] = q.level;
     }
     out["note"] =
-        "Laplace approximation: Normal on the unconstrained scale at the mode (mean reported = "
-        "mode)";
+        "Laplace approximation: Normal on the unconstrained scale, centred at the mode of the "
+        "density there (Jacobian included); mode = the MAP in the original parameterisation";
     return out;
   }
 

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
+#include <boost/math/quadrature/gauss.hpp>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -1324,14 +1325,30 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         "affine predictors), so this is its only mode; |gradient| / " +
         conjugate::num(strong) + " bounds the distance to it: " + conjugate::num(map.bound));
 
-  // The Laplace approximation on the unconstrained scale at the mode, with
-  // the Hessian of the objective that was optimised (the Jacobian included
-  // under `jacobian`).
-  const Eigen::MatrixXd& H = map.point.H;
+  // The Laplace approximation: a Normal on the unconstrained scale, centred
+  // at the mode of the density of u (the Jacobian included, as Stan's
+  // Laplace sampler does), with the Hessian there. Under `jacobian` that is
+  // the MAP itself; else it is found from the MAP, which stays the reported
+  // mode. (A Normal centred at the MAP in the original parameterisation is
+  // off-centre on the u scale: for a Gamma(a, b) posterior, at log((a-1)/b)
+  // rather than log(a/b).)
+  bool reals = true;
+  for (const auto& t : layout.transforms) reals = reals && t.kind == Transform::Kind::Identity;
+  Fit centre;
+  bool use_centre = false;
+  if (map.note.empty() && map.interior && opt.laplace && !opt.jacobian && !reals && !l1_dim) {
+    std::optional<Failure> centre_failure;
+    centre = fit(m, *posterior, layout, opt, true, "MAP", centre_failure, 0, 0, 0, nullptr,
+                 &map.point.u);
+    use_centre = !centre_failure && centre.note.empty() && centre.interior;
+  }
+  const Fit& at = use_centre ? centre : map;
+  const Eigen::MatrixXd& H = at.point.H;
   Eigen::LLT<Eigen::MatrixXd> llt;
   bool laplace = false;
   std::string laplace_note;
-  if (map.note.empty() && map.interior && opt.laplace) {
+  if (map.note.empty() && map.interior && opt.laplace &&
+      (use_centre || reals || opt.jacobian || l1_dim)) {
     llt.compute(H);
     laplace = llt.info() == Eigen::Success;
   }
@@ -1366,27 +1383,36 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     conjugate::ClosedForm& cf = r.posterior;
     cf.family = "Laplace approximation";
     if (laplace && t.kind != Transform::Kind::Simplex) {
-      // Normal on the unconstrained scale, mapped back: sd by the delta method,
-      // interval ends transformed (so they respect the support).
+      // Normal on the unconstrained scale, mapped back: mean and sd of the
+      // mapped Normal (by quadrature; exact for the identity), interval ends
+      // and cdf transformed (so they respect the support).
       std::vector<double> sds(t.size), means(t.size);
       std::vector<double> su(t.size), uu(t.size);
       for (std::size_t i = 0; i < t.size; ++i) {
         auto k = static_cast<Eigen::Index>(t.offset + i);
         su[i] = std::sqrt(cov_u(k, k));
-        uu[i] = map.point.u[k];
-        double x = map.values[t.param][static_cast<Eigen::Index>(i)];
-        double d = t.kind == Transform::Kind::Identity ? t.b(i)
-                   : t.kind == Transform::Kind::Lower  ? x - t.lo
-                   : t.kind == Transform::Kind::Upper  ? t.hi - x
-                                                       : (x - t.lo) * (t.hi - x) / (t.hi - t.lo);
-        sds[i] = std::fabs(d) * su[i];
-        means[i] = x;
+        uu[i] = at.point.u[k];
+        if (t.kind == Transform::Kind::Identity) {
+          means[i] = t.back(i, uu[i]), sds[i] = std::fabs(t.b(i)) * su[i];
+          continue;
+        }
+        // E g(u) = integral of g(mu + s z) phi(z) over |z| < 9 (Gauss-Legendre).
+        auto moment = [&](int power) {
+          return boost::math::quadrature::gauss<double, 40>::integrate(
+              [&](double z) {
+                double x = t.back(i, uu[i] + su[i] * z);
+                return std::pow(x, power) * std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+              },
+              -9.0, 9.0);
+        };
+        double m1 = moment(1), m2 = moment(2);
+        means[i] = m1, sds[i] = std::sqrt(std::max(0.0, m2 - m1 * m1));
       }
       Transform tt = t;
       cf.mean = scalar ? Value::scalar(means[0]) : Value::vector(means);
       cf.sd = scalar ? Value::scalar(sds[0]) : Value::vector(sds);
-      cf.mode = cf.mean;
-      cf.params.push_back({"mode", cf.mean});
+      cf.mode = mode_value;
+      cf.params.push_back({"mode", mode_value});
       cf.params.push_back({"sd", cf.sd});
       // x = hi - exp(u) decreases in u: the p quantile of x is the 1 - p
       // quantile of u mapped back.
@@ -1428,7 +1454,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       // sd by the delta method; each element's interval from a Normal on its
       // logit (so it stays inside (0, 1)), by the delta method again.
       auto K = static_cast<Eigen::Index>(t.size), D = static_cast<Eigen::Index>(t.dim);
-      const VectorXd& x = map.values[t.param];
+      const VectorXd& x = at.values[t.param];
       MatrixXd J(K, D);
       for (Eigen::Index i = 0; i < K; ++i)
         for (Eigen::Index j = 0; j < D; ++j) J(i, j) = x[i] * ((i == j ? 1.0 : 0.0) - x[j]);
@@ -1520,7 +1546,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     // Draws: u ~ Normal(mode, H^-1), mapped back; then each summed-out label
     // from its class probabilities given that draw.
     Eigen::MatrixXd L = Eigen::LLT<Eigen::MatrixXd>(cov_u).matrixL();
-    VectorXd u0 = map.point.u;
+    VectorXd u0 = at.point.u;
     Layout lay = layout;
     std::shared_ptr<Tape> tape;
     if (!marginal.empty()) tape = std::make_shared<Tape>(std::move(*posterior));
@@ -1589,12 +1615,13 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     // Evidence (Laplace). At the mode in theta: log p(D, theta*) + d/2 log(2 pi)
     // - 1/2 log |H_theta|, with log |H_theta| = log |H_u| - 2 log |d theta / d u|
     // (every coordinate's, the scales of L1 coordinates included). Under
-    // `jacobian` the objective already holds log |J|: Laplace on the u scale.
-    double logj = opt.jacobian ? 0.0 : layout.log_jacobian(map.point.u, map.values);
+    // `jacobian`, and at the centre found with it, the objective already holds
+    // log |J|: Laplace on the u scale.
+    double logj = opt.jacobian || use_centre ? 0.0 : layout.log_jacobian(at.point.u, at.values);
     double logdet_u = 2 * Eigen::MatrixXd(llt.matrixL()).diagonal().array().log().sum();
     double d = static_cast<double>(layout.dim);
     sol.log_evidence =
-        -map.f + flat_log_density + 0.5 * d * std::log(2 * M_PI) - 0.5 * logdet_u + logj;
+        -at.f + flat_log_density + 0.5 * d * std::log(2 * M_PI) - 0.5 * logdet_u + logj;
   }
   return sol;
 }

@@ -1228,56 +1228,56 @@ print map(s2)
   check_close(num_value(r[1]), b1 / (a1 + 1.5), 1e-6, "map(s2)");
 }
 
-TEST_CASE(
-    "numeric transforms: Laplace evidence on the log scale includes the Jacobian correction") {
-  // Gamma(3, 2) with Poisson counts: log p(D, lam*) + log(2 pi) / 2 - log(H) / 2 with
-  // H = (A - 1) / lam*^2 the curvature in lam (A = 13 the posterior shape).
+TEST_CASE("numeric transforms: Laplace evidence on the log scale, centred where Stan's is") {
+  // Gamma(3, 2) with Poisson counts: posterior kernel lam^(A-1) e^(-B lam),
+  // A = 13, B = 7. The Laplace approximation is on u = log lam with the
+  // Jacobian lam: centred at lam_c = A / B with curvature A there, so
+  // log p(D) ~ log p(D, lam_c) + log lam_c + log(2 pi) / 2 - log(A) / 2.
   auto r = answers(R"(param lam ~ Gamma(3, 2)
 data y = [1, 4, 2, 0, 3]
 y ~ Poisson(lam)
 print evidence()
 )",
                    answer::Method::Numeric);
-  double lam = 12.0 / 7.0;
+  double lam = 13.0 / 7.0;
   double joint = family("Gamma").lpdf(std::vector<double>{3, 2}, lam);
   for (double y : {1, 4, 2, 0, 3}) joint += family("Poisson").lpdf(std::vector<double>{lam}, y);
-  double H = 12.0 / (lam * lam);
-  double want = joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(H);
+  double want = joint + std::log(lam) + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(13.0);
   check_close(num_value(r[0]), want, 1e-6, "evidence() by Laplace");
 }
 
-TEST_CASE(
-    "numeric transforms: Laplace evidence on the logit and simplex scales includes the Jacobian "
-    "correction") {
-  // Beta(2, 2) with 7 of 10: log p(D, p*) + log(2 pi) / 2 - log(H) / 2, with
-  // H = 8 / p*^2 + 4 / (1 - p*)^2 the curvature of 8 log p + 4 log(1 - p) at p* = 2/3.
+TEST_CASE("numeric transforms: Laplace evidence on the logit and simplex scales") {
+  // Beta(2, 2) with 7 of 10: kernel p^8 (1 - p)^4; on u = logit p with the
+  // Jacobian p (1 - p): p^9 (1 - p)^5, centred at p_c = 9/14 with curvature
+  // 14 p_c (1 - p_c) = 45/14.
   auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Beta(2, 2)
 flips ~ Bernoulli(p)
 print evidence()
 )",
                    answer::Method::Numeric);
-  double p = 2.0 / 3.0;
+  double p = 9.0 / 14.0;
   double joint =
       family("Beta").lpdf(std::vector<double>{2, 2}, p) + 7 * std::log(p) + 3 * std::log1p(-p);
-  double H = 8 / (p * p) + 4 / ((1 - p) * (1 - p));
-  check_close(num_value(r[0]), joint + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(H), 1e-6,
-              "evidence() on the logit scale");
-  // Dirichlet(2, 3, 4) with counts (2, 2, 3): the posterior kernel prod x_k^(a_k) with
-  // a = (3, 4, 6), S = 13, mode a / S; in the coordinates (x_1, x_2) the curvature
-  // has determinant S^5 / (a_1 a_2 a_3).
+  check_close(num_value(r[0]),
+              joint + std::log(p * (1 - p)) + 0.5 * std::log(2 * M_PI) - 0.5 * std::log(45.0 / 14),
+              1e-6, "evidence() on the logit scale");
+  // Dirichlet(2, 3, 4) with counts (2, 2, 3): posterior Dirichlet(4, 5, 7).
+  // On the additive log-ratio scale with the Jacobian prod x_k the kernel is
+  // prod x_k^c_k, c = (4, 5, 7), C = 16: centred at c / C, where the
+  // curvature C (diag(x) - x x') over the first two coordinates has
+  // determinant C^2 prod_k x_k.
   r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
 data z = [1, 2, 2, 3, 3, 3, 1]
 z ~ Categorical(th)
 print evidence()
 )",
               answer::Method::Numeric);
-  std::vector<double> a = {3, 4, 6}, mode = {3.0 / 13, 4.0 / 13, 6.0 / 13}, alpha = {2, 3, 4},
-                      n = {2, 2, 3};
-  double jd = dist::dirichlet_lpdf(alpha, mode);
-  for (std::size_t k = 0; k < 3; ++k) jd += n[k] * std::log(mode[k]);
-  double logdet = 5 * std::log(13.0) - std::log(3.0 * 4 * 6);
-  check_close(num_value(r[0]), jd + std::log(2 * M_PI) - 0.5 * logdet, 1e-6,
+  std::vector<double> centre = {4.0 / 16, 5.0 / 16, 7.0 / 16}, alpha = {2, 3, 4}, n = {2, 2, 3};
+  double jd = dist::dirichlet_lpdf(alpha, centre), logx = 0;
+  for (std::size_t k = 0; k < 3; ++k) jd += n[k] * std::log(centre[k]), logx += std::log(centre[k]);
+  double logdet = 2 * std::log(16.0) + logx;
+  check_close(num_value(r[0]), jd + logx + std::log(2 * M_PI) - 0.5 * logdet, 1e-6,
               "evidence() on the simplex");
 }
 
@@ -1648,12 +1648,13 @@ y ~ Bernoulli(logistic(w0 + w * x))
 // ---------------------------------------------------------------------------
 
 TEST_CASE("numeric Laplace: a simplex's sd and intervals (by hand)") {
-  // Posterior Dirichlet(a) (a = alpha + counts), mode x = (a - 1) / (A - K).
-  // On the additive log-ratio scale without the Jacobian, the Hessian of
-  // sum (a_k - 1) log x_k is -(A - K)(diag(x) - x x') over the first K - 1
-  // coordinates, so the delta method gives var x_k = x_k (1 - x_k) / (A - K)
-  // for every k, the last included. The interval is a Normal on logit(x_k)
-  // with sd = sd(x_k) / (x_k (1 - x_k)).
+  // Posterior Dirichlet(a) (a = alpha + counts = (4, 5, 7), A = 16). On the
+  // additive log-ratio scale with the Jacobian prod x_k the log density is
+  // sum a_k log x_k: centred at x = a / A, where its Hessian is
+  // -A (diag(x) - x x') over the first K - 1 coordinates, so the delta method
+  // gives var x_k = x_k (1 - x_k) / A for every k, the last included. The
+  // interval is a Normal on logit(x_k) with sd = sd(x_k) / (x_k (1 - x_k)).
+  // The mode reported is the MAP, (a - 1) / (A - K).
   auto r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
 data z = [1, 2, 2, 3, 3, 3, 1]
 z ~ Categorical(th)
@@ -1662,9 +1663,9 @@ print posterior(th)
                    answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
   std::vector<double> a = {4, 5, 7};
-  double scale = 16 - 3;
   for (std::size_t k = 0; k < 3; ++k) {
-    double x = (a[k] - 1) / scale, sd = std::sqrt(x * (1 - x) / scale);
+    check_close(r[0]["mode"][k].get<double>(), (a[k] - 1) / 13, 1e-6, "mode");
+    double x = a[k] / 16, sd = std::sqrt(x * (1 - x) / 16);
     check_close(r[0]["sd"][k].get<double>(), sd, 1e-5, "sd(th)[" + std::to_string(k + 1) + "]");
     double mid = std::log(x / (1 - x)), s = sd / (x * (1 - x));
     check_close(r[0]["interval"][k][0].get<double>(), 1 / (1 + std::exp(-(mid - 1.959964 * s))),
@@ -1677,8 +1678,8 @@ print posterior(th)
 TEST_CASE("numeric Laplace: a mixture's weights, labels by draws, and no evidence") {
   // Well separated clusters of 5 and 5: the labels are certain, and pi's
   // posterior is proportional to pi^5 (1 - pi)^5 (Dirichlet(1, 1) prior):
-  // mode 1/2, and on the logit scale curvature 10 x (1 - x) = 2.5, so
-  // sd = 0.25 / sqrt(2.5).
+  // mode 1/2; on the logit scale with the Jacobian pi (1 - pi), centred at
+  // 1/2 with curvature 12 x (1 - x) = 3, so sd = 0.25 / sqrt(3).
   const std::string model = R"(data y = [-2.1, -1.8, -2.4, -1.9, 0.1, 1.9, 2.3, 2.0, 1.7, 2.2, -2.2]
 param pi ~ Dirichlet([1, 1])
 param mu[2] ~ Normal(0, 10)
@@ -1695,7 +1696,7 @@ print evidence()
   REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
   // Observation 5 (0.1) sits between the clusters, so pi is not exactly 1/2;
   // its sd is near the by-hand value.
-  CHECK_MESSAGE(std::fabs(r[0]["sd"][0].get<double>() - 0.25 / std::sqrt(2.5)) < 0.01, r[0].dump());
+  CHECK_MESSAGE(std::fabs(r[0]["sd"][0].get<double>() - 0.25 / std::sqrt(3.0)) < 0.01, r[0].dump());
   check_close(r[0]["sd"][0].get<double>(), r[0]["sd"][1].get<double>(), 1e-9, "sd of 1 - pi");
   // Draws label observations 1 and 11 alike (same cluster) every time; 5 and
   // 6 agree about as often as the class probabilities at the mode say.
@@ -1901,4 +1902,27 @@ print mle()
   CHECK_MESSAGE(r[0]["error"] == "the MAP is on the boundary tau = 0", r[0].dump());
   REQUIRE_MESSAGE(r[1].contains("error"), r[1].dump());
   CHECK_MESSAGE(r[1]["error"].get<std::string>().find("the MLE is not unique") == 0, r[1].dump());
+}
+
+TEST_CASE(
+    "numeric Laplace: centred where the density of log(l) peaks, with or without --jacobian") {
+  // Gamma(2, 1) prior, Exponential data (n = 4, sum 4.2): posterior
+  // Gamma(6, 5.2). The density of u = log l is e^(6 u - 5.2 e^u): its mode
+  // log(6 / 5.2), curvature 6, so P(l > 1) = Phi(log(6 / 5.2) sqrt(6)); the
+  // sd of l is that of the lognormal, e^(mu + 1/12) sqrt(e^(1/6) - 1).
+  const std::string model = R"(data y = [0.5, 1.2, 0.3, 2.2]
+param l ~ Gamma(2, 1)
+y ~ Exponential(l)
+print prob(l > 1)
+print posterior(l)
+)";
+  double mu = std::log(6 / 5.2), s = 1 / std::sqrt(6.0);
+  double want = 0.5 * std::erfc(-mu / s / std::sqrt(2.0));
+  double sd = std::exp(mu + s * s / 2) * std::sqrt(std::exp(s * s) - 1);
+  for (bool jacobian : {false, true}) {
+    auto r = answers(model, answer::Method::Numeric, jacobian);
+    check_close(r[0]["value"].get<double>(), want, 1e-6, "prob(l > 1)");
+    check_close(r[1]["sd"].get<double>(), sd, 1e-6, "sd(l)");
+    check_close(r[1]["mode"].get<double>(), jacobian ? 6 / 5.2 : 5 / 5.2, 1e-6, "mode");
+  }
 }
