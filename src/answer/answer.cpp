@@ -378,7 +378,13 @@ struct Engine {
       default:
         break;
     }
-    if (post.contains("mcse")) out["mcse"] = post["mcse"], out["draws"] = post["draws"];
+    // The standard error of the mean belongs to mean() only; an sd, interval
+    // or quantile from draws says how many.
+    if (post.contains("draws")) {
+      out["draws"] = post["draws"];
+      if (post.contains("draws_from")) out["draws_from"] = post["draws_from"];
+      if (q.kind == QueryKind::Mean && post.contains("mcse")) out["mcse"] = post["mcse"];
+    }
     return out;
   }
 

@@ -190,7 +190,14 @@ int main(int argc, char** argv) {
   app.add_flag("--graph", opt.graph, "print the factor graph (Graphviz DOT)");
   app.add_option("--method", opt.method, "auto, conjugate or numeric")
       ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
-  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts");
+  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return text.find_first_not_of("0123456789") == std::string::npos && !text.empty()
+                       ? std::string()
+                       : "must be a whole number >= 0, not '" + text + "'";
+          },
+          ""));
   app.add_option("--restarts", opt.restarts, "numeric engine: number of optimiser starts (seeded)")
       ->check(CLI::Range(1, 1000));
   app.add_flag("--jacobian", opt.jacobian,

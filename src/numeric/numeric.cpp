@@ -1309,8 +1309,9 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   }
 
   sol.method = "numeric";
-  sol.rule = opt.jacobian ? "L-BFGS, mode on the unconstrained scale (Jacobian included)"
-                          : "L-BFGS, mode in the original parameterisation";
+  const std::string optimiser = l1_dim ? "OWL-QN" : "L-BFGS";
+  sol.rule = optimiser + (opt.jacobian ? ", mode on the unconstrained scale (Jacobian included)"
+                                       : ", mode in the original parameterisation");
   sol.explain.push_back("numeric: L-BFGS on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
   std::string polish =

@@ -130,6 +130,8 @@ void write_text(std::ostream& out, const std::vector<json>& results,
     if (r.contains("mcse"))
       out << "   [" << monte_carlo(r) << ", " << format_number(r.value("draws", json()))
           << " draws, mcse " << format_number(r["mcse"]) << "]";
+    else if (r.contains("draws"))
+      out << "   [" << monte_carlo(r) << ", " << format_number(r["draws"]) << " draws]";
     else if (q.rfind("prob(", 0) == 0 && r.value("method", "") == "laplace")
       out << "   [from the Laplace approximation]";
     else if (r.contains("at"))  // map(let): the let at the parameters' mode
