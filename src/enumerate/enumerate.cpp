@@ -62,39 +62,57 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
                                          const graph::Component& c, std::string& why) {
   if (!all_discrete(m, c)) return std::nullopt;
   conjugate::ComponentView v = conjugate::view(g, c);
-  std::vector<std::vector<double>> supports;
+  // One slot per element: a vector parameter z[3] is three discrete values,
+  // enumerated jointly with the rest (odometer order, the last slot fastest).
+  struct Slot {
+    std::size_t param;  // index into c.params
+    std::size_t elem;
+  };
+  std::vector<Slot> slots;
+  std::vector<std::vector<double>> supports;  // per parameter (iid elements)
   double joint = 1;
-  for (auto p : c.params) {
-    const ParamVar& pv = m.params[p];
-    if (!pv.type.is_scalar()) {
-      why = "'" + pv.name + "' is a vector of discrete values; enumeration handles scalars";
-      return std::nullopt;
-    }
+  for (std::size_t i = 0; i < c.params.size(); ++i) {
+    const ParamVar& pv = m.params[c.params[i]];
     auto s = support(m, m.priors[pv.prior]);
     if (!s) {
       why = "'" + pv.name + "' has no finite support fixed by data";
       return std::nullopt;
     }
-    joint *= static_cast<double>(s->size());
+    std::size_t size = pv.type.is_scalar() ? 1 : pv.type.rows;
+    for (std::size_t e = 0; e < size; ++e) {
+      slots.push_back({i, e});
+      joint *= static_cast<double>(s->size());
+    }
     supports.push_back(*s);
   }
   if (joint > kMaxJoint) {
     why = "too many joint values to enumerate (" + conjugate::num(joint) + ")";
     return std::nullopt;
   }
-  // Every joint value, in odometer order.
+  // The parameters' values at one joint assignment (indexed like Model::params).
+  std::vector<bool> scalar(c.params.size());
+  for (std::size_t i = 0; i < c.params.size(); ++i)
+    scalar[i] = m.params[c.params[i]].type.is_scalar();
+  std::vector<std::size_t> params = c.params;
+  auto set_values = [slots, scalar, params](const std::vector<double>& a,
+                                            std::vector<Value>& values) {
+    std::vector<std::vector<double>> xs(params.size());
+    for (std::size_t s = 0; s < slots.size(); ++s) xs[slots[s].param].push_back(a[s]);
+    for (std::size_t i = 0; i < params.size(); ++i)
+      values[params[i]] = scalar[i] ? Value::scalar(xs[i][0], true) : Value::vector(xs[i], true);
+  };
   std::size_t n = static_cast<std::size_t>(joint);
   std::vector<double> log_joint(n), log_lik(n);
   std::vector<Value> values(m.params.size());
-  std::vector<std::vector<double>> assignment(n, std::vector<double>(c.params.size()));
+  std::vector<std::vector<double>> assignment(n, std::vector<double>(slots.size()));
   for (std::size_t j = 0; j < n; ++j) {
     std::size_t rest = j;
-    for (std::size_t i = c.params.size(); i-- > 0;) {
-      std::size_t k = rest % supports[i].size();
-      rest /= supports[i].size();
-      assignment[j][i] = supports[i][k];
-      values[c.params[i]] = Value::scalar(supports[i][k], true);
+    for (std::size_t s = slots.size(); s-- > 0;) {
+      const auto& sup = supports[slots[s].param];
+      assignment[j][s] = sup[rest % sup.size()];
+      rest /= sup.size();
     }
+    set_values(assignment[j], values);
     double prior = 0, lik = 0;
     for (auto pi : v.priors) prior += density::log_prior(m, m.priors[pi], values);
     for (auto oi : v.observations) lik += density::log_likelihood(m, m.observations[oi], values);
@@ -115,61 +133,94 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   sol.log_evidence = evidence;
   sol.explain.push_back("exact enumeration over " + conjugate::num(joint) +
                         " joint values (Bayes' rule by summation)");
+  std::vector<Value> at_best(m.params.size()), at_best_lik(m.params.size());
+  set_values(assignment[best], at_best);
+  set_values(assignment[best_lik], at_best_lik);
   for (std::size_t i = 0; i < c.params.size(); ++i) {
     const ParamVar& pv = m.params[c.params[i]];
-    std::vector<double> probs(supports[i].size(), 0.0);
-    for (std::size_t j = 0; j < n; ++j) {
-      auto k =
-          std::find(supports[i].begin(), supports[i].end(), assignment[j][i]) - supports[i].begin();
-      probs[static_cast<std::size_t>(k)] += post[j];
+    const std::vector<double>& vals = supports[i];
+    const std::size_t K = vals.size();
+    // Each element's marginal: probs[e][k] = P(element e = vals[k]).
+    std::vector<std::vector<double>> probs;
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+      if (slots[s].param != i) continue;
+      std::vector<double> pk(K, 0.0);
+      for (std::size_t j = 0; j < n; ++j)
+        pk[static_cast<std::size_t>(std::find(vals.begin(), vals.end(), assignment[j][s]) -
+                                    vals.begin())] += post[j];
+      probs.push_back(std::move(pk));
     }
+    const std::size_t rows = probs.size();
     conjugate::ParamResult r;
     r.param = c.params[i];
     conjugate::ClosedForm& cf = r.posterior;
-    std::vector<double> vals = supports[i];
-    bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(vals.size());
+    bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(K);
     cf.family = categorical ? "Categorical" : "Discrete";
     if (!categorical) cf.params.push_back({"values", Value::vector(vals, true)});
-    cf.params.push_back({"probs", Value::vector(probs)});
+    std::vector<double> means(rows), sds(rows), modes(rows), flat(rows * K);
+    for (std::size_t e = 0; e < rows; ++e) {
+      double mean = 0, sq = 0;
+      for (std::size_t k = 0; k < K; ++k) {
+        mean += probs[e][k] * vals[k], sq += probs[e][k] * vals[k] * vals[k];
+        flat[k * rows + e] = probs[e][k];
+      }
+      means[e] = mean, sds[e] = std::sqrt(std::max(0.0, sq - mean * mean));
+      modes[e] = vals[static_cast<std::size_t>(std::max_element(probs[e].begin(), probs[e].end()) -
+                                               probs[e].begin())];
+    }
     cf.discrete = true;
-    double mean = 0, sq = 0;
-    for (std::size_t k = 0; k < vals.size(); ++k)
-      mean += probs[k] * vals[k], sq += probs[k] * vals[k] * vals[k];
-    cf.mean = Value::scalar(mean);
-    cf.sd = Value::scalar(std::sqrt(std::max(0.0, sq - mean * mean)));
-    std::size_t mk =
-        static_cast<std::size_t>(std::max_element(probs.begin(), probs.end()) - probs.begin());
-    cf.mode = Value::scalar(vals[mk], true);
-    cf.cdf = [vals, probs](double x) {
+    auto cdf = [vals, probs](std::size_t e, double x) {
       double t = 0;
       for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] <= x) t += probs[k];
+        if (vals[k] <= x) t += probs[e][k];
       return std::min(t, 1.0);
     };
-    cf.quantile = [vals, probs](double q) {
+    auto quantile = [vals, probs](std::size_t e, double q) {
       double t = 0;
       for (std::size_t k = 0; k < vals.size(); ++k) {
-        t += probs[k];
+        t += probs[e][k];
         if (t >= q * (1 - 1e-12)) return vals[k];
       }
       return vals.back();
     };
-    cf.sample = [vals, probs](dist::Rng& rng) {
-      std::discrete_distribution<std::size_t> d(probs.begin(), probs.end());
-      return Value::scalar(vals[d(rng)], true);
-    };
-    cf.lpdf = [vals, probs](const Value& x) -> double {
-      for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] == x[0]) return std::log(probs[k]);
-      return -INFINITY;
-    };
-    r.map = Value::scalar(assignment[best][i], true);
-    r.mle = Value::scalar(assignment[best_lik][i], true);
-    std::string line = "posterior of " + pv.name + ":";
-    for (std::size_t k = 0; k < vals.size(); ++k)
-      line += " P(" + pv.name + " = " + conjugate::num(vals[k]) +
-              ") = " + conjugate::num(probs[k]) + (k + 1 < vals.size() ? "," : "");
-    sol.explain.push_back(line);
+    if (scalar[i]) {
+      const std::vector<double>& p0 = probs[0];
+      cf.params.push_back({"probs", Value::vector(p0)});
+      cf.mean = Value::scalar(means[0]);
+      cf.sd = Value::scalar(sds[0]);
+      cf.mode = Value::scalar(modes[0], true);
+      cf.cdf = [cdf](double x) { return cdf(0, x); };
+      cf.quantile = [quantile](double q) { return quantile(0, q); };
+      cf.sample = [vals, p0](dist::Rng& rng) {
+        std::discrete_distribution<std::size_t> d(p0.begin(), p0.end());
+        return Value::scalar(vals[d(rng)], true);
+      };
+      cf.lpdf = [vals, p0](const Value& x) -> double {
+        for (std::size_t k = 0; k < vals.size(); ++k)
+          if (vals[k] == x[0]) return std::log(p0[k]);
+        return -INFINITY;
+      };
+    } else {
+      // Each element's own probabilities (rows = elements), as the numeric
+      // engine reports summed-out labels.
+      cf.params.push_back({"probs", Value::matrix(rows, K, flat)});
+      cf.mean = Value::vector(means);
+      cf.sd = Value::vector(sds);
+      cf.mode = Value::vector(modes, true);
+      cf.element_cdf = cdf;
+      cf.element_quantile = quantile;
+    }
+    r.map = at_best[c.params[i]];
+    r.mle = at_best_lik[c.params[i]];
+    for (std::size_t e = 0; e < std::min<std::size_t>(rows, 5); ++e) {
+      std::string name = pv.name + (scalar[i] ? "" : "[" + std::to_string(e + 1) + "]");
+      std::string line = "posterior of " + name + ":";
+      for (std::size_t k = 0; k < K; ++k)
+        line += " P(" + name + " = " + conjugate::num(vals[k]) +
+                ") = " + conjugate::num(probs[e][k]) + (k + 1 < K ? "," : "");
+      sol.explain.push_back(line);
+    }
+    if (rows > 5) sol.explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
     sol.params.push_back(std::move(r));
   }
   // Predictive of one more observation: a mixture over the joint values,
@@ -181,8 +232,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(n));
     double mean = 0, second = 0;
     for (std::size_t j = 0; j < n; ++j) {
-      for (std::size_t i = 0; i < c.params.size(); ++i)
-        values[c.params[i]] = Value::scalar(assignment[j][i], true);
+      set_values(assignment[j], values);
       std::vector<double> args;
       for (const auto& a : o.args) args.push_back(ir::eval(*a, env_of(m, values))[0]);
       for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][j] = args[k];
@@ -205,12 +255,9 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   }
   sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " +
                         conjugate::num(evidence));
-  std::vector<std::size_t> params = c.params;
-  sol.draw = [assignment, post, params](dist::Rng& rng, std::vector<Value>& out) {
+  sol.draw = [assignment, post, set_values](dist::Rng& rng, std::vector<Value>& out) {
     std::discrete_distribution<std::size_t> d(post.begin(), post.end());
-    std::size_t j = d(rng);
-    for (std::size_t i = 0; i < params.size(); ++i)
-      out[params[i]] = Value::scalar(assignment[j][i], true);
+    set_values(assignment[d(rng)], out);
   };
   return sol;
 }
