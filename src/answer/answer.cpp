@@ -340,7 +340,8 @@ struct Engine {
       if (!one(p, v, why)) {
         // The numeric engine's notes are about the whole component and name
         // the parameters that run off; the first parameter's name would mislead.
-        bool whole = method_of(p) == "numeric";
+        std::string unused;
+        bool whole = method_of(p) == "numeric" || !solution_of(p, unused);
         return error(q, whole ? why : m().params[p].name + ": " + why, 3);
       }
       all[m().params[p].name] = v;

@@ -193,9 +193,14 @@ int main(int argc, char** argv) {
   app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
       ->check(CLI::Validator(
           [](const std::string& text) {
-            return text.find_first_not_of("0123456789") == std::string::npos && !text.empty()
-                       ? std::string()
-                       : "must be a whole number >= 0, not '" + text + "'";
+            bool digits =
+                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+            // Below 2^64 (20 digits at most, and 18446744073709551615 the largest).
+            bool fits = digits &&
+                        (text.size() < 20 || (text.size() == 20 && text <= "18446744073709551615"));
+            return fits ? std::string()
+                        : "must be a whole number from 0 to 18446744073709551615, not '" + text +
+                              "'";
           },
           ""));
   app.add_option("--restarts", opt.restarts, "numeric engine: number of optimiser starts (seeded)")

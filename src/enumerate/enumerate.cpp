@@ -120,6 +120,13 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     log_lik[j] = lik;
   }
   double evidence = log_sum_exp(log_joint);
+  if (!(evidence > -INFINITY)) {
+    std::string names;
+    for (auto p : c.params) names += (names.empty() ? "'" : ", '") + m.params[p].name + "'";
+    why = "the density is zero for every value of " + names +
+          " (is an argument outside its family's support for every value?)";
+    return std::nullopt;
+  }
   std::vector<double> post(n);
   for (std::size_t j = 0; j < n; ++j) post[j] = std::exp(log_joint[j] - evidence);
   std::size_t best = static_cast<std::size_t>(std::max_element(log_joint.begin(), log_joint.end()) -

@@ -1148,6 +1148,13 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
       f.run = lbfgs_run(obj, obj.best_u, opt);
       continue;
     }
+    // OWL-QN's line search can stop early on a badly scaled problem (a
+    // noise scale beside L1 weights); start it again from where Newton got.
+    if (round < 3 && l1) {
+      obj.best_u = p.u;
+      f.run = owlqn_run(obj, p.u, l1, opt);
+      continue;
+    }
     // Else a minimum, but not reached to the tolerance.
     VectorXd pg = p.g;  // with L1 coordinates: the pseudo-gradient
     for (std::size_t i = 0; i < l1; ++i) {
@@ -1223,8 +1230,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::map<std::size_t, std::pair<Value, Value>> l1_args;
   for (auto pi : v.priors) {
     const Prior& pr = m.priors[pi];
-    bool l1 =
-        pr.family && pr.family->name == "Laplace" && conjugate::fixed_args(pr) && !opt.jacobian;
+    bool l1 = pr.family && pr.family->name == "Laplace" && conjugate::fixed_args(pr);
     if (!l1) {
       smooth_priors.push_back(pi);
       continue;
@@ -1337,10 +1343,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   for (const auto& t : layout.transforms) reals = reals && t.kind == Transform::Kind::Identity;
   Fit centre;
   bool use_centre = false;
-  if (map.note.empty() && map.interior && opt.laplace && !opt.jacobian && !reals && !l1_dim) {
+  if (map.note.empty() && map.interior && opt.laplace && !opt.jacobian && !reals) {
     std::optional<Failure> centre_failure;
-    centre = fit(m, *posterior, layout, opt, true, "MAP", centre_failure, 0, 0, 0, nullptr,
-                 &map.point.u);
+    centre = fit(m, *posterior, layout, opt, true, "MAP", centre_failure, l1_dim, l1_constant, 0,
+                 nullptr, &map.point.u);
     use_centre = !centre_failure && centre.note.empty() && centre.interior;
   }
   const Fit& at = use_centre ? centre : map;

@@ -109,7 +109,7 @@ void write_text(std::ostream& out, const std::vector<json>& results,
       continue;
     }
     if (method == "laplace" && r.contains("mode")) {  // a Laplace approximation at the numeric mode
-      out << q << " ~ Laplace approximation at the mode   [" << r.value("rule", "numeric") << "]\n";
+      out << q << " ~ Laplace approximation   [" << r.value("rule", "numeric") << "]\n";
       out << "    mode " << format_number(r["mode"]) << "   sd " << format_number(r["sd"]);
       if (r.contains("interval")) {
         int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));

@@ -47,3 +47,11 @@ print prob(z[2] == 2)
   CHECK(std::fabs(r[0]["value"]["mu"].get<double>() - 1.0) < 1e-9);
   CHECK(std::fabs(r[1]["value"].get<double>() - 0.75) < 1e-12);
 }
+
+TEST_CASE("enumeration: a likelihood that is zero for every value is said so") {
+  auto r = test::answers("param z ~ Bernoulli(0.3)\n1 ~ Bernoulli(z * 0)\nprint map(z)\n");
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK_MESSAGE(r[0]["error"].get<std::string>().find("the density is zero for every value") !=
+                    std::string::npos,
+                r[0].dump());
+}
