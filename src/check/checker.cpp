@@ -1487,6 +1487,13 @@ class Checker {
       fail(e.span, query + " needs a parameter or a let quantity, but '" + name->id + "' is " +
                        (it->second.kind == SymKind::Data ? "data" : "a function"));
     }
+    const auto* index = ast::as<ast::Index>(e);
+    const auto* base = index ? ast::as<ast::Name>(*index->base) : nullptr;
+    if (base)
+      fail(e.span, query +
+                       " needs the name of a parameter or a let quantity; for one element, "
+                       "name it first: let " +
+                       base->id + "1 = " + ast::to_source(e));
     fail(e.span, query + " needs the name of a parameter or a let quantity");
   }
 
@@ -1546,8 +1553,23 @@ class Checker {
         if (nargs < lo || nargs > hi) fail(e.span, "'" + name + "' takes " + usage);
       };
       bool user_fn = symbols_.count(name) && symbols_[name].kind == SymKind::Fn;
-      bool data_call =
-          (name == "mean" || name == "sd") && nargs == 1 && is_data_arg(*call->args[0]);
+      // mean(...) / sd(...) of data (a data name, or an expression that names
+      // no parameter or let, such as mean([1, 3])) is the built-in, not the
+      // posterior summary.
+      auto names_no_unknown = [&](const ast::Expr& a) {
+        if (ast::as<ast::Name>(a)) return false;
+        std::set<std::string> names;
+        names_in(a, names);
+        for (const auto& n : names) {
+          auto it = symbols_.find(n);
+          if (it != symbols_.end() &&
+              (it->second.kind == SymKind::Param || it->second.kind == SymKind::Let))
+            return false;
+        }
+        return true;
+      };
+      bool data_call = (name == "mean" || name == "sd") && nargs == 1 &&
+                       (is_data_arg(*call->args[0]) || names_no_unknown(*call->args[0]));
       if (!user_fn && !data_call) {
         if (name == "posterior" || name == "mean" || name == "sd") {
           arity(1, 1, "one argument, a parameter or let name");

@@ -446,3 +446,17 @@ TEST_CASE("model files: a UTF-8 byte order mark, and CR line ends") {
   CHECK(d2.list()[0].span.column == 15);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("queries: mean(...) and sd(...) of a data expression are the built-ins") {
+  auto r = bayes::test::answers(
+      "param mu ~ Normal(0, 1)\n[1.0, 2.0] ~ Normal(mu, 1)\n"
+      "print mean([1, 3])\nprint sd([1, 3, 5])\nprint mean(mu)\n");
+  REQUIRE(r.size() == 3);
+  CHECK(r[0]["value"].get<double>() == 2.0);
+  CHECK(r[1]["value"].get<double>() == 2.0);                    // the sample sd, as R's sd()
+  CHECK(std::fabs(r[2]["value"].get<double>() - 1.0) < 1e-12);  // posterior mean (0 + 3) / 3
+  auto bad = bayes::test::run("param w[2] ~ Normal(0, 1)\nprint sd(w[1])\n");
+  CHECK(bad.first_error() ==
+        "2:10: sd(...) needs the name of a parameter or a let quantity; for one element, name "
+        "it first: let w1 = w[1]");
+}
