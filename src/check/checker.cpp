@@ -333,6 +333,22 @@ class Checker {
     }
   }
 
+  // The first data-only part of n (not a plain data name, which is finite
+  // when read) whose value has a NaN or an infinity.
+  const Node* nonfinite_data_part(const Node& n) {
+    if (n.op == Op::Param) return nullptr;
+    if (ir::is_data_only(n)) {
+      if (n.op == Op::Data) return nullptr;
+      Value v = n.op == Op::Const ? n.value : value_of(n);
+      for (double x : v.data)
+        if (!std::isfinite(x)) return &n;
+      return nullptr;
+    }
+    for (const auto& a : n.args)
+      if (const Node* bad = nonfinite_data_part(*a)) return bad;
+    return nullptr;
+  }
+
   Value value_of(const Node& n) {
     try {
       return ir::eval(n, env_of(model_));
@@ -805,7 +821,16 @@ class Checker {
       Value known;
       known.data.clear();
       known.rows = 0;
-      if (ir::is_data_only(*a)) {
+      if (!ir::is_data_only(*a)) {
+        // The data parts of an argument that also reads parameters (0/0 in
+        // `Normal(0/0 + mu, 1)`) must be numbers too.
+        if (const Node* bad = nonfinite_data_part(*a)) {
+          diags_.error(bad->span, "'" + std::string(p.name) + "' of " + std::string(f->name) +
+                                      ": this part of the argument is not a finite number (it "
+                                      "is computed from the data alone)");
+          arg_error = true;
+        }
+      } else {
         known = value_of(*a);
         // Simplex and CountVector are checked as a whole by check_args.
         bool elementwise =
