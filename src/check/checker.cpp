@@ -19,6 +19,10 @@ namespace bayes::check {
 
 namespace {
 
+// The largest vector parameter (each element is a coordinate of the numeric
+// engine and of its draws).
+constexpr double kMaxParamSize = 1e6;
+
 using ir::Node;
 using ir::NodePtr;
 using ir::Op;
@@ -1051,6 +1055,11 @@ class Checker {
           Value v = value_of(*n);
           if (!v.is_scalar() || n->type.elem != Elem::Int || v[0] < 1)
             fail(d.size->span, "the size of a vector parameter must be a whole number >= 1");
+          if (v[0] > kMaxParamSize)
+            fail(d.size->span, "a vector parameter has at most " +
+                                   std::to_string(static_cast<long long>(kMaxParamSize)) +
+                                   " elements, not " +
+                                   std::to_string(static_cast<long long>(std::min(v[0], 9e18))));
           k = static_cast<std::size_t>(v[0]);
         } catch (const Poisoned&) {
           size_error = true;

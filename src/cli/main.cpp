@@ -214,5 +214,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return usage_error(e, app);
   }
-  return run_model(opt);
+  try {
+    return run_model(opt);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "bayes: error: out of memory (the model or its data is too large for this "
+                 "machine)\n";
+    return kNumeric;
+  }
 }
