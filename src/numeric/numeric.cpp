@@ -1267,6 +1267,12 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     }
     layout.transforms.push_back(*t);
   }
+  // Newton steps and the Laplace approximation use a dense Hessian.
+  if (layout.dim > 10000) {
+    why = "the numeric engine uses a dense Hessian, and this component has " +
+          std::to_string(layout.dim) + " unknown coordinates (at most 10000)";
+    return std::nullopt;
+  }
   auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal);
   if (!posterior) return std::nullopt;
   // The likelihood keeps the mixing distribution of summed-out labels.

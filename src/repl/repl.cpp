@@ -114,8 +114,20 @@ std::string Session::program_text(const std::vector<Entry>& entries) const {
 bool Session::run_line(const std::string& line) {
   std::string t = trim(line);
   if (t.empty()) return true;
-  if (t[0] == ':') return command(t);
-  return statements(line, "<repl>");
+  // Nothing a line does may end the session: an exception from deep inside
+  // (out of memory on a huge model, say) is reported and the line undone.
+  auto saved = entries_;
+  try {
+    if (t[0] == ':') return command(t);
+    return statements(line, "<repl>");
+  } catch (const std::bad_alloc&) {
+    err_ << "error: out of memory (the model or its data is too large); the session is as it "
+            "was before this line\n";
+  } catch (const std::exception& e) {
+    err_ << "error: " << e.what() << "; the session is as it was before this line\n";
+  }
+  entries_ = std::move(saved);
+  return false;
 }
 
 bool Session::command(const std::string& line) {

@@ -1959,3 +1959,14 @@ param w[3] ~ Laplace(0, 0.5)
   CHECK(std::fabs(v["w"][2].get<double>() - 0.003545) < 1e-5);
   CHECK(std::fabs(v["s"].get<double>() - 0.12082) < 1e-4);
 }
+
+TEST_CASE("numeric: a component too large for dense matrices says so (no out-of-memory abort)") {
+  auto r =
+      answers("param w[20000] ~ Normal(0, 1)\nprint 1 + 1\nprint map(w)\n", answer::Method::Auto);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0]["value"].get<double>() == 2.0);
+  REQUIRE_MESSAGE(r[1].contains("error"), r[1].dump());
+  CHECK_MESSAGE(
+      r[1]["error"].get<std::string>().find("20000 unknown coordinates") != std::string::npos,
+      r[1].dump());
+}
