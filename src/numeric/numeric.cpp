@@ -960,8 +960,12 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
   std::normal_distribution<double> z(0, 1);
   for (std::size_t r = 0; r < std::max<std::size_t>(1, opt.restarts); ++r) {
     VectorXd u0 = r == 0 && start ? *start : VectorXd::Zero(dim);
+    // Restarts from Normal(0, s^2) on the unconstrained scale, s = 2, 4, 8,
+    // 16, 2, ...: Stan's inits are uniform on (-2, 2); the wider ones reach
+    // modes far from 0 (mu near 20 under a Normal(0, 100) prior).
+    double spread = std::ldexp(2.0, static_cast<int>((r - 1) % 4));
     if (r > 0)
-      for (Eigen::Index i = 0; i < dim; ++i) u0[i] = 2 * z(rng);
+      for (Eigen::Index i = 0; i < dim; ++i) u0[i] = spread * z(rng);
     // A start where the density is positive: random points, wider and wider.
     bool feasible = std::isfinite(obj.value(u0));
     for (int tries = 0; !feasible && tries < 200; ++tries) {
