@@ -146,7 +146,7 @@ struct Engine {
     comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
     dist::Rng rng(opt.seed);
     out.assign(n, std::vector<Value>(m().params.size()));
-    draws_from.clear();
+    draws_from = "the posterior";
     for (auto ci : comps) {
       if (!solutions[ci]->draw) {
         why = "no posterior draws: " + failures[ci];
@@ -254,7 +254,7 @@ struct Engine {
     json out{{"query", q.text},
              {"method", "monte-carlo"},
              {"draws", n},
-             {"draws_from", draws_from.empty() ? "the posterior" : draws_from},
+             {"draws_from", draws_from},
              {"seed", opt.seed},
              {"mean", number(mean)},
              {"sd", number(sd)},
@@ -487,11 +487,10 @@ struct Engine {
     for (const auto& d : ds) hits += ir::eval(*q.expr, env_of(m(), d))[0] != 0 ? 1 : 0;
     double n = static_cast<double>(ds.size());
     double p = hits / n;
-    return json{
-        {"query", q.text},    {"method", "monte-carlo"},
-        {"value", p},         {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)},
-        {"draws", ds.size()}, {"draws_from", draws_from.empty() ? "the posterior" : draws_from},
-        {"seed", opt.seed}};
+    return json{{"query", q.text},    {"method", "monte-carlo"},
+                {"value", p},         {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)},
+                {"draws", ds.size()}, {"draws_from", draws_from},
+                {"seed", opt.seed}};
   }
 
   json predictive(const Query& q) {

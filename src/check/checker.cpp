@@ -1590,7 +1590,7 @@ class Checker {
       // mean(...) / sd(...) of data (a data name, or an expression that names
       // no parameter or let, such as mean([1, 3])) is the built-in, not the
       // posterior summary.
-      auto names_no_unknown = [&](const ast::Expr& a) {
+      auto reads_no_unknown = [&](const ast::Expr& a) {
         if (ast::as<ast::Name>(a)) return false;
         std::set<std::string> names;
         names_in(a, names);
@@ -1603,7 +1603,7 @@ class Checker {
         return true;
       };
       bool data_call = (name == "mean" || name == "sd") && nargs == 1 &&
-                       (is_data_arg(*call->args[0]) || names_no_unknown(*call->args[0]));
+                       (is_data_arg(*call->args[0]) || reads_no_unknown(*call->args[0]));
       if (!user_fn && !data_call) {
         if (name == "posterior" || name == "mean" || name == "sd") {
           arity(1, 1, "one argument, a parameter or let name");

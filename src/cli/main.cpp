@@ -127,10 +127,7 @@ int usage_error(const CLI::ParseError& e, CLI::App& app) {
   return code == 0 ? kOk : kUsage;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  prefer_huge_pages();
+int dispatch(int argc, char** argv) {
   std::string first = argc > 1 ? argv[1] : "";
   if (first == "check") {
     CLI::App app{"bayes check: parse and check a model without solving it", "bayes check"};
@@ -214,8 +211,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return usage_error(e, app);
   }
+  return run_model(opt);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  prefer_huge_pages();
+  // Whatever the command, running out of memory is an error message, not an abort.
   try {
-    return run_model(opt);
+    return dispatch(argc, argv);
   } catch (const std::bad_alloc&) {
     std::cerr << "bayes: error: out of memory (the model or its data is too large for this "
                  "machine)\n";

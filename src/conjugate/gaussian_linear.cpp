@@ -500,11 +500,11 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
   std::vector<std::size_t> offsets;
   const auto dim = static_cast<Index>(stacked_size(m, params, &offsets));
   // The joint precision is a dense dim x dim matrix.
-  if (dim > 10000) {
+  if (dim > static_cast<Index>(kMaxDenseUnknowns)) {
     why =
         "the Gaussian rule holds the joint covariance as a dense matrix, and this component "
         "has " +
-        std::to_string(dim) + " unknowns (at most 10000)";
+        std::to_string(dim) + " unknowns (at most " + std::to_string(kMaxDenseUnknowns) + ")";
     return std::nullopt;
   }
   std::vector<std::string> labels;

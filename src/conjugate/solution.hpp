@@ -28,6 +28,11 @@ struct PredictiveResult {
   std::string note;             // e.g. "for a new row with the covariates of row 1"
 };
 
+// The most unknowns a component may have where the joint posterior or the
+// Hessian is a dense matrix (the Gaussian rule, the numeric engine): 10^4
+// coordinates are 800 MB of doubles.
+inline constexpr std::size_t kMaxDenseUnknowns = 10000;
+
 struct Solution {
   std::string rule;                  // "Beta-Bernoulli"
   std::string method = "conjugate";  // or "enumeration"

@@ -64,11 +64,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   conjugate::ComponentView v = conjugate::view(g, c);
   // One slot per element: a vector parameter z[3] is three discrete values,
   // enumerated jointly with the rest (odometer order, the last slot fastest).
-  struct Slot {
-    std::size_t param;  // index into c.params
-    std::size_t elem;
-  };
-  std::vector<Slot> slots;
+  std::vector<std::size_t> slots;             // each slot's parameter (index into c.params)
   std::vector<std::vector<double>> supports;  // per parameter (iid elements)
   double joint = 1;
   for (std::size_t i = 0; i < c.params.size(); ++i) {
@@ -79,10 +75,8 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       return std::nullopt;
     }
     std::size_t size = pv.type.is_scalar() ? 1 : pv.type.rows;
-    for (std::size_t e = 0; e < size; ++e) {
-      slots.push_back({i, e});
-      joint *= static_cast<double>(s->size());
-    }
+    slots.insert(slots.end(), size, i);
+    joint *= std::pow(static_cast<double>(s->size()), static_cast<double>(size));
     supports.push_back(*s);
   }
   if (joint > kMaxJoint) {
@@ -97,7 +91,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   auto set_values = [slots, scalar, params](const std::vector<double>& a,
                                             std::vector<Value>& values) {
     std::vector<std::vector<double>> xs(params.size());
-    for (std::size_t s = 0; s < slots.size(); ++s) xs[slots[s].param].push_back(a[s]);
+    for (std::size_t s = 0; s < slots.size(); ++s) xs[slots[s]].push_back(a[s]);
     for (std::size_t i = 0; i < params.size(); ++i)
       values[params[i]] = scalar[i] ? Value::scalar(xs[i][0], true) : Value::vector(xs[i], true);
   };
@@ -108,7 +102,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   for (std::size_t j = 0; j < n; ++j) {
     std::size_t rest = j;
     for (std::size_t s = slots.size(); s-- > 0;) {
-      const auto& sup = supports[slots[s].param];
+      const auto& sup = supports[slots[s]];
       assignment[j][s] = sup[rest % sup.size()];
       rest /= sup.size();
     }
@@ -150,7 +144,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     // Each element's marginal: probs[e][k] = P(element e = vals[k]).
     std::vector<std::vector<double>> probs;
     for (std::size_t s = 0; s < slots.size(); ++s) {
-      if (slots[s].param != i) continue;
+      if (slots[s] != i) continue;
       std::vector<double> pk(K, 0.0);
       for (std::size_t j = 0; j < n; ++j)
         pk[static_cast<std::size_t>(std::find(vals.begin(), vals.end(), assignment[j][s]) -

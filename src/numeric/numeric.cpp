@@ -267,8 +267,9 @@ struct Layout {
       if (k >= t.offset && k < t.offset + t.dim) {
         if (which) *which = &t;
         if (element) *element = k - t.offset;
-        return m.params[t.param].name +
-               (t.size > 1 ? "[" + std::to_string(k - t.offset + 1) + "]" : "");
+        return m.params[t.param].name + (m.params[t.param].type.is_scalar()
+                                             ? ""
+                                             : "[" + std::to_string(k - t.offset + 1) + "]");
       }
     return "?";
   }
@@ -899,8 +900,7 @@ bool describe(const Layout& layout, const Model& m, const VectorXd& d, const Vec
     for (std::size_t i = 0; i < t.dim; ++i) {
       auto k = static_cast<Eigen::Index>(t.offset + i);
       if (std::fabs(d[k]) < 0.1 * big) continue;
-      std::string name =
-          m.params[t.param].name + (t.size > 1 ? "[" + std::to_string(i + 1) + "]" : "");
+      std::string name = layout.name(m, static_cast<std::size_t>(k));
       bool up = d[k] > 0;
       double edge = NAN;
       bool edge_closed = false;
@@ -1041,22 +1041,18 @@ Fit fit(Objective& obj, const Model& m, Tape& tape, const Layout& layout, const 
       return true;
     };
     if (p.converged && p.pd && levelled()) return f;
+    // The coordinates the flattest direction moves.
+    auto flat_names = [&]() {
+      std::vector<std::string> names;
+      for (Eigen::Index k = 0; k < p.flattest.size(); ++k)
+        if (std::fabs(p.flattest[k]) >= 0.1 * inf_norm(p.flattest))
+          names.push_back(layout.name(m, static_cast<std::size_t>(k)));
+      return names;
+    };
     // Forward differences judge curvature only to about 1e-7: a Hessian that
     // singular is measured again centrally, and if it stays singular, the
     // profile along the flattest coordinate tells a ridge (a curve of equally
     // good points: y ~ Normal(a * b, 1)) from a mode.
-    // The parameters the flattest direction moves.
-    auto flat_names = [&]() {
-      std::vector<std::string> names;
-      if (p.flattest.size() == 0) return names;
-      for (const auto& t : layout.transforms)
-        for (std::size_t i = 0; i < t.dim; ++i)
-          if (std::fabs(p.flattest[static_cast<Eigen::Index>(t.offset + i)]) >=
-              0.1 * inf_norm(p.flattest))
-            names.push_back(m.params[t.param].name +
-                            (t.size > 1 ? "[" + std::to_string(i + 1) + "]" : ""));
-      return names;
-    };
     auto ridge = [&]() {
       if (l1 || p.flattest.size() == 0) return false;
       Eigen::Index k;
@@ -1272,9 +1268,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     layout.transforms.push_back(*t);
   }
   // Newton steps and the Laplace approximation use a dense Hessian.
-  if (layout.dim > 10000) {
+  if (layout.dim > conjugate::kMaxDenseUnknowns) {
     why = "the numeric engine uses a dense Hessian, and this component has " +
-          std::to_string(layout.dim) + " unknown coordinates (at most 10000)";
+          std::to_string(layout.dim) + " unknown coordinates (at most " +
+          std::to_string(conjugate::kMaxDenseUnknowns) + ")";
     return std::nullopt;
   }
   auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal);
@@ -1328,7 +1325,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   const std::string optimiser = l1_dim ? "OWL-QN" : "L-BFGS";
   sol.rule = optimiser + (opt.jacobian ? ", mode on the unconstrained scale (Jacobian included)"
                                        : ", mode in the original parameterisation");
-  sol.explain.push_back("numeric: L-BFGS on " + std::to_string(layout.dim) +
+  sol.explain.push_back("numeric: " + optimiser + " on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
   std::string polish =
       map.bound >= 0 ? "" : ", then " + std::to_string(map.point.newton) + " Newton steps";
@@ -1364,13 +1361,16 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   Eigen::LLT<Eigen::MatrixXd> llt;
   bool laplace = false;
   std::string laplace_note;
-  if (map.note.empty() && map.interior && opt.laplace &&
-      (use_centre || reals || opt.jacobian || l1_dim)) {
+  if (map.note.empty() && map.interior && opt.laplace && (use_centre || reals || opt.jacobian)) {
     llt.compute(H);
     laplace = llt.info() == Eigen::Success;
   }
   if (map.note.empty() && !laplace && !opt.laplace)
     laplace_note = "no Laplace approximation: not asked for";
+  else if (map.note.empty() && map.interior && !laplace && !use_centre && !reals && !opt.jacobian)
+    laplace_note =
+        "no Laplace approximation: the density of the unconstrained coordinates (the Jacobian "
+        "included) has no interior mode to centre it on";
   else if (map.note.empty() && !laplace)
     laplace_note =
         "no Laplace approximation: the mode is on the edge of the support or the "
@@ -1485,10 +1485,11 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
         mid[ii] = std::log(x[i]) - std::log1p(-x[i]);
         spread[ii] = std::sqrt(var) / w;  // d logit(x) / dx = 1 / (x (1 - x))
       }
-      cf.mean = mode_value;
+      // The mean is the centre mapped back (the delta method's); the mode the MAP.
+      cf.mean = Value::vector(std::vector<double>(x.data(), x.data() + t.size));
       cf.sd = Value::vector(sds);
-      cf.mode = cf.mean;
-      cf.params.push_back({"mode", cf.mean});
+      cf.mode = mode_value;
+      cf.params.push_back({"mode", mode_value});
       cf.params.push_back({"sd", cf.sd});
       cf.element_quantile = [mid, spread](std::size_t i, double p) {
         boost::math::normal_distribution<double> nd(mid[i], spread[i] > 0 ? spread[i] : 1e-300);

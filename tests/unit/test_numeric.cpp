@@ -1147,14 +1147,13 @@ print map(p)
   if (!r[0].contains("error")) check_close(num_value(r[0]), 0.5, 1e-6, "map(p) on the boundary");
 }
 
+// Dirichlet(2, 3, 4) prior, counts (2, 2, 3): posterior Dirichlet(4, 5, 7).
+const std::string kDirichletCategorical =
+    "param th[3] ~ Dirichlet([2, 3, 4])\ndata z = [1, 2, 2, 3, 3, 3, 1]\nz ~ Categorical(th)\n";
+
 TEST_CASE("numeric transforms: simplex (additive log-ratio) via Dirichlet-Categorical") {
   // MAP_k = (alpha_k - 1 + n_k) / (sum alpha - K + N).
-  auto r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
-data z = [1, 2, 2, 3, 3, 3, 1]
-z ~ Categorical(th)
-print map(th)
-)",
-                   answer::Method::Numeric);
+  auto r = answers(kDirichletCategorical + "print map(th)\n", answer::Method::Numeric);
   REQUIRE(r.size() == 1);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   std::vector<double> alpha = {2, 3, 4}, n = {2, 2, 3};
@@ -1177,12 +1176,7 @@ print map(th)
                 "map(th)[" + std::to_string(k + 1) + "]");
   // With the Jacobian prod x_k: the mode of prod x_k^(alpha_k + n_k) is (alpha_k + n_k) / (sum
   // alpha + N).
-  r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
-data z = [1, 2, 2, 3, 3, 3, 1]
-z ~ Categorical(th)
-print map(th)
-)",
-              answer::Method::Numeric, true);
+  r = answers(kDirichletCategorical + "print map(th)\n", answer::Method::Numeric, true);
   alpha = {2, 3, 4}, n = {2, 2, 3};
   for (std::size_t k = 0; k < 3; ++k)
     check_close(r[0]["value"][k].get<double>(), (alpha[k] + n[k]) / 16.0, 1e-6,
@@ -1267,12 +1261,7 @@ print evidence()
   // prod x_k^c_k, c = (4, 5, 7), C = 16: centred at c / C, where the
   // curvature C (diag(x) - x x') over the first two coordinates has
   // determinant C^2 prod_k x_k.
-  r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
-data z = [1, 2, 2, 3, 3, 3, 1]
-z ~ Categorical(th)
-print evidence()
-)",
-              answer::Method::Numeric);
+  r = answers(kDirichletCategorical + "print evidence()\n", answer::Method::Numeric);
   std::vector<double> centre = {4.0 / 16, 5.0 / 16, 7.0 / 16}, alpha = {2, 3, 4}, n = {2, 2, 3};
   double jd = dist::dirichlet_lpdf(alpha, centre), logx = 0;
   for (std::size_t k = 0; k < 3; ++k) jd += n[k] * std::log(centre[k]), logx += std::log(centre[k]);
@@ -1655,16 +1644,12 @@ TEST_CASE("numeric Laplace: a simplex's sd and intervals (by hand)") {
   // gives var x_k = x_k (1 - x_k) / A for every k, the last included. The
   // interval is a Normal on logit(x_k) with sd = sd(x_k) / (x_k (1 - x_k)).
   // The mode reported is the MAP, (a - 1) / (A - K).
-  auto r = answers(R"(param th[3] ~ Dirichlet([2, 3, 4])
-data z = [1, 2, 2, 3, 3, 3, 1]
-z ~ Categorical(th)
-print posterior(th)
-)",
-                   answer::Method::Numeric);
+  auto r = answers(kDirichletCategorical + "print posterior(th)\n", answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
   std::vector<double> a = {4, 5, 7};
   for (std::size_t k = 0; k < 3; ++k) {
     check_close(r[0]["mode"][k].get<double>(), (a[k] - 1) / 13, 1e-6, "mode");
+    check_close(r[0]["mean"][k].get<double>(), a[k] / 16, 1e-6, "mean (the centre)");
     double x = a[k] / 16, sd = std::sqrt(x * (1 - x) / 16);
     check_close(r[0]["sd"][k].get<double>(), sd, 1e-5, "sd(th)[" + std::to_string(k + 1) + "]");
     double mid = std::log(x / (1 - x)), s = sd / (x * (1 - x));
@@ -1944,9 +1929,11 @@ param w[3] ~ Laplace(0, 0.5)
   for (int k = 0; k < 3; ++k)
     CHECK(jac[0]["value"]["w"][k].get<double>() == plain[0]["value"]["w"][k].get<double>());
   CHECK(jac[0]["value"]["w"][1].get<double>() == 0.0);
-  // With an unknown noise sd (HalfNormal(1)): reference by a separate
-  // tester's scipy fit (subgradient at w2 = 0 checked: 1.77 < 2):
-  // b0 = 0.12133, w = [0.97844, 0, 0.003545], s = 0.12082.
+  // With an unknown noise sd (HalfNormal(1)). Reference: scipy 1.10
+  // L-BFGS-B (ftol 1e-15, gtol 1e-12) on minus the log posterior with
+  // w = w+ - w-, w+, w- >= 0 (the smooth form of the L1 term), s >= 1e-6:
+  // b0 = 0.12133380107638782, w = [0.97843651, 0, 0.00354468],
+  // s = 0.12082165910194108.
   auto r = answers(lasso +
                        "param s ~ HalfNormal(1)\n"
                        "y ~ Normal(b0 + columns(x1, x2, x3) * w, s)\nprint map()\n",
@@ -1954,10 +1941,10 @@ param w[3] ~ Laplace(0, 0.5)
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   const auto& v = r[0]["value"];
   CHECK(v["w"][1].get<double>() == 0.0);
-  CHECK(std::fabs(v["b0"].get<double>() - 0.12133) < 1e-4);
-  CHECK(std::fabs(v["w"][0].get<double>() - 0.97844) < 1e-4);
-  CHECK(std::fabs(v["w"][2].get<double>() - 0.003545) < 1e-5);
-  CHECK(std::fabs(v["s"].get<double>() - 0.12082) < 1e-4);
+  check_close(v["b0"].get<double>(), 0.12133380107638782, 1e-6, "b0");
+  check_close(v["w"][0].get<double>(), 0.97843651, 1e-6, "w[1]");
+  check_close(v["w"][2].get<double>(), 0.00354468, 1e-6, "w[3]");
+  check_close(v["s"].get<double>(), 0.12082165910194108, 1e-6, "s");
 }
 
 TEST_CASE("numeric: a component too large for dense matrices says so (no out-of-memory abort)") {
