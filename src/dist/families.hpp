@@ -14,33 +14,6 @@
 
 namespace bayes::dist {
 
-// One accessor per file src/dist/<name>.cpp, in the order of LANGUAGE.md.
-const Family& normal_family();
-const Family& gamma_family();
-const Family& inverse_gamma_family();
-const Family& exponential_family();
-const Family& student_t_family();
-const Family& cauchy_family();
-const Family& laplace_family();
-const Family& lognormal_family();
-const Family& beta_family();
-const Family& uniform_family();
-const Family& half_normal_family();
-const Family& half_cauchy_family();
-const Family& weibull_family();
-const Family& pareto_family();
-const Family& bernoulli_family();
-const Family& binomial_family();
-const Family& poisson_family();
-const Family& geometric_family();
-const Family& negative_binomial_family();
-const Family& categorical_family();
-const Family& multinomial_family();
-const Family& dirichlet_family();
-const Family& multi_normal_family();
-const Family& normal_inverse_gamma_family();
-const Family& discrete_uniform_family();  // extension: integers lo..hi
-
 namespace detail {
 
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();

@@ -88,9 +88,40 @@ struct Family {
   double (*sample)(Args, Rng&) = nullptr;
 };
 
-// The family called `name`, or nullptr.
+// The built-in families, one accessor per file src/dist/<name>.cpp. A family
+// is identified by its object: `f == &normal_family()`, never by its name. A new
+// family needs no line here unless another stage singles it out; the registry
+// finds every `const Family& <name>_family()` defined in src/dist/ by itself.
+const Family& normal_family();
+const Family& gamma_family();
+const Family& inverse_gamma_family();
+const Family& exponential_family();
+const Family& student_t_family();
+const Family& cauchy_family();
+const Family& laplace_family();
+const Family& lognormal_family();
+const Family& beta_family();
+const Family& uniform_family();
+const Family& half_normal_family();
+const Family& half_cauchy_family();
+const Family& weibull_family();
+const Family& pareto_family();
+const Family& bernoulli_family();
+const Family& binomial_family();
+const Family& poisson_family();
+const Family& geometric_family();
+const Family& negative_binomial_family();
+const Family& categorical_family();
+const Family& multinomial_family();
+const Family& dirichlet_family();
+const Family& multi_normal_family();
+const Family& normal_inverse_gamma_family();
+const Family& discrete_uniform_family();  // extension: integers lo..hi
+
+// The family called `name`, or nullptr. For the parser's name table and the
+// messages that list names; other stages compare family objects.
 const Family* find(std::string_view name);
-// Every family, in the order of LANGUAGE.md.
+// Every family, sorted by name.
 std::span<const Family* const> all();
 
 }  // namespace bayes::dist

@@ -1,39 +1,25 @@
-// The family registry: every distribution by name, in the order of LANGUAGE.md.
-#include <array>
+// The family registry: every distribution by name. The table is generated
+// from the family files (cmake/dist_registry.cmake), so a new family is one
+// new file in src/dist/ and nothing else.
+#include <algorithm>
+#include <vector>
 
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+
+#include "dist_registry.inc"
+
 namespace {
 
-const std::array<const Family*, 25>& table() {
-  static const std::array<const Family*, 25> families{
-      &normal_family(),
-      &gamma_family(),
-      &inverse_gamma_family(),
-      &exponential_family(),
-      &student_t_family(),
-      &cauchy_family(),
-      &laplace_family(),
-      &lognormal_family(),
-      &beta_family(),
-      &uniform_family(),
-      &half_normal_family(),
-      &half_cauchy_family(),
-      &weibull_family(),
-      &pareto_family(),
-      &bernoulli_family(),
-      &binomial_family(),
-      &poisson_family(),
-      &geometric_family(),
-      &negative_binomial_family(),
-      &categorical_family(),
-      &multinomial_family(),
-      &dirichlet_family(),
-      &multi_normal_family(),
-      &normal_inverse_gamma_family(),
-      &discrete_uniform_family(),  // extension, after the contract's list
-  };
+// Sorted by name, so listings do not depend on file names.
+const std::vector<const Family*>& table() {
+  static const std::vector<const Family*> families = [] {
+    std::vector<const Family*> all{BAYES_DIST_FAMILIES};
+    std::sort(all.begin(), all.end(),
+              [](const Family* a, const Family* b) { return a->name < b->name; });
+    return all;
+  }();
   return families;
 }
 
