@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start-up benchmark (issue #5 item 7): a small model answered, process start
+# Start-up benchmark: a small model answered, process start
 # to exit. Runs each command N times (default 300) in the same shell loop and
 # reports the mean wall time per run, next to two baselines measured in the
 # same run: /bin/true (the cost of fork + exec alone) and `bayes --version`

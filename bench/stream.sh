@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Streaming benchmark (issue #3 item 8): a conjugate model over a 10^7-row CSV
+# Streaming benchmark: a conjugate model over a 10^7-row CSV
 # column (about 91 MB), solved from sufficient statistics in one pass. Reports
 # wall time and peak memory of the whole bayes process next to the baseline
 # measured in the same run: the simplest C++ loop that reads and sums the same
