@@ -9,6 +9,7 @@
 #include "check/common.hpp"
 #include "data/csv.hpp"
 #include "dist/multivariate.hpp"
+#include "expr/builtins.hpp"
 
 namespace bayes::check {
 
