@@ -1,0 +1,44 @@
+// The checker's shared vocabulary (internal to src/check/): how an error stops
+// the statement it is in, and how numbers and counts read in messages.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <sstream>
+#include <string>
+
+#include "diag/diagnostic.hpp"
+
+namespace bayes::check {
+
+// Checked expressions are at most this deep, and expression checking recurses
+// at most this deep: every later stage walks them recursively.
+constexpr std::size_t kMaxDepth = 2000;
+
+// Thrown inside a statement's checking when it cannot go on: either the error
+// was just reported (fail), or a bad symbol was used, whose cause was reported
+// where it was defined. The statement is skipped without a further message.
+struct Poisoned {};
+
+// Reports an error (with an optional note) and abandons the statement.
+[[noreturn]] inline void fail(Diagnostics& diags, Span span, const std::string& message,
+                              const std::string& note = "") {
+  auto& d = diags.error(span, message);
+  if (!note.empty()) d.notes.push_back(note);
+  throw Poisoned{};
+}
+
+inline std::string fmt_num(double x) {
+  if (std::isnan(x)) return "NaN";  // not the platform's "nan" or "-nan"
+  std::ostringstream s;
+  s.precision(6);
+  s << x;
+  return s.str();
+}
+
+// "1 column", "3 columns".
+inline std::string plural(std::size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace bayes::check

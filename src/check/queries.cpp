@@ -1,0 +1,265 @@
+// The checker's queries: `print` and `plot` statements -> the model's
+// queries. Tells a query of the posterior (posterior(p), prob(p > 0.5), ...)
+// from a built-in of the same name applied to data (mean(y)).
+#include "check/queries.hpp"
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "check/common.hpp"
+#include "expr/builtins.hpp"
+
+namespace bayes::check {
+
+namespace {
+
+using ir::NodePtr;
+
+class QueryChecker {
+ public:
+  QueryChecker(Typer& typer, const Scope& scope, const Model& model, Diagnostics& diags)
+      : typer_(typer), scope_(scope), model_(model), diags_(diags) {}
+
+  Query query(const ast::Expr& e);
+  Target target_of(const ast::Expr& e, const std::string& query);
+
+ private:
+  Typer& typer_;
+  const Scope& scope_;
+  const Model& model_;
+  Diagnostics& diags_;
+
+  [[noreturn]] void fail(Span span, const std::string& message) {
+    check::fail(diags_, span, message);
+  }
+  bool is_data_name(const ast::Expr& a) const;
+  bool reads_no_unknown(const ast::Expr& a) const;
+  std::optional<Query> posterior_query(const ast::Call& call, const ast::Expr& e, Query q);
+  void predictive(const ast::Call& call, Query& q);
+  std::string vector_condition(const ast::Expr& cond, const Type& t) const;
+  double level_arg(const ast::Expr& e, const char* what);
+};
+
+bool QueryChecker::is_data_name(const ast::Expr& a) const {
+  const auto* n = ast::as<ast::Name>(a);
+  if (!n) return false;
+  const Symbol* sym = scope_.find(n->id);
+  return sym && sym->kind == SymKind::Data;
+}
+
+// An expression that names no parameter or let, such as mean([1, 3]).
+bool QueryChecker::reads_no_unknown(const ast::Expr& a) const {
+  if (ast::as<ast::Name>(a)) return false;
+  std::set<std::string> names;
+  names_in(a, names);
+  for (const auto& n : names) {
+    const Symbol* sym = scope_.find(n);
+    if (sym && (sym->kind == SymKind::Param || sym->kind == SymKind::Let)) return false;
+  }
+  return true;
+}
+
+Target QueryChecker::target_of(const ast::Expr& e, const std::string& query) {
+  const auto* name = ast::as<ast::Name>(e);
+  if (name) {
+    const Symbol* sym = scope_.find(name->id);
+    if (!sym) typer_.unknown_name(name->id, e.span);
+    if (sym->bad) throw Poisoned{};
+    if (sym->kind == SymKind::Param) return Target{Target::Kind::Param, sym->index};
+    if (sym->kind == SymKind::Let) return Target{Target::Kind::Let, sym->index};
+    fail(e.span, query + " needs a parameter or a let quantity, but '" + name->id + "' is " +
+                     (sym->kind == SymKind::Data ? "data" : "a function"));
+  }
+  const auto* index = ast::as<ast::Index>(e);
+  const auto* base = index ? ast::as<ast::Name>(*index->base) : nullptr;
+  if (base)
+    fail(e.span, query +
+                     " needs the name of a parameter or a let quantity; for one element, "
+                     "name it first: let " +
+                     base->id + "1 = " + ast::to_source(e));
+  fail(e.span, query + " needs the name of a parameter or a let quantity");
+}
+
+// "prob(...) needs a single condition, but 'w > 0' is a vector of 3
+// conditions (index one, e.g. 'w[1] > 0')".
+std::string QueryChecker::vector_condition(const ast::Expr& cond, const Type& t) const {
+  std::string msg = "prob(...) needs a single condition, but '" + ast::to_source(cond) +
+                    "' is a vector of " + std::to_string(t.rows * t.cols) + " conditions";
+  // The example indexes the first vector-valued name of a comparison.
+  const auto* b = ast::as<ast::Binary>(cond);
+  if (!b) return msg;
+  for (const ast::ExprPtr* side : {&b->lhs, &b->rhs}) {
+    const auto* n = ast::as<ast::Name>(**side);
+    const Symbol* sym = n ? scope_.find(n->id) : nullptr;
+    if (!sym || sym->bad) continue;
+    bool vector =
+        (sym->kind == SymKind::Param && model_.params[sym->index].type.is_vector()) ||
+        (sym->kind == SymKind::Let && model_.lets[sym->index].expr->type.is_vector()) ||
+        (sym->kind == SymKind::Data && model_.data[sym->index].value.rank == Rank::Vector);
+    if (!vector) continue;
+    ast::Binary one = *b;
+    auto index = std::make_shared<const ast::Expr>(ast::Expr{
+        ast::Index{*side, {std::make_shared<const ast::Expr>(ast::Expr{ast::Number{1, true}, {}})}},
+        {}});
+    (side == &b->lhs ? one.lhs : one.rhs) = index;
+    return msg + " (index one, e.g. '" + ast::to_source(ast::Expr{one, {}}) + "')";
+  }
+  return msg;
+}
+
+double QueryChecker::level_arg(const ast::Expr& e, const char* what) {
+  NodePtr n = typer_.data_expr(e, what);
+  Value v = typer_.value_of(*n);
+  if (!v.is_scalar() || !(v[0] > 0 && v[0] < 1))
+    fail(e.span, std::string(what) + " must be between 0 and 1");
+  return v[0];
+}
+
+void QueryChecker::predictive(const ast::Call& call, Query& q) {
+  q.kind = QueryKind::Predictive;
+  const auto* n = ast::as<ast::Name>(*call.args[0]);
+  if (!n || !is_data_name(*call.args[0])) {
+    if (n && !scope_.has(n->id)) typer_.unknown_name(n->id, call.args[0]->span);
+    fail(call.args[0]->span, "predictive(...) needs the name of observed data");
+  }
+  std::size_t di = scope_.find(n->id)->index;
+  for (std::size_t i = 0; i < model_.observations.size(); ++i) {
+    const auto& lhs = *model_.observations[i].lhs;
+    if (lhs.op == ir::Op::Data && lhs.ref == di) q.observations.push_back(i);
+  }
+  if (q.observations.empty())
+    fail(call.args[0]->span, "'" + n->id + "' is not observed: no statement '" + n->id +
+                                 " ~ ...' comes before this query");
+  q.data_name = n->id;
+}
+
+// posterior(p), map(), interval(p, 0.9), prob(p > 0.5), predictive(y), ...;
+// nullopt when the call is not one (a user function, a built-in on data, or
+// another name).
+std::optional<Query> QueryChecker::posterior_query(const ast::Call& call, const ast::Expr& e,
+                                                   Query q) {
+  const std::string& name = call.callee.name;
+  auto nargs = call.args.size();
+  auto arity = [&](std::size_t lo, std::size_t hi, const char* usage) {
+    if (nargs < lo || nargs > hi) fail(e.span, "'" + name + "' takes " + usage);
+  };
+  if (scope_.is_function(name)) return std::nullopt;
+  // mean(...) / sd(...) of data (a data name, or an expression that names
+  // no parameter or let, such as mean([1, 3])) is the built-in, not the
+  // posterior summary.
+  bool data_call = (name == "mean" || name == "sd") && nargs == 1 &&
+                   (is_data_name(*call.args[0]) || reads_no_unknown(*call.args[0]));
+  if (data_call) return std::nullopt;
+  if (name == "posterior" || name == "mean" || name == "sd") {
+    arity(1, 1, "one argument, a parameter or let name");
+    q.kind = name == "posterior" ? QueryKind::Posterior
+             : name == "mean"    ? QueryKind::Mean
+                                 : QueryKind::Sd;
+    q.targets.push_back(target_of(*call.args[0], name + "(...)"));
+    return q;
+  }
+  if (name == "map" || name == "mle") {
+    arity(0, 1, "no argument (every parameter) or one parameter or let name");
+    q.kind = name == "map" ? QueryKind::Map : QueryKind::Mle;
+    if (nargs) q.targets.push_back(target_of(*call.args[0], name + "(...)"));
+    return q;
+  }
+  if (name == "interval" || name == "quantile") {
+    q.kind = name == "interval" ? QueryKind::Interval : QueryKind::Quantile;
+    if (name == "interval")
+      arity(1, 2, "a parameter name and an optional level, e.g. interval(p, 0.9)");
+    else
+      arity(2, 2, "a parameter name and a probability, e.g. quantile(p, 0.5)");
+    q.targets.push_back(target_of(*call.args[0], name + "(...)"));
+    if (nargs == 2)
+      q.level = level_arg(*call.args[1], name == "interval" ? "the level" : "the probability");
+    return q;
+  }
+  if (name == "prob") {
+    arity(1, 1, "one condition, e.g. prob(p > 0.5)");
+    q.kind = QueryKind::Prob;
+    q.expr = typer_.expr(*call.args[0]);
+    if (q.expr->type.elem != Elem::Bool)
+      fail(call.args[0]->span, "prob(...) needs a condition such as 'p > 0.5'");
+    if (!q.expr->type.is_scalar())
+      fail(call.args[0]->span, vector_condition(*call.args[0], q.expr->type));
+    if (ir::is_data_only(*q.expr)) fail(call.args[0]->span, "the condition involves no parameter");
+    return q;
+  }
+  if (name == "predictive") {
+    arity(1, 1, "one argument, the name of observed data");
+    predictive(call, q);
+    return q;
+  }
+  if (name == "evidence") {
+    arity(0, 0, "no arguments");
+    q.kind = QueryKind::Evidence;
+    return q;
+  }
+  return std::nullopt;
+}
+
+Query QueryChecker::query(const ast::Expr& e) {
+  Query q;
+  q.text = ast::to_source(e);
+  q.span = e.span;
+  if (const auto* call = ast::as<ast::Call>(e))
+    if (auto named = posterior_query(*call, e, q)) return std::move(*named);
+  if (const auto* n = ast::as<ast::Name>(e)) {
+    const Symbol* sym = scope_.find(n->id);
+    if (sym && !sym->bad && (sym->kind == SymKind::Param || sym->kind == SymKind::Let)) {
+      q.kind = QueryKind::Posterior;
+      q.targets.push_back(target_of(e, "print"));
+      return q;
+    }
+  }
+  NodePtr value = typer_.expr(e);
+  if (!ir::is_data_only(*value))
+    fail(e.span,
+         "print needs a query such as posterior(p), map(p), mle(p), prob(p > 0.5), "
+         "predictive(y) or evidence()");
+  q.kind = QueryKind::Value;
+  q.expr = value;
+  return q;
+}
+
+}  // namespace
+
+void check_print(const ast::PrintStmt& s, Typer& typer, const Scope& scope, Model& model,
+                 Diagnostics& diags) {
+  if (const auto* c = ast::as<ast::Call>(*s.query)) {
+    const std::string& name = c->callee.name;
+    bool known = is_query_name(name) || find_builtin(name) || scope.has(name);
+    if (!known) {
+      if (scope.defined_later(name)) {
+        scope.report_unknown(name, c->callee.span, "function", {}, diags);
+        return;
+      }
+      std::vector<std::string> candidates = query_list();
+      for (const auto& x : all_builtins()) candidates.emplace_back(x.name);
+      auto& d = diags.error(c->callee.span, "unknown query '" + name + "'");
+      suggest(d, closest_name(name, candidates));
+      return;
+    }
+  }
+  model.queries.push_back(QueryChecker(typer, scope, model, diags).query(*s.query));
+}
+
+void check_plot(const ast::PlotStmt& s, Span span, Typer& typer, const Scope& scope, Model& model,
+                Diagnostics& diags) {
+  Query q;
+  q.kind = QueryKind::Plot;
+  q.text = "plot " + ast::to_source(*s.target);
+  q.span = span;
+  q.targets.push_back(QueryChecker(typer, scope, model, diags).target_of(*s.target, "plot"));
+  if (q.targets[0].kind == Target::Kind::Param &&
+      !model.params[q.targets[0].index].type.is_scalar())
+    fail(diags, s.target->span,
+         "plot needs a scalar parameter; plot one element with a let, e.g. 'let w1 = w[1]'");
+  q.file = s.file;
+  model.queries.push_back(q);
+}
+
+}  // namespace bayes::check
