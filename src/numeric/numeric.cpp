@@ -81,7 +81,7 @@ void data_bounds(const Model& m, const std::vector<std::size_t>& observations, s
   if (!m.params[p].type.is_scalar()) return;
   for (auto oi : observations) {
     const Observation& o = m.observations[oi];
-    if (!o.family || o.family->name != "Uniform" || o.args.size() != 2) continue;
+    if (o.family != &dist::uniform_family() || o.args.size() != 2) continue;
     for (std::size_t side = 0; side < 2; ++side) {
       auto mono = conjugate::monomial_in(m, *o.args[side], p);
       if (!mono || mono->k != 1) continue;
@@ -138,7 +138,7 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
           return std::nullopt;
         }
         double a = conjugate::eval_data(m, *pr.args[0])[0];
-        if (pr.family->name == "Uniform")
+        if (pr.family == &dist::uniform_family())
           lo = a, hi = conjugate::eval_data(m, *pr.args[1])[0], t.hi_closed = true;
         else
           lo = a;  // Pareto(xmin, alpha)
@@ -1230,7 +1230,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::map<std::size_t, std::pair<Value, Value>> l1_args;
   for (auto pi : v.priors) {
     const Prior& pr = m.priors[pi];
-    bool l1 = pr.family && pr.family->name == "Laplace" && conjugate::fixed_args(pr);
+    bool l1 = pr.family == &dist::laplace_family() && conjugate::fixed_args(pr);
     if (!l1) {
       smooth_priors.push_back(pi);
       continue;
