@@ -4,10 +4,10 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <string_view>
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
+#include "dist/family.hpp"
 #include "numeric/parallel.hpp"
 
 namespace bayes::numeric {
@@ -53,14 +53,14 @@ namespace {
 // parameter, or 0 when the prior is of another kind.
 double prior_precision(const Model& m, const Prior& pr) {
   if (!pr.family || !conjugate::fixed_args(pr) || pr.params.size() != 1) return 0;
-  std::string_view name = pr.family->name;
-  if (name == "Normal") {
+  const dist::Family* family = pr.family;
+  if (family == &dist::normal_family()) {
     Value sd = conjugate::eval_data(m, *pr.args[1]);
     double top = 0;
     for (double s : sd.data) top = std::max(top, s);
     return top > 0 && std::isfinite(top) ? 1 / (top * top) : 0;
   }
-  if (name == "MultiNormal") {
+  if (family == &dist::multi_normal_family()) {
     Value cov = conjugate::eval_data(m, *pr.args[1]);
     auto k = static_cast<Eigen::Index>(cov.rows);
     if (cov.rank != Rank::Matrix || k == 0) return 0;
@@ -79,13 +79,16 @@ bool link_of_affine(const ir::Node& n, Builtin link, const Model& m) {
 
 bool concave_likelihood(const Model& m, const Observation& o) {
   if (!o.family) return false;
-  std::string_view name = o.family->name;
+  const dist::Family* family = o.family;
   const auto& a = o.args;
-  if (name == "Normal") return a.size() == 2 && is_affine(*a[0], m) && ir::is_data_only(*a[1]);
-  if (name == "Bernoulli") return a.size() == 1 && link_of_affine(*a[0], Builtin::Logistic, m);
-  if (name == "Binomial")
+  if (family == &dist::normal_family())
+    return a.size() == 2 && is_affine(*a[0], m) && ir::is_data_only(*a[1]);
+  if (family == &dist::bernoulli_family())
+    return a.size() == 1 && link_of_affine(*a[0], Builtin::Logistic, m);
+  if (family == &dist::binomial_family())
     return a.size() == 2 && ir::is_data_only(*a[0]) && link_of_affine(*a[1], Builtin::Logistic, m);
-  if (name == "Poisson") return a.size() == 1 && link_of_affine(*a[0], Builtin::Exp, m);
+  if (family == &dist::poisson_family())
+    return a.size() == 1 && link_of_affine(*a[0], Builtin::Exp, m);
   return false;
 }
 
@@ -124,14 +127,14 @@ std::optional<Glm> Glm::of(const Model& m, const std::vector<std::size_t>& prior
       auto at = static_cast<Eigen::Index>(offsets[static_cast<std::size_t>(it - params.begin())]);
       const ParamVar& pv = m.params[pr.params[0]];
       auto k = static_cast<Eigen::Index>(pv.type.is_scalar() ? 1 : pv.type.rows);
-      std::string_view name = pr.family->name;
+      const dist::Family* family = pr.family;
       Value spread = conjugate::eval_data(m, *pr.args[1]);
-      if (name == "Normal") {
+      if (family == &dist::normal_family()) {
         for (Eigen::Index i = 0; i < k; ++i) {
           double sd = conjugate::at(spread, static_cast<std::size_t>(i));
           g.prior_(at + i, at + i) = 1 / (sd * sd);
         }
-      } else if (name == "MultiNormal" && spread.rank == Rank::Matrix &&
+      } else if (family == &dist::multi_normal_family() && spread.rank == Rank::Matrix &&
                  static_cast<Eigen::Index>(spread.rows) == k) {
         Eigen::Map<const Eigen::MatrixXd> S(spread.data.data(), k, k);
         g.prior_.block(at, at, k, k) = S.inverse();
@@ -142,19 +145,19 @@ std::optional<Glm> Glm::of(const Model& m, const std::vector<std::size_t>& prior
   for (auto oi : observations) {
     const Observation& o = m.observations[oi];
     if (!concave_likelihood(m, o) || o.value.rank == Rank::Matrix) return std::nullopt;
-    std::string_view name = o.family->name;
+    const dist::Family* family = o.family;
     Term t;
     const ir::Node* eta = nullptr;
     Value per_row = Value::scalar(1);
-    if (name == "Normal") {
+    if (family == &dist::normal_family()) {
       eta = o.args[0].get();
       Value sd = conjugate::eval_data(m, *o.args[1]);
       per_row = sd;
       for (auto& x : per_row.data) x = 1 / (x * x);
-    } else if (name == "Bernoulli") {
+    } else if (family == &dist::bernoulli_family()) {
       t.link = Link::Logit;
       eta = o.args[0]->args[0].get();
-    } else if (name == "Binomial") {
+    } else if (family == &dist::binomial_family()) {
       t.link = Link::Logit;
       eta = o.args[1]->args[0].get();
       per_row = conjugate::eval_data(m, *o.args[0]);

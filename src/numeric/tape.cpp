@@ -194,7 +194,7 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
   t.outcome2 = outcome2;
   // MultiNormal's covariance is a data matrix: it is not a tape node (a matrix
   // is one only inside X * w); its inverse and log determinant are kept below.
-  bool multi_normal = f->name == "MultiNormal";
+  bool multi_normal = f == &dist::multi_normal_family();
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (multi_normal && i == 1) break;
     int x = add(*args[i], why);
@@ -263,7 +263,7 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
       continue;
     }
     int x = t.constant(to_vec(o.value));
-    if (o.value.rank == Rank::Matrix && std::string_view(o.family->name) != "MultiNormal") {
+    if (o.value.rank == Rank::Matrix && o.family != &dist::multi_normal_family()) {
       why = "'" + o.text + "': a matrix of observations";
       return std::nullopt;
     }
@@ -276,7 +276,7 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     std::size_t z = marginal[j];
     const ParamVar& zp = m.params[z];
     const Prior& zprior = m.priors[zp.prior];
-    if (!zprior.family || zprior.family->name != "Categorical") {
+    if (zprior.family != &dist::categorical_family()) {
       why = "'" + zp.name + "' is discrete without a Categorical prior; it cannot be summed out";
       return std::nullopt;
     }
@@ -331,8 +331,8 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     for (int i : n.in) ++readers[static_cast<std::size_t>(i)];
   for (std::size_t f = 0; f < t.nodes_.size(); ++f) {
     const Node& n = t.nodes_[f];
-    if (n.kind != Kind::Factor || n.family->name != "Bernoulli" || n.elementwise || !n.top ||
-        n.in.empty() || t.nodes_[static_cast<std::size_t>(n.outcome)].kind != Kind::Const)
+    if (n.kind != Kind::Factor || n.family != &dist::bernoulli_family() || n.elementwise ||
+        !n.top || n.in.empty() || t.nodes_[static_cast<std::size_t>(n.outcome)].kind != Kind::Const)
       continue;
     Node& p = t.nodes_[static_cast<std::size_t>(n.in[0])];
     if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1 &&
@@ -399,14 +399,13 @@ std::vector<std::pair<std::size_t, Eigen::MatrixXd>> Tape::responsibilities() co
 
 double Tape::factor_forward(Node& n, bool with_grad) {
   const dist::Family& f = *n.family;
-  std::string_view name = f.name;
   Node& out = nodes_[static_cast<std::size_t>(n.outcome)];
   double lp = 0;
   // Bernoulli(logistic(eta)) with data outcomes (logistic regression), in one
   // pass: lp = sum y eta - log(1 + e^eta), d lp / d eta = y - logistic(eta);
   // stable for any eta (no log of a rounded p), and the gradient is kept
   // from forward() for backward().
-  if (name == "Bernoulli" && !n.elementwise && n.top && out.kind == Kind::Const) {
+  if (&f == &dist::bernoulli_family() && !n.elementwise && n.top && out.kind == Kind::Const) {
     Node& p = nodes_[static_cast<std::size_t>(n.in[0])];
     if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1) {
       Node& eta = nodes_[static_cast<std::size_t>(p.in[0])];
@@ -462,7 +461,7 @@ double Tape::factor_forward(Node& n, bool with_grad) {
       }
     }
   }
-  if (f.lpdf && f.outcome_rank == Rank::Scalar && name != "Categorical") {
+  if (f.lpdf && f.outcome_rank == Rank::Scalar && &f != &dist::categorical_family()) {
     std::size_t na = n.in.size();
     Eigen::Index len = out.val.size();
     for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
@@ -508,7 +507,7 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     return std::span<double>(v.data(), static_cast<std::size_t>(v.size()));
   };
   Eigen::VectorXd scratch;
-  if (name == "Categorical") {
+  if (&f == &dist::categorical_family()) {
     Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
     scratch = Eigen::VectorXd::Zero(probs.val.size());
     for (Eigen::Index k = 0; k < out.val.size(); ++k)
@@ -516,7 +515,7 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     if (with_grad) probs.adj += scratch;
     return lp;
   }
-  if (name == "Dirichlet") {
+  if (&f == &dist::dirichlet_family()) {
     Node& alpha = nodes_[static_cast<std::size_t>(n.in[0])];
     Eigen::VectorXd da = Eigen::VectorXd::Zero(alpha.val.size()),
                     dx = Eigen::VectorXd::Zero(out.val.size());
@@ -524,14 +523,14 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     if (with_grad) alpha.adj += da, out.adj += dx;
     return lp;
   }
-  if (name == "Multinomial") {
+  if (&f == &dist::multinomial_family()) {
     Node& probs = nodes_[static_cast<std::size_t>(n.in[1])];
     scratch = Eigen::VectorXd::Zero(probs.val.size());
     lp = multinomial_lpmf_grad(span_of(probs.val), span_of(out.val), mspan(scratch));
     if (with_grad) probs.adj += scratch;
     return lp;
   }
-  if (name == "MultiNormal") {
+  if (&f == &dist::multi_normal_family()) {
     Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
     // The dimension is the covariance's; a scalar mean broadcasts.
     // A matrix outcome (stored by columns) is one observation per row.
@@ -559,7 +558,7 @@ double Tape::factor_forward(Node& n, bool with_grad) {
     }
     return lp;
   }
-  if (name == "NormalInverseGamma") {
+  if (&f == &dist::normal_inverse_gamma_family()) {
     Node& s2 = nodes_[static_cast<std::size_t>(n.outcome2)];
     double args[4], dargs[4] = {0, 0, 0, 0}, dmu = 0, ds2 = 0;
     for (int i = 0; i < 4; ++i)

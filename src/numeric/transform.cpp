@@ -1,0 +1,256 @@
+// Transforms of the numeric engine: receives a component's parameters and
+// produces their supports and the layout of the unconstrained coordinates u
+// (theta(u), the chain rule through it, log |d theta / d u|).
+#include "numeric/transform.hpp"
+
+#include <algorithm>
+
+#include "conjugate/closed_form.hpp"
+#include "conjugate/component.hpp"
+#include "conjugate/patterns.hpp"
+#include "dist/family.hpp"
+
+namespace bayes::numeric {
+
+using Eigen::VectorXd;
+
+double logistic(double x) {
+  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+}
+
+double Transform::back(std::size_t i, double v) const {
+  switch (kind) {
+    case Kind::Identity:
+      return a(i) + b(i) * v;
+    case Kind::Lower:
+      return lo + std::exp(v);
+    case Kind::Upper:
+      return hi - std::exp(v);
+    case Kind::Interval:
+      return lo + (hi - lo) * logistic(v);
+    case Kind::Simplex:
+      break;
+  }
+  return v;
+}
+
+namespace {
+
+// Bounds on a scalar parameter implied by the data: x ~ Uniform(lo, c theta)
+// needs theta >= max(x / c), x ~ Uniform(c theta, hi) needs theta <= min(x / c)
+// (c > 0 data). Without them the optimiser would start where the likelihood is
+// zero (the German tank problem: theta ~ Pareto, x ~ Uniform(0, theta)).
+void data_bounds(const Model& m, const std::vector<std::size_t>& observations, std::size_t p,
+                 double& lo, double& hi) {
+  if (!m.params[p].type.is_scalar()) return;
+  for (auto oi : observations) {
+    const Observation& o = m.observations[oi];
+    if (o.family != &dist::uniform_family() || o.args.size() != 2) continue;
+    for (std::size_t side = 0; side < 2; ++side) {
+      auto mono = conjugate::monomial_in(m, *o.args[side], p);
+      if (!mono || mono->k != 1) continue;
+      for (std::size_t i = 0; i < o.value.size(); ++i) {
+        double c = conjugate::at(mono->c, i);
+        if (!(c > 0)) continue;
+        double x = o.value[i] / c;
+        if (side == 1)
+          lo = std::max(lo, x);
+        else
+          hi = std::min(hi, x);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// The support of a parameter, from its prior's family (and its data
+// arguments), narrowed by what the data imply.
+std::optional<Transform> transform_of(const Model& m, std::size_t p,
+                                      const std::vector<std::size_t>& observations,
+                                      std::string& why) {
+  const ParamVar& pv = m.params[p];
+  const Prior& pr = m.priors[pv.prior];
+  Transform t;
+  t.param = p;
+  t.size = pv.type.is_scalar() ? 1 : pv.type.rows;
+  t.dim = t.size;
+  if (pv.discrete) {
+    why = "'" + pv.name + "' is discrete: discrete parameters are enumerated, not optimised";
+    return std::nullopt;
+  }
+  double lo = -INFINITY, hi = INFINITY;
+  if (!pr.family) {
+    lo = pr.lower, hi = pr.upper;
+  } else {
+    dist::Domain d =
+        pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
+    switch (d) {
+      case dist::Domain::Positive:
+      case dist::Domain::NonNegative:
+        lo = 0;
+        break;
+      case dist::Domain::Unit:
+      case dist::Domain::OpenUnit:
+        lo = 0, hi = 1;
+        break;
+      case dist::Domain::Simplex:
+        t.kind = Transform::Kind::Simplex;
+        t.dim = t.size - 1;
+        return t;
+      case dist::Domain::Bounded: {
+        if (!conjugate::fixed_args(pr)) {
+          why = "the bounds of '" + pv.name + "' depend on other parameters";
+          return std::nullopt;
+        }
+        double a = conjugate::eval_data(m, *pr.args[0])[0];
+        if (pr.family == &dist::uniform_family())
+          lo = a, hi = conjugate::eval_data(m, *pr.args[1])[0], t.hi_closed = true;
+        else
+          lo = a;  // Pareto(xmin, alpha)
+        t.lo_closed = true;
+        break;
+      }
+      case dist::Domain::Real:
+      case dist::Domain::RealVector:
+        break;
+      default:
+        why = "'" + pv.name + "' has a support the numeric engine does not handle";
+        return std::nullopt;
+    }
+  }
+  double dlo = lo, dhi = hi;
+  data_bounds(m, observations, p, dlo, dhi);
+  if (dlo > lo) lo = dlo, t.lo_closed = true;
+  if (dhi < hi) hi = dhi, t.hi_closed = true;
+  if (!(lo < hi)) {
+    why = "the data leave '" + pv.name + "' no room: they need " + conjugate::num(lo) +
+          " <= " + pv.name + " <= " + conjugate::num(hi);
+    return std::nullopt;
+  }
+  t.lo = lo, t.hi = hi;
+  if (std::isfinite(lo) && std::isfinite(hi))
+    t.kind = Transform::Kind::Interval;
+  else if (std::isfinite(lo))
+    t.kind = Transform::Kind::Lower;
+  else if (std::isfinite(hi))
+    t.kind = Transform::Kind::Upper;
+  return t;
+}
+
+void Layout::constrain(const VectorXd& u, std::vector<VectorXd>& values) const {
+  for (const auto& t : transforms) {
+    VectorXd& x = values[t.param];
+    x.resize(static_cast<Eigen::Index>(t.size));
+    if (t.kind == Transform::Kind::Simplex) {  // additive log-ratio: softmax([u, 0])
+      VectorXd z(static_cast<Eigen::Index>(t.size));
+      for (std::size_t i = 0; i < t.dim; ++i)
+        z[static_cast<Eigen::Index>(i)] = u[static_cast<Eigen::Index>(t.offset + i)];
+      z[static_cast<Eigen::Index>(t.dim)] = 0;
+      double mx = z.maxCoeff();
+      z = (z.array() - mx).exp();
+      x = z / z.sum();
+      continue;
+    }
+    for (std::size_t i = 0; i < t.dim; ++i)
+      x[static_cast<Eigen::Index>(i)] = t.back(i, u[static_cast<Eigen::Index>(t.offset + i)]);
+  }
+}
+
+double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
+                         const std::vector<VectorXd>& dtheta, bool jacobian, VectorXd& du) const {
+  double logj = 0;
+  du = VectorXd::Zero(static_cast<Eigen::Index>(dim));
+  for (const auto& t : transforms) {
+    const VectorXd& x = values[t.param];
+    const VectorXd& g = dtheta[t.param];
+    if (t.kind == Transform::Kind::Simplex) {
+      // d x_i / d u_j = x_i (delta_ij - x_j), j < K; log |J| = sum_i log x_i.
+      double gx = g.dot(x);
+      for (std::size_t j = 0; j < t.dim; ++j) {
+        auto jj = static_cast<Eigen::Index>(j);
+        du[static_cast<Eigen::Index>(t.offset + j)] += x[jj] * (g[jj] - gx);
+        if (jacobian)
+          du[static_cast<Eigen::Index>(t.offset + j)] += 1 - static_cast<double>(t.size) * x[jj];
+      }
+      if (jacobian) logj += x.array().log().sum();
+      continue;
+    }
+    for (std::size_t i = 0; i < t.dim; ++i) {
+      auto ii = static_cast<Eigen::Index>(i);
+      auto k = static_cast<Eigen::Index>(t.offset + i);
+      double v = u[k];
+      switch (t.kind) {
+        case Transform::Kind::Identity:
+          du[k] += g[ii] * t.b(i);
+          break;
+        case Transform::Kind::Lower:
+        case Transform::Kind::Upper: {
+          double e = std::exp(v);
+          du[k] += g[ii] * (t.kind == Transform::Kind::Lower ? e : -e);
+          if (jacobian) logj += v, du[k] += 1;
+          break;
+        }
+        case Transform::Kind::Interval: {
+          double s = logistic(v), w = t.hi - t.lo;
+          du[k] += g[ii] * w * s * (1 - s);
+          if (jacobian) logj += std::log(w) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
+          break;
+        }
+        case Transform::Kind::Simplex:
+          break;
+      }
+    }
+  }
+  return logj;
+}
+
+double Layout::log_jacobian(const VectorXd& u, const std::vector<VectorXd>& values) const {
+  std::vector<VectorXd> zero(values.size());
+  for (const auto& t : transforms)
+    zero[t.param] = VectorXd::Zero(static_cast<Eigen::Index>(t.size));
+  VectorXd du;
+  double logj = pull_back(u, values, zero, true, du);
+  for (const auto& t : transforms)
+    if (t.kind == Transform::Kind::Identity)
+      for (std::size_t i = 0; i < t.dim; ++i) logj += std::log(std::fabs(t.b(i)));
+  return logj;
+}
+
+std::string Layout::name(const Model& m, std::size_t k, const Transform** which,
+                         std::size_t* element) const {
+  for (const auto& t : transforms)
+    if (k >= t.offset && k < t.offset + t.dim) {
+      if (which) *which = &t;
+      if (element) *element = k - t.offset;
+      return m.params[t.param].name + (m.params[t.param].type.is_scalar()
+                                           ? ""
+                                           : "[" + std::to_string(k - t.offset + 1) + "]");
+    }
+  return "?";
+}
+
+std::optional<Layout> layout_of(const Model& m, const std::vector<std::size_t>& order,
+                                const std::vector<std::size_t>& observations, const L1Args& l1_args,
+                                std::string& why) {
+  Layout layout;
+  for (auto p : order) {
+    auto t = transform_of(m, p, observations, why);
+    if (!t) return std::nullopt;
+    t->offset = layout.dim;
+    layout.dim += t->dim;
+    if (auto it = l1_args.find(p); it != l1_args.end()) {
+      const auto& [loc, scale] = it->second;
+      for (std::size_t i = 0; i < t->size; ++i) {
+        t->shift.push_back(conjugate::at(loc, i));
+        t->scale.push_back(conjugate::at(scale, i));
+        layout.l1_constant += std::log(2 * conjugate::at(scale, i));
+      }
+      layout.l1 += t->dim;
+    }
+    layout.transforms.push_back(*t);
+  }
+  return layout;
+}
+
+}  // namespace bayes::numeric
