@@ -11,13 +11,14 @@
 #include "enumerate/enumerate.hpp"
 #include "expr/eval.hpp"
 #include "numeric/numeric.hpp"
+#include "solution/solution.hpp"
 
 namespace bayes::answer {
 
 namespace {
 
-using conjugate::ClosedForm;
-using conjugate::Solution;
+using solution::ClosedForm;
+using solution::Solution;
 using json = nlohmann::ordered_json;
 
 json number(double x) {
@@ -207,7 +208,7 @@ struct Engine {
   }
 
   // The Laplace approximation at the numeric mode.
-  json posterior_laplace(const Query& q, const Solution& s, const conjugate::ParamResult& r) {
+  json posterior_laplace(const Query& q, const Solution& s, const solution::ParamResult& r) {
     const ClosedForm& cf = r.posterior;
     if (!r.map) return error(q, r.map_note);
     json out{{"query", q.text},          {"method", "laplace"},  {"rule", s.rule},

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "answer/plot_data.hpp"
-#include "cli/pipeline.hpp"
 #include "numeric/numeric.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace bayes::answer {
 

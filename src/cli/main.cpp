@@ -11,7 +11,7 @@
 #include "answer/answer.hpp"
 #include "answer/compare.hpp"
 #include "cli/memory.hpp"
-#include "cli/pipeline.hpp"
+#include "pipeline/pipeline.hpp"
 #include "repl/repl.hpp"
 #include "report/plot_svg.hpp"
 #include "report/text.hpp"

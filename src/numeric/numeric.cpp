@@ -19,6 +19,7 @@
 #include <memory>
 #include <random>
 
+#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "numeric/concave.hpp"
@@ -1217,14 +1218,14 @@ Fit fit(const Model& m, Tape& tape, const Layout& layout, const Options& opt, bo
 
 }  // namespace
 
-std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
-                                         const graph::Component& c, const Options& opt,
-                                         std::string& why, std::optional<Failure>& failure) {
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, const Options& opt,
+                                        std::string& why, std::optional<Failure>& failure) {
   conjugate::ComponentView v = conjugate::view(g, c);
   // Laplace(loc, scale) priors with data arguments go to OWL-QN as an L1
   // penalty, so the MAP has exact zeros (the lasso); their parameters come
   // first in u, scaled so that the penalty is sum |u_i|.
-  conjugate::Solution sol;
+  solution::Solution sol;
   std::vector<std::size_t> smooth_priors, l1_params;
   double l1_constant = 0;  // sum log(2 scale): the Laplace densities' normalisers
   std::map<std::size_t, std::pair<Value, Value>> l1_args;
@@ -1268,10 +1269,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     layout.transforms.push_back(*t);
   }
   // Newton steps and the Laplace approximation use a dense Hessian.
-  if (layout.dim > conjugate::kMaxDenseUnknowns) {
+  if (layout.dim > solution::kMaxDenseUnknowns) {
     why = "the numeric engine uses a dense Hessian, and this component has " +
           std::to_string(layout.dim) + " unknown coordinates (at most " +
-          std::to_string(conjugate::kMaxDenseUnknowns) + ")";
+          std::to_string(solution::kMaxDenseUnknowns) + ")";
     return std::nullopt;
   }
   auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal);
@@ -1379,7 +1380,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       laplace ? Eigen::MatrixXd(llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols())))
               : Eigen::MatrixXd();
   for (const auto& t : layout.transforms) {
-    conjugate::ParamResult r;
+    solution::ParamResult r;
     r.param = t.param;
     const bool scalar = m.params[t.param].type.is_scalar();  // w[1] stays a vector
     Value mode_value = scalar
@@ -1397,7 +1398,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     } else {
       r.mle_note = mle.note;
     }
-    conjugate::ClosedForm& cf = r.posterior;
+    solution::ClosedForm& cf = r.posterior;
     cf.family = "Laplace approximation";
     if (laplace && t.kind != Transform::Kind::Simplex) {
       // Normal on the unconstrained scale, mapped back: mean and sd of the
@@ -1514,7 +1515,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
     if (mle.note.empty()) at_mle = labels(*likelihood, mle.values);
     for (std::size_t j = 0; j < at_map.size(); ++j) {
       const auto& [p, R] = at_map[j];
-      conjugate::ParamResult r;
+      solution::ParamResult r;
       r.param = p;
       auto rows = static_cast<std::size_t>(R.rows()), K = static_cast<std::size_t>(R.cols());
       std::vector<double> probs(rows * K), best(rows), mean(rows), sd(rows);

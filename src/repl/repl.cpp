@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "check/checker.hpp"
-#include "cli/pipeline.hpp"
 #include "expr/builtins.hpp"
+#include "pipeline/pipeline.hpp"
 #include "report/plot_svg.hpp"
 #include "report/text.hpp"
 #include "syntax/parser.hpp"

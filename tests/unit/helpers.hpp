@@ -9,7 +9,7 @@
 
 #include "answer/answer.hpp"
 #include "ast/ast.hpp"
-#include "cli/pipeline.hpp"
+#include "pipeline/pipeline.hpp"
 #include "syntax/parser.hpp"
 
 namespace bayes::test {
