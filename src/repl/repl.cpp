@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -269,9 +270,10 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
-  report::write_plot_files(rep, directory_);  // a failure is the plot's answer
-  report::write_text(out_, rep.results, rep.plots, color_);
-  return rep.status == 0;
+  report::PlotFiles files =
+      report::write_plot_files(rep, directory_);  // a failure is the plot's answer
+  report::write_text(out_, rep, files, color_);
+  return rep.status == 0 && files.status() == 0;
 }
 
 std::vector<std::string> Session::completions() const {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 #include "report/plot_text.hpp"
 
@@ -221,13 +222,12 @@ std::string svg_plot(const answer::PlotData& d) {
   return s.str();
 }
 
-std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string& directory) {
-  std::vector<Diagnostic> out;
-  std::size_t k = 0;
-  for (auto& r : rep.results) {
-    if (!r.contains("plot")) continue;
-    const answer::PlotData& d = rep.plots.at(k++);
-    if (!d.file) continue;
+PlotFiles write_plot_files(const answer::Report& rep, const std::string& directory) {
+  PlotFiles out;
+  for (std::size_t i = 0; i < rep.answers.size(); ++i) {
+    const auto* plot = std::get_if<answer::Plot>(&rep.answers[i].body);
+    if (!plot || !plot->data.file) continue;
+    const answer::PlotData& d = plot->data;
     std::string path = *d.file;
     if (!directory.empty() && std::filesystem::path(path).is_relative())
       path = (std::filesystem::path(directory) / path).string();
@@ -236,9 +236,8 @@ std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string&
     Diagnostic diag;
     diag.span = d.span;
     diag.message = error;
-    out.push_back(diag);
-    r = nlohmann::ordered_json{{"query", r["query"]}, {"error", error}};
-    rep.status = std::max(rep.status, 1);
+    out.diagnostics.push_back(diag);
+    out.failed[i] = error;
   }
   return out;
 }
