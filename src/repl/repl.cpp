@@ -271,7 +271,7 @@ bool Session::statements(const std::string& text, const std::string& source_name
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
   report::PlotFiles files =
-      report::write_plot_files(rep, directory_);  // a failure is the plot's answer
+      report::write_plot_files(rep, directory_);  // a failure reads as the plot's error
   report::write_text(out_, rep, files, color_);
   return rep.status == 0 && files.status() == 0;
 }
