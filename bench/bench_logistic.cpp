@@ -12,9 +12,9 @@
 
 #include "answer/answer.hpp"
 #include "cli/memory.hpp"
-#include "cli/pipeline.hpp"
 #include "conjugate/component.hpp"
 #include "numeric/tape.hpp"
+#include "pipeline/pipeline.hpp"
 
 using namespace bayes;
 using Clock = std::chrono::steady_clock;

@@ -1,9 +1,11 @@
-// Answering queries from the components' solutions.
+// The answer stage: receives the compiled model, has each component solved
+// and produces one answer::Answer per query (or per parameter by default).
 #include "answer/answer.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <variant>
 
 #include "check/checker.hpp"
 #include "conjugate/solution.hpp"
@@ -11,34 +13,42 @@
 #include "enumerate/enumerate.hpp"
 #include "expr/eval.hpp"
 #include "numeric/numeric.hpp"
+#include "solution/solution.hpp"
 
 namespace bayes::answer {
 
 namespace {
 
-using conjugate::ClosedForm;
-using conjugate::Solution;
-using json = nlohmann::ordered_json;
+using solution::ClosedForm;
+using solution::Solution;
 
-json number(double x) {
-  if (std::isnan(x)) return nullptr;
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  return x;
+// [lo, hi] as a 2-vector.
+Value pair(double lo, double hi) { return Value::vector({lo, hi}); }
+
+// One row [lo, hi] per element of a vector distribution: an n x 2 matrix.
+Value element_intervals(const ClosedForm& cf, double level) {
+  double tail = (1 - level) / 2;
+  std::size_t n = cf.mean.size();
+  std::vector<double> xs(2 * n);
+  for (std::size_t i = 0; i < n; ++i)
+    xs[i] = cf.element_quantile(i, tail), xs[n + i] = cf.element_quantile(i, 1 - tail);
+  return Value::matrix(n, 2, std::move(xs));
 }
 
-json to_json(const Value& v) {
-  if (v.is_scalar()) return number(v[0]);
-  json a = json::array();
-  if (v.rank == Rank::Vector) {
-    for (double x : v.data) a.push_back(number(x));
-    return a;
+// The interval a posterior summary reports: of a scalar (unset without a
+// quantile function) or of each element of a vector; none otherwise.
+std::optional<Interval> interval_of(const ClosedForm& cf, double level) {
+  double tail = (1 - level) / 2;
+  if (cf.scalar()) {
+    if (!cf.quantile) return Interval{std::nullopt, level};
+    return Interval{pair(cf.quantile(tail), cf.quantile(1 - tail)), level};
   }
-  for (std::size_t r = 0; r < v.rows; ++r) {
-    json row = json::array();
-    for (std::size_t c = 0; c < v.cols; ++c) row.push_back(number(v.at(r, c)));
-    a.push_back(row);
-  }
-  return a;
+  if (cf.element_quantile) return Interval{element_intervals(cf, level), level};
+  return std::nullopt;
+}
+
+Answer make(const Query& q, std::string method, Body body) {
+  return Answer{q.text, "", std::move(method), std::move(body)};
 }
 
 struct Engine {
@@ -122,9 +132,9 @@ struct Engine {
     return &*solutions[comp];
   }
 
-  json error(const Query& q, const std::string& why, int status = 3) {
+  Answer error(const Query& q, const std::string& why, int status = 3) {
     report.status = std::max(report.status, status);
-    return json{{"query", q.text}, {"error", why}};
+    return make(q, "", Failure{why});
   }
 
   // Draws of every parameter the expression needs, from the exact posteriors
@@ -165,71 +175,49 @@ struct Engine {
     return s ? s->method : "conjugate";
   }
 
-  json interval(const ClosedForm& cf, double level) {
-    double tail = (1 - level) / 2;
-    if (!cf.quantile) return nullptr;
-    return json::array({number(cf.quantile(tail)), number(cf.quantile(1 - tail))});
-  }
-
-  json posterior_param(const Query& q, std::size_t p) {
+  Answer posterior_param(const Query& q, std::size_t p) {
     std::string why;
     const Solution* s = solution_of(p, why);
     if (!s) return error(q, why);
     const auto* r = s->find(p);
     const ClosedForm& cf = r->posterior;
-    json params = json::object();
-    for (const auto& [name, v] : cf.params) params[name] = to_json(v);
     if (s->method == "numeric" && cf.family == "Laplace approximation")
       return posterior_laplace(q, *s, *r);
-    json out{{"query", q.text},     {"method", s->method}, {"rule", s->rule},
-             {"family", cf.family}, {"params", params},    {"mean", to_json(cf.mean)},
-             {"sd", to_json(cf.sd)}};
-    if (cf.mode)
-      out["mode"] = to_json(*cf.mode);
-    else
-      out["mode"] = nullptr, out["mode_note"] = cf.mode_note;
-    if (cf.scalar()) {
-      out["interval"] = interval(cf, q.level), out["level"] = q.level;
-    } else if (cf.element_quantile) {
-      json iv = json::array();
-      double tail = (1 - q.level) / 2;
-      for (std::size_t i = 0; i < cf.mean.size(); ++i)
-        iv.push_back(
-            {number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
-      out["interval"] = iv, out["level"] = q.level;
-    }
-    if (s->joint) {
-      json jp = json::object();
-      for (const auto& [name, v] : s->joint->params) jp[name] = to_json(v);
-      out["joint"] = json{{"family", s->joint->family}, {"params", jp}, {"order", s->joint_order}};
-    }
-    return out;
+    Posterior out{s->rule,
+                  {cf.family, cf.params},
+                  cf.mean,
+                  cf.sd,
+                  cf.mode,
+                  cf.mode ? "" : cf.mode_note,
+                  interval_of(cf, q.level),
+                  std::nullopt};
+    if (s->joint)
+      out.joint = Posterior::Joint{{s->joint->family, s->joint->params}, s->joint_order};
+    return make(q, s->method, std::move(out));
   }
 
   // The Laplace approximation at the numeric mode.
-  json posterior_laplace(const Query& q, const Solution& s, const conjugate::ParamResult& r) {
+  Answer posterior_laplace(const Query& q, const Solution& s, const solution::ParamResult& r) {
     const ClosedForm& cf = r.posterior;
     if (!r.map) return error(q, r.map_note);
-    json out{{"query", q.text},          {"method", "laplace"},  {"rule", s.rule},
-             {"mean", to_json(cf.mean)}, {"sd", to_json(cf.sd)}, {"mode", to_json(*r.map)}};
-    if (cf.scalar() && cf.quantile) {
-      out["interval"] = interval(cf, q.level), out["level"] = q.level;
-    } else if (cf.element_quantile) {
-      json iv = json::array();
-      double tail = (1 - q.level) / 2;
-      for (std::size_t i = 0; i < cf.mean.size(); ++i)
-        iv.push_back(
-            {number(cf.element_quantile(i, tail)), number(cf.element_quantile(i, 1 - tail))});
-      out["interval"] = iv, out["level"] = q.level;
-    }
-    out["note"] =
-        "Laplace approximation: Normal on the unconstrained scale, centred at the mode of the "
-        "density there (Jacobian included); mode = the MAP in the original parameterisation";
-    return out;
+    Approximation out{s.rule,
+                      cf.mean,
+                      cf.sd,
+                      *r.map,
+                      std::nullopt,
+                      "Laplace approximation: Normal on the unconstrained scale, centred at the "
+                      "mode of the density there (Jacobian included); mode = the MAP in the "
+                      "original parameterisation"};
+    if (cf.scalar() && cf.quantile)
+      out.interval = interval_of(cf, q.level);
+    else if (cf.element_quantile)
+      out.interval = Interval{element_intervals(cf, q.level), q.level};
+    return make(q, "laplace", std::move(out));
   }
 
-  // Summary of a let quantity from exact posterior draws.
-  json posterior_let(const Query& q, std::size_t li) {
+  // Summary of a let quantity from exact posterior draws; `quantile` gets the
+  // draws' quantile at the query's level.
+  Answer posterior_let(const Query& q, std::size_t li, double* quantile = nullptr) {
     const LetVar& let = m().lets[li];
     std::vector<std::vector<Value>> ds;
     std::string why;
@@ -251,23 +239,15 @@ struct Engine {
       return xs[static_cast<std::size_t>(pr * static_cast<double>(n - 1))];
     };
     double tail = (1 - q.level) / 2;
-    json out{{"query", q.text},
-             {"method", "monte-carlo"},
-             {"draws", n},
-             {"draws_from", draws_from},
-             {"seed", opt.seed},
-             {"mean", number(mean)},
-             {"sd", number(sd)},
-             {"mcse", number(sd / std::sqrt(static_cast<double>(n)))},
-             {"interval", json::array({number(quant(tail)), number(quant(1 - tail))})},
-             {"level", q.level}};
-    if (q.kind == QueryKind::Quantile) out["value"] = number(quant(q.level));
-    return out;
+    if (quantile) *quantile = quant(q.level);
+    Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed};
+    return make(q, "monte-carlo",
+                DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}});
   }
 
-  json posterior(const Query& q) {
+  Answer posterior(const Query& q, double* quantile = nullptr) {
     const Target& t = q.targets[0];
-    if (t.kind == Target::Kind::Let) return posterior_let(q, t.index);
+    if (t.kind == Target::Kind::Let) return posterior_let(q, t.index, quantile);
     return posterior_param(q, t.index);
   }
 
@@ -275,7 +255,7 @@ struct Engine {
   // it reads, as Stan's optimize reports its generated quantities. (The mode
   // of the let's own distribution would differ: modes move under nonlinear
   // maps.)
-  json point_let(const Query& q, std::size_t li, bool mle) {
+  Answer point_let(const Query& q, std::size_t li, bool mle) {
     const LetVar& let = m().lets[li];
     std::vector<Value> at(m().params.size());
     std::string names, method;
@@ -298,14 +278,12 @@ struct Engine {
     }
     Value value = ir::eval(*let.expr, env_of(m(), at));
     std::string where = std::string("at the ") + (mle ? "MLE" : "MAP");
-    return json{{"query", q.text},
-                {"method", method.empty() ? "conjugate" : method},
-                {"value", to_json(value)},
-                {"at", names.empty() ? "a constant" : where + " of " + names}};
+    return make(q, method.empty() ? "conjugate" : method,
+                Point{value, names.empty() ? "a constant" : where + " of " + names});
   }
 
-  json point(const Query& q, bool mle) {
-    auto one = [&](std::size_t p, json& value, std::string& why) -> bool {
+  Answer point(const Query& q, bool mle) {
+    auto one = [&](std::size_t p, Value& value, std::string& why) -> bool {
       const Solution* s = solution_of(p, why);
       if (!s) return false;
       const auto* r = s->find(p);
@@ -322,21 +300,21 @@ struct Engine {
         if (mle && why.empty()) why = "the MLE does not exist";
         return false;
       }
-      value = to_json(*v);
+      value = *v;
       return true;
     };
     std::string why;
     if (!q.targets.empty()) {
       if (q.targets[0].kind == Target::Kind::Let) return point_let(q, q.targets[0].index, mle);
       std::size_t p = q.targets[0].index;
-      json v;
+      Value v;
       if (!one(p, v, why)) return error(q, why, 3);
-      return json{{"query", q.text}, {"method", method_of(p)}, {"value", v}};
+      return make(q, method_of(p), Point{v, ""});
     }
-    json all = json::object();
+    Named all;
     std::string method;
     for (std::size_t p = 0; p < m().params.size(); ++p) {
-      json v;
+      Value v;
       if (!one(p, v, why)) {
         // The numeric engine's notes are about the whole component and name
         // the parameters that run off; the first parameter's name would mislead.
@@ -344,36 +322,43 @@ struct Engine {
         bool whole = method_of(p) == "numeric" || !solution_of(p, unused);
         return error(q, whole ? why : m().params[p].name + ": " + why, 3);
       }
-      all[m().params[p].name] = v;
+      all.emplace_back(m().params[p].name, v);
       method = method.empty() ? method_of(p) : method;
     }
-    return json{{"query", q.text}, {"method", method}, {"value", all}};
+    return make(q, method, Point{all, ""});
   }
 
-  json summary(const Query& q) {
-    json post = posterior(q);
-    if (post.contains("error")) return post;
-    json out{{"query", q.text}, {"method", post["method"]}};
+  Answer summary(const Query& q) {
+    double quantile = NAN;
+    Answer post = posterior(q, &quantile);
+    if (std::holds_alternative<Failure>(post.body)) return post;
+    const auto* closed = std::get_if<Posterior>(&post.body);
+    const auto* laplace = std::get_if<Approximation>(&post.body);
+    const auto* drawn = std::get_if<DrawSummary>(&post.body);
+    Estimate out;
     switch (q.kind) {
       case QueryKind::Mean:
-        out["value"] = post["mean"];
+        out.value = closed ? closed->mean : laplace ? laplace->mean : Value::scalar(drawn->mean);
         break;
       case QueryKind::Sd:
-        out["value"] = post["sd"];
+        out.value = closed ? closed->sd : laplace ? laplace->sd : Value::scalar(drawn->sd);
         break;
-      case QueryKind::Interval:
-        out["value"] = post["interval"], out["level"] = q.level;
+      case QueryKind::Interval: {
+        const auto& iv = closed ? closed->interval : laplace ? laplace->interval : drawn->interval;
+        if (iv) out.value = iv->bounds;
+        out.level = q.level;
         break;
+      }
       case QueryKind::Quantile: {
-        if (post.contains("value")) {
-          out["value"] = post["value"];
+        if (drawn) {
+          out.value = Value::scalar(quantile);
           break;
         }
         std::string why;
         const Solution* s = solution_of(q.targets[0].index, why);
         const ClosedForm& cf = s->find(q.targets[0].index)->posterior;
         if (!cf.quantile) return error(q, "quantiles of a vector parameter are not defined");
-        out["value"] = number(cf.quantile(q.level));
+        out.value = Value::scalar(cf.quantile(q.level));
         break;
       }
       default:
@@ -381,12 +366,11 @@ struct Engine {
     }
     // The standard error of the mean belongs to mean() only; an sd, interval
     // or quantile from draws says how many.
-    if (post.contains("draws")) {
-      out["draws"] = post["draws"];
-      if (post.contains("draws_from")) out["draws_from"] = post["draws_from"];
-      if (q.kind == QueryKind::Mean && post.contains("mcse")) out["mcse"] = post["mcse"];
+    if (drawn) {
+      out.draws = Draws{drawn->draws.n, drawn->draws.from, std::nullopt, std::nullopt};
+      if (q.kind == QueryKind::Mean) out.draws->mcse = drawn->draws.mcse;
     }
-    return out;
+    return make(q, post.method, std::move(out));
   }
 
   // A condition on one scalar parameter, as an interval [lo, hi] (with its
@@ -445,7 +429,7 @@ struct Engine {
     return true;
   }
 
-  json prob(const Query& q) {
+  Answer prob(const Query& q) {
     std::size_t param = SIZE_MAX, elem = SIZE_MAX;
     Bounds b;
     if (as_bounds(*q.expr, param, elem, b)) {
@@ -474,9 +458,8 @@ struct Engine {
           double lo = std::isinf(b.lo) ? 0.0 : cf.cdf(b.lo);
           value = hi - lo;
         }
-        return json{{"query", q.text},
-                    {"method", s->method == "numeric" ? "laplace" : s->method},
-                    {"value", number(std::clamp(value, 0.0, 1.0))}};
+        return make(q, s->method == "numeric" ? "laplace" : s->method,
+                    Probability{std::clamp(value, 0.0, 1.0), std::nullopt});
       }
     }
     // Monte Carlo from exact posterior draws.
@@ -487,13 +470,12 @@ struct Engine {
     for (const auto& d : ds) hits += ir::eval(*q.expr, env_of(m(), d))[0] != 0 ? 1 : 0;
     double n = static_cast<double>(ds.size());
     double p = hits / n;
-    return json{{"query", q.text},    {"method", "monte-carlo"},
-                {"value", p},         {"mcse", std::sqrt(std::max(p * (1 - p), 1.0 / n) / n)},
-                {"draws", ds.size()}, {"draws_from", draws_from},
-                {"seed", opt.seed}};
+    return make(q, "monte-carlo",
+                Probability{p, Draws{ds.size(), draws_from,
+                                     std::sqrt(std::max(p * (1 - p), 1.0 / n) / n), opt.seed}});
   }
 
-  json predictive(const Query& q) {
+  Answer predictive(const Query& q) {
     std::size_t oi = q.observations.front();
     // The component of the observation: through any parameter it touches.
     const auto& g = c.graph;
@@ -507,13 +489,8 @@ struct Engine {
     }
     for (const auto& pr : solutions[comp]->predictive) {
       if (pr.observation != oi) continue;
-      json params = json::object();
-      for (const auto& [name, v] : pr.dist.params) params[name] = to_json(v);
-      json out{
-          {"query", q.text},  {"method", solutions[comp]->method}, {"family", pr.dist.family},
-          {"params", params}, {"mean", to_json(pr.dist.mean)},     {"sd", to_json(pr.dist.sd)}};
-      if (!pr.note.empty()) out["note"] = pr.note;
-      return out;
+      return make(q, solutions[comp]->method,
+                  Predictive{{pr.dist.family, pr.dist.params}, pr.dist.mean, pr.dist.sd, pr.note});
     }
     return error(
         q, solutions[comp]->method == "numeric"
@@ -522,7 +499,7 @@ struct Engine {
                : "the predictive of '" + q.data_name + "' is not available for this rule yet");
   }
 
-  json evidence(const Query& q) {
+  Answer evidence(const Query& q) {
     double total = 0;
     std::string method = "conjugate";
     std::vector<Value> none(m().params.size());
@@ -545,15 +522,13 @@ struct Engine {
       if (solutions[i]->method == "enumeration" && method != "laplace") method = "enumeration";
       if (solutions[i]->method == "numeric") method = "laplace";
     }
-    return json{{"query", q.text}, {"method", method}, {"value", number(total)}};
+    return make(q, method, Evidence{total});
   }
 
-  json value(const Query& q) {
-    return json{{"query", q.text}, {"value", to_json(ir::eval(*q.expr, env_of(m())))}};
-  }
+  Answer value(const Query& q) { return make(q, "", Constant{ir::eval(*q.expr, env_of(m()))}); }
 
-  // The plot's data goes beside the results; its JSON is a summary of the grid.
-  json plot(const Query& q) {
+  // The plot's data is the answer; its JSON is a summary of the grid.
+  Answer plot(const Query& q) {
     std::size_t p = q.targets[0].index;
     std::optional<std::size_t> element;
     std::optional<PlotData> d;
@@ -583,28 +558,17 @@ struct Engine {
       d = plot_data(m(), c.graph, *s, p, why, element);
       if (!d) return error(q, why);
       if (element) {
-        d->notes.push_back(q.text.substr(5) + " is " + d->param);
-        d->param = q.text.substr(5);
+        const std::string& name = m().lets[q.targets[0].index].name;
+        d->notes.push_back(name + " is " + d->param);
+        d->param = name;
       }
     }
     d->query = q.text, d->span = q.span, d->file = q.file;
-    json summary{{"kind", d->discrete ? "bars" : "density"},
-                 {"range", json::array({number(d->lo), number(d->hi)})},
-                 {"points", d->x.size()},
-                 {"posterior_mass", number(d->posterior_mass)},
-                 {"prior", d->prior_label},
-                 {"likelihood", d->likelihood_label},
-                 {"posterior", d->posterior_label},
-                 {"map", d->map ? number(*d->map) : json()},
-                 {"mle", d->mle ? number(*d->mle) : json()}};
-    if (!d->notes.empty()) summary["notes"] = d->notes;
-    json out{{"query", q.text}, {"method", d->method}, {"plot", summary}};
-    if (q.file) out["file"] = *q.file;
-    report.plots.push_back(std::move(*d));
-    return out;
+    std::string method = d->method;
+    return make(q, method, Plot{std::move(*d)});
   }
 
-  json answer(const Query& q) {
+  Answer answer(const Query& q) {
     switch (q.kind) {
       case QueryKind::Posterior:
         return posterior(q);
@@ -641,11 +605,12 @@ struct Engine {
         q.kind = QueryKind::Posterior;
         q.text = "posterior(" + m().params[p].name + ")";
         q.targets.push_back(Target{Target::Kind::Param, p});
-        report.results.push_back(answer(q));
+        report.answers.push_back(answer(q));
+        report.answers.back().subject = m().params[p].name;
       }
       return;
     }
-    for (const auto& q : m().queries) report.results.push_back(answer(q));
+    for (const auto& q : m().queries) report.answers.push_back(answer(q));
   }
 };
 
@@ -680,6 +645,10 @@ std::vector<std::size_t> columns_to_read(const Compiled& c, const Options& optio
 
 }  // namespace
 
+bool exact(const Answer& a) {
+  return a.method.empty() || a.method == "conjugate" || a.method == "enumeration";
+}
+
 Report answer_all(const Compiled& c, const Options& options) {
   if (auto cols = columns_to_read(c, options); !cols.empty()) {
     Compiled copy = c;
@@ -688,9 +657,9 @@ Report answer_all(const Compiled& c, const Options& options) {
       if (!check::materialise(copy.model, d, error)) {
         Report failed;
         failed.status = 1;
-        failed.results.push_back(
-            json{{"error", copy.model.data[d].file + ": " + error + " (column '" +
-                               copy.model.data[d].name + "')"}});
+        failed.answers.push_back(Answer{"", "", "",
+                                        Failure{copy.model.data[d].file + ": " + error +
+                                                " (column '" + copy.model.data[d].name + "')"}});
         return failed;
       }
     }

@@ -1,17 +1,16 @@
 // Answering queries: chooses how each component is solved (enumeration,
 // closed form, numeric), then answers every print of the model. Each answer is
-// one JSON object shaped as LANGUAGE.md says; the human report renders the same
-// objects (src/report).
+// a value (answer/result.hpp); src/report renders it as JSON, shaped as
+// LANGUAGE.md says, and as the human report.
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "answer/plot_data.hpp"
-#include "cli/pipeline.hpp"
+#include "answer/result.hpp"
 #include "numeric/numeric.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace bayes::answer {
 
@@ -25,11 +24,10 @@ struct Options {
 };
 
 struct Report {
-  std::vector<nlohmann::ordered_json> results;  // one per print (or the default report)
-  std::vector<std::string> explain;             // derivations, component by component
-  std::vector<PlotData> plots;  // one per answered plot, in order (results say "plot")
-  bool default_report = false;  // the model prints nothing: every parameter's posterior
-  int status = 0;               // 0 all answered; 1 model error; 3 method failed / unsupported
+  std::vector<Answer> answers;       // one per print (or the default report)
+  std::vector<std::string> explain;  // derivations, component by component
+  bool default_report = false;       // the model prints nothing: every parameter's posterior
+  int status = 0;                    // 0 all answered; 1 model error; 3 method failed / unsupported
 };
 
 Report answer_all(const Compiled& c, const Options& options);

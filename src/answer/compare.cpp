@@ -1,24 +1,23 @@
-// Model comparison by the evidence of each model.
+// Model comparison: receives two compiled models, produces their evidences and Bayes factor.
 #include "answer/compare.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <variant>
 
 namespace bayes::answer {
 
 namespace {
 
-using json = nlohmann::ordered_json;
-
 // The evidence query alone, whatever the model prints.
-json evidence_of(const Compiled& c, const Options& options) {
+Answer evidence_of(const Compiled& c, const Options& options) {
   Compiled only{c.program, c.model, c.graph};
   Query q;
   q.kind = QueryKind::Evidence;
   q.text = "evidence()";
   only.model.queries = {q};
   Report rep = answer_all(only, options);
-  return rep.results.at(0);
+  return rep.answers.at(0);
 }
 
 // What two models must share to observe the same data: the number of
@@ -66,27 +65,24 @@ std::string kass_raftery(double b) {
   return "decisive";
 }
 
-json compare(const Compiled& a, const std::string& name_a, const Compiled& b,
-             const std::string& name_b, const Options& options) {
-  json out{{"models", json::array()}, {"warnings", json::array()}};
-  double logs[2] = {NAN, NAN};
-  std::string error;
+Comparison compare(const Compiled& a, const std::string& name_a, const Compiled& b,
+                   const std::string& name_b, const Options& options) {
+  Comparison out;
   const Compiled* cs[2] = {&a, &b};
   const std::string* names[2] = {&name_a, &name_b};
   for (int i = 0; i < 2; ++i) {
-    json e = evidence_of(*cs[i], options);
-    json entry{{"file", *names[i]}};
-    if (e.contains("error")) {
-      entry["error"] = e["error"];
-      if (error.empty()) error = *names[i] + ": " + e["error"].get<std::string>();
+    Answer e = evidence_of(*cs[i], options);
+    Comparison::Model entry;
+    entry.file = *names[i];
+    if (const auto* f = std::get_if<Failure>(&e.body)) {
+      entry.error = f->reason;
+      if (out.error.empty()) out.error = *names[i] + ": " + f->reason;
     } else {
-      std::string method = e.value("method", "conjugate");
-      entry["log_evidence"] = e["value"];
-      entry["method"] = method;
-      entry["exact"] = method != "laplace";
-      if (e["value"].is_number()) logs[i] = e["value"].get<double>();
+      entry.log_evidence = std::get<Evidence>(e.body).log_value;
+      entry.method = e.method;
+      entry.exact = e.method != "laplace";
     }
-    out["models"].push_back(entry);
+    out.models.push_back(entry);
   }
   auto da = observed(a.model), db = observed(b.model);
   if (!da.same(db)) {
@@ -94,24 +90,20 @@ json compare(const Compiled& a, const std::string& name_a, const Compiled& b,
         da.n != db.n
             ? std::to_string(da.n) + " vs " + std::to_string(db.n) + " observed values"
             : "the same number of values, " + std::to_string(da.n) + ", but not the same values";
-    out["warnings"].push_back("the two models do not observe the same data (" + how +
-                              "): their evidences are not comparable");
+    out.warnings.push_back("the two models do not observe the same data (" + how +
+                           "): their evidences are not comparable");
   }
-  if (!error.empty()) {
-    out["error"] = error;
+  if (!out.error.empty()) return out;
+  double la = out.models[0].log_evidence, lb = out.models[1].log_evidence;
+  if (!std::isfinite(la) || !std::isfinite(lb)) {
+    out.error = "an evidence is not finite, so the Bayes factor is undefined";
     return out;
   }
-  if (!std::isfinite(logs[0]) || !std::isfinite(logs[1])) {
-    out["error"] = "an evidence is not finite, so the Bayes factor is undefined";
-    return out;
-  }
-  double lbf = logs[0] - logs[1];
-  out["log_bayes_factor"] = lbf;
-  double bf = std::exp(lbf);
-  out["bayes_factor"] = std::isfinite(bf) ? json(bf) : json("inf");
-  out["favours"] = lbf >= 0 ? name_a : name_b;
-  out["strength"] = kass_raftery(std::exp(std::fabs(lbf)));
-  out["exact"] = out["models"][0]["exact"].get<bool>() && out["models"][1]["exact"].get<bool>();
+  out.log_bayes_factor = la - lb;
+  out.bayes_factor = std::exp(out.log_bayes_factor);
+  out.favours = out.log_bayes_factor >= 0 ? name_a : name_b;
+  out.strength = kass_raftery(std::exp(std::fabs(out.log_bayes_factor)));
+  out.exact = out.models[0].exact && out.models[1].exact;
   return out;
 }
 

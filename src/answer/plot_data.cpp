@@ -30,7 +30,7 @@ std::string short_number(double x) {
   return buf;
 }
 
-std::string family_text(const conjugate::ClosedForm& cf) {
+std::string family_text(const solution::ClosedForm& cf) {
   std::string s = cf.family + "(";
   for (std::size_t i = 0; i < cf.params.size(); ++i) {
     const Value& v = cf.params[i].second;
@@ -138,7 +138,7 @@ std::vector<double> density_from_quantile(const std::function<double(double)>& q
 
 struct Builder {
   const Model& m;
-  const conjugate::Solution& s;
+  const solution::Solution& s;
   std::size_t param;
   std::optional<std::size_t> element;  // of a vector parameter
   std::vector<std::size_t> observations;
@@ -146,7 +146,7 @@ struct Builder {
   std::string others;                       // the component's other parameters: "s2", "a, b"
   std::optional<Value> base_map, base_mle;  // the vector parameter at the MAP / MLE
 
-  Builder(const Model& model, const graph::FactorGraph& g, const conjugate::Solution& sol,
+  Builder(const Model& model, const graph::FactorGraph& g, const solution::Solution& sol,
           std::size_t p, std::optional<std::size_t> e)
       : m(model), s(sol), param(p), element(e) {
     const auto& comp = g.components[g.param_component[p]];
@@ -315,14 +315,14 @@ struct Builder {
 }  // namespace
 
 std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
-                                  const conjugate::Solution& s, std::size_t param, std::string& why,
+                                  const solution::Solution& s, std::size_t param, std::string& why,
                                   std::optional<std::size_t> element) {
   const auto* r = s.find(param);
   if (!r) {
     why = "no posterior for '" + m.params[param].name + "'";
     return std::nullopt;
   }
-  const conjugate::ClosedForm& cf = r->posterior;
+  const solution::ClosedForm& cf = r->posterior;
   const ParamVar& pv = m.params[param];
   const Prior& pr = m.priors[pv.prior];
   Builder b(m, g, s, param, element);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "check/model.hpp"
-#include "conjugate/solution.hpp"
 #include "graph/factor_graph.hpp"
+#include "solution/solution.hpp"
 
 namespace bayes::answer {
 
@@ -40,7 +40,7 @@ struct PlotData {
 // a vector parameter, from its component's solution. Returns nullopt with
 // `why` when there is nothing to draw.
 std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
-                                  const conjugate::Solution& s, std::size_t param, std::string& why,
+                                  const solution::Solution& s, std::size_t param, std::string& why,
                                   std::optional<std::size_t> element = std::nullopt);
 
 // The posterior of a derived quantity from posterior draws: a kernel density

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,8 +12,9 @@
 #include "answer/answer.hpp"
 #include "answer/compare.hpp"
 #include "cli/memory.hpp"
-#include "cli/pipeline.hpp"
+#include "pipeline/pipeline.hpp"
 #include "repl/repl.hpp"
+#include "report/json.hpp"
 #include "report/plot_svg.hpp"
 #include "report/text.hpp"
 
@@ -71,10 +73,10 @@ int run_model(const RunOptions& opt) {
   ao.numeric.restarts = opt.restarts;
   ao.numeric.jacobian = opt.jacobian;
   answer::Report rep = answer::answer_all(*compiled, ao);
-  for (const auto& d : report::write_plot_files(rep, file.directory))
-    print(std::cerr, file, d, color_stderr());
+  report::PlotFiles files = report::write_plot_files(rep, file.directory);
+  for (const auto& d : files.diagnostics) print(std::cerr, file, d, color_stderr());
   if (opt.json) {
-    nlohmann::ordered_json doc{{"results", rep.results}};
+    nlohmann::ordered_json doc{{"results", report::to_json(rep, files)}};
     if (opt.explain) doc["explain"] = rep.explain;
     std::cout << doc.dump() << '\n';
   } else {
@@ -83,9 +85,9 @@ int run_model(const RunOptions& opt) {
       if (!rep.explain.empty()) std::cout << '\n';
     }
     bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-    report::write_report(std::cout, rep, color);
+    report::write_report(std::cout, rep, files, color);
   }
-  return rep.status;
+  return std::max(rep.status, files.status());
 }
 
 int run_check(const std::string& path) {
@@ -112,14 +114,13 @@ int run_compare(const std::string& path_a, const std::string& path_b, bool json,
   ao.method = method == "conjugate" ? answer::Method::Conjugate
               : method == "numeric" ? answer::Method::Numeric
                                     : answer::Method::Auto;
-  nlohmann::ordered_json c = answer::compare(*a, path_a, *b, path_b, ao);
-  for (const auto& w : c["warnings"])
-    std::cerr << "bayes: warning: " << w.get<std::string>() << '\n';
+  answer::Comparison c = answer::compare(*a, path_a, *b, path_b, ao);
+  for (const auto& w : c.warnings) std::cerr << "bayes: warning: " << w << '\n';
   if (json)
-    std::cout << c.dump() << '\n';
+    std::cout << report::to_json(c).dump() << '\n';
   else
     report::write_compare(std::cout, c);
-  return c.contains("error") ? kNumeric : kOk;
+  return c.error.empty() ? kOk : kNumeric;
 }
 
 int usage_error(const CLI::ParseError& e, CLI::App& app) {

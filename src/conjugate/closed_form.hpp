@@ -1,6 +1,6 @@
-// A distribution known in closed form: what posterior(p) and predictive(y)
-// report. Univariate ones are built from src/dist's families, so quantiles,
-// cdfs and draws come from Boost.Math and <random>.
+// The closed-form engine's constructors of solution::ClosedForm: univariate
+// ones built from src/dist's families, so quantiles, cdfs and draws come from
+// Boost.Math and <random>, and discrete ones from their log pmf.
 #pragma once
 
 #include <cmath>
@@ -12,28 +12,13 @@
 
 #include "data/value.hpp"
 #include "dist/family.hpp"
+#include "solution/closed_form.hpp"
 
 namespace bayes::conjugate {
 
-struct ClosedForm {
-  std::string family;                                 // "Beta", "StudentT", "MultiNormal", ...
-  std::vector<std::pair<std::string, Value>> params;  // hyperparameters, in signature order
-  Value mean;                                         // NaN where undefined, inf where infinite
-  Value sd;
-  std::optional<Value> mode;  // unset: see mode_note
-  std::string mode_note;      // "on the boundary p = 1", "undefined (Beta(0.5, 0.5) is U-shaped)"
-  bool discrete = false;
-  std::function<double(double)> cdf;       // scalar ones
-  std::function<double(double)> quantile;  // scalar ones
-  std::function<Value(dist::Rng&)> sample;
-  std::function<double(const Value&)> lpdf;
-  // Vector ones: the quantile of element i's marginal (for intervals).
-  std::function<double(std::size_t i, double p)> element_quantile;
-  // ... and the cdf of element i's marginal (for exact prob(w[1] > 0)).
-  std::function<double(std::size_t i, double x)> element_cdf;
-
-  bool scalar() const { return mean.is_scalar(); }
-};
+// The type lives with every engine's results (src/solution); the rules name
+// it unqualified.
+using solution::ClosedForm;
 
 // A univariate family with scalar arguments, e.g. from_family("Beta", {9, 5}).
 // Fills mean, sd, cdf, quantile, sample and lpdf; the mode is left to the

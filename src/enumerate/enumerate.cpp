@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
@@ -58,8 +59,8 @@ bool all_discrete(const Model& m, const graph::Component& c) {
   return true;
 }
 
-std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
-                                         const graph::Component& c, std::string& why) {
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, std::string& why) {
   if (!all_discrete(m, c)) return std::nullopt;
   conjugate::ComponentView v = conjugate::view(g, c);
   // One slot per element: a vector parameter z[3] is three discrete values,
@@ -128,7 +129,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   std::size_t best_lik =
       static_cast<std::size_t>(std::max_element(log_lik.begin(), log_lik.end()) - log_lik.begin());
 
-  conjugate::Solution sol;
+  solution::Solution sol;
   sol.rule = "Bayes' rule by summation";
   sol.method = "enumeration";
   sol.log_evidence = evidence;
@@ -152,9 +153,9 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       probs.push_back(std::move(pk));
     }
     const std::size_t rows = probs.size();
-    conjugate::ParamResult r;
+    solution::ParamResult r;
     r.param = c.params[i];
-    conjugate::ClosedForm& cf = r.posterior;
+    solution::ClosedForm& cf = r.posterior;
     bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(K);
     cf.family = categorical ? "Categorical" : "Discrete";
     if (!categorical) cf.params.push_back({"values", Value::vector(vals, true)});
@@ -241,7 +242,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
       mean += post[j] * mu;
       second += post[j] * (var + mu * mu);
     }
-    conjugate::PredictiveResult pr;
+    solution::PredictiveResult pr;
     pr.observation = oi;
     bool normal = f.name == "Normal";
     pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";

@@ -5,15 +5,17 @@
 #include <optional>
 #include <string>
 
-#include "conjugate/solution.hpp"
+#include "check/model.hpp"
+#include "graph/factor_graph.hpp"
+#include "solution/solution.hpp"
 
 namespace bayes::enumerate {
 
 // The component's solution, or nullopt with `why` when some parameter is not
 // discrete with a finite support fixed by data (or there are too many joint
 // values to sum over).
-std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
-                                         const graph::Component& c, std::string& why);
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, std::string& why);
 
 // True when every parameter of the component has a discrete prior.
 bool all_discrete(const Model& m, const graph::Component& c);

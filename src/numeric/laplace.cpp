@@ -67,7 +67,7 @@ namespace {
 // Normal (by quadrature; exact for the identity), interval ends and cdf
 // transformed (so they respect the support).
 void mapped_normal(const Laplace& lap, const Fit& at, const Transform& t, bool scalar,
-                   const Value& mode_value, conjugate::ClosedForm& cf) {
+                   const Value& mode_value, solution::ClosedForm& cf) {
   const MatrixXd& cov_u = lap.cov_u;
   std::vector<double> sds(t.size), means(t.size);
   std::vector<double> su(t.size), uu(t.size);
@@ -138,7 +138,7 @@ void mapped_normal(const Laplace& lap, const Fit& at, const Transform& t, bool s
 // the delta method; each element's interval from a Normal on its logit (so
 // it stays inside (0, 1)), by the delta method again.
 void simplex_marginal(const Laplace& lap, const Fit& at, const Transform& t,
-                      const Value& mode_value, conjugate::ClosedForm& cf) {
+                      const Value& mode_value, solution::ClosedForm& cf) {
   const MatrixXd& cov_u = lap.cov_u;
   auto K = static_cast<Eigen::Index>(t.size), D = static_cast<Eigen::Index>(t.dim);
   const VectorXd& x = at.values[t.param];
@@ -169,9 +169,9 @@ void simplex_marginal(const Laplace& lap, const Fit& at, const Transform& t,
 
 }  // namespace
 
-conjugate::ClosedForm laplace_marginal(const Laplace& lap, const Fit& map, const Transform& t,
-                                       bool scalar, const Value& mode_value) {
-  conjugate::ClosedForm cf;
+solution::ClosedForm laplace_marginal(const Laplace& lap, const Fit& map, const Transform& t,
+                                      bool scalar, const Value& mode_value) {
+  solution::ClosedForm cf;
   cf.family = "Laplace approximation";
   if (lap.ok && t.kind != Transform::Kind::Simplex) {
     mapped_normal(lap, lap.at(map), t, scalar, mode_value, cf);
@@ -225,7 +225,7 @@ std::function<void(dist::Rng&, std::vector<Value>&)> draws(const Laplace& lap, c
 }
 
 void evidence(const Laplace& lap, const Fit& map, const Model& m, const graph::Component& c,
-              const Layout& layout, const Options& opt, bool summed_out, conjugate::Solution& sol) {
+              const Layout& layout, const Options& opt, bool summed_out, solution::Solution& sol) {
   const Fit& at = lap.at(map);
   // A flat prior on an unbounded range has no normalising constant, so there
   // is no evidence; a flat prior on (lo, hi) is Uniform(lo, hi): 1 / (hi - lo)

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "conjugate/solution.hpp"
 #include "graph/factor_graph.hpp"
 #include "numeric/fit.hpp"
+#include "solution/solution.hpp"
 
 namespace bayes::numeric {
 
@@ -36,8 +36,8 @@ Laplace laplace_at(const Model& m, Tape& posterior, const Layout& layout, const 
 
 // The marginal of one parameter: from the approximation when there is one,
 // else the mode with the reason there is none.
-conjugate::ClosedForm laplace_marginal(const Laplace& lap, const Fit& map, const Transform& t,
-                                       bool scalar, const Value& mode_value);
+solution::ClosedForm laplace_marginal(const Laplace& lap, const Fit& map, const Transform& t,
+                                      bool scalar, const Value& mode_value);
 
 // Joint draws from the approximation, mapped back; with `labels` (the
 // posterior's tape, when labels are summed out) each label is then drawn
@@ -49,6 +49,6 @@ std::function<void(dist::Rng&, std::vector<Value>&)> draws(const Laplace& lap, c
 // The evidence of the component (log_evidence, else evidence_note): the
 // Laplace approximation of the integral of the density.
 void evidence(const Laplace& lap, const Fit& map, const Model& m, const graph::Component& c,
-              const Layout& layout, const Options& opt, bool summed_out, conjugate::Solution& sol);
+              const Layout& layout, const Options& opt, bool summed_out, solution::Solution& sol);
 
 }  // namespace bayes::numeric

@@ -1,5 +1,5 @@
 // The numeric engine: receives a component the closed forms do not solve
-// and produces its answers as a conjugate::Solution (method "numeric"): the
+// and produces its answers as a solution::Solution (method "numeric"): the
 // MAP in the original parameterisation (no Jacobian term, as Stan's
 // optimize), the MLE with the priors dropped, each found by the optimiser on
 // the unconstrained space with exact gradients from the tape (fit.hpp), and
@@ -10,6 +10,7 @@
 #include <cmath>
 #include <memory>
 
+#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "dist/family.hpp"
@@ -53,7 +54,7 @@ Priors split_priors(const Model& m, const std::vector<std::size_t>& priors) {
 
 // How the MAP was found, for --explain.
 void explain_map(const Fit& map, const Layout& layout, const Options& opt, double strong,
-                 conjugate::Solution& sol) {
+                 solution::Solution& sol) {
   sol.method = "numeric";
   const std::string optimiser = layout.l1 ? "OWL-QN" : "L-BFGS";
   sol.rule = optimiser + (opt.jacobian ? ", mode on the unconstrained scale (Jacobian included)"
@@ -74,9 +75,9 @@ void explain_map(const Fit& map, const Layout& layout, const Options& opt, doubl
 }
 
 // One parameter's MAP, MLE and posterior (the Laplace approximation's marginal).
-conjugate::ParamResult param_result(const Model& m, const Transform& t, const Fit& map,
-                                    const Fit& mle, const Laplace& lap) {
-  conjugate::ParamResult r;
+solution::ParamResult param_result(const Model& m, const Transform& t, const Fit& map,
+                                   const Fit& mle, const Laplace& lap) {
+  solution::ParamResult r;
   r.param = t.param;
   const bool scalar = m.params[t.param].type.is_scalar();  // w[1] stays a vector
   Value mode_value = scalar ? Value::scalar(map.values[t.param][0])
@@ -100,7 +101,7 @@ conjugate::ParamResult param_result(const Model& m, const Transform& t, const Fi
 // Summed-out labels: each element's class probabilities given the other
 // parameters at the MAP (and the MLE), and the most probable class.
 void label_results(const Model& m, Tape& posterior, Tape* likelihood, const Fit& map,
-                   const Fit& mle, conjugate::Solution& sol) {
+                   const Fit& mle, solution::Solution& sol) {
   auto labels = [&](Tape& tape, const std::vector<VectorXd>& at) {
     tape.forward(at);
     return tape.responsibilities();
@@ -110,7 +111,7 @@ void label_results(const Model& m, Tape& posterior, Tape* likelihood, const Fit&
   if (mle.note.empty()) at_mle = labels(*likelihood, mle.values);
   for (std::size_t j = 0; j < at_map.size(); ++j) {
     const auto& [p, R] = at_map[j];
-    conjugate::ParamResult r;
+    solution::ParamResult r;
     r.param = p;
     auto rows = static_cast<std::size_t>(R.rows()), K = static_cast<std::size_t>(R.cols());
     std::vector<double> probs(rows * K), best(rows), mean(rows), sd(rows);
@@ -159,9 +160,9 @@ void label_results(const Model& m, Tape& posterior, Tape* likelihood, const Fit&
 
 }  // namespace
 
-std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
-                                         const graph::Component& c, const Options& opt,
-                                         std::string& why, std::optional<Failure>& failure) {
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, const Options& opt,
+                                        std::string& why, std::optional<Failure>& failure) {
   conjugate::ComponentView v = conjugate::view(g, c);
   Priors priors = split_priors(m, v.priors);
   const std::vector<std::size_t>& smooth_priors = priors.smooth;
@@ -178,10 +179,10 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
   if (!coordinates) return std::nullopt;
   const Layout& layout = *coordinates;
   // Newton steps and the Laplace approximation use a dense Hessian.
-  if (layout.dim > conjugate::kMaxDenseUnknowns) {
+  if (layout.dim > solution::kMaxDenseUnknowns) {
     why = "the numeric engine uses a dense Hessian, and this component has " +
           std::to_string(layout.dim) + " unknown coordinates (at most " +
-          std::to_string(conjugate::kMaxDenseUnknowns) + ")";
+          std::to_string(solution::kMaxDenseUnknowns) + ")";
     return std::nullopt;
   }
   auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal);
@@ -220,7 +221,7 @@ std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGrap
                  .strong = strong,
                  .glm = glm_map ? &*glm_map : nullptr},
                 failure);
-  conjugate::Solution sol;
+  solution::Solution sol;
   if (layout.l1)
     sol.explain.push_back(
         "Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");

@@ -1,13 +1,15 @@
 // The numeric engine: MAP and MLE by L-BFGS on the unconstrained space, with
 // exact gradients from the AD tape, and the Laplace approximation at the mode.
-// Its answers come back as a conjugate::Solution (method "numeric"), so the
+// Its answers come back as a solution::Solution (method "numeric"), so the
 // answering layer treats every engine alike.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "conjugate/solution.hpp"
+#include "check/model.hpp"
+#include "graph/factor_graph.hpp"
+#include "solution/solution.hpp"
 
 namespace bayes::numeric {
 
@@ -31,8 +33,8 @@ struct Failure {
 // Solves a component numerically. Returns nullopt with `why` when the model is
 // outside what the engine handles (discrete parameters, unknown covariances);
 // sets `failure` when the optimiser itself failed.
-std::optional<conjugate::Solution> solve(const Model& m, const graph::FactorGraph& g,
-                                         const graph::Component& c, const Options& options,
-                                         std::string& why, std::optional<Failure>& failure);
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, const Options& options,
+                                        std::string& why, std::optional<Failure>& failure);
 
 }  // namespace bayes::numeric

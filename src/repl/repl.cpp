@@ -6,14 +6,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "check/checker.hpp"
-#include "cli/pipeline.hpp"
 #include "expr/builtins.hpp"
+#include "pipeline/pipeline.hpp"
 #include "report/plot_svg.hpp"
 #include "report/text.hpp"
 #include "syntax/parser.hpp"
@@ -269,9 +270,10 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
-  report::write_plot_files(rep, directory_);  // a failure is the plot's answer
-  report::write_text(out_, rep.results, rep.plots, color_);
-  return rep.status == 0;
+  report::PlotFiles files =
+      report::write_plot_files(rep, directory_);  // a failure reads as the plot's error
+  report::write_text(out_, rep, files, color_);
+  return rep.status == 0 && files.status() == 0;
 }
 
 std::vector<std::string> Session::completions() const {

@@ -6,12 +6,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
+#include "report/format.hpp"
 #include "report/plot_text.hpp"
 
 namespace bayes::report {
@@ -48,17 +49,10 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-std::string fmt(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", x);
-  return buf;
-}
+// Coordinates with two decimals; labels with 4 significant digits.
+std::string fmt2(double x) { return fixed(x, 2); }
 
-std::string g4(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
+std::string g4(double x) { return general(x, 4); }
 
 double max_finite(const std::vector<double>& y) {
   double m = 0;
@@ -100,15 +94,15 @@ std::string svg_plot(const answer::PlotData& d) {
   auto yticks = nice_ticks(0, top, 4);
   double ystep = yticks.size() > 1 ? yticks[1] - yticks[0] : top;
   for (double t : yticks)
-    s << "<line x1=\"" << kLeft << "\" y1=\"" << fmt(Y(t)) << "\" x2=\"" << kRight << "\" y2=\""
-      << fmt(Y(t)) << "\"/>\n";
+    s << "<line x1=\"" << kLeft << "\" y1=\"" << fmt2(Y(t)) << "\" x2=\"" << kRight << "\" y2=\""
+      << fmt2(Y(t)) << "\"/>\n";
   s << "</g>\n<g class=\"y-labels\" text-anchor=\"end\">\n";
   for (double t : yticks)
-    s << "<text x=\"" << kLeft - 8 << "\" y=\"" << fmt(Y(t) + 4) << "\">"
+    s << "<text x=\"" << kLeft - 8 << "\" y=\"" << fmt2(Y(t) + 4) << "\">"
       << escape(tick_label(t, ystep)) << "</text>\n";
   s << "</g>\n";
-  s << "<text x=\"18\" y=\"" << fmt((kTop + kBottom) / 2) << "\" text-anchor=\"middle\" "
-    << "transform=\"rotate(-90 18 " << fmt((kTop + kBottom) / 2) << ")\">"
+  s << "<text x=\"18\" y=\"" << fmt2((kTop + kBottom) / 2) << "\" text-anchor=\"middle\" "
+    << "transform=\"rotate(-90 18 " << fmt2((kTop + kBottom) / 2) << ")\">"
     << (d.discrete ? "probability" : "density") << "</text>\n";
 
   // The curves or the bars.
@@ -116,7 +110,7 @@ std::string svg_plot(const answer::PlotData& d) {
     if (y.empty()) return;
     s << "<polyline fill=\"none\" stroke=\"" << color << "\" " << extra << " points=\"";
     for (std::size_t i = 0; i < n && i < y.size(); ++i)
-      s << (i ? " " : "") << fmt(X(d.x[i])) << ',' << fmt(Y(y[i]));
+      s << (i ? " " : "") << fmt2(X(d.x[i])) << ',' << fmt2(Y(y[i]));
     s << "\"/>\n";
   };
   if (!d.discrete) {
@@ -137,8 +131,8 @@ std::string svg_plot(const answer::PlotData& d) {
         double v = (*y)[i];
         if (!std::isfinite(v) || v <= 0) continue;
         double left = X(d.x[i]) - 1.5 * bw + k * bw;
-        s << "<rect x=\"" << fmt(left) << "\" y=\"" << fmt(Y(v)) << "\" width=\"" << fmt(bw)
-          << "\" height=\"" << fmt(kBottom - Y(v)) << "\"/>\n";
+        s << "<rect x=\"" << fmt2(left) << "\" y=\"" << fmt2(Y(v)) << "\" width=\"" << fmt2(bw)
+          << "\" height=\"" << fmt2(kBottom - Y(v)) << "\"/>\n";
       }
       s << "</g>\n";
       ++k;
@@ -148,9 +142,9 @@ std::string svg_plot(const answer::PlotData& d) {
   // The MAP and the MLE.
   auto marker = [&](std::optional<double> v, const char* name, const char* dash, double dy) {
     if (!v || !std::isfinite(*v) || *v < x0 || *v > x1) return;
-    s << "<line x1=\"" << fmt(X(*v)) << "\" y1=\"" << kTop << "\" x2=\"" << fmt(X(*v)) << "\" y2=\""
-      << kBottom << "\" stroke=\"black\" stroke-width=\"1\"" << dash << "/>\n";
-    s << "<text x=\"" << fmt(X(*v) + 4) << "\" y=\"" << fmt(kTop + dy) << "\">" << name << ' '
+    s << "<line x1=\"" << fmt2(X(*v)) << "\" y1=\"" << kTop << "\" x2=\"" << fmt2(X(*v))
+      << "\" y2=\"" << kBottom << "\" stroke=\"black\" stroke-width=\"1\"" << dash << "/>\n";
+    s << "<text x=\"" << fmt2(X(*v) + 4) << "\" y=\"" << fmt2(kTop + dy) << "\">" << name << ' '
       << escape(g4(*v)) << "</text>\n";
   };
   marker(d.map, "MAP", "", 12);
@@ -174,14 +168,14 @@ std::string svg_plot(const answer::PlotData& d) {
     if (n > 12 && nice.size() > 1 && nice[1] - nice[0] >= 1) xticks = nice;
   }
   for (double t : xticks)
-    s << "<line x1=\"" << fmt(X(t)) << "\" y1=\"" << kBottom << "\" x2=\"" << fmt(X(t))
+    s << "<line x1=\"" << fmt2(X(t)) << "\" y1=\"" << kBottom << "\" x2=\"" << fmt2(X(t))
       << "\" y2=\"" << kBottom + 5 << "\"/>\n";
   s << "</g>\n<g class=\"x-labels\" text-anchor=\"middle\">\n";
   for (double t : xticks)
-    s << "<text x=\"" << fmt(X(t)) << "\" y=\"" << kBottom + 18 << "\">"
+    s << "<text x=\"" << fmt2(X(t)) << "\" y=\"" << kBottom + 18 << "\">"
       << escape(d.discrete ? g4(t) : tick_label(t, xstep)) << "</text>\n";
   s << "</g>\n";
-  s << "<text x=\"" << fmt((kLeft + kRight) / 2) << "\" y=\"" << kBottom + 36
+  s << "<text x=\"" << fmt2((kLeft + kRight) / 2) << "\" y=\"" << kBottom + 36
     << "\" text-anchor=\"middle\">" << escape(d.param) << "</text>\n";
 
   // The legend, below the x axis label: the curves on the left, the markers
@@ -189,9 +183,9 @@ std::string svg_plot(const answer::PlotData& d) {
   s << "<g class=\"legend\">\n";
   auto entry = [&](double lx, double ly, const char* color, const char* extra,
                    const std::string& label) {
-    s << "<line x1=\"" << fmt(lx) << "\" y1=\"" << fmt(ly - 4) << "\" x2=\"" << fmt(lx + 24)
-      << "\" y2=\"" << fmt(ly - 4) << "\" stroke=\"" << color << "\" " << extra << "/>\n";
-    s << "<text x=\"" << fmt(lx + 30) << "\" y=\"" << fmt(ly) << "\">" << escape(label)
+    s << "<line x1=\"" << fmt2(lx) << "\" y1=\"" << fmt2(ly - 4) << "\" x2=\"" << fmt2(lx + 24)
+      << "\" y2=\"" << fmt2(ly - 4) << "\" stroke=\"" << color << "\" " << extra << "/>\n";
+    s << "<text x=\"" << fmt2(lx + 30) << "\" y=\"" << fmt2(ly) << "\">" << escape(label)
       << "</text>\n";
   };
   double ly = kBottom + 58;
@@ -221,13 +215,12 @@ std::string svg_plot(const answer::PlotData& d) {
   return s.str();
 }
 
-std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string& directory) {
-  std::vector<Diagnostic> out;
-  std::size_t k = 0;
-  for (auto& r : rep.results) {
-    if (!r.contains("plot")) continue;
-    const answer::PlotData& d = rep.plots.at(k++);
-    if (!d.file) continue;
+PlotFiles write_plot_files(const answer::Report& rep, const std::string& directory) {
+  PlotFiles out;
+  for (std::size_t i = 0; i < rep.answers.size(); ++i) {
+    const auto* plot = std::get_if<answer::Plot>(&rep.answers[i].body);
+    if (!plot || !plot->data.file) continue;
+    const answer::PlotData& d = plot->data;
     std::string path = *d.file;
     if (!directory.empty() && std::filesystem::path(path).is_relative())
       path = (std::filesystem::path(directory) / path).string();
@@ -236,9 +229,8 @@ std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string&
     Diagnostic diag;
     diag.span = d.span;
     diag.message = error;
-    out.push_back(diag);
-    r = nlohmann::ordered_json{{"query", r["query"]}, {"error", error}};
-    rep.status = std::max(rep.status, 1);
+    out.diagnostics.push_back(diag);
+    out.failed[i] = error;
   }
   return out;
 }

@@ -2,6 +2,8 @@
 // labels, a legend and the MAP and MLE as vertical lines. Hand-written SVG 1.1.
 #pragma once
 
+#include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,10 +19,16 @@ std::string svg_plot(const answer::PlotData& d);
 // rename). On failure returns false with `error` saying why.
 bool write_svg(const answer::PlotData& d, const std::string& path, std::string& error);
 
+// What writing the plot files did. A plot whose file could not be written is
+// reported as that error (exit status 1) by both renderings.
+struct PlotFiles {
+  std::map<std::size_t, std::string> failed;  // answer index -> why
+  std::vector<Diagnostic> diagnostics;        // the same, at each plot statement
+  int status() const { return failed.empty() ? 0 : 1; }
+};
+
 // Writes every answered plot that names a file (a relative path is taken
-// from `directory`, the model file's, as data files are). A failure turns the
-// plot's result into an error (exit status 1) and comes back as a diagnostic
-// at the plot statement.
-std::vector<Diagnostic> write_plot_files(answer::Report& rep, const std::string& directory);
+// from `directory`, the model file's, as data files are).
+PlotFiles write_plot_files(const answer::Report& rep, const std::string& directory);
 
 }  // namespace bayes::report

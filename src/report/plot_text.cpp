@@ -6,9 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <tuple>
+
+#include "report/format.hpp"
 
 namespace bayes::report {
 
@@ -40,11 +41,7 @@ struct Canvas {
   }
 };
 
-std::string format_g(double x, int digits = 4) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
-  return buf;
-}
+std::string format_g(double x, int digits = 4) { return general(x, digits); }
 
 // Column averages of a curve sampled on the grid.
 std::vector<double> columns(const std::vector<double>& y, int width) {
@@ -159,9 +156,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 std::string tick_label(double x, double step) {
   if (std::fabs(x) >= 1e6 || (std::fabs(x) > 0 && std::fabs(x) < 1e-4)) return format_g(x, 3);
   int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
+  return fixed(x, decimals);
 }
 
 void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {

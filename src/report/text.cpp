@@ -1,145 +1,172 @@
-// The human report.
+// The human report: receives answers (answer::Report) and comparisons,
+// produces aligned lines of text, and terminal plots.
 #include "report/text.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "dist/family.hpp"
+#include "report/format.hpp"
 #include "report/plot_text.hpp"
 
 namespace bayes::report {
 
-using json = nlohmann::ordered_json;
+namespace {
 
-std::string format_number(const json& x) {
-  if (x.is_null()) return "undefined";
-  if (x.is_string()) return x.get<std::string>();
-  if (x.is_array()) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + format_number(x[i]);
+using namespace answer;
+
+// A value as it reads: a number, "[a, b]" for a vector, "[[a, b], [c, d]]"
+// for a matrix (row by row); "undefined" when unset.
+std::string text(const Value& v) {
+  if (v.is_scalar()) return number(v[0]);
+  std::string s = "[";
+  if (v.rank == Rank::Vector) {
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + number(v[i]);
     return s + "]";
   }
-  if (x.is_object()) {
-    std::string s;
-    for (auto it = x.begin(); it != x.end(); ++it)
-      s += (s.empty() ? "" : ", ") + it.key() + " = " + format_number(it.value());
-    return s;
+  for (std::size_t r = 0; r < v.rows; ++r) {
+    s += r ? ", [" : "[";
+    for (std::size_t c = 0; c < v.cols; ++c) s += (c ? ", " : "") + number(v.at(r, c));
+    s += "]";
   }
-  double v = x.get<double>();
-  if (x.is_number_integer()) return std::to_string(x.get<long long>());
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
-  char buf[32];
-  // 4 significant digits; from 1e4 to 1e6 as a whole number ("12346", not
-  // "1.235e+04"), which reads more easily.
-  if (std::fabs(v) >= 1e4 && std::fabs(v) < 1e6)
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  else
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
+  return s + "]";
 }
 
-namespace {
+std::string text(const std::optional<Value>& v) { return v ? text(*v) : "undefined"; }
+
+// "p = 0.6, q = 2".
+std::string text(const Named& values) {
+  std::string s;
+  for (const auto& [name, v] : values) s += (s.empty() ? "" : ", ") + name + " = " + text(v);
+  return s;
+}
 
 // How a Monte Carlo answer was drawn: from the posterior itself, or from the
 // numeric engine's Laplace approximation to it.
-std::string monte_carlo(const json& r) {
-  std::string from = r.value("draws_from", "the posterior");
-  return from == "the posterior" ? "monte-carlo" : "monte-carlo from " + from;
+std::string monte_carlo(const Draws& d) {
+  return d.from == "the posterior" ? "monte-carlo" : "monte-carlo from " + d.from;
 }
 
-// "Beta(a = 9, b = 5)": hyperparameters in the family's signature order (JSON
-// objects keep their keys sorted), any others after them.
-std::string family_text(const json& r) {
-  const std::string family = r["family"].get<std::string>();
-  const json& params = r["params"];
-  std::vector<std::string> keys;
-  if (const dist::Family* f = dist::find(family))
-    for (const auto& p : f->params)
-      if (params.contains(std::string(p.name))) keys.emplace_back(p.name);
-  for (auto it = params.begin(); it != params.end(); ++it)
-    if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
-  std::string s = family + "(";
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    s += (i ? ", " : "") + keys[i] + " = " + format_number(params[keys[i]]);
+// "   [monte-carlo, 100000 draws, mcse 0.0015]".
+std::string draws_note(const Draws& d) {
+  std::string s = "   [" + monte_carlo(d) + ", " + count(d.n) + " draws";
+  if (d.mcse) s += ", mcse " + number(*d.mcse);
+  return s + "]";
+}
+
+int percent(double level) { return static_cast<int>(std::lround(level * 100)); }
+
+// "Beta(a = 9, b = 5)": hyperparameters in the family's signature order, any
+// others after them.
+std::string family_text(const FamilyValue& f) {
+  std::vector<const std::pair<std::string, Value>*> order;
+  auto has = [&](const std::string& name) {
+    return std::any_of(order.begin(), order.end(), [&](const auto* p) { return p->first == name; });
+  };
+  if (const dist::Family* family = dist::find(f.name))
+    for (const auto& p : family->params)
+      for (const auto& nv : f.params)
+        if (nv.first == p.name && !has(nv.first)) order.push_back(&nv);
+  for (const auto& nv : f.params)
+    if (!has(nv.first)) order.push_back(&nv);
+  std::string s = f.name + "(";
+  for (std::size_t i = 0; i < order.size(); ++i)
+    s += (i ? ", " : "") + order[i]->first + " = " + text(order[i]->second);
   return s + ")";
 }
 
+// One answer of the text report, after "QUERY".
+struct Line {
+  std::ostream& out;
+  const Answer& a;
+  bool color;
+
+  void operator()(const Failure& f) {
+    out << (a.query.empty() ? "" : a.query + ": ") << f.reason << '\n';
+  }
+
+  void operator()(const Plot& p) {
+    if (p.data.file) {
+      out << a.query << ": written to " << *p.data.file << "   [" << a.method << "]\n";
+      return;
+    }
+    out << a.query << "   [" << a.method << "]\n";
+    write_plot_text(out, p.data, color);
+  }
+
+  void operator()(const Posterior& p) {
+    out << a.query << " = " << family_text(p.family) << "   [" << a.method << ": " << p.rule
+        << "]\n";
+    out << "    mean " << text(p.mean) << "   sd " << text(p.sd) << "   mode "
+        << (p.mode ? text(*p.mode) : p.mode_note);
+    if (p.interval && p.interval->bounds)
+      out << "   " << percent(p.interval->level) << "% interval " << text(*p.interval->bounds);
+    out << '\n';
+  }
+
+  void operator()(const Predictive& p) {
+    out << a.query << " = " << family_text(p.family) << '\n';
+    out << "    mean " << text(p.mean) << "   sd " << text(p.sd);
+    if (!p.note.empty()) out << "\n    " << p.note;
+    out << '\n';
+  }
+
+  void operator()(const Approximation& p) {
+    out << a.query << " ~ Laplace approximation   [" << p.rule << "]\n";
+    out << "    mode " << text(p.mode) << "   sd " << text(p.sd);
+    if (p.interval)
+      out << "   " << percent(p.interval->level) << "% interval " << text(p.interval->bounds);
+    out << '\n';
+  }
+
+  void operator()(const DrawSummary& d) {
+    out << a.query << ": mean " << number(d.mean) << "   sd " << number(d.sd) << "   "
+        << percent(d.interval.level) << "% interval " << text(d.interval.bounds) << "   ["
+        << monte_carlo(d.draws) << ", " << count(d.draws.n) << " draws, mcse "
+        << number(d.draws.mcse.value_or(NAN)) << "]\n";
+  }
+
+  void operator()(const Estimate& e) {
+    out << a.query << " = " << text(e.value) << (e.draws ? draws_note(*e.draws) : "") << '\n';
+  }
+
+  void operator()(const Point& p) {
+    const auto* one = std::get_if<Value>(&p.value);
+    out << a.query << " = " << (one ? text(*one) : text(std::get<Named>(p.value)));
+    if (!p.at.empty()) out << "   [" << p.at << "]";  // a let at the parameters' mode
+    out << '\n';
+  }
+
+  void operator()(const Probability& p) {
+    out << a.query << " = " << number(p.value);
+    if (p.draws)
+      out << draws_note(*p.draws);
+    else if (a.method == "laplace")
+      out << "   [from the Laplace approximation]";
+    out << '\n';
+  }
+
+  void operator()(const Evidence& e) {
+    out << a.query << " = " << number(e.log_value) << "   [log marginal likelihood, "
+        << (a.method == "laplace" ? "Laplace approximation" : "exact") << "]\n";
+  }
+
+  void operator()(const Constant& c) { out << a.query << " = " << text(c.value) << '\n'; }
+};
+
 }  // namespace
 
-void write_text(std::ostream& out, const std::vector<json>& results,
-                const std::vector<answer::PlotData>& plots, bool color) {
-  std::size_t plot_index = 0;
-  for (const auto& r : results) {
-    const std::string q = r["query"].get<std::string>();
-    if (r.contains("error")) {
-      out << q << ": " << r["error"].get<std::string>() << '\n';
-      continue;
-    }
-    if (r.contains("plot")) {
-      const answer::PlotData* d = plot_index < plots.size() ? &plots[plot_index] : nullptr;
-      ++plot_index;
-      if (r.contains("file")) {
-        out << q << ": written to " << r["file"].get<std::string>() << "   ["
-            << r.value("method", "") << "]\n";
-      } else if (d) {
-        out << q << "   [" << r.value("method", "") << "]\n";
-        write_plot_text(out, *d, color);
-      }
-      continue;
-    }
-    const std::string method = r.value("method", "");
-    if (r.contains("family")) {
-      out << q << " = " << family_text(r);
-      if (r.contains("rule"))
-        out << "   [" << method << ": " << r["rule"].get<std::string>() << "]";
-      out << '\n';
-      out << "    mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"]);
-      if (r.contains("mode")) {
-        out << "   mode "
-            << (r["mode"].is_null() ? r.value("mode_note", "undefined") : format_number(r["mode"]));
-      }
-      if (r.contains("interval") && !r["interval"].is_null()) {
-        int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
-        out << "   " << pct << "% interval " << format_number(r["interval"]);
-      }
-      if (r.contains("note")) out << "\n    " << r["note"].get<std::string>();
-      out << '\n';
-      continue;
-    }
-    if (method == "laplace" && r.contains("mode")) {  // a Laplace approximation at the numeric mode
-      out << q << " ~ Laplace approximation   [" << r.value("rule", "numeric") << "]\n";
-      out << "    mode " << format_number(r["mode"]) << "   sd " << format_number(r["sd"]);
-      if (r.contains("interval")) {
-        int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
-        out << "   " << pct << "% interval " << format_number(r["interval"]);
-      }
-      out << '\n';
-      continue;
-    }
-    if (r.contains("interval") && !r.contains("value")) {  // a let, from draws
-      int pct = static_cast<int>(std::lround(r.value("level", 0.95) * 100));
-      out << q << ": mean " << format_number(r["mean"]) << "   sd " << format_number(r["sd"])
-          << "   " << pct << "% interval " << format_number(r["interval"]) << "   ["
-          << monte_carlo(r) << ", " << format_number(r.value("draws", json())) << " draws, mcse "
-          << format_number(r.value("mcse", json())) << "]\n";
-      continue;
-    }
-    out << q << " = " << format_number(r["value"]);
-    if (r.contains("mcse"))
-      out << "   [" << monte_carlo(r) << ", " << format_number(r.value("draws", json()))
-          << " draws, mcse " << format_number(r["mcse"]) << "]";
-    else if (r.contains("draws"))
-      out << "   [" << monte_carlo(r) << ", " << format_number(r["draws"]) << " draws]";
-    else if (q.rfind("prob(", 0) == 0 && r.value("method", "") == "laplace")
-      out << "   [from the Laplace approximation]";
-    else if (r.contains("at"))  // map(let): the let at the parameters' mode
-      out << "   [" << r["at"].get<std::string>() << "]";
-    else if (q == "evidence()")
-      out << "   [log marginal likelihood, "
-          << (method == "laplace" ? "Laplace approximation" : "exact") << "]";
-    out << '\n';
+void write_text(std::ostream& out, const answer::Report& rep, const PlotFiles& files, bool color) {
+  for (std::size_t i = 0; i < rep.answers.size(); ++i) {
+    const Answer& a = rep.answers[i];
+    if (auto failed = files.failed.find(i); failed != files.failed.end())
+      Line{out, a, color}(Failure{failed->second});
+    else
+      std::visit(Line{out, a, color}, a.body);
   }
 }
 
@@ -159,50 +186,67 @@ std::string pad_to(const std::string& s, std::size_t w, bool right) {
 
 }  // namespace
 
-void write_table(std::ostream& out, const std::vector<json>& results) {
+namespace {
+
+// Element i of a vector (a number) or row i of a matrix (a vector); unset
+// for a scalar or past the end.
+std::optional<Value> element(const std::optional<Value>& v, std::size_t i) {
+  if (!v || v->is_scalar()) return std::nullopt;
+  if (v->rank == Rank::Vector) {
+    if (i >= v->size()) return std::nullopt;
+    return Value::scalar((*v)[i]);
+  }
+  if (i >= v->rows) return std::nullopt;
+  std::vector<double> row(v->cols);
+  for (std::size_t c = 0; c < v->cols; ++c) row[c] = v->at(i, c);
+  return Value::vector(std::move(row));
+}
+
+// True when unset or an undefined (NaN) number: the table shows "-".
+bool undefined(const std::optional<Value>& v) {
+  return !v || (v->is_scalar() && std::isnan((*v)[0]));
+}
+
+}  // namespace
+
+void write_table(std::ostream& out, const answer::Report& rep) {
   // Columns: parameter, method, posterior, mean, sd, mode, interval.
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> notes, errors;
   int pct = 95;
-  for (const auto& r : results) {
-    std::string q = r["query"].get<std::string>();
-    std::string name = q;
-    if (name.starts_with("posterior(") && name.ends_with(")"))
-      name = name.substr(10, name.size() - 11);
-    if (r.contains("error")) {
-      errors.push_back(name + ": " + r["error"].get<std::string>());
+  for (const auto& a : rep.answers) {
+    const std::string& name = a.subject.empty() ? a.query : a.subject;
+    if (const auto* f = std::get_if<Failure>(&a.body)) {
+      errors.push_back(name + ": " + f->reason);
       continue;
     }
-    std::string method = r.value("method", "");
-    bool laplace = method == "laplace";
-    std::string rule = r.value("rule", "");
+    const auto* closed = std::get_if<Posterior>(&a.body);
+    const auto* laplace = std::get_if<Approximation>(&a.body);
+    if (!closed && !laplace) continue;  // the default report holds posteriors only
+    const std::string& rule = closed ? closed->rule : laplace->rule;
     if (!rule.empty()) {
-      std::string line = method + ": " + rule;
+      std::string line = a.method + ": " + rule;
       if (laplace) line += "; Normal on the unconstrained scale at the mode";
       if (std::find(notes.begin(), notes.end(), line) == notes.end()) notes.push_back(line);
     }
-    if (r.contains("level")) pct = static_cast<int>(std::lround(r["level"].get<double>() * 100));
-    const json& mean = r["mean"];
-    bool vector = mean.is_array();
-    std::string family = laplace                 ? "Laplace approximation"
-                         : !r.contains("family") ? ""
-                         : vector                ? r["family"].get<std::string>()
-                                                 : family_text(r);
-    if (r.contains("mode") && r["mode"].is_null() && r.contains("mode_note"))
-      notes.push_back(name + ": mode " + r["mode_note"].get<std::string>());
-    std::size_t n = vector ? mean.size() : 1;
+    const auto& interval = closed ? closed->interval : laplace->interval;
+    if (interval) pct = percent(interval->level);
+    const Value& mean = closed ? closed->mean : laplace->mean;
+    const Value& sd = closed ? closed->sd : laplace->sd;
+    std::optional<Value> mode = closed ? closed->mode : laplace->mode;
+    std::optional<Value> bounds = interval ? interval->bounds : std::nullopt;
+    bool vector = !mean.is_scalar();
+    std::string family = laplace  ? "Laplace approximation"
+                         : vector ? closed->family.name
+                                  : family_text(closed->family);
+    if (closed && !closed->mode) notes.push_back(name + ": mode " + closed->mode_note);
+    std::size_t n = vector ? (mean.rank == Rank::Vector ? mean.size() : mean.rows) : 1;
     for (std::size_t i = 0; i < n; ++i) {
-      auto at = [&](const char* key) -> json {
-        if (!r.contains(key) || r[key].is_null()) return nullptr;
-        const json& v = r[key];
-        if (!vector) return v;
-        return v.is_array() && i < v.size() ? v[i] : json(nullptr);
-      };
-      json mode = at("mode"), iv = at("interval");
+      auto at = [&](const std::optional<Value>& v) { return vector ? element(v, i) : v; };
+      std::optional<Value> m = at(mode), iv = at(bounds);
       rows.push_back({vector ? name + "[" + std::to_string(i + 1) + "]" : name,
-                      i == 0 ? method : "", i == 0 ? family : "", format_number(at("mean")),
-                      format_number(at("sd")), mode.is_null() ? "-" : format_number(mode),
-                      iv.is_array() ? format_number(iv) : "-"});
+                      i == 0 ? a.method : "", i == 0 ? family : "", text(at(mean)), text(at(sd)),
+                      undefined(m) ? "-" : text(m), iv && !iv->is_scalar() ? text(*iv) : "-"});
     }
   }
   std::vector<std::string> head = {
@@ -229,44 +273,40 @@ void write_table(std::ostream& out, const std::vector<json>& results) {
   for (const auto& n : notes) out << "  " << n << '\n';
 }
 
-void write_report(std::ostream& out, const answer::Report& rep, bool color) {
+void write_report(std::ostream& out, const answer::Report& rep, const PlotFiles& files,
+                  bool color) {
   if (rep.default_report)
-    write_table(out, rep.results);
+    write_table(out, rep);
   else
-    write_text(out, rep.results, rep.plots, color);
+    write_text(out, rep, files, color);
 }
 
-void write_compare(std::ostream& out, const json& c) {
-  const json& models = c["models"];
+void write_compare(std::ostream& out, const answer::Comparison& c) {
   std::size_t width = std::string("model").size();
-  for (const auto& m : models) width = std::max(width, m["file"].get<std::string>().size());
+  for (const auto& m : c.models) width = std::max(width, m.file.size());
   auto pad = [](std::string s, std::size_t w) { return s + std::string(w - s.size(), ' '); };
   out << pad("model", width) << "   log evidence   method\n";
-  for (const auto& m : models) {
-    out << pad(m["file"].get<std::string>(), width) << "   ";
-    if (m.contains("error")) {
-      out << m["error"].get<std::string>() << '\n';
+  for (const auto& m : c.models) {
+    out << pad(m.file, width) << "   ";
+    if (!m.error.empty()) {
+      out << m.error << '\n';
       continue;
     }
-    std::string v = format_number(m["log_evidence"]);
+    std::string v = number(m.log_evidence);
     out << std::string(v.size() < 12 ? 12 - v.size() : 0, ' ') << v << "   "
-        << (m.value("exact", true) ? "exact (" + m.value("method", "") + ")"
-                                   : std::string("Laplace approximation"))
-        << '\n';
+        << (m.exact ? "exact (" + m.method + ")" : std::string("Laplace approximation")) << '\n';
   }
-  if (c.contains("error")) return;
-  const std::string a = models[0]["file"].get<std::string>();
-  const std::string b = models[1]["file"].get<std::string>();
-  double lbf = c["log_bayes_factor"].get<double>();
-  out << "\nlog Bayes factor  " << format_number(lbf) << "   = log p(D | " << a << ") - log p(D | "
-      << b << ")\n";
-  out << "Bayes factor      " << format_number(c["bayes_factor"]);
-  if (!c.value("exact", true)) out << "   (Laplace approximation)";
+  if (!c.error.empty()) return;
+  const std::string& a = c.models[0].file;
+  const std::string& b = c.models[1].file;
+  double lbf = c.log_bayes_factor;
+  out << "\nlog Bayes factor  " << number(lbf) << "   = log p(D | " << a << ") - log p(D | " << b
+      << ")\n";
+  out << "Bayes factor      " << (std::isfinite(c.bayes_factor) ? number(c.bayes_factor) : "inf");
+  if (!c.exact) out << "   (Laplace approximation)";
   out << '\n';
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", std::exp(std::fabs(lbf)));
-  out << "reading           " << buf << " to 1 in favour of " << c["favours"].get<std::string>()
-      << ": " << c["strength"].get<std::string>() << " (Kass & Raftery 1995)\n";
+  out << "reading           " << general(std::exp(std::fabs(lbf)), 4) << " to 1 in favour of "
+      << c.favours << ": " << c.strength << " (Kass & Raftery 1995)\n";
 }
 
 }  // namespace bayes::report

@@ -11,9 +11,9 @@
 #include <sstream>
 #include <string>
 
-#include "cli/pipeline.hpp"
 #include "diag/diagnostic.hpp"
 #include "graph/factor_graph.hpp"
+#include "pipeline/pipeline.hpp"
 
 namespace {
 

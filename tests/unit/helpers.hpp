@@ -9,7 +9,8 @@
 
 #include "answer/answer.hpp"
 #include "ast/ast.hpp"
-#include "cli/pipeline.hpp"
+#include "pipeline/pipeline.hpp"
+#include "report/json.hpp"
 #include "syntax/parser.hpp"
 
 namespace bayes::test {
@@ -69,7 +70,7 @@ inline answer::Report report(const std::string& text,
 // The same, each print's answer as JSON.
 inline std::vector<nlohmann::ordered_json> answers(const std::string& text,
                                                    answer::Method method = answer::Method::Auto) {
-  return report(text, method).results;
+  return report::to_json(report(text, method));
 }
 
 // Fully parenthesised form of an expression: (+ a (* b c)).

@@ -83,7 +83,7 @@ Run run_case(const json& c, const std::vector<std::string>& prints,
   opt.method = method;
   opt.numeric.restarts = 2;
   auto rep = bayes::answer::answer_all(*r.compiled, opt);
-  return Run{rep.results};
+  return Run{bayes::report::to_json(rep)};
 }
 
 // Failures are CHECKs, not REQUIREs, so one case's failure does not hide the next's.

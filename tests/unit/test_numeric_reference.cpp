@@ -64,11 +64,10 @@ std::vector<json> answers(const json& c, bayes::answer::Method method) {
   if (!r.compiled) return std::vector<json>(c["checks"].size(), json{{"error", "did not compile"}});
   bayes::answer::Options opt;
   opt.method = method;
-  auto rep = bayes::answer::answer_all(*r.compiled, opt);
-  CHECK_MESSAGE(rep.results.size() == c["checks"].size(),
-                name << ": " << rep.results.size() << " answers");
-  rep.results.resize(c["checks"].size(), json{{"error", "no answer"}});
-  return rep.results;
+  auto results = bayes::report::to_json(bayes::answer::answer_all(*r.compiled, opt));
+  CHECK_MESSAGE(results.size() == c["checks"].size(), name << ": " << results.size() << " answers");
+  results.resize(c["checks"].size(), json{{"error", "no answer"}});
+  return results;
 }
 
 // Compares numbers, arrays and objects of numbers elementwise; returns the

@@ -16,6 +16,7 @@
 #include "answer/answer.hpp"
 #include "answer/compare.hpp"
 #include "helpers.hpp"
+#include "report/json.hpp"
 #include "report/plot_svg.hpp"
 #include "report/plot_text.hpp"
 #include "report/text.hpp"
@@ -37,11 +38,11 @@ bayes::answer::Report answer(const std::string& text,
 PlotData plot_of(const std::string& text,
                  bayes::answer::Method method = bayes::answer::Method::Auto) {
   auto rep = answer(text, method);
-  REQUIRE(rep.results.size() == 1);
-  INFO(rep.results[0].dump());
-  REQUIRE(rep.results[0].contains("plot"));
-  REQUIRE(rep.plots.size() == 1);
-  return rep.plots[0];
+  REQUIRE(rep.answers.size() == 1);
+  INFO(bayes::report::to_json(rep.answers[0]).dump());
+  const auto* plot = std::get_if<bayes::answer::Plot>(&rep.answers[0].body);
+  REQUIRE(plot);
+  return plot->data;
 }
 
 double integral(const PlotData& d, const std::vector<double>& y) {
@@ -291,7 +292,7 @@ TEST_CASE("SVG file: written atomically, errors say why") {
 
 TEST_CASE("plot --json: a summary of the grid, not the picture") {
   auto rep = answer(kCoin);
-  const json& r = rep.results[0];
+  const json r = bayes::report::to_json(rep.answers[0]);
   CHECK(r["query"] == "plot p");
   CHECK(r["method"] == "conjugate");
   CHECK(r["plot"]["kind"] == "density");
@@ -314,7 +315,8 @@ TEST_CASE("compare: Beta-Binomial evidences by hand") {
   auto b = bayes::test::run("data k = 7\nparam q ~ Beta(1, 1)\nk ~ Binomial(10, q)\n");
   REQUIRE(a.compiled);
   REQUIRE(b.compiled);
-  json c = bayes::answer::compare(*a.compiled, "a.model", *b.compiled, "b.model", {});
+  auto typed = bayes::answer::compare(*a.compiled, "a.model", *b.compiled, "b.model", {});
+  json c = bayes::report::to_json(typed);
   INFO(c.dump());
   CHECK(c["models"][0]["log_evidence"].get<double>() == doctest::Approx(ea).epsilon(1e-10));
   CHECK(c["models"][1]["log_evidence"].get<double>() == doctest::Approx(eb).epsilon(1e-10));
@@ -327,11 +329,11 @@ TEST_CASE("compare: Beta-Binomial evidences by hand") {
 
   auto other = bayes::test::run("data k = 3\nparam p ~ Beta(2, 2)\nk ~ Binomial(10, p)\n");
   REQUIRE(other.compiled);
-  json w = bayes::answer::compare(*a.compiled, "a.model", *other.compiled, "c.model", {});
-  REQUIRE(w["warnings"].size() == 1);
+  auto w = bayes::answer::compare(*a.compiled, "a.model", *other.compiled, "c.model", {});
+  REQUIRE(w.warnings.size() == 1);
 
   std::ostringstream out;
-  bayes::report::write_compare(out, c);
+  bayes::report::write_compare(out, typed);
   CHECK(out.str().find("in favour of a.model") != std::string::npos);
 }
 
@@ -410,7 +412,8 @@ TEST_CASE("compare: the same data, stored or streamed from a CSV column") {
   REQUIRE_MESSAGE(streamed.compiled, streamed.errors());
   REQUIRE(stored.compiled);
   REQUIRE(other.compiled);
-  json same = bayes::answer::compare(*streamed.compiled, "a", *stored.compiled, "b", {});
+  json same = bayes::report::to_json(
+      bayes::answer::compare(*streamed.compiled, "a", *stored.compiled, "b", {}));
   CHECK(same["warnings"].empty());
   // log B(9, 5) - log B(2, 2) and log B(8, 4) - log B(1, 1): 7 heads in 10.
   auto lbeta = [](double a, double b) {
@@ -418,7 +421,7 @@ TEST_CASE("compare: the same data, stored or streamed from a CSV column") {
   };
   CHECK(same["log_bayes_factor"].get<double>() ==
         doctest::Approx(lbeta(9, 5) - lbeta(2, 2) - lbeta(8, 4)).epsilon(1e-10));
-  json differ = bayes::answer::compare(*streamed.compiled, "a", *other.compiled, "c", {});
-  CHECK(differ["warnings"].size() == 1);
+  auto differ = bayes::answer::compare(*streamed.compiled, "a", *other.compiled, "c", {});
+  CHECK(differ.warnings.size() == 1);
   fs::remove_all(dir);
 }

@@ -77,7 +77,7 @@ TEST_CASE("Dirichlet-Categorical by hand: three outcomes, one category unseen") 
   // (= B([2, 3, 1]) / B([1, 1, 1]) = (1! 2! 0! / 5!) / (1 / 2!) = 1/30).
   // Predictive: P(k) = [1/3, 1/2, 1/6], mean outcome 1/3 + 1 + 1/2 = 11/6,
   // E k^2 = 1/3 + 2 + 3/2 = 23/6, sd sqrt(23/6 - 121/36) = sqrt(17)/6.
-  auto rep = report(R"(data x = [1, 2, 2]
+  auto rep = test::report(R"(data x = [1, 2, 2]
 param theta[3] ~ Dirichlet([1, 1, 1])
 x ~ Categorical(theta)
 print posterior(theta)
@@ -86,7 +86,7 @@ print mle(theta)
 print predictive(x)
 print evidence()
 )");
-  const auto& r = rep.results;
+  const auto& r = bayes::report::to_json(rep);
   CHECK(r[0]["rule"] == "Dirichlet-Categorical");
   CHECK(r[0]["family"] == "Dirichlet");
   CHECK(r[0]["params"]["alpha"] == json({2.0, 3.0, 1.0}));
@@ -238,7 +238,7 @@ TEST_CASE("Pareto-Uniform by hand") {
   // = 1/162. prob(theta > 6) = (3/6)^4 = 1/16. Predictive: mean
   // alpha xmin / (2 (alpha - 1)) = 2, E x^2 = alpha xmin^2 / (3 (alpha - 2)) = 6,
   // so sd sqrt(2).
-  auto rep = report(R"(data x = [1, 3, 2]
+  auto rep = test::report(R"(data x = [1, 3, 2]
 param theta ~ Pareto(2, 1)
 x ~ Uniform(0, theta)
 print posterior(theta)
@@ -248,7 +248,7 @@ print predictive(x)
 print evidence()
 print prob(theta > 6)
 )");
-  const auto& r = rep.results;
+  const auto& r = bayes::report::to_json(rep);
   CHECK(r[0]["rule"] == "Pareto-Uniform");
   CHECK(r[0]["family"] == "Pareto");
   CHECK(num(r[0]["params"]["xmin"]) == 3);
@@ -359,7 +359,7 @@ TEST_CASE("Dirichlet: prob() of one element is exact, from its Beta marginal") {
       "print prob(theta[6] > 1 / 6)\nprint prob(1 / 6 < theta[6])\n"
       "print prob(theta[1] < 0.1 && theta[1] > 0.05)\nprint prob(theta[7 - 1] > theta[1])\n");
   REQUIRE_MESSAGE(r.compiled, r.errors());
-  auto res = answer::answer_all(*r.compiled, {}).results;
+  auto res = bayes::report::to_json(answer::answer_all(*r.compiled, {}));
   CHECK(res[0]["method"] == "conjugate");
   CHECK(res[0]["value"].get<double>() == doctest::Approx(0.9999424438254128).epsilon(1e-12));
   CHECK(res[1]["value"].get<double>() == doctest::Approx(0.9999424438254128).epsilon(1e-12));

@@ -120,8 +120,8 @@ TEST_CASE("NormalInverseGamma-Normal by hand, joint and hierarchical forms") {
   for (const auto& text : {joint, hier, hier2}) {
     CAPTURE(text);
     auto rep = nig_report(text + kPrints);
-    check_by_hand(rep.results);
-    CHECK(rep.results[0]["rule"] == "NormalInverseGamma-Normal");
+    check_by_hand(bayes::report::to_json(rep));
+    CHECK(bayes::report::to_json(rep)[0]["rule"] == "NormalInverseGamma-Normal");
     // Prince's MAP formula with the numbers put in.
     CHECK(explains(rep, "(N + 3 + 2 alpha) = (2.75 + 2 + 2.25) / (3 + 3 + 2) = 0.875"));
     CHECK(explains(rep, "m0' = (lambda m0 + sum x) / (lambda + N) = (1 * 0 + 6) / 4 = 1.5"));
@@ -129,11 +129,10 @@ TEST_CASE("NormalInverseGamma-Normal by hand, joint and hierarchical forms") {
 }
 
 TEST_CASE("NormalInverseGamma-Normal: the MLE of s2 needs two observations") {
-  auto r = nig_report(
-               "data x = [2.5]\nparam mu, s2 ~ NormalInverseGamma(0, 1, 2, 2)\nx ~ Normal(mu, "
-               "sqrt(s2))\n"
-               "print mle(mu)\nprint mle(s2)\nprint map(s2)\n")
-               .results;
+  auto r = bayes::report::to_json(
+      nig_report("data x = [2.5]\nparam mu, s2 ~ NormalInverseGamma(0, 1, 2, 2)\nx ~ Normal(mu, "
+                 "sqrt(s2))\n"
+                 "print mle(mu)\nprint mle(s2)\nprint map(s2)\n"));
   CHECK(val(r[0]["value"]) == doctest::Approx(2.5));
   REQUIRE(r[1].contains("error"));
   CHECK(r[1]["error"] == "the MLE of s2 is 0 with one observation: the likelihood is unbounded");
@@ -160,7 +159,7 @@ TEST_CASE("NormalInverseGamma-LinearRegression by hand, vector and scalar weight
       "y ~ Normal(columns(one, x) * w, sqrt(s2))\n"
       "print posterior(w)\nprint map(w)\nprint mle(w)\nprint map(s2)\nprint mle(s2)\n"
       "print predictive(y)\nprint posterior(s2)\n";
-  auto r = nig_report(vector_form).results;
+  auto r = bayes::report::to_json(nig_report(vector_form));
   REQUIRE(r.size() == 7);
   CHECK(r[0]["rule"] == "NormalInverseGamma-LinearRegression");
   CHECK(r[0]["family"] == "StudentT");
@@ -190,7 +189,7 @@ TEST_CASE("NormalInverseGamma-LinearRegression by hand, vector and scalar weight
                                   "param w0 ~ Normal(0, sqrt(s2))\nparam w1 ~ Normal(0, sqrt(s2))\n"
                                   "y ~ Normal(w0 + w1 * x, sqrt(s2))\n"
                                   "print posterior(w1)\nprint map(s2)\nprint mle(w0)\n";
-  auto s = nig_report(scalar_form).results;
+  auto s = bayes::report::to_json(nig_report(scalar_form));
   CHECK(val(s[0]["mean"]) == doctest::Approx(19.0 / 15).epsilon(1e-12));
   CHECK(s[0]["joint"]["order"] == json::array({"w0", "w1", "s2"}));
   CHECK(val(s[1]["value"]) == doctest::Approx(71.0 / 165).epsilon(1e-12));
@@ -200,11 +199,10 @@ TEST_CASE("NormalInverseGamma-LinearRegression by hand, vector and scalar weight
 TEST_CASE("NormalInverseGamma: per-row sd multipliers weight the rows") {
   // y2 ~ Normal(mu, 2 * sqrt(s2)) counts as y2 / 2 ~ Normal(mu / 2, sqrt(s2)):
   // lambda' = 1 + 1 + 1/4, m0' = (0 + 1 + 3/4) / 2.25, alpha' = 1 + 1
-  auto r = nig_report(
-               "data y1 = 1\ndata y2 = 3\nparam mu, s2 ~ NormalInverseGamma(0, 1, 1, 1)\n"
-               "y1 ~ Normal(mu, sqrt(s2))\ny2 ~ Normal(mu, 2 * sqrt(s2))\nprint "
-               "posterior(mu)\nprint predictive(y2)\n")
-               .results;
+  auto r = bayes::report::to_json(
+      nig_report("data y1 = 1\ndata y2 = 3\nparam mu, s2 ~ NormalInverseGamma(0, 1, 1, 1)\n"
+                 "y1 ~ Normal(mu, sqrt(s2))\ny2 ~ Normal(mu, 2 * sqrt(s2))\nprint "
+                 "posterior(mu)\nprint predictive(y2)\n"));
   CHECK(val(r[0]["joint"]["params"]["lambda"]) == doctest::Approx(2.25).epsilon(1e-12));
   CHECK(val(r[0]["mean"]) == doctest::Approx(1.75 / 2.25).epsilon(1e-12));
   CHECK(val(r[0]["joint"]["params"]["alpha"]) == doctest::Approx(2));
@@ -291,21 +289,20 @@ TEST_CASE("NormalInverseGamma rule: models it must not match, and why") {
       x + "param mu, s2 ~ NormalInverseGamma(0, 1, 2, 2)\nx ~ Normal(exp(mu), sqrt(s2))\n"
           "print posterior(mu)\n",
       answer::Method::Conjugate);
-  REQUIRE(rep.results[0].contains("error"));
-  CHECK(has(rep.results[0]["error"].get<std::string>(), "not conjugate"));
+  REQUIRE(bayes::report::to_json(rep)[0].contains("error"));
+  CHECK(has(bayes::report::to_json(rep)[0]["error"].get<std::string>(), "not conjugate"));
 }
 
 TEST_CASE("NormalInverseGamma: joint draws agree with the closed-form marginals") {
   // A condition on two parameters goes through the joint draws: w[2]'s
   // marginal is StudentT(7, 19/15, scale) and s2 > 0 always, so the
   // probability is 1/2. On w[2] alone it is exact, from the marginal's cdf.
-  auto r = nig_report(
-               "data one = [1, 1, 1]\ndata x = [0, 1, 2]\ndata y = [1, 2, 4]\nparam s2 ~ "
-               "InverseGamma(2, 1)\n"
-               "param w[2] ~ Normal(0, sqrt(s2))\ny ~ Normal(columns(one, x) * w, sqrt(s2))\n"
-               "print prob(w[2] > 19 / 15 && s2 > 0)\nprint prob(s2 < 71 / 30 / 4.5)\n"
-               "print prob(w[2] > 19 / 15)\n")
-               .results;
+  auto r = bayes::report::to_json(
+      nig_report("data one = [1, 1, 1]\ndata x = [0, 1, 2]\ndata y = [1, 2, 4]\nparam s2 ~ "
+                 "InverseGamma(2, 1)\n"
+                 "param w[2] ~ Normal(0, sqrt(s2))\ny ~ Normal(columns(one, x) * w, sqrt(s2))\n"
+                 "print prob(w[2] > 19 / 15 && s2 > 0)\nprint prob(s2 < 71 / 30 / 4.5)\n"
+                 "print prob(w[2] > 19 / 15)\n"));
   REQUIRE(r[0].contains("mcse"));
   CHECK(std::fabs(val(r[0]["value"]) - 0.5) < 5 * val(r[0]["mcse"]));
   // P(s2 < x) for InverseGamma(alpha, beta) is Q(alpha, beta / x), here with x the marginal mode.

@@ -125,8 +125,8 @@ TEST_CASE("summaries: a conjugate model over CSV columns never holds them, and a
   for (const auto& d : kept.compiled->model.data) CHECK_FALSE(d.summary);
 
   answer::Options opt;
-  auto a = answer::answer_all(*streamed.compiled, opt).results;
-  auto b = answer::answer_all(*kept.compiled, opt).results;
+  auto a = bayes::report::to_json(answer::answer_all(*streamed.compiled, opt));
+  auto b = bayes::report::to_json(answer::answer_all(*kept.compiled, opt));
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     CHECK_MESSAGE(!a[i].contains("error"), a[i].dump());
@@ -136,7 +136,7 @@ TEST_CASE("summaries: a conjugate model over CSV columns never holds them, and a
 
   // The numeric engine needs the values: they are read when it runs.
   opt.method = answer::Method::Numeric;
-  auto n = answer::answer_all(*streamed.compiled, opt).results;
+  auto n = bayes::report::to_json(answer::answer_all(*streamed.compiled, opt));
   REQUIRE(n[0].contains("mode"));
   CHECK(n[0]["mode"].get<double>() == doctest::Approx(a[0]["mode"].get<double>()).epsilon(1e-6));
   fs::remove_all(dir);

@@ -1,5 +1,5 @@
-// The pipeline shared by the command line and the REPL.
-#include "cli/pipeline.hpp"
+// The front of the pipeline: reads a model file and compiles it (parse, check, graph).
+#include "pipeline/pipeline.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,5 +1,4 @@
-// The pipeline shared by the command line and the REPL: text -> AST ->
-// checked model -> factor graph.
+// The front of the pipeline: text -> AST -> checked model -> factor graph.
 #pragma once
 
 #include <optional>
@@ -19,6 +18,7 @@ const ast::Program& prelude();
 // become LF. On failure returns nullopt and sets `error`.
 std::optional<SourceFile> read_source(const std::string& path, std::string& error);
 
+// What every later stage reads: the program, its checked model and factor graph.
 struct Compiled {
   ast::Program program;
   Model model;

@@ -1,0 +1,29 @@
+// The machine-readable rendering: answers (answer::Answer) and comparisons as
+// JSON objects shaped as LANGUAGE.md says; --json prints them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "answer/answer.hpp"
+#include "answer/compare.hpp"
+#include "report/plot_svg.hpp"
+
+namespace bayes::report {
+
+using Json = nlohmann::ordered_json;
+
+// One answer: {"query", "method", ...}, or {"query", "error"}.
+Json to_json(const answer::Answer& a);
+
+// Every answer of a run, in order; an answer whose plot file could not be
+// written (files.failed) is that error instead.
+std::vector<Json> to_json(const answer::Report& rep, const PlotFiles& files = {});
+
+// {"models": [{"file", "log_evidence", "method", "exact"}, ...], "warnings": [...],
+//  "log_bayes_factor", "bayes_factor", "favours", "strength", "exact"}, or
+// {"models": [...], "warnings": [...], "error": "..."} when an evidence is not
+// available.
+Json to_json(const answer::Comparison& c);
+
+}  // namespace bayes::report
