@@ -22,6 +22,15 @@ Value map1(const Value& a, const std::function<double(double)>& f, bool integer 
   return like(a, std::move(out), integer);
 }
 
+// Two operands of an elementwise operation: a scalar broadcasts; otherwise
+// the shapes must agree.
+void check_broadcast(const Value& a, const Value& b, Span span) {
+  if (!a.is_scalar() && !b.is_scalar() &&
+      (a.rank != b.rank || a.rows != b.rows || a.cols != b.cols))
+    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) + " and " +
+                              std::to_string(b.size()) + ")");
+}
+
 // Elementwise binary operation with scalar broadcasting.
 Value map2(const Value& a, const Value& b, const std::function<double(double, double)>& f,
            bool integer, Span span) {
@@ -32,9 +41,7 @@ Value map2(const Value& a, const Value& b, const std::function<double(double, do
   if (b.is_scalar())
     return map1(
         a, [&](double x) { return f(x, b[0]); }, integer);
-  if (a.rank != b.rank || a.rows != b.rows || a.cols != b.cols)
-    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) + " and " +
-                              std::to_string(b.size()) + ")");
+  check_broadcast(a, b, span);
   std::vector<double> out(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) out[i] = f(a[i], b[i]);
   return like(a, std::move(out), integer);
@@ -51,10 +58,7 @@ std::vector<double> run(const BuiltinMath& m, const Value& x, const Value* y, st
 // A function of two arguments applied elementwise, with map2's broadcasting.
 Value pairwise(const BuiltinMath& m, const Value& a, const Value& b, bool integer, Span span) {
   if (a.is_scalar() && b.is_scalar()) return Value::scalar(run(m, a, &b, 1)[0], integer);
-  if (!a.is_scalar() && !b.is_scalar() &&
-      (a.rank != b.rank || a.rows != b.rows || a.cols != b.cols))
-    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) + " and " +
-                              std::to_string(b.size()) + ")");
+  check_broadcast(a, b, span);
   const Value& shape = a.is_scalar() ? b : a;
   return like(shape, run(m, a, &b, shape.size()), integer);
 }
