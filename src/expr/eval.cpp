@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <numeric>
 
 namespace bayes::ir {
 
@@ -23,6 +22,15 @@ Value map1(const Value& a, const std::function<double(double)>& f, bool integer 
   return like(a, std::move(out), integer);
 }
 
+// Two operands of an elementwise operation: a scalar broadcasts; otherwise
+// the shapes must agree.
+void check_broadcast(const Value& a, const Value& b, Span span) {
+  if (!a.is_scalar() && !b.is_scalar() &&
+      (a.rank != b.rank || a.rows != b.rows || a.cols != b.cols))
+    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) + " and " +
+                              std::to_string(b.size()) + ")");
+}
+
 // Elementwise binary operation with scalar broadcasting.
 Value map2(const Value& a, const Value& b, const std::function<double(double, double)>& f,
            bool integer, Span span) {
@@ -33,25 +41,26 @@ Value map2(const Value& a, const Value& b, const std::function<double(double, do
   if (b.is_scalar())
     return map1(
         a, [&](double x) { return f(x, b[0]); }, integer);
-  if (a.rank != b.rank || a.rows != b.rows || a.cols != b.cols)
-    throw EvalError(span, "operands have different lengths (" + std::to_string(a.size()) + " and " +
-                              std::to_string(b.size()) + ")");
+  check_broadcast(a, b, span);
   std::vector<double> out(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) out[i] = f(a[i], b[i]);
   return like(a, std::move(out), integer);
 }
 
-double logistic(double x) {
-  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+// A built-in function's mathematics (expr/builtins.cpp) on values whose
+// result has `size` elements.
+std::vector<double> run(const BuiltinMath& m, const Value& x, const Value* y, std::size_t size) {
+  std::vector<double> out(size);
+  m.value(x.data, y ? std::span<const double>(y->data) : std::span<const double>(), out);
+  return out;
 }
 
-double log_sum_exp(const std::vector<double>& xs) {
-  if (xs.empty()) return -INFINITY;
-  double m = *std::max_element(xs.begin(), xs.end());
-  if (!std::isfinite(m)) return m;
-  double s = 0;
-  for (double x : xs) s += std::exp(x - m);
-  return m + std::log(s);
+// A function of two arguments applied elementwise, with map2's broadcasting.
+Value pairwise(const BuiltinMath& m, const Value& a, const Value& b, bool integer, Span span) {
+  if (a.is_scalar() && b.is_scalar()) return Value::scalar(run(m, a, &b, 1)[0], integer);
+  check_broadcast(a, b, span);
+  const Value& shape = a.is_scalar() ? b : a;
+  return like(shape, run(m, a, &b, shape.size()), integer);
 }
 
 std::size_t to_index(double x, std::size_t n, Span span) {
@@ -77,111 +86,43 @@ Value stack_columns(const std::vector<const Value*>& cols, Span span) {
 }
 
 Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
+  const BuiltinInfo& b = info(fn);
   const Value& a = args[0];
-  switch (fn) {
-    case Builtin::Exp:
-      return map1(a, [](double x) { return std::exp(x); });
-    case Builtin::Log:
-      return map1(a, [](double x) { return std::log(x); });
-    case Builtin::Log1p:
-      return map1(a, [](double x) { return std::log1p(x); });
-    case Builtin::Expm1:
-      return map1(a, [](double x) { return std::expm1(x); });
-    case Builtin::Sqrt:
-      return map1(a, [](double x) { return std::sqrt(x); });
-    case Builtin::Square:
-      return map1(
-          a, [](double x) { return x * x; }, a.integer);
-    case Builtin::Abs:
-      return map1(
-          a, [](double x) { return std::fabs(x); }, a.integer);
-    case Builtin::Lgamma:
-      return map1(a, [](double x) { return std::lgamma(x); });
-    case Builtin::Logistic:
-      return map1(a, logistic);
-    case Builtin::Logit:
-      return map1(a, [](double x) { return std::log(x / (1 - x)); });
-    case Builtin::Floor:
-      return map1(
-          a, [](double x) { return std::floor(x); }, true);
-    case Builtin::Ceil:
-      return map1(
-          a, [](double x) { return std::ceil(x); }, true);
-    case Builtin::Round:
-      return map1(
-          a, [](double x) { return std::round(x); }, true);
-    case Builtin::Pow:
-      return map2(
-          a, args[1], [](double x, double y) { return std::pow(x, y); }, false, span);
-    case Builtin::Softmax:
-    case Builtin::LogSoftmax: {
-      double lse = log_sum_exp(a.data);
-      if (fn == Builtin::LogSoftmax) return map1(a, [&](double x) { return x - lse; });
-      return map1(a, [&](double x) { return std::exp(x - lse); });
-    }
-    case Builtin::Cumsum: {
-      std::vector<double> out(a.size());
-      std::partial_sum(a.data.begin(), a.data.end(), out.begin());
-      return like(a, std::move(out), a.integer);
-    }
-    case Builtin::Sum:
-      return Value::scalar(std::accumulate(a.data.begin(), a.data.end(), 0.0), a.integer);
-    case Builtin::Prod:
-      return Value::scalar(
-          std::accumulate(a.data.begin(), a.data.end(), 1.0, std::multiplies<double>()), a.integer);
-    case Builtin::Mean:
-      return Value::scalar(std::accumulate(a.data.begin(), a.data.end(), 0.0) /
-                           static_cast<double>(a.size()));
-    case Builtin::Sd:
-    case Builtin::Variance: {
-      double n = static_cast<double>(a.size());
-      double m = std::accumulate(a.data.begin(), a.data.end(), 0.0) / n;
-      double ss = 0;
-      for (double x : a.data) ss += (x - m) * (x - m);
-      double var = n > 1 ? ss / (n - 1) : NAN;
-      return Value::scalar(fn == Builtin::Sd ? std::sqrt(var) : var);
-    }
-    case Builtin::Length:
-      return Value::scalar(static_cast<double>(a.size()), true);
-    case Builtin::LogSumExp:
-      return Value::scalar(log_sum_exp(a.data));
-    case Builtin::Min:
-    case Builtin::Max: {
-      bool is_min = fn == Builtin::Min;
-      if (args.size() == 2) {
-        bool integer = a.integer && args[1].integer;
-        return map2(
-            a, args[1],
-            [is_min](double x, double y) { return is_min ? std::min(x, y) : std::max(x, y); },
-            integer, span);
-      }
+  bool integer = b.integer == IntegerResult::Always ||
+                 (b.integer == IntegerResult::IfArguments &&
+                  std::all_of(args.begin(), args.end(), [](const Value& v) { return v.integer; }));
+  switch (b.shape) {
+    case BuiltinShape::Elementwise:
+    case BuiltinShape::VectorMap:
+      return like(a, run(b.forms.one, a, nullptr, a.size()), integer);
+    case BuiltinShape::Reduce:
+      return Value::scalar(run(b.forms.one, a, nullptr, 1)[0], integer);
+    case BuiltinShape::MinMax:
+      if (args.size() == 2) return pairwise(b.forms.two, a, args[1], integer, span);
       if (a.size() == 0) throw EvalError(span, "min/max of an empty vector");
-      double r = is_min ? *std::min_element(a.data.begin(), a.data.end())
-                        : *std::max_element(a.data.begin(), a.data.end());
-      return Value::scalar(r, a.integer);
-    }
-    case Builtin::Dot: {
-      const Value& b = args[1];
-      if (a.size() != b.size())
+      return Value::scalar(run(b.forms.one, a, nullptr, 1)[0], integer);
+    case BuiltinShape::Elementwise2:
+      return pairwise(b.forms.two, a, args[1], integer, span);
+    case BuiltinShape::Dot:
+      if (a.size() != args[1].size())
         throw EvalError(span, "dot of vectors of different lengths (" + std::to_string(a.size()) +
-                                  " and " + std::to_string(b.size()) + ")");
-      return Value::scalar(std::inner_product(a.data.begin(), a.data.end(), b.data.begin(), 0.0));
-    }
-    case Builtin::Columns: {
+                                  " and " + std::to_string(args[1].size()) + ")");
+      return Value::scalar(run(b.forms.two, a, &args[1], 1)[0], integer);
+    case BuiltinShape::Columns: {
       std::vector<const Value*> cols;
       for (const Value& c : args) cols.push_back(&c);
       return stack_columns(cols, span);
     }
-    case Builtin::Rep: {
+    case BuiltinShape::Rep: {
       double n = args[1][0];
       if (n < 0 || n != std::floor(n)) throw EvalError(span, "rep needs a whole number of copies");
-      return Value::vector(std::vector<double>(static_cast<std::size_t>(n), a[0]), a.integer);
+      return Value::vector(std::vector<double>(static_cast<std::size_t>(n), a[0]), integer);
     }
-    case Builtin::Seq: {
+    case BuiltinShape::Seq: {
       double lo = a[0], hi = args[1][0];
       std::vector<double> out;
       for (double x = lo; x <= hi; x += 1) out.push_back(x);
-      return Value::vector(std::move(out), true);
+      return Value::vector(std::move(out), integer);
     }
   }
   throw EvalError(span, "unknown builtin");
@@ -229,8 +170,8 @@ Value eval(const Node& n, const Env& env) {
         case Op::Div:
           return map2(a, b, std::divides<double>(), false, n.span);
         case Op::Pow:
-          return map2(
-              a, b, [](double x, double y) { return std::pow(x, y); },
+          return pairwise(
+              info(Builtin::Pow).forms.two, a, b,
               both_int && b.size() &&
                   std::all_of(b.data.begin(), b.data.end(), [](double y) { return y >= 0; }),
               n.span);

@@ -2,7 +2,6 @@
 #include "numeric/tape.hpp"
 
 #include <algorithm>
-#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 
 #include "expr/eval.hpp"
@@ -23,6 +22,13 @@ void add_elem(Eigen::VectorXd& adj, Eigen::Index k, double x) {
     adj[0] += x;
   else
     adj[k] += x;
+}
+
+BuiltinMath::In as_in(const Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
+}
+BuiltinMath::Out as_out(Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
 }
 
 }  // namespace
@@ -80,8 +86,9 @@ int Tape::add(const ir::Node& n, std::string& why) {
       case ir::Op::Div:
         t.kind = Kind::Div;
         break;
-      case ir::Op::Pow:
-        t.kind = Kind::Pow;
+      case ir::Op::Pow:  // x ^ y is pow(x, y)
+        t.kind = Kind::Call;
+        t.fn = Builtin::Pow;
         break;
       case ir::Op::Lt:
         t.kind = Kind::Lt;
@@ -113,7 +120,7 @@ int Tape::add(const ir::Node& n, std::string& why) {
       case ir::Op::Call:
         t.kind = Kind::Call;
         t.fn = n.fn;
-        if (n.fn == Builtin::Columns || n.fn == Builtin::Rep || n.fn == Builtin::Seq) {
+        if (!info(n.fn).math(n.args.size()).value) {  // columns, rep, seq: shapes, not values
           why = "'" + std::string(info(n.fn).name) + "' of parameters";
           return -1;
         }
@@ -610,9 +617,6 @@ void Tape::forward_node(Node& n) {
     case Kind::Div:
       binary([](double x, double y) { return x / y; });
       return;
-    case Kind::Pow:
-      binary([](double x, double y) { return std::pow(x, y); });
-      return;
     case Kind::Lt:
       binary([](double x, double y) -> double { return x < y; });
       return;
@@ -660,109 +664,13 @@ void Tape::forward_node(Node& n) {
       for (std::size_t i = 0; i < n.in.size(); ++i) n.val[static_cast<Eigen::Index>(i)] = in(i)[0];
       return;
     }
-    case Kind::Call: {
-      const Eigen::VectorXd& a = in(0);
-      switch (n.fn) {
-        case Builtin::Exp:
-          n.val = a.array().exp();
-          return;
-        case Builtin::Log:
-          n.val = a.array().log();
-          return;
-        case Builtin::Log1p:
-          n.val = a.array().log1p();
-          return;
-        case Builtin::Expm1:
-          n.val = a.unaryExpr([](double x) { return std::expm1(x); });
-          return;
-        case Builtin::Sqrt:
-          n.val = a.array().sqrt();
-          return;
-        case Builtin::Square:
-          n.val = a.array().square();
-          return;
-        case Builtin::Abs:
-          n.val = a.array().abs();
-          return;
-        case Builtin::Lgamma:
-          n.val = a.unaryExpr([](double x) { return std::lgamma(x); });
-          return;
-        case Builtin::Logistic:
-          n.val = a.unaryExpr([](double x) {
-            return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
-          });
-          return;
-        case Builtin::Logit:
-          n.val = a.unaryExpr([](double x) { return std::log(x / (1 - x)); });
-          return;
-        case Builtin::Floor:
-          n.val = a.array().floor();
-          return;
-        case Builtin::Ceil:
-          n.val = a.array().ceil();
-          return;
-        case Builtin::Round:
-          n.val = a.array().round();
-          return;
-        case Builtin::Pow:
-          binary([](double x, double y) { return std::pow(x, y); });
-          return;
-        case Builtin::Softmax:
-        case Builtin::LogSoftmax: {
-          double mx = a.maxCoeff();
-          double lse = mx + std::log((a.array() - mx).exp().sum());
-          n.val = n.fn == Builtin::Softmax ? Eigen::VectorXd((a.array() - lse).exp())
-                                           : Eigen::VectorXd(a.array() - lse);
-          return;
-        }
-        case Builtin::Cumsum: {
-          n.val.resize(a.size());
-          double s = 0;
-          for (Eigen::Index k = 0; k < a.size(); ++k) n.val[k] = (s += a[k]);
-          return;
-        }
-        case Builtin::Sum:
-          n.val = Eigen::VectorXd::Constant(1, a.sum());
-          return;
-        case Builtin::Prod:
-          n.val = Eigen::VectorXd::Constant(1, a.prod());
-          return;
-        case Builtin::Mean:
-          n.val = Eigen::VectorXd::Constant(1, a.mean());
-          return;
-        case Builtin::Sd:
-        case Builtin::Variance: {
-          double var = (a.array() - a.mean()).square().sum() / static_cast<double>(a.size() - 1);
-          n.val = Eigen::VectorXd::Constant(1, n.fn == Builtin::Sd ? std::sqrt(var) : var);
-          return;
-        }
-        case Builtin::Length:
-          n.val = Eigen::VectorXd::Constant(1, static_cast<double>(a.size()));
-          return;
-        case Builtin::LogSumExp: {
-          double mx = a.maxCoeff();
-          n.val = Eigen::VectorXd::Constant(1, mx + std::log((a.array() - mx).exp().sum()));
-          return;
-        }
-        case Builtin::Min:
-        case Builtin::Max:
-          if (n.in.size() == 2) {
-            if (n.fn == Builtin::Min)
-              binary([](double x, double y) { return std::min(x, y); });
-            else
-              binary([](double x, double y) { return std::max(x, y); });
-          } else {
-            n.val =
-                Eigen::VectorXd::Constant(1, n.fn == Builtin::Min ? a.minCoeff() : a.maxCoeff());
-          }
-          return;
-        case Builtin::Dot:
-          n.val = Eigen::VectorXd::Constant(1, a.dot(in(1)));
-          return;
-        default:
-          n.val = Eigen::VectorXd::Constant(a.size(), NAN);
-          return;
-      }
+    case Kind::Call: {  // the function's value, from its entry in expr/builtins.cpp
+      const BuiltinMath& m = info(n.fn).math(n.in.size());
+      const Eigen::VectorXd& x = in(0);
+      const Eigen::VectorXd* y = n.in.size() == 2 ? &in(1) : nullptr;
+      n.val.resize(m.scalar_result ? 1 : std::max(x.size(), y ? y->size() : 0));
+      m.value(as_in(x), y ? as_in(*y) : BuiltinMath::In(), as_out(n.val));
+      return;
     }
   }
 }
@@ -801,10 +709,6 @@ void Tape::backward_node(Node& n) {
       binary([](double, double y, double) { return 1 / y; },
              [](double, double y, double z) { return -z / y; });
       return;
-    case Kind::Pow:
-      binary([](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
-             [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; });
-      return;
     case Kind::MatVec: {
       Eigen::Map<const Eigen::MatrixXd> X(n.matrix->data.data(),
                                           static_cast<Eigen::Index>(n.matrix->rows),
@@ -831,119 +735,14 @@ void Tape::backward_node(Node& n) {
       for (std::size_t i = 0; i < n.in.size(); ++i)
         node(i).adj[0] += g[static_cast<Eigen::Index>(i)];
       return;
-    case Kind::Call: {
-      Node& A = node(0);
-      const Eigen::VectorXd& a = A.val;
-      auto each = [&](auto d) {  // d(x, out) = d out / dx, elementwise
-        for (Eigen::Index k = 0; k < g.size(); ++k)
-          add_elem(A.adj, k, g[k] * d(elem(a, k), n.val[k]));
-      };
-      switch (n.fn) {
-        case Builtin::Exp:
-          each([](double, double z) { return z; });
-          return;
-        case Builtin::Log:
-          each([](double x, double) { return 1 / x; });
-          return;
-        case Builtin::Log1p:
-          each([](double x, double) { return 1 / (1 + x); });
-          return;
-        case Builtin::Expm1:
-          each([](double, double z) { return z + 1; });
-          return;
-        case Builtin::Sqrt:
-          each([](double, double z) { return 0.5 / z; });
-          return;
-        case Builtin::Square:
-          each([](double x, double) { return 2 * x; });
-          return;
-        case Builtin::Abs:
-          each([](double x, double) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; });
-          return;
-        case Builtin::Lgamma:
-          each([](double x, double) { return boost::math::digamma(x); });
-          return;
-        case Builtin::Logistic:
-          each([](double, double z) { return z * (1 - z); });
-          return;
-        case Builtin::Logit:
-          each([](double x, double) { return 1 / (x * (1 - x)); });
-          return;
-        case Builtin::Floor:
-        case Builtin::Ceil:
-        case Builtin::Round:
-          return;
-        case Builtin::Pow:
-          binary([](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
-                 [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; });
-          return;
-        case Builtin::Softmax: {  // d s_i / d a_j = s_i (delta_ij - s_j)
-          double gs = g.dot(n.val);
-          A.adj.array() += n.val.array() * (g.array() - gs);
-          return;
-        }
-        case Builtin::LogSoftmax: {  // d l_i / d a_j = delta_ij - s_j
-          Eigen::VectorXd s = n.val.array().exp();
-          A.adj += g - s * g.sum();
-          return;
-        }
-        case Builtin::Cumsum: {
-          double acc = 0;
-          for (Eigen::Index k = g.size() - 1; k >= 0; --k) A.adj[k] += (acc += g[k]);
-          return;
-        }
-        case Builtin::Sum:
-          A.adj.array() += g[0];
-          return;
-        case Builtin::Prod:
-          for (Eigen::Index k = 0; k < a.size(); ++k) {
-            double others = 1;
-            for (Eigen::Index j = 0; j < a.size(); ++j)
-              if (j != k) others *= a[j];
-            A.adj[k] += g[0] * others;
-          }
-          return;
-        case Builtin::Mean:
-          A.adj.array() += g[0] / static_cast<double>(a.size());
-          return;
-        case Builtin::Sd:
-        case Builtin::Variance: {
-          double nm1 = static_cast<double>(a.size() - 1);
-          Eigen::VectorXd dvar = 2 * (a.array() - a.mean()) / nm1;
-          double scale = n.fn == Builtin::Sd ? 0.5 / n.val[0] : 1.0;
-          A.adj += g[0] * scale * dvar;
-          return;
-        }
-        case Builtin::Length:
-          return;
-        case Builtin::LogSumExp:
-          A.adj.array() += g[0] * (a.array() - n.val[0]).exp();
-          return;
-        case Builtin::Min:
-        case Builtin::Max:
-          if (n.in.size() == 2) {
-            bool is_min = n.fn == Builtin::Min;
-            binary([is_min](double x, double y,
-                            double) { return (is_min ? x <= y : x >= y) ? 1.0 : 0.0; },
-                   [is_min](double x, double y, double) {
-                     return (is_min ? x <= y : x >= y) ? 0.0 : 1.0;
-                   });
-          } else {
-            Eigen::Index at;
-            if (n.fn == Builtin::Min)
-              a.minCoeff(&at);
-            else
-              a.maxCoeff(&at);
-            A.adj[at] += g[0];
-          }
-          return;
-        case Builtin::Dot:
-          A.adj += g[0] * node(1).val;
-          node(1).adj += g[0] * a;
-          return;
-        default:
-          return;
-      }
+    case Kind::Call: {  // the function's vector-Jacobian product, from expr/builtins.cpp
+      const BuiltinMath& m = info(n.fn).math(n.in.size());
+      if (!m.vjp) return;  // piecewise constant
+      Node& x = node(0);
+      Node* y = n.in.size() == 2 ? &node(1) : nullptr;
+      m.vjp(as_in(x.val), y ? as_in(y->val) : BuiltinMath::In(), as_in(n.val), as_in(g),
+            as_out(x.adj), y ? as_out(y->adj) : BuiltinMath::Out());
+      return;
     }
     default:
       return;  // comparisons and logic: zero derivative

@@ -49,9 +49,8 @@ class Tape {
     Sub,
     Mul,
     Div,
-    Pow,
     MatVec,
-    Call,
+    Call,  // a built-in function, or x ^ y as pow(x, y)
     Index,
     Vector,
     Lt,
