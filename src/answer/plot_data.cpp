@@ -72,8 +72,8 @@ std::pair<double, double> support_of(const Model& m, std::size_t param) {
       if (conjugate::fixed_args(pr) && pr.args.size() >= 2) {
         double a0 = conjugate::eval_data(m, *pr.args[0])[0];
         double a1 = conjugate::eval_data(m, *pr.args[1])[0];
-        if (pr.family->name == "Uniform") return {a0, a1};
-        if (pr.family->name == "Pareto") return {a0, INFINITY};
+        if (pr.family == &dist::uniform_family()) return {a0, a1};
+        if (pr.family == &dist::pareto_family()) return {a0, INFINITY};
       }
       return {-INFINITY, INFINITY};
     default:
@@ -274,7 +274,7 @@ struct Builder {
   bool nig_marginal(std::string& family, std::vector<double>& args) const {
     const ParamVar& pv = m.params[param];
     const Prior& pr = m.priors[pv.prior];
-    if (!pr.family || pr.family->name != "NormalInverseGamma" || !conjugate::fixed_args(pr))
+    if (pr.family != &dist::normal_inverse_gamma_family() || !conjugate::fixed_args(pr))
       return false;
     double a[4];
     for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];

@@ -43,15 +43,14 @@ double sum_scalar(const dist::Family& f, const std::vector<Value>& args, const V
 
 // A vector-valued family (Dirichlet, MultiNormal, Multinomial) or Categorical.
 double vector_family(const dist::Family& f, const std::vector<Value>& args, const Value& x) {
-  std::string_view n = f.name;
-  if (n == "Categorical") {
+  if (&f == &dist::categorical_family()) {
     double total = 0;
     for (double k : x.data) total += dist::categorical_lpmf(args[0].data, k);
     return total;
   }
-  if (n == "Dirichlet") return dist::dirichlet_lpdf(args[0].data, x.data);
-  if (n == "Multinomial") return dist::multinomial_lpmf(args[1].data, x.data);
-  if (n == "MultiNormal") {
+  if (&f == &dist::dirichlet_family()) return dist::dirichlet_lpdf(args[0].data, x.data);
+  if (&f == &dist::multinomial_family()) return dist::multinomial_lpmf(args[1].data, x.data);
+  if (&f == &dist::multi_normal_family()) {
     Eigen::MatrixXd cov = as_matrix(args[1]);
     if (x.rank == Rank::Matrix) {  // each row one observation
       double total = 0;
@@ -98,48 +97,14 @@ double log_prior(const Model& m, const Prior& p, ParamValues params) {
 }
 
 // The sum of a scalar family's log density over a summarised column (the
-// checker summarises only columns of these families, with scalar arguments).
+// checker summarises only columns of families that stream, with scalar arguments).
 double sum_summary(const dist::Family& f, const std::vector<Value>& args, const data::Summary& s) {
-  const std::string_view name = f.name;
-  const double n = static_cast<double>(s.n);
-  auto xlogy = [](double x, double y) { return x == 0 ? 0.0 : x * std::log(y); };
-  for (const Value& a : args)
-    if (a.size() != 1) return NAN;
-  if (name == "Normal") {
-    double mu = args[0][0], sd = args[1][0];
-    if (!(sd > 0)) return NAN;
-    return -n * (std::log(sd) + 0.5 * std::log(2 * M_PI)) - s.squares_about(mu) / (2 * sd * sd);
+  std::vector<double> a;
+  for (const Value& v : args) {
+    if (v.size() != 1) return NAN;
+    a.push_back(v[0]);
   }
-  if (name == "Bernoulli") {
-    double p = args[0][0];
-    if (!(p >= 0 && p <= 1)) return NAN;
-    return xlogy(s.sum, p) + xlogy(n - s.sum, 1 - p);
-  }
-  if (name == "Geometric") {  // failures before the first success
-    double p = args[0][0];
-    if (!(p > 0 && p <= 1)) return NAN;
-    return n * std::log(p) + xlogy(s.sum, 1 - p);
-  }
-  if (name == "Exponential") {
-    double rate = args[0][0];
-    if (!(rate > 0)) return NAN;
-    return n * std::log(rate) - rate * s.sum;
-  }
-  if (!s.counts_complete) return NAN;
-  if (name == "Poisson") {
-    double rate = args[0][0];
-    if (!(rate >= 0)) return NAN;
-    return xlogy(s.sum, rate) - n * rate - s.sum_of([](double x) { return std::lgamma(x + 1); });
-  }
-  if (name == "Binomial") {
-    double trials = args[0][0], p = args[1][0];
-    if (!(p >= 0 && p <= 1)) return NAN;
-    double choose = s.sum_of([&](double x) {
-      return std::lgamma(trials + 1) - std::lgamma(x + 1) - std::lgamma(trials - x + 1);
-    });
-    return choose + xlogy(s.sum, p) + xlogy(n * trials - s.sum, 1 - p);
-  }
-  return NAN;
+  return f.streams() ? f.streaming.lpdf_sum(a, s) : NAN;
 }
 
 double log_likelihood(const Model& m, const Observation& o, ParamValues params) {

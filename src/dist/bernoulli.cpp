@@ -1,6 +1,7 @@
 // Bernoulli(p) on {0, 1}: numerics from Boost.Math's bernoulli_distribution.
 #include <boost/math/distributions/bernoulli.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -43,6 +44,27 @@ double sample(Args a, Rng& rng) {
   return uniform_open(rng) < a[0] ? 1.0 : 0.0;
 }
 
+// log f = x log p + (1 - x) log(1 - p): only the term that is present, so at
+// p = 1 (x = 1) or p = 0 (x = 0) the one-sided derivative, not 0 * inf.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] { d[0] = x == 1 ? 1 / a[0] : -1 / (1 - a[0]); });
+}
+
+std::optional<double> mode(Args a, std::string& note) {
+  if (a[0] == 0.5) {
+    note = "undefined: 0 and 1 are equally likely";
+    return std::nullopt;
+  }
+  return a[0] > 0.5 ? 1.0 : 0.0;
+}
+
+// sum x log p + (n - sum x) log(1 - p).
+double lpdf_sum(Args a, const data::Summary& s) {
+  const double p = a[0];
+  if (!(p >= 0 && p <= 1)) return nan;
+  return xlogy(s.sum, p) + xlogy(static_cast<double>(s.n) - s.sum, 1 - p);
+}
+
 }  // namespace
 
 const Family& bernoulli_family() {
@@ -59,6 +81,9 @@ const Family& bernoulli_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .streaming = {.lpdf_sum = lpdf_sum, .sum = true},
   };
   return family;
 }

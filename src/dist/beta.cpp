@@ -1,6 +1,8 @@
 // Beta(a, b) on [0, 1]: numerics from Boost.Math's beta_distribution (incomplete beta).
 #include <boost/math/distributions/beta.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -59,6 +61,37 @@ double sample(Args a, Rng& rng) {
   return 1.0 / (1.0 + std::exp(l2 - l1));
 }
 
+double psi(double x) { return boost::math::digamma(x); }
+
+// log f = (a - 1) log x + (b - 1) log(1 - x) - log B(a, b). At an end of
+// [0, 1] the density is finite only with a = 1 (x = 0) or b = 1 (x = 1): that
+// term is absent, the other still depends on a, b, x (Beta(1, b) at 0 is
+// log b). No derivative in the absent term's parameter.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double ab = wanted(need, 0) || wanted(need, 1) ? psi(a[0] + a[1]) : 0.0;
+    if (wanted(need, 0)) d[0] = x > 0 ? std::log(x) - psi(a[0]) + ab : 0.0;
+    if (wanted(need, 1)) d[1] = x < 1 ? std::log1p(-x) - psi(a[1]) + ab : 0.0;
+    dx = (x > 0 ? (a[0] - 1) / x : 0.0) - (x < 1 ? (a[1] - 1) / (1 - x) : 0.0);
+  });
+}
+
+std::optional<double> mode(Args a, std::string& note) {
+  const double alpha = a[0], beta = a[1];
+  if (alpha > 1 && beta > 1) return (alpha - 1) / (alpha + beta - 2);
+  if (alpha == 1 && beta == 1) {
+    note = "undefined: Beta(1, 1) is flat on [0, 1]";
+  } else if (alpha <= 1 && beta > 1) {
+    note = "on the boundary p = 0";
+  } else if (alpha > 1 && beta <= 1) {
+    note = "on the boundary p = 1";
+  } else {
+    note = "undefined: Beta(" + short_num(alpha) + ", " + short_num(beta) +
+           ") has two modes, at 0 and 1";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const Family& beta_family() {
@@ -75,6 +108,8 @@ const Family& beta_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

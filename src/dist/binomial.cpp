@@ -1,6 +1,7 @@
 // Binomial(n, p): successes in n trials; numerics from Boost.Math's binomial_distribution.
 #include <boost/math/distributions/binomial.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -75,6 +76,28 @@ double sample(Args a, Rng& rng) {
       std::binomial_distribution<long long>(static_cast<long long>(a[0]), a[1])(rng));
 }
 
+// d/dp of x log p + (n - x) log(1 - p), each term only where present; n is a count.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    d[1] = (x > 0 ? x / a[1] : 0.0) - (a[0] - x > 0 ? (a[0] - x) / (1 - a[1]) : 0.0);
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return std::floor((a[0] + 1) * a[1]); }
+
+Bounds bounds(std::span<const Value> args) { return {0.0, known_max(args, 0).value_or(inf)}; }
+
+// sum log C(n, x) (from the distinct values) + sum x log p + (n N - sum x) log(1 - p).
+double lpdf_sum(Args a, const data::Summary& s) {
+  if (!s.counts_complete) return nan;
+  const double trials = a[0], p = a[1];
+  if (!(p >= 0 && p <= 1)) return nan;
+  const double choose = s.sum_of([&](double x) {
+    return std::lgamma(trials + 1) - std::lgamma(x + 1) - std::lgamma(trials - x + 1);
+  });
+  return choose + xlogy(s.sum, p) + xlogy(static_cast<double>(s.n) * trials - s.sum, 1 - p);
+}
+
 }  // namespace
 
 const Family& binomial_family() {
@@ -92,6 +115,10 @@ const Family& binomial_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .bounds = bounds,
+      .streaming = {.lpdf_sum = lpdf_sum, .sum = true, .distinct = true},
   };
   return family;
 }

@@ -51,6 +51,13 @@ std::string check_outcome(std::span<const Value> args, double x) {
   return "";
 }
 
+// 1..K, K the length of probs when it is known (an unknown vector may carry it).
+Bounds bounds(std::span<const Value> args) {
+  if (!args.empty() && args[0].rank != Rank::Scalar && args[0].rows > 0)
+    return {1.0, static_cast<double>(args[0].rows)};
+  return {1.0, inf};
+}
+
 }  // namespace
 
 double categorical_lpmf(std::span<const double> probs, double k) {
@@ -75,6 +82,13 @@ double categorical_sample(std::span<const double> probs, Rng& rng) {
   return static_cast<double>(last);
 }
 
+double categorical_lpmf_grad(std::span<const double> probs, double k, std::span<double> dprobs) {
+  const double lp = categorical_lpmf(probs, k);
+  if (std::isfinite(lp))
+    dprobs[static_cast<std::size_t>(k) - 1] += 1 / probs[static_cast<std::size_t>(k) - 1];
+  return lp;
+}
+
 const Family& categorical_family() {
   static const Family family{
       .name = "Categorical",
@@ -84,6 +98,7 @@ const Family& categorical_family() {
       .discrete = true,
       .check_args = check_args,
       .check_outcome = check_outcome,
+      .bounds = bounds,
   };
   return family;
 }

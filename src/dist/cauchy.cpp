@@ -2,6 +2,7 @@
 #include <boost/math/distributions/cauchy.hpp>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -45,6 +46,18 @@ double sample(Args a, Rng& rng) {
   return std::cauchy_distribution<double>(a[0], a[1])(rng);
 }
 
+// With z = (x - loc) / scale, log f = -log(pi scale) - log(1 + z^2).
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double s = a[1], z = (x - a[0]) / s;
+    d[0] = 2 * z / (s * (1 + z * z));
+    d[1] = -1 / s + 2 * z * z / (s * (1 + z * z));
+    dx = -d[0];
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return a[0]; }
+
 }  // namespace
 
 const Family& cauchy_family() {
@@ -61,6 +74,8 @@ const Family& cauchy_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

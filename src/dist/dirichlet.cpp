@@ -1,5 +1,6 @@
 // Dirichlet(alpha) on the probability simplex; log density and sampler in multivariate.hpp.
 #include <algorithm>
+#include <boost/math/special_functions/digamma.hpp>
 #include <charconv>
 #include <cmath>
 
@@ -85,6 +86,22 @@ std::vector<double> dirichlet_sample(std::span<const double> alpha, Rng& rng) {
   for (double& xi : x) sum += (xi = std::exp(xi - top));
   for (double& xi : x) xi /= sum;
   return x;
+}
+
+double dirichlet_lpdf_grad(std::span<const double> alpha, std::span<const double> x,
+                           std::span<double> dalpha, std::span<double> dx) {
+  const double lp = dirichlet_lpdf(alpha, x);
+  if (!std::isfinite(lp)) return lp;
+  double a0 = 0;
+  for (double v : alpha) a0 += v;
+  const double p0 = boost::math::digamma(a0);
+  for (std::size_t i = 0; i < alpha.size(); ++i) {
+    // x_i = 0 gives a finite density only with alpha_i = 1, where the term
+    // (alpha_i - 1) log x_i is absent (as in dirichlet_lpdf): no log 0, no 0 / 0.
+    dalpha[i] += p0 - boost::math::digamma(alpha[i]) + (x[i] > 0 ? std::log(x[i]) : 0.0);
+    if (alpha[i] != 1) dx[i] += (alpha[i] - 1) / x[i];
+  }
+  return lp;
 }
 
 const Family& dirichlet_family() {

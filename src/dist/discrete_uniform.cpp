@@ -83,6 +83,15 @@ double sample(Args a, Rng& rng) {
   return static_cast<double>(u(rng));
 }
 
+// Constant on its support: no derivative.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [] {});
+}
+
+Bounds bounds(std::span<const Value> args) {
+  return {known_min(args, 0).value_or(-inf), known_max(args, 1).value_or(inf)};
+}
+
 }  // namespace
 
 const Family& discrete_uniform_family() {
@@ -100,6 +109,8 @@ const Family& discrete_uniform_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .bounds = bounds,
   };
   return family;
 }

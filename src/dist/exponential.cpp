@@ -1,6 +1,7 @@
 // Exponential(rate): numerics from Boost.Math's exponential_distribution.
 #include <boost/math/distributions/exponential.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -43,6 +44,20 @@ double sample(Args a, Rng& rng) {
   return std::exponential_distribution<double>(a[0])(rng);
 }
 
+// log f = log rate - rate x.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] { d[0] = 1 / a[0] - x, dx = -a[0]; });
+}
+
+std::optional<double> mode(Args, std::string&) { return 0.0; }
+
+// n log rate - rate sum x.
+double lpdf_sum(Args a, const data::Summary& s) {
+  const double rate = a[0];
+  if (!(rate > 0)) return nan;
+  return static_cast<double>(s.n) * std::log(rate) - rate * s.sum;
+}
+
 }  // namespace
 
 const Family& exponential_family() {
@@ -59,6 +74,9 @@ const Family& exponential_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .streaming = {.lpdf_sum = lpdf_sum, .sum = true},
   };
   return family;
 }

@@ -50,6 +50,36 @@ bool is_empty_vector(std::span<const Value> args, std::size_t i);
 // Argument i when it is known and a single number (a scalar, or a vector of one).
 std::optional<double> known_scalar(std::span<const Value> args, std::size_t i);
 
+// The smallest / largest entry of argument i when it is known (a vector
+// argument broadcasts over the elements, so its hull bounds them all).
+std::optional<double> known_min(std::span<const Value> args, std::size_t i);
+std::optional<double> known_max(std::span<const Value> args, std::size_t i);
+
+// Whether d/d args[i] is asked for (an empty `need` asks for every one).
+inline bool wanted(std::span<const bool> need, std::size_t i) { return need.empty() || need[i]; }
+
+// The frame of every Family::lpdf_grad: zeroes the derivatives, returns lp
+// alone when it is not finite (outside the support), else runs `derivatives`
+// (which sets d and dx) and sets to 0 those that are not finite (0 * inf at
+// an edge of the support).
+template <class Derivatives>
+double with_gradient(double lp, std::span<double> d, double& dx, Derivatives derivatives) {
+  for (auto& v : d) v = 0;
+  dx = 0;
+  if (!std::isfinite(lp)) return lp;
+  derivatives();
+  for (auto& v : d)
+    if (!std::isfinite(v)) v = 0;
+  if (!std::isfinite(dx)) dx = 0;
+  return lp;
+}
+
+// x log y, 0 when x = 0 (also for y = 0), for Streaming::lpdf_sum.
+inline double xlogy(double x, double y) { return x == 0 ? 0.0 : x * std::log(y); }
+
+// x to 6 significant digits ("0.5", "1e-07", "inf"), for the notes of a mode.
+std::string short_num(double x);
+
 // "" when x lies in d, else "<x> is not <describe(d)>" (or "<x> is not a whole
 // number" for an integer domain, "NaN is not a number", "inf is not a finite number").
 std::string outcome_in(Domain d, double x);

@@ -5,6 +5,7 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <charconv>
 #include <cmath>
+#include <sstream>
 
 #include "dist/families.hpp"
 
@@ -86,6 +87,36 @@ bool is_integer_domain(Domain d) {
   }
 }
 
+Bounds bounds_of(Domain d) {
+  constexpr double inf = detail::inf;
+  switch (d) {
+    case Domain::Positive:
+    case Domain::NonNegative:
+    case Domain::Count:
+    case Domain::CountVector:
+      return {0.0, inf};
+    case Domain::PositiveInt:
+    case Domain::Category:
+      return {1.0, inf};
+    case Domain::Unit:
+    case Domain::OpenUnit:
+    case Domain::Binary:
+    case Domain::Simplex:
+      return {0.0, 1.0};
+    case Domain::Real:
+    case Domain::RealVector:
+    case Domain::Covariance:
+    case Domain::Bounded:
+      break;
+  }
+  return {};
+}
+
+Bounds support_bounds(const Family& f, std::span<const Value> args, std::size_t unknown) {
+  if (f.joint > 1) return bounds_of(f.joint_supports.at(unknown));
+  return f.bounds ? f.bounds(args) : bounds_of(f.support);
+}
+
 namespace detail {
 
 bool is_whole(double x) { return std::isfinite(x) && x == std::floor(x); }
@@ -119,6 +150,24 @@ bool is_empty_vector(std::span<const Value> args, std::size_t i) {
 std::optional<double> known_scalar(std::span<const Value> args, std::size_t i) {
   if (i < args.size() && args[i].size() == 1) return args[i][0];
   return std::nullopt;
+}
+
+std::optional<double> known_min(std::span<const Value> args, std::size_t i) {
+  if (!known(args, i)) return std::nullopt;
+  return *std::min_element(args[i].data.begin(), args[i].data.end());
+}
+
+std::optional<double> known_max(std::span<const Value> args, std::size_t i) {
+  if (!known(args, i)) return std::nullopt;
+  return *std::max_element(args[i].data.begin(), args[i].data.end());
+}
+
+std::string short_num(double x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  std::ostringstream s;
+  s.precision(6);
+  s << x;
+  return s.str();
 }
 
 std::string outcome_in(Domain d, double x) {

@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "data/summary.hpp"
 #include "data/value.hpp"
 
 namespace bayes::dist {
@@ -53,6 +56,26 @@ struct Param {
 // Scalar hyperparameters in signature order, for univariate families.
 using Args = std::span<const double>;
 
+// The smallest interval holding every outcome: lo <= x <= hi (an end may be
+// infinite; for a discrete family, its smallest and largest values).
+struct Bounds {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+};
+
+// How a data column observed only through one family, with scalar arguments,
+// streams: instead of the column, its data::Summary, of which the family's
+// log likelihood reads these statistics.
+struct Streaming {
+  // Sum of the log density over a summarised column; NaN when the arguments
+  // are invalid or the summary lacks what it needs (the distinct values past
+  // data::Summary::kDistinct). nullptr: such a column is kept whole.
+  double (*lpdf_sum)(Args, const data::Summary&) = nullptr;
+  bool sum = false;       // n and the sum
+  bool squares = false;   // the squared deviations (data::Summary::squares_about)
+  bool distinct = false;  // the distinct values and their counts (log x!, log C(n, x))
+};
+
 struct Family {
   std::string_view name;
   std::vector<Param> params;
@@ -86,7 +109,39 @@ struct Family {
   double (*mean)(Args) = nullptr;                // NaN when undefined
   double (*variance)(Args) = nullptr;            // NaN when undefined, inf when infinite
   double (*sample)(Args, Rng&) = nullptr;
+
+  // The log density and its partial derivatives together, for the numeric
+  // engine's tape: d_args[i] = d/d args[i], skipped (left 0) where need[i] is
+  // false (an argument that is data; empty `need` asks for every one), and
+  // d_x = d/dx (0 for a discrete outcome). Outside the support -inf with every
+  // derivative 0; a derivative that is not finite (0 * inf at an edge of the
+  // support) is 0. Derivatives are the textbook formulas differentiated by
+  // hand, checked against finite differences in the unit tests.
+  double (*lpdf_grad)(Args a, double x, std::span<double> d_args, double& d_x,
+                      std::span<const bool> need) = nullptr;
+  // The mode (the standard formulas, e.g. Gelman et al., Bayesian Data
+  // Analysis, 3rd ed., appendix A), or nullopt with `note` saying why there is
+  // none ("on the boundary p = 0", "undefined: the Uniform density is flat").
+  std::optional<double> (*mode)(Args a, std::string& note) = nullptr;
+  // The ends of the support when the arguments set them (Uniform, Pareto,
+  // Binomial's n, Categorical's K); an unknown argument (a default Value)
+  // leaves its end where the domain puts it. nullptr when the support's
+  // domain alone fixes them. Callers use support_bounds().
+  Bounds (*bounds)(std::span<const Value> args) = nullptr;
+  // Whether and how a column observed through this family streams.
+  Streaming streaming = {};
+
+  bool streams() const { return streaming.lpdf_sum != nullptr; }
 };
+
+// The ends of domain d: [0, inf) for Positive, [0, 1] for Unit, [1, inf) for
+// PositiveInt and Category, (-inf, inf) for Real and Bounded, ...; per
+// element for the vector domains.
+Bounds bounds_of(Domain d);
+// The ends of the support of f's outcome (of its unknown number `unknown`
+// for a joint family) given its arguments, known or not: f.bounds where the
+// arguments set them, else those of the domain.
+Bounds support_bounds(const Family& f, std::span<const Value> args, std::size_t unknown = 0);
 
 // The built-in families, one accessor per file src/dist/<name>.cpp. A family
 // is identified by its object: `f == &normal_family()`, never by its name. A new

@@ -1,6 +1,8 @@
 // Gamma(shape, rate): numerics from Boost.Math's gamma_distribution (which takes scale = 1/rate).
 #include <boost/math/distributions/gamma.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -51,6 +53,25 @@ double sample(Args a, Rng& rng) {
   return std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
 }
 
+double psi(double x) { return boost::math::digamma(x); }
+
+// log f = shape log rate - lgamma(shape) + (shape - 1) log x - rate x; the
+// (shape - 1) log x term is 0 for shape = 1 even at x = 0 (where Gamma(1, rate)
+// is Exponential(rate)).
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    if (wanted(need, 0)) d[0] = std::log(a[1]) - psi(a[0]) + std::log(x);
+    d[1] = a[0] / a[1] - x;
+    dx = (a[0] == 1 ? 0.0 : (a[0] - 1) / x) - a[1];
+  });
+}
+
+std::optional<double> mode(Args a, std::string& note) {
+  if (a[0] >= 1) return (a[0] - 1) / a[1];
+  note = "on the boundary 0";
+  return std::nullopt;
+}
+
 }  // namespace
 
 const Family& gamma_family() {
@@ -68,6 +89,8 @@ const Family& gamma_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/math/distributions/geometric.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -57,6 +58,21 @@ double sample(Args a, Rng& rng) {
   return static_cast<double>(std::geometric_distribution<long long>(a[0])(rng));
 }
 
+// log f = log p + x log(1 - p), the second term only where x > 0.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx,
+                       [&] { d[0] = 1 / a[0] - (x > 0 ? x / (1 - a[0]) : 0.0); });
+}
+
+std::optional<double> mode(Args, std::string&) { return 0.0; }
+
+// n log p + sum x log(1 - p) (failures before the first success).
+double lpdf_sum(Args a, const data::Summary& s) {
+  const double p = a[0];
+  if (!(p > 0 && p <= 1)) return nan;
+  return static_cast<double>(s.n) * std::log(p) + xlogy(s.sum, 1 - p);
+}
+
 }  // namespace
 
 const Family& geometric_family() {
@@ -73,6 +89,9 @@ const Family& geometric_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .streaming = {.lpdf_sum = lpdf_sum, .sum = true},
   };
   return family;
 }

@@ -1,6 +1,7 @@
 // HalfCauchy(scale): |X| for X ~ Cauchy(0, scale), on [0, inf); the Cauchy folded at 0.
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -46,6 +47,17 @@ double sample(Args a, Rng& rng) {
   return std::abs(std::cauchy_distribution<double>(0.0, a[0])(rng));
 }
 
+// With z = x / scale, log f = log(2 / (pi scale)) - log(1 + z^2).
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double s = a[0], z = x / s;
+    d[0] = -1 / s + 2 * z * z / (s * (1 + z * z));
+    dx = -2 * z / (s * (1 + z * z));
+  });
+}
+
+std::optional<double> mode(Args, std::string&) { return 0.0; }
+
 }  // namespace
 
 const Family& half_cauchy_family() {
@@ -62,6 +74,8 @@ const Family& half_cauchy_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

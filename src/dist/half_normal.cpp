@@ -2,6 +2,7 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -47,6 +48,16 @@ double sample(Args a, Rng& rng) {
   return std::abs(std::normal_distribution<double>(0.0, a[0])(rng));
 }
 
+// With z = x / sd: d/dsd = (z^2 - 1) / sd, d/dx = -z / sd.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double s = a[0], z = x / s;
+    d[0] = (z * z - 1) / s, dx = -z / s;
+  });
+}
+
+std::optional<double> mode(Args, std::string&) { return 0.0; }
+
 }  // namespace
 
 const Family& half_normal_family() {
@@ -63,6 +74,8 @@ const Family& half_normal_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

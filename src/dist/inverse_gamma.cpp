@@ -1,6 +1,8 @@
 // InverseGamma(shape, scale): numerics from Boost.Math's inverse_gamma_distribution.
 #include <boost/math/distributions/inverse_gamma.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -61,6 +63,19 @@ double sample(Args a, Rng& rng) {
   return 1.0 / std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
 }
 
+double psi(double x) { return boost::math::digamma(x); }
+
+// log f = shape log scale - lgamma(shape) - (shape + 1) log x - scale / x.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    if (wanted(need, 0)) d[0] = std::log(a[1]) - psi(a[0]) - std::log(x);
+    d[1] = a[0] / a[1] - 1 / x;
+    dx = -(a[0] + 1) / x + a[1] / (x * x);
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return a[1] / (a[0] + 1); }
+
 }  // namespace
 
 const Family& inverse_gamma_family() {
@@ -78,6 +93,8 @@ const Family& inverse_gamma_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

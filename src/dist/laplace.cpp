@@ -1,6 +1,7 @@
 // Laplace(loc, scale): the double exponential; numerics from Boost.Math's laplace_distribution.
 #include <boost/math/distributions/laplace.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -45,6 +46,17 @@ double sample(Args a, Rng& rng) {
   return a[0] + a[1] * (e1 - e(rng));
 }
 
+// log f = -log(2 scale) - |x - loc| / scale; at x = loc the derivative of |.| taken as 0.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double r = x - a[0], b = a[1];
+    const double sg = r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0;
+    d[0] = sg / b, d[1] = -1 / b + std::fabs(r) / (b * b), dx = -sg / b;
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return a[0]; }
+
 }  // namespace
 
 const Family& laplace_family() {
@@ -61,6 +73,8 @@ const Family& laplace_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

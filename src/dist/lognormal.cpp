@@ -3,6 +3,7 @@
 #include <boost/math/distributions/lognormal.hpp>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -53,6 +54,16 @@ double sample(Args a, Rng& rng) {
   return std::lognormal_distribution<double>(a[0], a[1])(rng);
 }
 
+// With z = (log x - mu) / sigma, log f = -log x - log sigma - log(2 pi) / 2 - z^2 / 2.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double s = a[1], z = (std::log(x) - a[0]) / s;
+    d[0] = z / s, d[1] = (z * z - 1) / s, dx = -1 / x - z / (s * x);
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return std::exp(a[0] - a[1] * a[1]); }
+
 }  // namespace
 
 const Family& lognormal_family() {
@@ -69,6 +80,8 @@ const Family& lognormal_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

@@ -92,6 +92,22 @@ Eigen::VectorXd multi_normal_sample(const Eigen::VectorXd& mean, const Eigen::Ma
   return mean + llt.matrixL() * z;
 }
 
+double multi_normal_lpdf_grad(std::span<const double> mean, std::span<const double> x,
+                              const double* cov_inv, double log_det, std::size_t k,
+                              std::span<double> dmean, std::span<double> dx) {
+  const auto n = static_cast<Eigen::Index>(k);
+  Eigen::Map<const Eigen::MatrixXd> P(cov_inv, n, n);
+  Eigen::Map<const Eigen::VectorXd> m(mean.data(), n);
+  Eigen::Map<const Eigen::VectorXd> xv(x.data(), n);
+  const Eigen::VectorXd diff = xv - m;
+  const Eigen::VectorXd pd = P * diff;
+  for (std::size_t i = 0; i < k; ++i) {
+    dmean[i] += pd[static_cast<Eigen::Index>(i)];
+    dx[i] -= pd[static_cast<Eigen::Index>(i)];
+  }
+  return -0.5 * (static_cast<double>(k) * std::log(2 * M_PI) + log_det + diff.dot(pd));
+}
+
 const Family& multi_normal_family() {
   static const Family family{
       .name = "MultiNormal",

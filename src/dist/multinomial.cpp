@@ -39,6 +39,9 @@ std::string check_vector_outcome(std::span<const Value> args, std::span<const do
   return "";
 }
 
+// Each count in 0..n.
+Bounds bounds(std::span<const Value> args) { return {0.0, known_max(args, 0).value_or(inf)}; }
+
 }  // namespace
 
 // log n! - sum log counts_i! + sum counts_i log probs_i (a zero count adds nothing).
@@ -78,6 +81,15 @@ std::vector<double> multinomial_sample(double n, std::span<const double> probs, 
   return counts;
 }
 
+double multinomial_lpmf_grad(std::span<const double> probs, std::span<const double> counts,
+                             std::span<double> dprobs) {
+  const double lp = multinomial_lpmf(probs, counts);
+  if (!std::isfinite(lp)) return lp;
+  for (std::size_t i = 0; i < probs.size(); ++i)
+    if (counts[i] > 0) dprobs[i] += counts[i] / probs[i];
+  return lp;
+}
+
 const Family& multinomial_family() {
   static const Family family{
       .name = "Multinomial",
@@ -88,6 +100,7 @@ const Family& multinomial_family() {
       .check_args = check_args,
       .check_outcome = check_outcome,
       .check_vector_outcome = check_vector_outcome,
+      .bounds = bounds,
   };
   return family;
 }

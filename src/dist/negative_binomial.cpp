@@ -1,7 +1,9 @@
 // NegativeBinomial(r, p): failures before the r-th success, pmf C(k + r - 1, k) p^r (1 - p)^k
 // (scipy.stats.nbinom(r, p)); numerics from Boost.Math's negative_binomial_distribution.
 #include <boost/math/distributions/negative_binomial.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -56,6 +58,20 @@ double sample(Args a, Rng& rng) {
   return static_cast<double>(std::poisson_distribution<long long>(rate)(rng));
 }
 
+double psi(double x) { return boost::math::digamma(x); }
+
+// log f = lgamma(x + r) - lgamma(r) - log x! + r log p + x log(1 - p).
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    if (wanted(need, 0)) d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]);
+    d[1] = a[0] / a[1] - (x > 0 ? x / (1 - a[1]) : 0.0);
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) {
+  return a[0] > 1 ? std::floor((a[0] - 1) * (1 - a[1]) / a[1]) : 0.0;
+}
+
 }  // namespace
 
 const Family& negative_binomial_family() {
@@ -72,6 +88,8 @@ const Family& negative_binomial_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

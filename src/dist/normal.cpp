@@ -2,6 +2,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -43,6 +44,25 @@ double sample(Args a, Rng& rng) {
   return std::normal_distribution<double>(a[0], a[1])(rng);
 }
 
+// With z = (x - mean) / sd: d/dmean = z / sd, d/dsd = (z^2 - 1) / sd, d/dx = -z / sd.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double z = (x - a[0]) / a[1];
+    d[0] = z / a[1], d[1] = (z * z - 1) / a[1], dx = -z / a[1];
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return a[0]; }
+
+// -n (log sd + log(2 pi) / 2) - sum (x - mean)^2 / (2 sd^2).
+double lpdf_sum(Args a, const data::Summary& s) {
+  const double mu = a[0], sd = a[1];
+  if (!(sd > 0)) return nan;
+  const double n = static_cast<double>(s.n);
+  return -n * (std::log(sd) + 0.5 * std::log(2 * std::numbers::pi)) -
+         s.squares_about(mu) / (2 * sd * sd);
+}
+
 }  // namespace
 
 const Family& normal_family() {
@@ -59,6 +79,9 @@ const Family& normal_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .streaming = {.lpdf_sum = lpdf_sum, .squares = true},
   };
   return family;
 }

@@ -2,6 +2,7 @@
 // s2 ~ InverseGamma(alpha, beta) and mu | s2 ~ Normal(m0, sqrt(s2 / lambda));
 // Prince's NormInvGam[alpha, beta, gamma, delta] with gamma = lambda, delta = m0
 // (Prince, Computer Vision: Models, Learning, and Inference, 2012, section 3.8).
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 #include <numbers>
 
@@ -41,6 +42,21 @@ std::pair<double, double> normal_inverse_gamma_sample(double m0, double lambda, 
   const double s2 = 1.0 / std::gamma_distribution<double>(alpha, 1.0 / beta)(rng);
   const double mu = std::normal_distribution<double>(m0, std::sqrt(s2 / lambda))(rng);
   return {mu, s2};
+}
+
+double normal_inverse_gamma_lpdf_grad(std::span<const double> a, double mu, double s2,
+                                      std::span<double> d, double& dmu, double& ds2) {
+  const double m0 = a[0], lambda = a[1], alpha = a[2], beta = a[3];
+  const double lp = normal_inverse_gamma_lpdf(m0, lambda, alpha, beta, mu, s2);
+  if (!std::isfinite(lp)) return lp;
+  const double r = mu - m0;
+  d[0] += lambda * r / s2;
+  d[1] += 0.5 / lambda - r * r / (2 * s2);
+  d[2] += std::log(beta) - boost::math::digamma(alpha) - std::log(s2);
+  d[3] += alpha / beta - 1 / s2;
+  dmu += -lambda * r / s2;
+  ds2 += -(alpha + 1) / s2 + beta / (s2 * s2) - 0.5 / s2 + lambda * r * r / (2 * s2 * s2);
+  return lp;
 }
 
 const Family& normal_inverse_gamma_family() {

@@ -1,6 +1,7 @@
 // Pareto(xmin, alpha) on [xmin, inf): numerics from Boost.Math's pareto_distribution.
 #include <boost/math/distributions/pareto.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -63,6 +64,17 @@ double sample(Args a, Rng& rng) {
   return a[0] * std::exp(-std::log(uniform_open(rng)) / a[1]);
 }
 
+// log f = log alpha + alpha log xmin - (alpha + 1) log x for x >= xmin.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    d[0] = a[1] / a[0], d[1] = 1 / a[1] + std::log(a[0]) - std::log(x), dx = -(a[1] + 1) / x;
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return a[0]; }
+
+Bounds bounds(std::span<const Value> args) { return {known_min(args, 0).value_or(0.0), inf}; }
+
 }  // namespace
 
 const Family& pareto_family() {
@@ -80,6 +92,9 @@ const Family& pareto_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .bounds = bounds,
   };
   return family;
 }

@@ -1,6 +1,7 @@
 // Poisson(rate) on {0, 1, 2, ...}: numerics from Boost.Math's poisson_distribution.
 #include <boost/math/distributions/poisson.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -49,6 +50,22 @@ double sample(Args a, Rng& rng) {
   return static_cast<double>(std::poisson_distribution<long long>(a[0])(rng));
 }
 
+// log f = x log rate - rate - log x!; at rate = 0 (then x = 0) d/drate = -1.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] { d[0] = a[0] > 0 ? x / a[0] - 1 : -1; });
+}
+
+std::optional<double> mode(Args a, std::string&) { return std::floor(a[0]); }
+
+// sum x log rate - n rate - sum log x! (from the distinct values).
+double lpdf_sum(Args a, const data::Summary& s) {
+  if (!s.counts_complete) return nan;
+  const double rate = a[0];
+  if (!(rate >= 0)) return nan;
+  return xlogy(s.sum, rate) - static_cast<double>(s.n) * rate -
+         s.sum_of([](double x) { return std::lgamma(x + 1); });
+}
+
 }  // namespace
 
 const Family& poisson_family() {
@@ -65,6 +82,9 @@ const Family& poisson_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .streaming = {.lpdf_sum = lpdf_sum, .sum = true, .distinct = true},
   };
   return family;
 }

@@ -1,7 +1,9 @@
 // StudentT(nu, mean, scale): Boost.Math's standard students_t_distribution moved
 // to `mean` and stretched by `scale`.
 #include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -60,6 +62,24 @@ double sample(Args a, Rng& rng) {
   return a[1] + a[2] * std::student_t_distribution<double>(a[0])(rng);
 }
 
+double psi(double x) { return boost::math::digamma(x); }
+
+// With z = (x - mean) / scale and t = z^2 / nu, log f = lgamma((nu + 1) / 2) -
+// lgamma(nu / 2) - log(nu pi) / 2 - log scale - (nu + 1) / 2 log(1 + t).
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double nu = a[0], s = a[2], z = (x - a[1]) / s, t = z * z / nu;
+    if (wanted(need, 0))
+      d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * std::log1p(t) +
+             (nu + 1) * t / (2 * nu * (1 + t));
+    d[1] = (nu + 1) * z / (s * nu * (1 + t));
+    d[2] = -1 / s + (nu + 1) * z * z / (s * nu * (1 + t));
+    dx = -d[1];
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) { return a[1]; }
+
 }  // namespace
 
 const Family& student_t_family() {
@@ -78,6 +98,8 @@ const Family& student_t_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

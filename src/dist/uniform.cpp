@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <boost/math/distributions/uniform.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -67,6 +68,23 @@ double sample(Args a, Rng& rng) {
   return a[0] + (a[1] - a[0]) * uniform_open(rng);
 }
 
+// log f = -log(hi - lo) on [lo, hi].
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double w = a[1] - a[0];
+    d[0] = 1 / w, d[1] = -1 / w;
+  });
+}
+
+std::optional<double> mode(Args, std::string& note) {
+  note = "undefined: the Uniform density is flat";
+  return std::nullopt;
+}
+
+Bounds bounds(std::span<const Value> args) {
+  return {known_min(args, 0).value_or(-inf), known_max(args, 1).value_or(inf)};
+}
+
 }  // namespace
 
 const Family& uniform_family() {
@@ -84,6 +102,9 @@ const Family& uniform_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
+      .bounds = bounds,
   };
   return family;
 }

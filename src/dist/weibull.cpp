@@ -1,6 +1,7 @@
 // Weibull(shape, scale) on [0, inf): numerics from Boost.Math's weibull_distribution.
 #include <boost/math/distributions/weibull.hpp>
 #include <cmath>
+#include <optional>
 
 #include "dist/families.hpp"
 
@@ -53,6 +54,23 @@ double sample(Args a, Rng& rng) {
   return std::weibull_distribution<double>(a[0], a[1])(rng);
 }
 
+// With u = x / scale, log f = log(k / scale) + (k - 1) log u - u^k.
+double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
+  return with_gradient(lpdf(a, x), d, dx, [&] {
+    const double k = a[0], lam = a[1], u = x / lam;
+    if (x <= 0) {  // finite only for k = 1 (Exponential(1 / lam)): -log lam; no derivative in k
+      d[1] = -1 / lam, dx = -1 / lam;
+      return;
+    }
+    const double uk = std::pow(u, k), lu = std::log(u);
+    d[0] = 1 / k + lu - uk * lu, d[1] = k * (uk - 1) / lam, dx = (k - 1) / x - k * uk / x;
+  });
+}
+
+std::optional<double> mode(Args a, std::string&) {
+  return a[0] > 1 ? a[1] * std::pow((a[0] - 1) / a[0], 1 / a[0]) : 0.0;
+}
+
 }  // namespace
 
 const Family& weibull_family() {
@@ -70,6 +88,8 @@ const Family& weibull_family() {
       .mean = mean,
       .variance = variance,
       .sample = sample,
+      .lpdf_grad = lpdf_grad,
+      .mode = mode,
   };
   return family;
 }

@@ -24,30 +24,19 @@ double log_sum_exp(const std::vector<double>& xs) {
   return m + std::log(s);
 }
 
-// The values a discrete prior can take, when its arguments are data.
+// The values a discrete prior can take, when its arguments are data: every
+// whole number between the ends of its family's support, when both are finite.
 std::optional<std::vector<double>> support(const Model& m, const Prior& p) {
-  if (!p.family || !p.family->discrete || !conjugate::fixed_args(p)) return std::nullopt;
-  std::string_view f = p.family->name;
+  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar ||
+      !conjugate::fixed_args(p))
+    return std::nullopt;
+  std::vector<Value> args;
+  for (const auto& a : p.args) args.push_back(conjugate::eval_data(m, *a));
+  const dist::Bounds b = dist::support_bounds(*p.family, args);
+  if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo > kMaxJoint) return std::nullopt;
   std::vector<double> out;
-  if (f == "Bernoulli") return std::vector<double>{0, 1};
-  if (f == "Categorical") {
-    Value probs = conjugate::eval_data(m, *p.args[0]);
-    for (std::size_t k = 1; k <= probs.size(); ++k) out.push_back(static_cast<double>(k));
-    return out;
-  }
-  if (f == "DiscreteUniform") {
-    double lo = conjugate::eval_data(m, *p.args[0])[0], hi = conjugate::eval_data(m, *p.args[1])[0];
-    if (hi - lo > kMaxJoint) return std::nullopt;
-    for (double k = lo; k <= hi; ++k) out.push_back(k);
-    return out;
-  }
-  if (f == "Binomial") {
-    double n = conjugate::eval_data(m, *p.args[0])[0];
-    if (n > kMaxJoint) return std::nullopt;
-    for (double k = 0; k <= n; ++k) out.push_back(k);
-    return out;
-  }
-  return std::nullopt;
+  for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);
+  return out;
 }
 
 }  // namespace
@@ -244,7 +233,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     }
     solution::PredictiveResult pr;
     pr.observation = oi;
-    bool normal = f.name == "Normal";
+    bool normal = &f == &dist::normal_family();
     pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";
     pr.dist.params.push_back({"weights", Value::vector(post)});
     for (std::size_t k = 0; k < f.params.size(); ++k) {

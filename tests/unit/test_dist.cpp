@@ -1,6 +1,8 @@
 // Unit tests of src/dist/: the family table against scipy.stats reference values
 // (tests/fixtures/dist/dist_reference.txt, written by make_dist_fixture.py beside
-// it), argument and outcome checks with their messages, supports and samplers.
+// it, and those of the families with a test file of their own, see
+// family_cases.hpp), argument and outcome checks with their messages, supports
+// and samplers.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,6 +17,7 @@
 
 #include "dist/family.hpp"
 #include "dist/multivariate.hpp"
+#include "family_cases.hpp"
 
 namespace {
 
@@ -70,6 +73,17 @@ std::vector<Record> read_fixture() {
     r.expected = number(s);
     REQUIRE_MESSAGE(!s.fail(), "bad fixture line: " << line);
     records.push_back(std::move(r));
+  }
+  for (const test::FamilyCase& c : test::family_cases()) {
+    for (const test::Reference& ref : c.references) {
+      Record r{std::string(c.name) + " " + ref.function + " (test_dist_*.cpp)",
+               std::string(c.name),
+               ref.function,
+               ref.args,
+               ref.x,
+               ref.expected};
+      records.push_back(std::move(r));
+    }
   }
   return records;
 }
@@ -183,7 +197,13 @@ TEST_CASE("dist: parameter names and domains follow the Stan signatures") {
     INFO(f->name);
     std::vector<std::string_view> params;
     for (const Param& p : f->params) params.push_back(p.name);
-    CHECK(params == signatures.at(f->name));
+    if (auto it = signatures.find(f->name); it != signatures.end()) {
+      CHECK(params == it->second);
+    } else {  // a family with a test file of its own
+      const test::FamilyCase* c = test::family_case(f->name);
+      REQUIRE_MESSAGE(c != nullptr, "no signature to test for " << f->name);
+      CHECK(params == c->params);
+    }
     // Scalar numerics exactly for the univariate families with scalar arguments.
     bool scalar = f->outcome_rank == Rank::Scalar && f->joint == 1;
     for (const Param& p : f->params) scalar = scalar && p.rank == Rank::Scalar;
@@ -424,7 +444,13 @@ const std::vector<Case>& cases() {
       {"NegativeBinomial", {3, 0.4}, {-2, 0.5}},
       {"DiscreteUniform", {-2, 4}, {-3, 5, 0.5}},
   };
-  return all_cases;
+  static const std::vector<Case> with_registered = [] {
+    std::vector<Case> out = all_cases;
+    for (const test::FamilyCase& c : test::family_cases())
+      out.push_back({c.name, c.args, c.outside});
+    return out;
+  }();
+  return with_registered;
 }
 
 }  // namespace
