@@ -17,6 +17,26 @@ namespace {
 
 enum class Kind { Bernoulli, Binomial, Geometric, NegativeBinomial };
 
+// The likelihoods the rule takes, and the argument holding the probability.
+struct KindInfo {
+  Kind kind;
+  const dist::Family& (*family)();
+  std::size_t p_arg;
+};
+
+constexpr KindInfo kKinds[] = {
+    {Kind::Bernoulli, dist::bernoulli_family, 0},
+    {Kind::Binomial, dist::binomial_family, 1},
+    {Kind::Geometric, dist::geometric_family, 0},
+    {Kind::NegativeBinomial, dist::negative_binomial_family, 1},
+};
+
+const KindInfo* kind_of(const dist::Family* family) {
+  for (const auto& k : kKinds)
+    if (&k.family() == family) return &k;
+  return nullptr;
+}
+
 struct Stats {
   Kind kind;
   std::size_t observation;
@@ -24,14 +44,13 @@ struct Stats {
   Value count;  // Binomial n / NegativeBinomial r (per element or scalar)
 };
 
-// log Beta function.
-double lbeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+using dist::log_beta;
 
 // The predictive of one more observation like those of `s`, given Beta(a, b).
 ClosedForm predictive(const Stats& s, double a, double b) {
   switch (s.kind) {
     case Kind::Bernoulli: {
-      ClosedForm c = from_family("Bernoulli", {a / (a + b)});
+      ClosedForm c = from_family(dist::bernoulli_family(), {a / (a + b)});
       return c;
     }
     case Kind::Binomial: {
@@ -39,7 +58,7 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       auto lpmf = [n, a, b](double k) {
         if (k < 0 || k > n || k != std::floor(k)) return -HUGE_VAL;
         return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) +
-               lbeta(k + a, n - k + b) - lbeta(a, b);
+               log_beta(k + a, n - k + b) - log_beta(a, b);
       };
       double mean = n * a / (a + b);
       double var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1));
@@ -53,8 +72,8 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       // P(k) = Gamma(r + k) / (k! Gamma(r)) B(a + r, b + k) / B(a, b)
       auto lpmf = [r, a, b](double k) {
         if (k < 0 || k != std::floor(k)) return -HUGE_VAL;
-        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + lbeta(a + r, b + k) -
-               lbeta(a, b);
+        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + log_beta(a + r, b + k) -
+               log_beta(a, b);
       };
       double mean = a > 1 ? r * b / (a - 1) : INFINITY;
       double var =
@@ -70,17 +89,10 @@ ClosedForm predictive(const Stats& s, double a, double b) {
   return {};
 }
 
-const char* kind_name(Kind k) {
-  switch (k) {
-    case Kind::Bernoulli:
-      return "Bernoulli";
-    case Kind::Binomial:
-      return "Binomial";
-    case Kind::Geometric:
-      return "Geometric";
-    case Kind::NegativeBinomial:
-      return "NegativeBinomial";
-  }
+// "Bernoulli", ... for the rule's name.
+std::string kind_name(Kind k) {
+  for (const auto& info : kKinds)
+    if (info.kind == k) return std::string(info.family().name);
   return "";
 }
 
@@ -91,7 +103,7 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   ComponentView v = view(g, c);
   if (c.params.size() != 1 || v.priors.size() != 1) return std::nullopt;
   const Prior& prior = m.priors[v.priors[0]];
-  if (!prior.family || prior.family->name != "Beta") return std::nullopt;
+  if (prior.family != &dist::beta_family()) return std::nullopt;
   std::size_t p = c.params[0];
   const std::string& name = m.params[p].name;
   if (!m.params[p].type.is_scalar()) {
@@ -108,22 +120,15 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
     std::string_view fam = o.family->name;
-    Stats s{Kind::Bernoulli, oi, 0, 0, 0, Value::scalar(1)};
-    std::size_t p_arg = 0;
-    if (fam == "Bernoulli")
-      s.kind = Kind::Bernoulli;
-    else if (fam == "Binomial")
-      s.kind = Kind::Binomial, p_arg = 1;
-    else if (fam == "Geometric")
-      s.kind = Kind::Geometric;
-    else if (fam == "NegativeBinomial")
-      s.kind = Kind::NegativeBinomial, p_arg = 1;
-    else {
+    const KindInfo* info = kind_of(o.family);
+    if (!info) {
       why = "'" + o.text + "': a " + std::string(fam) +
             " likelihood is not conjugate to the Beta prior of '" + name +
             "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
       return std::nullopt;
     }
+    Stats s{info->kind, oi, 0, 0, 0, Value::scalar(1)};
+    const std::size_t p_arg = info->p_arg;
     const ir::Node& arg = *o.args[p_arg];
     if (!(arg.op == ir::Op::Param && arg.ref == p)) {
       why = "'" + o.text + "': the probability of " + std::string(fam) + " is '" + "" +
@@ -189,11 +194,10 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   Solution sol;
   bool same = true;
   for (const auto& s : stats) same = same && s.kind == stats[0].kind;
-  sol.rule =
-      same ? std::string("Beta-") + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
+  sol.rule = same ? "Beta-" + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
   ParamResult r;
   r.param = p;
-  r.posterior = from_family("Beta", {a, b});
+  r.posterior = from_family(dist::beta_family(), {a, b});
   if (r.posterior.mode) r.map = r.posterior.mode;
   r.map_note = r.posterior.mode_note;
   if (succ > 0 && fail > 0) {

@@ -16,7 +16,10 @@
 namespace bayes::conjugate {
 
 struct ClosedForm {
-  std::string family;                                 // "Beta", "StudentT", "MultiNormal", ...
+  std::string family;  // for printing: "Beta", "StudentT", "BetaBinomial", ...
+  // The src/dist family when the distribution is one of them with `params` as
+  // its arguments; nullptr for the others (BetaBinomial, Lomax, ...).
+  const dist::Family* dist_family = nullptr;
   std::vector<std::pair<std::string, Value>> params;  // hyperparameters, in signature order
   Value mean;                                         // NaN where undefined, inf where infinite
   Value sd;
@@ -35,17 +38,17 @@ struct ClosedForm {
   bool scalar() const { return mean.is_scalar(); }
 };
 
-// A univariate family with scalar arguments, e.g. from_family("Beta", {9, 5}).
-// Fills mean, sd, cdf, quantile, sample and lpdf; the mode is left to the
-// caller (see mode_of).
-ClosedForm from_family(const std::string& family, std::vector<double> args);
+// A univariate family with scalar arguments, e.g.
+// from_family(dist::beta_family(), {9, 5}). Fills mean, sd, cdf, quantile,
+// sample, lpdf and the mode (see mode_of).
+ClosedForm from_family(const dist::Family& family, std::vector<double> args);
 
 // The mode of a univariate family, or nullopt with a note.
-std::optional<double> mode_of(const std::string& family, const std::vector<double>& args,
+std::optional<double> mode_of(const dist::Family& family, const std::vector<double>& args,
                               std::string& note);
 
 // Parameter name/value pairs for a univariate family: {"a", 9}, {"b", 5}.
-std::vector<std::pair<std::string, Value>> named(const std::string& family,
+std::vector<std::pair<std::string, Value>> named(const dist::Family& family,
                                                  const std::vector<double>& args);
 
 }  // namespace bayes::conjugate

@@ -94,7 +94,8 @@ std::optional<Value> dirichlet_mode(const std::vector<double>& alpha, const std:
 // the intervals.
 ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& name) {
   ClosedForm c;
-  c.family = "Dirichlet";
+  c.dist_family = &dist::dirichlet_family();
+  c.family = c.dist_family->name;
   c.params = {{"alpha", Value::vector(alpha)}};
   double alpha0 = std::accumulate(alpha.begin(), alpha.end(), 0.0);
   std::vector<double> mean(alpha.size()), sd(alpha.size());
@@ -105,7 +106,7 @@ ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& n
   c.mean = Value::vector(mean);
   c.sd = Value::vector(sd);
   c.mode = dirichlet_mode(alpha, name, c.mode_note);
-  const dist::Family* beta = dist::find("Beta");
+  const dist::Family* beta = &dist::beta_family();
   c.element_quantile = [alpha, alpha0, beta](std::size_t k, double p) {
     if (alpha.size() == 1) return 1.0;
     return beta->quantile(std::vector<double>{alpha[k], alpha0 - alpha[k]}, p);
@@ -124,7 +125,8 @@ ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& n
 // outcome k in 1..K.
 ClosedForm categorical_predictive(const std::vector<double>& probs) {
   ClosedForm c;
-  c.family = "Categorical";
+  c.dist_family = &dist::categorical_family();
+  c.family = c.dist_family->name;
   c.params = {{"probs", Value::vector(probs)}};
   c.discrete = true;
   double mean = 0, second = 0;
@@ -198,7 +200,7 @@ ClosedForm dirichlet_multinomial(double n, const std::vector<double>& alpha) {
   c.element_quantile = [n, alpha, alpha0](std::size_t k, double p) {
     double a = alpha[k], b = alpha0 - alpha[k];
     if (b <= 0) return n;
-    double lbeta_ab = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b), total = 0;
+    double lbeta_ab = dist::log_beta(a, b), total = 0;
     for (double x = 0; x < n; ++x) {
       total +=
           std::exp(std::lgamma(n + 1) - std::lgamma(x + 1) - std::lgamma(n - x + 1) +
@@ -257,7 +259,7 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
   ComponentView v = view(g, c);
   const Prior* prior = nullptr;
   for (auto pi : v.priors)
-    if (m.priors[pi].family && m.priors[pi].family->name == "Dirichlet") prior = &m.priors[pi];
+    if (m.priors[pi].family == &dist::dirichlet_family()) prior = &m.priors[pi];
   if (!prior) return std::nullopt;
   std::size_t p = prior->params.front();
   const std::string& name = m.params[p].name;
@@ -278,9 +280,9 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
     std::string_view fam = o.family->name;
     Stats s{Kind::Categorical, oi, std::vector<double>(K, 0.0)};
     std::size_t p_arg = 0;
-    if (fam == "Categorical")
+    if (o.family == &dist::categorical_family())
       s.kind = Kind::Categorical;
-    else if (fam == "Multinomial")
+    else if (o.family == &dist::multinomial_family())
       s.kind = Kind::Multinomial, p_arg = 1;
     else {
       why = "'" + o.text + "': " + article(fam) + std::string(fam) +

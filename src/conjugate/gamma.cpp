@@ -19,6 +19,7 @@
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
+#include "conjugate/scalar_prior.hpp"
 #include "conjugate/solution.hpp"
 
 namespace bayes::conjugate {
@@ -30,23 +31,23 @@ enum class Kind { Poisson, Exponential, Gamma, NormalPrecision, Pareto };
 // How theta enters each likelihood: the argument it sits in and its power there.
 struct KindInfo {
   Kind kind;
-  std::string_view family;  // of the observation
-  std::size_t slot;         // argument holding c * theta^power
+  const dist::Family& (*family)();  // of the observation
+  std::size_t slot;                 // argument holding c * theta^power
   double power;
   const char* label;  // in the rule name: "Gamma-Poisson"
 };
 
 constexpr KindInfo kKinds[] = {
-    {Kind::Poisson, "Poisson", 0, 1.0, "Poisson"},
-    {Kind::Exponential, "Exponential", 0, 1.0, "Exponential"},
-    {Kind::Gamma, "Gamma", 1, 1.0, "Gamma"},
-    {Kind::NormalPrecision, "Normal", 1, -0.5, "NormalPrecision"},
-    {Kind::Pareto, "Pareto", 1, 1.0, "Pareto"},
+    {Kind::Poisson, dist::poisson_family, 0, 1.0, "Poisson"},
+    {Kind::Exponential, dist::exponential_family, 0, 1.0, "Exponential"},
+    {Kind::Gamma, dist::gamma_family, 1, 1.0, "Gamma"},
+    {Kind::NormalPrecision, dist::normal_family, 1, -0.5, "NormalPrecision"},
+    {Kind::Pareto, dist::pareto_family, 1, 1.0, "Pareto"},
 };
 
-const KindInfo* kind_of(std::string_view family) {
+const KindInfo* kind_of(const dist::Family* family) {
   for (const auto& k : kKinds)
-    if (k.family == family) return &k;
+    if (&k.family() == family) return &k;
   return nullptr;
 }
 
@@ -62,18 +63,6 @@ struct Stats {
   Value c;         // the multiplier of theta (per element or scalar)
   Value known;     // Gamma's shape k, Normal's mean m, Pareto's xmin; unused otherwise
 };
-
-bool all_equal(const Value& v) {
-  for (double x : v.data)
-    if (x != v[0]) return false;
-  return true;
-}
-
-bool all_one(const Value& v) {
-  for (double x : v.data)
-    if (x != 1) return false;
-  return true;
-}
 
 // A continuous distribution with no src/dist family, from its functions.
 ClosedForm custom(std::string family, std::vector<std::pair<std::string, double>> params,
@@ -91,14 +80,6 @@ ClosedForm custom(std::string family, std::vector<std::pair<std::string, double>
   out.quantile = std::move(quantile);
   out.sample = [sample](dist::Rng& rng) { return Value::scalar(sample(rng)); };
   return out;
-}
-
-// u in (0, 1), never 0 or 1, for inverse-cdf draws.
-double uniform_open(dist::Rng& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  double x = u(rng);
-  while (x == 0) x = u(rng);
-  return x;
 }
 
 // Lomax(shape a, scale s): x = s (U^(-1/a) - 1); pdf a s^a / (s + x)^(a + 1) on [0, inf),
@@ -123,7 +104,7 @@ ClosedForm lomax(double a, double s) {
 // scipy.stats.betaprime). pdf (x/s)^(a-1) (1 + x/s)^(-a-b) / (s B(a, b)); cdf
 // I_{x/(s+x)}(a, b). Mean s a / (b - 1), variance s^2 a (a + b - 1) / ((b - 2) (b - 1)^2).
 ClosedForm beta_prime(double a, double b, double s) {
-  const double lb = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  const double lb = dist::log_beta(a, b);
   auto lpdf = [a, b, s, lb](double x) {
     if (x <= 0 || std::isinf(x)) return -HUGE_VAL;
     return (a - 1) * std::log(x / s) - (a + b) * std::log1p(x / s) - lb - std::log(s);
@@ -179,7 +160,7 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
   switch (st.info->kind) {
     // The Poisson-Gamma mixture (BDA3 sec. 2.6; Bernardo & Smith app. A.2).
     case Kind::Poisson:
-      pr.dist = from_family("NegativeBinomial", {a, b / (b + c)});
+      pr.dist = from_family(dist::negative_binomial_family(), {a, b / (b + c)});
       break;
     case Kind::Exponential:
       pr.dist = lomax(a, bc);
@@ -189,7 +170,7 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
       break;
     // A Normal with Gamma-distributed precision is a Student-t (Bernardo & Smith app. A.2).
     case Kind::NormalPrecision:
-      pr.dist = from_family("StudentT", {2 * a, st.known[0], c * std::sqrt(b / a)});
+      pr.dist = from_family(dist::student_t_family(), {2 * a, st.known[0], c * std::sqrt(b / a)});
       break;
     case Kind::Pareto:
       pr.dist = log_lomax(st.known[0], a, bc);
@@ -226,58 +207,22 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
   return pr;
 }
 
-std::string data_name(const Observation& o) { return o.text.substr(0, o.text.find(" ~")); }
-
-// " = 4" or " (per element, first 4)".
-std::string known_text(const Value& v) {
-  return all_equal(v) ? " = " + num(v[0]) : " (per element, first " + num(v[0]) + ")";
-}
-
-// "the Gamma prior of 'lam' has 'a' among its arguments": said for a component
-// with several parameters when one of them has a Gamma prior on unknowns.
-void hierarchical_why(const Model& m, const ComponentView& v, std::string& why) {
-  for (auto pi : v.priors) {
-    const Prior& prior = m.priors[pi];
-    if (!prior.family || prior.family->name != "Gamma" || fixed_args(prior)) continue;
-    std::string unknowns;
-    for (const auto& a : prior.args)
-      for (auto q : ir::params_of(*a))
-        unknowns += (unknowns.empty() ? "'" : ", '") + m.params[q].name + "'";
-    why = "the Gamma prior of '" + m.params[prior.params[0]].name + "' has " + unknowns +
-          " among its arguments: a prior with unknown hyperparameters (a hierarchical model) has "
-          "no closed form here; the Gamma rule needs known numbers there";
-    return;
-  }
-}
-
 }  // namespace
 
 std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
                                     const graph::Component& c, std::string& why) {
-  ComponentView v = view(g, c);
-  if (c.params.size() != 1 || v.priors.size() != 1) {
-    hierarchical_why(m, v, why);
-    return std::nullopt;
-  }
-  const Prior& prior = m.priors[v.priors[0]];
-  if (!prior.family || prior.family->name != "Gamma") return std::nullopt;
-  const std::size_t p = c.params[0];
+  const auto prior = match_scalar_prior(m, g, c, dist::gamma_family(), why);
+  if (!prior) return std::nullopt;
+  const ComponentView& v = prior->view;
+  const std::size_t p = prior->param;
   const std::string& name = m.params[p].name;
-  if (!m.params[p].type.is_scalar()) {
-    why = "'" + name + "' is a vector; the Gamma rule handles one scalar parameter";
-    return std::nullopt;
-  }
-  if (!fixed_args(prior)) {
-    why = "the Gamma prior of '" + name + "' has parameters as arguments";
-    return std::nullopt;
-  }
-  const double a0 = eval_data(m, *prior.args[0])[0], b0 = eval_data(m, *prior.args[1])[0];
+  const double a0 = prior->a0, b0 = prior->b0;
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
     const std::string fam(o.family->name);
-    const KindInfo* info = kind_of(fam);
+    const KindInfo* info = kind_of(o.family);
     if (!info) {
       why = "'" + o.text + "': the Gamma rule has no update for a " + fam +
             " likelihood; it takes Poisson(c * " + name + "), Exponential(c * " + name +
@@ -394,7 +339,7 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
 
   ParamResult res;
   res.param = p;
-  res.posterior = from_family("Gamma", {a, b});
+  res.posterior = from_family(dist::gamma_family(), {a, b});
   if (!res.posterior.mode)
     res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " + num(a) +
                               " is below 1, so the density rises without bound towards 0)";

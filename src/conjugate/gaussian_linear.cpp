@@ -83,7 +83,7 @@ struct Posterior {
 };
 
 bool gaussian(const Prior& p) {
-  return p.family && (p.family->name == "Normal" || p.family->name == "MultiNormal");
+  return p.family == &dist::normal_family() || p.family == &dist::multi_normal_family();
 }
 
 std::string quoted_names(const Model& m, const std::vector<std::size_t>& ps) {
@@ -139,7 +139,8 @@ Value as_value(const MatrixXd& a) {
 // marginals, draws through the Cholesky factor (computed once).
 ClosedForm multi_normal_form(const VectorXd& mean, const MatrixXd& cov) {
   ClosedForm c;
-  c.family = "MultiNormal";
+  c.dist_family = &dist::multi_normal_family();
+  c.family = c.dist_family->name;
   c.params = {{"mean", as_value(mean)}, {"cov", as_value(cov)}};
   c.mean = as_value(mean);
   VectorXd sd = cov.diagonal().cwiseSqrt();
@@ -156,7 +157,7 @@ ClosedForm multi_normal_form(const VectorXd& mean, const MatrixXd& cov) {
     return dist::multi_normal_lpdf(
         mean, cov, Eigen::Map<const VectorXd>(x.data.data(), static_cast<Index>(x.size())));
   };
-  const dist::Family* normal = dist::find("Normal");
+  const dist::Family* normal = &dist::normal_family();
   c.element_quantile = [mean, sd, normal](std::size_t i, double p) {
     std::array<double, 2> args{mean[static_cast<Index>(i)], sd[static_cast<Index>(i)]};
     return normal->quantile(args, p);
@@ -266,8 +267,9 @@ std::string mixed_priors_reason(const Model& m, const ComponentView& v) {
     std::string qdesc = q.family ? std::string(q.family->name) : std::string("flat");
     for (auto oi : v.observations) {
       const Observation& o = m.observations[oi];
-      std::string fam(o.family->name);
-      if ((fam == "Normal" || fam == "LogNormal") && o.args.size() == 2) {
+      const std::string fam(o.family->name);
+      if ((o.family == &dist::normal_family() || o.family == &dist::lognormal_family()) &&
+          o.args.size() == 2) {
         auto in_scale = ir::params_of(*o.args[1]);
         auto in_mean = ir::params_of(*o.args[0]);
         for (auto qp : q.params)
@@ -362,7 +364,7 @@ void explain(Solution& sol, const Model& m, const std::vector<Term>& terms,
       ex.push_back("prior: " + text + ": " + (one ? "" : "mean " + num(m0[0]) + ", ") +
                    "precision 1 / " + num(1 / std::sqrt(p0(0, 0))) + "^2 = " + num(p0(0, 0)));
     } else {
-      bool multi = prior.family->name == "MultiNormal";
+      bool multi = prior.family == &dist::multi_normal_family();
       ex.push_back("prior: " + text + (multi ? "" : ", iid") + ": mean " + vec_str(m0) +
                    ", precision " + (multi ? "cov^-1 = " : "") + precision_str(p0));
     }
@@ -528,7 +530,7 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
   std::vector<Term> terms;
   for (auto pi : v.priors) {
     const Prior& prior = m.priors[pi];
-    const bool multi = prior.family->name == "MultiNormal";
+    const bool multi = prior.family == &dist::multi_normal_family();
     const std::string scale_name = multi ? "covariance" : "sd";
     for (auto p : prior.params) {
       if (!ir::is_data_only(*prior.args[1])) {
@@ -583,11 +585,11 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
     const Observation& o = m.observations[oi];
     const std::string fam(o.family->name);
     Kind kind;
-    if (fam == "Normal")
+    if (o.family == &dist::normal_family())
       kind = Kind::Normal;
-    else if (fam == "LogNormal")
+    else if (o.family == &dist::lognormal_family())
       kind = Kind::LogNormal;
-    else if (fam == "MultiNormal")
+    else if (o.family == &dist::multi_normal_family())
       kind = Kind::MultiNormal;
     else {
       why = "'" + o.text + "': a " + fam + " likelihood is not conjugate to the Normal prior of " +
@@ -668,7 +670,7 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
     if (t.kind == Kind::Prior) {
       prior_prec += t.precision, prior_shift += t.shift;
       hierarchical = hierarchical || !t.fixed;
-      multi_prior = multi_prior || m.priors[t.index].family->name == "MultiNormal";
+      multi_prior = multi_prior || m.priors[t.index].family == &dist::multi_normal_family();
       continue;
     }
     data_prec += t.precision, data_shift += t.shift;
@@ -774,7 +776,7 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
     r.param = p;
     const Index at_p = slot_of(p), k = size_of(p);
     if (m.params[p].type.is_scalar())
-      r.posterior = from_family("Normal", {mean[at_p], std::sqrt(cov(at_p, at_p))});
+      r.posterior = from_family(dist::normal_family(), {mean[at_p], std::sqrt(cov(at_p, at_p))});
     else
       r.posterior = multi_normal_form(mean.segment(at_p, k), cov.block(at_p, at_p, k, k));
     r.map = block(mean, p);  // the joint mode of a Gaussian is its mean
@@ -798,8 +800,9 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
     if (t.kind == Kind::MultiNormal)
       pr.dist = multi_normal_form(pm, (pc + pc.transpose()) / 2);
     else
-      pr.dist = from_family(t.kind == Kind::Normal ? "Normal" : "LogNormal",
-                            {pm[0], std::sqrt(pc(0, 0))});
+      pr.dist =
+          from_family(t.kind == Kind::Normal ? dist::normal_family() : dist::lognormal_family(),
+                      {pm[0], std::sqrt(pc(0, 0))});
     if (t.rows_differ)
       pr.note = "for a new observation like row 1 of '" + data_name(m.observations[t.index]) +
                 "' (its covariates and sd)";

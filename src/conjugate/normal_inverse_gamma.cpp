@@ -95,18 +95,16 @@ bool mentions(const ir::Node& n, std::size_t param) {
   return std::find(ps.begin(), ps.end(), param) != ps.end();
 }
 
-bool is_family(const dist::Family* f, std::string_view name) { return f && f->name == name; }
-
 // True when `s2` is in the sd of some Normal factor of the component: the
 // sign that the model is meant as Normal data with an unknown variance.
 bool in_a_normal_sd(const Model& m, const ComponentView& v, std::size_t s2) {
   for (auto pi : v.priors) {
     const Prior& p = m.priors[pi];
-    if (is_family(p.family, "Normal") && mentions(*p.args[1], s2)) return true;
+    if (p.family == &dist::normal_family() && mentions(*p.args[1], s2)) return true;
   }
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
-    if (is_family(o.family, "Normal") && mentions(*o.args[1], s2)) return true;
+    if (o.family == &dist::normal_family() && mentions(*o.args[1], s2)) return true;
   }
   return false;
 }
@@ -150,10 +148,10 @@ ClosedForm weight_marginal(bool scalar, const VectorXd& mean, const MatrixXd& V,
                            double beta) {
   double nu = 2 * alpha;
   VectorXd scale = (V.diagonal() * (beta / alpha)).cwiseSqrt();
-  if (scalar) return from_family("StudentT", {nu, mean[0], scale[0]});
-  const dist::Family* t = dist::find("StudentT");
+  if (scalar) return from_family(dist::student_t_family(), {nu, mean[0], scale[0]});
+  const dist::Family* t = &dist::student_t_family();
   ClosedForm cf;
-  cf.family = "StudentT";
+  cf.family = t->name;
   cf.params = {{"nu", Value::scalar(nu)}, {"mean", to_value(mean)}, {"scale", to_value(scale)}};
   VectorXd mu = mean, sd(mean.size());
   for (Idx j = 0; j < mean.size(); ++j) {
@@ -224,7 +222,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
   //    one InverseGamma parameter that appears in a Normal sd.
   std::optional<std::size_t> var_prior;
   for (auto pi : v.priors)
-    if (is_family(m.priors[pi].family, "NormalInverseGamma")) {
+    if (m.priors[pi].family == &dist::normal_inverse_gamma_family()) {
       if (var_prior) {
         why = "two NormalInverseGamma priors ('" + prior_text(m, m.priors[*var_prior]) + "' and '" +
               prior_text(m, m.priors[pi]) + "') share observations; the rule handles one variance";
@@ -238,7 +236,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     std::vector<std::size_t> found;
     for (auto pi : v.priors) {
       const Prior& p = m.priors[pi];
-      if (!is_family(p.family, "InverseGamma") || p.params.size() != 1) continue;
+      if (p.family != &dist::inverse_gamma_family() || p.params.size() != 1) continue;
       if (m.params[p.params[0]].type.is_scalar() && in_a_normal_sd(m, v, p.params[0]))
         found.push_back(pi);
     }
@@ -303,7 +301,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
             "' the conjugate prior is " + wanted;
       return std::nullopt;
     }
-    if (p.family->name != "Normal" || p.params.size() != 1) {
+    if (p.family != &dist::normal_family() || p.params.size() != 1) {
       why = "'" + text + "': with the unknown variance '" + s2n + "' the conjugate prior is " +
             wanted + ", not " + std::string(p.family->name);
       return std::nullopt;
@@ -351,7 +349,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
   // 3. Every observation: Normal, its mean linear in the weights, its sd c * sqrt(s2).
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
-    if (!is_family(o.family, "Normal")) {
+    if (o.family != &dist::normal_family()) {
       why = "'" + o.text + "': a " + std::string(o.family->name) +
             " likelihood is not conjugate to the NormalInverseGamma prior on (" + s.wnames + ", " +
             s2n + "); it needs Normal observations";
@@ -769,7 +767,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   }
   ParamResult var;
   var.param = s.s2;
-  var.posterior = from_family("InverseGamma", {u.alpha, u.beta});  // Murphy (2007), sec. 6
+  var.posterior =
+      from_family(dist::inverse_gamma_family(), {u.alpha, u.beta});  // Murphy (2007), sec. 6
   var.map = Value::scalar(s2_map);
   if (fit.s2_note.empty())
     var.mle = Value::scalar(fit.rss / u.N);
@@ -789,7 +788,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   sol.joint_order.push_back(s.s2n);
   ClosedForm joint;
   if (single) {
-    joint.family = "NormalInverseGamma";
+    joint.dist_family = &dist::normal_inverse_gamma_family();
+    joint.family = joint.dist_family->name;
     joint.params = {{"m0", Value::scalar(u.mean[0])},
                     {"lambda", Value::scalar(u.Lambda(0, 0))},
                     {"alpha", Value::scalar(u.alpha)},
@@ -819,7 +819,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
     VectorXd x = b.X.row(0).transpose();
     double loc = b.offset[0] + x.dot(u.mean);
     double scale = std::sqrt(u.beta / u.alpha * (b.c[0] * b.c[0] + x.dot(u.V * x)));
-    PredictiveResult pr{b.observation, from_family("StudentT", {2 * u.alpha, loc, scale}), ""};
+    PredictiveResult pr{b.observation,
+                        from_family(dist::student_t_family(), {2 * u.alpha, loc, scale}), ""};
     bool same = (b.offset.array() == b.offset[0]).all() && (b.c.array() == b.c[0]).all();
     for (Idx i = 1; i < b.X.rows() && same; ++i) same = b.X.row(i) == b.X.row(0);
     if (!same) pr.note = "for a new observation with the covariates of row 1";
@@ -855,7 +856,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   MatrixXd Lambda = u.Lambda;
   MatrixXd LL = Eigen::LLT<MatrixXd>(Lambda).matrixL();
   const double logdet = 2 * LL.diagonal().array().log().sum();
-  const dist::Family* igf = dist::find("InverseGamma");
+  const dist::Family* igf = &dist::inverse_gamma_family();
   sol.log_posterior = [layout, s2, mn, Lambda, logdet, alpha, beta, igf,
                        pd](const std::vector<Value>& values) {
     double var = values[s2][0];

@@ -110,7 +110,7 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
   ComponentView v = view(g, c);
   const Prior* prior = nullptr;
   for (auto pi : v.priors)
-    if (m.priors[pi].family && m.priors[pi].family->name == "Pareto") prior = &m.priors[pi];
+    if (m.priors[pi].family == &dist::pareto_family()) prior = &m.priors[pi];
   if (!prior) return std::nullopt;
   std::size_t p = prior->params.front();
   const std::string& name = m.params[p].name;
@@ -132,7 +132,7 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
     std::string_view fam = o.family->name;
-    if (fam != "Uniform") {
+    if (o.family != &dist::uniform_family()) {
       why = "'" + o.text + "': " + article(fam) + std::string(fam) +
             " likelihood is not conjugate to the Pareto prior of '" + name +
             "' (Pareto goes with Uniform(0, " + name + "))";
@@ -187,7 +187,7 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
   r.param = p;
   // The posterior Pareto(xmin', alpha') is largest at its lower end xmin',
   // where the density jumps from 0: the mode is attained there.
-  r.posterior = from_family("Pareto", {xmin, alpha});
+  r.posterior = from_family(dist::pareto_family(), {xmin, alpha});
   r.posterior.mode = Value::scalar(xmin);
   r.map = r.posterior.mode;
   // The likelihood theta^-N on theta >= max x is largest at theta = max x.
