@@ -96,6 +96,77 @@ std::string kind_name(Kind k) {
   return "";
 }
 
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
+  const std::string& name = m.params[p].name;
+  const Observation& o = m.observations[oi];
+  std::string_view fam = o.family->name;
+  const KindInfo* info = kind_of(o.family);
+  if (!info) {
+    why = "'" + o.text + "': a " + std::string(fam) +
+          " likelihood is not conjugate to the Beta prior of '" + name +
+          "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
+    return std::nullopt;
+  }
+  Stats s{info->kind, oi, 0, 0, 0, Value::scalar(1)};
+  const std::size_t p_arg = info->p_arg;
+  const ir::Node& arg = *o.args[p_arg];
+  if (!(arg.op == ir::Op::Param && arg.ref == p)) {
+    why = "'" + o.text + "': the probability of " + std::string(fam) + " is '" + "" +
+          "an expression of " + name + "', not '" + name + "' itself";
+    return std::nullopt;
+  }
+  if (p_arg == 1) {
+    if (!ir::is_data_only(*o.args[0])) {
+      why = "'" + o.text + "': the " +
+            std::string(s.kind == Kind::Binomial ? "number of trials" : "r") + " is unknown";
+      return std::nullopt;
+    }
+    s.count = eval_data(m, *o.args[0]);
+  }
+  if (o.summary) {  // a summarised column: scalar arguments (see the checker)
+    const double n = static_cast<double>(o.summary->n), sum = o.summary->sum;
+    const double c = s.count.size() > 0 ? s.count[0] : 0;
+    switch (s.kind) {
+      case Kind::Bernoulli:
+        s.successes += sum, s.failures += n - sum;
+        break;
+      case Kind::Binomial:
+        s.successes += sum, s.failures += n * c - sum;
+        break;
+      case Kind::Geometric:
+        s.successes += n, s.failures += sum;
+        break;
+      case Kind::NegativeBinomial:
+        s.successes += n * c, s.failures += sum;
+        break;
+    }
+    s.n += n;
+    return s;
+  }
+  const Value& x = o.value;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    double xi = x[k];
+    switch (s.kind) {
+      case Kind::Bernoulli:
+        s.successes += xi, s.failures += 1 - xi;
+        break;
+      case Kind::Binomial:
+        s.successes += xi, s.failures += at(s.count, k) - xi;
+        break;
+      case Kind::Geometric:
+        s.successes += 1, s.failures += xi;
+        break;
+      case Kind::NegativeBinomial:
+        s.successes += at(s.count, k), s.failures += xi;
+        break;
+    }
+    s.n += 1;
+  }
+  return s;
+}
+
 }  // namespace
 
 std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
@@ -118,72 +189,9 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    std::string_view fam = o.family->name;
-    const KindInfo* info = kind_of(o.family);
-    if (!info) {
-      why = "'" + o.text + "': a " + std::string(fam) +
-            " likelihood is not conjugate to the Beta prior of '" + name +
-            "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
-      return std::nullopt;
-    }
-    Stats s{info->kind, oi, 0, 0, 0, Value::scalar(1)};
-    const std::size_t p_arg = info->p_arg;
-    const ir::Node& arg = *o.args[p_arg];
-    if (!(arg.op == ir::Op::Param && arg.ref == p)) {
-      why = "'" + o.text + "': the probability of " + std::string(fam) + " is '" + "" +
-            "an expression of " + name + "', not '" + name + "' itself";
-      return std::nullopt;
-    }
-    if (p_arg == 1) {
-      if (!ir::is_data_only(*o.args[0])) {
-        why = "'" + o.text + "': the " +
-              std::string(s.kind == Kind::Binomial ? "number of trials" : "r") + " is unknown";
-        return std::nullopt;
-      }
-      s.count = eval_data(m, *o.args[0]);
-    }
-    if (o.summary) {  // a summarised column: scalar arguments (see the checker)
-      const double n = static_cast<double>(o.summary->n), sum = o.summary->sum;
-      const double c = s.count.size() > 0 ? s.count[0] : 0;
-      switch (s.kind) {
-        case Kind::Bernoulli:
-          s.successes += sum, s.failures += n - sum;
-          break;
-        case Kind::Binomial:
-          s.successes += sum, s.failures += n * c - sum;
-          break;
-        case Kind::Geometric:
-          s.successes += n, s.failures += sum;
-          break;
-        case Kind::NegativeBinomial:
-          s.successes += n * c, s.failures += sum;
-          break;
-      }
-      s.n += n;
-      stats.push_back(s);
-      continue;
-    }
-    const Value& x = o.value;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      double xi = x[k];
-      switch (s.kind) {
-        case Kind::Bernoulli:
-          s.successes += xi, s.failures += 1 - xi;
-          break;
-        case Kind::Binomial:
-          s.successes += xi, s.failures += at(s.count, k) - xi;
-          break;
-        case Kind::Geometric:
-          s.successes += 1, s.failures += xi;
-          break;
-        case Kind::NegativeBinomial:
-          s.successes += at(s.count, k), s.failures += xi;
-          break;
-      }
-      s.n += 1;
-    }
-    stats.push_back(s);
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
   }
   if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
 

@@ -207,164 +207,118 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
   return pr;
 }
 
-}  // namespace
-
-std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
-                                    const graph::Component& c, std::string& why) {
-  const auto prior = match_scalar_prior(m, g, c, dist::gamma_family(), why);
-  if (!prior) return std::nullopt;
-  const ComponentView& v = prior->view;
-  const std::size_t p = prior->param;
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
   const std::string& name = m.params[p].name;
-  const double a0 = prior->a0, b0 = prior->b0;
-
-  std::vector<Stats> stats;
-  for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    const std::string fam(o.family->name);
-    const KindInfo* info = kind_of(o.family);
-    if (!info) {
-      why = "'" + o.text + "': the Gamma rule has no update for a " + fam +
-            " likelihood; it takes Poisson(c * " + name + "), Exponential(c * " + name +
-            "), Gamma(k, c * " + name + ") with known k, Normal(m, c / sqrt(" + name +
-            ")) with known m, and Pareto(xmin, c * " + name + ") with known xmin";
-      return std::nullopt;
-    }
-    const std::string slot_name(o.family->params[info->slot].name);
-    for (std::size_t i = 0; i < o.args.size(); ++i) {
-      if (i == info->slot || ir::is_data_only(*o.args[i])) continue;
-      why = "'" + o.text + "': '" + name + "' appears in the " +
-            std::string(o.family->params[i].name) + " of the " + fam +
-            ", which must be known data (" + name + " may enter only the " + slot_name + ")";
-      return std::nullopt;
-    }
-    auto mono = monomial_in(m, *o.args[info->slot], p);
-    if (!mono) {
-      why = "'" + o.text + "': the " + slot_name + " of the " + fam + " is not of the form c * " +
-            name + "^k with c known data";
-      return std::nullopt;
-    }
-    if (std::fabs(mono->k - info->power) > 1e-12) {
-      if (info->kind == Kind::NormalPrecision) {
-        why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
-              "; the Gamma prior is conjugate to a precision, with the sd c * " + name +
-              "^(-1/2), as in Normal(m, 1 / sqrt(" + name + "))";
-        if (std::fabs(mono->k - 0.5) < 1e-12)
-          why += " (here " + name + " is a variance: give it an InverseGamma prior)";
-      } else {
-        why = "'" + o.text + "': '" + name + "' enters the " + slot_name + " as c * " + name + "^" +
-              num(mono->k) + "; the Gamma prior is conjugate only when the " + slot_name +
-              " is c * " + name + " (power 1)";
-      }
-      return std::nullopt;
-    }
-    for (double x : mono->c.data)
-      if (!(x > 0) || !std::isfinite(x)) {
-        why = "'" + o.text + "': the known factor multiplying '" + name + "' in the " + slot_name +
-              " is " + num(x) + "; it must be positive";
-        return std::nullopt;
-      }
-
-    Stats st;
-    st.info = info;
-    st.observation = oi;
-    st.c = mono->c;
-    st.known = info->slot == 1 ? eval_data(m, *o.args[0]) : Value::scalar(0);
-    if (o.summary && st.c.size() == 1 && st.known.size() == 1 &&
-        (info->kind == Kind::Poisson || info->kind == Kind::Exponential ||
-         info->kind == Kind::NormalPrecision)) {
-      // A summarised column: the same sums from its statistics.
-      const data::Summary& su = *o.summary;
-      const double n = static_cast<double>(su.n), c = st.c[0], known = st.known[0];
-      if (info->kind == Kind::Poisson) {
-        st.s += su.sum, st.r += n * c, st.sum += su.sum;
-      } else if (info->kind == Kind::Exponential) {
-        st.s += n, st.r += c * su.sum, st.sum += su.sum;
-      } else {
-        const double sq = su.squares_about(known) / (c * c);
-        st.s += 0.5 * n, st.r += sq / 2, st.sum += sq;
-      }
-      st.n += n;
-      stats.push_back(st);
-      continue;
-    }
-    if (o.summary) {
-      why = "'" + o.text + "': the data is summarised and the Gamma rule needs its values";
-      return std::nullopt;
-    }
-    const Value& x = o.value;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      const double xi = x[k], ci = at(st.c, k), ki = at(st.known, k);
-      switch (info->kind) {
-        case Kind::Poisson:  // (c theta)^x e^(-c theta) / x!
-          st.s += xi, st.r += ci, st.sum += xi;
-          break;
-        case Kind::Exponential:  // c theta e^(-c theta x)
-          st.s += 1, st.r += ci * xi, st.sum += xi;
-          break;
-        case Kind::Gamma:  // (c theta)^k x^(k-1) e^(-c theta x) / Gamma(k)
-          st.s += ki, st.r += ci * xi, st.sum += xi;
-          break;
-        case Kind::NormalPrecision: {  // sd = c / sqrt(theta): theta^(1/2) e^(-theta (x-m)^2 / (2
-                                       // c^2))
-          const double z = (xi - ki) / ci;
-          st.s += 0.5, st.r += z * z / 2, st.sum += z * z;
-          break;
-        }
-        case Kind::Pareto: {  // c theta xmin^(c theta) x^(-c theta - 1)
-          const double l = std::log(xi / ki);
-          st.s += 1, st.r += ci * l, st.sum += l;
-          break;
-        }
-      }
-      st.n += 1;
-    }
-    stats.push_back(st);
+  const Observation& o = m.observations[oi];
+  const std::string fam(o.family->name);
+  const KindInfo* info = kind_of(o.family);
+  if (!info) {
+    why = "'" + o.text + "': the Gamma rule has no update for a " + fam +
+          " likelihood; it takes Poisson(c * " + name + "), Exponential(c * " + name +
+          "), Gamma(k, c * " + name + ") with known k, Normal(m, c / sqrt(" + name +
+          ")) with known m, and Pareto(xmin, c * " + name + ") with known xmin";
+    return std::nullopt;
   }
-  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+  const std::string slot_name(o.family->params[info->slot].name);
+  for (std::size_t i = 0; i < o.args.size(); ++i) {
+    if (i == info->slot || ir::is_data_only(*o.args[i])) continue;
+    why = "'" + o.text + "': '" + name + "' appears in the " +
+          std::string(o.family->params[i].name) + " of the " + fam +
+          ", which must be known data (" + name + " may enter only the " + slot_name + ")";
+    return std::nullopt;
+  }
+  auto mono = monomial_in(m, *o.args[info->slot], p);
+  if (!mono) {
+    why = "'" + o.text + "': the " + slot_name + " of the " + fam + " is not of the form c * " +
+          name + "^k with c known data";
+    return std::nullopt;
+  }
+  if (std::fabs(mono->k - info->power) > 1e-12) {
+    if (info->kind == Kind::NormalPrecision) {
+      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+            "; the Gamma prior is conjugate to a precision, with the sd c * " + name +
+            "^(-1/2), as in Normal(m, 1 / sqrt(" + name + "))";
+      if (std::fabs(mono->k - 0.5) < 1e-12)
+        why += " (here " + name + " is a variance: give it an InverseGamma prior)";
+    } else {
+      why = "'" + o.text + "': '" + name + "' enters the " + slot_name + " as c * " + name + "^" +
+            num(mono->k) + "; the Gamma prior is conjugate only when the " + slot_name +
+            " is c * " + name + " (power 1)";
+    }
+    return std::nullopt;
+  }
+  for (double x : mono->c.data)
+    if (!(x > 0) || !std::isfinite(x)) {
+      why = "'" + o.text + "': the known factor multiplying '" + name + "' in the " + slot_name +
+            " is " + num(x) + "; it must be positive";
+      return std::nullopt;
+    }
 
-  double S = 0, R = 0;
-  for (const auto& st : stats) S += st.s, R += st.r;
-  const double a = a0 + S, b = b0 + R;
-
-  Solution sol;
-  std::string kinds;
-  for (const auto& k : kKinds)
-    for (const auto& st : stats)
-      if (st.info == &k) {
-        kinds += (kinds.empty() ? "" : "+") + std::string(k.label);
+  Stats st;
+  st.info = info;
+  st.observation = oi;
+  st.c = mono->c;
+  st.known = info->slot == 1 ? eval_data(m, *o.args[0]) : Value::scalar(0);
+  if (o.summary && st.c.size() == 1 && st.known.size() == 1 &&
+      (info->kind == Kind::Poisson || info->kind == Kind::Exponential ||
+       info->kind == Kind::NormalPrecision)) {
+    // A summarised column: the same sums from its statistics.
+    const data::Summary& su = *o.summary;
+    const double n = static_cast<double>(su.n), c = st.c[0], known = st.known[0];
+    if (info->kind == Kind::Poisson) {
+      st.s += su.sum, st.r += n * c, st.sum += su.sum;
+    } else if (info->kind == Kind::Exponential) {
+      st.s += n, st.r += c * su.sum, st.sum += su.sum;
+    } else {
+      const double sq = su.squares_about(known) / (c * c);
+      st.s += 0.5 * n, st.r += sq / 2, st.sum += sq;
+    }
+    st.n += n;
+    return st;
+  }
+  if (o.summary) {
+    why = "'" + o.text + "': the data is summarised and the Gamma rule needs its values";
+    return std::nullopt;
+  }
+  const Value& x = o.value;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double xi = x[k], ci = at(st.c, k), ki = at(st.known, k);
+    switch (info->kind) {
+      case Kind::Poisson:  // (c theta)^x e^(-c theta) / x!
+        st.s += xi, st.r += ci, st.sum += xi;
+        break;
+      case Kind::Exponential:  // c theta e^(-c theta x)
+        st.s += 1, st.r += ci * xi, st.sum += xi;
+        break;
+      case Kind::Gamma:  // (c theta)^k x^(k-1) e^(-c theta x) / Gamma(k)
+        st.s += ki, st.r += ci * xi, st.sum += xi;
+        break;
+      case Kind::NormalPrecision: {  // sd = c / sqrt(theta): theta^(1/2) e^(-theta (x-m)^2 / (2
+                                     // c^2))
+        const double z = (xi - ki) / ci;
+        st.s += 0.5, st.r += z * z / 2, st.sum += z * z;
         break;
       }
-  sol.rule = "Gamma-" + kinds;
-
-  ParamResult res;
-  res.param = p;
-  res.posterior = from_family(dist::gamma_family(), {a, b});
-  if (!res.posterior.mode)
-    res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " + num(a) +
-                              " is below 1, so the density rises without bound towards 0)";
-  res.map = res.posterior.mode;
-  res.map_note = res.posterior.mode_note;
-  // The likelihood theta^S e^(-R theta) peaks at S / R.
-  if (S > 0 && R > 0) {
-    res.mle = Value::scalar(S / R);
-  } else if (S == 0) {
-    res.mle_note = "the MLE is on the boundary " + name + " = 0 (every count is 0)";
-  } else {
-    std::string what = "every observation sits exactly where the likelihood is flattest";
-    for (const auto& st : stats) {
-      if (st.info->kind == Kind::Exponential || st.info->kind == Kind::Gamma) what = "every x is 0";
-      if (st.info->kind == Kind::NormalPrecision) what = "every x equals its known mean";
-      if (st.info->kind == Kind::Pareto) what = "every x equals xmin";
+      case Kind::Pareto: {  // c theta xmin^(c theta) x^(-c theta - 1)
+        const double l = std::log(xi / ki);
+        st.s += 1, st.r += ci * l, st.sum += l;
+        break;
+      }
     }
-    res.mle_note = "the MLE is infinite: the likelihood grows without bound as " + name +
-                   " -> inf (" + what + ")";
+    st.n += 1;
   }
-  sol.params.push_back(res);
-  for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b, name));
+  return st;
+}
 
-  // --explain: the derivation with the numbers put in; a, b are the prior's
-  // shape and rate, s, r the data's contributions.
+// --explain: the derivation with the numbers put in; a0, b0 are the prior's
+// shape and rate, S, R the data's contributions (s, r in the text).
+void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, double a0, double b0,
+             double S, double R) {
+  const double a = a0 + S, b = b0 + R;
+  const std::string& name = m.params[sol.params[0].param].name;
+  const ParamResult& res = sol.params[0];
   auto& ex = sol.explain;
   ex.push_back("rule " + sol.rule + ": the Gamma(a, b) density is proportional to " + name +
                "^(a - 1) exp(-b " + name + "); every likelihood below, as a function of " + name +
@@ -469,6 +423,68 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
     }
     ex.push_back(line);
   }
+}
+
+}  // namespace
+
+std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
+                                    const graph::Component& c, std::string& why) {
+  const auto prior = match_scalar_prior(m, g, c, dist::gamma_family(), why);
+  if (!prior) return std::nullopt;
+  const ComponentView& v = prior->view;
+  const std::size_t p = prior->param;
+  const std::string& name = m.params[p].name;
+  const double a0 = prior->a0, b0 = prior->b0;
+
+  std::vector<Stats> stats;
+  for (auto oi : v.observations) {
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
+  }
+  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+
+  double S = 0, R = 0;
+  for (const auto& st : stats) S += st.s, R += st.r;
+  const double a = a0 + S, b = b0 + R;
+
+  Solution sol;
+  std::string kinds;
+  for (const auto& k : kKinds)
+    for (const auto& st : stats)
+      if (st.info == &k) {
+        kinds += (kinds.empty() ? "" : "+") + std::string(k.label);
+        break;
+      }
+  sol.rule = "Gamma-" + kinds;
+
+  ParamResult res;
+  res.param = p;
+  res.posterior = from_family(dist::gamma_family(), {a, b});
+  if (!res.posterior.mode)
+    res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " + num(a) +
+                              " is below 1, so the density rises without bound towards 0)";
+  res.map = res.posterior.mode;
+  res.map_note = res.posterior.mode_note;
+  // The likelihood theta^S e^(-R theta) peaks at S / R.
+  if (S > 0 && R > 0) {
+    res.mle = Value::scalar(S / R);
+  } else if (S == 0) {
+    res.mle_note = "the MLE is on the boundary " + name + " = 0 (every count is 0)";
+  } else {
+    std::string what = "every observation sits exactly where the likelihood is flattest";
+    for (const auto& st : stats) {
+      if (st.info->kind == Kind::Exponential || st.info->kind == Kind::Gamma) what = "every x is 0";
+      if (st.info->kind == Kind::NormalPrecision) what = "every x equals its known mean";
+      if (st.info->kind == Kind::Pareto) what = "every x equals xmin";
+    }
+    res.mle_note = "the MLE is infinite: the likelihood grows without bound as " + name +
+                   " -> inf (" + what + ")";
+  }
+  sol.params.push_back(res);
+  for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b, name));
+
+  explain(sol, m, stats, a0, b0, S, R);
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
     values[p] = Value::scalar(std::gamma_distribution<double>(a, 1 / b)(rng));

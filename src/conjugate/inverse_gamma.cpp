@@ -90,6 +90,90 @@ PredictiveResult predictive(const Stats& st, double a, double b) {
   return pr;
 }
 
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
+  const std::string& name = m.params[p].name;
+  const Observation& o = m.observations[oi];
+  const std::string fam(o.family->name);
+  Stats st;
+  if (o.family == &dist::normal_family())
+    st.kind = Kind::NormalVariance;
+  else if (o.family == &dist::weibull_family())
+    st.kind = Kind::Weibull;
+  else {
+    why = "'" + o.text +
+          "': the InverseGamma rule takes Normal likelihoods with known mean and "
+          "unknown variance, and Weibull likelihoods with known shape; not a " +
+          fam;
+    return std::nullopt;
+  }
+  const std::string what = st.kind == Kind::NormalVariance ? "mean" : "shape";
+  if (!ir::is_data_only(*o.args[0])) {
+    why = "'" + o.text + "': the " + what + " of the " + fam +
+          " is unknown; the InverseGamma rule needs it known (data)" +
+          (st.kind == Kind::NormalVariance
+               ? " (for an unknown mean too, use a NormalInverseGamma prior)"
+               : "");
+    return std::nullopt;
+  }
+  st.known = eval_data(m, *o.args[0]);
+  auto mono = monomial_in(m, *o.args[1], p);
+  if (!mono) {
+    why = "'" + o.text + "': the " + std::string(st.kind == Kind::NormalVariance ? "sd" : "scale") +
+          " of the " + fam + " is not of the form c * " + name + "^power with c known data";
+    return std::nullopt;
+  }
+  if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
+    why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+          "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
+          "), as in Normal(m, sqrt(" + name + "))";
+    if (std::fabs(mono->k + 0.5) < 1e-12)
+      why += " (here " + name + " is a precision: give it a Gamma prior)";
+    return std::nullopt;
+  }
+  if (st.kind == Kind::Weibull)
+    for (double k : st.known.data)
+      if (std::fabs(mono->k * k - 1) > 1e-9) {
+        why = "'" + o.text + "': '" + name + "' enters the scale as c * " + name + "^" +
+              num(mono->k) + " but the shape is " + num(k) +
+              "; the InverseGamma prior is conjugate to " + name +
+              " = scale^shape, written Weibull(k, " + name + " ^ (1 / k))";
+        return std::nullopt;
+      }
+  for (double x : mono->c.data)
+    if (!(x > 0) || !std::isfinite(x)) {
+      why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + num(x) +
+            "; it must be positive";
+      return std::nullopt;
+    }
+  st.observation = oi;
+  st.c = mono->c;
+  if (o.summary) {  // a summarised column (scalar arguments): sum (x - m)^2
+    if (st.kind != Kind::NormalVariance || st.c.size() != 1 || st.known.size() != 1) {
+      why = "'" + o.text + "': the data is summarised and this form needs its values";
+      return std::nullopt;
+    }
+    const double n = static_cast<double>(o.summary->n), c = st.c[0];
+    st.s += 0.5 * n, st.r += o.summary->squares_about(st.known[0]) / (c * c) / 2, st.n += n;
+    return st;
+  }
+  const Value& x = o.value;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double xi = x[i], ci = at(st.c, i), ki = at(st.known, i);
+    if (st.kind == Kind::NormalVariance) {
+      // sd = c sqrt(v): v^(-1/2) exp(-(x - m)^2 / (2 c^2 v))
+      const double z = (xi - ki) / ci;
+      st.s += 0.5, st.r += z * z / 2;
+    } else {
+      // sigma = c v^(1/k), sigma^k = c^k v: v^(-1) exp(-(x / c)^k / v) times terms free of v
+      st.s += 1, st.r += std::pow(xi / ci, ki);
+    }
+    st.n += 1;
+  }
+  return st;
+}
+
 }  // namespace
 
 std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorGraph& g,
@@ -103,86 +187,9 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    const std::string fam(o.family->name);
-    Stats st;
-    if (o.family == &dist::normal_family())
-      st.kind = Kind::NormalVariance;
-    else if (o.family == &dist::weibull_family())
-      st.kind = Kind::Weibull;
-    else {
-      why = "'" + o.text +
-            "': the InverseGamma rule takes Normal likelihoods with known mean and "
-            "unknown variance, and Weibull likelihoods with known shape; not a " +
-            fam;
-      return std::nullopt;
-    }
-    const std::string what = st.kind == Kind::NormalVariance ? "mean" : "shape";
-    if (!ir::is_data_only(*o.args[0])) {
-      why = "'" + o.text + "': the " + what + " of the " + fam +
-            " is unknown; the InverseGamma rule needs it known (data)" +
-            (st.kind == Kind::NormalVariance
-                 ? " (for an unknown mean too, use a NormalInverseGamma prior)"
-                 : "");
-      return std::nullopt;
-    }
-    st.known = eval_data(m, *o.args[0]);
-    auto mono = monomial_in(m, *o.args[1], p);
-    if (!mono) {
-      why = "'" + o.text + "': the " +
-            std::string(st.kind == Kind::NormalVariance ? "sd" : "scale") + " of the " + fam +
-            " is not of the form c * " + name + "^power with c known data";
-      return std::nullopt;
-    }
-    if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
-      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
-            "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
-            "), as in Normal(m, sqrt(" + name + "))";
-      if (std::fabs(mono->k + 0.5) < 1e-12)
-        why += " (here " + name + " is a precision: give it a Gamma prior)";
-      return std::nullopt;
-    }
-    if (st.kind == Kind::Weibull)
-      for (double k : st.known.data)
-        if (std::fabs(mono->k * k - 1) > 1e-9) {
-          why = "'" + o.text + "': '" + name + "' enters the scale as c * " + name + "^" +
-                num(mono->k) + " but the shape is " + num(k) +
-                "; the InverseGamma prior is conjugate to " + name +
-                " = scale^shape, written Weibull(k, " + name + " ^ (1 / k))";
-          return std::nullopt;
-        }
-    for (double x : mono->c.data)
-      if (!(x > 0) || !std::isfinite(x)) {
-        why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + num(x) +
-              "; it must be positive";
-        return std::nullopt;
-      }
-    st.observation = oi;
-    st.c = mono->c;
-    if (o.summary) {  // a summarised column (scalar arguments): sum (x - m)^2
-      if (st.kind != Kind::NormalVariance || st.c.size() != 1 || st.known.size() != 1) {
-        why = "'" + o.text + "': the data is summarised and this form needs its values";
-        return std::nullopt;
-      }
-      const double n = static_cast<double>(o.summary->n), c = st.c[0];
-      st.s += 0.5 * n, st.r += o.summary->squares_about(st.known[0]) / (c * c) / 2, st.n += n;
-      stats.push_back(st);
-      continue;
-    }
-    const Value& x = o.value;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const double xi = x[i], ci = at(st.c, i), ki = at(st.known, i);
-      if (st.kind == Kind::NormalVariance) {
-        // sd = c sqrt(v): v^(-1/2) exp(-(x - m)^2 / (2 c^2 v))
-        const double z = (xi - ki) / ci;
-        st.s += 0.5, st.r += z * z / 2;
-      } else {
-        // sigma = c v^(1/k), sigma^k = c^k v: v^(-1) exp(-(x / c)^k / v) times terms free of v
-        st.s += 1, st.r += std::pow(xi / ci, ki);
-      }
-      st.n += 1;
-    }
-    stats.push_back(st);
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
   }
   if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
 
