@@ -17,6 +17,26 @@ namespace {
 
 enum class Kind { Bernoulli, Binomial, Geometric, NegativeBinomial };
 
+// The likelihoods the rule takes, and the argument holding the probability.
+struct KindInfo {
+  Kind kind;
+  const dist::Family& (*family)();
+  std::size_t p_arg;
+};
+
+constexpr KindInfo kKinds[] = {
+    {Kind::Bernoulli, dist::bernoulli_family, 0},
+    {Kind::Binomial, dist::binomial_family, 1},
+    {Kind::Geometric, dist::geometric_family, 0},
+    {Kind::NegativeBinomial, dist::negative_binomial_family, 1},
+};
+
+const KindInfo* kind_of(const dist::Family* family) {
+  for (const auto& k : kKinds)
+    if (&k.family() == family) return &k;
+  return nullptr;
+}
+
 struct Stats {
   Kind kind;
   std::size_t observation;
@@ -24,14 +44,13 @@ struct Stats {
   Value count;  // Binomial n / NegativeBinomial r (per element or scalar)
 };
 
-// log Beta function.
-double lbeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+using dist::log_beta;
 
 // The predictive of one more observation like those of `s`, given Beta(a, b).
 ClosedForm predictive(const Stats& s, double a, double b) {
   switch (s.kind) {
     case Kind::Bernoulli: {
-      ClosedForm c = from_family("Bernoulli", {a / (a + b)});
+      ClosedForm c = from_family(dist::bernoulli_family(), {a / (a + b)});
       return c;
     }
     case Kind::Binomial: {
@@ -39,7 +58,7 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       auto lpmf = [n, a, b](double k) {
         if (k < 0 || k > n || k != std::floor(k)) return -HUGE_VAL;
         return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) +
-               lbeta(k + a, n - k + b) - lbeta(a, b);
+               log_beta(k + a, n - k + b) - log_beta(a, b);
       };
       double mean = n * a / (a + b);
       double var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1));
@@ -53,8 +72,8 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       // P(k) = Gamma(r + k) / (k! Gamma(r)) B(a + r, b + k) / B(a, b)
       auto lpmf = [r, a, b](double k) {
         if (k < 0 || k != std::floor(k)) return -HUGE_VAL;
-        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + lbeta(a + r, b + k) -
-               lbeta(a, b);
+        return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + log_beta(a + r, b + k) -
+               log_beta(a, b);
       };
       double mean = a > 1 ? r * b / (a - 1) : INFINITY;
       double var =
@@ -70,18 +89,82 @@ ClosedForm predictive(const Stats& s, double a, double b) {
   return {};
 }
 
-const char* kind_name(Kind k) {
-  switch (k) {
-    case Kind::Bernoulli:
-      return "Bernoulli";
-    case Kind::Binomial:
-      return "Binomial";
-    case Kind::Geometric:
-      return "Geometric";
-    case Kind::NegativeBinomial:
-      return "NegativeBinomial";
-  }
+// "Bernoulli", ... for the rule's name.
+std::string kind_name(Kind k) {
+  for (const auto& info : kKinds)
+    if (info.kind == k) return std::string(info.family().name);
   return "";
+}
+
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
+  const std::string& name = m.params[p].name;
+  const Observation& o = m.observations[oi];
+  std::string_view fam = o.family->name;
+  const KindInfo* info = kind_of(o.family);
+  if (!info) {
+    why = "'" + o.text + "': a " + std::string(fam) +
+          " likelihood is not conjugate to the Beta prior of '" + name +
+          "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
+    return std::nullopt;
+  }
+  Stats s{info->kind, oi, 0, 0, 0, Value::scalar(1)};
+  const std::size_t p_arg = info->p_arg;
+  const ir::Node& arg = *o.args[p_arg];
+  if (!(arg.op == ir::Op::Param && arg.ref == p)) {
+    why = "'" + o.text + "': the probability of " + std::string(fam) + " is '" + "" +
+          "an expression of " + name + "', not '" + name + "' itself";
+    return std::nullopt;
+  }
+  if (p_arg == 1) {
+    if (!ir::is_data_only(*o.args[0])) {
+      why = "'" + o.text + "': the " +
+            std::string(s.kind == Kind::Binomial ? "number of trials" : "r") + " is unknown";
+      return std::nullopt;
+    }
+    s.count = eval_data(m, *o.args[0]);
+  }
+  if (o.summary) {  // a summarised column: scalar arguments (see the checker)
+    const double n = static_cast<double>(o.summary->n), sum = o.summary->sum;
+    const double c = s.count.size() > 0 ? s.count[0] : 0;
+    switch (s.kind) {
+      case Kind::Bernoulli:
+        s.successes += sum, s.failures += n - sum;
+        break;
+      case Kind::Binomial:
+        s.successes += sum, s.failures += n * c - sum;
+        break;
+      case Kind::Geometric:
+        s.successes += n, s.failures += sum;
+        break;
+      case Kind::NegativeBinomial:
+        s.successes += n * c, s.failures += sum;
+        break;
+    }
+    s.n += n;
+    return s;
+  }
+  const Value& x = o.value;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    double xi = x[k];
+    switch (s.kind) {
+      case Kind::Bernoulli:
+        s.successes += xi, s.failures += 1 - xi;
+        break;
+      case Kind::Binomial:
+        s.successes += xi, s.failures += at(s.count, k) - xi;
+        break;
+      case Kind::Geometric:
+        s.successes += 1, s.failures += xi;
+        break;
+      case Kind::NegativeBinomial:
+        s.successes += at(s.count, k), s.failures += xi;
+        break;
+    }
+    s.n += 1;
+  }
+  return s;
 }
 
 }  // namespace
@@ -91,7 +174,7 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   ComponentView v = view(g, c);
   if (c.params.size() != 1 || v.priors.size() != 1) return std::nullopt;
   const Prior& prior = m.priors[v.priors[0]];
-  if (!prior.family || prior.family->name != "Beta") return std::nullopt;
+  if (prior.family != &dist::beta_family()) return std::nullopt;
   std::size_t p = c.params[0];
   const std::string& name = m.params[p].name;
   if (!m.params[p].type.is_scalar()) {
@@ -106,79 +189,9 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    std::string_view fam = o.family->name;
-    Stats s{Kind::Bernoulli, oi, 0, 0, 0, Value::scalar(1)};
-    std::size_t p_arg = 0;
-    if (fam == "Bernoulli")
-      s.kind = Kind::Bernoulli;
-    else if (fam == "Binomial")
-      s.kind = Kind::Binomial, p_arg = 1;
-    else if (fam == "Geometric")
-      s.kind = Kind::Geometric;
-    else if (fam == "NegativeBinomial")
-      s.kind = Kind::NegativeBinomial, p_arg = 1;
-    else {
-      why = "'" + o.text + "': a " + std::string(fam) +
-            " likelihood is not conjugate to the Beta prior of '" + name +
-            "' (Beta goes with Bernoulli, Binomial, Geometric and NegativeBinomial)";
-      return std::nullopt;
-    }
-    const ir::Node& arg = *o.args[p_arg];
-    if (!(arg.op == ir::Op::Param && arg.ref == p)) {
-      why = "'" + o.text + "': the probability of " + std::string(fam) + " is '" + "" +
-            "an expression of " + name + "', not '" + name + "' itself";
-      return std::nullopt;
-    }
-    if (p_arg == 1) {
-      if (!ir::is_data_only(*o.args[0])) {
-        why = "'" + o.text + "': the " +
-              std::string(s.kind == Kind::Binomial ? "number of trials" : "r") + " is unknown";
-        return std::nullopt;
-      }
-      s.count = eval_data(m, *o.args[0]);
-    }
-    if (o.summary) {  // a summarised column: scalar arguments (see the checker)
-      const double n = static_cast<double>(o.summary->n), sum = o.summary->sum;
-      const double c = s.count.size() > 0 ? s.count[0] : 0;
-      switch (s.kind) {
-        case Kind::Bernoulli:
-          s.successes += sum, s.failures += n - sum;
-          break;
-        case Kind::Binomial:
-          s.successes += sum, s.failures += n * c - sum;
-          break;
-        case Kind::Geometric:
-          s.successes += n, s.failures += sum;
-          break;
-        case Kind::NegativeBinomial:
-          s.successes += n * c, s.failures += sum;
-          break;
-      }
-      s.n += n;
-      stats.push_back(s);
-      continue;
-    }
-    const Value& x = o.value;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      double xi = x[k];
-      switch (s.kind) {
-        case Kind::Bernoulli:
-          s.successes += xi, s.failures += 1 - xi;
-          break;
-        case Kind::Binomial:
-          s.successes += xi, s.failures += at(s.count, k) - xi;
-          break;
-        case Kind::Geometric:
-          s.successes += 1, s.failures += xi;
-          break;
-        case Kind::NegativeBinomial:
-          s.successes += at(s.count, k), s.failures += xi;
-          break;
-      }
-      s.n += 1;
-    }
-    stats.push_back(s);
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
   }
   if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
 
@@ -189,11 +202,10 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   Solution sol;
   bool same = true;
   for (const auto& s : stats) same = same && s.kind == stats[0].kind;
-  sol.rule =
-      same ? std::string("Beta-") + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
+  sol.rule = same ? "Beta-" + kind_name(stats[0].kind) : "Beta-Binomial family (mixed)";
   ParamResult r;
   r.param = p;
-  r.posterior = from_family("Beta", {a, b});
+  r.posterior = from_family(dist::beta_family(), {a, b});
   if (r.posterior.mode) r.map = r.posterior.mode;
   r.map_note = r.posterior.mode_note;
   if (succ > 0 && fail > 0) {

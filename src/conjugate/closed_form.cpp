@@ -59,21 +59,23 @@ ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string
   return c;
 }
 
-std::vector<std::pair<std::string, Value>> named(const std::string& family,
+std::vector<std::pair<std::string, Value>> named(const dist::Family& family,
                                                  const std::vector<double>& args) {
-  const dist::Family* f = dist::find(family);
   std::vector<std::pair<std::string, Value>> out;
   for (std::size_t i = 0; i < args.size(); ++i)
-    out.emplace_back(f ? std::string(f->params[i].name) : "arg" + std::to_string(i + 1),
+    out.emplace_back(i < family.params.size() ? std::string(family.params[i].name)
+                                              : "arg" + std::to_string(i + 1),
                      Value::scalar(args[i]));
   return out;
 }
 
-ClosedForm from_family(const std::string& family, std::vector<double> args) {
-  const dist::Family* f = dist::find(family);
-  if (!f || !f->lpdf) throw std::logic_error("from_family: no univariate family " + family);
+ClosedForm from_family(const dist::Family& family, std::vector<double> args) {
+  const dist::Family* f = &family;
+  if (!f->lpdf)
+    throw std::logic_error("from_family: no univariate family " + std::string(family.name));
   ClosedForm c;
-  c.family = family;
+  c.family = family.name;
+  c.dist_family = f;
   c.params = named(family, args);
   c.discrete = f->discrete;
   c.mean = Value::scalar(f->mean(args));
@@ -92,9 +94,10 @@ ClosedForm from_family(const std::string& family, std::vector<double> args) {
 
 // Modes of the families posteriors come in (the standard formulas; e.g.
 // Gelman et al., Bayesian Data Analysis, 3rd ed., appendix A).
-std::optional<double> mode_of(const std::string& family, const std::vector<double>& a,
+std::optional<double> mode_of(const dist::Family& family, const std::vector<double>& a,
                               std::string& note) {
-  if (family == "Beta") {
+  const dist::Family* f = &family;
+  if (f == &dist::beta_family()) {
     double alpha = a[0], beta = a[1];
     if (alpha > 1 && beta > 1) return (alpha - 1) / (alpha + beta - 2);
     if (alpha == 1 && beta == 1) {
@@ -112,35 +115,39 @@ std::optional<double> mode_of(const std::string& family, const std::vector<doubl
     note = "undefined: Beta(" + num(alpha) + ", " + num(beta) + ") has two modes, at 0 and 1";
     return std::nullopt;
   }
-  if (family == "Gamma") {
+  if (f == &dist::gamma_family()) {
     if (a[0] >= 1) return (a[0] - 1) / a[1];
     note = "on the boundary 0";
     return std::nullopt;
   }
-  if (family == "InverseGamma") return a[1] / (a[0] + 1);
-  if (family == "Normal" || family == "StudentT" || family == "Cauchy" || family == "Laplace")
-    return family == "Normal" ? a[0] : a[1];
-  if (family == "LogNormal") return std::exp(a[0] - a[1] * a[1]);
-  if (family == "Pareto") return a[0];
-  if (family == "Exponential" || family == "HalfNormal" || family == "HalfCauchy") return 0.0;
-  if (family == "Weibull") return a[0] > 1 ? a[1] * std::pow((a[0] - 1) / a[0], 1 / a[0]) : 0.0;
-  if (family == "Uniform") {
+  if (f == &dist::inverse_gamma_family()) return a[1] / (a[0] + 1);
+  if (f == &dist::normal_family() || f == &dist::student_t_family() ||
+      f == &dist::cauchy_family() || f == &dist::laplace_family())
+    return f == &dist::normal_family() ? a[0] : a[1];
+  if (f == &dist::lognormal_family()) return std::exp(a[0] - a[1] * a[1]);
+  if (f == &dist::pareto_family()) return a[0];
+  if (f == &dist::exponential_family() || f == &dist::half_normal_family() ||
+      f == &dist::half_cauchy_family())
+    return 0.0;
+  if (f == &dist::weibull_family())
+    return a[0] > 1 ? a[1] * std::pow((a[0] - 1) / a[0], 1 / a[0]) : 0.0;
+  if (f == &dist::uniform_family()) {
     note = "undefined: the Uniform density is flat";
     return std::nullopt;
   }
-  if (family == "Poisson") return std::floor(a[0]);
-  if (family == "Bernoulli") {
+  if (f == &dist::poisson_family()) return std::floor(a[0]);
+  if (f == &dist::bernoulli_family()) {
     if (a[0] == 0.5) {
       note = "undefined: 0 and 1 are equally likely";
       return std::nullopt;
     }
     return a[0] > 0.5 ? 1.0 : 0.0;
   }
-  if (family == "Binomial") return std::floor((a[0] + 1) * a[1]);
-  if (family == "Geometric") return 0.0;
-  if (family == "NegativeBinomial")
+  if (f == &dist::binomial_family()) return std::floor((a[0] + 1) * a[1]);
+  if (f == &dist::geometric_family()) return 0.0;
+  if (f == &dist::negative_binomial_family())
     return a[0] > 1 ? std::floor((a[0] - 1) * (1 - a[1]) / a[1]) : 0.0;
-  note = "not available for " + family;
+  note = "not available for " + std::string(family.name);
   return std::nullopt;
 }
 

@@ -20,17 +20,17 @@ namespace bayes::conjugate {
 // it unqualified.
 using solution::ClosedForm;
 
-// A univariate family with scalar arguments, e.g. from_family("Beta", {9, 5}).
-// Fills mean, sd, cdf, quantile, sample and lpdf; the mode is left to the
-// caller (see mode_of).
-ClosedForm from_family(const std::string& family, std::vector<double> args);
+// A univariate family with scalar arguments, e.g.
+// from_family(dist::beta_family(), {9, 5}). Fills mean, sd, cdf, quantile,
+// sample, lpdf and the mode (see mode_of).
+ClosedForm from_family(const dist::Family& family, std::vector<double> args);
 
 // The mode of a univariate family, or nullopt with a note.
-std::optional<double> mode_of(const std::string& family, const std::vector<double>& args,
+std::optional<double> mode_of(const dist::Family& family, const std::vector<double>& args,
                               std::string& note);
 
 // Parameter name/value pairs for a univariate family: {"a", 9}, {"b", 5}.
-std::vector<std::pair<std::string, Value>> named(const std::string& family,
+std::vector<std::pair<std::string, Value>> named(const dist::Family& family,
                                                  const std::vector<double>& args);
 
 }  // namespace bayes::conjugate

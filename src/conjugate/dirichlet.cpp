@@ -94,7 +94,8 @@ std::optional<Value> dirichlet_mode(const std::vector<double>& alpha, const std:
 // the intervals.
 ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& name) {
   ClosedForm c;
-  c.family = "Dirichlet";
+  c.dist_family = &dist::dirichlet_family();
+  c.family = c.dist_family->name;
   c.params = {{"alpha", Value::vector(alpha)}};
   double alpha0 = std::accumulate(alpha.begin(), alpha.end(), 0.0);
   std::vector<double> mean(alpha.size()), sd(alpha.size());
@@ -105,7 +106,7 @@ ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& n
   c.mean = Value::vector(mean);
   c.sd = Value::vector(sd);
   c.mode = dirichlet_mode(alpha, name, c.mode_note);
-  const dist::Family* beta = dist::find("Beta");
+  const dist::Family* beta = &dist::beta_family();
   c.element_quantile = [alpha, alpha0, beta](std::size_t k, double p) {
     if (alpha.size() == 1) return 1.0;
     return beta->quantile(std::vector<double>{alpha[k], alpha0 - alpha[k]}, p);
@@ -124,7 +125,8 @@ ClosedForm dirichlet_form(const std::vector<double>& alpha, const std::string& n
 // outcome k in 1..K.
 ClosedForm categorical_predictive(const std::vector<double>& probs) {
   ClosedForm c;
-  c.family = "Categorical";
+  c.dist_family = &dist::categorical_family();
+  c.family = c.dist_family->name;
   c.params = {{"probs", Value::vector(probs)}};
   c.discrete = true;
   double mean = 0, second = 0;
@@ -198,7 +200,7 @@ ClosedForm dirichlet_multinomial(double n, const std::vector<double>& alpha) {
   c.element_quantile = [n, alpha, alpha0](std::size_t k, double p) {
     double a = alpha[k], b = alpha0 - alpha[k];
     if (b <= 0) return n;
-    double lbeta_ab = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b), total = 0;
+    double lbeta_ab = dist::log_beta(a, b), total = 0;
     for (double x = 0; x < n; ++x) {
       total +=
           std::exp(std::lgamma(n + 1) - std::lgamma(x + 1) - std::lgamma(n - x + 1) +
@@ -250,165 +252,92 @@ std::string article(std::string_view word) {
              : "a ";
 }
 
-}  // namespace
-
-std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph& g,
-                                        const graph::Component& c, std::string& why) {
-  ComponentView v = view(g, c);
-  const Prior* prior = nullptr;
-  for (auto pi : v.priors)
-    if (m.priors[pi].family && m.priors[pi].family->name == "Dirichlet") prior = &m.priors[pi];
-  if (!prior) return std::nullopt;
-  std::size_t p = prior->params.front();
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p, std::size_t K,
+                                       std::string& why) {
   const std::string& name = m.params[p].name;
-  if (!fixed_args(*prior)) {
-    why = "the Dirichlet prior of '" + name + "' has parameters as arguments";
+  const Observation& o = m.observations[oi];
+  std::string_view fam = o.family->name;
+  Stats s{Kind::Categorical, oi, std::vector<double>(K, 0.0)};
+  std::size_t p_arg = 0;
+  if (o.family == &dist::categorical_family())
+    s.kind = Kind::Categorical;
+  else if (o.family == &dist::multinomial_family())
+    s.kind = Kind::Multinomial, p_arg = 1;
+  else {
+    why = "'" + o.text + "': " + article(fam) + std::string(fam) +
+          " likelihood is not conjugate to the Dirichlet prior of '" + name +
+          "' (Dirichlet goes with Categorical and Multinomial)";
     return std::nullopt;
   }
-  if (c.params.size() != 1 || v.priors.size() != 1 || prior->params.size() != 1) {
-    why = other_parameter(m, v, p);
+  const ir::Node& arg = *o.args[p_arg];
+  if (!(arg.op == ir::Op::Param && arg.ref == p)) {
+    why = "'" + o.text + "': the probabilities of " + std::string(fam) + " are an expression of '" +
+          name + "', not '" + name + "' itself";
     return std::nullopt;
   }
-  std::vector<double> alpha0 = eval_data(m, *prior->args[0]).data;
-  const std::size_t K = alpha0.size();
-
-  std::vector<Stats> stats;
-  for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    std::string_view fam = o.family->name;
-    Stats s{Kind::Categorical, oi, std::vector<double>(K, 0.0)};
-    std::size_t p_arg = 0;
-    if (fam == "Categorical")
-      s.kind = Kind::Categorical;
-    else if (fam == "Multinomial")
-      s.kind = Kind::Multinomial, p_arg = 1;
-    else {
-      why = "'" + o.text + "': " + article(fam) + std::string(fam) +
-            " likelihood is not conjugate to the Dirichlet prior of '" + name +
-            "' (Dirichlet goes with Categorical and Multinomial)";
-      return std::nullopt;
-    }
-    const ir::Node& arg = *o.args[p_arg];
-    if (!(arg.op == ir::Op::Param && arg.ref == p)) {
-      why = "'" + o.text + "': the probabilities of " + std::string(fam) +
-            " are an expression of '" + name + "', not '" + name + "' itself";
-      return std::nullopt;
-    }
-    const Value& x = o.value;
-    if (s.kind == Kind::Categorical) {
-      for (double k : x.data) {
-        if (k < 1 || k > static_cast<double>(K) || k != std::floor(k)) {
-          why = "'" + o.text + "': " + num(k) + " is not a category 1.." + std::to_string(K);
-          return std::nullopt;
-        }
-        s.counts[static_cast<std::size_t>(k) - 1] += 1;
-      }
-    } else {
-      if (!ir::is_data_only(*o.args[0])) {
-        why = "'" + o.text + "': the number of trials n is unknown";
+  const Value& x = o.value;
+  if (s.kind == Kind::Categorical) {
+    for (double k : x.data) {
+      if (k < 1 || k > static_cast<double>(K) || k != std::floor(k)) {
+        why = "'" + o.text + "': " + num(k) + " is not a category 1.." + std::to_string(K);
         return std::nullopt;
       }
-      Value n = eval_data(m, *o.args[0]);
-      // A vector is one count vector; a matrix is one count vector per row.
-      std::size_t rows = x.rank == Rank::Matrix ? x.rows : 1;
-      std::size_t cols = x.rank == Rank::Matrix ? x.cols : x.size();
-      if (cols != K) {
-        why = "'" + o.text + "': a count vector has " + std::to_string(cols) + " entries but '" +
-              name + "' has " + std::to_string(K);
-        return std::nullopt;
-      }
-      if (n.size() != 1 && n.size() != rows) {
-        why = "'" + o.text + "': n has " + std::to_string(n.size()) + " entries for " +
-              std::to_string(rows) + " count vectors";
-        return std::nullopt;
-      }
-      s.n = n[0];
-      for (std::size_t r = 0; r < rows; ++r) {
-        double sum = 0;
-        s.log_coef += std::lgamma(at(n, r) + 1);
-        for (std::size_t k = 0; k < K; ++k) {
-          double ck = x.rank == Rank::Matrix ? x.at(r, k) : x[k];
-          s.counts[k] += ck, sum += ck;
-          s.log_coef -= std::lgamma(ck + 1);
-        }
-        // The count vector must account for every trial (Multinomial(n, p) gives
-        // zero probability to any other).
-        if (sum != at(n, r)) {
-          why = "'" + o.text + "': the counts" +
-                (rows > 1 ? " of row " + std::to_string(r + 1) : std::string()) + " sum to " +
-                num(sum) + ", not n = " + num(at(n, r));
-          return std::nullopt;
-        }
-        s.n_varies = s.n_varies || at(n, r) != s.n;
-        s.vectors += 1;
-      }
+      s.counts[static_cast<std::size_t>(k) - 1] += 1;
     }
-    stats.push_back(std::move(s));
-  }
-  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
-
-  std::vector<double> counts(K, 0.0), alpha(K);
-  for (const auto& s : stats)
-    for (std::size_t k = 0; k < K; ++k) counts[k] += s.counts[k];
-  for (std::size_t k = 0; k < K; ++k) alpha[k] = alpha0[k] + counts[k];
-  const double N = std::accumulate(counts.begin(), counts.end(), 0.0);
-  const double a_prior = std::accumulate(alpha0.begin(), alpha0.end(), 0.0);
-  const double a_post = a_prior + N;
-
-  Solution sol;
-  bool same = std::all_of(stats.begin(), stats.end(),
-                          [&](const Stats& s) { return s.kind == stats[0].kind; });
-  sol.rule = same ? std::string("Dirichlet-") + kind_name(stats[0].kind)
-                  : "Dirichlet-Multinomial (mixed with Categorical)";
-
-  ParamResult r;
-  r.param = p;
-  r.posterior = dirichlet_form(alpha, name);
-  r.map = r.posterior.mode;
-  r.map_note = r.posterior.mode_note;
-  // The MLE counts / N (Murphy, MLPP, eq. 3.48); a category never seen puts it
-  // on the boundary theta_k = 0.
-  std::vector<double> freq(K);
-  for (std::size_t k = 0; k < K; ++k) freq[k] = N > 0 ? counts[k] / N : NAN;
-  std::vector<std::size_t> unseen;
-  for (std::size_t k = 0; k < K; ++k)
-    if (counts[k] == 0) unseen.push_back(k);
-  if (N == 0) {
-    r.mle_note = "the MLE is undefined: no outcomes were observed";
-  } else if (!unseen.empty()) {
-    std::string where, cats;
-    for (std::size_t i = 0; i < unseen.size(); ++i) {
-      where += (i ? ", " : "") + element(name, unseen[i]) + " = 0";
-      cats += (i ? ", " : "") + std::to_string(unseen[i] + 1);
-    }
-    r.mle_note = "the MLE is on the boundary " + where + ": categor" +
-                 (unseen.size() == 1 ? "y " : "ies ") + cats +
-                 (unseen.size() == 1 ? " was" : " were") +
-                 " never observed (counts / N = " + vec(freq) + ")";
   } else {
-    r.mle = Value::vector(freq);
-  }
-  sol.params.push_back(r);
-
-  for (const auto& s : stats) {
-    if (s.kind == Kind::Categorical) {
-      sol.predictive.push_back({s.observation, categorical_predictive(r.posterior.mean.data), ""});
-    } else {
-      PredictiveResult pr{s.observation, dirichlet_multinomial(s.n, alpha), ""};
-      if (s.n_varies)
-        pr.note = "for a new count vector of n = " + num(s.n) + " trials (as in the first)";
-      sol.predictive.push_back(pr);
+    if (!ir::is_data_only(*o.args[0])) {
+      why = "'" + o.text + "': the number of trials n is unknown";
+      return std::nullopt;
+    }
+    Value n = eval_data(m, *o.args[0]);
+    // A vector is one count vector; a matrix is one count vector per row.
+    std::size_t rows = x.rank == Rank::Matrix ? x.rows : 1;
+    std::size_t cols = x.rank == Rank::Matrix ? x.cols : x.size();
+    if (cols != K) {
+      why = "'" + o.text + "': a count vector has " + std::to_string(cols) + " entries but '" +
+            name + "' has " + std::to_string(K);
+      return std::nullopt;
+    }
+    if (n.size() != 1 && n.size() != rows) {
+      why = "'" + o.text + "': n has " + std::to_string(n.size()) + " entries for " +
+            std::to_string(rows) + " count vectors";
+      return std::nullopt;
+    }
+    s.n = n[0];
+    for (std::size_t r = 0; r < rows; ++r) {
+      double sum = 0;
+      s.log_coef += std::lgamma(at(n, r) + 1);
+      for (std::size_t k = 0; k < K; ++k) {
+        double ck = x.rank == Rank::Matrix ? x.at(r, k) : x[k];
+        s.counts[k] += ck, sum += ck;
+        s.log_coef -= std::lgamma(ck + 1);
+      }
+      // The count vector must account for every trial (Multinomial(n, p) gives
+      // zero probability to any other).
+      if (sum != at(n, r)) {
+        why = "'" + o.text + "': the counts" +
+              (rows > 1 ? " of row " + std::to_string(r + 1) : std::string()) + " sum to " +
+              num(sum) + ", not n = " + num(at(n, r));
+        return std::nullopt;
+      }
+      s.n_varies = s.n_varies || at(n, r) != s.n;
+      s.vectors += 1;
     }
   }
+  return s;
+}
 
-  // The evidence: the prior's normaliser over the posterior's, times the
-  // multinomial coefficients, log p(D) = log B(alpha + c) - log B(alpha) +
-  // sum log n! / prod c_k! (Murphy, MLPP, eq. 5.24; Minka 2000).
-  double log_coef = 0;
-  for (const auto& s : stats) log_coef += s.log_coef;
-  sol.log_evidence = log_coef + log_inv_beta(alpha0) - log_inv_beta(alpha);
-
-  // --explain, numbers put in.
+// --explain: the derivation with the numbers put in; alpha0 the prior's
+// pseudo-counts, counts the data's, alpha their sum, freq = counts / N.
+void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
+             const std::vector<double>& alpha0, const std::vector<double>& counts,
+             const std::vector<double>& alpha, const std::vector<double>& freq, double log_coef) {
+  const ParamResult& r = sol.params[0];
+  const std::string& name = m.params[r.param].name;
+  const std::size_t K = alpha0.size();
+  const double N = std::accumulate(counts.begin(), counts.end(), 0.0);
+  const double a_post = std::accumulate(alpha0.begin(), alpha0.end(), 0.0) + N;
   const std::vector<double>& mean = r.posterior.mean.data;
   sol.explain.push_back("rule " + sol.rule + ": a Dirichlet prior on the probability vector " +
                         name + "[" + std::to_string(K) +
@@ -467,6 +396,98 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
   sol.explain.push_back("evidence: log p(data) = log B(alpha') - log B(alpha)" +
                         std::string(log_coef != 0 ? " + log(n! / prod c[k]!)" : "") + " = " +
                         num(sol.log_evidence) + " (B = the multivariate Beta function)");
+}
+
+}  // namespace
+
+std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, std::string& why) {
+  ComponentView v = view(g, c);
+  const Prior* prior = nullptr;
+  for (auto pi : v.priors)
+    if (m.priors[pi].family == &dist::dirichlet_family()) prior = &m.priors[pi];
+  if (!prior) return std::nullopt;
+  std::size_t p = prior->params.front();
+  const std::string& name = m.params[p].name;
+  if (!fixed_args(*prior)) {
+    why = "the Dirichlet prior of '" + name + "' has parameters as arguments";
+    return std::nullopt;
+  }
+  if (c.params.size() != 1 || v.priors.size() != 1 || prior->params.size() != 1) {
+    why = other_parameter(m, v, p);
+    return std::nullopt;
+  }
+  std::vector<double> alpha0 = eval_data(m, *prior->args[0]).data;
+  const std::size_t K = alpha0.size();
+
+  std::vector<Stats> stats;
+  for (auto oi : v.observations) {
+    auto st = observation_stats(m, oi, p, K, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
+  }
+  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+
+  std::vector<double> counts(K, 0.0), alpha(K);
+  for (const auto& s : stats)
+    for (std::size_t k = 0; k < K; ++k) counts[k] += s.counts[k];
+  for (std::size_t k = 0; k < K; ++k) alpha[k] = alpha0[k] + counts[k];
+  const double N = std::accumulate(counts.begin(), counts.end(), 0.0);
+
+  Solution sol;
+  bool same = std::all_of(stats.begin(), stats.end(),
+                          [&](const Stats& s) { return s.kind == stats[0].kind; });
+  sol.rule = same ? std::string("Dirichlet-") + kind_name(stats[0].kind)
+                  : "Dirichlet-Multinomial (mixed with Categorical)";
+
+  ParamResult r;
+  r.param = p;
+  r.posterior = dirichlet_form(alpha, name);
+  r.map = r.posterior.mode;
+  r.map_note = r.posterior.mode_note;
+  // The MLE counts / N (Murphy, MLPP, eq. 3.48); a category never seen puts it
+  // on the boundary theta_k = 0.
+  std::vector<double> freq(K);
+  for (std::size_t k = 0; k < K; ++k) freq[k] = N > 0 ? counts[k] / N : NAN;
+  std::vector<std::size_t> unseen;
+  for (std::size_t k = 0; k < K; ++k)
+    if (counts[k] == 0) unseen.push_back(k);
+  if (N == 0) {
+    r.mle_note = "the MLE is undefined: no outcomes were observed";
+  } else if (!unseen.empty()) {
+    std::string where, cats;
+    for (std::size_t i = 0; i < unseen.size(); ++i) {
+      where += (i ? ", " : "") + element(name, unseen[i]) + " = 0";
+      cats += (i ? ", " : "") + std::to_string(unseen[i] + 1);
+    }
+    r.mle_note = "the MLE is on the boundary " + where + ": categor" +
+                 (unseen.size() == 1 ? "y " : "ies ") + cats +
+                 (unseen.size() == 1 ? " was" : " were") +
+                 " never observed (counts / N = " + vec(freq) + ")";
+  } else {
+    r.mle = Value::vector(freq);
+  }
+  sol.params.push_back(r);
+
+  for (const auto& s : stats) {
+    if (s.kind == Kind::Categorical) {
+      sol.predictive.push_back({s.observation, categorical_predictive(r.posterior.mean.data), ""});
+    } else {
+      PredictiveResult pr{s.observation, dirichlet_multinomial(s.n, alpha), ""};
+      if (s.n_varies)
+        pr.note = "for a new count vector of n = " + num(s.n) + " trials (as in the first)";
+      sol.predictive.push_back(pr);
+    }
+  }
+
+  // The evidence: the prior's normaliser over the posterior's, times the
+  // multinomial coefficients, log p(D) = log B(alpha + c) - log B(alpha) +
+  // sum log n! / prod c_k! (Murphy, MLPP, eq. 5.24; Minka 2000).
+  double log_coef = 0;
+  for (const auto& s : stats) log_coef += s.log_coef;
+  sol.log_evidence = log_coef + log_inv_beta(alpha0) - log_inv_beta(alpha);
+
+  explain(sol, m, stats, alpha0, counts, alpha, freq, log_coef);
 
   sol.draw = [p, alpha](dist::Rng& rng, std::vector<Value>& values) {
     values[p] = Value::vector(dist::dirichlet_sample(alpha, rng));

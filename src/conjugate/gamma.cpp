@@ -19,6 +19,7 @@
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
+#include "conjugate/scalar_prior.hpp"
 #include "conjugate/solution.hpp"
 
 namespace bayes::conjugate {
@@ -30,23 +31,23 @@ enum class Kind { Poisson, Exponential, Gamma, NormalPrecision, Pareto };
 // How theta enters each likelihood: the argument it sits in and its power there.
 struct KindInfo {
   Kind kind;
-  std::string_view family;  // of the observation
-  std::size_t slot;         // argument holding c * theta^power
+  const dist::Family& (*family)();  // of the observation
+  std::size_t slot;                 // argument holding c * theta^power
   double power;
   const char* label;  // in the rule name: "Gamma-Poisson"
 };
 
 constexpr KindInfo kKinds[] = {
-    {Kind::Poisson, "Poisson", 0, 1.0, "Poisson"},
-    {Kind::Exponential, "Exponential", 0, 1.0, "Exponential"},
-    {Kind::Gamma, "Gamma", 1, 1.0, "Gamma"},
-    {Kind::NormalPrecision, "Normal", 1, -0.5, "NormalPrecision"},
-    {Kind::Pareto, "Pareto", 1, 1.0, "Pareto"},
+    {Kind::Poisson, dist::poisson_family, 0, 1.0, "Poisson"},
+    {Kind::Exponential, dist::exponential_family, 0, 1.0, "Exponential"},
+    {Kind::Gamma, dist::gamma_family, 1, 1.0, "Gamma"},
+    {Kind::NormalPrecision, dist::normal_family, 1, -0.5, "NormalPrecision"},
+    {Kind::Pareto, dist::pareto_family, 1, 1.0, "Pareto"},
 };
 
-const KindInfo* kind_of(std::string_view family) {
+const KindInfo* kind_of(const dist::Family* family) {
   for (const auto& k : kKinds)
-    if (k.family == family) return &k;
+    if (&k.family() == family) return &k;
   return nullptr;
 }
 
@@ -62,18 +63,6 @@ struct Stats {
   Value c;         // the multiplier of theta (per element or scalar)
   Value known;     // Gamma's shape k, Normal's mean m, Pareto's xmin; unused otherwise
 };
-
-bool all_equal(const Value& v) {
-  for (double x : v.data)
-    if (x != v[0]) return false;
-  return true;
-}
-
-bool all_one(const Value& v) {
-  for (double x : v.data)
-    if (x != 1) return false;
-  return true;
-}
 
 // A continuous distribution with no src/dist family, from its functions.
 ClosedForm custom(std::string family, std::vector<std::pair<std::string, double>> params,
@@ -91,14 +80,6 @@ ClosedForm custom(std::string family, std::vector<std::pair<std::string, double>
   out.quantile = std::move(quantile);
   out.sample = [sample](dist::Rng& rng) { return Value::scalar(sample(rng)); };
   return out;
-}
-
-// u in (0, 1), never 0 or 1, for inverse-cdf draws.
-double uniform_open(dist::Rng& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  double x = u(rng);
-  while (x == 0) x = u(rng);
-  return x;
 }
 
 // Lomax(shape a, scale s): x = s (U^(-1/a) - 1); pdf a s^a / (s + x)^(a + 1) on [0, inf),
@@ -123,7 +104,7 @@ ClosedForm lomax(double a, double s) {
 // scipy.stats.betaprime). pdf (x/s)^(a-1) (1 + x/s)^(-a-b) / (s B(a, b)); cdf
 // I_{x/(s+x)}(a, b). Mean s a / (b - 1), variance s^2 a (a + b - 1) / ((b - 2) (b - 1)^2).
 ClosedForm beta_prime(double a, double b, double s) {
-  const double lb = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  const double lb = dist::log_beta(a, b);
   auto lpdf = [a, b, s, lb](double x) {
     if (x <= 0 || std::isinf(x)) return -HUGE_VAL;
     return (a - 1) * std::log(x / s) - (a + b) * std::log1p(x / s) - lb - std::log(s);
@@ -179,7 +160,7 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
   switch (st.info->kind) {
     // The Poisson-Gamma mixture (BDA3 sec. 2.6; Bernardo & Smith app. A.2).
     case Kind::Poisson:
-      pr.dist = from_family("NegativeBinomial", {a, b / (b + c)});
+      pr.dist = from_family(dist::negative_binomial_family(), {a, b / (b + c)});
       break;
     case Kind::Exponential:
       pr.dist = lomax(a, bc);
@@ -189,7 +170,7 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
       break;
     // A Normal with Gamma-distributed precision is a Student-t (Bernardo & Smith app. A.2).
     case Kind::NormalPrecision:
-      pr.dist = from_family("StudentT", {2 * a, st.known[0], c * std::sqrt(b / a)});
+      pr.dist = from_family(dist::student_t_family(), {2 * a, st.known[0], c * std::sqrt(b / a)});
       break;
     case Kind::Pareto:
       pr.dist = log_lomax(st.known[0], a, bc);
@@ -226,200 +207,118 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
   return pr;
 }
 
-std::string data_name(const Observation& o) { return o.text.substr(0, o.text.find(" ~")); }
-
-// " = 4" or " (per element, first 4)".
-std::string known_text(const Value& v) {
-  return all_equal(v) ? " = " + num(v[0]) : " (per element, first " + num(v[0]) + ")";
-}
-
-// "the Gamma prior of 'lam' has 'a' among its arguments": said for a component
-// with several parameters when one of them has a Gamma prior on unknowns.
-void hierarchical_why(const Model& m, const ComponentView& v, std::string& why) {
-  for (auto pi : v.priors) {
-    const Prior& prior = m.priors[pi];
-    if (!prior.family || prior.family->name != "Gamma" || fixed_args(prior)) continue;
-    std::string unknowns;
-    for (const auto& a : prior.args)
-      for (auto q : ir::params_of(*a))
-        unknowns += (unknowns.empty() ? "'" : ", '") + m.params[q].name + "'";
-    why = "the Gamma prior of '" + m.params[prior.params[0]].name + "' has " + unknowns +
-          " among its arguments: a prior with unknown hyperparameters (a hierarchical model) has "
-          "no closed form here; the Gamma rule needs known numbers there";
-    return;
-  }
-}
-
-}  // namespace
-
-std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
-                                    const graph::Component& c, std::string& why) {
-  ComponentView v = view(g, c);
-  if (c.params.size() != 1 || v.priors.size() != 1) {
-    hierarchical_why(m, v, why);
-    return std::nullopt;
-  }
-  const Prior& prior = m.priors[v.priors[0]];
-  if (!prior.family || prior.family->name != "Gamma") return std::nullopt;
-  const std::size_t p = c.params[0];
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
   const std::string& name = m.params[p].name;
-  if (!m.params[p].type.is_scalar()) {
-    why = "'" + name + "' is a vector; the Gamma rule handles one scalar parameter";
+  const Observation& o = m.observations[oi];
+  const std::string fam(o.family->name);
+  const KindInfo* info = kind_of(o.family);
+  if (!info) {
+    why = "'" + o.text + "': the Gamma rule has no update for a " + fam +
+          " likelihood; it takes Poisson(c * " + name + "), Exponential(c * " + name +
+          "), Gamma(k, c * " + name + ") with known k, Normal(m, c / sqrt(" + name +
+          ")) with known m, and Pareto(xmin, c * " + name + ") with known xmin";
     return std::nullopt;
   }
-  if (!fixed_args(prior)) {
-    why = "the Gamma prior of '" + name + "' has parameters as arguments";
+  const std::string slot_name(o.family->params[info->slot].name);
+  for (std::size_t i = 0; i < o.args.size(); ++i) {
+    if (i == info->slot || ir::is_data_only(*o.args[i])) continue;
+    why = "'" + o.text + "': '" + name + "' appears in the " +
+          std::string(o.family->params[i].name) + " of the " + fam +
+          ", which must be known data (" + name + " may enter only the " + slot_name + ")";
     return std::nullopt;
   }
-  const double a0 = eval_data(m, *prior.args[0])[0], b0 = eval_data(m, *prior.args[1])[0];
-
-  std::vector<Stats> stats;
-  for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    const std::string fam(o.family->name);
-    const KindInfo* info = kind_of(fam);
-    if (!info) {
-      why = "'" + o.text + "': the Gamma rule has no update for a " + fam +
-            " likelihood; it takes Poisson(c * " + name + "), Exponential(c * " + name +
-            "), Gamma(k, c * " + name + ") with known k, Normal(m, c / sqrt(" + name +
-            ")) with known m, and Pareto(xmin, c * " + name + ") with known xmin";
-      return std::nullopt;
-    }
-    const std::string slot_name(o.family->params[info->slot].name);
-    for (std::size_t i = 0; i < o.args.size(); ++i) {
-      if (i == info->slot || ir::is_data_only(*o.args[i])) continue;
-      why = "'" + o.text + "': '" + name + "' appears in the " +
-            std::string(o.family->params[i].name) + " of the " + fam +
-            ", which must be known data (" + name + " may enter only the " + slot_name + ")";
-      return std::nullopt;
-    }
-    auto mono = monomial_in(m, *o.args[info->slot], p);
-    if (!mono) {
-      why = "'" + o.text + "': the " + slot_name + " of the " + fam + " is not of the form c * " +
-            name + "^k with c known data";
-      return std::nullopt;
-    }
-    if (std::fabs(mono->k - info->power) > 1e-12) {
-      if (info->kind == Kind::NormalPrecision) {
-        why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
-              "; the Gamma prior is conjugate to a precision, with the sd c * " + name +
-              "^(-1/2), as in Normal(m, 1 / sqrt(" + name + "))";
-        if (std::fabs(mono->k - 0.5) < 1e-12)
-          why += " (here " + name + " is a variance: give it an InverseGamma prior)";
-      } else {
-        why = "'" + o.text + "': '" + name + "' enters the " + slot_name + " as c * " + name + "^" +
-              num(mono->k) + "; the Gamma prior is conjugate only when the " + slot_name +
-              " is c * " + name + " (power 1)";
-      }
-      return std::nullopt;
-    }
-    for (double x : mono->c.data)
-      if (!(x > 0) || !std::isfinite(x)) {
-        why = "'" + o.text + "': the known factor multiplying '" + name + "' in the " + slot_name +
-              " is " + num(x) + "; it must be positive";
-        return std::nullopt;
-      }
-
-    Stats st;
-    st.info = info;
-    st.observation = oi;
-    st.c = mono->c;
-    st.known = info->slot == 1 ? eval_data(m, *o.args[0]) : Value::scalar(0);
-    if (o.summary && st.c.size() == 1 && st.known.size() == 1 &&
-        (info->kind == Kind::Poisson || info->kind == Kind::Exponential ||
-         info->kind == Kind::NormalPrecision)) {
-      // A summarised column: the same sums from its statistics.
-      const data::Summary& su = *o.summary;
-      const double n = static_cast<double>(su.n), c = st.c[0], known = st.known[0];
-      if (info->kind == Kind::Poisson) {
-        st.s += su.sum, st.r += n * c, st.sum += su.sum;
-      } else if (info->kind == Kind::Exponential) {
-        st.s += n, st.r += c * su.sum, st.sum += su.sum;
-      } else {
-        const double sq = su.squares_about(known) / (c * c);
-        st.s += 0.5 * n, st.r += sq / 2, st.sum += sq;
-      }
-      st.n += n;
-      stats.push_back(st);
-      continue;
-    }
-    if (o.summary) {
-      why = "'" + o.text + "': the data is summarised and the Gamma rule needs its values";
-      return std::nullopt;
-    }
-    const Value& x = o.value;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      const double xi = x[k], ci = at(st.c, k), ki = at(st.known, k);
-      switch (info->kind) {
-        case Kind::Poisson:  // (c theta)^x e^(-c theta) / x!
-          st.s += xi, st.r += ci, st.sum += xi;
-          break;
-        case Kind::Exponential:  // c theta e^(-c theta x)
-          st.s += 1, st.r += ci * xi, st.sum += xi;
-          break;
-        case Kind::Gamma:  // (c theta)^k x^(k-1) e^(-c theta x) / Gamma(k)
-          st.s += ki, st.r += ci * xi, st.sum += xi;
-          break;
-        case Kind::NormalPrecision: {  // sd = c / sqrt(theta): theta^(1/2) e^(-theta (x-m)^2 / (2
-                                       // c^2))
-          const double z = (xi - ki) / ci;
-          st.s += 0.5, st.r += z * z / 2, st.sum += z * z;
-          break;
-        }
-        case Kind::Pareto: {  // c theta xmin^(c theta) x^(-c theta - 1)
-          const double l = std::log(xi / ki);
-          st.s += 1, st.r += ci * l, st.sum += l;
-          break;
-        }
-      }
-      st.n += 1;
-    }
-    stats.push_back(st);
+  auto mono = monomial_in(m, *o.args[info->slot], p);
+  if (!mono) {
+    why = "'" + o.text + "': the " + slot_name + " of the " + fam + " is not of the form c * " +
+          name + "^k with c known data";
+    return std::nullopt;
   }
-  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+  if (std::fabs(mono->k - info->power) > 1e-12) {
+    if (info->kind == Kind::NormalPrecision) {
+      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+            "; the Gamma prior is conjugate to a precision, with the sd c * " + name +
+            "^(-1/2), as in Normal(m, 1 / sqrt(" + name + "))";
+      if (std::fabs(mono->k - 0.5) < 1e-12)
+        why += " (here " + name + " is a variance: give it an InverseGamma prior)";
+    } else {
+      why = "'" + o.text + "': '" + name + "' enters the " + slot_name + " as c * " + name + "^" +
+            num(mono->k) + "; the Gamma prior is conjugate only when the " + slot_name +
+            " is c * " + name + " (power 1)";
+    }
+    return std::nullopt;
+  }
+  for (double x : mono->c.data)
+    if (!(x > 0) || !std::isfinite(x)) {
+      why = "'" + o.text + "': the known factor multiplying '" + name + "' in the " + slot_name +
+            " is " + num(x) + "; it must be positive";
+      return std::nullopt;
+    }
 
-  double S = 0, R = 0;
-  for (const auto& st : stats) S += st.s, R += st.r;
-  const double a = a0 + S, b = b0 + R;
-
-  Solution sol;
-  std::string kinds;
-  for (const auto& k : kKinds)
-    for (const auto& st : stats)
-      if (st.info == &k) {
-        kinds += (kinds.empty() ? "" : "+") + std::string(k.label);
+  Stats st;
+  st.info = info;
+  st.observation = oi;
+  st.c = mono->c;
+  st.known = info->slot == 1 ? eval_data(m, *o.args[0]) : Value::scalar(0);
+  if (o.summary && st.c.size() == 1 && st.known.size() == 1 &&
+      (info->kind == Kind::Poisson || info->kind == Kind::Exponential ||
+       info->kind == Kind::NormalPrecision)) {
+    // A summarised column: the same sums from its statistics.
+    const data::Summary& su = *o.summary;
+    const double n = static_cast<double>(su.n), c = st.c[0], known = st.known[0];
+    if (info->kind == Kind::Poisson) {
+      st.s += su.sum, st.r += n * c, st.sum += su.sum;
+    } else if (info->kind == Kind::Exponential) {
+      st.s += n, st.r += c * su.sum, st.sum += su.sum;
+    } else {
+      const double sq = su.squares_about(known) / (c * c);
+      st.s += 0.5 * n, st.r += sq / 2, st.sum += sq;
+    }
+    st.n += n;
+    return st;
+  }
+  if (o.summary) {
+    why = "'" + o.text + "': the data is summarised and the Gamma rule needs its values";
+    return std::nullopt;
+  }
+  const Value& x = o.value;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double xi = x[k], ci = at(st.c, k), ki = at(st.known, k);
+    switch (info->kind) {
+      case Kind::Poisson:  // (c theta)^x e^(-c theta) / x!
+        st.s += xi, st.r += ci, st.sum += xi;
+        break;
+      case Kind::Exponential:  // c theta e^(-c theta x)
+        st.s += 1, st.r += ci * xi, st.sum += xi;
+        break;
+      case Kind::Gamma:  // (c theta)^k x^(k-1) e^(-c theta x) / Gamma(k)
+        st.s += ki, st.r += ci * xi, st.sum += xi;
+        break;
+      case Kind::NormalPrecision: {  // sd = c / sqrt(theta): theta^(1/2) e^(-theta (x-m)^2 / (2
+                                     // c^2))
+        const double z = (xi - ki) / ci;
+        st.s += 0.5, st.r += z * z / 2, st.sum += z * z;
         break;
       }
-  sol.rule = "Gamma-" + kinds;
-
-  ParamResult res;
-  res.param = p;
-  res.posterior = from_family("Gamma", {a, b});
-  if (!res.posterior.mode)
-    res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " + num(a) +
-                              " is below 1, so the density rises without bound towards 0)";
-  res.map = res.posterior.mode;
-  res.map_note = res.posterior.mode_note;
-  // The likelihood theta^S e^(-R theta) peaks at S / R.
-  if (S > 0 && R > 0) {
-    res.mle = Value::scalar(S / R);
-  } else if (S == 0) {
-    res.mle_note = "the MLE is on the boundary " + name + " = 0 (every count is 0)";
-  } else {
-    std::string what = "every observation sits exactly where the likelihood is flattest";
-    for (const auto& st : stats) {
-      if (st.info->kind == Kind::Exponential || st.info->kind == Kind::Gamma) what = "every x is 0";
-      if (st.info->kind == Kind::NormalPrecision) what = "every x equals its known mean";
-      if (st.info->kind == Kind::Pareto) what = "every x equals xmin";
+      case Kind::Pareto: {  // c theta xmin^(c theta) x^(-c theta - 1)
+        const double l = std::log(xi / ki);
+        st.s += 1, st.r += ci * l, st.sum += l;
+        break;
+      }
     }
-    res.mle_note = "the MLE is infinite: the likelihood grows without bound as " + name +
-                   " -> inf (" + what + ")";
+    st.n += 1;
   }
-  sol.params.push_back(res);
-  for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b, name));
+  return st;
+}
 
-  // --explain: the derivation with the numbers put in; a, b are the prior's
-  // shape and rate, s, r the data's contributions.
+// --explain: the derivation with the numbers put in; a0, b0 are the prior's
+// shape and rate, S, R the data's contributions (s, r in the text).
+void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, double a0, double b0,
+             double S, double R) {
+  const double a = a0 + S, b = b0 + R;
+  const std::string& name = m.params[sol.params[0].param].name;
+  const ParamResult& res = sol.params[0];
   auto& ex = sol.explain;
   ex.push_back("rule " + sol.rule + ": the Gamma(a, b) density is proportional to " + name +
                "^(a - 1) exp(-b " + name + "); every likelihood below, as a function of " + name +
@@ -524,6 +423,68 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
     }
     ex.push_back(line);
   }
+}
+
+}  // namespace
+
+std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
+                                    const graph::Component& c, std::string& why) {
+  const auto prior = match_scalar_prior(m, g, c, dist::gamma_family(), why);
+  if (!prior) return std::nullopt;
+  const ComponentView& v = prior->view;
+  const std::size_t p = prior->param;
+  const std::string& name = m.params[p].name;
+  const double a0 = prior->a0, b0 = prior->b0;
+
+  std::vector<Stats> stats;
+  for (auto oi : v.observations) {
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
+  }
+  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
+
+  double S = 0, R = 0;
+  for (const auto& st : stats) S += st.s, R += st.r;
+  const double a = a0 + S, b = b0 + R;
+
+  Solution sol;
+  std::string kinds;
+  for (const auto& k : kKinds)
+    for (const auto& st : stats)
+      if (st.info == &k) {
+        kinds += (kinds.empty() ? "" : "+") + std::string(k.label);
+        break;
+      }
+  sol.rule = "Gamma-" + kinds;
+
+  ParamResult res;
+  res.param = p;
+  res.posterior = from_family(dist::gamma_family(), {a, b});
+  if (!res.posterior.mode)
+    res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " + num(a) +
+                              " is below 1, so the density rises without bound towards 0)";
+  res.map = res.posterior.mode;
+  res.map_note = res.posterior.mode_note;
+  // The likelihood theta^S e^(-R theta) peaks at S / R.
+  if (S > 0 && R > 0) {
+    res.mle = Value::scalar(S / R);
+  } else if (S == 0) {
+    res.mle_note = "the MLE is on the boundary " + name + " = 0 (every count is 0)";
+  } else {
+    std::string what = "every observation sits exactly where the likelihood is flattest";
+    for (const auto& st : stats) {
+      if (st.info->kind == Kind::Exponential || st.info->kind == Kind::Gamma) what = "every x is 0";
+      if (st.info->kind == Kind::NormalPrecision) what = "every x equals its known mean";
+      if (st.info->kind == Kind::Pareto) what = "every x equals xmin";
+    }
+    res.mle_note = "the MLE is infinite: the likelihood grows without bound as " + name +
+                   " -> inf (" + what + ")";
+  }
+  sol.params.push_back(res);
+  for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b, name));
+
+  explain(sol, m, stats, a0, b0, S, R);
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
     values[p] = Value::scalar(std::gamma_distribution<double>(a, 1 / b)(rng));

@@ -16,6 +16,7 @@
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
+#include "conjugate/scalar_prior.hpp"
 #include "conjugate/solution.hpp"
 
 namespace bayes::conjugate {
@@ -34,25 +35,6 @@ struct Stats {
   Value c;       // the multiplier of v^power (per element or scalar)
   Value known;   // Normal's mean m, Weibull's shape k
 };
-
-bool all_equal(const Value& v) {
-  for (double x : v.data)
-    if (x != v[0]) return false;
-  return true;
-}
-
-bool all_one(const Value& v) {
-  for (double x : v.data)
-    if (x != 1) return false;
-  return true;
-}
-
-double uniform_open(dist::Rng& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  double x = u(rng);
-  while (x == 0) x = u(rng);
-  return x;
-}
 
 // Burr12(c, d, scale l) (Burr type XII; scipy.stats.burr12): cdf
 // 1 - (1 + (x/l)^c)^(-d), so (x/l)^c ~ Lomax(d, 1). It is the Weibull(c, sigma)
@@ -97,7 +79,7 @@ PredictiveResult predictive(const Stats& st, double a, double b) {
   const double c = st.c[0], k = st.known[0];
   if (st.kind == Kind::NormalVariance)
     // A Normal with InverseGamma-distributed variance is a Student-t (Bernardo & Smith app. A.2).
-    pr.dist = from_family("StudentT", {2 * a, k, c * std::sqrt(b / a)});
+    pr.dist = from_family(dist::student_t_family(), {2 * a, k, c * std::sqrt(b / a)});
   else
     // (x / c)^k given v is Exponential with mean v, so (x / c)^k ~ Lomax(a, b).
     pr.dist = burr12(k, a, c * std::pow(b, 1 / k));
@@ -108,134 +90,106 @@ PredictiveResult predictive(const Stats& st, double a, double b) {
   return pr;
 }
 
-std::string data_name(const Observation& o) { return o.text.substr(0, o.text.find(" ~")); }
-
-std::string known_text(const Value& v) {
-  return all_equal(v) ? " = " + num(v[0]) : " (per element, first " + num(v[0]) + ")";
-}
-
-// For a component with several parameters where one of them has an
-// InverseGamma prior with unknowns among its arguments.
-void hierarchical_why(const Model& m, const ComponentView& v, std::string& why) {
-  for (auto pi : v.priors) {
-    const Prior& prior = m.priors[pi];
-    if (!prior.family || prior.family->name != "InverseGamma" || fixed_args(prior)) continue;
-    std::string unknowns;
-    for (const auto& a : prior.args)
-      for (auto q : ir::params_of(*a))
-        unknowns += (unknowns.empty() ? "'" : ", '") + m.params[q].name + "'";
-    why = "the InverseGamma prior of '" + m.params[prior.params[0]].name + "' has " + unknowns +
-          " among its arguments: a prior with unknown hyperparameters (a hierarchical model) has "
-          "no closed form here; the InverseGamma rule needs known numbers there";
-    return;
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
+  const std::string& name = m.params[p].name;
+  const Observation& o = m.observations[oi];
+  const std::string fam(o.family->name);
+  Stats st;
+  if (o.family == &dist::normal_family())
+    st.kind = Kind::NormalVariance;
+  else if (o.family == &dist::weibull_family())
+    st.kind = Kind::Weibull;
+  else {
+    why = "'" + o.text +
+          "': the InverseGamma rule takes Normal likelihoods with known mean and "
+          "unknown variance, and Weibull likelihoods with known shape; not a " +
+          fam;
+    return std::nullopt;
   }
+  const std::string what = st.kind == Kind::NormalVariance ? "mean" : "shape";
+  if (!ir::is_data_only(*o.args[0])) {
+    why = "'" + o.text + "': the " + what + " of the " + fam +
+          " is unknown; the InverseGamma rule needs it known (data)" +
+          (st.kind == Kind::NormalVariance
+               ? " (for an unknown mean too, use a NormalInverseGamma prior)"
+               : "");
+    return std::nullopt;
+  }
+  st.known = eval_data(m, *o.args[0]);
+  auto mono = monomial_in(m, *o.args[1], p);
+  if (!mono) {
+    why = "'" + o.text + "': the " + std::string(st.kind == Kind::NormalVariance ? "sd" : "scale") +
+          " of the " + fam + " is not of the form c * " + name + "^power with c known data";
+    return std::nullopt;
+  }
+  if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
+    why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+          "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
+          "), as in Normal(m, sqrt(" + name + "))";
+    if (std::fabs(mono->k + 0.5) < 1e-12)
+      why += " (here " + name + " is a precision: give it a Gamma prior)";
+    return std::nullopt;
+  }
+  if (st.kind == Kind::Weibull)
+    for (double k : st.known.data)
+      if (std::fabs(mono->k * k - 1) > 1e-9) {
+        why = "'" + o.text + "': '" + name + "' enters the scale as c * " + name + "^" +
+              num(mono->k) + " but the shape is " + num(k) +
+              "; the InverseGamma prior is conjugate to " + name +
+              " = scale^shape, written Weibull(k, " + name + " ^ (1 / k))";
+        return std::nullopt;
+      }
+  for (double x : mono->c.data)
+    if (!(x > 0) || !std::isfinite(x)) {
+      why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + num(x) +
+            "; it must be positive";
+      return std::nullopt;
+    }
+  st.observation = oi;
+  st.c = mono->c;
+  if (o.summary) {  // a summarised column (scalar arguments): sum (x - m)^2
+    if (st.kind != Kind::NormalVariance || st.c.size() != 1 || st.known.size() != 1) {
+      why = "'" + o.text + "': the data is summarised and this form needs its values";
+      return std::nullopt;
+    }
+    const double n = static_cast<double>(o.summary->n), c = st.c[0];
+    st.s += 0.5 * n, st.r += o.summary->squares_about(st.known[0]) / (c * c) / 2, st.n += n;
+    return st;
+  }
+  const Value& x = o.value;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double xi = x[i], ci = at(st.c, i), ki = at(st.known, i);
+    if (st.kind == Kind::NormalVariance) {
+      // sd = c sqrt(v): v^(-1/2) exp(-(x - m)^2 / (2 c^2 v))
+      const double z = (xi - ki) / ci;
+      st.s += 0.5, st.r += z * z / 2;
+    } else {
+      // sigma = c v^(1/k), sigma^k = c^k v: v^(-1) exp(-(x / c)^k / v) times terms free of v
+      st.s += 1, st.r += std::pow(xi / ci, ki);
+    }
+    st.n += 1;
+  }
+  return st;
 }
 
 }  // namespace
 
 std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorGraph& g,
                                             const graph::Component& c, std::string& why) {
-  ComponentView v = view(g, c);
-  if (c.params.size() != 1 || v.priors.size() != 1) {
-    hierarchical_why(m, v, why);
-    return std::nullopt;
-  }
-  const Prior& prior = m.priors[v.priors[0]];
-  if (!prior.family || prior.family->name != "InverseGamma") return std::nullopt;
-  const std::size_t p = c.params[0];
+  const auto prior = match_scalar_prior(m, g, c, dist::inverse_gamma_family(), why);
+  if (!prior) return std::nullopt;
+  const ComponentView& v = prior->view;
+  const std::size_t p = prior->param;
   const std::string& name = m.params[p].name;
-  if (!m.params[p].type.is_scalar()) {
-    why = "'" + name + "' is a vector; the InverseGamma rule handles one scalar parameter";
-    return std::nullopt;
-  }
-  if (!fixed_args(prior)) {
-    why = "the InverseGamma prior of '" + name + "' has parameters as arguments";
-    return std::nullopt;
-  }
-  const double a0 = eval_data(m, *prior.args[0])[0], b0 = eval_data(m, *prior.args[1])[0];
+  const double a0 = prior->a0, b0 = prior->b0;
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    const std::string fam(o.family->name);
-    Stats st;
-    if (fam == "Normal")
-      st.kind = Kind::NormalVariance;
-    else if (fam == "Weibull")
-      st.kind = Kind::Weibull;
-    else {
-      why = "'" + o.text +
-            "': the InverseGamma rule takes Normal likelihoods with known mean and "
-            "unknown variance, and Weibull likelihoods with known shape; not a " +
-            fam;
-      return std::nullopt;
-    }
-    const std::string what = st.kind == Kind::NormalVariance ? "mean" : "shape";
-    if (!ir::is_data_only(*o.args[0])) {
-      why = "'" + o.text + "': the " + what + " of the " + fam +
-            " is unknown; the InverseGamma rule needs it known (data)" +
-            (st.kind == Kind::NormalVariance
-                 ? " (for an unknown mean too, use a NormalInverseGamma prior)"
-                 : "");
-      return std::nullopt;
-    }
-    st.known = eval_data(m, *o.args[0]);
-    auto mono = monomial_in(m, *o.args[1], p);
-    if (!mono) {
-      why = "'" + o.text + "': the " +
-            std::string(st.kind == Kind::NormalVariance ? "sd" : "scale") + " of the " + fam +
-            " is not of the form c * " + name + "^power with c known data";
-      return std::nullopt;
-    }
-    if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
-      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
-            "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
-            "), as in Normal(m, sqrt(" + name + "))";
-      if (std::fabs(mono->k + 0.5) < 1e-12)
-        why += " (here " + name + " is a precision: give it a Gamma prior)";
-      return std::nullopt;
-    }
-    if (st.kind == Kind::Weibull)
-      for (double k : st.known.data)
-        if (std::fabs(mono->k * k - 1) > 1e-9) {
-          why = "'" + o.text + "': '" + name + "' enters the scale as c * " + name + "^" +
-                num(mono->k) + " but the shape is " + num(k) +
-                "; the InverseGamma prior is conjugate to " + name +
-                " = scale^shape, written Weibull(k, " + name + " ^ (1 / k))";
-          return std::nullopt;
-        }
-    for (double x : mono->c.data)
-      if (!(x > 0) || !std::isfinite(x)) {
-        why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + num(x) +
-              "; it must be positive";
-        return std::nullopt;
-      }
-    st.observation = oi;
-    st.c = mono->c;
-    if (o.summary) {  // a summarised column (scalar arguments): sum (x - m)^2
-      if (st.kind != Kind::NormalVariance || st.c.size() != 1 || st.known.size() != 1) {
-        why = "'" + o.text + "': the data is summarised and this form needs its values";
-        return std::nullopt;
-      }
-      const double n = static_cast<double>(o.summary->n), c = st.c[0];
-      st.s += 0.5 * n, st.r += o.summary->squares_about(st.known[0]) / (c * c) / 2, st.n += n;
-      stats.push_back(st);
-      continue;
-    }
-    const Value& x = o.value;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      const double xi = x[i], ci = at(st.c, i), ki = at(st.known, i);
-      if (st.kind == Kind::NormalVariance) {
-        // sd = c sqrt(v): v^(-1/2) exp(-(x - m)^2 / (2 c^2 v))
-        const double z = (xi - ki) / ci;
-        st.s += 0.5, st.r += z * z / 2;
-      } else {
-        // sigma = c v^(1/k), sigma^k = c^k v: v^(-1) exp(-(x / c)^k / v) times terms free of v
-        st.s += 1, st.r += std::pow(xi / ci, ki);
-      }
-      st.n += 1;
-    }
-    stats.push_back(st);
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
   }
   if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
 
@@ -252,7 +206,7 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
 
   ParamResult res;
   res.param = p;
-  res.posterior = from_family("InverseGamma", {a, b});
+  res.posterior = from_family(dist::inverse_gamma_family(), {a, b});
   res.map = res.posterior.mode;  // b / (a + 1), always inside (0, inf)
   res.map_note = res.posterior.mode_note;
   // The likelihood v^(-S) e^(-R / v) peaks at R / S.

@@ -14,6 +14,8 @@
 // Vision: Models, Learning and Inference, 2012, ch. 4 for the MAP).
 // With one scalar mean parameter the posterior is reported as the
 // NormalInverseGamma family, otherwise as "MultiNormalInverseGamma".
+#include "conjugate/normal_inverse_gamma.hpp"
+
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -24,35 +26,7 @@
 #include "conjugate/solution.hpp"
 
 namespace bayes::conjugate {
-
-namespace {
-
-using Eigen::MatrixXd;
-using Eigen::VectorXd;
-using Idx = Eigen::Index;
-
-// A mean parameter: w | s2 ~ Normal(m0, sqrt(s2 / lambda)), elementwise.
-struct Weight {
-  std::size_t param = 0;
-  std::size_t prior = 0;     // Model::priors index (the joint prior for NIG's mu)
-  Value m0, lambda;          // size 1 (broadcast) or the parameter's length
-  double c = 1;              // the sd's multiplier when it is one number (for the explanation)
-  bool joint_prior = false;  // mu of `mu, s2 ~ NormalInverseGamma(...)`
-};
-
-// One observation statement, as y = offset + X w + c sqrt(s2) eps.
-struct Block {
-  std::size_t observation = 0;
-  VectorXd y;       // the observations
-  VectorXd offset;  // the known part of the mean, per row
-  MatrixXd X;       // N x p
-  VectorXd c;       // the sd multiplier, per row
-  // How many observations each row stands for: 1, or n / 2 for each of the
-  // two rows mean -+ sqrt(m2 / n) that stand for a summarised column of n
-  // (they have its count, sum and sum of squares, and every formula here is a
-  // weighted sum of quadratics in y, so the answers are the same).
-  VectorXd w;
-};
+namespace nig {
 
 std::string vec(const VectorXd& x) {
   std::string s = "[";
@@ -66,6 +40,15 @@ std::string mat(const MatrixXd& a) {
   return s + "]";
 }
 
+// "mu ~ Normal(4, sqrt(s2 / 1))"
+std::string prior_text(const Model& m, const Prior& p) {
+  std::string names;
+  for (auto i : p.params) names += (names.empty() ? "" : ", ") + m.params[i].name;
+  return names + " ~ " + p.text;
+}
+
+namespace {
+
 Value to_value(const VectorXd& x) {
   return Value::vector(std::vector<double>(x.data(), x.data() + x.size()));
 }
@@ -73,13 +56,6 @@ Value to_value(const VectorXd& x) {
 Value to_value(const MatrixXd& a) {
   return Value::matrix(static_cast<std::size_t>(a.rows()), static_cast<std::size_t>(a.cols()),
                        std::vector<double>(a.data(), a.data() + a.size()));
-}
-
-// "mu ~ Normal(4, sqrt(s2 / 1))"
-std::string prior_text(const Model& m, const Prior& p) {
-  std::string names;
-  for (auto i : p.params) names += (names.empty() ? "" : ", ") + m.params[i].name;
-  return names + " ~ " + p.text;
 }
 
 // The parameters an expression reads other than `skip`, quoted: "'tau'".
@@ -95,18 +71,16 @@ bool mentions(const ir::Node& n, std::size_t param) {
   return std::find(ps.begin(), ps.end(), param) != ps.end();
 }
 
-bool is_family(const dist::Family* f, std::string_view name) { return f && f->name == name; }
-
 // True when `s2` is in the sd of some Normal factor of the component: the
 // sign that the model is meant as Normal data with an unknown variance.
 bool in_a_normal_sd(const Model& m, const ComponentView& v, std::size_t s2) {
   for (auto pi : v.priors) {
     const Prior& p = m.priors[pi];
-    if (is_family(p.family, "Normal") && mentions(*p.args[1], s2)) return true;
+    if (p.family == &dist::normal_family() && mentions(*p.args[1], s2)) return true;
   }
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
-    if (is_family(o.family, "Normal") && mentions(*o.args[1], s2)) return true;
+    if (o.family == &dist::normal_family() && mentions(*o.args[1], s2)) return true;
   }
   return false;
 }
@@ -150,10 +124,10 @@ ClosedForm weight_marginal(bool scalar, const VectorXd& mean, const MatrixXd& V,
                            double beta) {
   double nu = 2 * alpha;
   VectorXd scale = (V.diagonal() * (beta / alpha)).cwiseSqrt();
-  if (scalar) return from_family("StudentT", {nu, mean[0], scale[0]});
-  const dist::Family* t = dist::find("StudentT");
+  if (scalar) return from_family(dist::student_t_family(), {nu, mean[0], scale[0]});
+  const dist::Family* t = &dist::student_t_family();
   ClosedForm cf;
-  cf.family = "StudentT";
+  cf.family = t->name;
   cf.params = {{"nu", Value::scalar(nu)}, {"mean", to_value(mean)}, {"scale", to_value(scale)}};
   VectorXd mu = mean, sd(mean.size());
   for (Idx j = 0; j < mean.size(); ++j) {
@@ -196,58 +170,37 @@ ClosedForm weight_marginal(bool scalar, const VectorXd& mean, const MatrixXd& V,
   return cf;
 }
 
-// The model, recognised: the variance, its prior, the stacked weights and the
-// linearised observation statements.
-struct Setup {
-  std::size_t s2 = 0;         // the variance parameter
-  std::size_t var_prior = 0;  // its prior: InverseGamma, or the joint NormalInverseGamma
-  bool joint = false;
-  double alpha0 = 0, beta0 = 0;
-  std::vector<Weight> weights;       // by parameter index
-  std::vector<std::size_t> wparams;  // their parameter indices
-  std::vector<std::size_t> offsets;  // each one's first entry in the stacked w
-  Idx p = 0;                         // the stacked length
-  VectorXd m0, lambda0;              // the stacked prior means and precision multipliers
-  std::vector<Block> blocks;
-  std::string s2n, wnames;  // "s2", "w0, w"
-
-  Idx length(std::size_t i, const Model& m) const {
-    const Type& t = m.params[weights[i].param].type;
-    return static_cast<Idx>(t.is_scalar() ? 1 : t.rows);
-  }
-};
-
-std::optional<Setup> match(const Model& m, const graph::Component& c, const ComponentView& v,
-                           std::string& why) {
-  Setup s;
-  // 1. The variance s2 and its prior: the joint prior's second unknown, or the
-  //    one InverseGamma parameter that appears in a Normal sd.
+// 1. The variance s2 and its prior: the joint prior's second unknown, or the
+//    one InverseGamma parameter that appears in a Normal sd. False when there
+//    is none (another rule's model: `why` stays empty) or it does not fit.
+bool find_variance(const Model& m, const graph::Component& c, const ComponentView& v, Setup& s,
+                   std::string& why) {
   std::optional<std::size_t> var_prior;
   for (auto pi : v.priors)
-    if (is_family(m.priors[pi].family, "NormalInverseGamma")) {
+    if (m.priors[pi].family == &dist::normal_inverse_gamma_family()) {
       if (var_prior) {
         why = "two NormalInverseGamma priors ('" + prior_text(m, m.priors[*var_prior]) + "' and '" +
               prior_text(m, m.priors[pi]) + "') share observations; the rule handles one variance";
-        return std::nullopt;
+        return false;
       }
       var_prior = pi;
     }
   s.joint = var_prior.has_value();
   if (!s.joint) {
-    if (c.params.size() < 2) return std::nullopt;  // the InverseGamma rule's case (known mean)
+    if (c.params.size() < 2) return false;  // the InverseGamma rule's case (known mean)
     std::vector<std::size_t> found;
     for (auto pi : v.priors) {
       const Prior& p = m.priors[pi];
-      if (!is_family(p.family, "InverseGamma") || p.params.size() != 1) continue;
+      if (p.family != &dist::inverse_gamma_family() || p.params.size() != 1) continue;
       if (m.params[p.params[0]].type.is_scalar() && in_a_normal_sd(m, v, p.params[0]))
         found.push_back(pi);
     }
-    if (found.empty()) return std::nullopt;
+    if (found.empty()) return false;
     if (found.size() > 1) {
       why = "several unknown variances with InverseGamma priors ('" +
             prior_text(m, m.priors[found[0]]) + "', '" + prior_text(m, m.priors[found[1]]) +
             "') appear in the same observations; the NormalInverseGamma rule handles one variance";
-      return std::nullopt;
+      return false;
     }
     var_prior = found[0];
   }
@@ -258,7 +211,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
   const std::string& s2n = s.s2n;
   if (!fixed_args(vp)) {
     why = "'" + prior_text(m, vp) + "': the prior of '" + s2n + "' has parameters as arguments";
-    return std::nullopt;
+    return false;
   }
   if (s.joint) {
     std::vector<double> a;
@@ -272,10 +225,15 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     s.alpha0 = eval_data(m, *vp.args[0])[0], s.beta0 = eval_data(m, *vp.args[1])[0];
   }
 
-  // 2. Every other prior is on a weight, w | s2 ~ Normal(m0, c * sqrt(s2)):
-  //    a prior precision lambda / s2 with lambda = 1 / c^2. First the priors
-  //    with other parameters as arguments (hyperpriors): the problem is there,
-  //    not in the hyperparameter's own prior.
+  return true;
+}
+
+// 2. Every other prior is on a weight, w | s2 ~ Normal(m0, c * sqrt(s2)): a
+//    prior precision lambda / s2 with lambda = 1 / c^2. First the priors with
+//    other parameters as arguments (hyperpriors): the problem is there, not in
+//    the hyperparameter's own prior.
+bool check_hyperpriors(const Model& m, const ComponentView& v, const Setup& s, std::string& why) {
+  const std::string& s2n = s.s2n;
   for (auto pi : v.priors) {
     if (pi == s.var_prior) continue;
     const Prior& p = m.priors[pi];
@@ -289,9 +247,14 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
             other +
             " as an argument; the NormalInverseGamma rule needs its mean and its c in c * sqrt(" +
             s2n + ") known";
-      return std::nullopt;
+      return false;
     }
   }
+  return true;
+}
+
+bool add_weights(const Model& m, const ComponentView& v, Setup& s, std::string& why) {
+  const std::string& s2n = s.s2n;
   for (auto pi : v.priors) {
     if (pi == s.var_prior) continue;
     const Prior& p = m.priors[pi];
@@ -301,12 +264,12 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     if (!p.family) {
       why = "'" + name + "' has a flat prior; with the unknown variance '" + s2n +
             "' the conjugate prior is " + wanted;
-      return std::nullopt;
+      return false;
     }
-    if (p.family->name != "Normal" || p.params.size() != 1) {
+    if (p.family != &dist::normal_family() || p.params.size() != 1) {
       why = "'" + text + "': with the unknown variance '" + s2n + "' the conjugate prior is " +
             wanted + ", not " + std::string(p.family->name);
-      return std::nullopt;
+      return false;
     }
     std::string r;
     auto cm = sd_multiplier(m, *p.args[1], s.s2, "'" + text + "': the prior sd of '" + name + "'",
@@ -319,7 +282,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
             "not "
             "NormalInverseGamma); write it as " +
             wanted;
-      return std::nullopt;
+      return false;
     }
     Weight w;
     w.param = p.params[0], w.prior = pi;
@@ -331,10 +294,15 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     if ((w.m0.size() != 1 && w.m0.size() != k) || (w.lambda.size() != 1 && w.lambda.size() != k)) {
       why = "'" + text + "': the prior's arguments have a length other than 1 or " +
             std::to_string(k);
-      return std::nullopt;
+      return false;
     }
     s.weights.push_back(w);
   }
+  return true;
+}
+
+// The weights stacked into one vector w, with their prior means and precisions.
+void stack_weights(const Model& m, Setup& s) {
   std::sort(s.weights.begin(), s.weights.end(),
             [](const Weight& a, const Weight& b) { return a.param < b.param; });
   for (const auto& w : s.weights) s.wparams.push_back(w.param);
@@ -347,15 +315,18 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
       s.m0[at_j] = at(s.weights[i].m0, static_cast<std::size_t>(j));
       s.lambda0[at_j] = at(s.weights[i].lambda, static_cast<std::size_t>(j));
     }
+}
 
-  // 3. Every observation: Normal, its mean linear in the weights, its sd c * sqrt(s2).
+// 3. Every observation: Normal, its mean linear in the weights, its sd c * sqrt(s2).
+bool add_blocks(const Model& m, const ComponentView& v, Setup& s, std::string& why) {
+  const std::string& s2n = s.s2n;
   for (auto oi : v.observations) {
     const Observation& o = m.observations[oi];
-    if (!is_family(o.family, "Normal")) {
+    if (o.family != &dist::normal_family()) {
       why = "'" + o.text + "': a " + std::string(o.family->name) +
             " likelihood is not conjugate to the NormalInverseGamma prior on (" + s.wnames + ", " +
             s2n + "); it needs Normal observations";
-      return std::nullopt;
+      return false;
     }
     std::string r;
     auto cm = sd_multiplier(m, *o.args[1], s.s2, "'" + o.text + "': the sd", s2n, r);
@@ -364,7 +335,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
       if (r.find("does not scale") != std::string::npos)
         why += ": a known sd next to the unknown variance '" + s2n +
                "' breaks the NormalInverseGamma form";
-      return std::nullopt;
+      return false;
     }
     auto lin = linear_in(m, *o.args[0], s.wparams);
     if (!lin) {
@@ -373,12 +344,12 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
       else
         why = "'" + o.text + "': the mean is not linear in (" + s.wnames +
               "); the NormalInverseGamma rule needs mean = a + X * w with a and X known";
-      return std::nullopt;
+      return false;
     }
     if (o.summary) {
       if (lin->offset.size() != 1 || cm->size() != 1) {
         why = "'" + o.text + "': the data is summarised and this form needs its values";
-        return std::nullopt;
+        return false;
       }
       const data::Summary& su = *o.summary;
       const double n = static_cast<double>(su.n), r = std::sqrt(su.m2 / n);
@@ -397,7 +368,7 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     if ((lin->offset.size() != 1 && lin->offset.size() != n) ||
         (cm->size() != 1 && cm->size() != o.value.size())) {
       why = "'" + o.text + "': the mean or sd has a length other than 1 or " + std::to_string(n);
-      return std::nullopt;
+      return false;
     }
     Block b;
     b.observation = oi;
@@ -409,23 +380,19 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
     b.w = VectorXd::Ones(n);
     s.blocks.push_back(std::move(b));
   }
-  return s;
+  return true;
 }
 
-// The conjugate update (Murphy, MLAPP eq. 7.69-7.70, with W = diag(1 / c_i^2)):
-//   Lambda' = Lambda0 + X^T W X,  m' = inverse(Lambda') (Lambda0 m0 + X^T W (y - a)),
-//   alpha' = alpha + N / 2,
-//   beta' = beta + (RSS + (m' - m0)^T Lambda0 (m' - m0)) / 2,  RSS = (y - a - X m')^T W (y - a - X
-//   m'),
-// the last being y^T W y + m0^T Lambda0 m0 - m'^T Lambda' m' without its cancellation.
-// With one scalar mean and x ~ Normal(mu, sqrt(s2)) these are Murphy (2007),
-// sec. 6: lambda' = lambda + N, m' = (lambda m0 + N x-bar) / (lambda + N), ...
-struct Update {
-  MatrixXd Lambda, V;  // posterior precision multiplier and its inverse
-  VectorXd mean;       // m'
-  double N = 0, alpha = 0, beta = 0;
-  double rss = 0, shrink = 0;  // the two parts of 2 (beta' - beta)
-};
+std::optional<Setup> match(const Model& m, const graph::Component& c, const ComponentView& v,
+                           std::string& why) {
+  Setup s;
+  if (!find_variance(m, c, v, s, why) || !check_hyperpriors(m, v, s, why) ||
+      !add_weights(m, v, s, why))
+    return std::nullopt;
+  stack_weights(m, s);
+  if (!add_blocks(m, v, s, why)) return std::nullopt;
+  return s;
+}
 
 Update update(const Setup& s) {
   Update u;
@@ -449,14 +416,6 @@ Update update(const Setup& s) {
   u.beta = s.beta0 + (u.rss + u.shrink) / 2;
   return u;
 }
-
-// Maximum likelihood with the priors dropped: weighted least squares for the
-// weights, s2 = RSS / N; or why they do not exist.
-struct Fit {
-  VectorXd w;
-  double rss = 0;
-  std::string w_note, s2_note;
-};
 
 Fit least_squares(const Model& m, const Setup& s, double N) {
   Idx rows = 0;
@@ -497,242 +456,12 @@ Fit least_squares(const Model& m, const Setup& s, double N) {
   return f;
 }
 
-// The derivation for a student, with the numbers put in.
-void explain(const Model& m, const Setup& s, const Update& u, const Fit& f, double s2_map,
-             bool single, Solution& sol) {
-  auto& ex = sol.explain;
-  const std::string& s2n = s.s2n;
-  const Prior& vp = m.priors[s.var_prior];
-  // x ~ Normal(mu, sqrt(s2)) only: the textbook's scalar formulas apply.
-  bool plain = single;
-  for (const auto& b : s.blocks)
-    plain = plain && (b.X.array() == 1).all() && (b.offset.array() == 0).all() &&
-            (b.c.array() == 1).all();
-  bool offset = false, unit = true;
-  for (const auto& b : s.blocks) {
-    offset = offset || (b.offset.array() != 0).any();
-    unit = unit && (b.c.array() == 1).all();
-  }
-  const std::string W = unit ? "" : " W";
-  const std::string y_a = offset ? "(y - a)" : "y";
-  auto lhs = [&](const Block& b) {
-    const std::string& t = m.observations[b.observation].text;
-    return t.substr(0, t.find(" ~ "));
-  };
-
-  // The rule and the prior.
-  if (single) {
-    const std::string& mu = s.wnames;
-    ex.push_back("rule " + sol.rule + ": Normal data with an unknown mean " + mu +
-                 " and an unknown variance " + s2n + ". The NormalInverseGamma prior (" + s2n +
-                 " ~ InverseGamma(alpha, beta), then " + mu + " | " + s2n + " ~ Normal(m0, sqrt(" +
-                 s2n +
-                 " / lambda))) is conjugate to it: the posterior is NormalInverseGamma again");
-  } else {
-    ex.push_back("rule " + sol.rule + ": Normal data whose mean is linear in the weights (" +
-                 s.wnames + ") and whose variance " + s2n +
-                 " is unknown. An InverseGamma prior on " + s2n +
-                 " with Normal priors on the weights whose sd scales with sqrt(" + s2n +
-                 ") is a multivariate NormalInverseGamma prior, and it is conjugate: the posterior "
-                 "has the same form");
-  }
-  if (s.joint) {
-    const Weight& w = s.weights[0];
-    ex.push_back("prior: " + prior_text(m, vp) + ": m0 = " + num(w.m0[0]) + ", lambda = " +
-                 num(w.lambda[0]) + ", alpha = " + num(s.alpha0) + ", beta = " + num(s.beta0) +
-                 ", i.e. " + s2n + " ~ InverseGamma(alpha, beta) and " + s.wnames + " | " + s2n +
-                 " ~ Normal(m0, sqrt(" + s2n +
-                 " / lambda)) (Prince's NormInvGam[alpha, beta, gamma = lambda, delta = m0])");
-  } else {
-    ex.push_back("prior: " + prior_text(m, vp) + ": alpha = " + num(s.alpha0) +
-                 ", beta = " + num(s.beta0));
-  }
-  for (const auto& w : s.weights) {
-    if (w.joint_prior) continue;
-    const bool scalar = m.params[w.param].type.is_scalar();
-    std::string line = "prior: " + prior_text(m, m.priors[w.prior]) + ": " +
-                       (scalar ? "the" : "each element's") + " sd is ";
-    if (w.lambda.size() == 1)
-      line += num(w.c) + " * sqrt(" + s2n + "), so lambda = 1 / " + num(w.c) +
-              "^2 = " + num(w.lambda[0]);
-    else
-      line +=
-          "c * sqrt(" + s2n + ") with c known, so lambda = 1 / c^2 = " +
-          vec(Eigen::Map<const VectorXd>(w.lambda.data.data(), static_cast<Idx>(w.lambda.size())));
-    line +=
-        " and m0 = " +
-        (w.m0.size() == 1
-             ? num(w.m0[0])
-             : vec(Eigen::Map<const VectorXd>(w.m0.data.data(), static_cast<Idx>(w.m0.size()))));
-    ex.push_back(line);
-  }
-  if (single && !s.joint)
-    ex.push_back("together: " + s.wnames + ", " + s2n +
-                 " ~ NormalInverseGamma(m0 = " + num(s.m0[0]) + ", lambda = " + num(s.lambda0[0]) +
-                 ", alpha = " + num(s.alpha0) + ", beta = " + num(s.beta0) + ")");
-  if (!single)
-    ex.push_back("together: (" + s.wnames + ", " + s2n + ") ~ MultiNormalInverseGamma(m0 = " +
-                 vec(s.m0) + ", Lambda0 = diag" + vec(s.lambda0) + ", alpha = " + num(s.alpha0) +
-                 ", beta = " + num(s.beta0) + "): the stacked weights | " + s2n +
-                 " ~ MultiNormal(m0, " + s2n + " * inverse(Lambda0))");
-
-  // The data and the update.
-  double sum_x = 0, ss = 0, xbar = 0;
-  const double N = u.N;
-  if (plain) {
-    for (const auto& b : s.blocks) sum_x += b.w.dot(b.y);
-    xbar = sum_x / N;
-    for (const auto& b : s.blocks) ss += (b.w.array() * (b.y.array() - xbar).square()).sum();
-    const std::string totals = "N = " + num(N) + ", sum x = " + num(sum_x) +
-                               ", x-bar = " + num(xbar) + ", S = sum (x - x-bar)^2 = " + num(ss);
-    if (s.blocks.size() == 1) {
-      ex.push_back("data: " + m.observations[s.blocks[0].observation].text + ": " + totals);
-    } else {
-      for (const auto& b : s.blocks)
-        ex.push_back("data: " + m.observations[b.observation].text + ": " + num(b.w.sum()) +
-                     " values, sum " + num(b.w.dot(b.y)));
-      ex.push_back("all data together: " + totals);
-    }
-    const double l = s.lambda0[0], m0 = s.m0[0];
-    ex.push_back("posterior (Murphy 2007, sec. 6):");
-    ex.push_back("  lambda' = lambda + N = " + num(l) + " + " + num(N) + " = " +
-                 num(u.Lambda(0, 0)));
-    ex.push_back("  m0' = (lambda m0 + sum x) / (lambda + N) = (" + num(l) + " * " + num(m0) +
-                 " + " + num(sum_x) + ") / " + num(u.Lambda(0, 0)) + " = " + num(u.mean[0]));
-    ex.push_back("  alpha' = alpha + N / 2 = " + num(s.alpha0) + " + " + num(N) +
-                 " / 2 = " + num(u.alpha));
-    ex.push_back("  beta' = beta + (S + lambda N (x-bar - m0)^2 / (lambda + N)) / 2 = " +
-                 num(s.beta0) + " + (" + num(ss) + " + " +
-                 num(l * N * (xbar - m0) * (xbar - m0) / (l + N)) + ") / 2 = " + num(u.beta));
-  } else {
-    for (const auto& b : s.blocks)
-      ex.push_back("data: " + m.observations[b.observation].text + ": " + num(b.w.sum()) +
-                   " rows y = " + (offset ? "a + " : "") + "X w + " + (unit ? "" : "c * ") +
-                   "sqrt(" + s2n + ") * noise, X with " + std::to_string(s.p) +
-                   (s.p == 1 ? " column" : " columns") +
-                   (offset ? ", a the known part of the mean" : "") +
-                   (unit ? "" : ", c the sd's multiplier"));
-    ex.push_back("posterior (Murphy, MLAPP sec. 7.6.3" +
-                 std::string(unit ? "" : "; W = diag(1 / c^2)") + "), N = " + num(N) + ":");
-    ex.push_back("  Lambda' = Lambda0 + X^T" + W + " X = " + mat(u.Lambda));
-    ex.push_back("  m0' = inverse(Lambda') (Lambda0 m0 + X^T" + W + " " + y_a +
-                 ") = " + vec(u.mean));
-    ex.push_back("  alpha' = alpha + N / 2 = " + num(s.alpha0) + " + " + num(N) +
-                 " / 2 = " + num(u.alpha));
-    ex.push_back("  beta' = beta + (RSS + (m0' - m0)^T Lambda0 (m0' - m0)) / 2 = " + num(s.beta0) +
-                 " + (" + num(u.rss) + " + " + num(u.shrink) + ") / 2 = " + num(u.beta) +
-                 ", with RSS = the" + (unit ? "" : " weighted") + " sum of squares of " +
-                 (offset ? "y - a - X m0'" : "y - X m0'"));
-  }
-  ex.push_back("  = " + (single
-                             ? "NormalInverseGamma(" + num(u.mean[0]) + ", " + num(u.Lambda(0, 0)) +
-                                   ", " + num(u.alpha) + ", " + num(u.beta) + ")"
-                             : "MultiNormalInverseGamma(m0', Lambda', " + num(u.alpha) + ", " +
-                                   num(u.beta) + ")"));
-
-  // The marginals.
-  for (std::size_t i = 0; i < s.weights.size(); ++i) {
-    const std::size_t q = s.weights[i].param;
-    const std::string& nm = m.params[q].name;
-    const auto o = static_cast<Idx>(s.offsets[i]);
-    if (m.params[q].type.is_scalar()) {
-      ex.push_back("marginal: " + nm + " ~ StudentT(nu = 2 alpha' = " + num(2 * u.alpha) +
-                   ", mean = m0'" + (single ? "" : "[" + std::to_string(o + 1) + "]") + " = " +
-                   num(u.mean[o]) + ", scale = sqrt(beta' / (alpha' lambda')) = sqrt(" +
-                   num(u.beta) + " / (" + num(u.alpha) + " * " + num(1 / u.V(o, o)) +
-                   ")) = " + num(std::sqrt(u.beta / u.alpha * u.V(o, o))) + ")" +
-                   (single ? ""
-                           : ", with lambda' = 1 / inverse(Lambda')[" + std::to_string(o + 1) +
-                                 ", " + std::to_string(o + 1) + "]"));
-    } else {
-      const Idx k = s.length(i, m);
-      VectorXd scale = (u.V.diagonal().segment(o, k) * (u.beta / u.alpha)).cwiseSqrt();
-      ex.push_back(
-          "marginal: each " + nm + "[j] ~ StudentT(nu = 2 alpha' = " + num(2 * u.alpha) +
-          ", mean = m0'[j], scale = sqrt(beta' / alpha' * inverse(Lambda')[j, j])): scales " +
-          vec(scale));
-    }
-  }
-  std::string ig = "marginal: " + s2n + " ~ InverseGamma(alpha', beta') = InverseGamma(" +
-                   num(u.alpha) + ", " + num(u.beta) + ")";
-  if (u.alpha > 1) ig += ", mean beta' / (alpha' - 1) = " + num(u.beta / (u.alpha - 1));
-  ex.push_back(ig + ", mode beta' / (alpha' + 1) = " + num(u.beta / (u.alpha + 1)));
-
-  // The joint mode: Prince's formula, and its regression form.
-  if (plain) {
-    const double l = s.lambda0[0], m0 = s.m0[0];
-    const std::string& mu = s.wnames;
-    double mu_hat = (sum_x + l * m0) / (N + l);
-    double dev = 0;
-    for (const auto& b : s.blocks) dev += (b.w.array() * (b.y.array() - mu_hat).square()).sum();
-    double prior_dev = l * (m0 - mu_hat) * (m0 - mu_hat);
-    double s2_prince = (dev + 2 * s.beta0 + prior_dev) / (N + 3 + 2 * s.alpha0);
-    ex.push_back("MAP (the joint mode of (" + mu + ", " + s2n + "), Prince sec. 4.3): " + mu +
-                 " = (sum x + lambda m0) / (N + lambda) = (" + num(sum_x) + " + " + num(l) + " * " +
-                 num(m0) + ") / (" + num(N) + " + " + num(l) + ") = " + num(mu_hat));
-    ex.push_back("  " + s2n + " = (sum (x - " + mu + ")^2 + 2 beta + lambda (m0 - " + mu +
-                 ")^2) / (N + 3 + 2 alpha) = (" + num(dev) + " + " + num(2 * s.beta0) + " + " +
-                 num(prior_dev) + ") / (" + num(N) + " + 3 + " + num(2 * s.alpha0) +
-                 ") = " + num(s2_prince) + ", the same as beta' / (alpha' + 3/2) = " + num(s2_map));
-  } else {
-    ex.push_back("MAP (the joint mode): the weights = m0' = " + vec(u.mean) + ", " + s2n +
-                 " = (RSS + 2 beta + (m0' - m0)^T Lambda0 (m0' - m0)) / (N + 2 alpha + 2 + p) = (" +
-                 num(u.rss) + " + " + num(2 * s.beta0) + " + " + num(u.shrink) + ") / (" + num(N) +
-                 " + " + num(2 * s.alpha0) + " + 2 + " + std::to_string(s.p) +
-                 ") = " + num(s2_map) + " = beta' / (alpha' + 1 + p/2): Prince's formula for p = " +
-                 std::to_string(s.p) + (s.p == 1 ? " weight" : " weights"));
-  }
-  ex.push_back(
-      "  note: posterior(" + s2n + ") reports the mode of " + s2n +
-      "'s own marginal, beta' / (alpha' + 1) = " + num(u.beta / (u.alpha + 1)) +
-      "; the joint mode's " + s2n + " is smaller because the joint density also has the factor " +
-      s2n + (s.p == 1 ? "^(-1/2)" : "^(-p/2)") + " from the normalising constant of " +
-      (single ? s.wnames + " | " + s2n + " ~ Normal" : "the weights | " + s2n + " ~ MultiNormal"));
-
-  // Maximum likelihood.
-  if (plain) {
-    ex.push_back("MLE (priors dropped): " + s.wnames + " = x-bar = " + num(xbar) + ", " + s2n +
-                 " = " +
-                 (f.s2_note.empty() ? "S / N = " + num(ss) + " / " + num(N) + " = " + num(ss / N) +
-                                          " (dividing by N, not N - 1)"
-                                    : f.s2_note));
-  } else {
-    ex.push_back("MLE (priors dropped): " +
-                 (f.w_note.empty() ? std::string("least squares w = inverse(X^T") + W + " X) X^T" +
-                                         W + " " + y_a + " = " + vec(f.w)
-                                   : f.w_note) +
-                 "; " + s2n + " = " +
-                 (f.s2_note.empty()
-                      ? "RSS / N = " + num(f.rss) + " / " + num(N) + " = " + num(f.rss / N)
-                      : f.s2_note));
-  }
-
-  // The predictives.
-  for (std::size_t i = 0; i < s.blocks.size(); ++i) {
-    const ClosedForm& d = sol.predictive[i].dist;
-    const std::string t = "StudentT(" + num(d.params[0].second[0]) + ", " +
-                          num(d.params[1].second[0]) + ", " + num(d.params[2].second[0]) + ")";
-    if (plain) {
-      if (i > 0) continue;  // the same for every statement
-      std::string which = lhs(s.blocks[0]);
-      for (std::size_t j = 1; j < s.blocks.size(); ++j) which += " or " + lhs(s.blocks[j]);
-      ex.push_back("predictive of one more " + which +
-                   ": StudentT(2 alpha', m0', sqrt(beta' (1 + 1 / lambda') / alpha')) = " + t);
-    } else {
-      const bool row1 = !sol.predictive[i].note.empty();
-      const std::string x = row1 ? "x_1" : "x";
-      ex.push_back("predictive of one more " + lhs(s.blocks[i]) +
-                   (row1 ? " at the covariates x_1 of row 1" : "") + ": StudentT(2 alpha', " +
-                   (offset ? "a + " : "") + x + "^T m0', sqrt(beta' / alpha' (" +
-                   (unit ? "1" : "c^2") + " + " + x + "^T inverse(Lambda') " + x + "))) = " + t);
-    }
-  }
-}
-
 }  // namespace
+}  // namespace nig
 
 std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::FactorGraph& g,
                                                    const graph::Component& c, std::string& why) {
+  using namespace nig;
   ComponentView v = view(g, c);
   auto setup = match(m, c, v, why);
   if (!setup) return std::nullopt;
@@ -769,7 +498,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   }
   ParamResult var;
   var.param = s.s2;
-  var.posterior = from_family("InverseGamma", {u.alpha, u.beta});  // Murphy (2007), sec. 6
+  var.posterior =
+      from_family(dist::inverse_gamma_family(), {u.alpha, u.beta});  // Murphy (2007), sec. 6
   var.map = Value::scalar(s2_map);
   if (fit.s2_note.empty())
     var.mle = Value::scalar(fit.rss / u.N);
@@ -789,7 +519,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   sol.joint_order.push_back(s.s2n);
   ClosedForm joint;
   if (single) {
-    joint.family = "NormalInverseGamma";
+    joint.dist_family = &dist::normal_inverse_gamma_family();
+    joint.family = joint.dist_family->name;
     joint.params = {{"m0", Value::scalar(u.mean[0])},
                     {"lambda", Value::scalar(u.Lambda(0, 0))},
                     {"alpha", Value::scalar(u.alpha)},
@@ -819,7 +550,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
     VectorXd x = b.X.row(0).transpose();
     double loc = b.offset[0] + x.dot(u.mean);
     double scale = std::sqrt(u.beta / u.alpha * (b.c[0] * b.c[0] + x.dot(u.V * x)));
-    PredictiveResult pr{b.observation, from_family("StudentT", {2 * u.alpha, loc, scale}), ""};
+    PredictiveResult pr{b.observation,
+                        from_family(dist::student_t_family(), {2 * u.alpha, loc, scale}), ""};
     bool same = (b.offset.array() == b.offset[0]).all() && (b.c.array() == b.c[0]).all();
     for (Idx i = 1; i < b.X.rows() && same; ++i) same = b.X.row(i) == b.X.row(0);
     if (!same) pr.note = "for a new observation with the covariates of row 1";
@@ -855,7 +587,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   MatrixXd Lambda = u.Lambda;
   MatrixXd LL = Eigen::LLT<MatrixXd>(Lambda).matrixL();
   const double logdet = 2 * LL.diagonal().array().log().sum();
-  const dist::Family* igf = dist::find("InverseGamma");
+  const dist::Family* igf = &dist::inverse_gamma_family();
   sol.log_posterior = [layout, s2, mn, Lambda, logdet, alpha, beta, igf,
                        pd](const std::vector<Value>& values) {
     double var = values[s2][0];

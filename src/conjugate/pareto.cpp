@@ -103,6 +103,54 @@ std::string article(std::string_view word) {
              : "a ";
 }
 
+// One observation statement's contribution, or why the rule cannot take it.
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+                                       std::string& why) {
+  const std::string& name = m.params[p].name;
+  const Observation& o = m.observations[oi];
+  std::string_view fam = o.family->name;
+  if (o.family != &dist::uniform_family()) {
+    why = "'" + o.text + "': " + article(fam) + std::string(fam) +
+          " likelihood is not conjugate to the Pareto prior of '" + name +
+          "' (Pareto goes with Uniform(0, " + name + "))";
+    return std::nullopt;
+  }
+  if (!ir::is_data_only(*o.args[0])) {
+    why = "'" + o.text + "': '" + name +
+          "' is in the lower end of the Uniform; the Pareto rule needs Uniform(0, " + name +
+          "), with " + name + " the upper end";
+    return std::nullopt;
+  }
+  Value lo = eval_data(m, *o.args[0]);
+  for (double l : lo.data)
+    if (l != 0) {
+      why = "'" + o.text + "': the lower end is " + num(l) +
+            ", not 0; the Pareto rule needs Uniform(0, " + name + ")";
+      return std::nullopt;
+    }
+  // The upper end: theta, or c * theta (theta / c) with known c > 0.
+  auto mono = monomial_in(m, *o.args[1], p);
+  bool ok = mono && mono->k == 1;
+  if (ok)
+    for (double ci : mono->c.data) ok = ok && ci > 0;
+  if (!ok) {
+    why = "'" + o.text + "': the upper end is an expression of '" + name + "' other than " + name +
+          " or c * " + name + " with a known c > 0";
+    return std::nullopt;
+  }
+  Stats s{oi};
+  s.scale = mono->c[0];
+  const Value& x = o.value;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    double ck = at(mono->c, k);
+    s.top = std::max(s.top, x[k] / ck);
+    s.log_scale += std::log(ck);
+    s.scale_varies = s.scale_varies || ck != s.scale;
+    s.n += 1;
+  }
+  return s;
+}
+
 }  // namespace
 
 std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g,
@@ -110,7 +158,7 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
   ComponentView v = view(g, c);
   const Prior* prior = nullptr;
   for (auto pi : v.priors)
-    if (m.priors[pi].family && m.priors[pi].family->name == "Pareto") prior = &m.priors[pi];
+    if (m.priors[pi].family == &dist::pareto_family()) prior = &m.priors[pi];
   if (!prior) return std::nullopt;
   std::size_t p = prior->params.front();
   const std::string& name = m.params[p].name;
@@ -130,48 +178,9 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    std::string_view fam = o.family->name;
-    if (fam != "Uniform") {
-      why = "'" + o.text + "': " + article(fam) + std::string(fam) +
-            " likelihood is not conjugate to the Pareto prior of '" + name +
-            "' (Pareto goes with Uniform(0, " + name + "))";
-      return std::nullopt;
-    }
-    if (!ir::is_data_only(*o.args[0])) {
-      why = "'" + o.text + "': '" + name +
-            "' is in the lower end of the Uniform; the Pareto rule needs Uniform(0, " + name +
-            "), with " + name + " the upper end";
-      return std::nullopt;
-    }
-    Value lo = eval_data(m, *o.args[0]);
-    for (double l : lo.data)
-      if (l != 0) {
-        why = "'" + o.text + "': the lower end is " + num(l) +
-              ", not 0; the Pareto rule needs Uniform(0, " + name + ")";
-        return std::nullopt;
-      }
-    // The upper end: theta, or c * theta (theta / c) with known c > 0.
-    auto mono = monomial_in(m, *o.args[1], p);
-    bool ok = mono && mono->k == 1;
-    if (ok)
-      for (double ci : mono->c.data) ok = ok && ci > 0;
-    if (!ok) {
-      why = "'" + o.text + "': the upper end is an expression of '" + name + "' other than " +
-            name + " or c * " + name + " with a known c > 0";
-      return std::nullopt;
-    }
-    Stats s{oi};
-    s.scale = mono->c[0];
-    const Value& x = o.value;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      double ck = at(mono->c, k);
-      s.top = std::max(s.top, x[k] / ck);
-      s.log_scale += std::log(ck);
-      s.scale_varies = s.scale_varies || ck != s.scale;
-      s.n += 1;
-    }
-    stats.push_back(s);
+    auto st = observation_stats(m, oi, p, why);
+    if (!st) return std::nullopt;
+    stats.push_back(std::move(*st));
   }
   if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
 
@@ -187,7 +196,7 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
   r.param = p;
   // The posterior Pareto(xmin', alpha') is largest at its lower end xmin',
   // where the density jumps from 0: the mode is attained there.
-  r.posterior = from_family("Pareto", {xmin, alpha});
+  r.posterior = from_family(dist::pareto_family(), {xmin, alpha});
   r.posterior.mode = Value::scalar(xmin);
   r.map = r.posterior.mode;
   // The likelihood theta^-N on theta >= max x is largest at theta = max x.

@@ -211,4 +211,7 @@ double log_gamma_sample(double shape, Rng& rng) {
 }
 
 }  // namespace detail
+
+double log_beta(double a, double b) { return detail::lbeta(a, b); }
+
 }  // namespace bayes::dist

@@ -173,6 +173,9 @@ const Family& multi_normal_family();
 const Family& normal_inverse_gamma_family();
 const Family& discrete_uniform_family();  // extension: integers lo..hi
 
+// log B(a, b), the log of the Beta function, accurate also where B underflows.
+double log_beta(double a, double b);
+
 // The family called `name`, or nullptr. For the parser's name table and the
 // messages that list names; other stages compare family objects.
 const Family* find(std::string_view name);

@@ -18,7 +18,10 @@
 namespace bayes::solution {
 
 struct ClosedForm {
-  std::string family;                                 // "Beta", "StudentT", "MultiNormal", ...
+  std::string family;  // for printing: "Beta", "StudentT", "BetaBinomial", ...
+  // The src/dist family when the distribution is one of them with `params` as
+  // its arguments; nullptr for the others (BetaBinomial, Lomax, ...).
+  const dist::Family* dist_family = nullptr;
   std::vector<std::pair<std::string, Value>> params;  // hyperparameters, in signature order
   Value mean;                                         // NaN where undefined, inf where infinite
   Value sd;

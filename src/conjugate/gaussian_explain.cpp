@@ -1,0 +1,262 @@
+// --explain for the Gaussian rule: receives the terms and the posterior that
+// gaussian_linear.cpp computed, produces the derivation with the numbers put in.
+#include <cmath>
+
+#include "conjugate/gaussian_linear.hpp"
+
+namespace bayes::conjugate::gaussian {
+
+namespace {
+
+std::string vec_str(const VectorXd& v) {
+  std::string out = "[";
+  for (Index i = 0; i < v.size(); ++i) out += (i ? ", " : "") + num(v[i]);
+  return out + "]";
+}
+
+// A small matrix in full; a large one by its diagonal.
+std::string mat_str(const MatrixXd& a) {
+  if (a.rows() > 6)
+    return "(a " + std::to_string(a.rows()) + " x " + std::to_string(a.cols()) +
+           " matrix; diagonal " + vec_str(a.diagonal()) + ")";
+  std::string out = "[";
+  for (Index r = 0; r < a.rows(); ++r) out += (r ? ", " : "") + vec_str(a.row(r).transpose());
+  return out + "]";
+}
+
+bool diagonal(const MatrixXd& a) {
+  return (a - MatrixXd(a.diagonal().asDiagonal())).cwiseAbs().maxCoeff() == 0;
+}
+
+std::string precision_str(const MatrixXd& a) {
+  if (a.rows() == 1 || !diagonal(a)) return mat_str(a);
+  std::string out = "diag(";
+  for (Index i = 0; i < a.rows(); ++i) out += (i ? ", " : "") + num(a(i, i));
+  return out + ")";
+}
+
+// The text of the first argument of the observation's distribution: "a + b * mu".
+std::string mean_text(const Observation& o) {
+  std::size_t open = o.text.find('(', o.text.find(" ~ "));
+  int depth = 0;
+  for (std::size_t i = open + 1; i < o.text.size(); ++i) {
+    char ch = o.text[i];
+    if (ch == '(' || ch == '[') ++depth;
+    if (ch == ')' || ch == ']') --depth;
+    if (ch == ',' && depth == 0) return o.text.substr(open + 1, i - open - 1);
+  }
+  return "the mean";
+}
+
+// The parameter vector as the explanation names it: "mu", "(w0, w[1], w[2])".
+std::string theta_text(const Model& m, const std::vector<std::string>& labels,
+                       const std::vector<std::size_t>& params) {
+  std::string theta = labels[0];
+  if (labels.size() != 1) {
+    theta = "(";
+    if (labels.size() <= 8)
+      for (std::size_t i = 0; i < labels.size(); ++i) theta += (i ? ", " : "") + labels[i];
+    else
+      theta += std::to_string(labels.size()) + " numbers: " + quoted_names(m, params);
+    theta += ")";
+  }
+  return theta;
+}
+
+// The rule and why it applies.
+void explain_rule(std::vector<std::string>& ex, const std::string& rule, const std::string& theta,
+                  bool one, bool no_data) {
+  const std::string bda =
+      "; precisions (1 / variance) add, and the posterior mean is the "
+      "precision-weighted average of the prior mean and the data (BDA3 sec. 2.5)";
+  if (no_data)
+    ex.push_back("rule " + rule + ": no observation involves " + theta +
+                 ", so the posterior is the prior");
+  else if (one && rule == "Normal-LogNormal")
+    ex.push_back("rule Normal-LogNormal: a Normal prior on " + theta +
+                 " and LogNormal likelihoods with known sigma: log x ~ Normal(" + theta +
+                 ", sigma), so this is the Normal-Normal update on log x" + bda);
+  else if (one)
+    ex.push_back(
+        "rule " + rule + ": a Normal prior on " + theta + " and Normal likelihoods" +
+        (rule == "Normal-Normal" ? "" : " whose mean is c + d * " + theta + " (c, d known)") +
+        " with known sd" + bda);
+  else
+    ex.push_back(
+        "rule " + rule + ": Gaussian priors on " + theta +
+        " and Gaussian likelihoods whose means are linear in them, c + D theta, with a "
+        "known noise covariance S: the posterior is MultiNormal with precision "
+        "Lambda = Lambda0 + sum D' S^-1 D and mean Lambda^-1 (Lambda0 m0 + sum D' S^-1 (y - c)) "
+        "(Bishop, PRML eq. 3.50-3.51)");
+}
+
+// Each prior's precision and mean, then the priors together.
+void explain_priors(std::vector<std::string>& ex, const Model& m, const std::vector<Term>& terms,
+                    const Posterior& post, const std::string& theta, bool one) {
+  bool hierarchical = false;
+  for (const auto& t : terms) {
+    if (t.kind != Kind::Prior) continue;
+    const Prior& prior = m.priors[t.index];
+    const std::string text = m.params[t.param].name + " ~ " + prior.text;
+    if (!t.fixed) {
+      hierarchical = true;
+      ex.push_back("prior: " + text +
+                   ": its mean depends on another parameter, so it is a Gaussian factor in " +
+                   theta + " too, adding D' S^-1 D = " + mat_str(t.precision) +
+                   " to the prior precision");
+      continue;
+    }
+    MatrixXd p0 = t.precision.block(t.slot, t.slot, t.size, t.size);
+    VectorXd m0 = p0.ldlt().solve(t.shift.segment(t.slot, t.size));
+    if (t.size == 1) {
+      ex.push_back("prior: " + text + ": " + (one ? "" : "mean " + num(m0[0]) + ", ") +
+                   "precision 1 / " + num(1 / std::sqrt(p0(0, 0))) + "^2 = " + num(p0(0, 0)));
+    } else {
+      bool multi = prior.family == &dist::multi_normal_family();
+      ex.push_back("prior: " + text + (multi ? "" : ", iid") + ": mean " + vec_str(m0) +
+                   ", precision " + (multi ? "cov^-1 = " : "") + precision_str(p0));
+    }
+  }
+  if (!one) {
+    VectorXd m0 = post.prior_prec.ldlt().solve(post.prior_shift);
+    ex.push_back(
+        std::string(hierarchical ? "so the priors together are MultiNormal with " : "so ") +
+        "m0 = " + vec_str(m0) + " and Lambda0 = " + precision_str(post.prior_prec));
+  }
+}
+
+// Each observation statement's contribution to the precision and the sums.
+void explain_data(std::vector<std::string>& ex, const Model& m, const std::vector<Term>& terms,
+                  const std::string& theta, bool one, std::size_t unknowns) {
+  for (const auto& t : terms) {
+    if (t.kind == Kind::Prior) continue;
+    const Observation& o = m.observations[t.index];
+    const std::string x = t.kind == Kind::LogNormal ? "log " + data_name(o) : data_name(o);
+    const std::string sd = t.kind == Kind::LogNormal ? "sigma" : "sd";
+    const std::string n = std::to_string(t.rows);
+    std::string line = "data: '" + o.text + "': ";
+    if (t.kind == Kind::MultiNormal && t.identity && t.rows == 1) {
+      line += "one observation " + vec_str(t.sum_y) + " of " + theta +
+              " with covariance S = " + mat_str(t.cov0) + "; adds S^-1 = " + mat_str(t.precision) +
+              " to the precision and S^-1 x = " + vec_str(t.shift) + " to the sums";
+    } else if (t.kind == Kind::MultiNormal && t.identity) {
+      line += n + " observations of " + theta + " with covariance S = " + mat_str(t.cov0) +
+              ", sum " + vec_str(t.sum_y) + "; adds N S^-1 = " + mat_str(t.precision) +
+              " to the precision and S^-1 sum = " + vec_str(t.shift) + " to the sums";
+    } else if (t.kind == Kind::MultiNormal) {
+      line += n + " observation" + (t.rows == 1 ? "" : "s") + " of mean c + D " + theta +
+              " with covariance S = " + mat_str(t.cov0) +
+              "; sum D' S^-1 D = " + mat_str(t.precision) +
+              ", sum D' S^-1 (y - c) = " + vec_str(t.shift);
+    } else if (one && t.identity && t.common_sd) {
+      const double s2 = t.cov0(0, 0);
+      line += "N = " + n + ", sum " + x + " = " + num(t.sum_y[0]) + " (mean " +
+              num(t.sum_y[0] / static_cast<double>(t.rows)) + "); precision N / " + sd +
+              "^2 = " + n + " / " + num(s2) + " = " + num(t.precision(0, 0)) + ", and sum " + x +
+              " / " + sd + "^2 = " + num(t.shift[0]);
+    } else if (one) {
+      line += "N = " + n + ", each " + x + "_i ~ Normal(c_i + d_i * " + theta + ", " + sd +
+              "_i) with c_i and d_i read off '" + mean_text(o) + "'; precision sum d_i^2 / " + sd +
+              "_i^2 = " + num(t.precision(0, 0)) + ", and sum d_i (" + x + "_i - c_i) / " + sd +
+              "_i^2 = " + num(t.shift[0]);
+    } else {
+      const std::string xtx = t.common_sd ? "X'X / " + sd + "^2" : "X' W X";
+      const std::string xty =
+          t.common_sd ? "X'(" + x + " - c) / " + sd + "^2" : "X' W (" + x + " - c)";
+      line +=
+          "N = " + n + ", " + x + " = c + X " + theta + " + noise, with X the " + n + " x " +
+          std::to_string(unknowns) + " design and " +
+          (t.common_sd ? sd + " " + num(std::sqrt(t.cov0(0, 0))) : "W = diag(1 / " + sd + "_i^2)") +
+          "; " + xtx + " = " + mat_str(t.precision) + ", " + xty + " = " + vec_str(t.shift);
+    }
+    ex.push_back(line);
+  }
+}
+
+// The posterior, the MAP and the MLE.
+void explain_posterior(std::vector<std::string>& ex, const Solution& sol, const Model& m,
+                       const Posterior& post, const Mle& mle, const std::string& theta, bool one,
+                       bool no_data) {
+  if (one) {
+    const double p0 = post.prior_prec(0, 0), pn = post.prec(0, 0);
+    const double m0 = post.prior_shift[0] / p0;
+    ex.push_back("posterior precision = " + num(p0) + " + " + num(pn - p0) + " = " + num(pn) +
+                 ", so sd = 1 / sqrt(" + num(pn) + ") = " + num(std::sqrt(post.cov(0, 0))));
+    ex.push_back(
+        "posterior mean = (prior precision * prior mean + the data's sums) / posterior precision = "
+        "(" +
+        num(p0) + " * " + num(m0) + " + " + num(post.shift[0] - post.prior_shift[0]) + ") / " +
+        num(pn) + " = " + num(post.mean[0]));
+    ex.push_back("posterior: " + theta + " ~ Normal(" + num(post.mean[0]) + ", " +
+                 num(std::sqrt(post.cov(0, 0))) + ")");
+    ex.push_back("MAP = posterior mean = " + num(post.mean[0]) + " (a Normal's mode is its mean)");
+    if (mle.theta)
+      ex.push_back("MLE = the data's sums / the data's precision = " + num(post.data_shift[0]) +
+                   " / " + num(post.data_prec(0, 0)) + " = " + num((*mle.theta)[0]));
+  } else {
+    ex.push_back("posterior precision Lambda = Lambda0 + the data's = " + mat_str(post.prec));
+    ex.push_back("posterior mean m = Lambda^-1 (Lambda0 m0 + the data's sums) = Lambda^-1 " +
+                 vec_str(post.shift) + " = " + vec_str(post.mean));
+    ex.push_back("posterior covariance Sigma = Lambda^-1 = " + mat_str(post.cov) + "; sds " +
+                 vec_str(post.cov.diagonal().cwiseSqrt()));
+    ex.push_back("MAP = posterior mean (a Gaussian's mode is its mean) = " + vec_str(post.mean));
+    if (mle.theta)
+      ex.push_back(
+          "MLE (least squares, each row weighted by S^-1; priors dropped) = "
+          "(sum D' S^-1 D)^-1 sum D' S^-1 (y - c) = " +
+          vec_str(*mle.theta));
+  }
+  if (!mle.theta) {
+    ex.push_back(no_data ? "MLE: no data, so the likelihood is flat" : "MLE: " + mle.note);
+    for (const auto& r : sol.params)
+      if (r.mle)
+        ex.push_back("  but the data alone determine " + m.params[r.param].name + ": its MLE is " +
+                     (r.mle->is_scalar()
+                          ? num((*r.mle)[0])
+                          : vec_str(Eigen::Map<const VectorXd>(
+                                r.mle->data.data(), static_cast<Index>(r.mle->size())))));
+  }
+}
+
+// The predictive of one more observation of each statement.
+void explain_predictive(std::vector<std::string>& ex, const Model& m,
+                        const std::vector<Term>& terms, const Posterior& post) {
+  // y* = c + D theta + noise: mean c + D m, variance D Sigma D' + S (PRML eq. 3.58-3.59).
+  for (const auto& t : terms) {
+    if (t.kind == Kind::Prior) continue;
+    const Observation& o = m.observations[t.index];
+    VectorXd pm = t.offset0 + t.design0 * post.mean;
+    MatrixXd spread = t.design0 * post.cov * t.design0.transpose();
+    std::string line =
+        "predictive of one more " + data_name(o) + (t.rows_differ ? " like row 1" : "") + ": ";
+    if (t.kind == Kind::MultiNormal) {
+      line += "MultiNormal(" + vec_str(pm) +
+              (t.identity ? ", Sigma + S = " : ", D Sigma D' + S = ") + mat_str(spread + t.cov0) +
+              "): the uncertainty about the mean plus the noise's covariance";
+    } else {
+      const std::string sd = t.kind == Kind::LogNormal ? "sigma" : "sd";
+      line += std::string(t.kind == Kind::LogNormal ? "LogNormal" : "Normal") + "(" + num(pm[0]) +
+              ", sqrt(" + num(spread(0, 0)) + " + " + num(std::sqrt(t.cov0(0, 0))) +
+              "^2) = " + num(std::sqrt(spread(0, 0) + t.cov0(0, 0))) +
+              "): the uncertainty about the mean plus the noise's " + sd;
+    }
+    ex.push_back(line);
+  }
+}
+
+}  // namespace
+
+void explain(Solution& sol, const Model& m, const std::vector<Term>& terms,
+             const std::vector<std::string>& labels, const std::vector<std::size_t>& params,
+             const Posterior& post, const Mle& mle, bool no_data) {
+  auto& ex = sol.explain;
+  const bool one = labels.size() == 1;
+  const std::string theta = theta_text(m, labels, params);
+  explain_rule(ex, sol.rule, theta, one, no_data);
+  explain_priors(ex, m, terms, post, theta, one);
+  explain_data(ex, m, terms, theta, one, labels.size());
+  explain_posterior(ex, sol, m, post, mle, theta, one, no_data);
+  explain_predictive(ex, m, terms, post);
+}
+
+}  // namespace bayes::conjugate::gaussian

@@ -1,0 +1,97 @@
+// The NormalInverseGamma rule's own types, shared by its update
+// (normal_inverse_gamma.cpp) and its explanation (nig_explain.cpp): the model
+// recognised as stacked weights and linearised observation statements, the
+// conjugate update and the least-squares fit.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+#include <vector>
+
+#include "check/model.hpp"
+#include "conjugate/solution.hpp"
+
+namespace bayes::conjugate::nig {
+
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+using Idx = Eigen::Index;
+
+// A mean parameter: w | s2 ~ Normal(m0, sqrt(s2 / lambda)), elementwise.
+struct Weight {
+  std::size_t param = 0;
+  std::size_t prior = 0;     // Model::priors index (the joint prior for NIG's mu)
+  Value m0, lambda;          // size 1 (broadcast) or the parameter's length
+  double c = 1;              // the sd's multiplier when it is one number (for the explanation)
+  bool joint_prior = false;  // mu of `mu, s2 ~ NormalInverseGamma(...)`
+};
+
+// One observation statement, as y = offset + X w + c sqrt(s2) eps.
+struct Block {
+  std::size_t observation = 0;
+  VectorXd y;       // the observations
+  VectorXd offset;  // the known part of the mean, per row
+  MatrixXd X;       // N x p
+  VectorXd c;       // the sd multiplier, per row
+  // How many observations each row stands for: 1, or n / 2 for each of the
+  // two rows mean -+ sqrt(m2 / n) that stand for a summarised column of n
+  // (they have its count, sum and sum of squares, and every formula here is a
+  // weighted sum of quadratics in y, so the answers are the same).
+  VectorXd w;
+};
+
+// The model, recognised: the variance, its prior, the stacked weights and the
+// linearised observation statements.
+struct Setup {
+  std::size_t s2 = 0;         // the variance parameter
+  std::size_t var_prior = 0;  // its prior: InverseGamma, or the joint NormalInverseGamma
+  bool joint = false;
+  double alpha0 = 0, beta0 = 0;
+  std::vector<Weight> weights;       // by parameter index
+  std::vector<std::size_t> wparams;  // their parameter indices
+  std::vector<std::size_t> offsets;  // each one's first entry in the stacked w
+  Idx p = 0;                         // the stacked length
+  VectorXd m0, lambda0;              // the stacked prior means and precision multipliers
+  std::vector<Block> blocks;
+  std::string s2n, wnames;  // "s2", "w0, w"
+
+  Idx length(std::size_t i, const Model& m) const {
+    const Type& t = m.params[weights[i].param].type;
+    return static_cast<Idx>(t.is_scalar() ? 1 : t.rows);
+  }
+};
+
+// The conjugate update (Murphy, MLAPP eq. 7.69-7.70, with W = diag(1 / c_i^2)):
+//   Lambda' = Lambda0 + X^T W X,  m' = inverse(Lambda') (Lambda0 m0 + X^T W (y - a)),
+//   alpha' = alpha + N / 2,
+//   beta' = beta + (RSS + (m' - m0)^T Lambda0 (m' - m0)) / 2,  RSS = (y - a - X m')^T W (y - a - X
+//   m'),
+// the last being y^T W y + m0^T Lambda0 m0 - m'^T Lambda' m' without its cancellation.
+// With one scalar mean and x ~ Normal(mu, sqrt(s2)) these are Murphy (2007),
+// sec. 6: lambda' = lambda + N, m' = (lambda m0 + N x-bar) / (lambda + N), ...
+struct Update {
+  MatrixXd Lambda, V;  // posterior precision multiplier and its inverse
+  VectorXd mean;       // m'
+  double N = 0, alpha = 0, beta = 0;
+  double rss = 0, shrink = 0;  // the two parts of 2 (beta' - beta)
+};
+
+// Maximum likelihood with the priors dropped: weighted least squares for the
+// weights, s2 = RSS / N; or why they do not exist.
+struct Fit {
+  VectorXd w;
+  double rss = 0;
+  std::string w_note, s2_note;
+};
+
+// "[1, 2, 3]" and "[[1, 0], [0, 1]]", 6 significant digits.
+std::string vec(const VectorXd& x);
+std::string mat(const MatrixXd& a);
+// "mu ~ Normal(4, sqrt(s2 / 1))"
+std::string prior_text(const Model& m, const Prior& p);
+
+// The derivation for a student, with the numbers put in.
+void explain(const Model& m, const Setup& s, const Update& u, const Fit& f, double s2_map,
+             bool single, Solution& sol);
+
+}  // namespace bayes::conjugate::nig
