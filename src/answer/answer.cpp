@@ -181,10 +181,9 @@ struct Engine {
     if (!s) return error(q, why);
     const auto* r = s->find(p);
     const ClosedForm& cf = r->posterior;
-    if (s->method == "numeric" && cf.family == "Laplace approximation")
-      return posterior_laplace(q, *s, *r);
+    if (cf.laplace) return posterior_laplace(q, *s, *r);
     Posterior out{s->rule,
-                  {cf.family, cf.params},
+                  {cf.family, cf.params, cf.dist_family},
                   cf.mean,
                   cf.sd,
                   cf.mode,
@@ -192,7 +191,8 @@ struct Engine {
                   interval_of(cf, q.level),
                   std::nullopt};
     if (s->joint)
-      out.joint = Posterior::Joint{{s->joint->family, s->joint->params}, s->joint_order};
+      out.joint = Posterior::Joint{{s->joint->family, s->joint->params, s->joint->dist_family},
+                                   s->joint_order};
     return make(q, s->method, std::move(out));
   }
 
@@ -490,7 +490,10 @@ struct Engine {
     for (const auto& pr : solutions[comp]->predictive) {
       if (pr.observation != oi) continue;
       return make(q, solutions[comp]->method,
-                  Predictive{{pr.dist.family, pr.dist.params}, pr.dist.mean, pr.dist.sd, pr.note});
+                  Predictive{{pr.dist.family, pr.dist.params, pr.dist.dist_family},
+                             pr.dist.mean,
+                             pr.dist.sd,
+                             pr.note});
     }
     return error(
         q, solutions[comp]->method == "numeric"

@@ -271,7 +271,7 @@ struct Builder {
   // arguments: the marginal of this parameter, mu ~ StudentT(2 alpha, m0,
   // sqrt(beta / (alpha lambda))) or s2 ~ InverseGamma(alpha, beta) (Murphy,
   // "Conjugate Bayesian analysis of the Gaussian distribution", 2007, sec. 6).
-  bool nig_marginal(std::string& family, std::vector<double>& args) const {
+  bool nig_marginal(const dist::Family*& family, std::vector<double>& args) const {
     const ParamVar& pv = m.params[param];
     const Prior& pr = m.priors[pv.prior];
     if (pr.family != &dist::normal_inverse_gamma_family() || !conjugate::fixed_args(pr))
@@ -279,9 +279,9 @@ struct Builder {
     double a[4];
     for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];
     if (pv.slot == 0)
-      family = "StudentT", args = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
+      family = &dist::student_t_family(), args = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
     else
-      family = "InverseGamma", args = {a[2], a[3]};
+      family = &dist::inverse_gamma_family(), args = {a[2], a[3]};
     return true;
   }
 
@@ -291,9 +291,9 @@ struct Builder {
     const ParamVar& pv = m.params[param];
     const Prior& pr = m.priors[pv.prior];
     exact = conjugate::fixed_args(pr);
-    std::string family;
+    const dist::Family* family = nullptr;
     std::vector<double> args;
-    if (nig_marginal(family, args)) return dist::find(family)->lpdf(args, x);
+    if (nig_marginal(family, args)) return family->lpdf(args, x);
     if (element) {
       // An iid prior with fixed arguments: the element's own density.
       if (exact && pr.family && pr.family->lpdf && pr.family->outcome_rank == Rank::Scalar) {
@@ -326,7 +326,7 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   const ParamVar& pv = m.params[param];
   const Prior& pr = m.priors[pv.prior];
   Builder b(m, g, s, param, element);
-  bool laplace = s.method == "numeric" && cf.family == "Laplace approximation";
+  bool laplace = cf.laplace;
   const std::size_t k = element.value_or(0);
   // A vector of one element may come with a scalar quantile instead.
   bool one = element && !cf.element_quantile && cf.quantile && cf.mean.size() == 1;
@@ -347,10 +347,10 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
                                 : "posterior " + family_text(cf);
   d.prior_label = "prior " + pr.text;
   {
-    std::string family;
+    const dist::Family* family = nullptr;
     std::vector<double> args;
     if (b.nig_marginal(family, args)) {
-      std::string text = family + "(";
+      std::string text = std::string(family->name) + "(";
       for (std::size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + short_number(args[i]);
       d.prior_label += ", marginally " + text + ")";
     }

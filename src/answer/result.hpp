@@ -14,6 +14,7 @@
 
 #include "answer/plot_data.hpp"
 #include "data/value.hpp"
+#include "dist/family.hpp"
 
 namespace bayes::answer {
 
@@ -24,6 +25,8 @@ using Named = std::vector<std::pair<std::string, Value>>;
 struct FamilyValue {
   std::string name;  // "Beta", "NormalInverseGamma", ...
   Named params;
+  // The src/dist family it is, when it is one (its signature orders params).
+  const dist::Family* family = nullptr;
 };
 
 // An equal-tailed interval at `level`: [lo, hi] as a 2-vector, or one row

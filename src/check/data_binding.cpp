@@ -20,17 +20,10 @@ namespace bayes::check {
 
 namespace {
 
-// Families whose likelihood a data::Summary describes.
-bool streams(const dist::Family* f) {
-  return f == &dist::normal_family() || f == &dist::bernoulli_family() ||
-         f == &dist::binomial_family() || f == &dist::poisson_family() ||
-         f == &dist::exponential_family() || f == &dist::geometric_family();
-}
-
-// Families whose log likelihood needs the distinct values (log C(n, x), log x!).
-bool needs_counts(const dist::Family* f) {
-  return f == &dist::binomial_family() || f == &dist::poisson_family();
-}
+// Whether a column observed through f can be read as a data::Summary, and
+// whether the summary must keep the distinct values: the family says.
+bool streams(const dist::Family* f) { return f && f->streams(); }
+bool needs_counts(const dist::Family* f) { return f && f->streaming.distinct; }
 
 // The names one statement reads, except an observation's whole left side
 // (returned in `observed` with the observing family when that family streams)

@@ -418,12 +418,12 @@ Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
                          const std::vector<NodePtr>& args, Span span) {
   Type t = args[0]->type;
   bool int_arg = t.elem == Elem::Int;
+  // Whether the result holds integers, as the function's table row says.
+  bool int_result =
+      b.integer == IntegerResult::Always || (b.integer == IntegerResult::IfArguments && int_arg);
   switch (b.shape) {
     case BuiltinShape::Elementwise:
-      t.elem = (b.id == Builtin::Abs || b.id == Builtin::Square) && int_arg ? Elem::Int
-               : (b.id == Builtin::Floor || b.id == Builtin::Ceil || b.id == Builtin::Round)
-                   ? Elem::Int
-                   : Elem::Real;
+      t.elem = int_result ? Elem::Int : Elem::Real;
       if (t.is_matrix()) t.elem = Elem::Real;
       break;
     case BuiltinShape::Elementwise2:
@@ -432,13 +432,11 @@ Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
       break;
     case BuiltinShape::VectorMap:
       if (!t.is_vector()) fail(args[0]->span, "'" + name + "' needs a vector");
-      t.elem = b.id == Builtin::Cumsum && int_arg ? Elem::Int : Elem::Real;
+      t.elem = int_result ? Elem::Int : Elem::Real;
       break;
-    case BuiltinShape::Reduce: {
-      bool keeps_int = b.id == Builtin::Sum || b.id == Builtin::Prod;
-      t = Type::scalar(b.id == Builtin::Length || (keeps_int && int_arg) ? Elem::Int : Elem::Real);
+    case BuiltinShape::Reduce:
+      t = Type::scalar(int_result ? Elem::Int : Elem::Real);
       break;
-    }
     case BuiltinShape::MinMax:
       if (args.size() == 2) {
         t = broadcast(args[0]->type, args[1]->type, span, ("'" + name + "'").c_str());

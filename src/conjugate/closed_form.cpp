@@ -92,61 +92,10 @@ ClosedForm from_family(const dist::Family& family, std::vector<double> args) {
   return c;
 }
 
-// Modes of the families posteriors come in (the standard formulas; e.g.
-// Gelman et al., Bayesian Data Analysis, 3rd ed., appendix A).
+// The family's own mode (src/dist), or why there is none.
 std::optional<double> mode_of(const dist::Family& family, const std::vector<double>& a,
                               std::string& note) {
-  const dist::Family* f = &family;
-  if (f == &dist::beta_family()) {
-    double alpha = a[0], beta = a[1];
-    if (alpha > 1 && beta > 1) return (alpha - 1) / (alpha + beta - 2);
-    if (alpha == 1 && beta == 1) {
-      note = "undefined: Beta(1, 1) is flat on [0, 1]";
-      return std::nullopt;
-    }
-    if (alpha <= 1 && beta > 1) {
-      note = "on the boundary p = 0";
-      return std::nullopt;
-    }
-    if (alpha > 1 && beta <= 1) {
-      note = "on the boundary p = 1";
-      return std::nullopt;
-    }
-    note = "undefined: Beta(" + num(alpha) + ", " + num(beta) + ") has two modes, at 0 and 1";
-    return std::nullopt;
-  }
-  if (f == &dist::gamma_family()) {
-    if (a[0] >= 1) return (a[0] - 1) / a[1];
-    note = "on the boundary 0";
-    return std::nullopt;
-  }
-  if (f == &dist::inverse_gamma_family()) return a[1] / (a[0] + 1);
-  if (f == &dist::normal_family() || f == &dist::student_t_family() ||
-      f == &dist::cauchy_family() || f == &dist::laplace_family())
-    return f == &dist::normal_family() ? a[0] : a[1];
-  if (f == &dist::lognormal_family()) return std::exp(a[0] - a[1] * a[1]);
-  if (f == &dist::pareto_family()) return a[0];
-  if (f == &dist::exponential_family() || f == &dist::half_normal_family() ||
-      f == &dist::half_cauchy_family())
-    return 0.0;
-  if (f == &dist::weibull_family())
-    return a[0] > 1 ? a[1] * std::pow((a[0] - 1) / a[0], 1 / a[0]) : 0.0;
-  if (f == &dist::uniform_family()) {
-    note = "undefined: the Uniform density is flat";
-    return std::nullopt;
-  }
-  if (f == &dist::poisson_family()) return std::floor(a[0]);
-  if (f == &dist::bernoulli_family()) {
-    if (a[0] == 0.5) {
-      note = "undefined: 0 and 1 are equally likely";
-      return std::nullopt;
-    }
-    return a[0] > 0.5 ? 1.0 : 0.0;
-  }
-  if (f == &dist::binomial_family()) return std::floor((a[0] + 1) * a[1]);
-  if (f == &dist::geometric_family()) return 0.0;
-  if (f == &dist::negative_binomial_family())
-    return a[0] > 1 ? std::floor((a[0] - 1) * (1 - a[1]) / a[1]) : 0.0;
+  if (family.mode) return family.mode(a, note);
   note = "not available for " + std::string(family.name);
   return std::nullopt;
 }

@@ -173,6 +173,7 @@ solution::ClosedForm laplace_marginal(const Laplace& lap, const Fit& map, const 
                                       bool scalar, const Value& mode_value) {
   solution::ClosedForm cf;
   cf.family = "Laplace approximation";
+  cf.laplace = true;
   if (lap.ok && t.kind != Transform::Kind::Simplex) {
     mapped_normal(lap, lap.at(map), t, scalar, mode_value, cf);
   } else if (lap.ok) {

@@ -86,38 +86,36 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
     dist::Domain d =
         pr.family->joint == 2 ? pr.family->joint_supports[pv.slot] : pr.family->support;
     switch (d) {
-      case dist::Domain::Positive:
-      case dist::Domain::NonNegative:
-        lo = 0;
-        break;
-      case dist::Domain::Unit:
-      case dist::Domain::OpenUnit:
-        lo = 0, hi = 1;
-        break;
       case dist::Domain::Simplex:
         t.kind = Transform::Kind::Simplex;
         t.dim = t.size - 1;
         return t;
-      case dist::Domain::Bounded: {
-        if (!conjugate::fixed_args(pr)) {
-          why = "the bounds of '" + pv.name + "' depend on other parameters";
-          return std::nullopt;
-        }
-        double a = conjugate::eval_data(m, *pr.args[0])[0];
-        if (pr.family == &dist::uniform_family())
-          lo = a, hi = conjugate::eval_data(m, *pr.args[1])[0], t.hi_closed = true;
-        else
-          lo = a;  // Pareto(xmin, alpha)
-        t.lo_closed = true;
-        break;
-      }
       case dist::Domain::Real:
       case dist::Domain::RealVector:
+      case dist::Domain::Positive:
+      case dist::Domain::NonNegative:
+      case dist::Domain::Unit:
+      case dist::Domain::OpenUnit:
+      case dist::Domain::Bounded:
         break;
       default:
         why = "'" + pv.name + "' has a support the numeric engine does not handle";
         return std::nullopt;
     }
+    // The family says where its support ends; the ends its arguments set
+    // (Uniform, Pareto) are values the parameter may take.
+    std::vector<Value> args;
+    if (d == dist::Domain::Bounded) {
+      if (!conjugate::fixed_args(pr)) {
+        why = "the bounds of '" + pv.name + "' depend on other parameters";
+        return std::nullopt;
+      }
+      for (const auto& a : pr.args) args.push_back(conjugate::eval_data(m, *a));
+    }
+    dist::Bounds b = dist::support_bounds(*pr.family, args, pv.slot);
+    lo = b.lo, hi = b.hi;
+    if (d == dist::Domain::Bounded)
+      t.lo_closed = std::isfinite(lo), t.hi_closed = std::isfinite(hi);
   }
   double dlo = lo, dhi = hi;
   data_bounds(m, observations, p, dlo, dhi);

@@ -67,7 +67,7 @@ std::string family_text(const FamilyValue& f) {
   auto has = [&](const std::string& name) {
     return std::any_of(order.begin(), order.end(), [&](const auto* p) { return p->first == name; });
   };
-  if (const dist::Family* family = dist::find(f.name))
+  if (const dist::Family* family = f.family)
     for (const auto& p : family->params)
       for (const auto& nv : f.params)
         if (nv.first == p.name && !has(nv.first)) order.push_back(&nv);

@@ -22,6 +22,9 @@ struct ClosedForm {
   // The src/dist family when the distribution is one of them with `params` as
   // its arguments; nullptr for the others (BetaBinomial, Lomax, ...).
   const dist::Family* dist_family = nullptr;
+  // The numeric engine's Laplace approximation (a Normal on the unconstrained
+  // scale mapped back), not an exact posterior.
+  bool laplace = false;
   std::vector<std::pair<std::string, Value>> params;  // hyperparameters, in signature order
   Value mean;                                         // NaN where undefined, inf where infinite
   Value sd;
