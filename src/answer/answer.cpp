@@ -52,14 +52,14 @@ Answer make(const Query& q, std::string method, Body body) {
 }
 
 struct Engine {
-  const Compiled& c;
+  Compiled& c;
   const Options& opt;
   Report report;
   // Per component: its solution, or why it has none.
   std::vector<std::optional<Solution>> solutions;
   std::vector<std::string> failures;
 
-  Engine(const Compiled& compiled, const Options& o) : c(compiled), opt(o) {}
+  Engine(Compiled& compiled, const Options& o) : c(compiled), opt(o) {}
 
   const Model& m() const { return c.model; }
 
@@ -80,12 +80,47 @@ struct Engine {
     return o;
   }
 
+  // The summarised CSV columns (DataVar::summary) a component observes.
+  std::vector<std::size_t> summarised_columns(const graph::Component& comp) const {
+    std::vector<std::size_t> cols;
+    for (auto fi : comp.factors) {
+      const auto& f = c.graph.factors[fi];
+      if (f.kind != graph::FactorKind::Observation) continue;
+      const Observation& o = m().observations[f.index];
+      if (o.summary) cols.push_back(o.lhs->ref);
+    }
+    return cols;
+  }
+
+  // Reads a component's summarised columns into memory, for an engine that
+  // needs the values. False, with the reason in failures[i], when a column
+  // cannot be read again (the file changed).
+  bool read_columns(std::size_t i, const std::vector<std::size_t>& cols) {
+    for (auto d : cols) {
+      std::string error;
+      if (!check::materialise(c.model, d, error)) {
+        failures[i] = m().data[d].file + ": " + error + " (column '" + m().data[d].name + "')";
+        report.status = std::max(report.status, 1);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Streaming is decided here, once per component: a component whose columns
+  // are summarised is offered the rules that read summaries; when none
+  // solves it, its columns are read into memory and the other engines (and
+  // rules) see the values.
   void solve_components() {
     const auto& g = c.graph;
     solutions.resize(g.components.size());
     failures.resize(g.components.size());
     for (std::size_t i = 0; i < g.components.size(); ++i) {
       const auto& comp = g.components[i];
+      auto columns = summarised_columns(comp);
+      bool streaming = !columns.empty() && opt.method != Method::Numeric && !comp.params.empty() &&
+                       !enumerate::all_discrete(m(), comp);
+      if (!columns.empty() && !streaming && !read_columns(i, columns)) continue;
       if (comp.params.empty()) continue;
       std::string why;
       if (enumerate::all_discrete(m(), comp)) {
@@ -93,8 +128,18 @@ struct Engine {
         if (!solutions[i]) failures[i] = why;
         continue;
       }
-      if (opt.method != Method::Numeric)
+      if (streaming) {
+        solutions[i] = conjugate::solve_component(m(), g, comp, why, conjugate::Rules::Streaming);
+        if (!solutions[i] && !read_columns(i, columns)) continue;
+        if (!solutions[i]) {
+          std::string in_memory_why;
+          solutions[i] =
+              conjugate::solve_component(m(), g, comp, in_memory_why, conjugate::Rules::InMemory);
+          if (why.empty()) why = in_memory_why;
+        }
+      } else if (opt.method != Method::Numeric) {
         solutions[i] = conjugate::solve_component(m(), g, comp, why);
+      }
       if (!solutions[i] && opt.method == Method::Conjugate) {
         std::string reason =
             why.empty() ? "no conjugate rule matches its priors and likelihoods" : why;
@@ -619,57 +664,11 @@ struct Engine {
 
 }  // namespace
 
-namespace {
-
-// The summarised CSV columns (DataVar::summary) whose component a streaming
-// conjugate rule does not solve: those must be read into memory first.
-std::vector<std::size_t> columns_to_read(const Compiled& c, const Options& options) {
-  const Model& m = c.model;
-  std::vector<std::size_t> out;
-  for (const auto& comp : c.graph.components) {
-    std::vector<std::size_t> cols;
-    for (auto fi : comp.factors) {
-      const auto& f = c.graph.factors[fi];
-      if (f.kind != graph::FactorKind::Observation) continue;
-      const Observation& o = m.observations[f.index];
-      if (o.summary) cols.push_back(o.lhs->ref);
-    }
-    if (cols.empty()) continue;
-    std::string why;
-    bool streams = options.method != Method::Numeric && !comp.params.empty() &&
-                   !enumerate::all_discrete(m, comp) &&
-                   conjugate::solve_component(m, c.graph, comp, why).has_value();
-    if (!streams) out.insert(out.end(), cols.begin(), cols.end());
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
-}  // namespace
-
 bool exact(const Answer& a) {
   return a.method.empty() || a.method == "conjugate" || a.method == "enumeration";
 }
 
-Report answer_all(const Compiled& c, const Options& options) {
-  if (auto cols = columns_to_read(c, options); !cols.empty()) {
-    Compiled copy = c;
-    for (auto d : cols) {
-      std::string error;
-      if (!check::materialise(copy.model, d, error)) {
-        Report failed;
-        failed.status = 1;
-        failed.answers.push_back(Answer{"", "", "",
-                                        Failure{copy.model.data[d].file + ": " + error +
-                                                " (column '" + copy.model.data[d].name + "')"}});
-        return failed;
-      }
-    }
-    Engine e(copy, options);
-    e.run();
-    return std::move(e.report);
-  }
+Report answer_all(Compiled& c, const Options& options) {
   Engine e(c, options);
   e.run();
   return std::move(e.report);

@@ -30,6 +30,9 @@ struct Report {
   int status = 0;                    // 0 all answered; 1 model error; 3 method failed / unsupported
 };
 
-Report answer_all(const Compiled& c, const Options& options);
+// Answers every query of the model. A summarised column (DataVar::summary)
+// whose component no streaming rule solves is read into memory on the way:
+// the model keeps the values.
+Report answer_all(Compiled& c, const Options& options);
 
 }  // namespace bayes::answer

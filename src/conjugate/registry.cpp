@@ -54,15 +54,11 @@ double evidence(const Model& m, const graph::FactorGraph& g, const graph::Compon
 }  // namespace
 
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
-                                        const graph::Component& c, std::string& why) {
+                                        const graph::Component& c, std::string& why, Rules which) {
   std::string reason;
-  bool summarised = false;
-  for (auto fi : c.factors)
-    if (g.factors[fi].kind == graph::FactorKind::Observation &&
-        m.observations[g.factors[fi].index].summary)
-      summarised = true;
   for (const auto& rule : rules()) {
-    if (summarised && !rule.streams) continue;
+    if ((which == Rules::Streaming && !rule.streams) || (which == Rules::InMemory && rule.streams))
+      continue;
     std::string r;
     auto s = rule.solve(m, g, c, r);
     if (s) {

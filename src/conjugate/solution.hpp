@@ -36,9 +36,15 @@ struct Rule {
 // Every rule, in the order they are tried (registry.cpp).
 const std::vector<Rule>& rules();
 
-// Tries every rule on a component, then fills in the evidence. On failure,
-// `why` explains which factor breaks conjugacy.
+// Which rules a component is offered: the ones that read summaries (while a
+// column of it is summarised), the others (once its columns are in memory),
+// or all of them in order. Each rule is tried on a component once.
+enum class Rules { All, Streaming, InMemory };
+
+// Tries the rules on a component in order, then fills in the evidence. On
+// failure, `why` explains which factor breaks conjugacy.
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
-                                        const graph::Component& c, std::string& why);
+                                        const graph::Component& c, std::string& why,
+                                        Rules which = Rules::All);
 
 }  // namespace bayes::conjugate

@@ -1,4 +1,4 @@
-// Summarised CSV columns (issue #3 item 8): a column observed only as the
+// Summarised CSV columns: a column observed only as the
 // left side of a conjugate likelihood is read in one pass into its
 // sufficient statistics and never kept; every answer must be what the same
 // model gives with the column in memory.
@@ -134,11 +134,53 @@ TEST_CASE("summaries: a conjugate model over CSV columns never holds them, and a
   }
   CHECK(a[0]["method"] == "conjugate");
 
-  // The numeric engine needs the values: they are read when it runs.
+  // Answering kept the summaries: no column was read.
+  for (const auto& d : m.data) CHECK_MESSAGE(d.summary, d.name);
+
+  // The numeric engine needs the values: they are read when it runs, and the
+  // model keeps them.
   opt.method = answer::Method::Numeric;
   auto n = bayes::report::to_json(answer::answer_all(*streamed.compiled, opt));
   REQUIRE(n[0].contains("mode"));
   CHECK(n[0]["mode"].get<double>() == doctest::Approx(a[0]["mode"].get<double>()).epsilon(1e-6));
+  for (const auto& d : m.data) {
+    CHECK_FALSE(d.summary);
+    CHECK(d.value.data.size() == 5000);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("summaries: streaming is decided per component, when it is solved") {
+  fs::path dir = write_csv();
+  // The Bernoulli column streams (Beta-Bernoulli); y's component has a
+  // HalfNormal scale, which no rule solves: y is read for the numeric engine.
+  const std::string model =
+      "data b, y from \"d.csv\"\n"
+      "param pb ~ Beta(2, 2)\nb ~ Bernoulli(pb)\n"
+      "param mu ~ Normal(0, 10)\nparam s ~ HalfNormal(5)\ny ~ Normal(mu, s)\n"
+      "print posterior(pb)\nprint map(mu)\nprint map(s)\n";
+  auto streamed = test::run(model, dir.string());
+  REQUIRE_MESSAGE(streamed.compiled, streamed.errors());
+  auto kept = test::run(model + "let z = b[1] + y[1]\n", dir.string());
+  REQUIRE_MESSAGE(kept.compiled, kept.errors());
+  const Model& m = streamed.compiled->model;
+  REQUIRE(m.data.size() == 2);
+  CHECK(m.data[0].summary);
+  CHECK(m.data[1].summary);
+
+  auto a = bayes::report::to_json(answer::answer_all(*streamed.compiled, {}));
+  auto b = bayes::report::to_json(answer::answer_all(*kept.compiled, {}));
+  REQUIRE(a.size() == 3);
+  REQUIRE(b.size() == 3);
+  CHECK(a[0]["method"] == "conjugate");
+  CHECK(a[1]["method"] == "numeric");
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK_MESSAGE(!a[i].contains("error"), a[i].dump());
+    check_same(a[i], b[i], a[i].value("query", "?"));
+  }
+  CHECK(m.data[0].summary);        // b: solved from its summary, never read
+  CHECK_FALSE(m.data[1].summary);  // y: read when no streaming rule solved its component
+  CHECK(m.data[1].value.data.size() == 5000);
   fs::remove_all(dir);
 }
 
