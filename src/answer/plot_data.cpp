@@ -5,13 +5,13 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <functional>
 
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
 #include "dist/family.hpp"
+#include "format/format.hpp"
 
 namespace bayes::answer {
 
@@ -24,21 +24,16 @@ constexpr double kVisible = -4.6;        // log of 1e-2: the likelihood has fall
 constexpr double kTail = 0.0005;         // the range holds the central 99.9%
 constexpr double kDrawTail = 0.005;      // from draws: the central 99%
 
-std::string short_number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
-
 std::string family_text(const solution::ClosedForm& cf) {
   std::string s = cf.family + "(";
   for (std::size_t i = 0; i < cf.params.size(); ++i) {
     const Value& v = cf.params[i].second;
     std::string text;
     if (v.is_scalar()) {
-      text = short_number(v[0]);
+      text = format::significant(v[0], 4);
     } else if (v.rank == Rank::Vector && v.size() <= 6) {
-      for (std::size_t k = 0; k < v.size(); ++k) text += (k ? ", " : "[") + short_number(v[k]);
+      for (std::size_t k = 0; k < v.size(); ++k)
+        text += (k ? ", " : "[") + format::significant(v[k], 4);
       text += "]";
     } else {
       return cf.family;
@@ -351,7 +346,8 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
     std::vector<double> args;
     if (b.nig_marginal(family, args)) {
       std::string text = std::string(family->name) + "(";
-      for (std::size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + short_number(args[i]);
+      for (std::size_t i = 0; i < args.size(); ++i)
+        text += (i ? ", " : "") + format::significant(args[i], 4);
       d.prior_label += ", marginally " + text + ")";
     }
   }
@@ -499,10 +495,8 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
       d.likelihood[i] = std::isfinite(llik[i]) ? std::exp(llik[i] - top) / total : 0.0;
     d.likelihood_mass = inside / total;
     if (d.likelihood_mass < 0.99) {
-      char buf[96];
-      std::snprintf(buf, sizeof buf, "%.0f%% of the normalised likelihood lies outside the range",
-                    100 * (1 - d.likelihood_mass));
-      d.notes.push_back(buf);
+      d.notes.push_back(format::percent(1 - d.likelihood_mass) +
+                        " of the normalised likelihood lies outside the range");
     }
   }
 

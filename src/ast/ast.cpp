@@ -1,8 +1,9 @@
 // AST helpers: operator names and printing expressions back as source.
 #include "ast/ast.hpp"
 
-#include <cmath>
 #include <sstream>
+
+#include "format/format.hpp"
 
 namespace bayes::ast {
 
@@ -67,14 +68,6 @@ int precedence(BinaryOp op) {
 
 namespace {
 
-std::string number_text(const Number& n) {
-  if (std::isinf(n.value)) return n.value > 0 ? "inf" : "-inf";
-  std::ostringstream s;
-  s.precision(15);
-  s << n.value;
-  return s.str();
-}
-
 int expr_precedence(const Expr& e) {
   if (auto b = as<Binary>(e)) return precedence(b->op);
   if (as<Unary>(e)) return 6;
@@ -102,7 +95,7 @@ void write(std::ostream& out, const Expr& e) {
       [&](const auto& n) {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, Number>) {
-          out << number_text(n);
+          out << format::significant(n.value, 15);
         } else if constexpr (std::is_same_v<T, StringLit>) {
           out << '"' << n.value << '"';
         } else if constexpr (std::is_same_v<T, Name>) {

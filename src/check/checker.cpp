@@ -145,10 +145,11 @@ Prior Checker::prior_of(const ast::ParamStmt& s, Span span) {
   if (s.lower) lo = bound(*s.lower);
   if (s.upper) hi = bound(*s.upper);
   if (!(lo < hi))
-    fail(span, "the lower bound " + fmt_num(lo) + " is not below the upper bound " + fmt_num(hi));
+    fail(span, "the lower bound " + message_value(lo) + " is not below the upper bound " +
+                   message_value(hi));
   pr.lower = lo;
   pr.upper = hi;
-  pr.text = "flat on (" + fmt_num(lo) + ", " + fmt_num(hi) + ")";
+  pr.text = "flat on (" + message_value(lo) + ", " + message_value(hi) + ")";
   return pr;
 }
 

@@ -4,10 +4,10 @@
 
 #include <cmath>
 #include <cstddef>
-#include <sstream>
 #include <string>
 
 #include "diag/diagnostic.hpp"
+#include "format/format.hpp"
 
 namespace bayes::check {
 
@@ -28,13 +28,8 @@ struct Poisoned {};
   throw Poisoned{};
 }
 
-inline std::string fmt_num(double x) {
-  if (std::isnan(x)) return "NaN";  // not the platform's "nan" or "-nan"
-  std::ostringstream s;
-  s.precision(6);
-  s << x;
-  return s.str();
-}
+// A value in a message: six significant digits, NaN as "NaN".
+using format::message_value;
 
 // "1 column", "3 columns".
 inline std::string plural(std::size_t n, const std::string& word) {

@@ -64,7 +64,7 @@ bool in_domain(const dist::Family& f, const dist::Param& p, const Node& a, const
         (p.domain == dist::Domain::Positive || p.domain == dist::Domain::NonNegative))
       must = "finite and " + must;
     diags.error(a.span, std::string(p.name) + " of " + std::string(f.name) + " must be " + must +
-                            ", got " + fmt_num(x) + where);
+                            ", got " + message_value(x) + where);
     return false;
   }
   return true;
@@ -225,17 +225,18 @@ std::optional<std::string> support_error(const Model& model, const Node& lhs, co
   for (std::size_t k = 0; k < v.size(); ++k) {
     if (vary && k > 0) args_k = args_at(dist, k);
     std::string why;
-    if (f->support == dist::Domain::NonNegative && v[k] < 0) why = fmt_num(v[k]) + " is negative";
+    if (f->support == dist::Domain::NonNegative && v[k] < 0)
+      why = message_value(v[k]) + " is negative";
     if (why.empty() && f->check_outcome) why = f->check_outcome(args_k, v[k]);
     // With unknown probabilities (a Dirichlet parameter) K is still known from the type.
     if (why.empty() && f->support == dist::Domain::Category && dist.args[0] &&
         dist.known[0].size() == 0) {
       double kmax = static_cast<double>(dist.args[0]->type.rows);
       if (v[k] != std::floor(v[k]) || v[k] < 1 || v[k] > kmax)
-        why = fmt_num(v[k]) + " is not a category of a " + fmt_num(kmax) + "-way Categorical (1.." +
-              fmt_num(kmax) + ")";
+        why = message_value(v[k]) + " is not a category of a " + message_value(kmax) +
+              "-way Categorical (1.." + message_value(kmax) + ")";
     }
-    if (why.empty() && !std::isfinite(v[k])) why = fmt_num(v[k]) + " is not a finite number";
+    if (why.empty() && !std::isfinite(v[k])) why = message_value(v[k]) + " is not a finite number";
     if (!why.empty()) return data_error(model, lhs, v, k, outside + why);
   }
   // A vector outcome as a whole: Multinomial counts summing to n, a Dirichlet
@@ -291,7 +292,8 @@ std::optional<std::string> impossible_data_error(const Model& model, const Node&
       lp = f->lpdf(a, v[k]);
     }
     if (lp == -INFINITY)
-      return data_error(model, lhs, v, k, what + ": the value " + fmt_num(v[k]) + " cannot occur");
+      return data_error(model, lhs, v, k,
+                        what + ": the value " + message_value(v[k]) + " cannot occur");
   }
   return std::nullopt;
 }

@@ -269,7 +269,8 @@ NodePtr Typer::expr_node(const ast::Index& ix, Span span) {
       Value iv = value_of(*idx);
       for (double x : iv.data)
         if (x < 1 || x > static_cast<double>(limit))
-          fail(idx->span, "index " + fmt_num(x) + " is out of range 1.." + std::to_string(limit));
+          fail(idx->span,
+               "index " + message_value(x) + " is out of range 1.." + std::to_string(limit));
     } else {
       // A discrete parameter as an index (the classifier / mixture idiom,
       // m[species]): its support must fit.
@@ -320,7 +321,7 @@ void Typer::index_support_fits(const Node& idx, std::size_t limit) {
       prior.args[0]->type.is_scalar())
     hi = value_of(*prior.args[0])[0];
   if (lo < 1 || hi > static_cast<double>(limit))
-    fail(idx.span, "'" + p.name + "' takes values " + fmt_num(lo) + ".." + fmt_num(hi) +
+    fail(idx.span, "'" + p.name + "' takes values " + message_value(lo) + ".." + message_value(hi) +
                        ", which do not all index 1.." + std::to_string(limit));
 }
 
@@ -489,14 +490,14 @@ Type Typer::sequence_type(const BuiltinInfo& b, const std::string& name,
     if (args[1]->type.elem != Elem::Int || n[0] < 0)
       fail(args[1]->span, "the number of copies must be a whole number >= 0");
     if (n[0] > kMaxLength)
-      fail(args[1]->span, "'" + name + "' would make " + fmt_num(n[0]) +
+      fail(args[1]->span, "'" + name + "' would make " + message_value(n[0]) +
                               " elements; at most 100000000 are allowed");
     return Type::vector(static_cast<std::size_t>(n[0]), args[0]->type.elem);
   }
   if (args[0]->type.elem != Elem::Int || args[1]->type.elem != Elem::Int)
     fail(span, "'seq' needs whole numbers");
   if (n[0] - a0[0] + 1 > kMaxLength)
-    fail(span, "'seq' would make " + fmt_num(n[0] - a0[0] + 1) +
+    fail(span, "'seq' would make " + message_value(n[0] - a0[0] + 1) +
                    " elements; at most 100000000 are allowed");
   return Type::vector(n[0] >= a0[0] ? static_cast<std::size_t>(n[0] - a0[0] + 1) : 0, Elem::Int);
 }

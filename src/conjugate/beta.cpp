@@ -219,52 +219,57 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
     PredictiveResult pr{s.observation, predictive(s, a, b), ""};
     if ((s.kind == Kind::Binomial || s.kind == Kind::NegativeBinomial) && s.count.size() > 1)
       pr.note = "for a new observation with " + std::string(s.kind == Kind::Binomial ? "n" : "r") +
-                " = " + num(s.count[0]) + " (as in the first)";
+                " = " + significant(s.count[0]) + " (as in the first)";
     sol.predictive.push_back(pr);
   }
 
   sol.explain.push_back("rule " + sol.rule + ": a Beta prior on the probability " + name +
                         " is conjugate to each likelihood p^s (1 - p)^f");
-  sol.explain.push_back("prior: " + name + " ~ Beta(a = " + num(a0) + ", b = " + num(b0) + ")");
+  sol.explain.push_back("prior: " + name + " ~ Beta(a = " + significant(a0) +
+                        ", b = " + significant(b0) + ")");
   for (const auto& s : stats) {
     const Observation& o = m.observations[s.observation];
     std::string what;
     switch (s.kind) {
       case Kind::Bernoulli:
-        what = num(s.successes) + " successes in " + num(s.n) + " trials";
+        what = significant(s.successes) + " successes in " + significant(s.n) + " trials";
         break;
       case Kind::Binomial:
-        what = num(s.successes) + " successes in " + num(s.successes + s.failures) + " trials";
+        what = significant(s.successes) + " successes in " + significant(s.successes + s.failures) +
+               " trials";
         break;
       case Kind::Geometric:
-        what = num(s.n) + " runs, " + num(s.failures) + " failures before their first success";
+        what = significant(s.n) + " runs, " + significant(s.failures) +
+               " failures before their first success";
         break;
       case Kind::NegativeBinomial:
-        what = num(s.failures) + " failures before " + num(s.successes) + " successes in all";
+        what = significant(s.failures) + " failures before " + significant(s.successes) +
+               " successes in all";
         break;
     }
-    sol.explain.push_back("data: " + o.text + ": " + what + " (s = " + num(s.successes) +
-                          ", f = " + num(s.failures) + ")");
+    sol.explain.push_back("data: " + o.text + ": " + what + " (s = " + significant(s.successes) +
+                          ", f = " + significant(s.failures) + ")");
   }
-  sol.explain.push_back("posterior: Beta(a + s, b + f) = Beta(" + num(a0) + " + " + num(succ) +
-                        ", " + num(b0) + " + " + num(fail) + ") = Beta(" + num(a) + ", " + num(b) +
-                        ")");
-  sol.explain.push_back("mean = (a + s) / (a + b + s + f) = " + num(a) + " / " + num(a + b) +
-                        " = " + num(a / (a + b)));
+  sol.explain.push_back("posterior: Beta(a + s, b + f) = Beta(" + significant(a0) + " + " +
+                        significant(succ) + ", " + significant(b0) + " + " + significant(fail) +
+                        ") = Beta(" + significant(a) + ", " + significant(b) + ")");
+  sol.explain.push_back("mean = (a + s) / (a + b + s + f) = " + significant(a) + " / " +
+                        significant(a + b) + " = " + significant(a / (a + b)));
   if (r.map)
-    sol.explain.push_back("MAP = (a + s - 1) / (a + b + s + f - 2) = " + num(a - 1) + " / " +
-                          num(a + b - 2) + " = " + num((*r.map)[0]));
+    sol.explain.push_back("MAP = (a + s - 1) / (a + b + s + f - 2) = " + significant(a - 1) +
+                          " / " + significant(a + b - 2) + " = " + significant((*r.map)[0]));
   else
     sol.explain.push_back("MAP: " + r.map_note);
   if (r.mle)
-    sol.explain.push_back("MLE = s / (s + f) = " + num(succ) + " / " + num(succ + fail) + " = " +
-                          num((*r.mle)[0]));
+    sol.explain.push_back("MLE = s / (s + f) = " + significant(succ) + " / " +
+                          significant(succ + fail) + " = " + significant((*r.mle)[0]));
   else
     sol.explain.push_back("MLE: " + r.mle_note);
   for (const auto& s : stats)
     if (s.kind == Kind::Bernoulli)
-      sol.explain.push_back("predictive: P(next = 1) = (a + s) / (a + b + s + f) = " + num(a) +
-                            " / " + num(a + b) + " = " + num(a / (a + b)));
+      sol.explain.push_back(
+          "predictive: P(next = 1) = (a + s) / (a + b + s + f) = " + significant(a) + " / " +
+          significant(a + b) + " = " + significant(a / (a + b)));
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
     std::gamma_distribution<double> ga(a, 1), gb(b, 1);

@@ -2,18 +2,9 @@
 #include "conjugate/closed_form.hpp"
 
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace bayes::conjugate {
-
-std::string num(double x) {
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  std::ostringstream s;
-  s.precision(6);
-  s << x;
-  return s.str();
-}
 
 ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string, Value>> params,
                     std::function<double(double)> lpmf, double mean, double sd, double upper) {

@@ -12,6 +12,7 @@
 
 #include "data/value.hpp"
 #include "dist/family.hpp"
+#include "format/format.hpp"
 #include "solution/closed_form.hpp"
 
 namespace bayes::conjugate {
@@ -44,7 +45,7 @@ ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string
                     std::function<double(double)> lpmf, double mean, double sd,
                     double upper = INFINITY);
 
-// Formatting numbers for explanations: 6 significant digits.
-std::string num(double x);
+// Numbers in explanations: six significant digits, as printf's %g.
+using format::significant;
 
 }  // namespace bayes::conjugate

@@ -33,14 +33,15 @@ struct Stats {
 // "[1, 2, 3]" with 6 significant digits.
 std::string vec(const std::vector<double>& v) {
   std::string s = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + num(v[i]);
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + significant(v[i]);
   return s + "]";
 }
 
 // "[1 + 13, 1 + 4]"
 std::string vec_sum(const std::vector<double>& a, const std::vector<double>& b) {
   std::string s = "[";
-  for (std::size_t i = 0; i < a.size(); ++i) s += (i ? ", " : "") + num(a[i]) + " + " + num(b[i]);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    s += (i ? ", " : "") + significant(a[i]) + " + " + significant(b[i]);
   return s + "]";
 }
 
@@ -81,7 +82,7 @@ std::optional<Value> dirichlet_mode(const std::vector<double>& alpha, const std:
     which += (i == 0                ? ""
               : i + 1 == low.size() ? " and "
                                     : ", ") +
-             element("alpha", low[i]) + " = " + num(alpha[low[i]]);
+             element("alpha", low[i]) + " = " + significant(alpha[low[i]]);
   }
   note = "on the boundary " + where + " (posterior " + which + (low.size() == 1 ? " is" : " are") +
          " <= 1, so the density is largest where " +
@@ -280,7 +281,7 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
   if (s.kind == Kind::Categorical) {
     for (double k : x.data) {
       if (k < 1 || k > static_cast<double>(K) || k != std::floor(k)) {
-        why = "'" + o.text + "': " + num(k) + " is not a category 1.." + std::to_string(K);
+        why = "'" + o.text + "': " + significant(k) + " is not a category 1.." + std::to_string(K);
         return std::nullopt;
       }
       s.counts[static_cast<std::size_t>(k) - 1] += 1;
@@ -318,7 +319,7 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
       if (sum != at(n, r)) {
         why = "'" + o.text + "': the counts" +
               (rows > 1 ? " of row " + std::to_string(r + 1) : std::string()) + " sum to " +
-              num(sum) + ", not n = " + num(at(n, r));
+              significant(sum) + ", not n = " + significant(at(n, r));
         return std::nullopt;
       }
       s.n_varies = s.n_varies || at(n, r) != s.n;
@@ -351,35 +352,36 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
     const Observation& o = m.observations[s.observation];
     std::string what;
     if (s.kind == Kind::Categorical)
-      what =
-          num(s.total()) + " outcome" + (s.total() == 1 ? "" : "s") + " in 1.." + std::to_string(K);
+      what = significant(s.total()) + " outcome" + (s.total() == 1 ? "" : "s") + " in 1.." +
+             std::to_string(K);
     else
-      what = num(s.vectors) + " count vector" + (s.vectors == 1 ? "" : "s") + " of " +
-             (s.n_varies ? "varying n" : "n = " + num(s.n)) + " trials";
+      what = significant(s.vectors) + " count vector" + (s.vectors == 1 ? "" : "s") + " of " +
+             (s.n_varies ? "varying n" : "n = " + significant(s.n)) + " trials";
     sol.explain.push_back("data: " + o.text + ": " + what +
                           ", counts per category c = " + vec(s.counts));
   }
   if (stats.size() > 1)
-    sol.explain.push_back("all data: counts c = " + vec(counts) + ", N = " + num(N));
+    sol.explain.push_back("all data: counts c = " + vec(counts) + ", N = " + significant(N));
   sol.explain.push_back("posterior: Dirichlet(alpha' = alpha + c) = Dirichlet(" +
                         vec_sum(alpha0, counts) + ") = Dirichlet(" + vec(alpha) + ")");
   sol.explain.push_back("mean of " + name + "[k] = alpha'[k] / sum alpha' = " + vec(alpha) + " / " +
-                        num(a_post) + " = " + vec(mean));
+                        significant(a_post) + " = " + vec(mean));
   if (K > 1)
-    sol.explain.push_back("each element alone is Beta(alpha'[k], " + num(a_post) +
-                          " - alpha'[k]), e.g. " + element(name, 0) + " ~ Beta(" + num(alpha[0]) +
-                          ", " + num(a_post - alpha[0]) +
+    sol.explain.push_back("each element alone is Beta(alpha'[k], " + significant(a_post) +
+                          " - alpha'[k]), e.g. " + element(name, 0) + " ~ Beta(" +
+                          significant(alpha[0]) + ", " + significant(a_post - alpha[0]) +
                           "): its sd and 95% interval come from that Beta");
   if (r.map) {
     std::vector<double> top(K);
     for (std::size_t k = 0; k < K; ++k) top[k] = alpha[k] - 1;
     sol.explain.push_back("MAP = (alpha'[k] - 1) / (sum alpha' - K) = " + vec(top) + " / " +
-                          num(a_post - static_cast<double>(K)) + " = " + vec(r.map->data));
+                          significant(a_post - static_cast<double>(K)) + " = " + vec(r.map->data));
   } else {
     sol.explain.push_back("MAP: " + r.map_note);
   }
   if (r.mle)
-    sol.explain.push_back("MLE = c / N = " + vec(counts) + " / " + num(N) + " = " + vec(freq));
+    sol.explain.push_back("MLE = c / N = " + vec(counts) + " / " + significant(N) + " = " +
+                          vec(freq));
   else
     sol.explain.push_back("MLE: " + r.mle_note);
   for (const auto& s : stats) {
@@ -389,13 +391,13 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
                             name + "[k] = " + vec(mean));
     else
       sol.explain.push_back(
-          "predictive (" + data + "): DirichletMultinomial(n = " + num(s.n) +
+          "predictive (" + data + "): DirichletMultinomial(n = " + significant(s.n) +
           ", alpha'): expected counts n * mean = " +
           vec(sol.predictive[static_cast<std::size_t>(&s - stats.data())].dist.mean.data));
   }
   sol.explain.push_back("evidence: log p(data) = log B(alpha') - log B(alpha)" +
                         std::string(log_coef != 0 ? " + log(n! / prod c[k]!)" : "") + " = " +
-                        num(sol.log_evidence) + " (B = the multivariate Beta function)");
+                        significant(sol.log_evidence) + " (B = the multivariate Beta function)");
 }
 
 }  // namespace
@@ -475,7 +477,7 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
     } else {
       PredictiveResult pr{s.observation, dirichlet_multinomial(s.n, alpha), ""};
       if (s.n_varies)
-        pr.note = "for a new count vector of n = " + num(s.n) + " trials (as in the first)";
+        pr.note = "for a new count vector of n = " + significant(s.n) + " trials (as in the first)";
       sol.predictive.push_back(pr);
     }
   }

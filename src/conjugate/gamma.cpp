@@ -174,7 +174,7 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
       break;
     case Kind::Pareto:
       pr.dist = log_lomax(st.known[0], a, bc);
-      pr.note = "median " + num(pr.dist.quantile(0.5)) +
+      pr.note = "median " + significant(pr.dist.quantile(0.5)) +
                 "; no mean or sd: they are infinite, because E[x | " + name + "] is infinite for " +
                 name + " <= 1, which has positive posterior probability";
       break;
@@ -186,19 +186,19 @@ PredictiveResult predictive(const Stats& st, double a, double b, const std::stri
     std::string what;
     switch (st.info->kind) {
       case Kind::Poisson:
-        what = "exposure c = " + num(c);
+        what = "exposure c = " + significant(c);
         break;
       case Kind::Exponential:
-        what = "c = " + num(c);
+        what = "c = " + significant(c);
         break;
       case Kind::Gamma:
-        what = "shape " + num(st.known[0]) + " and c = " + num(c);
+        what = "shape " + significant(st.known[0]) + " and c = " + significant(c);
         break;
       case Kind::NormalPrecision:
-        what = "mean " + num(st.known[0]) + " and c = " + num(c);
+        what = "mean " + significant(st.known[0]) + " and c = " + significant(c);
         break;
       case Kind::Pareto:
-        what = "xmin = " + num(st.known[0]) + " and c = " + num(c);
+        what = "xmin = " + significant(st.known[0]) + " and c = " + significant(c);
         break;
     }
     std::string note = "for a new observation with " + what + " (as in the first)";
@@ -237,14 +237,15 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
   }
   if (std::fabs(mono->k - info->power) > 1e-12) {
     if (info->kind == Kind::NormalPrecision) {
-      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+      why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" +
+            significant(mono->k) +
             "; the Gamma prior is conjugate to a precision, with the sd c * " + name +
             "^(-1/2), as in Normal(m, 1 / sqrt(" + name + "))";
       if (std::fabs(mono->k - 0.5) < 1e-12)
         why += " (here " + name + " is a variance: give it an InverseGamma prior)";
     } else {
       why = "'" + o.text + "': '" + name + "' enters the " + slot_name + " as c * " + name + "^" +
-            num(mono->k) + "; the Gamma prior is conjugate only when the " + slot_name +
+            significant(mono->k) + "; the Gamma prior is conjugate only when the " + slot_name +
             " is c * " + name + " (power 1)";
     }
     return std::nullopt;
@@ -252,7 +253,7 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
   for (double x : mono->c.data)
     if (!(x > 0) || !std::isfinite(x)) {
       why = "'" + o.text + "': the known factor multiplying '" + name + "' in the " + slot_name +
-            " is " + num(x) + "; it must be positive";
+            " is " + significant(x) + "; it must be positive";
       return std::nullopt;
     }
 
@@ -324,7 +325,8 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, dou
                "^(a - 1) exp(-b " + name + "); every likelihood below, as a function of " + name +
                ", has the same form " + name + "^s exp(-r " + name +
                "), so the posterior is Gamma(a + s, b + r)");
-  ex.push_back("prior: " + name + " ~ Gamma(a = " + num(a0) + ", b = " + num(b0) + ")");
+  ex.push_back("prior: " + name + " ~ Gamma(a = " + significant(a0) + ", b = " + significant(b0) +
+               ")");
   for (const auto& st : stats) {
     const Observation& o = m.observations[st.observation];
     const bool unit = all_one(st.c);
@@ -332,53 +334,58 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, dou
     std::string what;
     switch (st.info->kind) {
       case Kind::Poisson:
-        what = num(st.n) + " counts summing to " + num(st.sum) +
-               (unit ? "" : ", total exposure " + num(st.r)) + "; a count x contributes " + name +
-               "^x exp(-" + c_ + name + "): s = sum of x = " + num(st.s) +
-               ", r = " + (unit ? "number of counts" : "sum of c") + " = " + num(st.r);
+        what = significant(st.n) + " counts summing to " + significant(st.sum) +
+               (unit ? "" : ", total exposure " + significant(st.r)) + "; a count x contributes " +
+               name + "^x exp(-" + c_ + name + "): s = sum of x = " + significant(st.s) +
+               ", r = " + (unit ? "number of counts" : "sum of c") + " = " + significant(st.r);
         break;
       case Kind::Exponential:
-        what = num(st.n) + " waiting times summing to " + num(st.sum) + "; a time x contributes " +
-               c_ + name + " exp(-" + c_ + "x " + name + "): s = " + num(st.s) +
-               " (one per time), r = " + (unit ? "sum of x" : "sum of c x") + " = " + num(st.r);
+        what = significant(st.n) + " waiting times summing to " + significant(st.sum) +
+               "; a time x contributes " + c_ + name + " exp(-" + c_ + "x " + name +
+               "): s = " + significant(st.s) +
+               " (one per time), r = " + (unit ? "sum of x" : "sum of c x") + " = " +
+               significant(st.r);
         break;
       case Kind::Gamma:
-        what = num(st.n) + " values summing to " + num(st.sum) + ", known shape k" +
+        what = significant(st.n) + " values summing to " + significant(st.sum) + ", known shape k" +
                known_text(st.known) + "; a value x contributes " + name + "^k exp(-" + c_ + "x " +
-               name + "): s = sum of k = " + num(st.s) +
-               ", r = " + (unit ? "sum of x" : "sum of c x") + " = " + num(st.r);
+               name + "): s = sum of k = " + significant(st.s) +
+               ", r = " + (unit ? "sum of x" : "sum of c x") + " = " + significant(st.r);
         break;
       case Kind::NormalPrecision:
-        what = num(st.n) + " values, known mean m" + known_text(st.known) + ", sum of " +
-               (unit ? "(x - m)^2" : "((x - m) / c)^2") + " = " + num(st.sum) +
+        what = significant(st.n) + " values, known mean m" + known_text(st.known) + ", sum of " +
+               (unit ? "(x - m)^2" : "((x - m) / c)^2") + " = " + significant(st.sum) +
                "; a value x contributes " + name + "^(1/2) exp(-" + name +
-               (unit ? " (x - m)^2 / 2" : " (x - m)^2 / (2 c^2)") + "): s = " + num(st.n) +
-               "/2 = " + num(st.s) + ", r = " + num(st.sum) + "/2 = " + num(st.r);
+               (unit ? " (x - m)^2 / 2" : " (x - m)^2 / (2 c^2)") + "): s = " + significant(st.n) +
+               "/2 = " + significant(st.s) + ", r = " + significant(st.sum) +
+               "/2 = " + significant(st.r);
         break;
       case Kind::Pareto:
         what =
-            num(st.n) + " values, known xmin" + known_text(st.known) +
-            ", sum of log(x / xmin) = " + num(st.sum) + "; a value x contributes " + c_ + name +
-            " exp(-" + c_ + name + " log(x / xmin)): s = " + num(st.s) +
+            significant(st.n) + " values, known xmin" + known_text(st.known) +
+            ", sum of log(x / xmin) = " + significant(st.sum) + "; a value x contributes " + c_ +
+            name + " exp(-" + c_ + name + " log(x / xmin)): s = " + significant(st.s) +
             " (one per value), r = " + (unit ? "sum of log(x / xmin)" : "sum of c log(x / xmin)") +
-            " = " + num(st.r);
+            " = " + significant(st.r);
         break;
     }
     ex.push_back("data: " + o.text + ": " + what);
   }
-  ex.push_back("posterior: Gamma(a + s, b + r) = Gamma(" + num(a0) + " + " + num(S) + ", " +
-               num(b0) + " + " + num(R) + ") = Gamma(" + num(a) + ", " + num(b) + ")");
-  ex.push_back("mean = (a + s) / (b + r) = " + num(a) + " / " + num(b) + " = " + num(a / b) +
-               ", sd = sqrt(a + s) / (b + r) = " + num(std::sqrt(a) / b));
+  ex.push_back("posterior: Gamma(a + s, b + r) = Gamma(" + significant(a0) + " + " +
+               significant(S) + ", " + significant(b0) + " + " + significant(R) + ") = Gamma(" +
+               significant(a) + ", " + significant(b) + ")");
+  ex.push_back("mean = (a + s) / (b + r) = " + significant(a) + " / " + significant(b) + " = " +
+               significant(a / b) +
+               ", sd = sqrt(a + s) / (b + r) = " + significant(std::sqrt(a) / b));
   if (res.map)
-    ex.push_back("MAP = (a + s - 1) / (b + r) = " + num(a - 1) + " / " + num(b) + " = " +
-                 num((*res.map)[0]));
+    ex.push_back("MAP = (a + s - 1) / (b + r) = " + significant(a - 1) + " / " + significant(b) +
+                 " = " + significant((*res.map)[0]));
   else
     ex.push_back("MAP: " + res.map_note);
   if (res.mle)
-    ex.push_back("MLE (prior dropped): the likelihood " + name + "^" + num(S) + " exp(-" + num(R) +
-                 " " + name + ") is largest at s / r = " + num(S) + " / " + num(R) + " = " +
-                 num(S / R));
+    ex.push_back("MLE (prior dropped): the likelihood " + name + "^" + significant(S) + " exp(-" +
+                 significant(R) + " " + name + ") is largest at s / r = " + significant(S) + " / " +
+                 significant(R) + " = " + significant(S / R));
   else
     ex.push_back("MLE: " + res.mle_note);
   for (const auto& pr : sol.predictive) {
@@ -388,35 +395,38 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, dou
     const std::string y = data_name(m.observations[pr.observation]);
     const double cc = st.c[0];
     const std::string scale =
-        (cc == 1 ? "b + r" : "(b + r) / c") + std::string(" = ") + num(b / cc);
+        (cc == 1 ? "b + r" : "(b + r) / c") + std::string(" = ") + significant(b / cc);
     std::string line = "predictive for " + y + ": ";
     switch (st.info->kind) {
       case Kind::Poisson:
         line +=
             "a Poisson whose rate is drawn from the posterior is NegativeBinomial(r = a + s = " +
-            num(a) + ", p = (b + r) / (b + r + " + (cc == 1 ? "1" : "c") +
-            ") = " + num(b / (b + cc)) + "), mean " + num(pr.dist.mean[0]);
+            significant(a) + ", p = (b + r) / (b + r + " + (cc == 1 ? "1" : "c") +
+            ") = " + significant(b / (b + cc)) + "), mean " + significant(pr.dist.mean[0]);
         break;
       case Kind::Exponential:
         line += "an Exponential whose rate is drawn from the posterior is Lomax(shape = a + s = " +
-                num(a) + ", scale = " + scale + "), mean " + num(pr.dist.mean[0]);
+                significant(a) + ", scale = " + scale + "), mean " + significant(pr.dist.mean[0]);
         break;
       case Kind::Gamma:
         line += "a Gamma(k, " + name + ") with " + name +
-                " drawn from the posterior is BetaPrime(k = " + num(st.known[0]) +
-                ", a + s = " + num(a) + ", scale = " + scale + "), mean " + num(pr.dist.mean[0]);
+                " drawn from the posterior is BetaPrime(k = " + significant(st.known[0]) +
+                ", a + s = " + significant(a) + ", scale = " + scale + "), mean " +
+                significant(pr.dist.mean[0]);
         break;
       case Kind::NormalPrecision:
         line +=
             "a Normal whose precision is drawn from the posterior is StudentT(nu = 2 (a + s) = " +
-            num(2 * a) + ", mean = m = " + num(st.known[0]) + ", scale = " + (cc == 1 ? "" : "c ") +
-            "sqrt((b + r) / (a + s)) = " + num(cc * std::sqrt(b / a)) + ")";
+            significant(2 * a) + ", mean = m = " + significant(st.known[0]) +
+            ", scale = " + (cc == 1 ? "" : "c ") +
+            "sqrt((b + r) / (a + s)) = " + significant(cc * std::sqrt(b / a)) + ")";
         break;
       case Kind::Pareto:
         line += "given " + name + ", log(x / xmin) is Exponential(" + (cc == 1 ? "" : "c ") + name +
                 "), so with " + name + " drawn from the posterior it is Lomax(a + s, " + scale +
-                ") and x is LogLomax(xmin = " + num(st.known[0]) + ", shape = " + num(a) +
-                ", scale = " + num(b / cc) + "), median " + num(pr.dist.quantile(0.5)) +
+                ") and x is LogLomax(xmin = " + significant(st.known[0]) +
+                ", shape = " + significant(a) + ", scale = " + significant(b / cc) + "), median " +
+                significant(pr.dist.quantile(0.5)) +
                 "; its mean is infinite, because Pareto(xmin, " + name + ") has no mean when " +
                 name + " <= 1, which the posterior allows";
         break;
@@ -462,7 +472,8 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   res.param = p;
   res.posterior = from_family(dist::gamma_family(), {a, b});
   if (!res.posterior.mode)
-    res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " + num(a) +
+    res.posterior.mode_note = "on the boundary " + name + " = 0 (the posterior shape " +
+                              significant(a) +
                               " is below 1, so the density rises without bound towards 0)";
   res.map = res.posterior.mode;
   res.map_note = res.posterior.mode_note;

@@ -10,7 +10,7 @@ namespace {
 
 std::string vec_str(const VectorXd& v) {
   std::string out = "[";
-  for (Index i = 0; i < v.size(); ++i) out += (i ? ", " : "") + num(v[i]);
+  for (Index i = 0; i < v.size(); ++i) out += (i ? ", " : "") + significant(v[i]);
   return out + "]";
 }
 
@@ -31,7 +31,7 @@ bool diagonal(const MatrixXd& a) {
 std::string precision_str(const MatrixXd& a) {
   if (a.rows() == 1 || !diagonal(a)) return mat_str(a);
   std::string out = "diag(";
-  for (Index i = 0; i < a.rows(); ++i) out += (i ? ", " : "") + num(a(i, i));
+  for (Index i = 0; i < a.rows(); ++i) out += (i ? ", " : "") + significant(a(i, i));
   return out + ")";
 }
 
@@ -109,8 +109,9 @@ void explain_priors(std::vector<std::string>& ex, const Model& m, const std::vec
     MatrixXd p0 = t.precision.block(t.slot, t.slot, t.size, t.size);
     VectorXd m0 = p0.ldlt().solve(t.shift.segment(t.slot, t.size));
     if (t.size == 1) {
-      ex.push_back("prior: " + text + ": " + (one ? "" : "mean " + num(m0[0]) + ", ") +
-                   "precision 1 / " + num(1 / std::sqrt(p0(0, 0))) + "^2 = " + num(p0(0, 0)));
+      ex.push_back("prior: " + text + ": " + (one ? "" : "mean " + significant(m0[0]) + ", ") +
+                   "precision 1 / " + significant(1 / std::sqrt(p0(0, 0))) +
+                   "^2 = " + significant(p0(0, 0)));
     } else {
       bool multi = prior.family == &dist::multi_normal_family();
       ex.push_back("prior: " + text + (multi ? "" : ", iid") + ": mean " + vec_str(m0) +
@@ -150,24 +151,24 @@ void explain_data(std::vector<std::string>& ex, const Model& m, const std::vecto
               ", sum D' S^-1 (y - c) = " + vec_str(t.shift);
     } else if (one && t.identity && t.common_sd) {
       const double s2 = t.cov0(0, 0);
-      line += "N = " + n + ", sum " + x + " = " + num(t.sum_y[0]) + " (mean " +
-              num(t.sum_y[0] / static_cast<double>(t.rows)) + "); precision N / " + sd +
-              "^2 = " + n + " / " + num(s2) + " = " + num(t.precision(0, 0)) + ", and sum " + x +
-              " / " + sd + "^2 = " + num(t.shift[0]);
+      line += "N = " + n + ", sum " + x + " = " + significant(t.sum_y[0]) + " (mean " +
+              significant(t.sum_y[0] / static_cast<double>(t.rows)) + "); precision N / " + sd +
+              "^2 = " + n + " / " + significant(s2) + " = " + significant(t.precision(0, 0)) +
+              ", and sum " + x + " / " + sd + "^2 = " + significant(t.shift[0]);
     } else if (one) {
       line += "N = " + n + ", each " + x + "_i ~ Normal(c_i + d_i * " + theta + ", " + sd +
               "_i) with c_i and d_i read off '" + mean_text(o) + "'; precision sum d_i^2 / " + sd +
-              "_i^2 = " + num(t.precision(0, 0)) + ", and sum d_i (" + x + "_i - c_i) / " + sd +
-              "_i^2 = " + num(t.shift[0]);
+              "_i^2 = " + significant(t.precision(0, 0)) + ", and sum d_i (" + x + "_i - c_i) / " +
+              sd + "_i^2 = " + significant(t.shift[0]);
     } else {
       const std::string xtx = t.common_sd ? "X'X / " + sd + "^2" : "X' W X";
       const std::string xty =
           t.common_sd ? "X'(" + x + " - c) / " + sd + "^2" : "X' W (" + x + " - c)";
-      line +=
-          "N = " + n + ", " + x + " = c + X " + theta + " + noise, with X the " + n + " x " +
-          std::to_string(unknowns) + " design and " +
-          (t.common_sd ? sd + " " + num(std::sqrt(t.cov0(0, 0))) : "W = diag(1 / " + sd + "_i^2)") +
-          "; " + xtx + " = " + mat_str(t.precision) + ", " + xty + " = " + vec_str(t.shift);
+      line += "N = " + n + ", " + x + " = c + X " + theta + " + noise, with X the " + n + " x " +
+              std::to_string(unknowns) + " design and " +
+              (t.common_sd ? sd + " " + significant(std::sqrt(t.cov0(0, 0)))
+                           : "W = diag(1 / " + sd + "_i^2)") +
+              "; " + xtx + " = " + mat_str(t.precision) + ", " + xty + " = " + vec_str(t.shift);
     }
     ex.push_back(line);
   }
@@ -180,19 +181,23 @@ void explain_posterior(std::vector<std::string>& ex, const Solution& sol, const 
   if (one) {
     const double p0 = post.prior_prec(0, 0), pn = post.prec(0, 0);
     const double m0 = post.prior_shift[0] / p0;
-    ex.push_back("posterior precision = " + num(p0) + " + " + num(pn - p0) + " = " + num(pn) +
-                 ", so sd = 1 / sqrt(" + num(pn) + ") = " + num(std::sqrt(post.cov(0, 0))));
+    ex.push_back("posterior precision = " + significant(p0) + " + " + significant(pn - p0) + " = " +
+                 significant(pn) + ", so sd = 1 / sqrt(" + significant(pn) +
+                 ") = " + significant(std::sqrt(post.cov(0, 0))));
     ex.push_back(
         "posterior mean = (prior precision * prior mean + the data's sums) / posterior precision = "
         "(" +
-        num(p0) + " * " + num(m0) + " + " + num(post.shift[0] - post.prior_shift[0]) + ") / " +
-        num(pn) + " = " + num(post.mean[0]));
-    ex.push_back("posterior: " + theta + " ~ Normal(" + num(post.mean[0]) + ", " +
-                 num(std::sqrt(post.cov(0, 0))) + ")");
-    ex.push_back("MAP = posterior mean = " + num(post.mean[0]) + " (a Normal's mode is its mean)");
+        significant(p0) + " * " + significant(m0) + " + " +
+        significant(post.shift[0] - post.prior_shift[0]) + ") / " + significant(pn) + " = " +
+        significant(post.mean[0]));
+    ex.push_back("posterior: " + theta + " ~ Normal(" + significant(post.mean[0]) + ", " +
+                 significant(std::sqrt(post.cov(0, 0))) + ")");
+    ex.push_back("MAP = posterior mean = " + significant(post.mean[0]) +
+                 " (a Normal's mode is its mean)");
     if (mle.theta)
-      ex.push_back("MLE = the data's sums / the data's precision = " + num(post.data_shift[0]) +
-                   " / " + num(post.data_prec(0, 0)) + " = " + num((*mle.theta)[0]));
+      ex.push_back(
+          "MLE = the data's sums / the data's precision = " + significant(post.data_shift[0]) +
+          " / " + significant(post.data_prec(0, 0)) + " = " + significant((*mle.theta)[0]));
   } else {
     ex.push_back("posterior precision Lambda = Lambda0 + the data's = " + mat_str(post.prec));
     ex.push_back("posterior mean m = Lambda^-1 (Lambda0 m0 + the data's sums) = Lambda^-1 " +
@@ -212,7 +217,7 @@ void explain_posterior(std::vector<std::string>& ex, const Solution& sol, const 
       if (r.mle)
         ex.push_back("  but the data alone determine " + m.params[r.param].name + ": its MLE is " +
                      (r.mle->is_scalar()
-                          ? num((*r.mle)[0])
+                          ? significant((*r.mle)[0])
                           : vec_str(Eigen::Map<const VectorXd>(
                                 r.mle->data.data(), static_cast<Index>(r.mle->size())))));
   }
@@ -235,9 +240,10 @@ void explain_predictive(std::vector<std::string>& ex, const Model& m,
               "): the uncertainty about the mean plus the noise's covariance";
     } else {
       const std::string sd = t.kind == Kind::LogNormal ? "sigma" : "sd";
-      line += std::string(t.kind == Kind::LogNormal ? "LogNormal" : "Normal") + "(" + num(pm[0]) +
-              ", sqrt(" + num(spread(0, 0)) + " + " + num(std::sqrt(t.cov0(0, 0))) +
-              "^2) = " + num(std::sqrt(spread(0, 0) + t.cov0(0, 0))) +
+      line += std::string(t.kind == Kind::LogNormal ? "LogNormal" : "Normal") + "(" +
+              significant(pm[0]) + ", sqrt(" + significant(spread(0, 0)) + " + " +
+              significant(std::sqrt(t.cov0(0, 0))) +
+              "^2) = " + significant(std::sqrt(spread(0, 0) + t.cov0(0, 0))) +
               "): the uncertainty about the mean plus the noise's " + sd;
     }
     ex.push_back(line);

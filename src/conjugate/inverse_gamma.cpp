@@ -85,8 +85,8 @@ PredictiveResult predictive(const Stats& st, double a, double b) {
     pr.dist = burr12(k, a, c * std::pow(b, 1 / k));
   if (!all_equal(st.c) || !all_equal(st.known))
     pr.note = std::string("for a new observation with ") +
-              (st.kind == Kind::NormalVariance ? "mean " : "shape ") + num(k) +
-              " and c = " + num(c) + " (as in the first)";
+              (st.kind == Kind::NormalVariance ? "mean " : "shape ") + significant(k) +
+              " and c = " + significant(c) + " (as in the first)";
   return pr;
 }
 
@@ -125,7 +125,8 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
     return std::nullopt;
   }
   if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
-    why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" + num(mono->k) +
+    why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" +
+          significant(mono->k) +
           "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
           "), as in Normal(m, sqrt(" + name + "))";
     if (std::fabs(mono->k + 0.5) < 1e-12)
@@ -136,14 +137,14 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
     for (double k : st.known.data)
       if (std::fabs(mono->k * k - 1) > 1e-9) {
         why = "'" + o.text + "': '" + name + "' enters the scale as c * " + name + "^" +
-              num(mono->k) + " but the shape is " + num(k) +
+              significant(mono->k) + " but the shape is " + significant(k) +
               "; the InverseGamma prior is conjugate to " + name +
               " = scale^shape, written Weibull(k, " + name + " ^ (1 / k))";
         return std::nullopt;
       }
   for (double x : mono->c.data)
     if (!(x > 0) || !std::isfinite(x)) {
-      why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + num(x) +
+      why = "'" + o.text + "': the known factor multiplying '" + name + "' is " + significant(x) +
             "; it must be positive";
       return std::nullopt;
     }
@@ -225,49 +226,54 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
                "^-(a + 1) exp(-b / " + name + "); every likelihood below, as a function of " +
                name + ", has the same form " + name + "^-s exp(-r / " + name +
                "), so the posterior is InverseGamma(a + s, b + r)");
-  ex.push_back("prior: " + name + " ~ InverseGamma(a = " + num(a0) + ", b = " + num(b0) + ")");
+  ex.push_back("prior: " + name + " ~ InverseGamma(a = " + significant(a0) +
+               ", b = " + significant(b0) + ")");
   for (const auto& st : stats) {
     const Observation& o = m.observations[st.observation];
     const bool unit = all_one(st.c);
     std::string line;
     if (st.kind == Kind::NormalVariance) {
       const std::string dev = unit ? "(x - m)^2" : "((x - m) / c)^2";
-      line = num(st.n) + " values, known mean m" + known_text(st.known) + ", sum of " + dev +
-             " = " + num(2 * st.r) + "; a value x contributes " + name + "^(-1/2) exp(-" + dev +
-             " / (2 " + name + ")): s = " + num(st.n) + "/2 = " + num(st.s) +
-             ", r = " + num(2 * st.r) + "/2 = " + num(st.r);
+      line = significant(st.n) + " values, known mean m" + known_text(st.known) + ", sum of " +
+             dev + " = " + significant(2 * st.r) + "; a value x contributes " + name +
+             "^(-1/2) exp(-" + dev + " / (2 " + name + ")): s = " + significant(st.n) +
+             "/2 = " + significant(st.s) + ", r = " + significant(2 * st.r) +
+             "/2 = " + significant(st.r);
     } else {
       const std::string pw = unit ? "x^k" : "(x / c)^k";
-      line = num(st.n) + " values, known shape k" + known_text(st.known) + "; given " + name +
-             ", each " + pw + " is Exponential with mean " + name + ", so a value x contributes " +
-             name + "^-1 exp(-" + pw + " / " + name + "): s = " + num(st.s) +
-             " (one per value), r = sum of " + pw + " = " + num(st.r);
+      line = significant(st.n) + " values, known shape k" + known_text(st.known) + "; given " +
+             name + ", each " + pw + " is Exponential with mean " + name +
+             ", so a value x contributes " + name + "^-1 exp(-" + pw + " / " + name +
+             "): s = " + significant(st.s) + " (one per value), r = sum of " + pw + " = " +
+             significant(st.r);
     }
     ex.push_back("data: " + o.text + ": " + line);
   }
-  ex.push_back("posterior: InverseGamma(a + s, b + r) = InverseGamma(" + num(a0) + " + " + num(S) +
-               ", " + num(b0) + " + " + num(R) + ") = InverseGamma(" + num(a) + ", " + num(b) +
-               ")");
+  ex.push_back("posterior: InverseGamma(a + s, b + r) = InverseGamma(" + significant(a0) + " + " +
+               significant(S) + ", " + significant(b0) + " + " + significant(R) +
+               ") = InverseGamma(" + significant(a) + ", " + significant(b) + ")");
   if (a > 1)
-    ex.push_back("mean = (b + r) / (a + s - 1) = " + num(b) + " / " + num(a - 1) + " = " +
-                 num(b / (a - 1)));
+    ex.push_back("mean = (b + r) / (a + s - 1) = " + significant(b) + " / " + significant(a - 1) +
+                 " = " + significant(b / (a - 1)));
   else
-    ex.push_back("mean: infinite (a + s = " + num(a) + " is not above 1)");
-  ex.push_back("MAP = (b + r) / (a + s + 1) = " + num(b) + " / " + num(a + 1) + " = " +
-               num(b / (a + 1)));
+    ex.push_back("mean: infinite (a + s = " + significant(a) + " is not above 1)");
+  ex.push_back("MAP = (b + r) / (a + s + 1) = " + significant(b) + " / " + significant(a + 1) +
+               " = " + significant(b / (a + 1)));
   if (res.mle)
-    ex.push_back("MLE (prior dropped): the likelihood " + name + "^-" + num(S) + " exp(-" + num(R) +
-                 " / " + name + ") is largest at r / s = " + num(R) + " / " + num(S) + " = " +
-                 num(R / S));
+    ex.push_back("MLE (prior dropped): the likelihood " + name + "^-" + significant(S) + " exp(-" +
+                 significant(R) + " / " + name + ") is largest at r / s = " + significant(R) +
+                 " / " + significant(S) + " = " + significant(R / S));
   else
     ex.push_back("MLE: " + res.mle_note);
   for (const auto& st : stats) {
     if (st.kind != Kind::Weibull || !all_equal(st.known) || !all_equal(st.c)) continue;
     const double k = st.known[0], c0 = st.c[0];
-    std::string at_mle = res.mle ? ", and " + num(c0 * std::pow(R / S, 1 / k)) + " at the MLE" : "";
+    std::string at_mle =
+        res.mle ? ", and " + significant(c0 * std::pow(R / S, 1 / k)) + " at the MLE" : "";
     ex.push_back("the Weibull scale of " + data_name(m.observations[st.observation]) + ", " +
-                 (c0 == 1 ? "" : num(c0) + " * ") + name + "^(1/" + num(k) + "), is " +
-                 num(c0 * std::pow(b / (a + 1), 1 / k)) + " at the MAP" + at_mle);
+                 (c0 == 1 ? "" : significant(c0) + " * ") + name + "^(1/" + significant(k) +
+                 "), is " + significant(c0 * std::pow(b / (a + 1), 1 / k)) + " at the MAP" +
+                 at_mle);
   }
   for (const auto& pr : sol.predictive) {
     const Stats& st = *std::find_if(stats.begin(), stats.end(), [&](const Stats& s) {
@@ -280,14 +286,15 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
       ex.push_back("predictive for " + y +
                    ": a Normal whose variance is drawn from the posterior is StudentT(nu = 2 (a + "
                    "s) = " +
-                   num(2 * a) + ", mean = m = " + num(k) + ", scale = " + c_ +
-                   "sqrt((b + r) / (a + s)) = " + num(cc * std::sqrt(b / a)) + ")");
+                   significant(2 * a) + ", mean = m = " + significant(k) + ", scale = " + c_ +
+                   "sqrt((b + r) / (a + s)) = " + significant(cc * std::sqrt(b / a)) + ")");
     else
       ex.push_back("predictive for " + y + ": with " + name + " drawn from the posterior, " +
-                   (cc == 1 ? "x^k" : "(x / c)^k") + " is Lomax(a + s, b + r) = Lomax(" + num(a) +
-                   ", " + num(b) + "), so x is Burr12(c = k = " + num(k) + ", d = a + s = " +
-                   num(a) + ", scale = " + c_ + "(b + r)^(1/k) = " + num(cc * std::pow(b, 1 / k)) +
-                   "), mean " + num(pr.dist.mean[0]));
+                   (cc == 1 ? "x^k" : "(x / c)^k") + " is Lomax(a + s, b + r) = Lomax(" +
+                   significant(a) + ", " + significant(b) + "), so x is Burr12(c = k = " +
+                   significant(k) + ", d = a + s = " + significant(a) + ", scale = " + c_ +
+                   "(b + r)^(1/k) = " + significant(cc * std::pow(b, 1 / k)) + "), mean " +
+                   significant(pr.dist.mean[0]));
   }
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {

@@ -56,14 +56,15 @@ void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
   }
   if (s.joint) {
     const Weight& w = s.weights[0];
-    ex.push_back("prior: " + prior_text(m, vp) + ": m0 = " + num(w.m0[0]) + ", lambda = " +
-                 num(w.lambda[0]) + ", alpha = " + num(s.alpha0) + ", beta = " + num(s.beta0) +
-                 ", i.e. " + s2n + " ~ InverseGamma(alpha, beta) and " + s.wnames + " | " + s2n +
+    ex.push_back("prior: " + prior_text(m, vp) + ": m0 = " + significant(w.m0[0]) +
+                 ", lambda = " + significant(w.lambda[0]) + ", alpha = " + significant(s.alpha0) +
+                 ", beta = " + significant(s.beta0) + ", i.e. " + s2n +
+                 " ~ InverseGamma(alpha, beta) and " + s.wnames + " | " + s2n +
                  " ~ Normal(m0, sqrt(" + s2n +
                  " / lambda)) (Prince's NormInvGam[alpha, beta, gamma = lambda, delta = m0])");
   } else {
-    ex.push_back("prior: " + prior_text(m, vp) + ": alpha = " + num(s.alpha0) +
-                 ", beta = " + num(s.beta0));
+    ex.push_back("prior: " + prior_text(m, vp) + ": alpha = " + significant(s.alpha0) +
+                 ", beta = " + significant(s.beta0));
   }
   for (const auto& w : s.weights) {
     if (w.joint_prior) continue;
@@ -71,8 +72,8 @@ void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
     std::string line = "prior: " + prior_text(m, m.priors[w.prior]) + ": " +
                        (scalar ? "the" : "each element's") + " sd is ";
     if (w.lambda.size() == 1)
-      line += num(w.c) + " * sqrt(" + s2n + "), so lambda = 1 / " + num(w.c) +
-              "^2 = " + num(w.lambda[0]);
+      line += significant(w.c) + " * sqrt(" + s2n + "), so lambda = 1 / " + significant(w.c) +
+              "^2 = " + significant(w.lambda[0]);
     else
       line +=
           "c * sqrt(" + s2n + ") with c known, so lambda = 1 / c^2 = " +
@@ -80,18 +81,19 @@ void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
     line +=
         " and m0 = " +
         (w.m0.size() == 1
-             ? num(w.m0[0])
+             ? significant(w.m0[0])
              : vec(Eigen::Map<const VectorXd>(w.m0.data.data(), static_cast<Idx>(w.m0.size()))));
     ex.push_back(line);
   }
   if (single && !s.joint)
-    ex.push_back("together: " + s.wnames + ", " + s2n +
-                 " ~ NormalInverseGamma(m0 = " + num(s.m0[0]) + ", lambda = " + num(s.lambda0[0]) +
-                 ", alpha = " + num(s.alpha0) + ", beta = " + num(s.beta0) + ")");
+    ex.push_back("together: " + s.wnames + ", " + s2n + " ~ NormalInverseGamma(m0 = " +
+                 significant(s.m0[0]) + ", lambda = " + significant(s.lambda0[0]) +
+                 ", alpha = " + significant(s.alpha0) + ", beta = " + significant(s.beta0) + ")");
   if (!single)
-    ex.push_back("together: (" + s.wnames + ", " + s2n + ") ~ MultiNormalInverseGamma(m0 = " +
-                 vec(s.m0) + ", Lambda0 = diag" + vec(s.lambda0) + ", alpha = " + num(s.alpha0) +
-                 ", beta = " + num(s.beta0) + "): the stacked weights | " + s2n +
+    ex.push_back("together: (" + s.wnames + ", " + s2n +
+                 ") ~ MultiNormalInverseGamma(m0 = " + vec(s.m0) + ", Lambda0 = diag" +
+                 vec(s.lambda0) + ", alpha = " + significant(s.alpha0) +
+                 ", beta = " + significant(s.beta0) + "): the stacked weights | " + s2n +
                  " ~ MultiNormal(m0, " + s2n + " * inverse(Lambda0))");
 }
 
@@ -104,52 +106,56 @@ void explain_update(std::vector<std::string>& ex, const Model& m, const Setup& s
   const std::string W = unit ? "" : " W";
   const std::string y_a = offset ? "(y - a)" : "y";
   if (sh.plain) {
-    const std::string totals = "N = " + num(N) + ", sum x = " + num(sum_x) +
-                               ", x-bar = " + num(xbar) + ", S = sum (x - x-bar)^2 = " + num(ss);
+    const std::string totals = "N = " + significant(N) + ", sum x = " + significant(sum_x) +
+                               ", x-bar = " + significant(xbar) +
+                               ", S = sum (x - x-bar)^2 = " + significant(ss);
     if (s.blocks.size() == 1) {
       ex.push_back("data: " + m.observations[s.blocks[0].observation].text + ": " + totals);
     } else {
       for (const auto& b : s.blocks)
-        ex.push_back("data: " + m.observations[b.observation].text + ": " + num(b.w.sum()) +
-                     " values, sum " + num(b.w.dot(b.y)));
+        ex.push_back("data: " + m.observations[b.observation].text + ": " + significant(b.w.sum()) +
+                     " values, sum " + significant(b.w.dot(b.y)));
       ex.push_back("all data together: " + totals);
     }
     const double l = s.lambda0[0], m0 = s.m0[0];
     ex.push_back("posterior (Murphy 2007, sec. 6):");
-    ex.push_back("  lambda' = lambda + N = " + num(l) + " + " + num(N) + " = " +
-                 num(u.Lambda(0, 0)));
-    ex.push_back("  m0' = (lambda m0 + sum x) / (lambda + N) = (" + num(l) + " * " + num(m0) +
-                 " + " + num(sum_x) + ") / " + num(u.Lambda(0, 0)) + " = " + num(u.mean[0]));
-    ex.push_back("  alpha' = alpha + N / 2 = " + num(s.alpha0) + " + " + num(N) +
-                 " / 2 = " + num(u.alpha));
+    ex.push_back("  lambda' = lambda + N = " + significant(l) + " + " + significant(N) + " = " +
+                 significant(u.Lambda(0, 0)));
+    ex.push_back("  m0' = (lambda m0 + sum x) / (lambda + N) = (" + significant(l) + " * " +
+                 significant(m0) + " + " + significant(sum_x) + ") / " +
+                 significant(u.Lambda(0, 0)) + " = " + significant(u.mean[0]));
+    ex.push_back("  alpha' = alpha + N / 2 = " + significant(s.alpha0) + " + " + significant(N) +
+                 " / 2 = " + significant(u.alpha));
     ex.push_back("  beta' = beta + (S + lambda N (x-bar - m0)^2 / (lambda + N)) / 2 = " +
-                 num(s.beta0) + " + (" + num(ss) + " + " +
-                 num(l * N * (xbar - m0) * (xbar - m0) / (l + N)) + ") / 2 = " + num(u.beta));
+                 significant(s.beta0) + " + (" + significant(ss) + " + " +
+                 significant(l * N * (xbar - m0) * (xbar - m0) / (l + N)) +
+                 ") / 2 = " + significant(u.beta));
   } else {
     for (const auto& b : s.blocks)
-      ex.push_back("data: " + m.observations[b.observation].text + ": " + num(b.w.sum()) +
+      ex.push_back("data: " + m.observations[b.observation].text + ": " + significant(b.w.sum()) +
                    " rows y = " + (offset ? "a + " : "") + "X w + " + (unit ? "" : "c * ") +
                    "sqrt(" + s2n + ") * noise, X with " + std::to_string(s.p) +
                    (s.p == 1 ? " column" : " columns") +
                    (offset ? ", a the known part of the mean" : "") +
                    (unit ? "" : ", c the sd's multiplier"));
     ex.push_back("posterior (Murphy, MLAPP sec. 7.6.3" +
-                 std::string(unit ? "" : "; W = diag(1 / c^2)") + "), N = " + num(N) + ":");
+                 std::string(unit ? "" : "; W = diag(1 / c^2)") + "), N = " + significant(N) + ":");
     ex.push_back("  Lambda' = Lambda0 + X^T" + W + " X = " + mat(u.Lambda));
     ex.push_back("  m0' = inverse(Lambda') (Lambda0 m0 + X^T" + W + " " + y_a +
                  ") = " + vec(u.mean));
-    ex.push_back("  alpha' = alpha + N / 2 = " + num(s.alpha0) + " + " + num(N) +
-                 " / 2 = " + num(u.alpha));
-    ex.push_back("  beta' = beta + (RSS + (m0' - m0)^T Lambda0 (m0' - m0)) / 2 = " + num(s.beta0) +
-                 " + (" + num(u.rss) + " + " + num(u.shrink) + ") / 2 = " + num(u.beta) +
-                 ", with RSS = the" + (unit ? "" : " weighted") + " sum of squares of " +
-                 (offset ? "y - a - X m0'" : "y - X m0'"));
+    ex.push_back("  alpha' = alpha + N / 2 = " + significant(s.alpha0) + " + " + significant(N) +
+                 " / 2 = " + significant(u.alpha));
+    ex.push_back(
+        "  beta' = beta + (RSS + (m0' - m0)^T Lambda0 (m0' - m0)) / 2 = " + significant(s.beta0) +
+        " + (" + significant(u.rss) + " + " + significant(u.shrink) +
+        ") / 2 = " + significant(u.beta) + ", with RSS = the" + (unit ? "" : " weighted") +
+        " sum of squares of " + (offset ? "y - a - X m0'" : "y - X m0'"));
   }
-  ex.push_back("  = " + (single
-                             ? "NormalInverseGamma(" + num(u.mean[0]) + ", " + num(u.Lambda(0, 0)) +
-                                   ", " + num(u.alpha) + ", " + num(u.beta) + ")"
-                             : "MultiNormalInverseGamma(m0', Lambda', " + num(u.alpha) + ", " +
-                                   num(u.beta) + ")"));
+  ex.push_back("  = " + (single ? "NormalInverseGamma(" + significant(u.mean[0]) + ", " +
+                                      significant(u.Lambda(0, 0)) + ", " + significant(u.alpha) +
+                                      ", " + significant(u.beta) + ")"
+                                : "MultiNormalInverseGamma(m0', Lambda', " + significant(u.alpha) +
+                                      ", " + significant(u.beta) + ")"));
 }
 
 // The marginals.
@@ -161,11 +167,12 @@ void explain_marginals(std::vector<std::string>& ex, const Model& m, const Setup
     const std::string& nm = m.params[q].name;
     const auto o = static_cast<Idx>(s.offsets[i]);
     if (m.params[q].type.is_scalar()) {
-      ex.push_back("marginal: " + nm + " ~ StudentT(nu = 2 alpha' = " + num(2 * u.alpha) +
+      ex.push_back("marginal: " + nm + " ~ StudentT(nu = 2 alpha' = " + significant(2 * u.alpha) +
                    ", mean = m0'" + (single ? "" : "[" + std::to_string(o + 1) + "]") + " = " +
-                   num(u.mean[o]) + ", scale = sqrt(beta' / (alpha' lambda')) = sqrt(" +
-                   num(u.beta) + " / (" + num(u.alpha) + " * " + num(1 / u.V(o, o)) +
-                   ")) = " + num(std::sqrt(u.beta / u.alpha * u.V(o, o))) + ")" +
+                   significant(u.mean[o]) + ", scale = sqrt(beta' / (alpha' lambda')) = sqrt(" +
+                   significant(u.beta) + " / (" + significant(u.alpha) + " * " +
+                   significant(1 / u.V(o, o)) +
+                   ")) = " + significant(std::sqrt(u.beta / u.alpha * u.V(o, o))) + ")" +
                    (single ? ""
                            : ", with lambda' = 1 / inverse(Lambda')[" + std::to_string(o + 1) +
                                  ", " + std::to_string(o + 1) + "]"));
@@ -173,15 +180,15 @@ void explain_marginals(std::vector<std::string>& ex, const Model& m, const Setup
       const Idx k = s.length(i, m);
       VectorXd scale = (u.V.diagonal().segment(o, k) * (u.beta / u.alpha)).cwiseSqrt();
       ex.push_back(
-          "marginal: each " + nm + "[j] ~ StudentT(nu = 2 alpha' = " + num(2 * u.alpha) +
+          "marginal: each " + nm + "[j] ~ StudentT(nu = 2 alpha' = " + significant(2 * u.alpha) +
           ", mean = m0'[j], scale = sqrt(beta' / alpha' * inverse(Lambda')[j, j])): scales " +
           vec(scale));
     }
   }
   std::string ig = "marginal: " + s2n + " ~ InverseGamma(alpha', beta') = InverseGamma(" +
-                   num(u.alpha) + ", " + num(u.beta) + ")";
-  if (u.alpha > 1) ig += ", mean beta' / (alpha' - 1) = " + num(u.beta / (u.alpha - 1));
-  ex.push_back(ig + ", mode beta' / (alpha' + 1) = " + num(u.beta / (u.alpha + 1)));
+                   significant(u.alpha) + ", " + significant(u.beta) + ")";
+  if (u.alpha > 1) ig += ", mean beta' / (alpha' - 1) = " + significant(u.beta / (u.alpha - 1));
+  ex.push_back(ig + ", mode beta' / (alpha' + 1) = " + significant(u.beta / (u.alpha + 1)));
 }
 
 // The joint mode: Prince's formula, and its regression form.
@@ -199,23 +206,28 @@ void explain_mode(std::vector<std::string>& ex, const Setup& s, const Update& u,
     double prior_dev = l * (m0 - mu_hat) * (m0 - mu_hat);
     double s2_prince = (dev + 2 * s.beta0 + prior_dev) / (N + 3 + 2 * s.alpha0);
     ex.push_back("MAP (the joint mode of (" + mu + ", " + s2n + "), Prince sec. 4.3): " + mu +
-                 " = (sum x + lambda m0) / (N + lambda) = (" + num(sum_x) + " + " + num(l) + " * " +
-                 num(m0) + ") / (" + num(N) + " + " + num(l) + ") = " + num(mu_hat));
+                 " = (sum x + lambda m0) / (N + lambda) = (" + significant(sum_x) + " + " +
+                 significant(l) + " * " + significant(m0) + ") / (" + significant(N) + " + " +
+                 significant(l) + ") = " + significant(mu_hat));
     ex.push_back("  " + s2n + " = (sum (x - " + mu + ")^2 + 2 beta + lambda (m0 - " + mu +
-                 ")^2) / (N + 3 + 2 alpha) = (" + num(dev) + " + " + num(2 * s.beta0) + " + " +
-                 num(prior_dev) + ") / (" + num(N) + " + 3 + " + num(2 * s.alpha0) +
-                 ") = " + num(s2_prince) + ", the same as beta' / (alpha' + 3/2) = " + num(s2_map));
+                 ")^2) / (N + 3 + 2 alpha) = (" + significant(dev) + " + " +
+                 significant(2 * s.beta0) + " + " + significant(prior_dev) + ") / (" +
+                 significant(N) + " + 3 + " + significant(2 * s.alpha0) +
+                 ") = " + significant(s2_prince) +
+                 ", the same as beta' / (alpha' + 3/2) = " + significant(s2_map));
   } else {
     ex.push_back("MAP (the joint mode): the weights = m0' = " + vec(u.mean) + ", " + s2n +
                  " = (RSS + 2 beta + (m0' - m0)^T Lambda0 (m0' - m0)) / (N + 2 alpha + 2 + p) = (" +
-                 num(u.rss) + " + " + num(2 * s.beta0) + " + " + num(u.shrink) + ") / (" + num(N) +
-                 " + " + num(2 * s.alpha0) + " + 2 + " + std::to_string(s.p) +
-                 ") = " + num(s2_map) + " = beta' / (alpha' + 1 + p/2): Prince's formula for p = " +
-                 std::to_string(s.p) + (s.p == 1 ? " weight" : " weights"));
+                 significant(u.rss) + " + " + significant(2 * s.beta0) + " + " +
+                 significant(u.shrink) + ") / (" + significant(N) + " + " +
+                 significant(2 * s.alpha0) + " + 2 + " + std::to_string(s.p) +
+                 ") = " + significant(s2_map) +
+                 " = beta' / (alpha' + 1 + p/2): Prince's formula for p = " + std::to_string(s.p) +
+                 (s.p == 1 ? " weight" : " weights"));
   }
   ex.push_back(
       "  note: posterior(" + s2n + ") reports the mode of " + s2n +
-      "'s own marginal, beta' / (alpha' + 1) = " + num(u.beta / (u.alpha + 1)) +
+      "'s own marginal, beta' / (alpha' + 1) = " + significant(u.beta / (u.alpha + 1)) +
       "; the joint mode's " + s2n + " is smaller because the joint density also has the factor " +
       s2n + (s.p == 1 ? "^(-1/2)" : "^(-p/2)") + " from the normalising constant of " +
       (single ? s.wnames + " | " + s2n + " ~ Normal" : "the weights | " + s2n + " ~ MultiNormal"));
@@ -230,20 +242,21 @@ void explain_mle(std::vector<std::string>& ex, const Setup& s, const Fit& f, con
   const std::string W = sh.unit ? "" : " W";
   const std::string y_a = sh.offset ? "(y - a)" : "y";
   if (plain) {
-    ex.push_back("MLE (priors dropped): " + s.wnames + " = x-bar = " + num(xbar) + ", " + s2n +
-                 " = " +
-                 (f.s2_note.empty() ? "S / N = " + num(ss) + " / " + num(N) + " = " + num(ss / N) +
-                                          " (dividing by N, not N - 1)"
-                                    : f.s2_note));
+    ex.push_back("MLE (priors dropped): " + s.wnames + " = x-bar = " + significant(xbar) + ", " +
+                 s2n + " = " +
+                 (f.s2_note.empty()
+                      ? "S / N = " + significant(ss) + " / " + significant(N) + " = " +
+                            significant(ss / N) + " (dividing by N, not N - 1)"
+                      : f.s2_note));
   } else {
     ex.push_back("MLE (priors dropped): " +
                  (f.w_note.empty() ? std::string("least squares w = inverse(X^T") + W + " X) X^T" +
                                          W + " " + y_a + " = " + vec(f.w)
                                    : f.w_note) +
                  "; " + s2n + " = " +
-                 (f.s2_note.empty()
-                      ? "RSS / N = " + num(f.rss) + " / " + num(N) + " = " + num(f.rss / N)
-                      : f.s2_note));
+                 (f.s2_note.empty() ? "RSS / N = " + significant(f.rss) + " / " + significant(N) +
+                                          " = " + significant(f.rss / N)
+                                    : f.s2_note));
   }
 }
 
@@ -257,8 +270,9 @@ void explain_predictive(Solution& sol, const Model& m, const Setup& s, const Sha
   };
   for (std::size_t i = 0; i < s.blocks.size(); ++i) {
     const ClosedForm& d = sol.predictive[i].dist;
-    const std::string t = "StudentT(" + num(d.params[0].second[0]) + ", " +
-                          num(d.params[1].second[0]) + ", " + num(d.params[2].second[0]) + ")";
+    const std::string t = "StudentT(" + significant(d.params[0].second[0]) + ", " +
+                          significant(d.params[1].second[0]) + ", " +
+                          significant(d.params[2].second[0]) + ")";
     if (plain) {
       if (i > 0) continue;  // the same for every statement
       std::string which = lhs(s.blocks[0]);

@@ -30,7 +30,7 @@ namespace nig {
 
 std::string vec(const VectorXd& x) {
   std::string s = "[";
-  for (Idx i = 0; i < x.size(); ++i) s += (i ? ", " : "") + num(x[i]);
+  for (Idx i = 0; i < x.size(); ++i) s += (i ? ", " : "") + significant(x[i]);
   return s + "]";
 }
 
@@ -104,13 +104,13 @@ std::optional<Value> sd_multiplier(const Model& m, const ir::Node& sd, std::size
     return std::nullopt;
   }
   if (mono->k != 0.5) {
-    why = what + " is c * " + name_of_s2 + "^" + num(mono->k) + ", but " + name_of_s2 +
+    why = what + " is c * " + name_of_s2 + "^" + significant(mono->k) + ", but " + name_of_s2 +
           " is a variance: the sd must be c * sqrt(" + name_of_s2 + ")";
     return std::nullopt;
   }
   for (double x : mono->c.data)
     if (!(x > 0) || !std::isfinite(x)) {
-      why = what + " has the multiplier c = " + num(x) + " in c * sqrt(" + name_of_s2 +
+      why = what + " has the multiplier c = " + significant(x) + " in c * sqrt(" + name_of_s2 +
             "); it must be positive";
       return std::nullopt;
     }
@@ -436,16 +436,16 @@ Fit least_squares(const Model& m, const Setup& s, double N) {
   f.rss = (z - A * f.w).squaredNorm();
   const bool single = s.weights.size() == 1 && m.params[s.wparams[0]].type.is_scalar();
   if (rank < s.p)
-    f.w_note =
-        "the MLE of " + (single ? s.wnames : "(" + s.wnames + ")") + " is not unique: " +
-        (N < static_cast<double>(s.p)
-             ? "there are " + num(N) + " observations for " + std::to_string(s.p) + " weights"
-             : "the columns of the design are linearly dependent (rank " + std::to_string(rank) +
-                   " < " + std::to_string(s.p) + ")");
+    f.w_note = "the MLE of " + (single ? s.wnames : "(" + s.wnames + ")") + " is not unique: " +
+               (N < static_cast<double>(s.p)
+                    ? "there are " + significant(N) + " observations for " + std::to_string(s.p) +
+                          " weights"
+                    : "the columns of the design are linearly dependent (rank " +
+                          std::to_string(rank) + " < " + std::to_string(s.p) + ")");
   if (N == 1)
     f.s2_note = "the MLE of " + s.s2n + " is 0 with one observation: the likelihood is unbounded";
   else if (N <= static_cast<double>(rank))
-    f.s2_note = "the MLE of " + s.s2n + " is 0: " + num(N) +
+    f.s2_note = "the MLE of " + s.s2n + " is 0: " + significant(N) +
                 " observations are fitted exactly by " + std::to_string(rank) +
                 " free weights, so the likelihood is unbounded as " + s.s2n + " -> 0";
   else if (!(f.rss > 1e-14 * std::max(1.0, z.squaredNorm())))

@@ -41,7 +41,7 @@ ClosedForm pareto_uniform_predictive(double xmin, double alpha) {
   }
   c.mean = Value::scalar(mean);
   c.sd = Value::scalar(sd);
-  c.mode_note = "undefined: the density is flat on [0, " + num(xmin) + "]";
+  c.mode_note = "undefined: the density is flat on [0, " + significant(xmin) + "]";
   const double w = alpha / (alpha + 1);  // the Uniform part's weight
   c.cdf = [xmin, alpha, w](double x) {
     if (x <= 0) return 0.0;
@@ -124,7 +124,7 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
   Value lo = eval_data(m, *o.args[0]);
   for (double l : lo.data)
     if (l != 0) {
-      why = "'" + o.text + "': the lower end is " + num(l) +
+      why = "'" + o.text + "': the lower end is " + significant(l) +
             ", not 0; the Pareto rule needs Uniform(0, " + name + ")";
       return std::nullopt;
     }
@@ -211,7 +211,7 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
     // x = c U theta with U ~ Uniform(0, 1): the predictive of theta scaled by c.
     PredictiveResult pr{s.observation, pareto_uniform_predictive(s.scale * xmin, alpha), ""};
     if (s.scale_varies)
-      pr.note = "for a new observation with c = " + num(s.scale) + " (as in the first)";
+      pr.note = "for a new observation with c = " + significant(s.scale) + " (as in the first)";
     sol.predictive.push_back(pr);
   }
   // p(D) = int alpha xmin^alpha theta^-(alpha + 1) prod (c_i theta)^-1 dtheta over
@@ -226,41 +226,44 @@ std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g
       " >= " + bound + " and 0 otherwise, so the likelihood is " + name + "^-N on " + name +
       " >= max " + bound + ": the same shape as the Pareto density (proportional to " + name +
       "^-(alpha + 1) on " + name + " >= xmin), so the posterior is again Pareto");
-  sol.explain.push_back("prior: " + name + " ~ Pareto(xmin = " + num(xmin0) +
-                        ", alpha = " + num(alpha0) + ")");
+  sol.explain.push_back("prior: " + name + " ~ Pareto(xmin = " + significant(xmin0) +
+                        ", alpha = " + significant(alpha0) + ")");
   for (const auto& s : stats) {
     const Observation& o = m.observations[s.observation];
-    sol.explain.push_back("data: " + o.text + ": N = " + num(s.n) + " value" +
-                          (s.n == 1 ? "" : "s") + ", largest " + bound + " = " + num(s.top));
+    sol.explain.push_back("data: " + o.text + ": N = " + significant(s.n) + " value" +
+                          (s.n == 1 ? "" : "s") + ", largest " + bound + " = " +
+                          significant(s.top));
   }
   if (stats.size() > 1)
-    sol.explain.push_back("all data: N = " + num(N) + ", largest " + bound + " = " + num(top));
+    sol.explain.push_back("all data: N = " + significant(N) + ", largest " + bound + " = " +
+                          significant(top));
   sol.explain.push_back("posterior: Pareto(xmin' = max(xmin, max " + bound +
-                        "), alpha' = alpha + N) = Pareto(max(" + num(xmin0) + ", " + num(top) +
-                        "), " + num(alpha0) + " + " + num(N) + ") = Pareto(" + num(xmin) + ", " +
-                        num(alpha) + ")");
-  sol.explain.push_back("mean = alpha' xmin' / (alpha' - 1) = " + num(alpha) + " * " + num(xmin) +
-                        " / " + num(alpha - 1) + " = " + num(r.posterior.mean[0]));
-  sol.explain.push_back("MAP = xmin' = " + num(xmin) +
+                        "), alpha' = alpha + N) = Pareto(max(" + significant(xmin0) + ", " +
+                        significant(top) + "), " + significant(alpha0) + " + " + significant(N) +
+                        ") = Pareto(" + significant(xmin) + ", " + significant(alpha) + ")");
+  sol.explain.push_back("mean = alpha' xmin' / (alpha' - 1) = " + significant(alpha) + " * " +
+                        significant(xmin) + " / " + significant(alpha - 1) + " = " +
+                        significant(r.posterior.mean[0]));
+  sol.explain.push_back("MAP = xmin' = " + significant(xmin) +
                         ": the posterior density is largest at the lower end of its " +
                         "support (" + name + " cannot be below the largest " + bound +
                         "; the density jumps from 0 there)");
   if (r.mle)
-    sol.explain.push_back("MLE = max " + bound + " = " + num(top) + ": the likelihood " + name +
-                          "^-N is largest at the smallest " + name + " the data allow");
+    sol.explain.push_back("MLE = max " + bound + " = " + significant(top) + ": the likelihood " +
+                          name + "^-N is largest at the smallest " + name + " the data allow");
   else
     sol.explain.push_back("MLE: " + r.mle_note);
   for (const auto& s : stats) {
     double xm = s.scale * xmin;
     sol.explain.push_back(
         "predictive (" + lhs_name(m, s.observation) + "): with probability alpha'/(alpha' + 1) = " +
-        num(alpha / (alpha + 1)) + " a new value is Uniform(0, " + num(xm) +
-        "), otherwise Pareto(" + num(xm) + ", " + num(alpha) + "); mean = " +
-        num(sol.predictive[static_cast<std::size_t>(&s - stats.data())].dist.mean[0]));
+        significant(alpha / (alpha + 1)) + " a new value is Uniform(0, " + significant(xm) +
+        "), otherwise Pareto(" + significant(xm) + ", " + significant(alpha) + "); mean = " +
+        significant(sol.predictive[static_cast<std::size_t>(&s - stats.data())].dist.mean[0]));
   }
   sol.explain.push_back(
       "evidence: log p(data) = log(alpha xmin^alpha / ((alpha + N) xmin'^(alpha + N)" +
-      std::string(scaled ? " prod c" : "") + ")) = " + num(sol.log_evidence));
+      std::string(scaled ? " prod c" : "") + ")) = " + significant(sol.log_evidence));
 
   ClosedForm post = r.posterior;
   sol.draw = [p, post](dist::Rng& rng, std::vector<Value>& values) {

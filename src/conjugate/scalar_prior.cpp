@@ -74,7 +74,8 @@ bool all_one(const Value& v) {
 }
 
 std::string known_text(const Value& v) {
-  return all_equal(v) ? " = " + num(v[0]) : " (per element, first " + num(v[0]) + ")";
+  return all_equal(v) ? " = " + significant(v[0])
+                      : " (per element, first " + significant(v[0]) + ")";
 }
 
 std::string data_name(const Observation& o) { return o.text.substr(0, o.text.find(" ~")); }

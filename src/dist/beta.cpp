@@ -86,7 +86,7 @@ std::optional<double> mode(Args a, std::string& note) {
   } else if (alpha > 1 && beta <= 1) {
     note = "on the boundary p = 1";
   } else {
-    note = "undefined: Beta(" + short_num(alpha) + ", " + short_num(beta) +
+    note = "undefined: Beta(" + significant(alpha) + ", " + significant(beta) +
            ") has two modes, at 0 and 1";
   }
   return std::nullopt;

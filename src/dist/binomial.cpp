@@ -18,7 +18,7 @@ std::string check_args(std::span<const Value> args) {
   if (!known(args, 0)) return "";
   for (double n : args[0].data) {
     if (!in_domain(Domain::Count, n)) {
-      return "n = " + num(n) + " must be a whole number of trials (0, 1, 2, ...)";
+      return "n = " + shortest(n) + " must be a whole number of trials (0, 1, 2, ...)";
     }
   }
   return "";
@@ -28,8 +28,8 @@ std::string check_outcome(std::span<const Value> args, double x) {
   if (std::string bad = outcome_in(Domain::Count, x); !bad.empty()) return bad;
   if (auto n = known_scalar(args, 0); n && x > *n) {
     const auto p = known_scalar(args, 1);
-    return num(x) + " is more than the " + num(*n) + " trials of Binomial(" + num(*n) + ", " +
-           (p ? num(*p) : "p") + ")";
+    return shortest(x) + " is more than the " + shortest(*n) + " trials of Binomial(" +
+           shortest(*n) + ", " + (p ? shortest(*p) : "p") + ")";
   }
   return "";
 }

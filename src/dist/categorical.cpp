@@ -14,11 +14,11 @@ std::string check_probs(std::span<const double> probs) {
   double sum = 0.0;
   for (std::size_t i = 0; i < probs.size(); ++i) {
     if (!in_domain(Domain::Unit, probs[i])) {
-      return "probs[" + std::to_string(i + 1) + "] = " + num(probs[i]) + " is not in [0, 1]";
+      return "probs[" + std::to_string(i + 1) + "] = " + shortest(probs[i]) + " is not in [0, 1]";
     }
     sum += probs[i];
   }
-  if (std::abs(sum - 1.0) > 1e-8) return "probs sum to " + num(sum) + ", not 1";
+  if (std::abs(sum - 1.0) > 1e-8) return "probs sum to " + shortest(sum) + ", not 1";
   return "";
 }
 
@@ -46,7 +46,7 @@ std::string check_outcome(std::span<const Value> args, double x) {
   }
   if (ways > 0 && x > static_cast<double>(ways)) {
     const std::string k = std::to_string(ways);
-    return num(x) + " is not a category of a " + k + "-way Categorical (1.." + k + ")";
+    return shortest(x) + " is not a category of a " + k + "-way Categorical (1.." + k + ")";
   }
   return "";
 }

@@ -1,7 +1,6 @@
 // Dirichlet(alpha) on the probability simplex; log density and sampler in multivariate.hpp.
 #include <algorithm>
 #include <boost/math/special_functions/digamma.hpp>
-#include <charconv>
 #include <cmath>
 
 #include "dist/families.hpp"
@@ -24,7 +23,7 @@ std::string check_args(std::span<const Value> args) {
   const auto& alpha = args[0].data;
   for (std::size_t i = 0; i < alpha.size(); ++i) {
     if (!in_domain(Domain::Positive, alpha[i])) {
-      return "alpha[" + std::to_string(i + 1) + "] = " + num(alpha[i]) + " is not positive";
+      return "alpha[" + std::to_string(i + 1) + "] = " + shortest(alpha[i]) + " is not positive";
     }
   }
   return "";
@@ -39,9 +38,8 @@ std::string check_vector_outcome(std::span<const Value>, std::span<const double>
   double total = 0.0;
   for (double v : x) total += v;
   if (std::abs(total - 1.0) <= 1e-8) return "";
-  char text[32];  // six significant digits: 0.1 + 0.2 is "0.3", not "0.30000000000000004"
-  auto end = std::to_chars(text, text + sizeof text, total, std::chars_format::general, 6).ptr;
-  return "the values sum to " + std::string(text, end) + ", not 1";
+  // Six significant digits: 0.1 + 0.2 is "0.3", not "0.30000000000000004".
+  return "the values sum to " + significant(total) + ", not 1";
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ std::string check_args(std::span<const Value> args) {
     if (!known(args, i)) continue;
     for (double v : args[i].data) {
       if (!is_whole(v)) {
-        return std::string(i == 0 ? "lo" : "hi") + " = " + num(v) + " must be a whole number";
+        return std::string(i == 0 ? "lo" : "hi") + " = " + shortest(v) + " must be a whole number";
       }
     }
   }
@@ -28,19 +28,19 @@ std::string check_args(std::span<const Value> args) {
   for (std::size_t i = 0; i < n; ++i) {
     const double l = lo[lo.size() == 1 ? 0 : i % lo.size()];
     const double h = hi[hi.size() == 1 ? 0 : i % hi.size()];
-    if (l > h) return "lo = " + num(l) + " must not be more than hi = " + num(h);
+    if (l > h) return "lo = " + shortest(l) + " must not be more than hi = " + shortest(h);
   }
   return "";
 }
 
 std::string check_outcome(std::span<const Value> args, double x) {
   if (std::string bad = outcome_in(Domain::Real, x); !bad.empty()) return bad;
-  if (!is_whole(x)) return num(x) + " is not a whole number";
+  if (!is_whole(x)) return shortest(x) + " is not a whole number";
   if (auto lo = known_scalar(args, 0); lo && x < *lo) {
-    return "x = " + num(x) + " is below lo = " + num(*lo) + " of DiscreteUniform";
+    return "x = " + shortest(x) + " is below lo = " + shortest(*lo) + " of DiscreteUniform";
   }
   if (auto hi = known_scalar(args, 1); hi && x > *hi) {
-    return "x = " + num(x) + " is above hi = " + num(*hi) + " of DiscreteUniform";
+    return "x = " + shortest(x) + " is above hi = " + shortest(*hi) + " of DiscreteUniform";
   }
   return "";
 }

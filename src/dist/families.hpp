@@ -11,6 +11,7 @@
 #include <string>
 
 #include "dist/family.hpp"
+#include "format/format.hpp"
 
 namespace bayes::dist {
 
@@ -33,8 +34,10 @@ using Policy = boost::math::policies::policy<
 
 // True when x is a finite integer.
 bool is_whole(double x);
-// x in the shortest form that reads back exactly: "0.5", "12", "1e-10", "inf".
-std::string num(double x);
+// A value in a message: the shortest form that reads back exactly ("0.5",
+// "12", "1e-10", "inf"); in the notes of a mode, six significant digits.
+using format::shortest;
+using format::significant;
 
 // True when the arguments are as many as the domains and each lies in its domain
 // (the numerics return NaN otherwise).
@@ -76,9 +79,6 @@ double with_gradient(double lp, std::span<double> d, double& dx, Derivatives der
 
 // x log y, 0 when x = 0 (also for y = 0), for Streaming::lpdf_sum.
 inline double xlogy(double x, double y) { return x == 0 ? 0.0 : x * std::log(y); }
-
-// x to 6 significant digits ("0.5", "1e-07", "inf"), for the notes of a mode.
-std::string short_num(double x);
 
 // "" when x lies in d, else "<x> is not <describe(d)>" (or "<x> is not a whole
 // number" for an integer domain, "NaN is not a number", "inf is not a finite number").

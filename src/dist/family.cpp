@@ -3,9 +3,7 @@
 
 #include <algorithm>
 #include <boost/math/special_functions/beta.hpp>
-#include <charconv>
 #include <cmath>
-#include <sstream>
 
 #include "dist/families.hpp"
 
@@ -121,14 +119,6 @@ namespace detail {
 
 bool is_whole(double x) { return std::isfinite(x) && x == std::floor(x); }
 
-std::string num(double x) {
-  if (std::isnan(x)) return "NaN";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  if (ec != std::errc{}) return "?";
-  return std::string(buf, end);
-}
-
 bool args_ok(Args a, std::initializer_list<Domain> domains) {
   if (a.size() != domains.size()) return false;
   std::size_t i = 0;
@@ -162,23 +152,15 @@ std::optional<double> known_max(std::span<const Value> args, std::size_t i) {
   return *std::max_element(args[i].data.begin(), args[i].data.end());
 }
 
-std::string short_num(double x) {
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  std::ostringstream s;
-  s.precision(6);
-  s << x;
-  return s.str();
-}
-
 std::string outcome_in(Domain d, double x) {
   if (std::isnan(x)) return "NaN is not a number";
-  if (!std::isfinite(x)) return num(x) + " is not a finite number";
+  if (!std::isfinite(x)) return shortest(x) + " is not a finite number";
   if (in_domain(d, x)) return "";
   // Binary's wording already says which values are allowed.
   if (is_integer_domain(d) && d != Domain::Binary && x != std::floor(x)) {
-    return num(x) + " is not a whole number";
+    return shortest(x) + " is not a whole number";
   }
-  return num(x) + " is not " + std::string(describe(d));
+  return shortest(x) + " is not " + std::string(describe(d));
 }
 
 double lbeta(double a, double b) {

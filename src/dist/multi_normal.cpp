@@ -33,14 +33,14 @@ std::string check_args(std::span<const Value> args) {
   }
   double largest = 0.0;
   for (double v : cov.data) {
-    if (!std::isfinite(v)) return "cov has an entry " + num(v);
+    if (!std::isfinite(v)) return "cov has an entry " + shortest(v);
     largest = std::max(largest, std::abs(v));
   }
   for (std::size_t r = 0; r < k; ++r) {
     for (std::size_t c = r + 1; c < k; ++c) {
       if (std::abs(cov.at(r, c) - cov.at(c, r)) > 1e-8 * largest) {
-        return "cov is not symmetric (" + entry(r, c) + " = " + num(cov.at(r, c)) + " but " +
-               entry(c, r) + " = " + num(cov.at(c, r)) + ")";
+        return "cov is not symmetric (" + entry(r, c) + " = " + shortest(cov.at(r, c)) + " but " +
+               entry(c, r) + " = " + shortest(cov.at(c, r)) + ")";
       }
     }
   }

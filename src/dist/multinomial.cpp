@@ -13,7 +13,7 @@ using namespace detail;
 // n a whole number >= 0 and probs a probability vector.
 std::string check_args(std::span<const Value> args) {
   if (auto n = known_scalar(args, 0); n && !in_domain(Domain::Count, *n)) {
-    return "n = " + num(*n) + " must be a whole number of trials (0, 1, 2, ...)";
+    return "n = " + shortest(*n) + " must be a whole number of trials (0, 1, 2, ...)";
   }
   if (known(args, 1) || is_empty_vector(args, 1)) return check_probs(args[1].data);
   return "";
@@ -23,8 +23,8 @@ std::string check_args(std::span<const Value> args) {
 std::string check_outcome(std::span<const Value> args, double x) {
   if (std::string bad = outcome_in(Domain::Count, x); !bad.empty()) return bad;
   if (auto n = known_scalar(args, 0); n && x > *n) {
-    return num(x) + " is more than the " + num(*n) + " trials of Multinomial(" + num(*n) +
-           ", probs)";
+    return shortest(x) + " is more than the " + shortest(*n) + " trials of Multinomial(" +
+           shortest(*n) + ", probs)";
   }
   return "";
 }
@@ -35,7 +35,7 @@ std::string check_vector_outcome(std::span<const Value> args, std::span<const do
   if (!n) return "";
   double total = 0.0;
   for (double c : x) total += c;
-  if (total != *n) return "the counts sum to " + num(total) + ", not n = " + num(*n);
+  if (total != *n) return "the counts sum to " + shortest(total) + ", not n = " + shortest(*n);
   return "";
 }
 

@@ -16,7 +16,7 @@ bool ok(Args a) { return args_ok(a, {Domain::Positive, Domain::Positive}); }
 std::string check_outcome(std::span<const Value> args, double x) {
   if (std::string bad = outcome_in(Domain::Positive, x); !bad.empty()) return bad;
   if (auto xmin = known_scalar(args, 0); xmin && x < *xmin) {
-    return "x = " + num(x) + " is below xmin = " + num(*xmin) + " of Pareto";
+    return "x = " + shortest(x) + " is below xmin = " + shortest(*xmin) + " of Pareto";
   }
   return "";
 }

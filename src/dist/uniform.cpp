@@ -22,7 +22,7 @@ std::string check_args(std::span<const Value> args) {
   for (std::size_t i = 0; i < n; ++i) {
     const double l = lo[lo.size() == 1 ? 0 : i % lo.size()];
     const double h = hi[hi.size() == 1 ? 0 : i % hi.size()];
-    if (!(l < h)) return "lo = " + num(l) + " must be less than hi = " + num(h);
+    if (!(l < h)) return "lo = " + shortest(l) + " must be less than hi = " + shortest(h);
   }
   return "";
 }
@@ -30,10 +30,10 @@ std::string check_args(std::span<const Value> args) {
 std::string check_outcome(std::span<const Value> args, double x) {
   if (std::string bad = outcome_in(Domain::Real, x); !bad.empty()) return bad;
   if (auto lo = known_scalar(args, 0); lo && x < *lo) {
-    return "x = " + num(x) + " is below lo = " + num(*lo) + " of Uniform";
+    return "x = " + shortest(x) + " is below lo = " + shortest(*lo) + " of Uniform";
   }
   if (auto hi = known_scalar(args, 1); hi && x > *hi) {
-    return "x = " + num(x) + " is above hi = " + num(*hi) + " of Uniform";
+    return "x = " + shortest(x) + " is above hi = " + shortest(*hi) + " of Uniform";
   }
   return "";
 }

@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
 #include "expr/eval.hpp"
+#include "format/format.hpp"
 
 namespace bayes::enumerate {
 
@@ -70,7 +70,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     supports.push_back(*s);
   }
   if (joint > kMaxJoint) {
-    why = "too many joint values to enumerate (" + conjugate::num(joint) + ")";
+    why = "too many joint values to enumerate (" + format::significant(joint) + ")";
     return std::nullopt;
   }
   // The parameters' values at one joint assignment (indexed like Model::params).
@@ -122,7 +122,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   sol.rule = "Bayes' rule by summation";
   sol.method = "enumeration";
   sol.log_evidence = evidence;
-  sol.explain.push_back("exact enumeration over " + conjugate::num(joint) +
+  sol.explain.push_back("exact enumeration over " + format::significant(joint) +
                         " joint values (Bayes' rule by summation)");
   std::vector<Value> at_best(m.params.size()), at_best_lik(m.params.size());
   set_values(assignment[best], at_best);
@@ -207,8 +207,8 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
       std::string name = pv.name + (scalar[i] ? "" : "[" + std::to_string(e + 1) + "]");
       std::string line = "posterior of " + name + ":";
       for (std::size_t k = 0; k < K; ++k)
-        line += " P(" + name + " = " + conjugate::num(vals[k]) +
-                ") = " + conjugate::num(probs[e][k]) + (k + 1 < K ? "," : "");
+        line += " P(" + name + " = " + format::significant(vals[k]) +
+                ") = " + format::significant(probs[e][k]) + (k + 1 < K ? "," : "");
       sol.explain.push_back(line);
     }
     if (rows > 5) sol.explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
@@ -245,7 +245,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     sol.predictive.push_back(std::move(pr));
   }
   sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " +
-                        conjugate::num(evidence));
+                        format::significant(evidence));
   sol.draw = [assignment, post, set_values](dist::Rng& rng, std::vector<Value>& out) {
     std::discrete_distribution<std::size_t> d(post.begin(), post.end());
     set_values(assignment[d(rng)], out);

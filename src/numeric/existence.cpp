@@ -11,8 +11,8 @@
 #include <cmath>
 #include <optional>
 
-#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
+#include "format/format.hpp"
 #include "numeric/optimiser.hpp"
 
 namespace bayes::numeric {
@@ -236,8 +236,8 @@ bool describe(const Layout& layout, const Model& m, const VectorXd& d, const Vec
         continue;
       }
       closed = closed && edge_closed;
-      limits.push_back(name + " -> " + conjugate::num(edge));
-      edges.push_back(name + " = " + conjugate::num(edge));
+      limits.push_back(name + " -> " + format::significant(edge));
+      edges.push_back(name + " = " + format::significant(edge));
       snapped[t.param][static_cast<Eigen::Index>(i)] = edge;
     }
   }
@@ -443,7 +443,7 @@ bool Verdicts::funnel(const std::vector<std::pair<double, VectorXd>>& visits) {
     std::vector<VectorXd> snapped = f.values;
     describe(layout, m, d, p.u, limits, edges, closed, snapped);
     f.note = the + " does not exist: the " + density + " increases without bound as " +
-             join(limits) + " (it rose by " + conjugate::num(visits.front().first - p.f) +
+             join(limits) + " (it rose by " + format::significant(visits.front().first - p.f) +
              " in log density, with no sign of levelling off)";
     return true;
   }

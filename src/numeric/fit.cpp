@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
+#include "format/format.hpp"
 #include "numeric/existence.hpp"
 
 namespace bayes::numeric {
@@ -20,7 +20,7 @@ std::string failed(const char* what, const Fit& f, const std::string& why = "") 
   return std::string("the optimiser did not converge for the ") + what + ": " + f.run.said() +
          ", then " + std::to_string(f.point.newton) + " Newton steps; " +
          std::to_string(f.evaluations) + " gradient evaluations, gradient norm " +
-         conjugate::num(f.point.g.size() ? f.point.g.norm() : NAN) +
+         format::significant(f.point.g.size() ? f.point.g.norm() : NAN) +
          (why.empty() ? "" : " (" + why + ")");
 }
 

@@ -10,10 +10,10 @@
 #include <cmath>
 #include <memory>
 
-#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "dist/family.hpp"
+#include "format/format.hpp"
 #include "numeric/concave.hpp"
 #include "numeric/fit.hpp"
 #include "numeric/laplace.hpp"
@@ -65,13 +65,14 @@ void explain_map(const Fit& map, const Layout& layout, const Options& opt, doubl
       map.bound >= 0 ? "" : ", then " + std::to_string(map.point.newton) + " Newton steps";
   sol.explain.push_back("MAP: " + map.run.said() + polish + "; " + std::to_string(map.evaluations) +
                         " gradient evaluations, gradient norm " +
-                        conjugate::num(map.point.g.norm()) + ", log density " +
-                        conjugate::num(-map.f));
+                        format::significant(map.point.g.norm()) + ", log density " +
+                        format::significant(-map.f));
   if (map.bound >= 0)
     sol.explain.push_back(
         "MAP: the log density is strongly concave (Normal priors, likelihoods concave in "
         "affine predictors), so this is its only mode; |gradient| / " +
-        conjugate::num(strong) + " bounds the distance to it: " + conjugate::num(map.bound));
+        format::significant(strong) +
+        " bounds the distance to it: " + format::significant(map.bound));
 }
 
 // One parameter's MAP, MLE and posterior (the Laplace approximation's marginal).

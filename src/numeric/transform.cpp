@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "conjugate/closed_form.hpp"
 #include "conjugate/component.hpp"
 #include "conjugate/patterns.hpp"
 #include "dist/family.hpp"
+#include "format/format.hpp"
 
 namespace bayes::numeric {
 
@@ -122,8 +122,8 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
   if (dlo > lo) lo = dlo, t.lo_closed = true;
   if (dhi < hi) hi = dhi, t.hi_closed = true;
   if (!(lo < hi)) {
-    why = "the data leave '" + pv.name + "' no room: they need " + conjugate::num(lo) +
-          " <= " + pv.name + " <= " + conjugate::num(hi);
+    why = "the data leave '" + pv.name + "' no room: they need " + format::significant(lo) +
+          " <= " + pv.name + " <= " + format::significant(hi);
     return std::nullopt;
   }
   t.lo = lo, t.hi = hi;

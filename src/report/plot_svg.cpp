@@ -12,10 +12,14 @@
 #include <sstream>
 #include <variant>
 
-#include "report/format.hpp"
+#include "format/format.hpp"
 #include "report/plot_text.hpp"
 
 namespace bayes::report {
+
+// Coordinates with two decimals; labels with 4 significant digits.
+using format::fixed;
+using format::significant;
 
 namespace {
 
@@ -48,11 +52,6 @@ std::string escape(const std::string& s) {
   }
   return out;
 }
-
-// Coordinates with two decimals; labels with 4 significant digits.
-std::string fmt2(double x) { return fixed(x, 2); }
-
-std::string g4(double x) { return general(x, 4); }
 
 double max_finite(const std::vector<double>& y) {
   double m = 0;
@@ -94,15 +93,15 @@ std::string svg_plot(const answer::PlotData& d) {
   auto yticks = nice_ticks(0, top, 4);
   double ystep = yticks.size() > 1 ? yticks[1] - yticks[0] : top;
   for (double t : yticks)
-    s << "<line x1=\"" << kLeft << "\" y1=\"" << fmt2(Y(t)) << "\" x2=\"" << kRight << "\" y2=\""
-      << fmt2(Y(t)) << "\"/>\n";
+    s << "<line x1=\"" << kLeft << "\" y1=\"" << fixed(Y(t), 2) << "\" x2=\"" << kRight
+      << "\" y2=\"" << fixed(Y(t), 2) << "\"/>\n";
   s << "</g>\n<g class=\"y-labels\" text-anchor=\"end\">\n";
   for (double t : yticks)
-    s << "<text x=\"" << kLeft - 8 << "\" y=\"" << fmt2(Y(t) + 4) << "\">"
+    s << "<text x=\"" << kLeft - 8 << "\" y=\"" << fixed(Y(t) + 4, 2) << "\">"
       << escape(tick_label(t, ystep)) << "</text>\n";
   s << "</g>\n";
-  s << "<text x=\"18\" y=\"" << fmt2((kTop + kBottom) / 2) << "\" text-anchor=\"middle\" "
-    << "transform=\"rotate(-90 18 " << fmt2((kTop + kBottom) / 2) << ")\">"
+  s << "<text x=\"18\" y=\"" << fixed((kTop + kBottom) / 2, 2) << "\" text-anchor=\"middle\" "
+    << "transform=\"rotate(-90 18 " << fixed((kTop + kBottom) / 2, 2) << ")\">"
     << (d.discrete ? "probability" : "density") << "</text>\n";
 
   // The curves or the bars.
@@ -110,7 +109,7 @@ std::string svg_plot(const answer::PlotData& d) {
     if (y.empty()) return;
     s << "<polyline fill=\"none\" stroke=\"" << color << "\" " << extra << " points=\"";
     for (std::size_t i = 0; i < n && i < y.size(); ++i)
-      s << (i ? " " : "") << fmt2(X(d.x[i])) << ',' << fmt2(Y(y[i]));
+      s << (i ? " " : "") << fixed(X(d.x[i]), 2) << ',' << fixed(Y(y[i]), 2);
     s << "\"/>\n";
   };
   if (!d.discrete) {
@@ -131,8 +130,8 @@ std::string svg_plot(const answer::PlotData& d) {
         double v = (*y)[i];
         if (!std::isfinite(v) || v <= 0) continue;
         double left = X(d.x[i]) - 1.5 * bw + k * bw;
-        s << "<rect x=\"" << fmt2(left) << "\" y=\"" << fmt2(Y(v)) << "\" width=\"" << fmt2(bw)
-          << "\" height=\"" << fmt2(kBottom - Y(v)) << "\"/>\n";
+        s << "<rect x=\"" << fixed(left, 2) << "\" y=\"" << fixed(Y(v), 2) << "\" width=\""
+          << fixed(bw, 2) << "\" height=\"" << fixed(kBottom - Y(v), 2) << "\"/>\n";
       }
       s << "</g>\n";
       ++k;
@@ -142,10 +141,10 @@ std::string svg_plot(const answer::PlotData& d) {
   // The MAP and the MLE.
   auto marker = [&](std::optional<double> v, const char* name, const char* dash, double dy) {
     if (!v || !std::isfinite(*v) || *v < x0 || *v > x1) return;
-    s << "<line x1=\"" << fmt2(X(*v)) << "\" y1=\"" << kTop << "\" x2=\"" << fmt2(X(*v))
+    s << "<line x1=\"" << fixed(X(*v), 2) << "\" y1=\"" << kTop << "\" x2=\"" << fixed(X(*v), 2)
       << "\" y2=\"" << kBottom << "\" stroke=\"black\" stroke-width=\"1\"" << dash << "/>\n";
-    s << "<text x=\"" << fmt2(X(*v) + 4) << "\" y=\"" << fmt2(kTop + dy) << "\">" << name << ' '
-      << escape(g4(*v)) << "</text>\n";
+    s << "<text x=\"" << fixed(X(*v) + 4, 2) << "\" y=\"" << fixed(kTop + dy, 2) << "\">" << name
+      << ' ' << escape(significant(*v, 4)) << "</text>\n";
   };
   marker(d.map, "MAP", "", 12);
   marker(d.mle, "MLE", " stroke-dasharray=\"2 3\"", 26);
@@ -168,14 +167,14 @@ std::string svg_plot(const answer::PlotData& d) {
     if (n > 12 && nice.size() > 1 && nice[1] - nice[0] >= 1) xticks = nice;
   }
   for (double t : xticks)
-    s << "<line x1=\"" << fmt2(X(t)) << "\" y1=\"" << kBottom << "\" x2=\"" << fmt2(X(t))
+    s << "<line x1=\"" << fixed(X(t), 2) << "\" y1=\"" << kBottom << "\" x2=\"" << fixed(X(t), 2)
       << "\" y2=\"" << kBottom + 5 << "\"/>\n";
   s << "</g>\n<g class=\"x-labels\" text-anchor=\"middle\">\n";
   for (double t : xticks)
-    s << "<text x=\"" << fmt2(X(t)) << "\" y=\"" << kBottom + 18 << "\">"
-      << escape(d.discrete ? g4(t) : tick_label(t, xstep)) << "</text>\n";
+    s << "<text x=\"" << fixed(X(t), 2) << "\" y=\"" << kBottom + 18 << "\">"
+      << escape(d.discrete ? significant(t, 4) : tick_label(t, xstep)) << "</text>\n";
   s << "</g>\n";
-  s << "<text x=\"" << fmt2((kLeft + kRight) / 2) << "\" y=\"" << kBottom + 36
+  s << "<text x=\"" << fixed((kLeft + kRight) / 2, 2) << "\" y=\"" << kBottom + 36
     << "\" text-anchor=\"middle\">" << escape(d.param) << "</text>\n";
 
   // The legend, below the x axis label: the curves on the left, the markers
@@ -183,9 +182,10 @@ std::string svg_plot(const answer::PlotData& d) {
   s << "<g class=\"legend\">\n";
   auto entry = [&](double lx, double ly, const char* color, const char* extra,
                    const std::string& label) {
-    s << "<line x1=\"" << fmt2(lx) << "\" y1=\"" << fmt2(ly - 4) << "\" x2=\"" << fmt2(lx + 24)
-      << "\" y2=\"" << fmt2(ly - 4) << "\" stroke=\"" << color << "\" " << extra << "/>\n";
-    s << "<text x=\"" << fmt2(lx + 30) << "\" y=\"" << fmt2(ly) << "\">" << escape(label)
+    s << "<line x1=\"" << fixed(lx, 2) << "\" y1=\"" << fixed(ly - 4, 2) << "\" x2=\""
+      << fixed(lx + 24, 2) << "\" y2=\"" << fixed(ly - 4, 2) << "\" stroke=\"" << color << "\" "
+      << extra << "/>\n";
+    s << "<text x=\"" << fixed(lx + 30, 2) << "\" y=\"" << fixed(ly, 2) << "\">" << escape(label)
       << "</text>\n";
   };
   double ly = kBottom + 58;
@@ -204,11 +204,12 @@ std::string svg_plot(const answer::PlotData& d) {
           d.prior_label);
   ly = kBottom + 58;
   if (d.map) {
-    entry(480, ly, "black", "stroke-width=\"1\"", "MAP " + g4(*d.map));
+    entry(480, ly, "black", "stroke-width=\"1\"", "MAP " + significant(*d.map, 4));
     ly += 16;
   }
   if (d.mle)
-    entry(480, ly, "black", "stroke-width=\"1\" stroke-dasharray=\"2 3\"", "MLE " + g4(*d.mle));
+    entry(480, ly, "black", "stroke-width=\"1\" stroke-dasharray=\"2 3\"",
+          "MLE " + significant(*d.mle, 4));
   s << "</g>\n";
   for (const auto& note : d.notes) s << "<desc>note: " << escape(note) << "</desc>\n";
   s << "</svg>\n";

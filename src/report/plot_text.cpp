@@ -9,9 +9,12 @@
 #include <string>
 #include <tuple>
 
-#include "report/format.hpp"
+#include "format/format.hpp"
 
 namespace bayes::report {
+
+using format::fixed;
+using format::significant;
 
 namespace {
 
@@ -40,8 +43,6 @@ struct Canvas {
     c.glyph = glyph, c.layer = layer;
   }
 };
-
-std::string format_g(double x, int digits = 4) { return general(x, digits); }
 
 // Column averages of a curve sampled on the grid.
 std::vector<double> columns(const std::vector<double>& y, int width) {
@@ -149,12 +150,12 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     if (std::fabs((hi - lo) / (m * e) - target) < std::fabs((hi - lo) / step - target))
       step = m * e;
   for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k)
-    out.push_back(std::fabs(k) < 1e-9 ? 0.0 : std::stod(format_g(k * step, 12)));
+    out.push_back(std::fabs(k) < 1e-9 ? 0.0 : std::stod(significant(k * step, 12)));
   return out;
 }
 
 std::string tick_label(double x, double step) {
-  if (std::fabs(x) >= 1e6 || (std::fabs(x) > 0 && std::fabs(x) < 1e-4)) return format_g(x, 3);
+  if (std::fabs(x) >= 1e6 || (std::fabs(x) > 0 && std::fabs(x) < 1e-4)) return significant(x, 3);
   int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
   return fixed(x, decimals);
 }
@@ -257,7 +258,7 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
   }
 
   // The y axis: labels at the top, the middle and 0.
-  std::string top_label = format_g(top, 3), mid_label = format_g(top / 2, 3);
+  std::string top_label = significant(top, 3), mid_label = significant(top / 2, 3);
   std::size_t margin = std::max({top_label.size(), mid_label.size(), std::size_t{1}}) + 1;
   out << pad_left(d.discrete ? "probability" : "density", margin + 2) << '\n';
   for (int r = 0; r < kHeight; ++r) {
@@ -298,7 +299,7 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
       int c = value_column(t);
       if (c < 0) continue;
       axis[static_cast<std::size_t>(c)] = "┬";
-      labels.push_back({c, format_g(t)});
+      labels.push_back({c, significant(t, 4)});
     }
   }
   if (d.mle && std::isfinite(*d.mle)) {
@@ -325,8 +326,8 @@ void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
     key(kLikelihood, grouped ? "▒" : d.discrete ? "░" : "░░", d.likelihood_label);
   if (!d.prior.empty()) key(kPrior, grouped ? "░" : d.discrete ? "·" : "··", d.prior_label);
   std::string marks;
-  if (d.map) marks += "▲ MAP " + format_g(*d.map);
-  if (d.mle) marks += std::string(marks.empty() ? "" : "   ") + "△ MLE " + format_g(*d.mle);
+  if (d.map) marks += "▲ MAP " + significant(*d.map, 4);
+  if (d.mle) marks += std::string(marks.empty() ? "" : "   ") + "△ MLE " + significant(*d.mle, 4);
   if (!marks.empty()) out << indent << marks << '\n';
   for (const auto& note : d.notes) out << indent << "note: " << note << '\n';
   // A curve the posterior covers everywhere (a flat prior: the likelihood is

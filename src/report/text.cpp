@@ -10,10 +10,14 @@
 #include <vector>
 
 #include "dist/family.hpp"
-#include "report/format.hpp"
+#include "format/format.hpp"
 #include "report/plot_text.hpp"
 
 namespace bayes::report {
+
+using format::count;
+using format::number;
+using format::significant;
 
 namespace {
 
@@ -305,7 +309,7 @@ void write_compare(std::ostream& out, const answer::Comparison& c) {
   out << "Bayes factor      " << (std::isfinite(c.bayes_factor) ? number(c.bayes_factor) : "inf");
   if (!c.exact) out << "   (Laplace approximation)";
   out << '\n';
-  out << "reading           " << general(std::exp(std::fabs(lbf)), 4) << " to 1 in favour of "
+  out << "reading           " << significant(std::exp(std::fabs(lbf)), 4) << " to 1 in favour of "
       << c.favours << ": " << c.strength << " (Kass & Raftery 1995)\n";
 }
 

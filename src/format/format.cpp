@@ -1,0 +1,41 @@
+// Number formatting: numbers in, text in the named styles of format.hpp out.
+// fmt follows printf's conventions for %g and %f exactly (and is locale-free);
+// the shortest form is std::to_chars's, which picks the shorter of the fixed
+// and exponent forms ("1e+05"), where fmt's "{}" would print "100000".
+#include "format/format.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace bayes::format {
+
+std::string shortest(double x) {
+  if (std::isnan(x)) return "NaN";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  if (ec != std::errc{}) return "?";
+  return std::string(buf, end);
+}
+
+std::string significant(double x, int digits) { return fmt::format("{:.{}g}", x, digits); }
+
+std::string message_value(double x) { return std::isnan(x) ? "NaN" : significant(x); }
+
+std::string fixed(double x, int decimals) { return fmt::format("{:.{}f}", x, decimals); }
+
+std::string percent(double fraction, int decimals) { return fixed(100 * fraction, decimals) + "%"; }
+
+std::string number(double x) {
+  if (std::isnan(x)) return "undefined";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  if (std::fabs(x) >= 1e4 && std::fabs(x) < 1e6) return fixed(x, 0);
+  return significant(x, 4);
+}
+
+std::string count(std::size_t n) { return std::to_string(n); }
+
+}  // namespace bayes::format

@@ -1,0 +1,224 @@
+// Unit tests of src/format/: each style on values that trip formatters up
+// (signed zero, the ends of the double range, inf, NaN, 0.1 + 0.2, values
+// that round up to the next power of ten). The expected strings are what the
+// program printed before the styles had one home, from the code each replaced:
+//   shortest        std::to_chars(buf, end, x), NaN as "NaN"
+//   significant     std::ostringstream with precision(6) (explanations, the
+//                   notes of a mode), or precision(15) (expressions printed
+//                   back as source); snprintf "%.4g" (plot labels);
+//                   std::to_chars(..., chars_format::general, 6)
+//   message_value   std::ostringstream with precision(6), NaN as "NaN"
+//   fixed, number   fmt "{:.{}f}" and the report's reading form
+//   percent         snprintf "%.0f%%" of 100 * fraction
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "format/format.hpp"
+
+using namespace bayes;
+
+namespace {
+
+struct Case {
+  double x;
+  const char* text;
+};
+
+const double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void check_all(const std::vector<Case>& cases, std::string (*style)(double)) {
+  for (const auto& c : cases) {
+    CAPTURE(c.x);
+    CHECK(style(c.x) == c.text);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("format::shortest reads back exactly, in the fewer characters") {
+  check_all({{0.0, "0"},
+             {-0.0, "-0"},
+             {1e-300, "1e-300"},
+             {1e300, "1e+300"},
+             {kInf, "inf"},
+             {-kInf, "-inf"},
+             {kNaN, "NaN"},
+             {-kNaN, "NaN"},
+             {0.1 + 0.2, "0.30000000000000004"},
+             {123456789.0, "123456789"},
+             {1e-5, "1e-05"},
+             {0.00012345, "0.00012345"},
+             {9.9999996, "9.9999996"},
+             {0.99999999, "0.99999999"},
+             {999999.5, "999999.5"},
+             {100000.0, "1e+05"},
+             {1e-4, "1e-04"},
+             {1.0 / 3, "0.3333333333333333"},
+             {-2.5, "-2.5"},
+             {5e-324, "5e-324"},
+             {1e15, "1e+15"}},
+            format::shortest);
+}
+
+TEST_CASE("format::significant with 6 digits is printf's %g") {
+  check_all({{0.0, "0"},           {-0.0, "-0"},
+             {1e-300, "1e-300"},   {1e300, "1e+300"},
+             {kInf, "inf"},        {-kInf, "-inf"},
+             {kNaN, "nan"},        {-kNaN, "-nan"},
+             {0.1 + 0.2, "0.3"},   {123456789.0, "1.23457e+08"},
+             {1e-5, "1e-05"},      {0.00012345, "0.00012345"},
+             {9.9999996, "10"},    {0.99999999, "1"},
+             {999999.5, "1e+06"},  {99999.5, "99999.5"},
+             {12345.6, "12345.6"}, {100000.0, "100000"},
+             {1e-4, "0.0001"},     {1.0 / 3, "0.333333"},
+             {-2.5, "-2.5"},       {5e-324, "4.94066e-324"},
+             {1e15, "1e+15"}},
+            [](double x) { return format::significant(x); });
+  CHECK(format::significant(0.1 + 0.2, 6) == format::significant(0.1 + 0.2));
+}
+
+TEST_CASE("format::significant with 15 digits prints a literal back") {
+  check_all({{0.0, "0"},
+             {-0.0, "-0"},
+             {1e-300, "1e-300"},
+             {1e300, "1e+300"},
+             {kInf, "inf"},
+             {-kInf, "-inf"},
+             {0.1 + 0.2, "0.3"},
+             {123456789.0, "123456789"},
+             {1e-5, "1e-05"},
+             {0.00012345, "0.00012345"},
+             {9.9999996, "9.9999996"},
+             {0.99999999, "0.99999999"},
+             {999999.5, "999999.5"},
+             {100000.0, "100000"},
+             {1e-4, "0.0001"},
+             {1.0 / 3, "0.333333333333333"},
+             {5e-324, "4.94065645841247e-324"},
+             {1e15, "1e+15"}},
+            [](double x) { return format::significant(x, 15); });
+}
+
+TEST_CASE("format::significant with 4 digits labels a plot") {
+  check_all({{0.0, "0"},
+             {-0.0, "-0"},
+             {1e-300, "1e-300"},
+             {1e300, "1e+300"},
+             {kInf, "inf"},
+             {-kInf, "-inf"},
+             {kNaN, "nan"},
+             {0.1 + 0.2, "0.3"},
+             {123456789.0, "1.235e+08"},
+             {1e-5, "1e-05"},
+             {0.00012345, "0.0001234"},
+             {9.9999996, "10"},
+             {999999.5, "1e+06"},
+             {99999.5, "1e+05"},
+             {12345.6, "1.235e+04"},
+             {100000.0, "1e+05"},
+             {1.0 / 3, "0.3333"},
+             {5e-324, "4.941e-324"}},
+            [](double x) { return format::significant(x, 4); });
+}
+
+TEST_CASE("format::message_value is %g with NaN spelled out") {
+  check_all({{0.0, "0"},
+             {-0.0, "-0"},
+             {1e-300, "1e-300"},
+             {1e300, "1e+300"},
+             {kInf, "inf"},
+             {-kInf, "-inf"},
+             {kNaN, "NaN"},
+             {-kNaN, "NaN"},
+             {0.1 + 0.2, "0.3"},
+             {123456789.0, "1.23457e+08"},
+             {1e-5, "1e-05"},
+             {0.00012345, "0.00012345"},
+             {9.9999996, "10"},
+             {100000.0, "100000"}},
+            format::message_value);
+}
+
+TEST_CASE("format::fixed is printf's %.*f") {
+  check_all({{0.0, "0"},
+             {-0.0, "-0"},
+             {1e-300, "0"},
+             {kInf, "inf"},
+             {-kInf, "-inf"},
+             {kNaN, "nan"},
+             {0.1 + 0.2, "0"},
+             {123456789.0, "123456789"},
+             {9.9999996, "10"},
+             {999999.5, "1000000"},  // ties go to even, as in printf
+             {99999.5, "100000"},
+             {12345.6, "12346"},
+             {-2.5, "-2"},
+             {1e15, "1000000000000000"}},
+            [](double x) { return format::fixed(x, 0); });
+  check_all({{0.0, "0.00"},
+             {-0.0, "-0.00"},
+             {1e-300, "0.00"},
+             {-1e-7, "-0.00"},
+             {0.1 + 0.2, "0.30"},
+             {0.125, "0.12"},
+             {9.9999996, "10.00"},
+             {1.0 / 3, "0.33"},
+             {-2.5, "-2.50"}},
+            [](double x) { return format::fixed(x, 2); });
+  CHECK(format::fixed(1e300, 0).size() == 301);
+}
+
+TEST_CASE("format::percent is printf's %.0f%% of 100 * fraction") {
+  check_all({{0.0, "0%"},
+             {0.005, "0%"},
+             {0.015, "2%"},
+             {0.125, "12%"},
+             {0.1 + 0.2, "30%"},
+             {1 - 0.99, "1%"},
+             {1 - 0.985, "2%"},
+             {0.999999, "100%"},
+             {1.0, "100%"},
+             {kInf, "inf%"},
+             {kNaN, "nan%"}},
+            [](double x) { return format::percent(x); });
+  CHECK(format::percent(0.125, 1) == "12.5%");
+}
+
+TEST_CASE("format::number reads as the report prints it") {
+  check_all({{0.0, "0"},
+             {-0.0, "0"},
+             {1e-300, "1e-300"},
+             {1e300, "1e+300"},
+             {kInf, "inf"},
+             {-kInf, "-inf"},
+             {kNaN, "undefined"},
+             {-kNaN, "undefined"},
+             {0.1 + 0.2, "0.3"},
+             {123456789.0, "123456789"},
+             {1e-5, "1e-05"},
+             {0.00012345, "0.0001234"},
+             {9.9999996, "10"},
+             {0.99999999, "1"},
+             {999999.5, "1000000"},
+             {99999.5, "100000"},
+             {12345.6, "12346"},
+             {100000.0, "100000"},
+             {1.0 / 3, "0.3333"},
+             {-2.5, "-2.5"},
+             {-3.0, "-3"},
+             {5e-324, "4.941e-324"},
+             {1e15, "1e+15"}},
+            format::number);
+}
+
+TEST_CASE("format::count") {
+  CHECK(format::count(0) == "0");
+  CHECK(format::count(100000) == "100000");
+  CHECK(format::count(std::numeric_limits<std::size_t>::max()) == "18446744073709551615");
+}
