@@ -307,50 +307,38 @@ struct Builder {
   }
 };
 
-}  // namespace
-
-std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
-                                  const solution::Solution& s, std::size_t param, std::string& why,
-                                  std::optional<std::size_t> element) {
-  const auto* r = s.find(param);
-  if (!r) {
-    why = "no posterior for '" + m.params[param].name + "'";
-    return std::nullopt;
-  }
-  const solution::ClosedForm& cf = r->posterior;
-  const ParamVar& pv = m.params[param];
-  const Prior& pr = m.priors[pv.prior];
-  Builder b(m, g, s, param, element);
-  bool laplace = cf.laplace;
-  const std::size_t k = element.value_or(0);
-  // A vector of one element may come with a scalar quantile instead.
-  bool one = element && !cf.element_quantile && cf.quantile && cf.mean.size() == 1;
-  if (element && (pv.discrete || (!cf.element_quantile && !one) || k >= cf.mean.size())) {
-    why = pv.discrete ? "plots of elements of a discrete vector are not supported"
-                      : "the posterior of '" + pv.name + "' has no marginals to draw";
-    return std::nullopt;
-  }
-
+// The plot's name, method, marks and the prior's and posterior's labels.
+PlotData labelled(Builder& b, const solution::ParamResult& r, const std::string& method) {
+  const solution::ClosedForm& cf = r.posterior;
+  const ParamVar& pv = b.m.params[b.param];
+  const Prior& pr = b.m.priors[pv.prior];
+  const std::size_t k = b.element.value_or(0);
+  const bool laplace = cf.laplace;
   PlotData d;
-  d.param = element ? pv.name + "[" + std::to_string(k + 1) + "]" : pv.name;
-  d.method = laplace ? "laplace" : s.method;
+  d.param = b.element ? pv.name + "[" + std::to_string(k + 1) + "]" : pv.name;
+  d.method = laplace ? "laplace" : method;
   d.discrete = cf.discrete || pv.discrete;
-  if (r->map && k < r->map->size()) d.map = (*r->map)[k];
-  if (r->mle && k < r->mle->size()) d.mle = (*r->mle)[k];
-  d.posterior_label = laplace   ? "posterior (Laplace approximation)"
-                      : element ? "posterior " + cf.family + " (marginal of " + d.param + ")"
-                                : "posterior " + family_text(cf);
+  if (r.map && k < r.map->size()) d.map = (*r.map)[k];
+  if (r.mle && k < r.mle->size()) d.mle = (*r.mle)[k];
+  d.posterior_label = laplace     ? "posterior (Laplace approximation)"
+                      : b.element ? "posterior " + cf.family + " (marginal of " + d.param + ")"
+                                  : "posterior " + family_text(cf);
   d.prior_label = "prior " + pr.text;
-  {
-    const dist::Family* family = nullptr;
-    std::vector<double> args;
-    if (b.nig_marginal(family, args)) {
-      std::string text = std::string(family->name) + "(";
-      for (std::size_t i = 0; i < args.size(); ++i)
-        text += (i ? ", " : "") + format::significant(args[i], 4);
-      d.prior_label += ", marginally " + text + ")";
-    }
+  const dist::Family* family = nullptr;
+  std::vector<double> args;
+  if (b.nig_marginal(family, args)) {
+    std::string text = std::string(family->name) + "(";
+    for (std::size_t i = 0; i < args.size(); ++i)
+      text += (i ? ", " : "") + format::significant(args[i], 4);
+    d.prior_label += ", marginally " + text + ")";
   }
+  return d;
+}
+
+// Which likelihood is drawn when the component has other parameters: the
+// approximate profile where the ridge can be set up, else the conditional
+// one with the others at the MLE.
+void choose_likelihood(Builder& b, const graph::FactorGraph& g, PlotData& d) {
   d.likelihood_label = "likelihood (normalised)";
   if (!b.others.empty() && !d.discrete && b.build_ridge(g)) {
     d.likelihood_label = "likelihood (normalised, approximate profile)";
@@ -361,69 +349,68 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
     d.notes.push_back("the likelihood of " + d.param + " is drawn with " + b.others +
                       " held at the MLE");
   }
-  if (laplace)
-    d.notes.push_back(
-        "the posterior drawn is the Laplace approximation (Normal on the unconstrained scale at "
-        "the mode, mapped back)");
-  auto [lo_support, hi_support] = support_of(m, param);
+}
 
-  if (d.discrete) {
-    // The values shown: the enumerated ones, else whole numbers covering the mass.
-    std::vector<double> values;
-    std::vector<double> probs;
-    for (const auto& [name, v] : cf.params) {
-      if (name == "values") values = v.data;
-      if (name == "probs" && v.rank == Rank::Vector) probs = v.data;
-    }
-    if (values.empty() && !probs.empty())
-      for (std::size_t k = 1; k <= probs.size(); ++k) values.push_back(static_cast<double>(k));
-    if (values.empty() && cf.quantile) {
-      double lo = cf.quantile(kTail), hi = cf.quantile(1 - kTail);
-      if (d.mle) lo = std::min(lo, *d.mle), hi = std::max(hi, *d.mle);
-      for (double v = std::ceil(lo); v <= hi && values.size() < kMaxBars; ++v) values.push_back(v);
-    }
-    if (values.empty()) {
-      why = "no values to show for '" + pv.name + "'";
-      return std::nullopt;
-    }
-    d.x = values;
-    d.lo = values.front(), d.hi = values.back();
-    std::vector<double> lprior(values.size()), llik(values.size());
-    bool exact = true;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      double v = values[i];
-      double p = NAN;
-      if (probs.size() == values.size())
-        p = probs[i];
-      else if (cf.lpdf)
-        p = std::exp(cf.lpdf(Value::scalar(v, true)));
-      else if (cf.cdf)
-        p = cf.cdf(v) - cf.cdf(v - 1);
-      d.posterior.push_back(p);
-      lprior[i] = b.log_prior(v, exact);
-      llik[i] = b.log_likelihood(v);
-    }
-    d.prior = normalise(lprior, 1);
-    if (!b.observations.empty()) d.likelihood = normalise(llik, 1);
-    if (!exact) d.prior_label += " (given the others at the MAP)";
-    d.posterior_mass = 0;
-    for (double p : d.posterior) d.posterior_mass += p;
-    return d;
+// A discrete parameter: bars at the enumerated values, else at whole numbers
+// covering the mass. False with `why` when there are none.
+bool discrete_plot(Builder& b, const solution::ClosedForm& cf, PlotData& d, std::string& why) {
+  std::vector<double> values;
+  std::vector<double> probs;
+  for (const auto& [name, v] : cf.params) {
+    if (name == "values") values = v.data;
+    if (name == "probs" && v.rank == Rank::Vector) probs = v.data;
   }
+  if (values.empty() && !probs.empty())
+    for (std::size_t k = 1; k <= probs.size(); ++k) values.push_back(static_cast<double>(k));
+  if (values.empty() && cf.quantile) {
+    double lo = cf.quantile(kTail), hi = cf.quantile(1 - kTail);
+    if (d.mle) lo = std::min(lo, *d.mle), hi = std::max(hi, *d.mle);
+    for (double v = std::ceil(lo); v <= hi && values.size() < kMaxBars; ++v) values.push_back(v);
+  }
+  if (values.empty()) {
+    why = "no values to show for '" + b.m.params[b.param].name + "'";
+    return false;
+  }
+  d.x = values;
+  d.lo = values.front(), d.hi = values.back();
+  std::vector<double> lprior(values.size()), llik(values.size());
+  bool exact = true;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    double v = values[i];
+    double p = NAN;
+    if (probs.size() == values.size())
+      p = probs[i];
+    else if (cf.lpdf)
+      p = std::exp(cf.lpdf(Value::scalar(v, true)));
+    else if (cf.cdf)
+      p = cf.cdf(v) - cf.cdf(v - 1);
+    d.posterior.push_back(p);
+    lprior[i] = b.log_prior(v, exact);
+    llik[i] = b.log_likelihood(v);
+  }
+  d.prior = normalise(lprior, 1);
+  if (!b.observations.empty()) d.likelihood = normalise(llik, 1);
+  if (!exact) d.prior_label += " (given the others at the MAP)";
+  d.posterior_mass = 0;
+  for (double p : d.posterior) d.posterior_mass += p;
+  return true;
+}
 
-  // The range: the posterior's central 99.9%, widened to hold the MAP and the
-  // MLE, padded, clipped to the support; all of a bounded support when the
-  // posterior spreads over half of it.
+// The range: the posterior's central 99.9%, widened to hold the MAP and the
+// MLE, padded, clipped to the support; all of a bounded support when the
+// posterior spreads over half of it. False with `why` when it is not finite.
+bool posterior_range(const solution::ClosedForm& cf, const std::function<double(double)>& quantile,
+                     std::size_t k, std::pair<double, double> support, PlotData& d,
+                     std::string& why) {
+  const auto [lo_support, hi_support] = support;
   double mean = k < cf.mean.size() ? cf.mean[k] : NAN, sd = k < cf.sd.size() ? cf.sd[k] : NAN;
-  std::function<double(double)> quantile = cf.quantile;
-  if (element && !one) quantile = [&cf, k](double p) { return cf.element_quantile(k, p); };
   double lo = NAN, hi = NAN;
   if (quantile) lo = quantile(kTail), hi = quantile(1 - kTail);
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
     lo = mean - 4 * sd, hi = mean + 4 * sd;
   if (!std::isfinite(lo) || !std::isfinite(hi)) {
     why = "the posterior of '" + d.param + "' has no finite range to draw";
-    return std::nullopt;
+    return false;
   }
   for (auto v : {d.map, d.mle})
     if (v && std::isfinite(*v)) lo = std::min(lo, *v), hi = std::max(hi, *v);
@@ -434,97 +421,121 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
   if (std::isfinite(lo_support) && std::isfinite(hi_support) &&
       hi - lo > 0.5 * (hi_support - lo_support))
     lo = lo_support, hi = hi_support;
+  d.lo = lo, d.hi = hi;
+  return true;
+}
 
-  // Widen a side (by at most half the width) where the likelihood has not
-  // fallen to 1e-2 of its peak, so its shape near the MLE shows.
-  const bool observed = !b.observations.empty();
-  if (observed) {
-    double w = hi - lo, peak = -INFINITY;
-    for (int i = 0; i <= 40; ++i) peak = std::max(peak, b.log_likelihood(lo + w * i / 40.0));
-    if (d.mle) peak = std::max(peak, b.log_likelihood(*d.mle));
-    for (int round = 0; round < 4 && std::isfinite(peak); ++round) {
-      if (lo > lo_support && b.log_likelihood(lo) - peak > kVisible)
-        lo = std::max(lo_support, lo - w / 8);
-      if (hi < hi_support && b.log_likelihood(hi) - peak > kVisible)
-        hi = std::min(hi_support, hi + w / 8);
-    }
+// Widens a side of the range (by at most half its width) where the
+// likelihood has not fallen to 1e-2 of its peak, so its shape near the MLE
+// shows.
+void widen_for_likelihood(Builder& b, std::pair<double, double> support, PlotData& d) {
+  const auto [lo_support, hi_support] = support;
+  double lo = d.lo, hi = d.hi;
+  double w = hi - lo, peak = -INFINITY;
+  for (int i = 0; i <= 40; ++i) peak = std::max(peak, b.log_likelihood(lo + w * i / 40.0));
+  if (d.mle) peak = std::max(peak, b.log_likelihood(*d.mle));
+  for (int round = 0; round < 4 && std::isfinite(peak); ++round) {
+    if (lo > lo_support && b.log_likelihood(lo) - peak > kVisible)
+      lo = std::max(lo_support, lo - w / 8);
+    if (hi < hi_support && b.log_likelihood(hi) - peak > kVisible)
+      hi = std::min(hi_support, hi + w / 8);
   }
   d.lo = lo, d.hi = hi;
-  const double h = (hi - lo) / static_cast<double>(kGrid);
-  d.x.resize(kGrid);
-  std::vector<double> llik(kGrid);
-  for (std::size_t i = 0; i < kGrid; ++i) {
-    d.x[i] = lo + (static_cast<double>(i) + 0.5) * h;
-    llik[i] = b.log_likelihood(d.x[i]);
+}
+
+// The width of a cell of the continuous grid.
+double cell_width(const PlotData& d) { return (d.hi - d.lo) / static_cast<double>(kGrid); }
+
+// The likelihood's mass outside the range, relative to e^top: its tails are
+// integrated on widening segments until it has fallen to e^-14 of its peak.
+double tail_mass(Builder& b, std::pair<double, double> support, const PlotData& d, double top) {
+  const auto [lo_support, hi_support] = support;
+  double outside = 0;
+  for (int dir : {-1, 1}) {
+    double from = dir < 0 ? d.lo : d.hi, bound = dir < 0 ? lo_support : hi_support;
+    double w = d.hi - d.lo;
+    for (int k = 0; k < 16 && from != bound; ++k, w *= 2) {
+      double to = dir < 0 ? std::max(bound, from - w) : std::min(bound, from + w);
+      double step = (to - from) / static_cast<double>(kTailCells), seg = 0, seg_top = -INFINITY;
+      for (std::size_t i = 0; i < kTailCells; ++i) {
+        double v = b.log_likelihood(from + (static_cast<double>(i) + 0.5) * step);
+        if (!std::isfinite(v)) continue;
+        seg += std::exp(v - top) * std::fabs(step);
+        seg_top = std::max(seg_top, v);
+      }
+      outside += seg;
+      from = to;
+      if (seg_top < top - 14) break;
+    }
   }
-  // The likelihood is normalised over the whole support, not just the range:
-  // its tails outside are integrated on widening segments until it has fallen
-  // to e^-14 of its peak there.
+  return outside;
+}
+
+// The likelihood on the grid, normalised over the whole support, not just
+// the range.
+void likelihood_curve(Builder& b, std::pair<double, double> support, PlotData& d) {
+  const double h = cell_width(d);
+  std::vector<double> llik(kGrid);
+  for (std::size_t i = 0; i < kGrid; ++i) llik[i] = b.log_likelihood(d.x[i]);
   double top = -INFINITY;
   for (double v : llik)
     if (std::isfinite(v)) top = std::max(top, v);
-  if (!observed) {
+  if (b.observations.empty()) {
     d.notes.push_back("nothing observed depends on " + d.param +
                       ": the likelihood is flat and not drawn");
-  } else if (!std::isfinite(top)) {
-    d.notes.push_back("the likelihood is zero over the whole range");
-  } else {
-    double inside = 0;
-    for (double v : llik) inside += std::isfinite(v) ? std::exp(v - top) * h : 0;
-    double outside = 0;
-    for (int dir : {-1, 1}) {
-      double from = dir < 0 ? lo : hi, bound = dir < 0 ? lo_support : hi_support;
-      double w = hi - lo;
-      for (int k = 0; k < 16 && from != bound; ++k, w *= 2) {
-        double to = dir < 0 ? std::max(bound, from - w) : std::min(bound, from + w);
-        double step = (to - from) / static_cast<double>(kTailCells), seg = 0, seg_top = -INFINITY;
-        for (std::size_t i = 0; i < kTailCells; ++i) {
-          double v = b.log_likelihood(from + (static_cast<double>(i) + 0.5) * step);
-          if (!std::isfinite(v)) continue;
-          seg += std::exp(v - top) * std::fabs(step);
-          seg_top = std::max(seg_top, v);
-        }
-        outside += seg;
-        from = to;
-        if (seg_top < top - 14) break;
-      }
-    }
-    double total = inside + outside;
-    d.likelihood.resize(kGrid);
-    for (std::size_t i = 0; i < kGrid; ++i)
-      d.likelihood[i] = std::isfinite(llik[i]) ? std::exp(llik[i] - top) / total : 0.0;
-    d.likelihood_mass = inside / total;
-    if (d.likelihood_mass < 0.99) {
-      d.notes.push_back(format::percent(1 - d.likelihood_mass) +
-                        " of the normalised likelihood lies outside the range");
-    }
+    return;
   }
+  if (!std::isfinite(top)) {
+    d.notes.push_back("the likelihood is zero over the whole range");
+    return;
+  }
+  double inside = 0;
+  for (double v : llik) inside += std::isfinite(v) ? std::exp(v - top) * h : 0;
+  double total = inside + tail_mass(b, support, d, top);
+  d.likelihood.resize(kGrid);
+  for (std::size_t i = 0; i < kGrid; ++i)
+    d.likelihood[i] = std::isfinite(llik[i]) ? std::exp(llik[i] - top) / total : 0.0;
+  d.likelihood_mass = inside / total;
+  if (d.likelihood_mass < 0.99) {
+    d.notes.push_back(format::percent(1 - d.likelihood_mass) +
+                      " of the normalised likelihood lies outside the range");
+  }
+}
 
-  // The prior.
-  std::vector<double> lprior(kGrid);
-  bool exact = true;
+// The prior on the grid: flat for a bounded or improper flat prior, else its
+// density (normalised on the range when it is conditional on the others).
+void prior_curve(Builder& b, PlotData& d) {
+  const ParamVar& pv = b.m.params[b.param];
+  const Prior& pr = b.m.priors[pv.prior];
   if (!pr.family) {
     bool improper = !std::isfinite(pr.lower) || !std::isfinite(pr.upper);
-    double level = improper ? 1 / (hi - lo) : 1 / (pr.upper - pr.lower);
+    double level = improper ? 1 / (d.hi - d.lo) : 1 / (pr.upper - pr.lower);
     d.prior.assign(kGrid, level);
     if (improper) {
       d.prior_label += " (improper)";
       d.notes.push_back("the prior is flat and improper: drawn flat, scaled to the range");
     }
-  } else {
-    for (std::size_t i = 0; i < kGrid; ++i) lprior[i] = b.log_prior(d.x[i], exact);
-    if (exact) {
-      for (double v : lprior) d.prior.push_back(std::exp(v));
-    } else {
-      d.prior = normalise(lprior, h);
-      d.prior_label += " (given the others at the MAP)";
-      d.notes.push_back("the prior of '" + pv.name +
-                        "' depends on other parameters: drawn with them at the MAP");
-    }
+    return;
   }
+  std::vector<double> lprior(kGrid);
+  bool exact = true;
+  for (std::size_t i = 0; i < kGrid; ++i) lprior[i] = b.log_prior(d.x[i], exact);
+  if (exact) {
+    for (double v : lprior) d.prior.push_back(std::exp(v));
+  } else {
+    d.prior = normalise(lprior, cell_width(d));
+    d.prior_label += " (given the others at the MAP)";
+    d.notes.push_back("the prior of '" + pv.name +
+                      "' depends on other parameters: drawn with them at the MAP");
+  }
+}
 
-  // The posterior: its density where the engine has one, else the cell
-  // averages of its cdf (the Laplace approximation).
+// The posterior: its density where the engine has one, else the cell
+// averages of its cdf (the Laplace approximation); an element's from its
+// quantile function.
+void posterior_curve(const solution::ClosedForm& cf, const std::function<double(double)>& quantile,
+                     bool element, PlotData& d) {
+  const double h = cell_width(d);
   d.posterior.resize(kGrid);
   if (element) d.posterior = density_from_quantile(quantile, d.x);
   for (std::size_t i = 0; i < kGrid && !element; ++i) {
@@ -543,6 +554,52 @@ std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
     d.posterior.clear();
     d.notes.push_back("the posterior has no density to draw");
   }
+}
+
+}  // namespace
+
+std::optional<PlotData> plot_data(const Model& m, const graph::FactorGraph& g,
+                                  const solution::Solution& s, std::size_t param, std::string& why,
+                                  std::optional<std::size_t> element) {
+  const auto* r = s.find(param);
+  if (!r) {
+    why = "no posterior for '" + m.params[param].name + "'";
+    return std::nullopt;
+  }
+  const solution::ClosedForm& cf = r->posterior;
+  const ParamVar& pv = m.params[param];
+  Builder b(m, g, s, param, element);
+  const std::size_t k = element.value_or(0);
+  // A vector of one element may come with a scalar quantile instead.
+  bool one = element && !cf.element_quantile && cf.quantile && cf.mean.size() == 1;
+  if (element && (pv.discrete || (!cf.element_quantile && !one) || k >= cf.mean.size())) {
+    why = pv.discrete ? "plots of elements of a discrete vector are not supported"
+                      : "the posterior of '" + pv.name + "' has no marginals to draw";
+    return std::nullopt;
+  }
+
+  PlotData d = labelled(b, *r, s.method);
+  choose_likelihood(b, g, d);
+  if (cf.laplace)
+    d.notes.push_back(
+        "the posterior drawn is the Laplace approximation (Normal on the unconstrained scale at "
+        "the mode, mapped back)");
+  const std::pair<double, double> support = support_of(m, param);
+  if (d.discrete) {
+    if (!discrete_plot(b, cf, d, why)) return std::nullopt;
+    return d;
+  }
+
+  std::function<double(double)> quantile = cf.quantile;
+  if (element && !one) quantile = [&cf, k](double p) { return cf.element_quantile(k, p); };
+  if (!posterior_range(cf, quantile, k, support, d, why)) return std::nullopt;
+  if (!b.observations.empty()) widen_for_likelihood(b, support, d);
+  const double h = cell_width(d);
+  d.x.resize(kGrid);
+  for (std::size_t i = 0; i < kGrid; ++i) d.x[i] = d.lo + (static_cast<double>(i) + 0.5) * h;
+  likelihood_curve(b, support, d);
+  prior_curve(b, d);
+  posterior_curve(cf, quantile, element.has_value(), d);
   return d;
 }
 

@@ -39,6 +39,233 @@ std::optional<std::vector<double>> support(const Model& m, const Prior& p) {
   return out;
 }
 
+// One slot per element: a vector parameter z[3] is three discrete values,
+// enumerated jointly with the rest (odometer order, the last slot fastest).
+struct Slots {
+  std::vector<std::size_t> param;  // each slot's parameter (index into params)
+  std::vector<bool> scalar;        // per parameter
+  std::vector<std::size_t> params;
+
+  // The parameters' values at one joint assignment (indexed like Model::params).
+  void set_values(const std::vector<double>& a, std::vector<Value>& values) const {
+    std::vector<std::vector<double>> xs(params.size());
+    for (std::size_t s = 0; s < param.size(); ++s) xs[param[s]].push_back(a[s]);
+    for (std::size_t i = 0; i < params.size(); ++i)
+      values[params[i]] = scalar[i] ? Value::scalar(xs[i][0], true) : Value::vector(xs[i], true);
+  }
+};
+
+// Every joint value of the component's parameters, with its log prior plus
+// log likelihood, its log likelihood and its posterior probability.
+struct Joint {
+  Slots slots;
+  std::vector<std::vector<double>> supports;  // per parameter (iid elements)
+  double count = 1;
+  std::size_t n = 0;
+  std::vector<std::vector<double>> assignment;
+  std::vector<double> log_joint, log_lik, post;
+  double evidence = 0;
+};
+
+// The slots and supports, and every assignment in odometer order; nullopt
+// with `why` when a support is not finite or there are too many.
+std::optional<Joint> joint_values(const Model& m, const graph::Component& c, std::string& why) {
+  Joint j;
+  for (std::size_t i = 0; i < c.params.size(); ++i) {
+    const ParamVar& pv = m.params[c.params[i]];
+    auto s = support(m, m.priors[pv.prior]);
+    if (!s) {
+      why = "'" + pv.name + "' has no finite support fixed by data";
+      return std::nullopt;
+    }
+    std::size_t size = pv.type.is_scalar() ? 1 : pv.type.rows;
+    j.slots.param.insert(j.slots.param.end(), size, i);
+    j.count *= std::pow(static_cast<double>(s->size()), static_cast<double>(size));
+    j.supports.push_back(*s);
+  }
+  if (j.count > kMaxJoint) {
+    why = "too many joint values to enumerate (" + format::significant(j.count) + ")";
+    return std::nullopt;
+  }
+  j.slots.scalar.resize(c.params.size());
+  for (std::size_t i = 0; i < c.params.size(); ++i)
+    j.slots.scalar[i] = m.params[c.params[i]].type.is_scalar();
+  j.slots.params = c.params;
+  j.n = static_cast<std::size_t>(j.count);
+  const std::size_t slots = j.slots.param.size();
+  j.assignment.assign(j.n, std::vector<double>(slots));
+  for (std::size_t a = 0; a < j.n; ++a) {
+    std::size_t rest = a;
+    for (std::size_t s = slots; s-- > 0;) {
+      const auto& sup = j.supports[j.slots.param[s]];
+      j.assignment[a][s] = sup[rest % sup.size()];
+      rest /= sup.size();
+    }
+  }
+  return j;
+}
+
+// Bayes' rule by summation: each assignment's log prior and log likelihood,
+// the evidence and the posterior probabilities. False with `why` when the
+// density is zero everywhere.
+bool weigh(Joint& j, const Model& m, const graph::Component& c, const conjugate::ComponentView& v,
+           std::string& why) {
+  j.log_joint.resize(j.n);
+  j.log_lik.resize(j.n);
+  std::vector<Value> values(m.params.size());
+  for (std::size_t a = 0; a < j.n; ++a) {
+    j.slots.set_values(j.assignment[a], values);
+    double prior = 0, lik = 0;
+    for (auto pi : v.priors) prior += density::log_prior(m, m.priors[pi], values);
+    for (auto oi : v.observations) lik += density::log_likelihood(m, m.observations[oi], values);
+    j.log_joint[a] = prior + lik;
+    j.log_lik[a] = lik;
+  }
+  j.evidence = log_sum_exp(j.log_joint);
+  if (!(j.evidence > -INFINITY)) {
+    std::string names;
+    for (auto p : c.params) names += (names.empty() ? "'" : ", '") + m.params[p].name + "'";
+    why = "the density is zero for every value of " + names +
+          " (is an argument outside its family's support for every value?)";
+    return false;
+  }
+  j.post.resize(j.n);
+  for (std::size_t a = 0; a < j.n; ++a) j.post[a] = std::exp(j.log_joint[a] - j.evidence);
+  return true;
+}
+
+// Each element's marginal of parameter i: probs[e][k] = P(element e = vals[k]).
+std::vector<std::vector<double>> marginals(const Joint& j, std::size_t i) {
+  const std::vector<double>& vals = j.supports[i];
+  std::vector<std::vector<double>> probs;
+  for (std::size_t s = 0; s < j.slots.param.size(); ++s) {
+    if (j.slots.param[s] != i) continue;
+    std::vector<double> pk(vals.size(), 0.0);
+    for (std::size_t a = 0; a < j.n; ++a)
+      pk[static_cast<std::size_t>(std::find(vals.begin(), vals.end(), j.assignment[a][s]) -
+                                  vals.begin())] += j.post[a];
+    probs.push_back(std::move(pk));
+  }
+  return probs;
+}
+
+// The closed form of a discrete marginal: Categorical when the values are
+// 1..K, else Discrete over them; one row of probabilities per element.
+void discrete_closed_form(solution::ClosedForm& cf, const std::vector<double>& vals,
+                          const std::vector<std::vector<double>>& probs, bool scalar) {
+  const std::size_t K = vals.size(), rows = probs.size();
+  bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(K);
+  cf.family = categorical ? "Categorical" : "Discrete";
+  if (!categorical) cf.params.push_back({"values", Value::vector(vals, true)});
+  std::vector<double> means(rows), sds(rows), modes(rows), flat(rows * K);
+  for (std::size_t e = 0; e < rows; ++e) {
+    double mean = 0, sq = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      mean += probs[e][k] * vals[k], sq += probs[e][k] * vals[k] * vals[k];
+      flat[k * rows + e] = probs[e][k];
+    }
+    means[e] = mean, sds[e] = std::sqrt(std::max(0.0, sq - mean * mean));
+    modes[e] = vals[static_cast<std::size_t>(std::max_element(probs[e].begin(), probs[e].end()) -
+                                             probs[e].begin())];
+  }
+  cf.discrete = true;
+  auto cdf = [vals, probs](std::size_t e, double x) {
+    double t = 0;
+    for (std::size_t k = 0; k < vals.size(); ++k)
+      if (vals[k] <= x) t += probs[e][k];
+    return std::min(t, 1.0);
+  };
+  auto quantile = [vals, probs](std::size_t e, double q) {
+    double t = 0;
+    for (std::size_t k = 0; k < vals.size(); ++k) {
+      t += probs[e][k];
+      if (t >= q * (1 - 1e-12)) return vals[k];
+    }
+    return vals.back();
+  };
+  if (scalar) {
+    const std::vector<double>& p0 = probs[0];
+    cf.params.push_back({"probs", Value::vector(p0)});
+    cf.mean = Value::scalar(means[0]);
+    cf.sd = Value::scalar(sds[0]);
+    cf.mode = Value::scalar(modes[0], true);
+    cf.cdf = [cdf](double x) { return cdf(0, x); };
+    cf.quantile = [quantile](double q) { return quantile(0, q); };
+    cf.sample = [vals, p0](dist::Rng& rng) {
+      std::discrete_distribution<std::size_t> d(p0.begin(), p0.end());
+      return Value::scalar(vals[d(rng)], true);
+    };
+    cf.lpdf = [vals, p0](const Value& x) -> double {
+      for (std::size_t k = 0; k < vals.size(); ++k)
+        if (vals[k] == x[0]) return std::log(p0[k]);
+      return -INFINITY;
+    };
+  } else {
+    // Each element's own probabilities (rows = elements), as the numeric
+    // engine reports summed-out labels.
+    cf.params.push_back({"probs", Value::matrix(rows, K, flat)});
+    cf.mean = Value::vector(means);
+    cf.sd = Value::vector(sds);
+    cf.mode = Value::vector(modes, true);
+    cf.element_cdf = cdf;
+    cf.element_quantile = quantile;
+  }
+}
+
+// "posterior of z[1]: P(z[1] = 1) = 0.2, ..." for the first five elements.
+void explain_marginals(std::vector<std::string>& explain, const std::string& param, bool scalar,
+                       const std::vector<double>& vals,
+                       const std::vector<std::vector<double>>& probs) {
+  const std::size_t K = vals.size(), rows = probs.size();
+  for (std::size_t e = 0; e < std::min<std::size_t>(rows, 5); ++e) {
+    std::string name = param + (scalar ? "" : "[" + std::to_string(e + 1) + "]");
+    std::string line = "posterior of " + name + ":";
+    for (std::size_t k = 0; k < K; ++k)
+      line += " P(" + name + " = " + format::significant(vals[k]) +
+              ") = " + format::significant(probs[e][k]) + (k + 1 < K ? "," : "");
+    explain.push_back(line);
+  }
+  if (rows > 5) explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
+}
+
+// Predictive of one more observation: a mixture over the joint values,
+// weighted by their posterior probabilities. nullopt for a family without
+// a scalar density.
+std::optional<solution::PredictiveResult> predictive(const Model& m, std::size_t oi,
+                                                     const Joint& j) {
+  const Observation& o = m.observations[oi];
+  const dist::Family& f = *o.family;
+  if (!f.lpdf || f.outcome_rank != Rank::Scalar) return std::nullopt;
+  std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(j.n));
+  std::vector<Value> values(m.params.size());
+  double mean = 0, second = 0;
+  for (std::size_t a = 0; a < j.n; ++a) {
+    j.slots.set_values(j.assignment[a], values);
+    std::vector<double> args;
+    for (const auto& arg : o.args) args.push_back(ir::eval(*arg, env_of(m, values))[0]);
+    for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][a] = args[k];
+    double mu = f.mean(args), var = f.variance(args);
+    mean += j.post[a] * mu;
+    second += j.post[a] * (var + mu * mu);
+  }
+  solution::PredictiveResult pr;
+  pr.observation = oi;
+  bool normal = &f == &dist::normal_family();
+  pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";
+  pr.dist.params.push_back({"weights", Value::vector(j.post)});
+  for (std::size_t k = 0; k < f.params.size(); ++k) {
+    std::string name = normal ? (k == 0 ? "means" : "sds") : std::string(f.params[k].name);
+    pr.dist.params.push_back({name, Value::vector(comp_args[k])});
+  }
+  pr.dist.mean = Value::scalar(mean);
+  pr.dist.sd = Value::scalar(std::sqrt(std::max(0.0, second - mean * mean)));
+  return pr;
+}
+
+std::size_t arg_max(const std::vector<double>& xs) {
+  return static_cast<std::size_t>(std::max_element(xs.begin(), xs.end()) - xs.begin());
+}
+
 }  // namespace
 
 bool all_discrete(const Model& m, const graph::Component& c) {
@@ -52,203 +279,38 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                                         const graph::Component& c, std::string& why) {
   if (!all_discrete(m, c)) return std::nullopt;
   conjugate::ComponentView v = conjugate::view(g, c);
-  // One slot per element: a vector parameter z[3] is three discrete values,
-  // enumerated jointly with the rest (odometer order, the last slot fastest).
-  std::vector<std::size_t> slots;             // each slot's parameter (index into c.params)
-  std::vector<std::vector<double>> supports;  // per parameter (iid elements)
-  double joint = 1;
-  for (std::size_t i = 0; i < c.params.size(); ++i) {
-    const ParamVar& pv = m.params[c.params[i]];
-    auto s = support(m, m.priors[pv.prior]);
-    if (!s) {
-      why = "'" + pv.name + "' has no finite support fixed by data";
-      return std::nullopt;
-    }
-    std::size_t size = pv.type.is_scalar() ? 1 : pv.type.rows;
-    slots.insert(slots.end(), size, i);
-    joint *= std::pow(static_cast<double>(s->size()), static_cast<double>(size));
-    supports.push_back(*s);
-  }
-  if (joint > kMaxJoint) {
-    why = "too many joint values to enumerate (" + format::significant(joint) + ")";
-    return std::nullopt;
-  }
-  // The parameters' values at one joint assignment (indexed like Model::params).
-  std::vector<bool> scalar(c.params.size());
-  for (std::size_t i = 0; i < c.params.size(); ++i)
-    scalar[i] = m.params[c.params[i]].type.is_scalar();
-  std::vector<std::size_t> params = c.params;
-  auto set_values = [slots, scalar, params](const std::vector<double>& a,
-                                            std::vector<Value>& values) {
-    std::vector<std::vector<double>> xs(params.size());
-    for (std::size_t s = 0; s < slots.size(); ++s) xs[slots[s]].push_back(a[s]);
-    for (std::size_t i = 0; i < params.size(); ++i)
-      values[params[i]] = scalar[i] ? Value::scalar(xs[i][0], true) : Value::vector(xs[i], true);
-  };
-  std::size_t n = static_cast<std::size_t>(joint);
-  std::vector<double> log_joint(n), log_lik(n);
-  std::vector<Value> values(m.params.size());
-  std::vector<std::vector<double>> assignment(n, std::vector<double>(slots.size()));
-  for (std::size_t j = 0; j < n; ++j) {
-    std::size_t rest = j;
-    for (std::size_t s = slots.size(); s-- > 0;) {
-      const auto& sup = supports[slots[s]];
-      assignment[j][s] = sup[rest % sup.size()];
-      rest /= sup.size();
-    }
-    set_values(assignment[j], values);
-    double prior = 0, lik = 0;
-    for (auto pi : v.priors) prior += density::log_prior(m, m.priors[pi], values);
-    for (auto oi : v.observations) lik += density::log_likelihood(m, m.observations[oi], values);
-    log_joint[j] = prior + lik;
-    log_lik[j] = lik;
-  }
-  double evidence = log_sum_exp(log_joint);
-  if (!(evidence > -INFINITY)) {
-    std::string names;
-    for (auto p : c.params) names += (names.empty() ? "'" : ", '") + m.params[p].name + "'";
-    why = "the density is zero for every value of " + names +
-          " (is an argument outside its family's support for every value?)";
-    return std::nullopt;
-  }
-  std::vector<double> post(n);
-  for (std::size_t j = 0; j < n; ++j) post[j] = std::exp(log_joint[j] - evidence);
-  std::size_t best = static_cast<std::size_t>(std::max_element(log_joint.begin(), log_joint.end()) -
-                                              log_joint.begin());
-  std::size_t best_lik =
-      static_cast<std::size_t>(std::max_element(log_lik.begin(), log_lik.end()) - log_lik.begin());
+  std::optional<Joint> joint = joint_values(m, c, why);
+  if (!joint || !weigh(*joint, m, c, v, why)) return std::nullopt;
+  const Joint& j = *joint;
 
   solution::Solution sol;
   sol.rule = "Bayes' rule by summation";
   sol.method = "enumeration";
-  sol.log_evidence = evidence;
-  sol.explain.push_back("exact enumeration over " + format::significant(joint) +
+  sol.log_evidence = j.evidence;
+  sol.explain.push_back("exact enumeration over " + format::significant(j.count) +
                         " joint values (Bayes' rule by summation)");
   std::vector<Value> at_best(m.params.size()), at_best_lik(m.params.size());
-  set_values(assignment[best], at_best);
-  set_values(assignment[best_lik], at_best_lik);
+  j.slots.set_values(j.assignment[arg_max(j.log_joint)], at_best);
+  j.slots.set_values(j.assignment[arg_max(j.log_lik)], at_best_lik);
   for (std::size_t i = 0; i < c.params.size(); ++i) {
-    const ParamVar& pv = m.params[c.params[i]];
-    const std::vector<double>& vals = supports[i];
-    const std::size_t K = vals.size();
-    // Each element's marginal: probs[e][k] = P(element e = vals[k]).
-    std::vector<std::vector<double>> probs;
-    for (std::size_t s = 0; s < slots.size(); ++s) {
-      if (slots[s] != i) continue;
-      std::vector<double> pk(K, 0.0);
-      for (std::size_t j = 0; j < n; ++j)
-        pk[static_cast<std::size_t>(std::find(vals.begin(), vals.end(), assignment[j][s]) -
-                                    vals.begin())] += post[j];
-      probs.push_back(std::move(pk));
-    }
-    const std::size_t rows = probs.size();
+    const bool scalar = j.slots.scalar[i];
+    std::vector<std::vector<double>> probs = marginals(j, i);
     solution::ParamResult r;
     r.param = c.params[i];
-    solution::ClosedForm& cf = r.posterior;
-    bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(K);
-    cf.family = categorical ? "Categorical" : "Discrete";
-    if (!categorical) cf.params.push_back({"values", Value::vector(vals, true)});
-    std::vector<double> means(rows), sds(rows), modes(rows), flat(rows * K);
-    for (std::size_t e = 0; e < rows; ++e) {
-      double mean = 0, sq = 0;
-      for (std::size_t k = 0; k < K; ++k) {
-        mean += probs[e][k] * vals[k], sq += probs[e][k] * vals[k] * vals[k];
-        flat[k * rows + e] = probs[e][k];
-      }
-      means[e] = mean, sds[e] = std::sqrt(std::max(0.0, sq - mean * mean));
-      modes[e] = vals[static_cast<std::size_t>(std::max_element(probs[e].begin(), probs[e].end()) -
-                                               probs[e].begin())];
-    }
-    cf.discrete = true;
-    auto cdf = [vals, probs](std::size_t e, double x) {
-      double t = 0;
-      for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] <= x) t += probs[e][k];
-      return std::min(t, 1.0);
-    };
-    auto quantile = [vals, probs](std::size_t e, double q) {
-      double t = 0;
-      for (std::size_t k = 0; k < vals.size(); ++k) {
-        t += probs[e][k];
-        if (t >= q * (1 - 1e-12)) return vals[k];
-      }
-      return vals.back();
-    };
-    if (scalar[i]) {
-      const std::vector<double>& p0 = probs[0];
-      cf.params.push_back({"probs", Value::vector(p0)});
-      cf.mean = Value::scalar(means[0]);
-      cf.sd = Value::scalar(sds[0]);
-      cf.mode = Value::scalar(modes[0], true);
-      cf.cdf = [cdf](double x) { return cdf(0, x); };
-      cf.quantile = [quantile](double q) { return quantile(0, q); };
-      cf.sample = [vals, p0](dist::Rng& rng) {
-        std::discrete_distribution<std::size_t> d(p0.begin(), p0.end());
-        return Value::scalar(vals[d(rng)], true);
-      };
-      cf.lpdf = [vals, p0](const Value& x) -> double {
-        for (std::size_t k = 0; k < vals.size(); ++k)
-          if (vals[k] == x[0]) return std::log(p0[k]);
-        return -INFINITY;
-      };
-    } else {
-      // Each element's own probabilities (rows = elements), as the numeric
-      // engine reports summed-out labels.
-      cf.params.push_back({"probs", Value::matrix(rows, K, flat)});
-      cf.mean = Value::vector(means);
-      cf.sd = Value::vector(sds);
-      cf.mode = Value::vector(modes, true);
-      cf.element_cdf = cdf;
-      cf.element_quantile = quantile;
-    }
+    discrete_closed_form(r.posterior, j.supports[i], probs, scalar);
     r.map = at_best[c.params[i]];
     r.mle = at_best_lik[c.params[i]];
-    for (std::size_t e = 0; e < std::min<std::size_t>(rows, 5); ++e) {
-      std::string name = pv.name + (scalar[i] ? "" : "[" + std::to_string(e + 1) + "]");
-      std::string line = "posterior of " + name + ":";
-      for (std::size_t k = 0; k < K; ++k)
-        line += " P(" + name + " = " + format::significant(vals[k]) +
-                ") = " + format::significant(probs[e][k]) + (k + 1 < K ? "," : "");
-      sol.explain.push_back(line);
-    }
-    if (rows > 5) sol.explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
+    explain_marginals(sol.explain, m.params[c.params[i]].name, scalar, j.supports[i], probs);
     sol.params.push_back(std::move(r));
   }
-  // Predictive of one more observation: a mixture over the joint values,
-  // weighted by their posterior probabilities.
-  for (auto oi : v.observations) {
-    const Observation& o = m.observations[oi];
-    const dist::Family& f = *o.family;
-    if (!f.lpdf || f.outcome_rank != Rank::Scalar) continue;
-    std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(n));
-    double mean = 0, second = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-      set_values(assignment[j], values);
-      std::vector<double> args;
-      for (const auto& a : o.args) args.push_back(ir::eval(*a, env_of(m, values))[0]);
-      for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][j] = args[k];
-      double mu = f.mean(args), var = f.variance(args);
-      mean += post[j] * mu;
-      second += post[j] * (var + mu * mu);
-    }
-    solution::PredictiveResult pr;
-    pr.observation = oi;
-    bool normal = &f == &dist::normal_family();
-    pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";
-    pr.dist.params.push_back({"weights", Value::vector(post)});
-    for (std::size_t k = 0; k < f.params.size(); ++k) {
-      std::string name = normal ? (k == 0 ? "means" : "sds") : std::string(f.params[k].name);
-      pr.dist.params.push_back({name, Value::vector(comp_args[k])});
-    }
-    pr.dist.mean = Value::scalar(mean);
-    pr.dist.sd = Value::scalar(std::sqrt(std::max(0.0, second - mean * mean)));
-    sol.predictive.push_back(std::move(pr));
-  }
+  for (auto oi : v.observations)
+    if (auto pr = predictive(m, oi, j)) sol.predictive.push_back(std::move(*pr));
   sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " +
-                        format::significant(evidence));
-  sol.draw = [assignment, post, set_values](dist::Rng& rng, std::vector<Value>& out) {
+                        format::significant(j.evidence));
+  sol.draw = [assignment = j.assignment, post = j.post, slots = j.slots](dist::Rng& rng,
+                                                                         std::vector<Value>& out) {
     std::discrete_distribution<std::size_t> d(post.begin(), post.end());
-    set_values(assignment[d(rng)], out);
+    slots.set_values(assignment[d(rng)], out);
   };
   return sol;
 }

@@ -105,6 +105,15 @@ class Tape {
   void forward_node(Node& n);
   void backward_node(Node& n);
   double factor_forward(Node& n, bool with_grad);
+  std::optional<double> logistic_bernoulli(Node& n, Node& p, const Node& out, bool with_grad);
+  bool fused_in_blocks(Node& n, const Node& eta, const Node& out, Eigen::Index len);
+  bool fused_by_element(Node& n, const Node& eta, const Node& out, Eigen::Index len);
+  Eigen::Index factor_length(const Node& n, const Node& out) const;
+  double scalar_factor_forward(Node& n, const Node& out);
+  double scalar_factor_backward(Node& n, Node& out);
+  double vector_factor(Node& n, Node& out, bool with_grad);
+  double multi_normal_factor(Node& n, Node& out, bool with_grad);
+  double normal_inverse_gamma_factor(Node& n, Node& out, bool with_grad);
   double mixture_forward(Node& n);
   void mixture_backward(Node& n);
 };

@@ -123,6 +123,226 @@ std::string label_line(const std::vector<std::pair<int, std::string>>& labels, i
   return line;
 }
 
+// How the plot spreads over the columns: a continuous plot over kWidth;
+// grouped bars, three of `bar` cells and a gap per value; otherwise one slot
+// per value (values beyond the width are summed into slots), `slot` cells
+// wide: a posterior bar with the likelihood and prior as marks at its middle.
+struct Layout {
+  int n = 0;
+  bool discrete = false, grouped = false;
+  int bar = 1, group = 4, slots = 0, slot = 1, width = kWidth;
+
+  explicit Layout(const answer::PlotData& d)
+      : n(static_cast<int>(d.x.size())), discrete(d.discrete) {
+    grouped = discrete && n * 4 <= kWidth + 8;
+    bar = grouped ? std::clamp((kWidth / std::max(n, 1) - 1) / 3, 1, 3) : 1;
+    group = 3 * bar + 1;
+    slots = std::min(n, kWidth + 8);
+    slot = n <= kWidth + 8 ? std::max(1, kWidth / std::max(n, 1)) : 1;
+    width = !discrete ? kWidth : grouped ? n * group : slots * slot;
+  }
+
+  // The column of value v on the x axis (-1 when a discrete plot has no such value).
+  int value_column(const answer::PlotData& d, double v) const {
+    if (!discrete) return column_of(v, d.lo, d.hi, width);
+    auto it = std::find(d.x.begin(), d.x.end(), v);
+    if (it == d.x.end()) return -1;
+    int i = static_cast<int>(it - d.x.begin());
+    return grouped ? group * i + 1 + bar + bar / 2 : (i * slots / n) * slot + slot / 2;
+  }
+};
+
+// The three curves at the layout's columns (continuous), values (grouped) or
+// slots, and the top of the y scale.
+struct Curves {
+  std::vector<double> prior, lik, post;
+  double top = 1;
+};
+
+Curves curves_of(const answer::PlotData& d, const Layout& l) {
+  Curves c;
+  if (!d.discrete) {
+    c.prior = columns(d.prior, l.width), c.lik = columns(d.likelihood, l.width);
+    c.post = columns(d.posterior, l.width);
+  } else {
+    auto bin = [&](const std::vector<double>& y) {
+      if (y.empty() || l.grouped) return y;
+      std::vector<double> b(static_cast<std::size_t>(l.slots), 0.0);
+      for (int i = 0; i < l.n; ++i)
+        b[static_cast<std::size_t>(i * l.slots / l.n)] += y[static_cast<std::size_t>(i)];
+      return b;
+    };
+    c.prior = bin(d.prior), c.lik = bin(d.likelihood), c.post = bin(d.posterior);
+  }
+  // The y scale holds the posterior and the likelihood; a prior spike taller
+  // than 1.5 times them is cut at the top.
+  double peak = std::max(max_finite(c.post), max_finite(c.lik));
+  double top = std::max(peak, std::min(max_finite(c.prior), 1.5 * peak));
+  if (d.discrete) top = std::min(top, 1.0);
+  c.top = nice_top(top);
+  return c;
+}
+
+// A continuous plot: the prior and the likelihood as lines of one glyph, the
+// posterior at half-cell steps: '▀' upper half, '▄' lower half.
+void draw_lines(Canvas& canvas, const Curves& c) {
+  const int width = canvas.width();
+  auto draw_line = [&](const std::vector<double>& ys, const std::string& glyph, Layer layer) {
+    auto ext = line_extents(ys, c.top, kHeight);
+    for (int col = 0; col < width; ++col) {
+      auto [lo, hi] = ext[static_cast<std::size_t>(col)];
+      for (int k = lo; k >= 0 && k <= hi; ++k) canvas.set(kHeight - 1 - k, col, glyph, layer);
+    }
+  };
+  draw_line(c.prior, "·", kPrior);
+  draw_line(c.lik, "░", kLikelihood);
+  auto ext = line_extents(c.post, c.top, 2 * kHeight);
+  for (int col = 0; col < width; ++col) {
+    auto [lo, hi] = ext[static_cast<std::size_t>(col)];
+    if (lo < 0) continue;
+    for (int row = lo / 2; row <= hi / 2; ++row) {
+      bool lower = 2 * row >= lo && 2 * row <= hi;
+      bool upper = 2 * row + 1 >= lo && 2 * row + 1 <= hi;
+      canvas.set(kHeight - 1 - row, col, lower && upper ? "█" : upper ? "▀" : "▄", kPosterior);
+    }
+  }
+}
+
+// One bar of height y in column col; a solid bar ends in an eighth block.
+void bar_at(Canvas& canvas, int col, double y, double top, Layer layer, const std::string& fill) {
+  static const char* eighths[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (!std::isfinite(y) || y <= 0) return;
+  double cells = std::min(y / top, 1.0) * kHeight;
+  int full = static_cast<int>(std::floor(cells));
+  for (int r = 0; r < full; ++r) canvas.set(kHeight - 1 - r, col, fill, layer);
+  int part = static_cast<int>(std::round((cells - full) * 8));
+  if (full < kHeight && part > 0)
+    canvas.set(kHeight - 1 - full, col, fill == "█" ? eighths[part] : fill, layer);
+  if (full == 0 && part == 0) canvas.set(kHeight - 1, col, fill == "█" ? "▁" : fill, layer);
+}
+
+double at(const std::vector<double>& y, int i) {
+  return i < static_cast<int>(y.size()) ? y[static_cast<std::size_t>(i)] : NAN;
+}
+
+// A discrete plot: a group of three bars per value, or a posterior bar per
+// slot with the likelihood and the prior as marks at its middle.
+void draw_bars(Canvas& canvas, const Curves& c, const Layout& l) {
+  if (l.grouped) {
+    for (int i = 0; i < l.n; ++i)
+      for (int k = 0; k < l.bar; ++k) {
+        bar_at(canvas, l.group * i + 1 + k, at(c.prior, i), c.top, kPrior, "░");
+        bar_at(canvas, l.group * i + 1 + l.bar + k, at(c.lik, i), c.top, kLikelihood, "▒");
+        bar_at(canvas, l.group * i + 1 + 2 * l.bar + k, at(c.post, i), c.top, kPosterior, "█");
+      }
+    return;
+  }
+  for (int v = 0; v < l.slots; ++v) {
+    for (int k = 0; k < l.slot; ++k)
+      bar_at(canvas, v * l.slot + k, at(c.post, v), c.top, kPosterior, "█");
+    const int col = v * l.slot + l.slot / 2;
+    const std::tuple<const std::vector<double>*, const char*, Layer> marks[] = {
+        {&c.lik, "░", kLikelihood}, {&c.prior, "·", kPrior}};
+    for (const auto& [ys, glyph, layer] : marks) {
+      double y = at(*ys, v);
+      if (!std::isfinite(y) || y <= 0) continue;
+      int row = std::clamp(static_cast<int>(std::floor(y / c.top * kHeight)), 0, kHeight - 1);
+      Cell& cell =
+          canvas.cells[static_cast<std::size_t>(kHeight - 1 - row)][static_cast<std::size_t>(col)];
+      cell.glyph = glyph, cell.layer = layer;
+    }
+  }
+}
+
+// The canvas beside the y axis, with labels at the top, the middle and 0.
+// Returns the width of the labels' margin.
+std::size_t write_y_axis(std::ostream& out, const Canvas& canvas, double top, bool discrete,
+                         bool color) {
+  std::string top_label = significant(top, 3), mid_label = significant(top / 2, 3);
+  std::size_t margin = std::max({top_label.size(), mid_label.size(), std::size_t{1}}) + 1;
+  out << pad_left(discrete ? "probability" : "density", margin + 2) << '\n';
+  for (int r = 0; r < kHeight; ++r) {
+    std::string label = r == 0 ? top_label : r == kHeight / 2 ? mid_label : "";
+    out << pad_left(label, margin) << (label.empty() ? " │" : " ┤");
+    std::string line;
+    for (const auto& c : canvas.cells[static_cast<std::size_t>(r)]) line += paint(c, color);
+    while (line.size() > 0 && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  }
+  return margin;
+}
+
+// The x axis: ticks, with the MAP (▲) and the MLE (△) on it, and their labels.
+void write_x_axis(std::ostream& out, const answer::PlotData& d, const Layout& l,
+                  std::size_t margin) {
+  std::vector<std::string> axis(static_cast<std::size_t>(l.width), "─");
+  std::vector<std::pair<int, std::string>> labels;
+  if (!d.discrete) {
+    auto ticks = nice_ticks(d.lo, d.hi);
+    double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
+    for (double t : ticks) {
+      int c = column_of(t, d.lo, d.hi, l.width);
+      axis[static_cast<std::size_t>(c)] = "┬";
+      labels.push_back({c, tick_label(t, step)});
+    }
+  } else {
+    // Every value when they are few, else nice whole-number ticks.
+    std::vector<double> ticks = d.x;
+    if (!l.grouped) {
+      auto nice = nice_ticks(d.x.front(), d.x.back(), 8);
+      if (nice.size() > 1 && nice[1] - nice[0] >= 1) ticks = nice;
+    }
+    for (double t : ticks) {
+      int c = l.value_column(d, t);
+      if (c < 0) continue;
+      axis[static_cast<std::size_t>(c)] = "┬";
+      labels.push_back({c, significant(t, 4)});
+    }
+  }
+  if (d.mle && std::isfinite(*d.mle)) {
+    int c = l.value_column(d, *d.mle);
+    if (c >= 0) axis[static_cast<std::size_t>(c)] = "△";
+  }
+  if (d.map && std::isfinite(*d.map)) {
+    int c = l.value_column(d, *d.map);
+    if (c >= 0) axis[static_cast<std::size_t>(c)] = "▲";
+  }
+  out << pad_left("0", margin) << " └";
+  for (const auto& a : axis) out << a;
+  out << '\n';
+  out << std::string(margin + 2, ' ') << label_line(labels, l.width) << '\n';
+}
+
+// The legend, the marks' values and the notes, each line after `indent`.
+void write_legend(std::ostream& out, const answer::PlotData& d, const Layout& l,
+                  const Canvas& canvas, const std::string& indent, bool color) {
+  auto key = [&](Layer layer, const std::string& glyph, const std::string& text) {
+    Cell c{glyph, layer};
+    out << indent << paint(c, color) << ' ' << text << '\n';
+  };
+  if (!d.posterior.empty()) key(kPosterior, d.discrete ? "█" : "▀▄", d.posterior_label);
+  if (!d.likelihood.empty())
+    key(kLikelihood, l.grouped ? "▒" : d.discrete ? "░" : "░░", d.likelihood_label);
+  if (!d.prior.empty()) key(kPrior, l.grouped ? "░" : d.discrete ? "·" : "··", d.prior_label);
+  std::string marks;
+  if (d.map) marks += "▲ MAP " + significant(*d.map, 4);
+  if (d.mle) marks += std::string(marks.empty() ? "" : "   ") + "△ MLE " + significant(*d.mle, 4);
+  if (!marks.empty()) out << indent << marks << '\n';
+  for (const auto& note : d.notes) out << indent << "note: " << note << '\n';
+  // A curve the posterior covers everywhere (a flat prior: the likelihood is
+  // the posterior) is said to be there.
+  auto shown = [&](Layer layer) {
+    std::size_t n = 0;
+    for (const auto& row : canvas.cells)
+      for (const auto& c : row) n += c.layer == layer;
+    return n;
+  };
+  if (!d.discrete && !d.likelihood.empty() && shown(kLikelihood) < 3)
+    out << indent << "note: the likelihood lies under the posterior\n";
+  if (!d.discrete && !d.prior.empty() && shown(kPrior) < 3)
+    out << indent << "note: the prior lies under the other curves\n";
+}
+
 }  // namespace
 
 double nice_ceil(double x) {
@@ -161,187 +381,16 @@ std::string tick_label(double x, double step) {
 }
 
 void write_plot_text(std::ostream& out, const answer::PlotData& d, bool color) {
-  const int n = static_cast<int>(d.x.size());
-  const bool grouped = d.discrete && n * 4 <= kWidth + 8;
-  // Grouped bars: three bars of `bar` cells and a gap per value.
-  const int bar = grouped ? std::clamp((kWidth / std::max(n, 1) - 1) / 3, 1, 3) : 1;
-  const int group = 3 * bar + 1;
-  // Otherwise one slot per value (values beyond the width are summed into
-  // slots), `slot` cells wide: a posterior bar with the likelihood and prior
-  // as marks at its middle.
-  const int slots = std::min(n, kWidth + 8);
-  const int slot = n <= kWidth + 8 ? std::max(1, kWidth / std::max(n, 1)) : 1;
-  const int width = !d.discrete ? kWidth : grouped ? n * group : slots * slot;
-  Canvas canvas(width);
-
-  std::vector<double> prior, lik, post;
-  if (!d.discrete) {
-    prior = columns(d.prior, width), lik = columns(d.likelihood, width);
-    post = columns(d.posterior, width);
-  } else {
-    auto bin = [&](const std::vector<double>& y) {
-      if (y.empty() || grouped) return y;
-      std::vector<double> b(static_cast<std::size_t>(slots), 0.0);
-      for (int i = 0; i < n; ++i)
-        b[static_cast<std::size_t>(i * slots / n)] += y[static_cast<std::size_t>(i)];
-      return b;
-    };
-    prior = bin(d.prior), lik = bin(d.likelihood), post = bin(d.posterior);
-  }
-  // The y scale holds the posterior and the likelihood; a prior spike taller
-  // than 1.5 times them is cut at the top.
-  double peak = std::max(max_finite(post), max_finite(lik));
-  double top = std::max(peak, std::min(max_finite(prior), 1.5 * peak));
-  if (d.discrete) top = std::min(top, 1.0);
-  top = nice_top(top);
-
-  if (!d.discrete) {
-    auto draw_line = [&](const std::vector<double>& ys, const std::string& glyph, Layer layer) {
-      auto ext = line_extents(ys, top, kHeight);
-      for (int c = 0; c < width; ++c) {
-        auto [lo, hi] = ext[static_cast<std::size_t>(c)];
-        for (int k = lo; k >= 0 && k <= hi; ++k) canvas.set(kHeight - 1 - k, c, glyph, layer);
-      }
-    };
-    draw_line(prior, "·", kPrior);
-    draw_line(lik, "░", kLikelihood);
-    // The posterior at half-cell steps: '▀' upper half, '▄' lower half.
-    auto ext = line_extents(post, top, 2 * kHeight);
-    for (int c = 0; c < width; ++c) {
-      auto [lo, hi] = ext[static_cast<std::size_t>(c)];
-      if (lo < 0) continue;
-      for (int row = lo / 2; row <= hi / 2; ++row) {
-        bool lower = 2 * row >= lo && 2 * row <= hi;
-        bool upper = 2 * row + 1 >= lo && 2 * row + 1 <= hi;
-        canvas.set(kHeight - 1 - row, c, lower && upper ? "█" : upper ? "▀" : "▄", kPosterior);
-      }
-    }
-  } else {
-    const char* eighths[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-    auto bar_at = [&](int col, double y, Layer layer, const std::string& fill) {
-      if (!std::isfinite(y) || y <= 0) return;
-      double cells = std::min(y / top, 1.0) * kHeight;
-      int full = static_cast<int>(std::floor(cells));
-      for (int r = 0; r < full; ++r) canvas.set(kHeight - 1 - r, col, fill, layer);
-      int part = static_cast<int>(std::round((cells - full) * 8));
-      if (full < kHeight && part > 0)
-        canvas.set(kHeight - 1 - full, col, fill == "█" ? eighths[part] : fill, layer);
-      if (full == 0 && part == 0) canvas.set(kHeight - 1, col, fill == "█" ? "▁" : fill, layer);
-    };
-    auto at = [](const std::vector<double>& y, int i) {
-      return i < static_cast<int>(y.size()) ? y[static_cast<std::size_t>(i)] : NAN;
-    };
-    if (grouped) {
-      for (int i = 0; i < n; ++i)
-        for (int k = 0; k < bar; ++k) {
-          bar_at(group * i + 1 + k, at(prior, i), kPrior, "░");
-          bar_at(group * i + 1 + bar + k, at(lik, i), kLikelihood, "▒");
-          bar_at(group * i + 1 + 2 * bar + k, at(post, i), kPosterior, "█");
-        }
-    } else {
-      for (int v = 0; v < slots; ++v) {
-        for (int k = 0; k < slot; ++k) bar_at(v * slot + k, at(post, v), kPosterior, "█");
-        const int c = v * slot + slot / 2;
-        const std::tuple<const std::vector<double>*, const char*, Layer> marks[] = {
-            {&lik, "░", kLikelihood}, {&prior, "·", kPrior}};
-        for (const auto& [ys, glyph, layer] : marks) {
-          double y = at(*ys, v);
-          if (!std::isfinite(y) || y <= 0) continue;
-          int row = std::clamp(static_cast<int>(std::floor(y / top * kHeight)), 0, kHeight - 1);
-          Cell& cell =
-              canvas
-                  .cells[static_cast<std::size_t>(kHeight - 1 - row)][static_cast<std::size_t>(c)];
-          cell.glyph = glyph, cell.layer = layer;
-        }
-      }
-    }
-  }
-
-  // The y axis: labels at the top, the middle and 0.
-  std::string top_label = significant(top, 3), mid_label = significant(top / 2, 3);
-  std::size_t margin = std::max({top_label.size(), mid_label.size(), std::size_t{1}}) + 1;
-  out << pad_left(d.discrete ? "probability" : "density", margin + 2) << '\n';
-  for (int r = 0; r < kHeight; ++r) {
-    std::string label = r == 0 ? top_label : r == kHeight / 2 ? mid_label : "";
-    out << pad_left(label, margin) << (label.empty() ? " │" : " ┤");
-    std::string line;
-    for (const auto& c : canvas.cells[static_cast<std::size_t>(r)]) line += paint(c, color);
-    while (line.size() > 0 && line.back() == ' ') line.pop_back();
-    out << line << '\n';
-  }
-
-  // The x axis: ticks, with the MAP (▲) and the MLE (△) on it.
-  std::vector<std::string> axis(static_cast<std::size_t>(width), "─");
-  std::vector<std::pair<int, std::string>> labels;
-  auto value_column = [&](double v) {
-    if (!d.discrete) return column_of(v, d.lo, d.hi, width);
-    auto it = std::find(d.x.begin(), d.x.end(), v);
-    if (it == d.x.end()) return -1;
-    int i = static_cast<int>(it - d.x.begin());
-    return grouped ? group * i + 1 + bar + bar / 2 : (i * slots / n) * slot + slot / 2;
-  };
-  if (!d.discrete) {
-    auto ticks = nice_ticks(d.lo, d.hi);
-    double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
-    for (double t : ticks) {
-      int c = column_of(t, d.lo, d.hi, width);
-      axis[static_cast<std::size_t>(c)] = "┬";
-      labels.push_back({c, tick_label(t, step)});
-    }
-  } else {
-    // Every value when they are few, else nice whole-number ticks.
-    std::vector<double> ticks = d.x;
-    if (!grouped) {
-      auto nice = nice_ticks(d.x.front(), d.x.back(), 8);
-      if (nice.size() > 1 && nice[1] - nice[0] >= 1) ticks = nice;
-    }
-    for (double t : ticks) {
-      int c = value_column(t);
-      if (c < 0) continue;
-      axis[static_cast<std::size_t>(c)] = "┬";
-      labels.push_back({c, significant(t, 4)});
-    }
-  }
-  if (d.mle && std::isfinite(*d.mle)) {
-    int c = value_column(*d.mle);
-    if (c >= 0) axis[static_cast<std::size_t>(c)] = "△";
-  }
-  if (d.map && std::isfinite(*d.map)) {
-    int c = value_column(*d.map);
-    if (c >= 0) axis[static_cast<std::size_t>(c)] = "▲";
-  }
-  out << pad_left("0", margin) << " └";
-  for (const auto& a : axis) out << a;
-  out << '\n';
-  std::string indent(margin + 2, ' ');
-  out << indent << label_line(labels, width) << '\n';
-
-  // The legend.
-  auto key = [&](Layer layer, const std::string& glyph, const std::string& text) {
-    Cell c{glyph, layer};
-    out << indent << paint(c, color) << ' ' << text << '\n';
-  };
-  if (!d.posterior.empty()) key(kPosterior, d.discrete ? "█" : "▀▄", d.posterior_label);
-  if (!d.likelihood.empty())
-    key(kLikelihood, grouped ? "▒" : d.discrete ? "░" : "░░", d.likelihood_label);
-  if (!d.prior.empty()) key(kPrior, grouped ? "░" : d.discrete ? "·" : "··", d.prior_label);
-  std::string marks;
-  if (d.map) marks += "▲ MAP " + significant(*d.map, 4);
-  if (d.mle) marks += std::string(marks.empty() ? "" : "   ") + "△ MLE " + significant(*d.mle, 4);
-  if (!marks.empty()) out << indent << marks << '\n';
-  for (const auto& note : d.notes) out << indent << "note: " << note << '\n';
-  // A curve the posterior covers everywhere (a flat prior: the likelihood is
-  // the posterior) is said to be there.
-  auto shown = [&](Layer layer) {
-    std::size_t n = 0;
-    for (const auto& row : canvas.cells)
-      for (const auto& c : row) n += c.layer == layer;
-    return n;
-  };
-  if (!d.discrete && !d.likelihood.empty() && shown(kLikelihood) < 3)
-    out << indent << "note: the likelihood lies under the posterior\n";
-  if (!d.discrete && !d.prior.empty() && shown(kPrior) < 3)
-    out << indent << "note: the prior lies under the other curves\n";
+  const Layout layout(d);
+  Canvas canvas(layout.width);
+  const Curves curves = curves_of(d, layout);
+  if (!d.discrete)
+    draw_lines(canvas, curves);
+  else
+    draw_bars(canvas, curves, layout);
+  std::size_t margin = write_y_axis(out, canvas, curves.top, d.discrete, color);
+  write_x_axis(out, d, layout, margin);
+  write_legend(out, d, layout, canvas, std::string(margin + 2, ' '), color);
 }
 
 }  // namespace bayes::report
