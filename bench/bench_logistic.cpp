@@ -12,7 +12,7 @@
 
 #include "answer/answer.hpp"
 #include "cli/memory.hpp"
-#include "conjugate/component.hpp"
+#include "graph/view.hpp"
 #include "numeric/tape.hpp"
 #include "pipeline/pipeline.hpp"
 

@@ -8,7 +8,7 @@
 #include <variant>
 
 #include "check/checker.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "density/log_density.hpp"
 #include "enumerate/enumerate.hpp"
 #include "expr/eval.hpp"

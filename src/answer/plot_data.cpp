@@ -7,11 +7,11 @@
 #include <cmath>
 #include <functional>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
 #include "dist/family.hpp"
 #include "format/format.hpp"
+#include "graph/view.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::answer {
 
@@ -64,9 +64,9 @@ std::pair<double, double> support_of(const Model& m, std::size_t param) {
     case Domain::Binary:
       return {0, 1};
     case Domain::Bounded:
-      if (conjugate::fixed_args(pr) && pr.args.size() >= 2) {
-        double a0 = conjugate::eval_data(m, *pr.args[0])[0];
-        double a1 = conjugate::eval_data(m, *pr.args[1])[0];
+      if (patterns::fixed_args(pr) && pr.args.size() >= 2) {
+        double a0 = patterns::eval_data(m, *pr.args[0])[0];
+        double a1 = patterns::eval_data(m, *pr.args[1])[0];
         if (pr.family == &dist::uniform_family()) return {a0, a1};
         if (pr.family == &dist::pareto_family()) return {a0, INFINITY};
       }
@@ -145,7 +145,7 @@ struct Builder {
           std::size_t p, std::optional<std::size_t> e)
       : m(model), s(sol), param(p), element(e) {
     const auto& comp = g.components[g.param_component[p]];
-    observations = conjugate::view(g, comp).observations;
+    observations = graph::view(g, comp).observations;
     at_map.resize(m.params.size());
     at_mle.resize(m.params.size());
     for (auto q : comp.params) {
@@ -269,10 +269,10 @@ struct Builder {
   bool nig_marginal(const dist::Family*& family, std::vector<double>& args) const {
     const ParamVar& pv = m.params[param];
     const Prior& pr = m.priors[pv.prior];
-    if (pr.family != &dist::normal_inverse_gamma_family() || !conjugate::fixed_args(pr))
+    if (pr.family != &dist::normal_inverse_gamma_family() || !patterns::fixed_args(pr))
       return false;
     double a[4];
-    for (int i = 0; i < 4; ++i) a[i] = conjugate::eval_data(m, *pr.args[i])[0];
+    for (int i = 0; i < 4; ++i) a[i] = patterns::eval_data(m, *pr.args[i])[0];
     if (pv.slot == 0)
       family = &dist::student_t_family(), args = {2 * a[2], a[0], std::sqrt(a[3] / (a[2] * a[1]))};
     else
@@ -285,7 +285,7 @@ struct Builder {
   double log_prior(double x, bool& exact) {
     const ParamVar& pv = m.params[param];
     const Prior& pr = m.priors[pv.prior];
-    exact = conjugate::fixed_args(pr);
+    exact = patterns::fixed_args(pr);
     const dist::Family* family = nullptr;
     std::vector<double> args;
     if (nig_marginal(family, args)) return family->lpdf(args, x);
@@ -294,7 +294,7 @@ struct Builder {
       if (exact && pr.family && pr.family->lpdf && pr.family->outcome_rank == Rank::Scalar) {
         std::vector<double> a;
         for (const auto& arg : pr.args) {
-          Value v = conjugate::eval_data(m, *arg);
+          Value v = patterns::eval_data(m, *arg);
           a.push_back(v.is_scalar() ? v[0] : v.data.at(*element));
         }
         return pr.family->lpdf(a, x);

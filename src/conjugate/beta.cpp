@@ -7,9 +7,7 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 
 namespace bayes::conjugate {
 

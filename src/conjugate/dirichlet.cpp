@@ -8,9 +8,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "dist/multivariate.hpp"
 
 namespace bayes::conjugate {

@@ -17,10 +17,8 @@
 #include <random>
 #include <string_view>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
+#include "conjugate/rule.hpp"
 #include "conjugate/scalar_prior.hpp"
-#include "conjugate/solution.hpp"
 
 namespace bayes::conjugate {
 

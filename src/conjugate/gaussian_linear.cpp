@@ -35,9 +35,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "dist/multivariate.hpp"
 
 namespace bayes::conjugate {

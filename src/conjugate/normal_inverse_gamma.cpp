@@ -21,9 +21,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 
 namespace bayes::conjugate {
 namespace nig {

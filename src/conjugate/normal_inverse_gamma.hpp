@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "check/model.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 
 namespace bayes::conjugate::nig {
 

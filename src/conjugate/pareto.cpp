@@ -6,9 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 
 namespace bayes::conjugate {
 

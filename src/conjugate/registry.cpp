@@ -2,7 +2,7 @@
 // evidence the same way for all of them.
 #include <cmath>
 
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "density/log_density.hpp"
 
 namespace bayes::conjugate {

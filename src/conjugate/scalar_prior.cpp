@@ -5,7 +5,7 @@
 #include <random>
 
 #include "conjugate/closed_form.hpp"
-#include "conjugate/patterns.hpp"
+#include "conjugate/rule.hpp"
 
 namespace bayes::conjugate {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "check/model.hpp"
-#include "conjugate/component.hpp"
+#include "conjugate/rule.hpp"
 #include "dist/family.hpp"
 #include "graph/factor_graph.hpp"
 

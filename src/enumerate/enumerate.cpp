@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
 #include "expr/eval.hpp"
 #include "format/format.hpp"
+#include "graph/view.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::enumerate {
 
@@ -28,10 +28,10 @@ double log_sum_exp(const std::vector<double>& xs) {
 // whole number between the ends of its family's support, when both are finite.
 std::optional<std::vector<double>> support(const Model& m, const Prior& p) {
   if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar ||
-      !conjugate::fixed_args(p))
+      !patterns::fixed_args(p))
     return std::nullopt;
   std::vector<Value> args;
-  for (const auto& a : p.args) args.push_back(conjugate::eval_data(m, *a));
+  for (const auto& a : p.args) args.push_back(patterns::eval_data(m, *a));
   const dist::Bounds b = dist::support_bounds(*p.family, args);
   if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo > kMaxJoint) return std::nullopt;
   std::vector<double> out;
@@ -108,7 +108,7 @@ std::optional<Joint> joint_values(const Model& m, const graph::Component& c, std
 // Bayes' rule by summation: each assignment's log prior and log likelihood,
 // the evidence and the posterior probabilities. False with `why` when the
 // density is zero everywhere.
-bool weigh(Joint& j, const Model& m, const graph::Component& c, const conjugate::ComponentView& v,
+bool weigh(Joint& j, const Model& m, const graph::Component& c, const graph::ComponentView& v,
            std::string& why) {
   j.log_joint.resize(j.n);
   j.log_lik.resize(j.n);
@@ -278,7 +278,7 @@ bool all_discrete(const Model& m, const graph::Component& c) {
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why) {
   if (!all_discrete(m, c)) return std::nullopt;
-  conjugate::ComponentView v = conjugate::view(g, c);
+  graph::ComponentView v = graph::view(g, c);
   std::optional<Joint> joint = joint_values(m, c, why);
   if (!joint || !weigh(*joint, m, c, v, why)) return std::nullopt;
   const Joint& j = *joint;

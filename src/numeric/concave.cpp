@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
 #include "dist/family.hpp"
+#include "graph/view.hpp"
 #include "numeric/parallel.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::numeric {
 
@@ -52,16 +52,16 @@ namespace {
 // The smallest precision a fixed Normal or MultiNormal prior gives its
 // parameter, or 0 when the prior is of another kind.
 double prior_precision(const Model& m, const Prior& pr) {
-  if (!pr.family || !conjugate::fixed_args(pr) || pr.params.size() != 1) return 0;
+  if (!pr.family || !patterns::fixed_args(pr) || pr.params.size() != 1) return 0;
   const dist::Family* family = pr.family;
   if (family == &dist::normal_family()) {
-    Value sd = conjugate::eval_data(m, *pr.args[1]);
+    Value sd = patterns::eval_data(m, *pr.args[1]);
     double top = 0;
     for (double s : sd.data) top = std::max(top, s);
     return top > 0 && std::isfinite(top) ? 1 / (top * top) : 0;
   }
   if (family == &dist::multi_normal_family()) {
-    Value cov = conjugate::eval_data(m, *pr.args[1]);
+    Value cov = patterns::eval_data(m, *pr.args[1]);
     auto k = static_cast<Eigen::Index>(cov.rows);
     if (cov.rank != Rank::Matrix || k == 0) return 0;
     Eigen::Map<const Eigen::MatrixXd> S(cov.data.data(), k, k);
@@ -115,23 +115,23 @@ std::optional<Glm> Glm::of(const Model& m, const std::vector<std::size_t>& prior
                            const std::vector<std::size_t>& observations,
                            const std::vector<std::size_t>& params, bool with_priors) {
   std::vector<std::size_t> offsets;
-  auto dim = static_cast<Eigen::Index>(conjugate::stacked_size(m, params, &offsets));
+  auto dim = static_cast<Eigen::Index>(patterns::stacked_size(m, params, &offsets));
   Glm g;
   g.prior_ = Eigen::MatrixXd::Zero(dim, dim);
   if (with_priors)
     for (auto pi : priors) {
       const Prior& pr = m.priors[pi];
-      if (!pr.family || !conjugate::fixed_args(pr) || pr.params.size() != 1) return std::nullopt;
+      if (!pr.family || !patterns::fixed_args(pr) || pr.params.size() != 1) return std::nullopt;
       auto it = std::find(params.begin(), params.end(), pr.params[0]);
       if (it == params.end()) return std::nullopt;
       auto at = static_cast<Eigen::Index>(offsets[static_cast<std::size_t>(it - params.begin())]);
       const ParamVar& pv = m.params[pr.params[0]];
       auto k = static_cast<Eigen::Index>(pv.type.is_scalar() ? 1 : pv.type.rows);
       const dist::Family* family = pr.family;
-      Value spread = conjugate::eval_data(m, *pr.args[1]);
+      Value spread = patterns::eval_data(m, *pr.args[1]);
       if (family == &dist::normal_family()) {
         for (Eigen::Index i = 0; i < k; ++i) {
-          double sd = conjugate::at(spread, static_cast<std::size_t>(i));
+          double sd = patterns::at(spread, static_cast<std::size_t>(i));
           g.prior_(at + i, at + i) = 1 / (sd * sd);
         }
       } else if (family == &dist::multi_normal_family() && spread.rank == Rank::Matrix &&
@@ -151,7 +151,7 @@ std::optional<Glm> Glm::of(const Model& m, const std::vector<std::size_t>& prior
     Value per_row = Value::scalar(1);
     if (family == &dist::normal_family()) {
       eta = o.args[0].get();
-      Value sd = conjugate::eval_data(m, *o.args[1]);
+      Value sd = patterns::eval_data(m, *o.args[1]);
       per_row = sd;
       for (auto& x : per_row.data) x = 1 / (x * x);
     } else if (family == &dist::bernoulli_family()) {
@@ -160,12 +160,12 @@ std::optional<Glm> Glm::of(const Model& m, const std::vector<std::size_t>& prior
     } else if (family == &dist::binomial_family()) {
       t.link = Link::Logit;
       eta = o.args[1]->args[0].get();
-      per_row = conjugate::eval_data(m, *o.args[0]);
+      per_row = patterns::eval_data(m, *o.args[0]);
     } else {  // Poisson
       t.link = Link::Log;
       eta = o.args[0]->args[0].get();
     }
-    auto lin = conjugate::linear_in(m, *eta, params);
+    auto lin = patterns::linear_in(m, *eta, params);
     if (!lin) return std::nullopt;
     auto outcomes = static_cast<Eigen::Index>(o.value.rows * o.value.cols);
     Eigen::Index rows = lin->offset.size();
@@ -176,11 +176,11 @@ std::optional<Glm> Glm::of(const Model& m, const std::vector<std::size_t>& prior
     if (rows == 1) {  // one predictor for every outcome: their weights add
       double total = 0;
       for (Eigen::Index i = 0; i < outcomes; ++i)
-        total += conjugate::at(per_row, static_cast<std::size_t>(i));
+        total += patterns::at(per_row, static_cast<std::size_t>(i));
       t.weight[0] = total;
     } else {
       for (Eigen::Index i = 0; i < rows; ++i)
-        t.weight[i] = conjugate::at(per_row, static_cast<std::size_t>(i));
+        t.weight[i] = patterns::at(per_row, static_cast<std::size_t>(i));
     }
     t.offset = std::move(lin->offset);
     t.design = std::move(lin->design);

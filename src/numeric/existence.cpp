@@ -11,8 +11,8 @@
 #include <cmath>
 #include <optional>
 
-#include "conjugate/component.hpp"
 #include "format/format.hpp"
+#include "graph/view.hpp"
 #include "numeric/optimiser.hpp"
 
 namespace bayes::numeric {

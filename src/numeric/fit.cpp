@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "conjugate/component.hpp"
 #include "format/format.hpp"
+#include "graph/view.hpp"
 #include "numeric/existence.hpp"
 
 namespace bayes::numeric {

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <random>
 
-#include "conjugate/component.hpp"
+#include "graph/view.hpp"
 
 namespace bayes::numeric {
 

@@ -10,15 +10,15 @@
 #include <cmath>
 #include <memory>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
 #include "dist/family.hpp"
 #include "format/format.hpp"
+#include "graph/view.hpp"
 #include "numeric/concave.hpp"
 #include "numeric/fit.hpp"
 #include "numeric/laplace.hpp"
 #include "numeric/tape.hpp"
 #include "numeric/transform.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::numeric {
 
@@ -39,14 +39,14 @@ Priors split_priors(const Model& m, const std::vector<std::size_t>& priors) {
   Priors out;
   for (auto pi : priors) {
     const Prior& pr = m.priors[pi];
-    bool l1 = pr.family == &dist::laplace_family() && conjugate::fixed_args(pr);
+    bool l1 = pr.family == &dist::laplace_family() && patterns::fixed_args(pr);
     if (!l1) {
       out.smooth.push_back(pi);
       continue;
     }
     for (auto p : pr.params) {
       out.l1_params.push_back(p);
-      out.l1_args[p] = {conjugate::eval_data(m, *pr.args[0]), conjugate::eval_data(m, *pr.args[1])};
+      out.l1_args[p] = {patterns::eval_data(m, *pr.args[0]), patterns::eval_data(m, *pr.args[1])};
     }
   }
   return out;
@@ -164,7 +164,7 @@ void label_results(const Model& m, Tape& posterior, Tape* likelihood, const Fit&
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, const Options& opt,
                                         std::string& why, std::optional<Failure>& failure) {
-  conjugate::ComponentView v = conjugate::view(g, c);
+  graph::ComponentView v = graph::view(g, c);
   Priors priors = split_priors(m, v.priors);
   const std::vector<std::size_t>& smooth_priors = priors.smooth;
   // Discrete parameters among continuous ones are summed out inside the density.

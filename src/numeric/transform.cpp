@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "conjugate/component.hpp"
-#include "conjugate/patterns.hpp"
 #include "dist/family.hpp"
 #include "format/format.hpp"
+#include "graph/view.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::numeric {
 
@@ -47,10 +47,10 @@ void data_bounds(const Model& m, const std::vector<std::size_t>& observations, s
     const Observation& o = m.observations[oi];
     if (o.family != &dist::uniform_family() || o.args.size() != 2) continue;
     for (std::size_t side = 0; side < 2; ++side) {
-      auto mono = conjugate::monomial_in(m, *o.args[side], p);
+      auto mono = patterns::monomial_in(m, *o.args[side], p);
       if (!mono || mono->k != 1) continue;
       for (std::size_t i = 0; i < o.value.size(); ++i) {
-        double c = conjugate::at(mono->c, i);
+        double c = patterns::at(mono->c, i);
         if (!(c > 0)) continue;
         double x = o.value[i] / c;
         if (side == 1)
@@ -106,11 +106,11 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
     // (Uniform, Pareto) are values the parameter may take.
     std::vector<Value> args;
     if (d == dist::Domain::Bounded) {
-      if (!conjugate::fixed_args(pr)) {
+      if (!patterns::fixed_args(pr)) {
         why = "the bounds of '" + pv.name + "' depend on other parameters";
         return std::nullopt;
       }
-      for (const auto& a : pr.args) args.push_back(conjugate::eval_data(m, *a));
+      for (const auto& a : pr.args) args.push_back(patterns::eval_data(m, *a));
     }
     dist::Bounds b = dist::support_bounds(*pr.family, args, pv.slot);
     lo = b.lo, hi = b.hi;
@@ -240,9 +240,9 @@ std::optional<Layout> layout_of(const Model& m, const std::vector<std::size_t>& 
     if (auto it = l1_args.find(p); it != l1_args.end()) {
       const auto& [loc, scale] = it->second;
       for (std::size_t i = 0; i < t->size; ++i) {
-        t->shift.push_back(conjugate::at(loc, i));
-        t->scale.push_back(conjugate::at(scale, i));
-        layout.l1_constant += std::log(2 * conjugate::at(scale, i));
+        t->shift.push_back(patterns::at(loc, i));
+        t->scale.push_back(patterns::at(scale, i));
+        layout.l1_constant += std::log(2 * patterns::at(scale, i));
       }
       layout.l1 += t->dim;
     }

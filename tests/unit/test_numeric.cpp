@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "answer/answer.hpp"
-#include "conjugate/patterns.hpp"
 #include "density/log_density.hpp"
 #include "dist/family.hpp"
 #include "dist/multivariate.hpp"
@@ -24,6 +23,7 @@
 #include "numeric/concave.hpp"
 #include "numeric/lpdf_grad.hpp"
 #include "numeric/tape.hpp"
+#include "patterns/patterns.hpp"
 
 namespace {
 
@@ -1495,7 +1495,7 @@ void check_glm_hessian(const std::string& text) {
   auto tape = compile_all(m, why);
   REQUIRE_MESSAGE(tape, why);
   std::vector<VectorXd> vals = values_for(m, {});
-  VectorXd theta(static_cast<Eigen::Index>(conjugate::stacked_size(m, ps)));
+  VectorXd theta(static_cast<Eigen::Index>(patterns::stacked_size(m, ps)));
   for (Eigen::Index k = 0, p = 0; p < static_cast<Eigen::Index>(ps.size()); ++p)
     for (Eigen::Index i = 0; i < vals[static_cast<std::size_t>(p)].size(); ++i)
       theta[k++] = vals[static_cast<std::size_t>(p)][i];

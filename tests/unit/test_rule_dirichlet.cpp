@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "answer/answer.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "helpers.hpp"
 
 using namespace bayes;

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "answer/answer.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "helpers.hpp"
 
 using json = nlohmann::ordered_json;

@@ -8,7 +8,7 @@
 #include <numbers>
 
 #include "answer/answer.hpp"
-#include "conjugate/solution.hpp"
+#include "conjugate/rule.hpp"
 #include "helpers.hpp"
 
 using namespace bayes;

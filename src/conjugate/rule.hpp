@@ -10,6 +10,8 @@
 #include "check/model.hpp"
 #include "conjugate/closed_form.hpp"
 #include "graph/factor_graph.hpp"
+#include "graph/view.hpp"
+#include "patterns/patterns.hpp"
 #include "solution/solution.hpp"
 
 namespace bayes::conjugate {
@@ -20,6 +22,17 @@ using solution::kMaxDenseUnknowns;
 using solution::ParamResult;
 using solution::PredictiveResult;
 using solution::Solution;
+// ... and read the component and its expressions through these.
+using graph::ComponentView;
+using graph::view;
+using patterns::at;
+using patterns::eval_data;
+using patterns::fixed_args;
+using patterns::Linear;
+using patterns::linear_in;
+using patterns::Monomial;
+using patterns::monomial_in;
+using patterns::stacked_size;
 
 // A conjugate rule. `solve` returns nullopt when the component does not fit;
 // then `why` says which factor breaks it and how, or stays empty when the rule

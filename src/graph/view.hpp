@@ -1,4 +1,4 @@
-// A component's factors split into priors and observations, for the rules.
+// A component's factors split into priors and observations, for the engines.
 #pragma once
 
 #include <vector>
@@ -6,7 +6,7 @@
 #include "check/model.hpp"
 #include "graph/factor_graph.hpp"
 
-namespace bayes::conjugate {
+namespace bayes::graph {
 
 struct ComponentView {
   std::vector<std::size_t> priors;        // Model::priors indices
@@ -22,11 +22,4 @@ inline ComponentView view(const graph::FactorGraph& g, const graph::Component& c
   return v;
 }
 
-// True when every argument of the prior is data (a fixed hyperparameter).
-inline bool fixed_args(const Prior& p) {
-  for (const auto& a : p.args)
-    if (!ir::is_data_only(*a)) return false;
-  return true;
-}
-
-}  // namespace bayes::conjugate
+}  // namespace bayes::graph

@@ -1,12 +1,12 @@
 // Shape recognition over checked expressions (see patterns.hpp).
-#include "conjugate/patterns.hpp"
+#include "patterns/patterns.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "expr/eval.hpp"
 
-namespace bayes::conjugate {
+namespace bayes::patterns {
 
 using ir::Op;
 
@@ -271,4 +271,4 @@ std::optional<Linear> linear_in(const Model& m, const ir::Node& n,
   return Linear{l->c, l->d};
 }
 
-}  // namespace bayes::conjugate
+}  // namespace bayes::patterns

@@ -1,5 +1,6 @@
-// Recognising how an argument expression depends on a parameter: the shapes
-// the conjugate rules need (affine, monomial, linear in several parameters).
+// Recognising how a checked expression depends on the parameters: the shapes
+// the conjugate rules, the numeric engine's concavity certificate and the
+// plots need (data only, affine, monomial, linear in several parameters).
 #pragma once
 
 #include <Eigen/Dense>
@@ -8,7 +9,7 @@
 
 #include "check/model.hpp"
 
-namespace bayes::conjugate {
+namespace bayes::patterns {
 
 // Evaluates a data-only expression.
 Value eval_data(const Model& m, const ir::Node& n);
@@ -35,7 +36,14 @@ std::optional<Linear> linear_in(const Model& m, const ir::Node& n,
 std::size_t stacked_size(const Model& m, const std::vector<std::size_t>& params,
                          std::vector<std::size_t>* offsets = nullptr);
 
+// True when every argument of the prior is data (a fixed hyperparameter).
+inline bool fixed_args(const Prior& p) {
+  for (const auto& a : p.args)
+    if (!ir::is_data_only(*a)) return false;
+  return true;
+}
+
 // Broadcast a Value of size 1 or n to element k.
 inline double at(const Value& v, std::size_t k) { return v.size() == 1 ? v[0] : v[k]; }
 
-}  // namespace bayes::conjugate
+}  // namespace bayes::patterns
