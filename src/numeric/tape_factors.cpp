@@ -1,0 +1,285 @@
+// The tape's factor nodes: each likelihood or prior factor's log density
+// forward and its adjoints backward (the fused logistic-Bernoulli loop, the
+// scalar families through their lpdf_grad, the vector families, summed-out
+// mixtures). The rest of the tape is tape.cpp.
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "numeric/lpdf_grad.hpp"
+#include "numeric/parallel.hpp"
+#include "numeric/tape.hpp"
+#include "numeric/tape_helpers.hpp"
+
+namespace bayes::numeric {
+
+using namespace tape_helpers;
+
+double Tape::mixture_forward(Node& n) {
+  const Eigen::VectorXd& probs = nodes_[static_cast<std::size_t>(n.in[0])].val;
+  std::size_t K = n.classes, S = n.statements;
+  // a(i, k) = log pi_k + sum over statements of element i's log density given z_i = k.
+  Eigen::Index N = 1;
+  if (!n.scalar_label) N = nodes_[static_cast<std::size_t>(n.in[1])].val.size();
+  Eigen::MatrixXd a(N, static_cast<Eigen::Index>(K));
+  for (std::size_t k = 0; k < K; ++k) {
+    Eigen::VectorXd col =
+        Eigen::VectorXd::Constant(N, std::log(probs[static_cast<Eigen::Index>(k)]));
+    for (std::size_t s = 0; s < S; ++s) {
+      const Eigen::VectorXd& lp = nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])].val;
+      if (n.scalar_label)
+        col[0] += lp.sum();
+      else
+        col += lp;
+    }
+    a.col(static_cast<Eigen::Index>(k)) = col;
+  }
+  double total = 0;
+  n.resp.resize(N, static_cast<Eigen::Index>(K));
+  for (Eigen::Index i = 0; i < N; ++i) {
+    double mx = a.row(i).maxCoeff();
+    if (!std::isfinite(mx)) return -INFINITY;
+    double lse = mx + std::log((a.row(i).array() - mx).exp().sum());
+    n.resp.row(i) = (a.row(i).array() - lse).exp();
+    total += lse;
+  }
+  return total;
+}
+
+void Tape::mixture_backward(Node& n) {
+  Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
+  std::size_t K = n.classes, S = n.statements;
+  double g = n.adj[0];
+  for (std::size_t k = 0; k < K; ++k) {
+    auto kk = static_cast<Eigen::Index>(k);
+    probs.adj[kk] += g * n.resp.col(kk).sum() / probs.val[kk];
+    for (std::size_t s = 0; s < S; ++s) {
+      Node& copy = nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])];
+      if (n.scalar_label)
+        copy.adj = Eigen::VectorXd::Constant(copy.val.size(), g * n.resp(0, kk));
+      else
+        copy.adj = g * n.resp.col(kk);
+    }
+  }
+}
+
+std::vector<std::pair<std::size_t, Eigen::MatrixXd>> Tape::responsibilities() const {
+  std::vector<std::pair<std::size_t, Eigen::MatrixXd>> out;
+  for (const auto& n : nodes_)
+    if (n.kind == Kind::Mixture) out.emplace_back(n.param, n.resp);
+  return out;
+}
+
+// One factor's log density; with `with_grad`, its derivatives added into its
+// inputs' adjoints instead (backward() calls it in reverse order). The paths
+// by family: Bernoulli(logistic(eta)) of data fused, scalar families element
+// by element, the vector families one call each.
+double Tape::factor_forward(Node& n, bool with_grad) {
+  const dist::Family& f = *n.family;
+  Node& out = nodes_[static_cast<std::size_t>(n.outcome)];
+  if (&f == &dist::bernoulli_family() && !n.elementwise && n.top && out.kind == Kind::Const) {
+    Node& p = nodes_[static_cast<std::size_t>(n.in[0])];
+    if (p.kind == Kind::Call && p.fn == Builtin::Logistic && p.in.size() == 1)
+      if (auto lp = logistic_bernoulli(n, p, out, with_grad)) return *lp;
+  }
+  if (f.lpdf && f.outcome_rank == Rank::Scalar && &f != &dist::categorical_family())
+    return with_grad ? scalar_factor_backward(n, out) : scalar_factor_forward(n, out);
+  if (&f == &dist::multi_normal_family()) return multi_normal_factor(n, out, with_grad);
+  if (&f == &dist::normal_inverse_gamma_family())
+    return normal_inverse_gamma_factor(n, out, with_grad);
+  return vector_factor(n, out, with_grad);
+}
+
+// Bernoulli(logistic(eta)) with data outcomes (logistic regression), in one
+// pass: lp = sum y eta - log(1 + e^eta), d lp / d eta = y - logistic(eta);
+// stable for any eta (no log of a rounded p), and the gradient is kept
+// from forward() for backward(). nullopt when the general path must run (an
+// outcome that is not 0 or 1, or no fused gradient kept).
+std::optional<double> Tape::logistic_bernoulli(Node& n, Node& p, const Node& out, bool with_grad) {
+  Node& eta = nodes_[static_cast<std::size_t>(p.in[0])];
+  if (with_grad) {
+    if (!n.fused.size()) return std::nullopt;
+    if (eta.adj.size() == n.fused.size())
+      eta.adj += n.fused;
+    else
+      for (Eigen::Index k = 0; k < n.fused.size(); ++k) add_elem(eta.adj, k, n.fused[k]);
+    return n.fused_lp;
+  }
+  Eigen::Index len = std::max(out.val.size(), eta.val.size());
+  if (p.folded >= 0) p.val.resize(0);  // not computed: see below
+  n.fused.resize(len);
+  bool ok = eta.val.size() == len && out.val.size() == len ? fused_in_blocks(n, eta, out, len)
+                                                           : fused_by_element(n, eta, out, len);
+  if (ok) return n.fused_lp;
+  n.fused.resize(0);  // an outcome that is not 0 or 1: the general path says so
+  if (p.folded >= 0) forward_node(p);
+  return std::nullopt;
+}
+
+// The fused Bernoulli-logistic density when eta and the outcomes have the same
+// length, vectorised (Eigen's packet exp and log) and split between threads:
+// a = e^-|eta| in (0, 1], so log(1 + a) loses nothing that matters against
+// the sum.
+bool Tape::fused_in_blocks(Node& n, const Node& eta, const Node& out, Eigen::Index len) {
+  int blocks = row_blocks(len);
+  Eigen::ArrayXd part_lp(blocks);
+  Eigen::Array<bool, Eigen::Dynamic, 1> part_ok(blocks);
+  rows_parallel(len, [&](int b, Eigen::Index lo, Eigen::Index rows) {
+    const auto e = eta.val.segment(lo, rows).array();
+    const auto y = out.val.segment(lo, rows).array();
+    part_ok[b] = ((y == 0) || (y == 1)).all() && !e.isNaN().any();
+    if (!part_ok[b]) return;
+    Eigen::ArrayXd a = (-e.abs()).exp();
+    Eigen::ArrayXd one_a = 1 + a;
+    part_lp[b] = (y * e - e.max(0.0) - one_a.log()).sum();
+    n.fused.segment(lo, rows).array() = y - (e >= 0).select(Eigen::ArrayXd::Ones(rows), a) / one_a;
+  });
+  if (!part_ok.all()) return false;
+  n.fused_lp = part_lp.sum();
+  return true;
+}
+
+// The same when one side is a single value broadcast: element by element.
+bool Tape::fused_by_element(Node& n, const Node& eta, const Node& out, Eigen::Index len) {
+  double lp = 0;
+  bool ok = true;
+  for (Eigen::Index k = 0; k < len && ok; ++k) {
+    double e = elem(eta.val, k), y = elem(out.val, k);
+    ok = (y == 0 || y == 1) && !std::isnan(e);
+    double a = std::exp(-std::fabs(e));
+    lp += y * e - (std::max(e, 0.0) + std::log1p(a));
+    n.fused[k] = y - (e >= 0 ? 1 / (1 + a) : a / (1 + a));
+  }
+  if (ok) n.fused_lp = lp;
+  return ok;
+}
+
+// How many elements a factor of a scalar family has: its longest argument or outcome.
+Eigen::Index Tape::factor_length(const Node& n, const Node& out) const {
+  Eigen::Index len = out.val.size();
+  for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
+  return len;
+}
+
+// A scalar family's factor: forward computes each element's derivatives with
+// its log density (scalar_lpdf_grad gives both) and keeps them, one column
+// per argument and one for the outcome; backward only applies them.
+double Tape::scalar_factor_forward(Node& n, const Node& out) {
+  const dist::Family& f = *n.family;
+  std::size_t na = n.in.size();
+  Eigen::Index len = factor_length(n, out);
+  double lp = 0;
+  double args[4], dargs[4];
+  bool need[4];  // no digamma for a derivative nobody reads (data arguments)
+  for (std::size_t i = 0; i < na; ++i)
+    need[i] = nodes_[static_cast<std::size_t>(n.in[i])].kind != Kind::Const;
+  if (n.elementwise) n.val.resize(len);
+  n.derivs.resize(len, static_cast<Eigen::Index>(na + 1));
+  for (Eigen::Index k = 0; k < len; ++k) {
+    for (std::size_t i = 0; i < na; ++i)
+      args[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
+    double dx = 0;
+    double x = elem(out.val, k);
+    double lpk =
+        scalar_lpdf_grad(f, std::span<const double>(args, na), x, std::span<double>(dargs, na), dx,
+                         std::span<const bool>(need, na));
+    lp += lpk;
+    if (n.elementwise) n.val[k] = lpk;
+    for (std::size_t i = 0; i < na; ++i) n.derivs(k, static_cast<Eigen::Index>(i)) = dargs[i];
+    n.derivs(k, static_cast<Eigen::Index>(na)) = dx;
+  }
+  return lp;
+}
+
+double Tape::scalar_factor_backward(Node& n, Node& out) {
+  std::size_t na = n.in.size();
+  Eigen::Index len = factor_length(n, out);
+  for (Eigen::Index k = 0; k < len; ++k) {
+    // The seed: 1 for a factor of the total; a responsibility inside a mixture.
+    double seed = n.elementwise ? n.adj[k] : 1.0;
+    for (std::size_t i = 0; i < na; ++i)
+      add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k,
+               seed * n.derivs(k, static_cast<Eigen::Index>(i)));
+    add_elem(out.adj, k, seed * n.derivs(k, static_cast<Eigen::Index>(na)));
+  }
+  return 0;
+}
+
+// Categorical, Dirichlet and Multinomial: one call for the whole factor.
+double Tape::vector_factor(Node& n, Node& out, bool with_grad) {
+  const dist::Family& f = *n.family;
+  double lp = 0;
+  Eigen::VectorXd scratch;
+  if (&f == &dist::categorical_family()) {
+    Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
+    scratch = Eigen::VectorXd::Zero(probs.val.size());
+    for (Eigen::Index k = 0; k < out.val.size(); ++k)
+      lp += categorical_lpmf_grad(span_of(probs.val), out.val[k], mspan(scratch));
+    if (with_grad) probs.adj += scratch;
+    return lp;
+  }
+  if (&f == &dist::dirichlet_family()) {
+    Node& alpha = nodes_[static_cast<std::size_t>(n.in[0])];
+    Eigen::VectorXd da = Eigen::VectorXd::Zero(alpha.val.size()),
+                    dx = Eigen::VectorXd::Zero(out.val.size());
+    lp = dirichlet_lpdf_grad(span_of(alpha.val), span_of(out.val), mspan(da), mspan(dx));
+    if (with_grad) alpha.adj += da, out.adj += dx;
+    return lp;
+  }
+  if (&f == &dist::multinomial_family()) {
+    Node& probs = nodes_[static_cast<std::size_t>(n.in[1])];
+    scratch = Eigen::VectorXd::Zero(probs.val.size());
+    lp = multinomial_lpmf_grad(span_of(probs.val), span_of(out.val), mspan(scratch));
+    if (with_grad) probs.adj += scratch;
+    return lp;
+  }
+  return NAN;
+}
+
+double Tape::multi_normal_factor(Node& n, Node& out, bool with_grad) {
+  Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
+  // The dimension is the covariance's; a scalar mean broadcasts.
+  // A matrix outcome (stored by columns) is one observation per row.
+  Eigen::Index k = n.cov_inv.rows();
+  if (k == 0 || out.val.size() % k != 0 || (mean.val.size() != k && mean.val.size() != 1))
+    return NAN;
+  double lp = 0;
+  Eigen::Index rows = out.val.size() / k;
+  Eigen::VectorXd m = mean.val.size() == k ? mean.val : Eigen::VectorXd::Constant(k, mean.val[0]);
+  Eigen::VectorXd dm = Eigen::VectorXd::Zero(k), dm_r(k), dx(k), x(k);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    for (Eigen::Index c = 0; c < k; ++c) x[c] = out.val[c * rows + r];
+    dm_r.setZero();
+    dx.setZero();
+    lp += multi_normal_lpdf_grad(span_of(m), span_of(x), n.cov_inv.data(), n.log_det,
+                                 static_cast<std::size_t>(k), mspan(dm_r), mspan(dx));
+    dm += dm_r;
+    if (with_grad)
+      for (Eigen::Index c = 0; c < k; ++c) out.adj[c * rows + r] += dx[c];
+  }
+  if (with_grad) {
+    if (mean.val.size() == k)
+      mean.adj += dm;
+    else
+      mean.adj[0] += dm.sum();
+  }
+  return lp;
+}
+
+double Tape::normal_inverse_gamma_factor(Node& n, Node& out, bool with_grad) {
+  Node& s2 = nodes_[static_cast<std::size_t>(n.outcome2)];
+  double args[4], dargs[4] = {0, 0, 0, 0}, dmu = 0, ds2 = 0;
+  for (int i = 0; i < 4; ++i)
+    args[i] = nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].val[0];
+  double lp = normal_inverse_gamma_lpdf_grad(std::span<const double>(args, 4), out.val[0],
+                                             s2.val[0], std::span<double>(dargs, 4), dmu, ds2);
+  if (with_grad) {
+    for (int i = 0; i < 4; ++i)
+      nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(i)])].adj[0] += dargs[i];
+    out.adj[0] += dmu;
+    s2.adj[0] += ds2;
+  }
+  return lp;
+}
+
+}  // namespace bayes::numeric
