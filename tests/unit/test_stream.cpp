@@ -1,4 +1,4 @@
-// Summarised CSV columns (issue #3 item 8): a column observed only as the
+// Summarised CSV columns: a column observed only as the
 // left side of a conjugate likelihood is read in one pass into its
 // sufficient statistics and never kept; every answer must be what the same
 // model gives with the column in memory.
