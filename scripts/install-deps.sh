@@ -9,6 +9,7 @@ packages=(
   liblbfgspp-dev liblbfgs-dev                  # optimisers
   nlohmann-json3-dev libcli11-dev libfmt-dev libedit-dev libfast-float-dev
   clang libclang-rt-14-dev libomp-14-dev clang-format  # libFuzzer, sanitizer and OpenMP runtimes, formatting check
+  python3-numpy python3-scipy python3-sklearn  # examples/data/check_examples.py, the independent check
 )
 
 missing=()

@@ -726,7 +726,7 @@ void check_tape(const std::string& text,
   }
 }
 
-TEST_CASE("numeric tape: softmax, sum and scalar * vector (the brief's example)") {
+TEST_CASE("numeric tape: softmax, sum and scalar * vector") {
   check_tape(R"(param w[3] ~ Normal(0, 1)
 data y = [0.5, -1.2, 2.0]
 y ~ Normal(sum(softmax(w)) * w, 1)
@@ -1263,7 +1263,7 @@ print evidence()
 }
 
 // ---------------------------------------------------------------------------
-// Problems numeric.cpp once had (fixed in session 2)
+// Problems numeric.cpp once had, now fixed
 // ---------------------------------------------------------------------------
 
 TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order") {
