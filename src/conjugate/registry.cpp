@@ -18,6 +18,7 @@ BAYES_RULE(solve_gaussian_linear);       // gaussian_linear.cpp
 BAYES_RULE(solve_normal_inverse_gamma);  // normal_inverse_gamma.cpp
 BAYES_RULE(solve_dirichlet);             // dirichlet.cpp
 BAYES_RULE(solve_pareto);                // pareto.cpp
+BAYES_RULE(solve_prior_only);            // prior_only.cpp
 #undef BAYES_RULE
 
 const std::vector<Rule>& rules() {
@@ -29,6 +30,8 @@ const std::vector<Rule>& rules() {
       {"GaussianLinear", solve_gaussian_linear, true},
       {"Dirichlet", solve_dirichlet},
       {"Pareto", solve_pareto},
+      // Last: a Normal prior alone is the Gaussian rule's (its joint MultiNormal).
+      {"PriorOnly", solve_prior_only, true},
   };
   return list;
 }
