@@ -32,8 +32,6 @@ struct Poisoned {};
 using format::message_value;
 
 // "1 column", "3 columns".
-inline std::string plural(std::size_t n, const std::string& word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
+using format::plural;
 
 }  // namespace bayes::check

@@ -38,4 +38,8 @@ std::string number(double x) {
 
 std::string count(std::size_t n) { return std::to_string(n); }
 
+std::string plural(std::size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 }  // namespace bayes::format

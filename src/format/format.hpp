@@ -37,4 +37,7 @@ std::string number(double x);
 // A count ("100000").
 std::string count(std::size_t n);
 
+// A count with its noun: "1 column", "3 columns" (nouns with a plain -s plural).
+std::string plural(std::size_t n, const std::string& noun);
+
 }  // namespace bayes::format

@@ -18,7 +18,7 @@ namespace {
 
 std::string failed(const char* what, const Fit& f, const std::string& why = "") {
   return std::string("the optimiser did not converge for the ") + what + ": " + f.run.said() +
-         ", then " + std::to_string(f.point.newton) + " Newton steps; " +
+         ", then " + format::plural(f.point.newton, "Newton step") + "; " +
          std::to_string(f.evaluations) + " gradient evaluations, gradient norm " +
          format::significant(f.point.g.size() ? f.point.g.norm() : NAN) +
          (why.empty() ? "" : " (" + why + ")");

@@ -62,7 +62,7 @@ void explain_map(const Fit& map, const Layout& layout, const Options& opt, doubl
   sol.explain.push_back("numeric: " + optimiser + " on " + std::to_string(layout.dim) +
                         " unconstrained coordinates, exact gradients by automatic differentiation");
   std::string polish =
-      map.bound >= 0 ? "" : ", then " + std::to_string(map.point.newton) + " Newton steps";
+      map.bound >= 0 ? "" : ", then " + format::plural(map.point.newton, "Newton step");
   sol.explain.push_back("MAP: " + map.run.said() + polish + "; " + std::to_string(map.evaluations) +
                         " gradient evaluations, gradient norm " +
                         format::significant(map.point.g.norm()) + ", log density " +

@@ -222,3 +222,9 @@ TEST_CASE("format::count") {
   CHECK(format::count(100000) == "100000");
   CHECK(format::count(std::numeric_limits<std::size_t>::max()) == "18446744073709551615");
 }
+
+TEST_CASE("format::plural") {
+  CHECK(format::plural(0, "Newton step") == "0 Newton steps");
+  CHECK(format::plural(1, "Newton step") == "1 Newton step");
+  CHECK(format::plural(2, "column") == "2 columns");
+}
