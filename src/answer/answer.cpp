@@ -140,6 +140,12 @@ struct Engine {
       } else if (opt.method != Method::Numeric) {
         solutions[i] = conjugate::solve_component(m(), g, comp, why);
       }
+      if (solutions[i] && !solutions[i]->improper.empty()) {
+        failures[i] = solutions[i]->improper;
+        solutions[i].reset();
+        report.status = std::max(report.status, 3);
+        continue;
+      }
       if (!solutions[i] && opt.method == Method::Conjugate) {
         std::string reason =
             why.empty() ? "no conjugate rule matches its priors and likelihoods" : why;

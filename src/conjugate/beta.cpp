@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "conjugate/rule.hpp"
+#include "conjugate/scalar_prior.hpp"
 
 namespace bayes::conjugate {
 
@@ -172,18 +173,22 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   ComponentView v = view(g, c);
   if (c.params.size() != 1 || v.priors.size() != 1) return std::nullopt;
   const Prior& prior = m.priors[v.priors[0]];
-  if (prior.family != &dist::beta_family()) return std::nullopt;
   std::size_t p = c.params[0];
   const std::string& name = m.params[p].name;
-  if (!m.params[p].type.is_scalar()) {
+  if (prior.family != &dist::beta_family()) {
+    // Uniform(0, 1) or flat on (0, 1) on one scalar is Beta(1, 1); else another rule's.
+    if (!m.params[p].type.is_scalar()) return std::nullopt;
+  } else if (!m.params[p].type.is_scalar()) {
     why = "'" + name + "' is a vector; the Beta rule handles a scalar probability";
     return std::nullopt;
-  }
-  if (!fixed_args(prior)) {
+  } else if (!fixed_args(prior)) {
     why = "the Beta prior of '" + name + "' has parameters as arguments";
     return std::nullopt;
   }
-  double a0 = eval_data(m, *prior.args[0])[0], b0 = eval_data(m, *prior.args[1])[0];
+  const auto as = as_family(m, prior, dist::beta_family());
+  if (!as) return std::nullopt;
+  const ScalarPrior written{{}, p, as->a0, as->b0, as->improper, as->limit};
+  const double a0 = as->a0, b0 = as->b0;
 
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
@@ -223,8 +228,7 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
 
   sol.explain.push_back("rule " + sol.rule + ": a Beta prior on the probability " + name +
                         " is conjugate to each likelihood p^s (1 - p)^f");
-  sol.explain.push_back("prior: " + name + " ~ Beta(a = " + significant(a0) +
-                        ", b = " + significant(b0) + ")");
+  sol.explain.push_back(prior_line(name, written, dist::beta_family()));
   for (const auto& s : stats) {
     const Observation& o = m.observations[s.observation];
     std::string what;

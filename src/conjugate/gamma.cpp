@@ -313,8 +313,9 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
 
 // --explain: the derivation with the numbers put in; a0, b0 are the prior's
 // shape and rate, S, R the data's contributions (s, r in the text).
-void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, double a0, double b0,
-             double S, double R) {
+void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
+             const ScalarPrior& prior, double S, double R) {
+  const double a0 = prior.a0, b0 = prior.b0;
   const double a = a0 + S, b = b0 + R;
   const std::string& name = m.params[sol.params[0].param].name;
   const ParamResult& res = sol.params[0];
@@ -323,8 +324,7 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats, dou
                "^(a - 1) exp(-b " + name + "); every likelihood below, as a function of " + name +
                ", has the same form " + name + "^s exp(-r " + name +
                "), so the posterior is Gamma(a + s, b + r)");
-  ex.push_back("prior: " + name + " ~ Gamma(a = " + significant(a0) + ", b = " + significant(b0) +
-               ")");
+  ex.push_back(prior_line(name, prior, dist::gamma_family()));
   for (const auto& st : stats) {
     const Observation& o = m.observations[st.observation];
     const bool unit = all_one(st.c);
@@ -447,6 +447,7 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
     auto st = observation_stats(m, oi, p, why);
+    if (!st && prior->improper) why.clear();  // a flat prior is not this rule's to explain
     if (!st) return std::nullopt;
     stats.push_back(std::move(*st));
   }
@@ -455,6 +456,9 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   double S = 0, R = 0;
   for (const auto& st : stats) S += st.s, R += st.r;
   const double a = a0 + S, b = b0 + R;
+  if (!(a > 0 && b > 0)) {  // only under a flat prior
+    return improper_solution(improper_posterior(name, *prior, dist::gamma_family(), a, b));
+  }
 
   Solution sol;
   std::string kinds;
@@ -493,7 +497,7 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   sol.params.push_back(res);
   for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b, name));
 
-  explain(sol, m, stats, a0, b0, S, R);
+  explain(sol, m, stats, *prior, S, R);
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
     values[p] = Value::scalar(std::gamma_distribution<double>(a, 1 / b)(rng));

@@ -65,7 +65,7 @@ std::string theta_text(const Model& m, const std::vector<std::string>& labels,
 
 // The rule and why it applies.
 void explain_rule(std::vector<std::string>& ex, const std::string& rule, const std::string& theta,
-                  bool one, bool no_data) {
+                  bool one, bool no_data, bool flat) {
   const std::string bda =
       "; precisions (1 / variance) add, and the posterior mean is the "
       "precision-weighted average of the prior mean and the data (BDA3 sec. 2.5)";
@@ -78,12 +78,14 @@ void explain_rule(std::vector<std::string>& ex, const std::string& rule, const s
                  ", sigma), so this is the Normal-Normal update on log x" + bda);
   else if (one)
     ex.push_back(
-        "rule " + rule + ": a Normal prior on " + theta + " and Normal likelihoods" +
+        "rule " + rule + ": a Normal prior" + (flat ? " (flat here: precision 0)" : "") + " on " +
+        theta + " and Normal likelihoods" +
         (rule == "Normal-Normal" ? "" : " whose mean is c + d * " + theta + " (c, d known)") +
         " with known sd" + bda);
   else
     ex.push_back(
-        "rule " + rule + ": Gaussian priors on " + theta +
+        "rule " + rule + ": Gaussian priors" + (flat ? " (a flat one has precision 0)" : "") +
+        " on " + theta +
         " and Gaussian likelihoods whose means are linear in them, c + D theta, with a "
         "known noise covariance S: the posterior is MultiNormal with precision "
         "Lambda = Lambda0 + sum D' S^-1 D and mean Lambda^-1 (Lambda0 m0 + sum D' S^-1 (y - c)) "
@@ -93,10 +95,17 @@ void explain_rule(std::vector<std::string>& ex, const std::string& rule, const s
 // Each prior's precision and mean, then the priors together.
 void explain_priors(std::vector<std::string>& ex, const Model& m, const std::vector<Term>& terms,
                     const Posterior& post, const std::string& theta, bool one) {
-  bool hierarchical = false;
+  bool hierarchical = false, flat = false;
   for (const auto& t : terms) {
     if (t.kind != Kind::Prior) continue;
     const Prior& prior = m.priors[t.index];
+    if (t.flat) {
+      flat = true;
+      ex.push_back("prior: " + m.params[t.param].name + " " + prior.text +
+                   ": the limit of a Normal prior as its sd grows without bound, precision 0, so "
+                   "the data alone set it");
+      continue;
+    }
     const std::string text = m.params[t.param].name + " ~ " + prior.text;
     if (!t.fixed) {
       hierarchical = true;
@@ -118,7 +127,10 @@ void explain_priors(std::vector<std::string>& ex, const Model& m, const std::vec
                    ", precision " + (multi ? "cov^-1 = " : "") + precision_str(p0));
     }
   }
-  if (!one) {
+  if (!one && flat) {
+    ex.push_back("so Lambda0 = " + precision_str(post.prior_prec) +
+                 " (0 in the flat directions) and Lambda0 m0 = " + vec_str(post.prior_shift));
+  } else if (!one) {
     VectorXd m0 = post.prior_prec.ldlt().solve(post.prior_shift);
     ex.push_back(
         std::string(hierarchical ? "so the priors together are MultiNormal with " : "so ") +
@@ -184,12 +196,17 @@ void explain_posterior(std::vector<std::string>& ex, const Solution& sol, const 
     ex.push_back("posterior precision = " + significant(p0) + " + " + significant(pn - p0) + " = " +
                  significant(pn) + ", so sd = 1 / sqrt(" + significant(pn) +
                  ") = " + significant(std::sqrt(post.cov(0, 0))));
-    ex.push_back(
-        "posterior mean = (prior precision * prior mean + the data's sums) / posterior precision = "
-        "(" +
-        significant(p0) + " * " + significant(m0) + " + " +
-        significant(post.shift[0] - post.prior_shift[0]) + ") / " + significant(pn) + " = " +
-        significant(post.mean[0]));
+    if (p0 == 0)
+      ex.push_back("posterior mean = the data's sums / posterior precision = " +
+                   significant(post.shift[0]) + " / " + significant(pn) + " = " +
+                   significant(post.mean[0]) + " (the MLE: a flat prior adds nothing)");
+    else
+      ex.push_back(
+          "posterior mean = (prior precision * prior mean + the data's sums) / posterior "
+          "precision = (" +
+          significant(p0) + " * " + significant(m0) + " + " +
+          significant(post.shift[0] - post.prior_shift[0]) + ") / " + significant(pn) + " = " +
+          significant(post.mean[0]));
     ex.push_back("posterior: " + theta + " ~ Normal(" + significant(post.mean[0]) + ", " +
                  significant(std::sqrt(post.cov(0, 0))) + ")");
     ex.push_back("MAP = posterior mean = " + significant(post.mean[0]) +
@@ -258,7 +275,9 @@ void explain(Solution& sol, const Model& m, const std::vector<Term>& terms,
   auto& ex = sol.explain;
   const bool one = labels.size() == 1;
   const std::string theta = theta_text(m, labels, params);
-  explain_rule(ex, sol.rule, theta, one, no_data);
+  bool flat = false;
+  for (const auto& t : terms) flat = flat || t.flat;
+  explain_rule(ex, sol.rule, theta, one, no_data, flat);
   explain_priors(ex, m, terms, post, theta, one);
   explain_data(ex, m, terms, theta, one, labels.size());
   explain_posterior(ex, sol, m, post, mle, theta, one, no_data);

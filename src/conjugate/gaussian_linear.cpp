@@ -52,8 +52,13 @@ std::string data_name(const Observation& o) { return o.text.substr(0, o.text.fin
 
 namespace {
 
+// A flat prior on the whole line is the limit of Normal(m0, sd) as sd -> inf:
+// precision 0 (Gelman et al., BDA3, sec. 2.8 and 14.2).
+bool flat_line(const Prior& p) { return !p.family && p.lower == -INFINITY && p.upper == INFINITY; }
+
 bool gaussian_prior(const Prior& p) {
-  return p.family == &dist::normal_family() || p.family == &dist::multi_normal_family();
+  return p.family == &dist::normal_family() || p.family == &dist::multi_normal_family() ||
+         flat_line(p);
 }
 
 std::string prior_text(const Model& m, const Prior& p) {
@@ -267,6 +272,15 @@ bool add_prior_terms(const Model& m, const ComponentView& v, const Stack& st,
                      std::vector<Term>& terms, std::string& why) {
   for (auto pi : v.priors) {
     const Prior& prior = m.priors[pi];
+    if (flat_line(prior)) {
+      for (auto p : prior.params) {
+        Term t = empty_term(Kind::Prior, pi, st.dim);
+        t.param = p, t.fixed = true, t.flat = true;
+        t.slot = st.slot(p), t.size = Stack::size(m, p);
+        terms.push_back(std::move(t));
+      }
+      continue;
+    }
     const bool multi = prior.family == &dist::multi_normal_family();
     const std::string scale_name = multi ? "covariance" : "sd";
     for (auto p : prior.params) {
@@ -640,7 +654,16 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
   double log_det_prec = 0;
   const auto post = combine(terms, st.dim, log_det_prec);
   if (!post) {
+    std::vector<std::size_t> flat;
+    for (const auto& t : terms)
+      if (t.flat) flat.push_back(t.param);
     why = "the posterior precision of " + quoted_names(m, st.params) + " is not positive definite";
+    if (!flat.empty())
+      return improper_solution("the posterior is improper: " + quoted_names(m, flat) +
+                               (flat.size() == 1 ? " has" : " have") +
+                               " a flat prior, and the data do not determine every direction of " +
+                               quoted_names(m, st.params) +
+                               " (too few observations, or a design that is not of full rank)");
     return std::nullopt;
   }
   const Mle mle = least_squares(m, st, terms, *post);

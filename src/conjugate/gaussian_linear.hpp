@@ -27,6 +27,7 @@ struct Term {
   std::size_t index = 0;  // Model::priors or Model::observations
   std::size_t param = 0;  // Prior terms: the parameter it is a prior on
   bool fixed = false;     // Prior terms: arguments are data (not hierarchical)
+  bool flat = false;      // Prior terms: flat on the whole line, a Normal of precision 0
   std::size_t rows = 0;   // observations (elements, or vectors for MultiNormal)
   MatrixXd precision;     // sum D' S^-1 D
   VectorXd shift;         // sum D' S^-1 (y - c)

@@ -187,6 +187,7 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
   std::vector<Stats> stats;
   for (auto oi : v.observations) {
     auto st = observation_stats(m, oi, p, why);
+    if (!st && prior->improper) why.clear();  // a flat prior is not this rule's to explain
     if (!st) return std::nullopt;
     stats.push_back(std::move(*st));
   }
@@ -195,6 +196,9 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
   double S = 0, R = 0;
   for (const auto& st : stats) S += st.s, R += st.r;
   const double a = a0 + S, b = b0 + R;
+  if (!(a > 0 && b > 0)) {  // only under a flat prior
+    return improper_solution(improper_posterior(name, *prior, dist::inverse_gamma_family(), a, b));
+  }
 
   Solution sol;
   bool normal = false, weibull = false;
@@ -224,8 +228,7 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
                "^-(a + 1) exp(-b / " + name + "); every likelihood below, as a function of " +
                name + ", has the same form " + name + "^-s exp(-r / " + name +
                "), so the posterior is InverseGamma(a + s, b + r)");
-  ex.push_back("prior: " + name + " ~ InverseGamma(a = " + significant(a0) +
-               ", b = " + significant(b0) + ")");
+  ex.push_back(prior_line(name, *prior, dist::inverse_gamma_family()));
   for (const auto& st : stats) {
     const Observation& o = m.observations[st.observation];
     const bool unit = all_one(st.c);

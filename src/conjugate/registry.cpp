@@ -21,6 +21,12 @@ BAYES_RULE(solve_pareto);                // pareto.cpp
 BAYES_RULE(solve_prior_only);            // prior_only.cpp
 #undef BAYES_RULE
 
+Solution improper_solution(std::string why) {
+  Solution s;
+  s.improper = std::move(why);
+  return s;
+}
+
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> list = {
       {"Beta", solve_beta, true},
@@ -64,8 +70,13 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
       continue;
     std::string r;
     auto s = rule.solve(m, g, c, r);
+    if (s && !s->improper.empty()) return s;
     if (s) {
-      if (std::isnan(s->log_evidence)) s->log_evidence = evidence(m, g, c, *s);
+      const std::string improper = density::improper_prior(m, c.params);
+      if (!improper.empty())
+        s->log_evidence = NAN, s->evidence_note = improper;
+      else if (std::isnan(s->log_evidence))
+        s->log_evidence = evidence(m, g, c, *s);
       return s;
     }
     if (reason.empty()) reason = r;

@@ -46,6 +46,9 @@ struct Rule {
   bool streams = false;
 };
 
+// What a rule returns when it proves the component's posterior improper.
+Solution improper_solution(std::string why);
+
 // Every rule, in the order they are tried (registry.cpp).
 const std::vector<Rule>& rules();
 
@@ -55,7 +58,8 @@ const std::vector<Rule>& rules();
 enum class Rules { All, Streaming, InMemory };
 
 // Tries the rules on a component in order, then fills in the evidence. On
-// failure, `why` explains which factor breaks conjugacy.
+// failure, `why` explains which factor breaks conjugacy. A solution whose
+// `improper` is set says that no posterior exists.
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why,
                                         Rules which = Rules::All);

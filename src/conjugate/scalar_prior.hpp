@@ -13,13 +13,39 @@
 
 namespace bayes::conjugate {
 
+// A prior read as a member of a two-argument conjugate family with known
+// arguments: the family itself, or a prior that is one of its members or its
+// limit (Jeffreys 1961; Gelman et al., BDA3, sec. 2.8):
+//   Beta:          Uniform(0, 1), flat on (0, 1)  = Beta(1, 1)
+//   Gamma:         Exponential(r)                  = Gamma(1, r)
+//                  flat on (0, inf)                = the limit Gamma(1, 0)
+//   InverseGamma:  flat on (0, inf)                = the limit InverseGamma(-1, 0)
+// (the density of Gamma(a, b) is proportional to x^(a - 1) exp(-b x), of
+// InverseGamma(a, b) to x^(-a - 1) exp(-b / x): both constant at those limits).
+// A limit is improper; its posterior is proper once the data make a > 0, b > 0.
+struct AsFamily {
+  double a0 = 0, b0 = 0;
+  bool improper = false;
+  std::string
+      limit;  // "" for the family itself, else as written: "~ Uniform(0, 1)", "flat on (0, 1)"
+};
+std::optional<AsFamily> as_family(const Model& m, const Prior& prior, const dist::Family& family);
+
 // The one parameter of a component, a scalar under a prior of the rule's family
-// with known arguments.
+// (or one as_family reads as it) with known arguments.
 struct ScalarPrior {
   ComponentView view;
   std::size_t param = 0;  // Model::params index
   double a0 = 0, b0 = 0;  // the prior's two arguments
+  bool improper = false;  // a flat prior, the family's limit
+  std::string limit;      // as AsFamily::limit
 };
+
+// For --explain: "prior: lam ~ Gamma(a = 2, b = 1)", "prior: p ~ Uniform(0, 1),
+// which is Beta(a = 1, b = 1)", "prior: lam flat on (0, inf), the limit of
+// Gamma(a = 1, b) as b -> 0 (improper; ...)".
+std::string prior_line(const std::string& name, const ScalarPrior& prior,
+                       const dist::Family& family);
 
 // The component's parameter when it fits ScalarPrior with a prior of `family`;
 // otherwise nullopt, with `why` set when the prior is of `family` but the rule
@@ -28,6 +54,11 @@ struct ScalarPrior {
 std::optional<ScalarPrior> match_scalar_prior(const Model& m, const graph::FactorGraph& g,
                                               const graph::Component& c, const dist::Family& family,
                                               std::string& why);
+
+// Why a posterior family(a, b) with a <= 0 or b <= 0 (from an improper prior)
+// is not a distribution.
+std::string improper_posterior(const std::string& name, const ScalarPrior& prior,
+                               const dist::Family& family, double a, double b);
 
 // True when every element of v is the same / is 1.
 bool all_equal(const Value& v);

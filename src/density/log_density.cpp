@@ -96,6 +96,16 @@ double log_prior(const Model& m, const Prior& p, ParamValues params) {
   return total;
 }
 
+std::string improper_prior(const Model& m, std::span<const std::size_t> params) {
+  for (auto p : params) {
+    const Prior& pr = m.priors[m.params[p].prior];
+    if (!pr.family && !(std::isfinite(pr.lower) && std::isfinite(pr.upper)))
+      return "the prior of '" + m.params[p].name + "' is " + pr.text +
+             ", which is improper, so the evidence is not defined (give it a proper prior)";
+  }
+  return "";
+}
+
 // The sum of a scalar family's log density over a summarised column (the
 // checker summarises only columns of families that stream, with scalar arguments).
 double sum_summary(const dist::Family& f, const std::vector<Value>& args, const data::Summary& s) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 
 #include "check/model.hpp"
 
@@ -15,6 +16,11 @@ using ParamValues = std::span<const Value>;
 // log p(prior's parameters | its arguments). A flat prior contributes 0 inside
 // its bounds and -inf outside.
 double log_prior(const Model& m, const Prior& p, ParamValues params);
+
+// Why the evidence of a component with these parameters is not defined: "the
+// prior of 'mu' is flat on (-inf, inf), which is improper, ...", or "" when
+// every prior among theirs is proper.
+std::string improper_prior(const Model& m, std::span<const std::size_t> params);
 
 // log p(observed data | arguments), summed over every element.
 double log_likelihood(const Model& m, const Observation& o, ParamValues params);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <random>
 
+#include "density/log_density.hpp"
 #include "graph/view.hpp"
 
 namespace bayes::numeric {
@@ -231,7 +232,6 @@ void evidence(const Laplace& lap, const Fit& map, const Model& m, const graph::C
   // A flat prior on an unbounded range has no normalising constant, so there
   // is no evidence; a flat prior on (lo, hi) is Uniform(lo, hi): 1 / (hi - lo)
   // per element, which the density left out.
-  std::string improper;
   double flat_log_density = 0;
   {
     std::vector<std::size_t> seen;
@@ -241,16 +241,13 @@ void evidence(const Laplace& lap, const Fit& map, const Model& m, const graph::C
       seen.push_back(pi);
       const Prior& pr = m.priors[pi];
       if (pr.family) continue;
-      if (std::isfinite(pr.lower) && std::isfinite(pr.upper)) {
+      if (std::isfinite(pr.lower) && std::isfinite(pr.upper))
         for (auto q : pr.params)
           flat_log_density -=
               static_cast<double>(m.params[q].type.rows) * std::log(pr.upper - pr.lower);
-      } else if (improper.empty()) {
-        improper = "the prior of '" + m.params[p].name + "' is " + pr.text +
-                   ", which is improper, so the evidence is not defined (give it a proper prior)";
-      }
     }
   }
+  const std::string improper = density::improper_prior(m, c.params);
   if (!lap.ok) {
     sol.evidence_note = !map.note.empty() ? map.note : lap.note;
   } else if (!improper.empty()) {

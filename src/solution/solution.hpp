@@ -56,6 +56,10 @@ struct Solution {
   // | D).
   std::function<double(const std::vector<Value>& values)> log_posterior;
   std::vector<Value> point;  // indexed like Model::params (only this component's entries set)
+  // Set, and nothing else, when the engine proved that the posterior is not a
+  // distribution (an improper prior the data do not overcome): why. No other
+  // engine is then asked; every query about the component says this.
+  std::string improper;
 
   const ParamResult* find(std::size_t param) const {
     for (const auto& p : params)

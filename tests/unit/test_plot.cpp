@@ -190,10 +190,11 @@ plot rate
   CHECK(f.prior_label == "prior flat on (0, inf) (improper)");
   CHECK(f.prior.front() == doctest::Approx(f.prior.back()));
   CHECK(integral(f, f.prior) == doctest::Approx(1));
-  // Not conjugate (a flat prior): the posterior drawn is the Laplace
-  // approximation; the likelihood peaks at the MLE 23 / 6.
-  CHECK(f.method == "laplace");
+  // The flat prior is the limit Gamma(1, 0): the posterior Gamma(24, 6),
+  // which peaks at the MLE 23 / 6 as the likelihood does.
+  CHECK(f.method == "conjugate");
   CHECK(integral(f, f.posterior) == doctest::Approx(1).epsilon(0.01));
+  CHECK(argmax(f, f.posterior) == doctest::Approx(23.0 / 6).epsilon(0.01));
   CHECK(argmax(f, f.likelihood) == doctest::Approx(23.0 / 6).epsilon(0.01));
   CHECK(*f.mle == doctest::Approx(23.0 / 6).epsilon(1e-4));
 }
