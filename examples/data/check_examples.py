@@ -76,13 +76,13 @@ def least_squares():
     print(f"  numpy lstsq: w0 = {coef[0]:.6f}, w1 = {coef[1]:.6f} (sklearn LinearRegression the same)")
     print(f"  RSS = {rss[0]:.4f}, N = {N}, Sxx = sum (h - mean h)^2 = {sxx:.2f}")
     print(f"  flat prior, sigma = 5 known: posterior sd of w1 = sigma / sqrt(Sxx) = {sigma / math.sqrt(sxx):.6f}")
-    # The Laplace approximation on (w0, w1, log sigma) is centred where the
-    # density of log sigma peaks: sigma^-N * sigma (the Jacobian) at
-    # sigma_c^2 = RSS / (N - 1).
-    sigma_c = math.sqrt(rss[0] / (N - 1))
+    # With p(w0, w1, sigma) ~ 1 the posterior is exact (BDA3 sec. 14.2):
+    # w1 ~ StudentT(N - 3, w1_hat, sqrt(RSS / (N - 3) / Sxx)), and
+    # sigma^2 ~ InverseGamma((N - 3) / 2, RSS / 2).
+    t_w1 = stats.t(df=N - 3, loc=coef[1], scale=math.sqrt(rss[0] / (N - 3) / sxx))
     print(f"  sigma unknown: MLE sigma = sqrt(RSS / N) = {sigma_mle:.6f};"
-          f" Laplace centre sigma_c = sqrt(RSS / (N - 1)) = {sigma_c:.6f},"
-          f" sd of w1 = sigma_c / sqrt(Sxx) = {sigma_c / math.sqrt(sxx):.6f}")
+          f" posterior of w1 StudentT({N - 3}, {coef[1]:.6f}, {t_w1.std() * math.sqrt((N - 5) / (N - 3)):.6f}),"
+          f" sd {t_w1.std():.6f}")
     print(f"  classical OLS standard error sqrt(RSS / (N - 2) / Sxx) = {math.sqrt(rss[0] / (N - 2) / sxx):.6f}")
     a = bayes("least_squares.model")
     agree(a, "mle(w0)", coef[0])
@@ -91,7 +91,12 @@ def least_squares():
     agree(a, "mle(w0_s)", coef[0])
     agree(a, "mle(w1_s)", coef[1])
     agree(a, "mle(sigma_s)", sigma_mle)
-    agree(a, "posterior(w1_s)", sigma_c / math.sqrt(sxx), "sd", 1e-4)
+    agree(a, "posterior(w1_s)", t_w1.std(), "sd", 1e-4)
+    ig = stats.invgamma((N - 3) / 2, scale=rss[0] / 2)
+    agree(a, "posterior(sigma_s)",
+          math.sqrt(rss[0] / 2) * math.exp(special.gammaln((N - 4) / 2) - special.gammaln((N - 3) / 2)),
+          "mean", 1e-4)
+    agree(a, "posterior(sigma_s)", [math.sqrt(ig.ppf(0.025)), math.sqrt(ig.ppf(0.975))], "interval", 1e-4)
 
 
 def converging():

@@ -1,10 +1,54 @@
 // Closed-form distributions built from the src/dist families.
 #include "conjugate/closed_form.hpp"
 
+#include <boost/math/distributions/inverse_gamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
+#include <random>
 #include <stdexcept>
 
 namespace bayes::conjugate {
+
+ClosedForm from_functions(std::string family, std::vector<std::pair<std::string, double>> params,
+                          std::function<double(double)> lpdf, std::function<double(double)> cdf,
+                          std::function<double(double)> quantile,
+                          std::function<double(dist::Rng&)> sample, double mean, double sd,
+                          double mode) {
+  ClosedForm out;
+  out.family = std::move(family);
+  for (auto& [name, v] : params) out.params.emplace_back(name, Value::scalar(v));
+  out.mean = Value::scalar(mean);
+  out.sd = Value::scalar(sd);
+  out.mode = Value::scalar(mode);
+  out.lpdf = [lpdf](const Value& x) { return lpdf(x[0]); };
+  out.cdf = std::move(cdf);
+  out.quantile = std::move(quantile);
+  out.sample = [sample](dist::Rng& rng) { return Value::scalar(sample(rng)); };
+  return out;
+}
+
+ClosedForm sqrt_inverse_gamma(double a, double b) {
+  const boost::math::inverse_gamma_distribution<double> v(a, b);
+  auto lpdf = [a, b](double x) {
+    if (!(x > 0) || std::isinf(x)) return -HUGE_VAL;
+    return std::log(2.0) + a * std::log(b) - std::lgamma(a) - (2 * a + 1) * std::log(x) -
+           b / (x * x);
+  };
+  auto cdf = [v](double x) { return x <= 0 ? 0.0 : boost::math::cdf(v, x * x); };
+  auto quantile = [v](double p) {
+    if (p <= 0) return 0.0;
+    if (p >= 1) return static_cast<double>(INFINITY);
+    return std::sqrt(boost::math::quantile(v, p));
+  };
+  auto sample = [a, b](dist::Rng& rng) {
+    return std::sqrt(b / std::gamma_distribution<double>(a, 1)(rng));
+  };
+  const double mean =
+      a > 0.5 ? std::sqrt(b) * boost::math::tgamma_delta_ratio(a - 0.5, 0.5) : INFINITY;
+  const double sd = a > 1 ? std::sqrt(std::max(b / (a - 1) - mean * mean, 0.0)) : INFINITY;
+  return from_functions("SqrtInverseGamma", {{"shape", a}, {"scale", b}}, lpdf, cdf, quantile,
+                        sample, mean, sd, std::sqrt(2 * b / (2 * a + 1)));
+}
 
 ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string, Value>> params,
                     std::function<double(double)> lpmf, double mean, double sd, double upper) {

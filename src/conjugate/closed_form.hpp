@@ -45,6 +45,21 @@ ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string
                     std::function<double(double)> lpmf, double mean, double sd,
                     double upper = INFINITY);
 
+// A continuous distribution with no src/dist family, from its functions.
+ClosedForm from_functions(std::string family, std::vector<std::pair<std::string, double>> params,
+                          std::function<double(double)> lpdf, std::function<double(double)> cdf,
+                          std::function<double(double)> quantile,
+                          std::function<double(dist::Rng&)> sample, double mean, double sd,
+                          double mode);
+
+// sigma = sqrt(v) for v ~ InverseGamma(a, b): the marginal of a Normal's sd
+// whose variance has an InverseGamma posterior. Density 2 b^a / Gamma(a)
+// sigma^(-2a - 1) exp(-b / sigma^2); mean sqrt(b) Gamma(a - 1/2) / Gamma(a)
+// (a > 1/2), E sigma^2 = b / (a - 1) (a > 1), mode sqrt(2 b / (2 a + 1))
+// (Gelman et al., BDA3, sec. 3.2 and 14.2, with sigma^2 ~ Inv-chi^2(nu, s^2),
+// nu = 2a, s^2 = b / a).
+ClosedForm sqrt_inverse_gamma(double a, double b);
+
 // Numbers in explanations: six significant digits, as printf's %g.
 using format::significant;
 

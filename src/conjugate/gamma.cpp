@@ -62,24 +62,6 @@ struct Stats {
   Value known;     // Gamma's shape k, Normal's mean m, Pareto's xmin; unused otherwise
 };
 
-// A continuous distribution with no src/dist family, from its functions.
-ClosedForm custom(std::string family, std::vector<std::pair<std::string, double>> params,
-                  std::function<double(double)> lpdf, std::function<double(double)> cdf,
-                  std::function<double(double)> quantile, std::function<double(dist::Rng&)> sample,
-                  double mean, double sd, double mode) {
-  ClosedForm out;
-  out.family = std::move(family);
-  for (auto& [name, v] : params) out.params.emplace_back(name, Value::scalar(v));
-  out.mean = Value::scalar(mean);
-  out.sd = Value::scalar(sd);
-  out.mode = Value::scalar(mode);
-  out.lpdf = [lpdf](const Value& x) { return lpdf(x[0]); };
-  out.cdf = std::move(cdf);
-  out.quantile = std::move(quantile);
-  out.sample = [sample](dist::Rng& rng) { return Value::scalar(sample(rng)); };
-  return out;
-}
-
 // Lomax(shape a, scale s): x = s (U^(-1/a) - 1); pdf a s^a / (s + x)^(a + 1) on [0, inf),
 // the Exponential(lambda) with lambda ~ Gamma(a, rate s) (Johnson, Kotz & Balakrishnan,
 // Continuous Univariate Distributions 1, 2nd ed., ch. 20 "Pareto of the second kind").
@@ -94,7 +76,8 @@ ClosedForm lomax(double a, double s) {
   auto sample = [quantile](dist::Rng& rng) { return quantile(uniform_open(rng)); };
   double mean = a > 1 ? s / (a - 1) : INFINITY;
   double sd = a > 2 ? s / (a - 1) * std::sqrt(a / (a - 2)) : INFINITY;
-  return custom("Lomax", {{"shape", a}, {"scale", s}}, lpdf, cdf, quantile, sample, mean, sd, 0);
+  return from_functions("Lomax", {{"shape", a}, {"scale", s}}, lpdf, cdf, quantile, sample, mean,
+                        sd, 0);
 }
 
 // BetaPrime(a, b, scale s): x / s = G_a / G_b for independent unit Gammas, the
@@ -123,8 +106,8 @@ ClosedForm beta_prime(double a, double b, double s) {
   double mean = b > 1 ? s * a / (b - 1) : INFINITY;
   double sd = b > 2 ? s / (b - 1) * std::sqrt(a * (a + b - 1) / (b - 2)) : INFINITY;
   double mode = a >= 1 ? s * (a - 1) / (b + 1) : 0;
-  return custom("BetaPrime", {{"a", a}, {"b", b}, {"scale", s}}, lpdf, cdf, quantile, sample, mean,
-                sd, mode);
+  return from_functions("BetaPrime", {{"a", a}, {"b", b}, {"scale", s}}, lpdf, cdf, quantile,
+                        sample, mean, sd, mode);
 }
 
 // LogLomax(xmin, shape a, scale s): x = xmin exp(Y), Y ~ Lomax(a, s); the
@@ -144,8 +127,8 @@ ClosedForm log_lomax(double xmin, double a, double s) {
     return xmin * std::exp(s * std::expm1(-std::log1p(-p) / a));
   };
   auto sample = [quantile](dist::Rng& rng) { return quantile(uniform_open(rng)); };
-  return custom("LogLomax", {{"xmin", xmin}, {"shape", a}, {"scale", s}}, lpdf, cdf, quantile,
-                sample, NAN, NAN, xmin);
+  return from_functions("LogLomax", {{"xmin", xmin}, {"shape", a}, {"scale", s}}, lpdf, cdf,
+                        quantile, sample, NAN, NAN, xmin);
 }
 
 // The predictive of one more observation like the first element of `st`,

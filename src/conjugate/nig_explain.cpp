@@ -35,12 +35,33 @@ Shape shape_of(const Setup& s, const Update& u, bool single) {
   return sh;
 }
 
+// "  alpha' = alpha + N / 2 = ...", with the flat weights' correction.
+std::string alpha_line(const Setup& s, const Update& u) {
+  const std::string a0 = significant(s.alpha0), N = significant(u.N);
+  if (s.p_flat == 0)
+    return "  alpha' = alpha + N / 2 = " + a0 + " + " + N + " / 2 = " + significant(u.alpha);
+  const std::string f = std::to_string(s.p_flat);
+  return "  alpha' = alpha + (N - f) / 2 = " + a0 + " + (" + N + " - " + f +
+         ") / 2 = " + significant(u.alpha) + ", with f = " + f + " flat weight" +
+         (s.p_flat == 1 ? "" : "s") + " (integrating one out leaves a factor sqrt(" + s.var +
+         ") that no prior factor cancels)";
+}
+
 // The rule and the prior.
 void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
                    const std::string& rule, bool single) {
-  const std::string& s2n = s.s2n;
+  const std::string& s2n = s.var;
   const Prior& vp = m.priors[s.var_prior];
-  if (single) {
+  if (s.flat_scale || s.p_flat > 0) {
+    ex.push_back("rule " + rule + ": Normal data whose mean is linear in the weights (" + s.wnames +
+                 ") with an unknown noise " + (s.is_sd ? "sd " + s.s2n : "variance " + s2n) +
+                 ", and flat priors: they are limits of the conjugate (Multi)NormalInverseGamma "
+                 "prior (lambda = 0 for a flat weight; alpha = -1/2 or -1, beta = 0 for a flat " +
+                 (s.is_sd ? "sd" : "variance") +
+                 "), so the posterior has its form: the weights are Student-t around the "
+                 "least-squares fit, and " +
+                 s2n + " is InverseGamma (Gelman et al., BDA3, sec. 14.2)");
+  } else if (single) {
     const std::string& mu = s.wnames;
     ex.push_back("rule " + rule + ": Normal data with an unknown mean " + mu +
                  " and an unknown variance " + s2n + ". The NormalInverseGamma prior (" + s2n +
@@ -54,7 +75,13 @@ void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
                  ") is a multivariate NormalInverseGamma prior, and it is conjugate: the posterior "
                  "has the same form");
   }
-  if (s.joint) {
+  if (s.flat_scale) {
+    ex.push_back("prior: " + s.s2n + " " + vp.text + ": " +
+                 (s.is_sd ? "p(" + s.s2n + ") ~ 1 is p(" + s2n + ") ~ (" + s2n +
+                                ")^(-1/2), the InverseGamma limit alpha = -1/2"
+                          : "p(" + s2n + ") ~ 1, the InverseGamma limit alpha = -1") +
+                 ", beta = 0 (improper; BDA3 sec. 14.2)");
+  } else if (s.joint) {
     const Weight& w = s.weights[0];
     ex.push_back("prior: " + prior_text(m, vp) + ": m0 = " + significant(w.m0[0]) +
                  ", lambda = " + significant(w.lambda[0]) + ", alpha = " + significant(s.alpha0) +
@@ -68,6 +95,12 @@ void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
   }
   for (const auto& w : s.weights) {
     if (w.joint_prior) continue;
+    if (w.flat) {
+      ex.push_back("prior: " + m.params[w.param].name + " " + m.priors[w.prior].text +
+                   ": lambda = 0, the limit of Normal(m0, c * " + s.sd +
+                   ") as c -> inf (m0 plays no part)");
+      continue;
+    }
     const bool scalar = m.params[w.param].type.is_scalar();
     std::string line = "prior: " + prior_text(m, m.priors[w.prior]) + ": " +
                        (scalar ? "the" : "each element's") + " sd is ";
@@ -100,7 +133,6 @@ void explain_prior(std::vector<std::string>& ex, const Model& m, const Setup& s,
 // The data and the update.
 void explain_update(std::vector<std::string>& ex, const Model& m, const Setup& s, const Update& u,
                     const Shape& sh, bool single) {
-  const std::string& s2n = s.s2n;
   const double N = u.N, sum_x = sh.sum_x, ss = sh.ss, xbar = sh.xbar;
   const bool offset = sh.offset, unit = sh.unit;
   const std::string W = unit ? "" : " W";
@@ -124,8 +156,7 @@ void explain_update(std::vector<std::string>& ex, const Model& m, const Setup& s
     ex.push_back("  m0' = (lambda m0 + sum x) / (lambda + N) = (" + significant(l) + " * " +
                  significant(m0) + " + " + significant(sum_x) + ") / " +
                  significant(u.Lambda(0, 0)) + " = " + significant(u.mean[0]));
-    ex.push_back("  alpha' = alpha + N / 2 = " + significant(s.alpha0) + " + " + significant(N) +
-                 " / 2 = " + significant(u.alpha));
+    ex.push_back(alpha_line(s, u));
     ex.push_back("  beta' = beta + (S + lambda N (x-bar - m0)^2 / (lambda + N)) / 2 = " +
                  significant(s.beta0) + " + (" + significant(ss) + " + " +
                  significant(l * N * (xbar - m0) * (xbar - m0) / (l + N)) +
@@ -133,9 +164,8 @@ void explain_update(std::vector<std::string>& ex, const Model& m, const Setup& s
   } else {
     for (const auto& b : s.blocks)
       ex.push_back("data: " + m.observations[b.observation].text + ": " + significant(b.w.sum()) +
-                   " rows y = " + (offset ? "a + " : "") + "X w + " + (unit ? "" : "c * ") +
-                   "sqrt(" + s2n + ") * noise, X with " + std::to_string(s.p) +
-                   (s.p == 1 ? " column" : " columns") +
+                   " rows y = " + (offset ? "a + " : "") + "X w + " + (unit ? "" : "c * ") + s.sd +
+                   " * noise, X with " + std::to_string(s.p) + (s.p == 1 ? " column" : " columns") +
                    (offset ? ", a the known part of the mean" : "") +
                    (unit ? "" : ", c the sd's multiplier"));
     ex.push_back("posterior (Murphy, MLAPP sec. 7.6.3" +
@@ -143,8 +173,7 @@ void explain_update(std::vector<std::string>& ex, const Model& m, const Setup& s
     ex.push_back("  Lambda' = Lambda0 + X^T" + W + " X = " + mat(u.Lambda));
     ex.push_back("  m0' = inverse(Lambda') (Lambda0 m0 + X^T" + W + " " + y_a +
                  ") = " + vec(u.mean));
-    ex.push_back("  alpha' = alpha + N / 2 = " + significant(s.alpha0) + " + " + significant(N) +
-                 " / 2 = " + significant(u.alpha));
+    ex.push_back(alpha_line(s, u));
     ex.push_back(
         "  beta' = beta + (RSS + (m0' - m0)^T Lambda0 (m0' - m0)) / 2 = " + significant(s.beta0) +
         " + (" + significant(u.rss) + " + " + significant(u.shrink) +
@@ -161,7 +190,7 @@ void explain_update(std::vector<std::string>& ex, const Model& m, const Setup& s
 // The marginals.
 void explain_marginals(std::vector<std::string>& ex, const Model& m, const Setup& s,
                        const Update& u, bool single) {
-  const std::string& s2n = s.s2n;
+  const std::string& s2n = s.var;
   for (std::size_t i = 0; i < s.weights.size(); ++i) {
     const std::size_t q = s.weights[i].param;
     const std::string& nm = m.params[q].name;
@@ -189,12 +218,38 @@ void explain_marginals(std::vector<std::string>& ex, const Model& m, const Setup
                    significant(u.alpha) + ", " + significant(u.beta) + ")";
   if (u.alpha > 1) ig += ", mean beta' / (alpha' - 1) = " + significant(u.beta / (u.alpha - 1));
   ex.push_back(ig + ", mode beta' / (alpha' + 1) = " + significant(u.beta / (u.alpha + 1)));
+  if (s.is_sd) {
+    const ClosedForm sigma = sqrt_inverse_gamma(u.alpha, u.beta);
+    ex.push_back("marginal: " + s.s2n + " = sqrt(" + s2n +
+                 ") ~ SqrtInverseGamma(alpha', beta'): mean sqrt(beta') Gamma(alpha' - 1/2) / "
+                 "Gamma(alpha') = " +
+                 significant(sigma.mean[0]) + ", mode sqrt(2 beta' / (2 alpha' + 1)) = " +
+                 significant(sigma.mode ? (*sigma.mode)[0] : NAN) +
+                 ", quantiles the square roots of " + s2n + "'s");
+  }
 }
 
 // The joint mode: Prince's formula, and its regression form.
 void explain_mode(std::vector<std::string>& ex, const Setup& s, const Update& u, const Shape& sh,
                   double s2_map, bool single) {
-  const std::string& s2n = s.s2n;
+  if (s.flat_scale || s.p_flat > 0 || s.is_sd) {
+    const std::string& v = s.var;
+    const double pd = static_cast<double>(s.p);
+    std::string line = "MAP (the joint mode): the weights = m0' = " + vec(u.mean) + ", ";
+    if (s.is_sd) {
+      const double v_map = 2 * u.beta / (2 * u.alpha + 1 + pd);
+      line += v + " = 2 beta' / (2 alpha' + 1 + p) = " + significant(2 * u.beta) + " / " +
+              significant(2 * u.alpha + 1 + pd) + " = " + significant(v_map) + ", so " + s.s2n +
+              " = " + significant(std::sqrt(v_map)) + " (the density of (weights, " + s.s2n +
+              ") has the factor 2 " + s.s2n + " of d" + v + " = 2 " + s.s2n + " d" + s.s2n + ")";
+    } else {
+      line += v + " = beta' / (alpha' + 1 + p/2) = " + significant(s2_map);
+    }
+    if (s.flat_scale && s.p_flat == s.p) line += "; with every prior flat, the MLE";
+    ex.push_back(line);
+    return;
+  }
+  const std::string& s2n = s.var;
   const bool plain = sh.plain;
   const double sum_x = sh.sum_x, N = u.N;
   if (plain) {
@@ -236,7 +291,7 @@ void explain_mode(std::vector<std::string>& ex, const Setup& s, const Update& u,
 // Maximum likelihood.
 void explain_mle(std::vector<std::string>& ex, const Setup& s, const Fit& f, const Shape& sh,
                  double N) {
-  const std::string& s2n = s.s2n;
+  const std::string& s2n = s.var;
   const bool plain = sh.plain;
   const double ss = sh.ss, xbar = sh.xbar;
   const std::string W = sh.unit ? "" : " W";
@@ -249,14 +304,17 @@ void explain_mle(std::vector<std::string>& ex, const Setup& s, const Fit& f, con
                             significant(ss / N) + " (dividing by N, not N - 1)"
                       : f.s2_note));
   } else {
-    ex.push_back("MLE (priors dropped): " +
-                 (f.w_note.empty() ? std::string("least squares w = inverse(X^T") + W + " X) X^T" +
-                                         W + " " + y_a + " = " + vec(f.w)
-                                   : f.w_note) +
-                 "; " + s2n + " = " +
-                 (f.s2_note.empty() ? "RSS / N = " + significant(f.rss) + " / " + significant(N) +
-                                          " = " + significant(f.rss / N)
-                                    : f.s2_note));
+    ex.push_back(
+        "MLE (priors dropped): " +
+        (f.w_note.empty() ? std::string("least squares w = inverse(X^T") + W + " X) X^T" + W + " " +
+                                y_a + " = " + vec(f.w)
+                          : f.w_note) +
+        "; " + s2n + " = " +
+        (f.s2_note.empty()
+             ? "RSS / N = " + significant(f.rss) + " / " + significant(N) + " = " +
+                   significant(f.rss / N) +
+                   (s.is_sd ? ", so " + s.s2n + " = " + significant(std::sqrt(f.rss / N)) : "")
+             : f.s2_note));
   }
 }
 

@@ -83,36 +83,57 @@ bool in_a_normal_sd(const Model& m, const ComponentView& v, std::size_t s2) {
   return false;
 }
 
-// Checks that a sd expression is c * sqrt(s2) with c known and positive; sets
-// `why` (starting with `what`) otherwise.
-std::optional<Value> sd_multiplier(const Model& m, const ir::Node& sd, std::size_t s2,
-                                   const std::string& what, const std::string& name_of_s2,
-                                   std::string& why) {
-  auto mono = monomial_in(m, sd, s2);
+// Checks that a sd expression is c * sqrt(s2) (c * sigma when the scale
+// parameter is an sd) with c known and positive; sets `why` (starting with
+// `what`) otherwise.
+std::optional<Value> sd_multiplier(const Model& m, const ir::Node& sd, const Setup& s,
+                                   const std::string& what, std::string& why) {
+  const std::string& name = s.s2n;
+  auto mono = monomial_in(m, sd, s.s2);
   if (!mono) {
-    std::string other = others(m, sd, s2);
+    std::string other = others(m, sd, s.s2);
     if (!other.empty())
-      why = what + " involves " + other + "; it must be c * sqrt(" + name_of_s2 + ") with c known";
+      why = what + " involves " + other + "; it must be c * " + s.sd + " with c known";
     else
-      why = what + " is not of the form c * sqrt(" + name_of_s2 + ") with c known";
+      why = what + " is not of the form c * " + s.sd + " with c known";
     return std::nullopt;
   }
   if (mono->k == 0) {
-    why = what + " does not scale with sqrt(" + name_of_s2 + ")";
+    why = what + " does not scale with " + s.sd;
     return std::nullopt;
   }
-  if (mono->k != 0.5) {
-    why = what + " is c * " + name_of_s2 + "^" + significant(mono->k) + ", but " + name_of_s2 +
-          " is a variance: the sd must be c * sqrt(" + name_of_s2 + ")";
+  if (mono->k != s.power()) {
+    why = what + " is c * " + name + "^" + significant(mono->k) + ", but " + name + " is " +
+          (s.is_sd ? "an sd" : "a variance") + ": the sd must be c * " + s.sd;
     return std::nullopt;
   }
   for (double x : mono->c.data)
     if (!(x > 0) || !std::isfinite(x)) {
-      why = what + " has the multiplier c = " + significant(x) + " in c * sqrt(" + name_of_s2 +
-            "); it must be positive";
+      why = what + " has the multiplier c = " + significant(x) + " in c * " + s.sd +
+            "; it must be positive";
       return std::nullopt;
     }
   return mono->c;
+}
+
+bool half_line(const Prior& p) { return !p.family && p.lower == 0 && p.upper == INFINITY; }
+
+// The power k of the scale parameter in the first Normal sd c * q^k that
+// involves it: 0.5 (a variance) or 1 (an sd); 0 when none has that form.
+double scale_power(const Model& m, const ComponentView& v, std::size_t q) {
+  auto power_in = [&](const ir::Node& sd) {
+    auto mono = monomial_in(m, sd, q);
+    return mono && (mono->k == 0.5 || mono->k == 1) ? mono->k : 0.0;
+  };
+  for (auto oi : v.observations) {
+    const Observation& o = m.observations[oi];
+    if (o.family == &dist::normal_family() && mentions(*o.args[1], q)) return power_in(*o.args[1]);
+  }
+  for (auto pi : v.priors) {
+    const Prior& p = m.priors[pi];
+    if (p.family == &dist::normal_family() && mentions(*p.args[1], q)) return power_in(*p.args[1]);
+  }
+  return 0;
 }
 
 // The marginal of a stacked block of weights: a Student-t per element, with
@@ -189,14 +210,15 @@ bool find_variance(const Model& m, const graph::Component& c, const ComponentVie
     std::vector<std::size_t> found;
     for (auto pi : v.priors) {
       const Prior& p = m.priors[pi];
-      if (p.family != &dist::inverse_gamma_family() || p.params.size() != 1) continue;
+      if ((p.family != &dist::inverse_gamma_family() && !half_line(p)) || p.params.size() != 1)
+        continue;
       if (m.params[p.params[0]].type.is_scalar() && in_a_normal_sd(m, v, p.params[0]))
         found.push_back(pi);
     }
     if (found.empty()) return false;
     if (found.size() > 1) {
-      why = "several unknown variances with InverseGamma priors ('" +
-            prior_text(m, m.priors[found[0]]) + "', '" + prior_text(m, m.priors[found[1]]) +
+      why = "several unknown scales ('" + prior_text(m, m.priors[found[0]]) + "', '" +
+            prior_text(m, m.priors[found[1]]) +
             "') appear in the same observations; the NormalInverseGamma rule handles one variance";
       return false;
     }
@@ -207,6 +229,16 @@ bool find_variance(const Model& m, const graph::Component& c, const ComponentVie
   s.s2 = vp.params[s.joint ? 1 : 0];
   s.s2n = m.params[s.s2].name;
   const std::string& s2n = s.s2n;
+  s.flat_scale = half_line(vp);
+  if (s.flat_scale) {
+    const double k = scale_power(m, v, s.s2);
+    if (k == 0) return false;  // the sd is no c * sqrt(s2) nor c * s2: not this rule's
+    s.is_sd = k == 1;
+    s.alpha0 = s.is_sd ? -0.5 : -1, s.beta0 = 0;
+  }
+  s.var = s.is_sd ? s2n + "^2" : s2n;
+  s.sd = s.is_sd ? s2n : "sqrt(" + s2n + ")";
+  if (s.flat_scale) return true;
   if (!fixed_args(vp)) {
     why = "'" + prior_text(m, vp) + "': the prior of '" + s2n + "' has parameters as arguments";
     return false;
@@ -258,10 +290,18 @@ bool add_weights(const Model& m, const ComponentView& v, Setup& s, std::string& 
     const Prior& p = m.priors[pi];
     const std::string text = prior_text(m, p);
     const std::string name = m.params[p.params[0]].name;
-    const std::string wanted = name + " ~ Normal(m0, c * sqrt(" + s2n + "))";
+    const std::string wanted = name + " ~ Normal(m0, c * " + s.sd + ")";
+    if (!p.family && p.lower == -INFINITY && p.upper == INFINITY) {
+      // Flat on the whole line: the limit lambda -> 0 of the conjugate prior.
+      Weight w;
+      w.param = p.params[0], w.prior = pi, w.flat = true;
+      w.m0 = Value::scalar(0), w.lambda = Value::scalar(0), w.c = INFINITY;
+      s.weights.push_back(w);
+      continue;
+    }
     if (!p.family) {
-      why = "'" + name + "' has a flat prior; with the unknown variance '" + s2n +
-            "' the conjugate prior is " + wanted;
+      why = "'" + name + "' has a flat prior on " + p.text.substr(p.text.find('(')) +
+            "; with the unknown variance '" + s2n + "' the conjugate prior is " + wanted;
       return false;
     }
     if (p.family != &dist::normal_family() || p.params.size() != 1) {
@@ -270,8 +310,7 @@ bool add_weights(const Model& m, const ComponentView& v, Setup& s, std::string& 
       return false;
     }
     std::string r;
-    auto cm = sd_multiplier(m, *p.args[1], s.s2, "'" + text + "': the prior sd of '" + name + "'",
-                            s2n, r);
+    auto cm = sd_multiplier(m, *p.args[1], s, "'" + text + "': the prior sd of '" + name + "'", r);
     if (!cm) {
       why = r;
       if (r.find("does not scale") != std::string::npos)
@@ -307,12 +346,14 @@ void stack_weights(const Model& m, Setup& s) {
   s.p = static_cast<Idx>(stacked_size(m, s.wparams, &s.offsets));
   for (auto q : s.wparams) s.wnames += (s.wnames.empty() ? "" : ", ") + m.params[q].name;
   s.m0.resize(s.p), s.lambda0.resize(s.p);
-  for (std::size_t i = 0; i < s.weights.size(); ++i)
+  for (std::size_t i = 0; i < s.weights.size(); ++i) {
     for (Idx j = 0; j < s.length(i, m); ++j) {
       auto at_j = static_cast<Idx>(s.offsets[i]) + j;
       s.m0[at_j] = at(s.weights[i].m0, static_cast<std::size_t>(j));
       s.lambda0[at_j] = at(s.weights[i].lambda, static_cast<std::size_t>(j));
     }
+    if (s.weights[i].flat) s.p_flat += s.length(i, m);
+  }
 }
 
 // 3. Every observation: Normal, its mean linear in the weights, its sd c * sqrt(s2).
@@ -327,7 +368,7 @@ bool add_blocks(const Model& m, const ComponentView& v, Setup& s, std::string& w
       return false;
     }
     std::string r;
-    auto cm = sd_multiplier(m, *o.args[1], s.s2, "'" + o.text + "': the sd", s2n, r);
+    auto cm = sd_multiplier(m, *o.args[1], s, "'" + o.text + "': the sd", r);
     if (!cm) {
       why = r;
       if (r.find("does not scale") != std::string::npos)
@@ -392,41 +433,89 @@ std::optional<Setup> match(const Model& m, const graph::Component& c, const Comp
   return s;
 }
 
-Update update(const Setup& s) {
-  Update u;
-  MatrixXd Lambda0 = s.lambda0.asDiagonal();
-  u.Lambda = Lambda0;
-  VectorXd rhs = Lambda0 * s.m0;
-  for (const auto& b : s.blocks) {
-    VectorXd w = b.w.array() / b.c.array().square();
-    u.Lambda += b.X.transpose() * w.asDiagonal() * b.X;
-    rhs += b.X.transpose() * (w.asDiagonal() * (b.y - b.offset));
-    u.N += b.w.sum();
-  }
-  Eigen::LDLT<MatrixXd> ldlt(u.Lambda);
-  u.mean = ldlt.solve(rhs);
-  u.V = ldlt.solve(MatrixXd::Identity(s.p, s.p));
-  u.V = (u.V + u.V.transpose()) / 2;
-  for (const auto& b : s.blocks)
-    u.rss += (b.w.array() * ((b.y - b.offset - b.X * u.mean).array() / b.c.array()).square()).sum();
-  u.shrink = (u.mean - s.m0).dot(Lambda0 * (u.mean - s.m0));
-  u.alpha = s.alpha0 + u.N / 2;
-  u.beta = s.beta0 + (u.rss + u.shrink) / 2;
-  return u;
-}
-
-Fit least_squares(const Model& m, const Setup& s, double N) {
-  Idx rows = 0;
+// The observations as least-squares rows: sqrt(weight) / c times each row of
+// X and of y - a, below `first` rows left for the caller.
+void weighted_rows(const Setup& s, Idx first, MatrixXd& A, VectorXd& z) {
+  Idx rows = first;
   for (const auto& b : s.blocks) rows += b.y.size();
-  MatrixXd A(rows, s.p);
-  VectorXd z(rows);
-  Idx row = 0;
+  A.setZero(rows, s.p);
+  z.setZero(rows);
+  Idx row = first;
   for (const auto& b : s.blocks)
     for (Idx i = 0; i < b.y.size(); ++i, ++row) {
       const double sw = std::sqrt(b.w[i]);
       A.row(row) = b.X.row(i) * (sw / b.c[i]);
       z[row] = (b.y[i] - b.offset[i]) * (sw / b.c[i]);
     }
+}
+
+// Lambda' and m' as a least-squares problem: the prior's rows sqrt(lambda0)
+// (w - m0) stacked on the data's, solved by a column-pivoted QR of the stacked
+// matrix with its columns scaled to unit length. Its condition number is the
+// square root of Lambda''s, so covariates of very different sizes or nearly
+// collinear ones lose no more digits than they must (Golub & Van Loan,
+// Matrix Computations, sec. 5.3), and the rank decides whether flat weights
+// are determined.
+Update update(const Setup& s) {
+  Update u;
+  MatrixXd A;
+  VectorXd z;
+  weighted_rows(s, s.p, A, z);
+  const VectorXd root = s.lambda0.cwiseSqrt();
+  A.topRows(s.p) = root.asDiagonal();
+  z.head(s.p) = root.cwiseProduct(s.m0);
+  for (const auto& b : s.blocks) u.N += b.w.sum();
+  u.Lambda = A.transpose() * A;
+  VectorXd norm = A.colwise().norm().transpose();
+  u.proper = (norm.array() > 0).all();
+  for (Idx j = 0; j < s.p; ++j)
+    if (!(norm[j] > 0)) norm[j] = 1;
+  const VectorXd inv = norm.cwiseInverse();
+  Eigen::ColPivHouseholderQR<MatrixXd> qr(A * inv.asDiagonal());
+  qr.setThreshold(1e-13);
+  u.proper = u.proper && qr.rank() == s.p;
+  u.mean = inv.asDiagonal() * qr.solve(z);
+  // V = inverse(Lambda') = S P inverse(R) inverse(R)^T P^T S, S = diag(inv).
+  const MatrixXd R = qr.matrixR().topLeftCorner(s.p, s.p).triangularView<Eigen::Upper>();
+  const MatrixXd Rinv = R.triangularView<Eigen::Upper>().solve(MatrixXd::Identity(s.p, s.p));
+  const MatrixXd PR = qr.colsPermutation() * Rinv;
+  u.V = inv.asDiagonal() * (PR * PR.transpose()) * inv.asDiagonal();
+  u.V = (u.V + u.V.transpose()) / 2;
+  u.rss = (z.tail(z.size() - s.p) - A.bottomRows(A.rows() - s.p) * u.mean).squaredNorm();
+  u.shrink = (u.mean - s.m0).dot(s.lambda0.cwiseProduct(u.mean - s.m0));
+  u.alpha = s.alpha0 + (u.N - static_cast<double>(s.p_flat)) / 2;
+  u.beta = s.beta0 + (u.rss + u.shrink) / 2;
+  u.proper = u.proper && u.alpha > 0 && u.beta > 0;
+  return u;
+}
+
+// Why Lambda', alpha' or beta' leave no distribution (flat priors only).
+std::string improper_why(const Model& m, const Setup& s, const Update& u) {
+  std::string flat;
+  for (const auto& w : s.weights)
+    if (w.flat) flat += (flat.empty() ? "'" : ", '") + m.params[w.param].name + "'";
+  std::string out = "the posterior is improper: ";
+  if (u.alpha > 0 && u.beta > 0)
+    return out + flat + " with a flat prior " +
+           "are not determined by the data (the design's columns are linearly dependent, or "
+           "there are fewer observations than weights)";
+  const std::string n = significant(u.N), pf = std::to_string(s.p_flat);
+  if (!(u.alpha > 0))
+    return out + "with " + n + " observations, " + pf + " flat weights" +
+           (s.flat_scale ? " and " + s.s2n + " flat on (0, inf)" : "") + ", " + s.var +
+           " would be InverseGamma(" + significant(u.alpha) + ", " + significant(u.beta) +
+           "), which needs a shape above 0: " +
+           (s.flat_scale ? "it takes more than " + std::to_string(s.p_flat + (s.is_sd ? 1 : 2)) +
+                               " observations"
+                         : "too few observations");
+  return out + "every observation is fitted exactly, so " + s.var +
+         " would be InverseGamma with scale 0, which is no distribution";
+}
+
+Fit least_squares(const Model& m, const Setup& s, double N) {
+  MatrixXd A;
+  VectorXd z;
+  weighted_rows(s, 0, A, z);
   Eigen::CompleteOrthogonalDecomposition<MatrixXd> cod(A);
   const Idx rank = cod.rank();
   Fit f;
@@ -466,6 +555,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   const Setup& s = *setup;
   if (s.blocks.empty()) return std::nullopt;  // a prior alone: left to the general report
   const Update u = update(s);
+  if (!u.proper) return improper_solution(improper_why(m, s, u));
   const Fit fit = least_squares(m, s, u.N);
   const bool single = s.weights.size() == 1 && m.params[s.wparams[0]].type.is_scalar();
 
@@ -476,8 +566,12 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   // -(alpha' + 1 + p/2) log s2 - beta' / s2 vanishes at s2 = beta' / (alpha' + 1 + p/2).
   // With p = 1 this is Prince's (sec. 4.3)
   // s2 = (sum (x - mu)^2 + 2 beta + lambda (m0 - mu)^2) / (N + 3 + 2 alpha).
+  // In (w, sigma) the density gains the factor 2 sigma, and
+  // -(2 alpha' + 1 + p) log sigma - beta' / sigma^2 peaks at
+  // sigma^2 = 2 beta' / (2 alpha' + 1 + p).
   const double pd = static_cast<double>(s.p);
   const double s2_map = u.beta / (u.alpha + 1 + pd / 2);
+  const double sigma_map = std::sqrt(2 * u.beta / (2 * u.alpha + 1 + pd));
 
   for (std::size_t i = 0; i < s.weights.size(); ++i) {
     const std::size_t q = s.weights[i].param;
@@ -496,11 +590,12 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   }
   ParamResult var;
   var.param = s.s2;
-  var.posterior =
-      from_family(dist::inverse_gamma_family(), {u.alpha, u.beta});  // Murphy (2007), sec. 6
-  var.map = Value::scalar(s2_map);
+  var.posterior = s.is_sd ? sqrt_inverse_gamma(u.alpha, u.beta)
+                          : from_family(dist::inverse_gamma_family(),
+                                        {u.alpha, u.beta});  // Murphy (2007), sec. 6
+  var.map = Value::scalar(s.is_sd ? sigma_map : s2_map);
   if (fit.s2_note.empty())
-    var.mle = Value::scalar(fit.rss / u.N);
+    var.mle = Value::scalar(s.is_sd ? std::sqrt(fit.rss / u.N) : fit.rss / u.N);
   else
     var.mle_note = fit.s2_note;
   sol.params.push_back(var);
@@ -514,7 +609,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
       for (std::size_t j = 1; j <= m.params[q].type.rows; ++j)
         sol.joint_order.push_back(nm + "[" + std::to_string(j) + "]");
   }
-  sol.joint_order.push_back(s.s2n);
+  sol.joint_order.push_back(s.var);
   ClosedForm joint;
   if (single) {
     joint.dist_family = &dist::normal_inverse_gamma_family();
@@ -537,7 +632,8 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
             : u.alpha > 0.5 ? INFINITY
                             : NAN;
   }
-  mean[s.p] = var.posterior.mean[0], sd[s.p] = var.posterior.sd[0];
+  const ClosedForm of_var = from_family(dist::inverse_gamma_family(), {u.alpha, u.beta});
+  mean[s.p] = of_var.mean[0], sd[s.p] = of_var.sd[0];
   mode << u.mean, s2_map;
   joint.mean = to_value(mean), joint.sd = to_value(sd), joint.mode = to_value(mode);
   sol.joint = joint;
@@ -570,25 +666,27 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   };
   MatrixXd L = Eigen::LLT<MatrixXd>(u.V).matrixL();
   const std::size_t s2 = s.s2;
+  const bool is_sd = s.is_sd;
   const VectorXd mn = u.mean;
   const double alpha = u.alpha, beta = u.beta;
-  sol.draw = [put, s2, L, mn, alpha, beta](dist::Rng& rng, std::vector<Value>& values) {
+  sol.draw = [put, s2, is_sd, L, mn, alpha, beta](dist::Rng& rng, std::vector<Value>& values) {
     double var = 1 / std::gamma_distribution<double>(alpha, 1 / beta)(rng);
     std::normal_distribution<double> z(0, 1);
     VectorXd e(mn.size());
     for (Idx j = 0; j < e.size(); ++j) e[j] = z(rng);
-    values[s2] = Value::scalar(var);
+    values[s2] = Value::scalar(is_sd ? std::sqrt(var) : var);
     put(VectorXd(mn + std::sqrt(var) * (L * e)), values);
   };
   // log MNIG(w, s2) = log InverseGamma(s2 | alpha', beta') + log MultiNormal(w | m', s2
-  // inverse(Lambda')).
+  // inverse(Lambda')); in (w, sigma), plus log 2 sigma.
   MatrixXd Lambda = u.Lambda;
   MatrixXd LL = Eigen::LLT<MatrixXd>(Lambda).matrixL();
   const double logdet = 2 * LL.diagonal().array().log().sum();
   const dist::Family* igf = &dist::inverse_gamma_family();
-  sol.log_posterior = [layout, s2, mn, Lambda, logdet, alpha, beta, igf,
+  sol.log_posterior = [layout, s2, is_sd, mn, Lambda, logdet, alpha, beta, igf,
                        pd](const std::vector<Value>& values) {
-    double var = values[s2][0];
+    const double x = values[s2][0], var = is_sd ? x * x : x;
+    const double jacobian = is_sd ? std::log(2 * x) : 0.0;
     VectorXd w(mn.size());
     for (const auto& [q, span] : layout)
       for (Idx j = 0; j < span.second; ++j)
@@ -596,11 +694,11 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
     VectorXd r = w - mn;
     std::vector<double> a{alpha, beta};
     return igf->lpdf(a, var) - pd / 2 * std::log(2 * std::numbers::pi * var) + logdet / 2 -
-           r.dot(Lambda * r) / (2 * var);
+           r.dot(Lambda * r) / (2 * var) + jacobian;
   };
   sol.point.resize(m.params.size());
   put(mn, sol.point);
-  sol.point[s2] = Value::scalar(s2_map);
+  sol.point[s2] = Value::scalar(s.is_sd ? sigma_map : s2_map);
   return sol;
 }
 

@@ -24,6 +24,7 @@ struct Weight {
   Value m0, lambda;          // size 1 (broadcast) or the parameter's length
   double c = 1;              // the sd's multiplier when it is one number (for the explanation)
   bool joint_prior = false;  // mu of `mu, s2 ~ NormalInverseGamma(...)`
+  bool flat = false;         // flat on the whole line: lambda = 0, m0 unused
 };
 
 // One observation statement, as y = offset + X w + c sqrt(s2) eps.
@@ -54,6 +55,17 @@ struct Setup {
   VectorXd m0, lambda0;              // the stacked prior means and precision multipliers
   std::vector<Block> blocks;
   std::string s2n, wnames;  // "s2", "w0, w"
+  // The scale parameter is the variance s2 (sd c * sqrt(s2)) or the sd sigma
+  // itself (sd c * sigma); every formula is in the variance, named `var`
+  // ("s2", or "sigma^2"), and the sd is written `sd` ("sqrt(s2)", "sigma").
+  bool is_sd = false;
+  std::string var, sd;
+  // A flat prior on (0, inf) on the scale parameter: the InverseGamma limit
+  // alpha0 = -1 (flat on s2) or -1/2 (flat on sigma: p(s2) ~ s2^(-1/2)), beta0 = 0.
+  bool flat_scale = false;
+  Idx p_flat = 0;  // stacked weights with a flat prior
+
+  double power() const { return is_sd ? 1.0 : 0.5; }
 
   Idx length(std::size_t i, const Model& m) const {
     const Type& t = m.params[weights[i].param].type;
@@ -69,11 +81,16 @@ struct Setup {
 // the last being y^T W y + m0^T Lambda0 m0 - m'^T Lambda' m' without its cancellation.
 // With one scalar mean and x ~ Normal(mu, sqrt(s2)) these are Murphy (2007),
 // sec. 6: lambda' = lambda + N, m' = (lambda m0 + N x-bar) / (lambda + N), ...
+// A weight with a flat prior (lambda = 0) leaves no s2^(-1/2) of its prior to
+// cancel the one its integral brings, so alpha' = alpha + (N - p_flat) / 2
+// (Gelman et al., BDA3, sec. 14.2: flat weights and p(s2) ~ 1 / s2 give
+// s2 | y ~ Inv-chi^2(N - p, s^2)).
 struct Update {
   MatrixXd Lambda, V;  // posterior precision multiplier and its inverse
   VectorXd mean;       // m'
   double N = 0, alpha = 0, beta = 0;
   double rss = 0, shrink = 0;  // the two parts of 2 (beta' - beta)
+  bool proper = true;          // Lambda' positive definite, alpha' > 0, beta' > 0
 };
 
 // Maximum likelihood with the priors dropped: weighted least squares for the

@@ -1,0 +1,148 @@
+// Flat-prior Gaussian linear regressions (p(b, sigma) ~ 1 or p(b, s2) ~ 1)
+// against the exact posteriors of tests/fixtures/regression: 26 models on
+// public and generated data, each number computed by scipy from the closed
+// form and checked there by quadrature (see that directory's README). Every
+// model is run from its own file and data, as a user would.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "answer/answer.hpp"
+#include "helpers.hpp"
+
+using namespace bayes;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+const std::string kDir = std::string(BAYES_TEST_DIR) + "/fixtures/regression";
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The model's statements without its prints.
+std::string statements(const std::string& text) {
+  std::istringstream in(text);
+  std::string out, line;
+  while (std::getline(in, line))
+    if (line.rfind("print", 0) != 0) out += line + "\n";
+  return out;
+}
+
+// "b[2]" -> ("b", 1); "sigma" -> ("sigma", -1).
+std::pair<std::string, int> split(const std::string& key) {
+  auto open = key.find('[');
+  if (open == std::string::npos) return {key, -1};
+  return {key.substr(0, open), std::stoi(key.substr(open + 1)) - 1};
+}
+
+double element(const json& j, int i) {
+  const json& e = i < 0 ? j : j[static_cast<std::size_t>(i)];
+  return e.is_number() ? e.get<double>() : INFINITY;  // "inf" or "undefined"
+}
+
+// 1e-9 relative: the fixture's two routes agree to 6e-11, and the QR solution
+// keeps Longley's nearly collinear design (scaled condition number 4e4) to it.
+void close(double got, const json& want, double tol) {
+  if (want.is_null()) {  // an infinite or undefined moment
+    CHECK(!std::isfinite(got));
+    return;
+  }
+  CHECK(got == doctest::Approx(want.get<double>()).epsilon(tol));
+}
+
+}  // namespace
+
+TEST_CASE("flat-prior regressions: exact marginals, MAP and MLE against scipy") {
+  const json cases = json::parse(read(kDir + "/regression_reference.json"));
+  REQUIRE(cases.size() >= 20);
+  for (const auto& c : cases) {
+    const std::string name = c["name"];
+    CAPTURE(name);
+    const double tol = 1e-9;
+    std::string text = statements(read(kDir + "/" + c["model"].get<std::string>()));
+    std::vector<std::string> keys;
+    for (auto it = c["params"].begin(); it != c["params"].end(); ++it) keys.push_back(it.key());
+    std::vector<std::string> names;
+    for (const auto& k : keys)
+      if (std::find(names.begin(), names.end(), split(k).first) == names.end())
+        names.push_back(split(k).first);
+    for (const auto& n : names) text += "print posterior(" + n + ")\nprint map(" + n + ")\n";
+    auto r = test::run(text, kDir);
+    REQUIRE_MESSAGE(r.compiled, r.errors());
+    answer::Options opt;
+    auto out = report::to_json(answer::answer_all(*r.compiled, opt));
+    for (const auto& key : keys) {
+      CAPTURE(key);
+      const auto parts = split(key);
+      const std::string& base = parts.first;
+      const int i = parts.second;
+      const std::size_t at =
+          2 * static_cast<std::size_t>(std::find(names.begin(), names.end(), base) - names.begin());
+      const json& post = out[at];
+      const json& map = out[at + 1];
+      const json& want = c["params"][key];
+      REQUIRE_FALSE(post.contains("error"));
+      CHECK(post["method"] == "conjugate");
+      const std::string family = post["family"];
+      if (want.contains("posterior_of_sigma_squared")) {  // sigma = sqrt(InverseGamma)
+        CHECK(family == "SqrtInverseGamma");
+        const json& ig = want["posterior_of_sigma_squared"]["params"];
+        CHECK(post["params"]["shape"].get<double>() == doctest::Approx(ig["shape"].get<double>()));
+        CHECK(post["params"]["scale"].get<double>() ==
+              doctest::Approx(ig["scale"].get<double>()).epsilon(tol));
+      } else {
+        CHECK(family == want["posterior"]["family"].get<std::string>());
+      }
+      close(element(post["mean"], i), want["mean"], tol);
+      close(element(post["sd"], i), want["sd"], tol);
+      const json& interval =
+          i < 0 ? post["interval"] : post["interval"][static_cast<std::size_t>(i)];
+      close(interval[0].get<double>(), want["q025"], tol);
+      close(interval[1].get<double>(), want["q975"], tol);
+      close(element(post["mode"], i), want["marginal_mode"], tol);
+      close(element(map["value"], i), want["map"], tol);
+    }
+  }
+}
+
+TEST_CASE("flat-prior regressions: the numeric engine finds the same joint mode") {
+  // The MAP of p(b, sigma) ~ 1 is the MLE: least squares and sqrt(RSS / n).
+  const json cases = json::parse(read(kDir + "/regression_reference.json"));
+  for (const std::string name : {"line", "stackloss", "earnings", "line_s2"}) {
+    CAPTURE(name);
+    const json* c = nullptr;
+    for (const auto& x : cases)
+      if (x["name"] == name) c = &x;
+    REQUIRE(c);
+    std::string text = statements(read(kDir + "/" + (*c)["model"].get<std::string>()));
+    text += "print map()\n";
+    auto exact = test::run(text, kDir);
+    REQUIRE(exact.compiled);
+    answer::Options opt;
+    auto a = report::to_json(answer::answer_all(*exact.compiled, opt));
+    auto again = test::run(text, kDir);
+    opt.method = answer::Method::Numeric;
+    auto b = report::to_json(answer::answer_all(*again.compiled, opt));
+    CHECK(a[0]["method"] == "conjugate");
+    CHECK(b[0]["method"] != "conjugate");
+    for (auto it = a[0]["value"].begin(); it != a[0]["value"].end(); ++it) {
+      CAPTURE(it.key());
+      const json& x = it.value();
+      const json& y = b[0]["value"][it.key()];
+      if (x.is_number()) {
+        CHECK(y.get<double>() == doctest::Approx(x.get<double>()).epsilon(1e-6));
+      } else {
+        for (std::size_t k = 0; k < x.size(); ++k)
+          CHECK(y[k].get<double>() == doctest::Approx(x[k].get<double>()).epsilon(1e-6));
+      }
+    }
+  }
+}
