@@ -13,6 +13,7 @@
 #include "enumerate/enumerate.hpp"
 #include "expr/eval.hpp"
 #include "numeric/numeric.hpp"
+#include "quadrature/quadrature.hpp"
 #include "solution/solution.hpp"
 
 namespace bayes::answer {
@@ -107,6 +108,20 @@ struct Engine {
     return true;
   }
 
+  // The MLE of a component the quadrature engine solved: an optimisation with
+  // the priors dropped, which the numeric engine does (with its checks that
+  // the maximum exists).
+  void borrow_mle(Solution& sol, const graph::Component& comp) {
+    std::optional<numeric::Failure> failure;
+    std::string why;
+    auto fit = numeric::solve(m(), c.graph, comp, numeric_options(), why, failure);
+    for (auto& r : sol.params) {
+      const auto* n = fit ? fit->find(r.param) : nullptr;
+      r.mle = n ? n->mle : std::nullopt;
+      r.mle_note = n ? n->mle_note : failure ? failure->message : why;
+    }
+  }
+
   // Streaming is decided here, once per component: a component whose columns
   // are summarised is offered the rules that read summaries; when none
   // solves it, its columns are read into memory and the other engines (and
@@ -152,6 +167,12 @@ struct Engine {
         failures[i] = "not conjugate: " + reason;
         report.status = std::max(report.status, 3);
         continue;
+      }
+      if (!solutions[i] && opt.method == Method::Auto) {
+        // Conjugate once one scalar is fixed: exact, by quadrature over it.
+        std::string quadrature_why;
+        solutions[i] = quadrature::solve(m(), g, comp, quadrature_why);
+        if (solutions[i]) borrow_mle(*solutions[i], comp);
       }
       if (!solutions[i]) {
         std::string closed_why = why;
@@ -370,7 +391,8 @@ struct Engine {
         // The numeric engine's notes are about the whole component and name
         // the parameters that run off; the first parameter's name would mislead.
         std::string unused;
-        bool whole = method_of(p) == "numeric" || !solution_of(p, unused);
+        bool whole =
+            method_of(p) == "numeric" || method_of(p) == "quadrature" || !solution_of(p, unused);
         return error(q, whole ? why : m().params[p].name + ": " + why, 3);
       }
       all.emplace_back(m().params[p].name, v);

@@ -63,7 +63,8 @@ double evidence(const Model& m, const graph::FactorGraph& g, const graph::Compon
 }  // namespace
 
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
-                                        const graph::Component& c, std::string& why, Rules which) {
+                                        const graph::Component& c, std::string& why, Rules which,
+                                        FlatEvidence flat) {
   std::string reason;
   for (const auto& rule : rules()) {
     if ((which == Rules::Streaming && !rule.streams) || (which == Rules::InMemory && rule.streams))
@@ -72,7 +73,8 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
     auto s = rule.solve(m, g, c, r);
     if (s && !s->improper.empty()) return s;
     if (s) {
-      const std::string improper = density::improper_prior(m, c.params);
+      const std::string improper =
+          flat == FlatEvidence::Undefined ? density::improper_prior(m, c.params) : "";
       if (!improper.empty())
         s->log_evidence = NAN, s->evidence_note = improper;
       else if (std::isnan(s->log_evidence))

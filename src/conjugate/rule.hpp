@@ -57,11 +57,17 @@ const std::vector<Rule>& rules();
 // or all of them in order. Each rule is tried on a component once.
 enum class Rules { All, Streaming, InMemory };
 
+// How a flat (improper) prior enters the evidence: left undefined (the
+// evidence of a model), or read as density 1 (for an engine that integrates
+// the evidence over other unknowns, where the constant cancels).
+enum class FlatEvidence { Undefined, DensityOne };
+
 // Tries the rules on a component in order, then fills in the evidence. On
 // failure, `why` explains which factor breaks conjugacy. A solution whose
 // `improper` is set says that no posterior exists.
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why,
-                                        Rules which = Rules::All);
+                                        Rules which = Rules::All,
+                                        FlatEvidence flat = FlatEvidence::Undefined);
 
 }  // namespace bayes::conjugate

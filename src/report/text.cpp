@@ -77,6 +77,7 @@ std::string family_text(const FamilyValue& f) {
         if (nv.first == p.name && !has(nv.first)) order.push_back(&nv);
   for (const auto& nv : f.params)
     if (!has(nv.first)) order.push_back(&nv);
+  if (order.empty()) return f.name;  // no hyperparameters: "exact marginal, by quadrature"
   std::string s = f.name + "(";
   for (std::size_t i = 0; i < order.size(); ++i)
     s += (i ? ", " : "") + order[i]->first + " = " + text(order[i]->second);

@@ -1,0 +1,138 @@
+// Mixtures of closed-form marginals over quadrature nodes: receives the
+// components and their weights, produces one solution::ClosedForm. Moments
+// are the weighted sums of the components' (law of total variance); the cdf
+// is the weighted sum of theirs, and a quantile is found by bisection
+// between the components' own quantiles (the mixture's lies between them).
+#include "quadrature/mixture.hpp"
+
+#include <algorithm>
+#include <boost/math/tools/minima.hpp>
+#include <cmath>
+#include <memory>
+#include <random>
+
+namespace bayes::quadrature {
+
+namespace {
+
+struct Parts {
+  std::vector<solution::ClosedForm> forms;
+  std::vector<double> weights;
+  std::vector<double> cumulative;  // for drawing a component
+};
+
+// Element i's cdf of component k (the scalar cdf when the form is scalar).
+double cdf_of(const solution::ClosedForm& f, std::size_t i, double x) {
+  return f.scalar() ? f.cdf(x) : f.element_cdf(i, x);
+}
+
+double quantile_of(const solution::ClosedForm& f, std::size_t i, double p) {
+  return f.scalar() ? f.quantile(p) : f.element_quantile(i, p);
+}
+
+double mixture_quantile(const Parts& parts, std::size_t i, double p) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& f : parts.forms) {
+    const double x = quantile_of(f, i, p);
+    lo = std::min(lo, x), hi = std::max(hi, x);
+  }
+  if (!(lo < hi)) return lo;
+  auto cdf = [&](double x) {
+    double c = 0;
+    for (std::size_t k = 0; k < parts.forms.size(); ++k)
+      c += parts.weights[k] * cdf_of(parts.forms[k], i, x);
+    return c;
+  };
+  for (int it = 0; it < 80 && hi - lo > 1e-15 * std::max(std::abs(lo), std::abs(hi)); ++it) {
+    const double mid = (lo + hi) / 2;
+    (cdf(mid) < p ? lo : hi) = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+}  // namespace
+
+solution::ClosedForm mixture(const std::vector<const solution::ClosedForm*>& forms,
+                             std::vector<double> weights) {
+  auto parts = std::make_shared<Parts>();
+  double total = 0;
+  for (double w : weights) total += w;
+  for (std::size_t k = 0; k < forms.size(); ++k) {
+    parts->forms.push_back(*forms[k]);
+    parts->weights.push_back(weights[k] / total);
+    parts->cumulative.push_back((parts->cumulative.empty() ? 0 : parts->cumulative.back()) +
+                                weights[k] / total);
+  }
+  const solution::ClosedForm& first = *forms.front();
+  solution::ClosedForm out;
+  out.family = "mixture over the quadrature nodes";
+  const std::size_t n = first.mean.size();
+  std::vector<double> mean(n, 0), second(n, 0);
+  for (std::size_t k = 0; k < forms.size(); ++k)
+    for (std::size_t i = 0; i < n; ++i) {
+      const double m = forms[k]->mean[i], s = forms[k]->sd[i];
+      mean[i] += parts->weights[k] * m;
+      second[i] += parts->weights[k] * (s * s + m * m);
+    }
+  std::vector<double> sd(n);
+  for (std::size_t i = 0; i < n; ++i)
+    sd[i] = std::isfinite(second[i]) ? std::sqrt(std::max(second[i] - mean[i] * mean[i], 0.0))
+                                     : second[i];
+  out.mean = first.scalar() ? Value::scalar(mean[0]) : Value::vector(mean);
+  out.sd = first.scalar() ? Value::scalar(sd[0]) : Value::vector(sd);
+  if (first.scalar()) {
+    out.cdf = [parts](double x) {
+      double c = 0;
+      for (std::size_t k = 0; k < parts->forms.size(); ++k)
+        c += parts->weights[k] * parts->forms[k].cdf(x);
+      return c;
+    };
+    out.quantile = [parts](double p) { return mixture_quantile(*parts, 0, p); };
+  } else {
+    out.element_cdf = [parts](std::size_t i, double x) {
+      double c = 0;
+      for (std::size_t k = 0; k < parts->forms.size(); ++k)
+        c += parts->weights[k] * parts->forms[k].element_cdf(i, x);
+      return c;
+    };
+    out.element_quantile = [parts](std::size_t i, double p) {
+      return mixture_quantile(*parts, i, p);
+    };
+  }
+  out.lpdf = [parts](const Value& x) {
+    double top = -INFINITY;
+    std::vector<double> l(parts->forms.size());
+    for (std::size_t k = 0; k < l.size(); ++k)
+      top = std::max(top, l[k] = std::log(parts->weights[k]) + parts->forms[k].lpdf(x));
+    if (!std::isfinite(top)) return top;
+    double s = 0;
+    for (double v : l) s += std::exp(v - top);
+    return top + std::log(s);
+  };
+  if (first.scalar()) {  // the marginal mode: a scan between the 0.5% and 99.5% points, refined
+    const double a = out.quantile(0.005), b = out.quantile(0.995);
+    double best = a, top = -INFINITY;
+    for (int i = 0; i <= 200; ++i) {
+      const double x = a + (b - a) * i / 200.0, l = out.lpdf(Value::scalar(x));
+      if (l > top) top = l, best = x;
+    }
+    const double step = (b - a) / 200;
+    auto peak = boost::math::tools::brent_find_minima(
+        [&](double x) { return -out.lpdf(Value::scalar(x)); }, best - step, best + step, 40);
+    out.mode = Value::scalar(peak.first);
+    out.mode_note.clear();
+  } else {
+    out.mode_note = "not computed for a vector's mixture (see map())";
+  }
+  out.sample = [parts](dist::Rng& rng) {
+    std::uniform_real_distribution<double> unif(0, 1);
+    const double u = unif(rng);
+    auto it = std::lower_bound(parts->cumulative.begin(), parts->cumulative.end(), u);
+    const auto k = std::min<std::size_t>(static_cast<std::size_t>(it - parts->cumulative.begin()),
+                                         parts->forms.size() - 1);
+    return parts->forms[k].sample(rng);
+  };
+  return out;
+}
+
+}  // namespace bayes::quadrature

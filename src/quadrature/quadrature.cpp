@@ -1,0 +1,364 @@
+// The quadrature engine: receives a component of the factor graph, produces
+// its exact posterior when fixing one scalar parameter q leaves a block the
+// conjugate rules solve (Gelman et al., BDA3, sec. 5.4 for the hierarchical
+// Normal model: p(tau | y) on a grid, then the rest given tau in closed form).
+//   p(q | y) ~ p(q) p(y | q), p(y | q) the block's evidence given q,
+// integrated over u = the unconstrained q by the trapezoid rule (grid.cpp);
+// each block parameter's marginal is the mixture of its conditional marginals
+// with the nodes' weights.
+#include "quadrature/quadrature.hpp"
+
+#include <algorithm>
+#include <boost/math/tools/minima.hpp>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "density/log_density.hpp"
+#include "dist/family.hpp"
+#include "enumerate/enumerate.hpp"
+#include "format/format.hpp"
+#include "patterns/patterns.hpp"
+#include "quadrature/conditional.hpp"
+#include "quadrature/grid.hpp"
+#include "quadrature/mixture.hpp"
+
+namespace bayes::quadrature {
+
+namespace {
+
+using format::significant;
+using solution::Solution;
+
+// The support of q from its prior.
+Scale scale_of(const Model& m, std::size_t q) {
+  const Prior& p = m.priors[m.params[q].prior];
+  Scale s;
+  if (!p.family) {
+    s.lo = p.lower, s.hi = p.upper;
+    return s;
+  }
+  std::vector<Value> args;
+  for (const auto& a : p.args) args.push_back(patterns::eval_data(m, *a));
+  const dist::Bounds b = dist::support_bounds(*p.family, args);
+  s.lo = b.lo, s.hi = b.hi;
+  return s;
+}
+
+// "on the boundary sigma = 0" for a density that rises towards an end of the support.
+std::string boundary_at(const std::string& name, double end) {
+  return "on the boundary " + name + " = " + significant(end);
+}
+
+// Everything the engine knows at one node.
+struct Node {
+  double theta = 0, log_density = -INFINITY;  // log p(q) + log p(y | q) + log J
+  std::vector<Solution> pieces;
+};
+
+class Engine {
+ public:
+  Engine(const Model& m, const graph::Component& c, Conditional cond)
+      : m_(m),
+        c_(c),
+        cond_(std::make_shared<Conditional>(std::move(cond))),
+        q_(cond_->param()),
+        scale_(scale_of(m, q_)) {}
+
+  std::optional<double> log_density(double u, std::string& why) {
+    if (auto it = nodes_.find(u); it != nodes_.end()) return it->second.log_density;
+    Node n;
+    n.theta = scale_.theta(u);
+    if (!(n.theta > scale_.lo && n.theta < scale_.hi)) return nodes_[u] = n, -INFINITY;
+    std::vector<Value> values(m_.params.size());
+    values[q_] = Value::scalar(n.theta);
+    const double prior = density::log_prior(m_, m_.priors[m_.params[q_].prior], values);
+    if (!std::isfinite(prior)) return nodes_[u] = n, -INFINITY;
+    auto pieces = cond_->solve(n.theta, why);
+    if (!pieces) return std::nullopt;
+    double ev = 0;
+    for (const auto& piece : *pieces) ev += piece.log_evidence;
+    n.pieces = std::move(*pieces);
+    n.log_density = prior + ev + scale_.log_jacobian(u);
+    const double out = n.log_density;
+    nodes_[u] = std::move(n);
+    return out;
+  }
+
+  std::optional<Solution> run(std::string& why);
+
+ private:
+  const Model& m_;
+  const graph::Component& c_;
+  std::shared_ptr<Conditional> cond_;
+  std::size_t q_;
+  Scale scale_;
+  std::map<double, Node> nodes_;
+
+  solution::ParamResult outer(const Grid& grid) const;
+  void joint_mode(const Grid& grid, Solution& sol);
+};
+
+solution::ParamResult Engine::outer(const Grid& grid) const {
+  solution::ParamResult r;
+  r.param = q_;
+  solution::ClosedForm& cf = r.posterior;
+  cf.family = "exact marginal, by quadrature";
+  double mean = 0, second = 0;
+  for (std::size_t k = 0; k < grid.u.size(); ++k) {
+    const double t = scale_.theta(grid.u[k]);
+    mean += grid.w[k] * t, second += grid.w[k] * t * t;
+  }
+  cf.mean = Value::scalar(mean);
+  cf.sd = Value::scalar(std::sqrt(std::max(second - mean * mean, 0.0)));
+  const Scale s = scale_;
+  const auto g = std::make_shared<Grid>(grid);
+  const bool decreasing = std::isinf(s.hi) == false && std::isinf(s.lo);  // theta = hi - e^u
+  cf.cdf = [g, s, decreasing](double x) {
+    if (x <= s.lo) return 0.0;
+    if (x >= s.hi) return 1.0;
+    const double c = g->cdf(s.u(x));
+    return decreasing ? 1 - c : c;
+  };
+  cf.quantile = [g, s, decreasing](double p) {
+    return s.theta(g->quantile(decreasing ? 1 - p : p));
+  };
+  cf.sample = [g, s](dist::Rng& rng) {
+    std::uniform_real_distribution<double> unif(0, 1);
+    return Value::scalar(s.theta(g->quantile(unif(rng))));
+  };
+  // The density of theta: that of u over the Jacobian, interpolated between nodes.
+  cf.lpdf = [g, s](const Value& x) {
+    if (!(x[0] > s.lo && x[0] < s.hi)) return -HUGE_VAL;
+    const double u = s.u(x[0]);
+    if (u <= g->u.front() || u >= g->u.back()) return -HUGE_VAL;
+    const auto k = static_cast<std::size_t>((u - g->u.front()) / g->h);
+    const double t = (u - g->u[k]) / g->h;
+    const double f =
+        (1 - t) * g->f[std::min(k, g->f.size() - 1)] + t * g->f[std::min(k + 1, g->f.size() - 1)];
+    return f - g->log_z - s.log_jacobian(u);
+  };
+  // The marginal mode of theta: the peak of f(u) - log J(u) near the best node.
+  std::size_t best = 0;
+  for (std::size_t k = 0; k < grid.u.size(); ++k)
+    if (grid.f[k] - s.log_jacobian(grid.u[k]) > grid.f[best] - s.log_jacobian(grid.u[best]))
+      best = k;
+  // A density of theta that is highest at an end of the grid, or as high at
+  // the lowest node as at the best (within 1e-6), peaks on the boundary.
+  auto dens = [&](std::size_t k) { return grid.f[k] - s.log_jacobian(grid.u[k]); };
+  std::size_t first = 0, last = grid.u.size() - 1;  // the ends where the model answered
+  while (first < best && !std::isfinite(grid.f[first])) ++first;
+  while (last > best && !std::isfinite(grid.f[last])) --last;
+  if (best == first || dens(first) > dens(best) - 1e-6) {
+    cf.mode_note = boundary_at(m_.params[q_].name, s.lo);
+  } else if (best == last || dens(last) > dens(best) - 1e-6) {
+    cf.mode_note = boundary_at(m_.params[q_].name, s.hi);
+  } else {
+    auto peak = boost::math::tools::brent_find_minima(
+        [&](double u) { return -cf.lpdf(Value::scalar(s.theta(u))); }, grid.u[best - 1],
+        grid.u[best + 1], 40);
+    // Within a thousandth of a posterior sd of an end: the boundary itself
+    // (the density is flat there, and the last digits are rounding).
+    const double t = s.theta(peak.first), tol = 1e-3 * cf.sd[0];
+    if (t - s.lo < tol)
+      cf.mode_note = boundary_at(m_.params[q_].name, s.lo);
+    else if (s.hi - t < tol)
+      cf.mode_note = boundary_at(m_.params[q_].name, s.hi);
+    else
+      cf.mode = Value::scalar(t);
+  }
+  return r;
+}
+
+// The joint mode of (q, block): for each q the block's conditional joint mode
+// p(block* | q, y) times p(q) p(y | q); maximised over q near the best node.
+void Engine::joint_mode(const Grid& grid, Solution& sol) {
+  std::string why;
+  auto at = [&](double u) -> double {
+    auto f = log_density(u, why);
+    if (!f || !std::isfinite(*f)) return -INFINITY;
+    const Node& n = nodes_[u];
+    std::vector<Value> values(m_.params.size());
+    values[q_] = Value::scalar(n.theta);
+    double conditional = 0;
+    for (const auto& piece : n.pieces) {
+      for (const auto& r : piece.params) {
+        if (!r.map) return NAN;
+        values[r.param] = *r.map;
+      }
+    }
+    for (const auto& piece : n.pieces) conditional += piece.log_posterior(values);
+    return *f - scale_.log_jacobian(u) + conditional;
+  };
+  std::size_t best = 0;
+  std::vector<double> v(grid.u.size());
+  for (std::size_t k = 0; k < grid.u.size(); ++k) {
+    v[k] = at(grid.u[k]);
+    if (std::isnan(v[k])) {
+      for (auto& r : sol.params) r.map_note = "a block parameter has no conditional mode";
+      return;
+    }
+    if (v[k] > v[best]) best = k;
+  }
+  std::size_t first = 0, last = grid.u.size() - 1;
+  while (first < best && !std::isfinite(v[first])) ++first;
+  while (last > best && !std::isfinite(v[last])) --last;
+  const bool low = best == first || v[first] > v[best] - 1e-6;
+  const bool high = best == last || v[last] > v[best] - 1e-6;
+  // At an end: still rising steeply there (by e^2.5 over the last 5 units of
+  // u, a power of at least 1/2) means no mode at all, as in the funnel of a
+  // centred hierarchical model as tau -> 0; else the mode is the end itself.
+  auto edge = [&](bool low) {
+    const std::size_t end = low ? first : last;
+    const auto span = static_cast<std::size_t>(5 / grid.h);
+    const std::size_t inner = low ? std::min(first + span, last) : (last > span ? last - span : 0);
+    const std::string& qn = m_.params[q_].name;
+    const double at_end = low ? scale_.lo : scale_.hi;
+    const std::string note =
+        v[end] - v[inner] > 2.5
+            ? "the MAP does not exist: the posterior density increases without bound as " + qn +
+                  " -> " + significant(at_end)
+            : boundary_at(qn, at_end);
+    for (auto& r : sol.params) r.map_note = note;
+  };
+  if (low || high) return edge(low);
+  auto peak = boost::math::tools::brent_find_minima([&](double u) { return -at(u); },
+                                                    grid.u[best - 1], grid.u[best + 1], 40);
+  const Node& n = nodes_[peak.first];
+  const double tol = 1e-3 * sol.params[0].posterior.sd[0];
+  if (n.theta - scale_.lo < tol || scale_.hi - n.theta < tol)
+    return edge(n.theta - scale_.lo < tol);
+  for (auto& r : sol.params) {
+    if (r.param == q_) {
+      r.map = Value::scalar(n.theta);
+      continue;
+    }
+    for (const auto& piece : n.pieces)
+      if (const auto* pr = piece.find(r.param)) r.map = pr->map;
+  }
+}
+
+std::optional<Solution> Engine::run(std::string& why) {
+  const double u0 = scale_.u(std::isinf(scale_.lo) || std::isinf(scale_.hi)
+                                 ? (std::isinf(scale_.lo) && std::isinf(scale_.hi)
+                                        ? 0.0
+                                        : (std::isinf(scale_.hi) ? scale_.lo + 1 : scale_.hi - 1))
+                                 : (scale_.lo + scale_.hi) / 2);
+  auto grid = integrate([&](double u) { return log_density(u, why); }, u0, kTolerance, why);
+  if (!grid) return std::nullopt;
+  const std::string& qn = m_.params[q_].name;
+
+  Solution sol;
+  sol.method = "quadrature";
+  const Node& first = nodes_.at(grid->u[grid->u.size() / 2]);
+  std::string inner;
+  for (const auto& p : first.pieces) inner += (inner.empty() ? "" : " + ") + p.rule;
+  sol.rule = inner + " given " + qn + ", quadrature over " + qn + " (" +
+             std::to_string(grid->u.size()) + " nodes, relative error " +
+             significant(std::max(grid->error, 1e-16)) + ")";
+  sol.params.push_back(outer(*grid));
+
+  // The block's marginals: mixtures over the nodes.
+  std::vector<double> weights;
+  for (std::size_t k = 0; k < grid->u.size(); ++k)
+    if (grid->w[k] >= 1e-18) weights.push_back(grid->w[k]);
+  std::vector<std::size_t> others;
+  for (auto p : c_.params)
+    if (p != q_) others.push_back(p);
+  for (auto p : others) {
+    std::vector<const solution::ClosedForm*> parts;
+    for (std::size_t k = 0; k < grid->u.size(); ++k) {
+      if (grid->w[k] < 1e-18) continue;
+      const Node& n = nodes_.at(grid->u[k]);
+      const solution::ParamResult* r = nullptr;
+      for (const auto& piece : n.pieces)
+        if (!r) r = piece.find(p);
+      if (!r) {
+        why = "the conditional solution has no marginal for '" + m_.params[p].name + "'";
+        return std::nullopt;
+      }
+      parts.push_back(&r->posterior);
+    }
+    solution::ParamResult r;
+    r.param = p;
+    r.posterior = mixture(parts, weights);
+    sol.params.push_back(std::move(r));
+  }
+  joint_mode(*grid, sol);
+
+  // Draws: q from its exact cdf, then the block from the nearest node.
+  auto g = std::make_shared<Grid>(*grid);
+  auto table = std::make_shared<std::vector<std::vector<Solution>>>();
+  for (double u : grid->u) {
+    auto it = nodes_.find(u);  // absent where the conditional model failed (no mass there)
+    table->push_back(it == nodes_.end() ? std::vector<Solution>{} : it->second.pieces);
+  }
+  const Scale s = scale_;
+  const std::size_t q = q_;
+  sol.draw = [g, table, s, q](dist::Rng& rng, std::vector<Value>& values) {
+    std::uniform_real_distribution<double> unif(0, 1);
+    const double u = g->quantile(unif(rng));
+    auto k = static_cast<std::size_t>(std::lround((u - g->u.front()) / g->h));
+    k = std::min(k, g->u.size() - 1);
+    values[q] = Value::scalar(s.theta(u));
+    for (const auto& piece : (*table)[k]) piece.draw(rng, values);
+  };
+
+  const std::string improper = density::improper_prior(m_, c_.params);
+  if (improper.empty())
+    sol.log_evidence = grid->log_z;
+  else
+    sol.evidence_note = improper;
+
+  sol.explain.push_back("quadrature: given " + qn + ", the rest is conjugate (" + inner +
+                        "), with evidence p(y | " + qn + "); p(" + qn + " | y) ~ p(" + qn +
+                        ") p(y | " + qn + ") is integrated over u = " + scale_.text(qn) +
+                        " by the trapezoid rule");
+  sol.explain.push_back("nodes: " + std::to_string(grid->u.size()) + ", step " +
+                        significant(grid->h) + ", u from " + significant(grid->u.front()) + " to " +
+                        significant(grid->u.back()) +
+                        " (beyond, the density is below 1e-20 of its peak); halving the step "
+                        "changed the normaliser by " +
+                        significant(grid->error) + " (relative)");
+  sol.explain.push_back(
+      "the others' marginals are mixtures of their conditional posteriors over "
+      "the nodes; quantiles by root-finding on the mixture's cdf");
+  if (sol.params[0].posterior.mode)
+    sol.explain.push_back("posterior of " + qn + ": mean " +
+                          significant(sol.params[0].posterior.mean[0]) + ", sd " +
+                          significant(sol.params[0].posterior.sd[0]) + ", mode " +
+                          significant((*sol.params[0].posterior.mode)[0]));
+  return sol;
+}
+
+// The parameters worth trying as q: scalar, continuous, in a scale first.
+std::vector<std::size_t> candidates(const Model& m, const graph::Component& c) {
+  std::vector<std::size_t> out;
+  for (auto p : c.params)
+    if (m.params[p].type.is_scalar() && !m.params[p].discrete) out.push_back(p);
+  return out;
+}
+
+}  // namespace
+
+std::optional<Solution> solve(const Model& m, const graph::FactorGraph& /*g*/,
+                              const graph::Component& c, std::string& why) {
+  if (enumerate::all_discrete(m, c)) return std::nullopt;
+  for (auto q : candidates(m, c)) {
+    auto cond = Conditional::make(m, c, q);
+    if (!cond) continue;
+    // Conjugate given q at one value inside its support?
+    std::string w;
+    if (!cond->solve(scale_of(m, q).theta(0), w)) continue;
+    Engine engine(m, c, std::move(*cond));
+    std::string reason;
+    auto sol = engine.run(reason);
+    if (sol) return sol;
+    why = "quadrature over '" + m.params[q].name + "': " + reason;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace bayes::quadrature
