@@ -25,6 +25,7 @@ constexpr double kTail = 0.0005;         // the range holds the central 99.9%
 constexpr double kDrawTail = 0.005;      // from draws: the central 99%
 
 std::string family_text(const solution::ClosedForm& cf) {
+  if (cf.params.empty()) return cf.family;  // "exact marginal, by quadrature"
   std::string s = cf.family + "(";
   for (std::size_t i = 0; i < cf.params.size(); ++i) {
     const Value& v = cf.params[i].second;

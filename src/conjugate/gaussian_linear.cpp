@@ -672,7 +672,8 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
   sol.rule = rule_name(m, terms, v.observations.empty());
   add_marginals(sol, m, st, *post, mle);
   add_predictives(sol, m, terms, *post);
-  explain(sol, m, terms, st.labels, st.params, *post, mle, v.observations.empty());
+  if (explaining())
+    explain(sol, m, terms, st.labels, st.params, *post, mle, v.observations.empty());
   add_draws(sol, m, st, *post, log_det_prec);
   return sol;
 }

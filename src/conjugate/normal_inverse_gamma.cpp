@@ -652,7 +652,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
     sol.predictive.push_back(pr);
   }
 
-  explain(m, s, u, fit, s2_map, single, sol);
+  if (explaining()) explain(m, s, u, fit, s2_map, single, sol);
 
   // A joint draw: s2 ~ InverseGamma(alpha', beta'), then w | s2 ~ MultiNormal(m', s2 V').
   std::vector<std::pair<std::size_t, std::pair<Idx, Idx>>> layout;  // parameter, (offset, length)

@@ -21,6 +21,14 @@ BAYES_RULE(solve_pareto);                // pareto.cpp
 BAYES_RULE(solve_prior_only);            // prior_only.cpp
 #undef BAYES_RULE
 
+namespace {
+thread_local bool quiet = false;
+}  // namespace
+
+bool explaining() { return !quiet; }
+Quiet::Quiet() : was_(quiet) { quiet = true; }
+Quiet::~Quiet() { quiet = was_; }
+
 Solution improper_solution(std::string why) {
   Solution s;
   s.improper = std::move(why);

@@ -46,6 +46,22 @@ struct Rule {
   bool streams = false;
 };
 
+// Whether the rules write Solution::explain. An engine that solves the same
+// component many times (the quadrature engine, once per node) turns it off
+// for as long as a Quiet lives; the rules whose derivation is costly to
+// write (the Gaussian and NormalInverseGamma ones) ask explaining().
+bool explaining();
+class Quiet {
+ public:
+  Quiet();
+  ~Quiet();
+  Quiet(const Quiet&) = delete;
+  Quiet& operator=(const Quiet&) = delete;
+
+ private:
+  bool was_;
+};
+
 // What a rule returns when it proves the component's posterior improper.
 Solution improper_solution(std::string why);
 

@@ -73,6 +73,7 @@ std::optional<Conditional> Conditional::make(const Model& m, const graph::Compon
 
 std::optional<std::vector<solution::Solution>> Conditional::solve(double x, std::string& why) {
   model_.data[slot_].value = Value::scalar(x);
+  const conjugate::Quiet quiet;  // no derivation text at every node
   std::vector<solution::Solution> out;
   for (auto piece : pieces_) {
     auto s = conjugate::solve_component(model_, graph_, graph_.components[piece], why,

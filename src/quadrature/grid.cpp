@@ -61,18 +61,19 @@ void finish(Grid& g) {
   double fmax = *std::max_element(g.f.begin(), g.f.end());
   double total = 0;
   for (double f : g.f) total += std::exp(f - fmax);
-  // The mass beyond the ends where the model stopped answering (a scale too
-  // small for its linear algebra): the density falls off there like
-  // exp(slope * u), so the tail beyond the last node holds g_end / |slope|.
+  // The mass beyond the last nodes (where the density fell below 1e-13 of its
+  // peak, or where the model stopped answering: a scale too small for its
+  // linear algebra): the density falls off there like exp(slope * u), so the
+  // tail beyond holds g_end / |slope|.
   std::size_t a = 0, b = n - 1;
   while (a + 1 < n && !std::isfinite(g.f[a])) ++a;
   while (b > a && !std::isfinite(g.f[b])) --b;
   double tail_lo = 0, tail_hi = 0;
-  if (a > 0 && a + 1 <= b) {
+  if (a + 1 <= b) {
     const double slope = (g.f[a + 1] - g.f[a]) / g.h;
     if (slope > 0) tail_lo = std::exp(g.f[a] - fmax) / slope;
   }
-  if (b + 1 < n && b >= a + 1) {
+  if (b >= a + 1) {
     const double slope = (g.f[b - 1] - g.f[b]) / g.h;
     if (slope > 0) tail_hi = std::exp(g.f[b] - fmax) / slope;
   }
@@ -164,15 +165,17 @@ std::optional<Grid> integrate(const std::function<std::optional<double>(double)>
   const double f2 = (at(mode + d) - 2 * fmode + at(mode - d)) / (d * d);
   double sd = f2 < 0 && std::isfinite(f2) ? 1 / std::sqrt(-f2) : 1;
   sd = std::clamp(sd, 1e-8, 1e3);
-  // 3. Nodes every sd / 16 out to where the density is below e^-46 of its peak
-  // (1e-20), then halving the step until the normaliser settles.
+  // 3. Nodes every sd / 16 out to where the density is below e^-30 of its peak
+  // (1e-13; the tails beyond are added in finish()), then halving the step
+  // until the normaliser settles.
   double h = sd / 16;
   constexpr long kMaxSide = 6000;
   auto node = [&](long k) { return mode + static_cast<double>(k) * h; };
   long lo = 0, hi = 0;
   double fmax = fmode;
-  while (hi < kMaxSide && at(node(hi)) > fmax - 46) fmax = std::max(fmax, at(node(hi++)));
-  while (lo > -kMaxSide && at(node(lo)) > fmax - 46) fmax = std::max(fmax, at(node(lo--)));
+  constexpr double kDrop = 30;
+  while (hi < kMaxSide && at(node(hi)) > fmax - kDrop) fmax = std::max(fmax, at(node(hi++)));
+  while (lo > -kMaxSide && at(node(lo)) > fmax - kDrop) fmax = std::max(fmax, at(node(lo--)));
   if (hi >= kMaxSide || lo <= -kMaxSide) {
     why = "the density does not fall off within " + std::to_string(hi - lo) +
           " nodes: its tail is too heavy to integrate (or the posterior is improper)";

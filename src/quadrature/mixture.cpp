@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/math/tools/minima.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -43,11 +44,13 @@ double mixture_quantile(const Parts& parts, std::size_t i, double p) {
       c += parts.weights[k] * cdf_of(parts.forms[k], i, x);
     return c;
   };
-  for (int it = 0; it < 80 && hi - lo > 1e-15 * std::max(std::abs(lo), std::abs(hi)); ++it) {
-    const double mid = (lo + hi) / 2;
-    (cdf(mid) < p ? lo : hi) = mid;
-  }
-  return (lo + hi) / 2;
+  const double flo = cdf(lo) - p, fhi = cdf(hi) - p;
+  if (!(flo < 0 && fhi > 0)) return flo >= 0 ? lo : hi;
+  std::uintmax_t iterations = 100;
+  auto r =
+      boost::math::tools::toms748_solve([&](double x) { return cdf(x) - p; }, lo, hi, flo, fhi,
+                                        boost::math::tools::eps_tolerance<double>(50), iterations);
+  return (r.first + r.second) / 2;
 }
 
 }  // namespace

@@ -261,15 +261,16 @@ std::optional<Solution> Engine::run(std::string& why) {
 
   // The block's marginals: mixtures over the nodes.
   std::vector<double> weights;
+  // Nodes below 1e-15 of the total weight change nothing at double precision.
   for (std::size_t k = 0; k < grid->u.size(); ++k)
-    if (grid->w[k] >= 1e-18) weights.push_back(grid->w[k]);
+    if (grid->w[k] >= 1e-15) weights.push_back(grid->w[k]);
   std::vector<std::size_t> others;
   for (auto p : c_.params)
     if (p != q_) others.push_back(p);
   for (auto p : others) {
     std::vector<const solution::ClosedForm*> parts;
     for (std::size_t k = 0; k < grid->u.size(); ++k) {
-      if (grid->w[k] < 1e-18) continue;
+      if (grid->w[k] < 1e-15) continue;
       const Node& n = nodes_.at(grid->u[k]);
       const solution::ParamResult* r = nullptr;
       for (const auto& piece : n.pieces)
@@ -318,7 +319,8 @@ std::optional<Solution> Engine::run(std::string& why) {
   sol.explain.push_back("nodes: " + std::to_string(grid->u.size()) + ", step " +
                         significant(grid->h) + ", u from " + significant(grid->u.front()) + " to " +
                         significant(grid->u.back()) +
-                        " (beyond, the density is below 1e-20 of its peak); halving the step "
+                        " (beyond, the density is below 1e-13 of its peak, and the tails are "
+                        "added as exponential ones); halving the step "
                         "changed the normaliser by " +
                         significant(grid->error) + " (relative)");
   sol.explain.push_back(
@@ -332,20 +334,37 @@ std::optional<Solution> Engine::run(std::string& why) {
   return sol;
 }
 
-// The parameters worth trying as q: scalar, continuous, in a scale first.
-std::vector<std::size_t> candidates(const Model& m, const graph::Component& c) {
+// The parameters worth trying as q: scalar, continuous, in a Normal factor,
+// and without a Normal prior of their own (those are the block the Normal
+// rules take); a quick filter before any model is copied.
+std::vector<std::size_t> candidates(const Model& m, const graph::FactorGraph& g,
+                                    const graph::Component& c) {
+  std::vector<std::size_t> in_normal;
+  for (auto fi : c.factors) {
+    const graph::Factor& f = g.factors[fi];
+    const bool prior = f.kind == graph::FactorKind::Prior;
+    const dist::Family* family = prior ? m.priors[f.index].family : m.observations[f.index].family;
+    if (family != &dist::normal_family()) continue;
+    const auto& args = prior ? m.priors[f.index].args : m.observations[f.index].args;
+    for (const auto& a : args)
+      for (auto p : ir::params_of(*a)) in_normal.push_back(p);
+  }
   std::vector<std::size_t> out;
-  for (auto p : c.params)
-    if (m.params[p].type.is_scalar() && !m.params[p].discrete) out.push_back(p);
+  for (auto p : c.params) {
+    const dist::Family* own = m.priors[m.params[p].prior].family;
+    if (m.params[p].type.is_scalar() && !m.params[p].discrete && own != &dist::normal_family() &&
+        std::find(in_normal.begin(), in_normal.end(), p) != in_normal.end())
+      out.push_back(p);
+  }
   return out;
 }
 
 }  // namespace
 
-std::optional<Solution> solve(const Model& m, const graph::FactorGraph& /*g*/,
+std::optional<Solution> solve(const Model& m, const graph::FactorGraph& g,
                               const graph::Component& c, std::string& why) {
   if (enumerate::all_discrete(m, c)) return std::nullopt;
-  for (auto q : candidates(m, c)) {
+  for (auto q : candidates(m, g, c)) {
     auto cond = Conditional::make(m, c, q);
     if (!cond) continue;
     // Conjugate given q at one value inside its support?
