@@ -96,11 +96,11 @@ class Engine {
   Scale scale_;
   std::map<double, Node> nodes_;
 
-  solution::ParamResult outer(const Grid& grid) const;
+  solution::ParamResult outer(const Grid& grid);
   void joint_mode(const Grid& grid, Solution& sol);
 };
 
-solution::ParamResult Engine::outer(const Grid& grid) const {
+solution::ParamResult Engine::outer(const Grid& grid) {
   solution::ParamResult r;
   r.param = q_;
   solution::ClosedForm& cf = r.posterior;
@@ -129,14 +129,22 @@ solution::ParamResult Engine::outer(const Grid& grid) const {
     return Value::scalar(s.theta(g->quantile(unif(rng))));
   };
   // The density of theta: that of u over the Jacobian, interpolated between nodes.
+  // The density of theta: that of u over the Jacobian, f(u) between nodes by
+  // the cubic Hermite interpolant with slopes from central differences.
   cf.lpdf = [g, s](const Value& x) {
     if (!(x[0] > s.lo && x[0] < s.hi)) return -HUGE_VAL;
     const double u = s.u(x[0]);
-    if (u <= g->u.front() || u >= g->u.back()) return -HUGE_VAL;
+    const std::size_t n = g->u.size();
+    if (n < 4 || u <= g->u[1] || u >= g->u[n - 2]) return -HUGE_VAL;
     const auto k = static_cast<std::size_t>((u - g->u.front()) / g->h);
+    if (k < 1 || k + 2 >= n) return -HUGE_VAL;
     const double t = (u - g->u[k]) / g->h;
-    const double f =
-        (1 - t) * g->f[std::min(k, g->f.size() - 1)] + t * g->f[std::min(k + 1, g->f.size() - 1)];
+    const double f0 = g->f[k], f1 = g->f[k + 1];
+    const double d0 = (g->f[k + 1] - g->f[k - 1]) / 2, d1 = (g->f[k + 2] - g->f[k]) / 2;
+    if (!std::isfinite(f0 + f1 + d0 + d1)) return -HUGE_VAL;
+    const double t2 = t * t, t3 = t2 * t;
+    const double f = (2 * t3 - 3 * t2 + 1) * f0 + (t3 - 2 * t2 + t) * d0 + (-2 * t3 + 3 * t2) * f1 +
+                     (t3 - t2) * d1;
     return f - g->log_z - s.log_jacobian(u);
   };
   // The marginal mode of theta: the peak of f(u) - log J(u) near the best node.
@@ -155,9 +163,14 @@ solution::ParamResult Engine::outer(const Grid& grid) const {
   } else if (best == last || dens(last) > dens(best) - 1e-6) {
     cf.mode_note = boundary_at(m_.params[q_].name, s.hi);
   } else {
-    auto peak = boost::math::tools::brent_find_minima(
-        [&](double u) { return -cf.lpdf(Value::scalar(s.theta(u))); }, grid.u[best - 1],
-        grid.u[best + 1], 40);
+    // The exact density there (one conditional solve per step), not the interpolant.
+    std::string why;
+    auto exact = [&](double u) {
+      auto f = log_density(u, why);
+      return f && std::isfinite(*f) ? -(*f - s.log_jacobian(u)) : HUGE_VAL;
+    };
+    auto peak =
+        boost::math::tools::brent_find_minima(exact, grid.u[best - 1], grid.u[best + 1], 40);
     // Within a thousandth of a posterior sd of an end: the boundary itself
     // (the density is flat there, and the last digits are rounding).
     const double t = s.theta(peak.first), tol = 1e-3 * cf.sd[0];

@@ -128,3 +128,20 @@ TEST_CASE("quadrature grid: a Normal integrated on the line, cdf and quantiles")
   CHECK(!flat);
   CHECK(why.find("does not fall off") != std::string::npos);
 }
+
+TEST_CASE("quadrature: a flat sd and Uniform(0, 100) agree; the marginal mode") {
+  const std::string data =
+      "data x = [1, 2, 3, 4, 5, 6, 7, 8]\ndata y = [1.1, 2.3, 2.8, 4.2, 4.9, 6.3, 6.8, 8.4]\n"
+      "param b0 ~ Normal(0, 10)\nparam b1 ~ Normal(0, 10)\n";
+  const std::string rest = "y ~ Normal(b0 + b1 * x, sigma)\nprint posterior(sigma)\n";
+  auto flat = test::answers(data + "param sigma > 0\n" + rest);
+  auto uniform = test::answers(data + "param sigma ~ Uniform(0, 100)\n" + rest);
+  CHECK(flat[0]["method"] == "quadrature");
+  CHECK(uniform[0]["method"] == "quadrature");
+  // They differ only by the flat prior's mass above 100, where the posterior
+  // falls like sigma^-6: about 1e-8 of the mean and 1e-6 of the second moment.
+  CHECK(num(flat[0]["mean"]) == doctest::Approx(num(uniform[0]["mean"])).epsilon(1e-7));
+  CHECK(num(flat[0]["sd"]) == doctest::Approx(num(uniform[0]["sd"])).epsilon(1e-5));
+  // scipy: minimize_scalar of -multivariate_normal(0, s^2 I + 100 X X').logpdf(y)
+  CHECK(num(flat[0]["mode"]) == doctest::Approx(0.2569573307003724).epsilon(1e-5));
+}
