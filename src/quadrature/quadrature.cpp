@@ -299,6 +299,27 @@ std::optional<Solution> Engine::run(std::string& why) {
     r.posterior = mixture(parts, weights);
     sol.params.push_back(std::move(r));
   }
+  // The predictive of each observation statement: the mixture of its
+  // conditional predictives (every node's rule gives the same statements).
+  const Node& middle = nodes_.at(grid->u[grid->u.size() / 2]);
+  for (const auto& piece : middle.pieces)
+    for (const auto& pr : piece.predictive) {
+      std::vector<const solution::ClosedForm*> parts;
+      for (std::size_t k = 0; k < grid->u.size(); ++k) {
+        if (grid->w[k] < 1e-15) continue;
+        const solution::PredictiveResult* found = nullptr;
+        for (const auto& p : nodes_.at(grid->u[k]).pieces)
+          for (const auto& other : p.predictive)
+            if (other.observation == pr.observation) found = &other;
+        if (!found) {
+          parts.clear();
+          break;
+        }
+        parts.push_back(&found->dist);
+      }
+      if (!parts.empty() && parts.size() == weights.size())
+        sol.predictive.push_back({pr.observation, mixture(parts, weights), pr.note});
+    }
   joint_mode(*grid, sol);
 
   // Draws: q from its exact cdf, then the block from the nearest node.

@@ -145,3 +145,16 @@ TEST_CASE("quadrature: a flat sd and Uniform(0, 100) agree; the marginal mode") 
   // scipy: minimize_scalar of -multivariate_normal(0, s^2 I + 100 X X').logpdf(y)
   CHECK(num(flat[0]["mode"]) == doctest::Approx(0.2569573307003724).epsilon(1e-5));
 }
+
+TEST_CASE("quadrature: the predictive is the mixture of the conditional predictives") {
+  // One more y at x = 1: its mean is E[b0] + E[b1] exactly, its variance
+  // E[sigma^2] + Var(b0 + b1), so it is wider than the noise alone.
+  const std::string text = reference()[2]["model"].get<std::string>() +
+                           "print predictive(y)\nprint posterior(b0)\nprint posterior(b1)\n"
+                           "print posterior(sigma)\n";
+  auto r = test::answers(text);
+  CHECK(r[0]["method"] == "quadrature");
+  CHECK(num(r[0]["mean"]) == doctest::Approx(num(r[1]["mean"]) + num(r[2]["mean"])).epsilon(1e-12));
+  const double s = num(r[3]["sd"]), m = num(r[3]["mean"]);
+  CHECK(num(r[0]["sd"]) > std::sqrt(s * s + m * m));
+}
