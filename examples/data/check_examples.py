@@ -286,8 +286,66 @@ def existing():
     agree(bayes("die.model"), "prob(theta[6] > 1 / 6)", p6.sf(1 / 6), rtol=1e-4)
 
 
+def unknown_noise():
+    print("unknown_noise.model: the exact posterior of a regression's noise sd")
+    d = csv("height_weight.csv")
+    h, w = d["height"], d["weight"]
+    N = len(w)
+    X = np.column_stack([np.ones(N), h])
+    coef, rss, _, _ = np.linalg.lstsq(X, w, rcond=None)
+    rss = rss[0]
+    # 1. Flat priors: sigma^2 ~ InverseGamma((N - 3) / 2, RSS / 2) (BDA3 sec. 14.2).
+    ig = stats.invgamma((N - 3) / 2, scale=rss / 2)
+    mean = math.sqrt(rss / 2) * math.exp(special.gammaln((N - 4) / 2) - special.gammaln((N - 3) / 2))
+    interval = [math.sqrt(ig.ppf(0.025)), math.sqrt(ig.ppf(0.975))]
+    print(f"  flat: sigma^2 ~ InverseGamma({(N - 3) / 2}, {rss / 2:.4f}); E sigma = {mean:.6f},"
+          f" 95% {np.round(interval, 6)}, mode sqrt(RSS / (N - 2)) = {math.sqrt(rss / (N - 2)):.6f},"
+          f" P(sigma > 5) = {ig.sf(25):.6f}")
+    # 2. tau ~ HalfCauchy(5), v0 ~ Normal(0, 1000), v1 ~ Normal(0, 10): given
+    # tau, weight ~ MultiNormal(0, tau^2 I + X P0 X'); quad over tau.
+    P0 = np.diag([1000.0**2, 10.0**2])
+
+    def log_lik(t):
+        S = np.eye(N) * t * t
+        A = np.linalg.inv(P0) + X.T @ X / (t * t)
+        b = X.T @ w / (t * t)
+        quad = w @ w / (t * t) - b @ np.linalg.solve(A, b)
+        logdet = 2 * N * math.log(t) + np.linalg.slogdet(P0)[1] + np.linalg.slogdet(A)[1]
+        return -0.5 * (N * math.log(2 * math.pi) + logdet + quad)
+
+    top = max(log_lik(t) + stats.halfcauchy(scale=5).logpdf(t) for t in np.linspace(1, 10, 200))
+    dens = lambda t: math.exp(stats.halfcauchy(scale=5).logpdf(t) + log_lik(t) - top)
+    q = lambda f, a, b: integrate.quad(f, a, b, epsabs=0, epsrel=1e-11, limit=200)[0]
+    z = q(dens, 0, 10) + q(dens, 10, np.inf)
+    m1 = (q(lambda t: t * dens(t), 0, 10) + q(lambda t: t * dens(t), 10, np.inf)) / z
+    cdf = lambda x: q(dens, 0, x) / z
+    lo = optimize.brentq(lambda x: cdf(x) - 0.025, 1, 10, xtol=1e-12)
+    hi = optimize.brentq(lambda x: cdf(x) - 0.975, 1, 20, xtol=1e-12)
+
+    def slope(t):  # the conditional Normal of v1 given tau: mean, variance
+        A = np.linalg.inv(P0) + X.T @ X / (t * t)
+        cov = np.linalg.inv(A)
+        return (cov @ (X.T @ w / (t * t)))[1], cov[1, 1]
+
+    e1 = (q(lambda t: slope(t)[0] * dens(t), 0, 10) + q(lambda t: slope(t)[0] * dens(t), 10, np.inf)) / z
+    e2 = (q(lambda t: (slope(t)[1] + slope(t)[0] ** 2) * dens(t), 0, 10) +
+          q(lambda t: (slope(t)[1] + slope(t)[0] ** 2) * dens(t), 10, np.inf)) / z
+    print(f"  HalfCauchy(5): E tau = {m1:.6f}, 95% [{lo:.6f}, {hi:.6f}], P(tau > 5) = {1 - cdf(5):.6f},"
+          f" v1 mean {e1:.6f} sd {math.sqrt(e2 - e1 * e1):.6f}")
+    a = bayes("unknown_noise.model")
+    agree(a, "posterior(sigma)", mean, "mean")
+    agree(a, "posterior(sigma)", interval, "interval")
+    agree(a, "map(sigma)", math.sqrt(rss / N))
+    agree(a, "prob(sigma > 5)", ig.sf(25))
+    agree(a, "posterior(tau)", m1, "mean")
+    agree(a, "posterior(tau)", [lo, hi], "interval")
+    agree(a, "prob(tau > 5)", 1 - cdf(5))
+    agree(a, "posterior(v1)", math.sqrt(e2 - e1 * e1), "sd")
+
+
 if __name__ == "__main__":
-    for section in (least_squares, converging, click_through, logistic, compare, existing):
+    for section in (least_squares, unknown_noise, converging, click_through, logistic, compare,
+                    existing):
         section()
     if BAYES:
         print(f"bayes agrees on all {checked} numbers")
