@@ -209,6 +209,11 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   ParamResult r;
   r.param = p;
   r.posterior = from_family(dist::beta_family(), {a, b});
+  // The family's note names its outcome p; say the parameter's own name.
+  const std::string generic = "on the boundary p = ";
+  if (!r.posterior.mode && r.posterior.mode_note.rfind(generic, 0) == 0)
+    r.posterior.mode_note =
+        "on the boundary " + name + " = " + r.posterior.mode_note.substr(generic.size());
   if (r.posterior.mode) r.map = r.posterior.mode;
   r.map_note = r.posterior.mode_note;
   if (succ > 0 && fail > 0) {
