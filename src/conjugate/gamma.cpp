@@ -420,28 +420,14 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
 
 std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
                                     const graph::Component& c, std::string& why) {
-  const auto prior = match_scalar_prior(m, g, c, dist::gamma_family(), why);
-  if (!prior) return std::nullopt;
-  const ComponentView& v = prior->view;
+  auto u = scalar_update<Stats>(m, g, c, dist::gamma_family(), observation_stats, why);
+  if (!u) return std::nullopt;
+  if (!u->improper.empty()) return improper_solution(u->improper);
+  const ScalarPrior* prior = &u->prior;
   const std::size_t p = prior->param;
   const std::string& name = m.params[p].name;
-  const double a0 = prior->a0, b0 = prior->b0;
-
-  std::vector<Stats> stats;
-  for (auto oi : v.observations) {
-    auto st = observation_stats(m, oi, p, why);
-    if (!st && prior->improper) why.clear();  // a flat prior is not this rule's to explain
-    if (!st) return std::nullopt;
-    stats.push_back(std::move(*st));
-  }
-  if (stats.empty()) return std::nullopt;  // a prior alone: left to the general report
-
-  double S = 0, R = 0;
-  for (const auto& st : stats) S += st.s, R += st.r;
-  const double a = a0 + S, b = b0 + R;
-  if (!(a > 0 && b > 0)) {  // only under a flat prior
-    return improper_solution(improper_posterior(name, *prior, dist::gamma_family(), a, b));
-  }
+  const double S = u->S, R = u->R, a = u->a, b = u->b;
+  const std::vector<Stats>& stats = u->stats;
 
   Solution sol;
   std::string kinds;

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "check/model.hpp"
 #include "conjugate/rule.hpp"
@@ -59,6 +60,43 @@ std::optional<ScalarPrior> match_scalar_prior(const Model& m, const graph::Facto
 // is not a distribution.
 std::string improper_posterior(const std::string& name, const ScalarPrior& prior,
                                const dist::Family& family, double a, double b);
+
+// The opening the Gamma and InverseGamma rules share: the component's scalar
+// prior read as `family`, each observation's contribution read by `read`
+// (a Stats with members s and r: theta's power and the rate or scale term it
+// adds, or nullopt with `why`), and the posterior's arguments a = a0 + sum s,
+// b = b0 + sum r. nullopt when the prior is another rule's, an observation
+// does not fit (`why`) or there is none; `improper` says why a posterior
+// with a <= 0 or b <= 0 (from a flat prior) is no distribution.
+template <class Stats>
+struct ScalarUpdate {
+  ScalarPrior prior;
+  std::vector<Stats> stats;
+  double S = 0, R = 0, a = 0, b = 0;
+  std::string improper;
+};
+
+template <class Stats, class Read>
+std::optional<ScalarUpdate<Stats>> scalar_update(const Model& m, const graph::FactorGraph& g,
+                                                 const graph::Component& c,
+                                                 const dist::Family& family, Read read,
+                                                 std::string& why) {
+  auto prior = match_scalar_prior(m, g, c, family, why);
+  if (!prior) return std::nullopt;
+  ScalarUpdate<Stats> u{*prior, {}, 0, 0, 0, 0, ""};
+  for (auto oi : prior->view.observations) {
+    std::optional<Stats> st = read(m, oi, prior->param, why);
+    if (!st && prior->improper) why.clear();  // a flat prior is not this rule's to explain
+    if (!st) return std::nullopt;
+    u.stats.push_back(std::move(*st));
+  }
+  if (u.stats.empty()) return std::nullopt;  // a prior alone: the prior-only rule's
+  for (const auto& st : u.stats) u.S += st.s, u.R += st.r;
+  u.a = prior->a0 + u.S, u.b = prior->b0 + u.R;
+  if (!(u.a > 0 && u.b > 0))  // only under a flat prior
+    u.improper = improper_posterior(m.params[prior->param].name, *prior, family, u.a, u.b);
+  return u;
+}
 
 // True when every element of v is the same / is 1.
 bool all_equal(const Value& v);
