@@ -256,6 +256,7 @@ struct Engine {
     if (cf.laplace) return posterior_laplace(q, *s, *r);
     Posterior out{s->rule,
                   {cf.family, cf.params, cf.dist_family},
+                  s->relative_error,
                   cf.mean,
                   cf.sd,
                   cf.mode,

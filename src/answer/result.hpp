@@ -54,9 +54,10 @@ struct Failure {
 struct Posterior {
   std::string rule;  // "Beta-Bernoulli"
   FamilyValue family;
-  Value mean, sd;             // NaN where undefined, inf where infinite
-  std::optional<Value> mode;  // unset: see mode_note
-  std::string mode_note;      // "on the boundary p = 1"
+  std::optional<double> relative_error;  // a quadrature answer's bound on its error
+  Value mean, sd;                        // NaN where undefined, inf where infinite
+  std::optional<Value> mode;             // unset: see mode_note
+  std::string mode_note;                 // "on the boundary p = 1"
   std::optional<Interval> interval;
   // The joint posterior over several parameters, with the layout of its vector.
   struct Joint {

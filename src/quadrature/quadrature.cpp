@@ -264,6 +264,7 @@ std::optional<Solution> Engine::run(std::string& why) {
 
   Solution sol;
   sol.method = "quadrature";
+  sol.relative_error = std::max(grid->error, 1e-16);
   const Node& first = nodes_.at(grid->u[grid->u.size() / 2]);
   std::string inner;
   for (const auto& p : first.pieces) inner += (inner.empty() ? "" : " + ") + p.rule;

@@ -51,6 +51,7 @@ struct Body {
 
   void operator()(const answer::Posterior& p) {
     out["rule"] = p.rule;
+    if (p.relative_error) out["relative_error"] = *p.relative_error;
     out["family"] = p.family.name;
     out["params"] = named(p.family.params);
     out["mean"] = value(p.mean);

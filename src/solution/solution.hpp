@@ -38,7 +38,9 @@ inline constexpr std::size_t kMaxDenseUnknowns = 10000;
 
 struct Solution {
   std::string rule;                  // "Beta-Bernoulli"
-  std::string method = "conjugate";  // or "enumeration", "numeric"
+  std::string method = "conjugate";  // or "enumeration", "quadrature", "numeric"
+  // A quadrature answer's bound on its relative error (the integral's).
+  std::optional<double> relative_error;
   std::vector<ParamResult> params;
   // A joint posterior over several parameters (NormalInverseGamma over
   // (mu, s2), MultiNormal over (w0, w), ...), reported beside each marginal.

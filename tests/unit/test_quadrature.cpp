@@ -61,6 +61,7 @@ TEST_CASE("quadrature: posteriors, quantiles and evidence against scipy's quad")
     const bool centred = name == "eight_schools_centred";
     const double moment = centred ? 1e-6 : 1e-8, point = centred ? 2e-6 : 1e-7;
     CHECK(r[0]["method"] == "quadrature");
+    CHECK(num(r[0]["relative_error"]) < 1e-9);
     CHECK(num(r[0]["mean"]) == doctest::Approx(num(want["mean"])).epsilon(moment));
     CHECK(num(r[0]["sd"]) == doctest::Approx(num(want["sd"])).epsilon(moment));
     CHECK(num(r[0]["interval"][0]) == doctest::Approx(num(want["q025"])).epsilon(point));
