@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake make g++ pkg-config                    # toolchain
+  cmake ninja-build make g++ pkg-config        # toolchain
   tao-pegtl-dev libboost-math-dev libeigen3-dev doctest-dev  # core libraries
   liblbfgspp-dev liblbfgs-dev                  # optimisers
   nlohmann-json3-dev libcli11-dev libfmt-dev libedit-dev libfast-float-dev

@@ -4,13 +4,16 @@
 #   1. the Release build (g++, -Wall -Wextra -Werror) and every ctest test;
 #   2. the same suite built by clang with AddressSanitizer and
 #      UndefinedBehaviorSanitizer (any report fails the test);
-#   3. 60 seconds of libFuzzer on the parser and checker (same build).
+#   3. 60 seconds of libFuzzer on the parser and checker (same build, run
+#      beside the tests of step 2).
 #   --quick   only step 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 jobs=$(nproc)
+# A new build directory uses Ninja (an existing one keeps its generator).
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 
 bash scripts/install-deps.sh
 
@@ -21,14 +24,32 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 [ $quick -eq 1 ] && exit 0
 
-echo "=== AddressSanitizer + UndefinedBehaviorSanitizer build (clang) and tests"
+echo "=== AddressSanitizer + UndefinedBehaviorSanitizer build (clang)"
 CC=clang CXX=clang++ cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DBAYES_SANITIZE=ON -DBAYES_FUZZ=ON >/dev/null
 cmake --build build-san -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-san --output-on-failure -j"$jobs" -E '^clang-format$'
 
+# libFuzzer is one process: it runs beside the sanitizer suite, which runs at
+# a lower priority, so the fuzzer keeps a core to itself for its 60 s while
+# the tests share the other (and take both once it is done). Its output is
+# printed after the tests'.
+echo "=== the same suite under the sanitizers, beside 60 s of libFuzzer on the parser and checker"
+fuzz_log=build-san/fuzz.log
+BUILD_DIR=build-san bash tests/fuzz/run.sh 60 >"$fuzz_log" 2>&1 &
+fuzz_pid=$!
+trap 'kill "$fuzz_pid" 2>/dev/null || true' EXIT
+tests_status=0
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  nice -n 10 ctest --test-dir build-san --output-on-failure -j"$jobs" -E '^clang-format$' ||
+  tests_status=$?
+fuzz_status=0
+wait "$fuzz_pid" || fuzz_status=$?
+trap - EXIT
 echo "=== libFuzzer on the parser and checker, 60 s"
-BUILD_DIR=build-san bash tests/fuzz/run.sh 60
+cat "$fuzz_log"
+if [ "$tests_status" -ne 0 ] || [ "$fuzz_status" -ne 0 ]; then
+  echo "=== failed: sanitizer suite exit status $tests_status, libFuzzer $fuzz_status" >&2
+  exit 1
+fi
 
 echo "=== all tests passed"

@@ -3,17 +3,46 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "answer/answer.hpp"
 #include "ast/ast.hpp"
+#include "data/value.hpp"
+#include "dist/family.hpp"
 #include "pipeline/pipeline.hpp"
 #include "report/json.hpp"
 #include "syntax/parser.hpp"
 
+// The test files compile together in unity sources (tests/CMakeLists.txt), so
+// a helper two of them need lives here, and file-local names (anonymous
+// namespaces) differ from file to file.
 namespace bayes::test {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+inline double num(const nlohmann::ordered_json& j) { return j.get<double>(); }
+
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+// The family called `name` (the test fails without one).
+inline const dist::Family& family(std::string_view name) {
+  const dist::Family* f = dist::find(name);
+  REQUIRE_MESSAGE(f != nullptr, "no family " << name);
+  return *f;
+}
+
+// Argument values for a family's check time tests.
+inline const Value unknown{};  // an argument not known at check time
+inline Value s(double x) { return Value::scalar(x); }
+inline Value v(std::vector<double> xs) { return Value::vector(std::move(xs)); }
 
 inline SourceFile source(const std::string& text, const std::string& dir = "") {
   return SourceFile{"t.model", text, dir};

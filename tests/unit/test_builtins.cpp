@@ -22,15 +22,15 @@ Value vec(std::vector<double> xs, bool integer = false) {
   return Value::vector(std::move(xs), integer);
 }
 
-struct Case {
+struct BuiltinCase {
   std::vector<Value> args;
   std::vector<double> want;
   bool integer = false;
 };
 
 // One call of each built-in function, with its result worked out by hand.
-const std::map<std::string, std::vector<Case>>& cases() {
-  static const std::map<std::string, std::vector<Case>> table = {
+const std::map<std::string, std::vector<BuiltinCase>>& builtin_cases() {
+  static const std::map<std::string, std::vector<BuiltinCase>> table = {
       {"exp", {{{Value::scalar(0)}, {1}}, {{vec({0, 1})}, {1, std::exp(1.0)}}}},
       {"log", {{{Value::scalar(std::exp(2.0))}, {2}}}},
       {"log1p", {{{Value::scalar(0)}, {0}}}},
@@ -79,20 +79,21 @@ TEST_CASE("built-ins: the table is indexed by its enum, and every entry has its 
     CHECK(&info(b.id) == &b);
     CHECK(find_builtin(b.name) == &b);
     CHECK(names.insert(b.name).second);
-    CHECK_MESSAGE(cases().count(std::string(b.name)), "no value test for '" << b.name << "'");
+    CHECK_MESSAGE(builtin_cases().count(std::string(b.name)),
+                  "no value test for '" << b.name << "'");
   }
-  CHECK(cases().size() == all_builtins().size());
+  CHECK(builtin_cases().size() == all_builtins().size());
 }
 
 TEST_CASE("built-ins: values through the evaluator") {
   // Not a structured binding: clang 14 cannot name one inside doctest's
   // message lambdas.
-  for (const auto& entry : cases()) {
+  for (const auto& entry : builtin_cases()) {
     const std::string& name = entry.first;
     const auto& calls = entry.second;
     const BuiltinInfo* b = find_builtin(name);
     REQUIRE_MESSAGE(b, name);
-    for (const Case& c : calls) {
+    for (const BuiltinCase& c : calls) {
       Value got = ir::apply_builtin(b->id, c.args, {});
       CHECK_MESSAGE(got.integer == c.integer, name);
       REQUIRE_MESSAGE(got.size() == c.want.size(), name);

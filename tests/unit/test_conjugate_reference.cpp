@@ -31,7 +31,7 @@ json fixtures() {
   return json::parse(in);
 }
 
-bool close(double got, double want, double tol) {
+bool within(double got, double want, double tol) {
   if (std::isinf(want)) return got == want;
   return std::fabs(got - want) <= tol * std::max(1.0, std::fabs(want));
 }
@@ -64,7 +64,7 @@ void expect_close(const json& got, const json& want, double tol, const std::stri
     return;
   }
   EXPECT_OR_RETURN(got.is_number());
-  CHECK(close(got.get<double>(), want.get<double>(), tol));
+  CHECK(within(got.get<double>(), want.get<double>(), tol));
 }
 
 struct Run {

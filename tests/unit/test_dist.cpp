@@ -18,24 +18,20 @@
 #include "dist/family.hpp"
 #include "dist/multivariate.hpp"
 #include "family_cases.hpp"
+#include "helpers.hpp"
 
 namespace {
 
 using namespace bayes;
 using namespace bayes::dist;
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-const Family& family(std::string_view name) {
-  const Family* f = find(name);
-  REQUIRE_MESSAGE(f != nullptr, "no family " << name);
-  return *f;
-}
+using test::family;
+using test::kInf;
+using test::kNaN;
 
 // Equal to `rel` relative error; NaN and infinities must match exactly, and an
 // expected 0 must come out as (almost) 0.
-bool close(double actual, double expected, double rel) {
+bool agrees(double actual, double expected, double rel) {
   if (std::isnan(expected)) return std::isnan(actual);
   if (std::isinf(expected)) return actual == expected;
   if (expected == 0.0) return std::abs(actual) <= 1e-15;
@@ -130,7 +126,7 @@ TEST_CASE("dist: every number agrees with scipy.stats (fixture)") {
   for (const Record& r : records) {
     const double got = evaluate(r);
     INFO(r.line);
-    CHECK_MESSAGE(close(got, r.expected, kRelTol), "got " << std::setprecision(17) << got);
+    CHECK_MESSAGE(agrees(got, r.expected, kRelTol), "got " << std::setprecision(17) << got);
     seen[r.family].insert(r.function);
   }
   // Every family is covered: all five functions for those with scalar numerics.
@@ -292,9 +288,9 @@ TEST_CASE("dist: domains") {
 
 namespace {
 
-const Value unknown{};  // an argument not known at check time
-Value s(double x) { return Value::scalar(x); }
-Value v(std::vector<double> xs) { return Value::vector(std::move(xs)); }
+using test::s;
+using test::unknown;
+using test::v;
 
 std::string outcome(std::string_view name, std::vector<Value> args, double x) {
   return family(name).check_outcome(args, x);

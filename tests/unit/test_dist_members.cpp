@@ -11,23 +11,18 @@
 
 #include "data/summary.hpp"
 #include "dist/family.hpp"
+#include "helpers.hpp"
 
 namespace {
 
 using namespace bayes;
 using namespace bayes::dist;
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-const Family& family(std::string_view name) {
-  const Family* f = find(name);
-  REQUIRE_MESSAGE(f != nullptr, "no family " << name);
-  return *f;
-}
-
-const Value unknown{};
-Value s(double x) { return Value::scalar(x); }
-Value v(std::vector<double> xs) { return Value::vector(std::move(xs)); }
+using test::family;
+using test::kInf;
+using test::s;
+using test::unknown;
+using test::v;
 
 // "[lo, hi]" of support_bounds, for readable failures.
 std::string ends(std::string_view name, std::vector<Value> args, std::size_t unknown_no = 0) {

@@ -19,20 +19,21 @@
 #include <vector>
 
 #include "format/format.hpp"
+#include "helpers.hpp"
 
 using namespace bayes;
 
 namespace {
 
-struct Case {
+struct FormatCase {
   double x;
   const char* text;
 };
 
-const double kInf = std::numeric_limits<double>::infinity();
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using test::kInf;
+using test::kNaN;
 
-void check_all(const std::vector<Case>& cases, std::string (*style)(double)) {
+void check_all(const std::vector<FormatCase>& cases, std::string (*style)(double)) {
   for (const auto& c : cases) {
     CAPTURE(c.x);
     CHECK(style(c.x) == c.text);

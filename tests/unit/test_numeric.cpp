@@ -31,7 +31,7 @@ using namespace bayes;
 using Eigen::VectorXd;
 using json = nlohmann::ordered_json;
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using test::kInf;
 constexpr double kEps = std::numeric_limits<double>::epsilon();
 
 // ---------------------------------------------------------------------------
@@ -68,11 +68,7 @@ bool grad_close(double analytic, const Fd& num) {
                                                     << ", finite difference " << (num).d \
                                                     << " (h = " << (num).h << ")")
 
-const dist::Family& family(std::string_view name) {
-  const dist::Family* f = dist::find(name);
-  REQUIRE_MESSAGE(f != nullptr, "no family " << name);
-  return *f;
-}
+using test::family;
 
 std::string show(const std::vector<double>& v) {
   std::ostringstream s;
@@ -1013,7 +1009,8 @@ y ~ Normal(m, 1)
 // 4. The transforms, through MAPs known in closed form
 // ---------------------------------------------------------------------------
 
-std::vector<json> answers(const std::string& text, answer::Method method, bool jacobian = false) {
+std::vector<json> numeric_answers(const std::string& text, answer::Method method,
+                                  bool jacobian = false) {
   auto r = test::run(text);
   REQUIRE_MESSAGE(r.compiled, r.errors());
   answer::Options opt;
@@ -1036,91 +1033,91 @@ void check_close(double got, double want, double rel, const std::string& what) {
 
 TEST_CASE("numeric transforms: positive (log) via Gamma-Poisson and Gamma-Exponential") {
   // Gamma(3, 2) prior, y = [1, 4, 2, 0, 3]: posterior Gamma(13, 7), mode 12/7.
-  auto r = answers(R"(param lam ~ Gamma(3, 2)
+  auto r = numeric_answers(R"(param lam ~ Gamma(3, 2)
 data y = [1, 4, 2, 0, 3]
 y ~ Poisson(lam)
 print map(lam)
 print mle(lam)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   REQUIRE(r.size() == 2);
   CHECK(r[0]["method"] == "numeric");
   check_close(num_value(r[0]), 12.0 / 7.0, 1e-6, "map(lam)");
   check_close(num_value(r[1]), 2.0, 1e-6, "mle(lam)");
   // With the Jacobian the mode is that of lam * Gamma(13, 7): 13/7.
-  r = answers(R"(param lam ~ Gamma(3, 2)
+  r = numeric_answers(R"(param lam ~ Gamma(3, 2)
 data y = [1, 4, 2, 0, 3]
 y ~ Poisson(lam)
 print map(lam)
 )",
-              answer::Method::Numeric, true);
+                      answer::Method::Numeric, true);
   check_close(num_value(r[0]), 13.0 / 7.0, 1e-6, "map(lam) on the log scale");
   // Exponential(1) prior, Exponential(r) likelihood: Gamma(1 + N, 1 + sum y), mode N / (1 + sum y).
-  r = answers(R"(param r ~ Exponential(1)
+  r = numeric_answers(R"(param r ~ Exponential(1)
 data y = [0.5, 2, 1.5, 0.25]
 y ~ Exponential(r)
 print map(r)
 )",
-              answer::Method::Numeric);
+                      answer::Method::Numeric);
   check_close(num_value(r[0]), 4.0 / 5.25, 1e-6, "map(r)");
   // InverseGamma(3, 2) on a Normal variance (known mean 0): IG(3 + N/2, 2 + sum y^2 / 2), mode b /
   // (a + 1).
-  r = answers(R"(param v ~ InverseGamma(3, 2)
+  r = numeric_answers(R"(param v ~ InverseGamma(3, 2)
 data y = [0.5, -2, 1.5, 0.25]
 y ~ Normal(0, sqrt(v))
 print map(v)
 )",
-              answer::Method::Numeric);
+                      answer::Method::Numeric);
   double ss = 0.25 + 4 + 2.25 + 0.0625;
   check_close(num_value(r[0]), (2 + ss / 2) / (3 + 2 + 1), 1e-6, "map(v)");
 }
 
 TEST_CASE("numeric transforms: interval (logit) via Beta-Bernoulli") {
-  auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+  auto r = numeric_answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Beta(2, 2)
 flips ~ Bernoulli(p)
 print map(p)
 print mle(p)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   REQUIRE(r.size() == 2);
   check_close(num_value(r[0]), 8.0 / 12.0, 1e-6, "map(p)");
   check_close(num_value(r[1]), 0.7, 1e-6, "mle(p)");
   // With the Jacobian p (1 - p) the mode of Beta(9, 5) becomes 9 / 14.
-  r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+  r = numeric_answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Beta(2, 2)
 flips ~ Bernoulli(p)
 print map(p)
 )",
-              answer::Method::Numeric, true);
+                      answer::Method::Numeric, true);
   check_close(num_value(r[0]), 9.0 / 14.0, 1e-6, "map(p) on the logit scale");
 }
 
 TEST_CASE("numeric transforms: Uniform(lo, hi) bounds (scaled logit)") {
   // Flat on (0.2, 0.9): the MAP is the MLE 7/10.
-  auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+  auto r = numeric_answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Uniform(0.2, 0.9)
 flips ~ Bernoulli(p)
 print map(p)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   check_close(num_value(r[0]), 0.7, 1e-6, "map(p)");
   // Real-valued: Uniform(-1, 3) with a Normal likelihood: the mean 1.2.
-  r = answers(R"(param mu ~ Uniform(-1, 3)
+  r = numeric_answers(R"(param mu ~ Uniform(-1, 3)
 data y = [0.5, 1.5, 2, 0.8]
 y ~ Normal(mu, 1)
 print map(mu)
 )",
-              answer::Method::Numeric);
+                      answer::Method::Numeric);
   check_close(num_value(r[0]), 1.2, 1e-6, "map(mu)");
   // With the Jacobian (p - lo)(hi - p) / (hi - lo): the root of
   // 7/p - 3/(1 - p) + 1/(p - 0.2) - 1/(0.9 - p) = 0 in (0.2, 0.9).
-  r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+  r = numeric_answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Uniform(0.2, 0.9)
 flips ~ Bernoulli(p)
 print map(p)
 )",
-              answer::Method::Numeric, true);
+                      answer::Method::Numeric, true);
   auto score = [](double p) { return 7 / p - 3 / (1 - p) + 1 / (p - 0.2) - 1 / (0.9 - p); };
   double lo = 0.2 + 1e-12, hi = 0.9 - 1e-12;
   for (int i = 0; i < 200; ++i) {
@@ -1130,12 +1127,12 @@ print map(p)
   check_close(num_value(r[0]), (lo + hi) / 2, 1e-6, "map(p) on the scaled-logit scale");
   // Bounds that do not contain the MLE: the MAP is the upper bound 0.5 (the
   // support is closed), or a note that it is on the boundary.
-  r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+  r = numeric_answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Uniform(0.1, 0.5)
 flips ~ Bernoulli(p)
 print map(p)
 )",
-              answer::Method::Numeric);
+                      answer::Method::Numeric);
   if (!r[0].contains("error")) check_close(num_value(r[0]), 0.5, 1e-6, "map(p) on the boundary");
 }
 
@@ -1145,7 +1142,7 @@ const std::string kDirichletCategorical =
 
 TEST_CASE("numeric transforms: simplex (additive log-ratio) via Dirichlet-Categorical") {
   // MAP_k = (alpha_k - 1 + n_k) / (sum alpha - K + N).
-  auto r = answers(kDirichletCategorical + "print map(th)\n", answer::Method::Numeric);
+  auto r = numeric_answers(kDirichletCategorical + "print map(th)\n", answer::Method::Numeric);
   REQUIRE(r.size() == 1);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   std::vector<double> alpha = {2, 3, 4}, n = {2, 2, 3};
@@ -1154,12 +1151,12 @@ TEST_CASE("numeric transforms: simplex (additive log-ratio) via Dirichlet-Catego
     check_close(r[0]["value"][k].get<double>(), (alpha[k] - 1 + n[k]) / denom, 1e-6,
                 "map(th)[" + std::to_string(k + 1) + "]");
   // Multinomial counts, K = 4.
-  r = answers(R"(param th[4] ~ Dirichlet([1.5, 2, 3, 1.2])
+  r = numeric_answers(R"(param th[4] ~ Dirichlet([1.5, 2, 3, 1.2])
 data c = [5, 0, 9, 2]
 c ~ Multinomial(16, th)
 print map(th)
 )",
-              answer::Method::Numeric);
+                      answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   alpha = {1.5, 2, 3, 1.2}, n = {5, 0, 9, 2};
   denom = 7.7 - 4 + 16;
@@ -1168,7 +1165,7 @@ print map(th)
                 "map(th)[" + std::to_string(k + 1) + "]");
   // With the Jacobian prod x_k: the mode of prod x_k^(alpha_k + n_k) is (alpha_k + n_k) / (sum
   // alpha + N).
-  r = answers(kDirichletCategorical + "print map(th)\n", answer::Method::Numeric, true);
+  r = numeric_answers(kDirichletCategorical + "print map(th)\n", answer::Method::Numeric, true);
   alpha = {2, 3, 4}, n = {2, 2, 3};
   for (std::size_t k = 0; k < 3; ++k)
     check_close(r[0]["value"][k].get<double>(), (alpha[k] + n[k]) / 16.0, 1e-6,
@@ -1186,8 +1183,8 @@ print map(mu)
 print mle(mu)
 print evidence()
 )";
-  auto num = answers(text, answer::Method::Numeric);
-  auto exact = answers(text, answer::Method::Conjugate);
+  auto num = numeric_answers(text, answer::Method::Numeric);
+  auto exact = numeric_answers(text, answer::Method::Conjugate);
   REQUIRE(num.size() == 3);
   check_close(num_value(num[0]), (0.25 + 16 * 1.2) / 16.25, 1e-6, "map(mu)");
   check_close(num_value(num[1]), 1.2, 1e-6, "mle(mu)");
@@ -1198,13 +1195,13 @@ print evidence()
 TEST_CASE("numeric transforms: NormalInverseGamma joint prior (real and positive together)") {
   // Posterior NIG(m', lambda', alpha', beta'); the joint mode is
   // mu = m', s2 = beta' / (alpha' + 3/2).
-  auto r = answers(R"(param mu, s2 ~ NormalInverseGamma(1, 2, 3, 4)
+  auto r = numeric_answers(R"(param mu, s2 ~ NormalInverseGamma(1, 2, 3, 4)
 data y = [0.5, 1.5, 2.5, 0.7, 1.9]
 y ~ Normal(mu, sqrt(s2))
 print map(mu)
 print map(s2)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   double n = 5, ybar = 7.1 / 5, m0 = 1, la = 2, a = 3, b = 4;
   double ss = 0;
   for (double y : {0.5, 1.5, 2.5, 0.7, 1.9}) ss += (y - ybar) * (y - ybar);
@@ -1219,12 +1216,12 @@ TEST_CASE("numeric transforms: Laplace evidence on the log scale, centred where 
   // A = 13, B = 7. The Laplace approximation is on u = log lam with the
   // Jacobian lam: centred at lam_c = A / B with curvature A there, so
   // log p(D) ~ log p(D, lam_c) + log lam_c + log(2 pi) / 2 - log(A) / 2.
-  auto r = answers(R"(param lam ~ Gamma(3, 2)
+  auto r = numeric_answers(R"(param lam ~ Gamma(3, 2)
 data y = [1, 4, 2, 0, 3]
 y ~ Poisson(lam)
 print evidence()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   double lam = 13.0 / 7.0;
   double joint = family("Gamma").lpdf(std::vector<double>{3, 2}, lam);
   for (double y : {1, 4, 2, 0, 3}) joint += family("Poisson").lpdf(std::vector<double>{lam}, y);
@@ -1236,12 +1233,12 @@ TEST_CASE("numeric transforms: Laplace evidence on the logit and simplex scales"
   // Beta(2, 2) with 7 of 10: kernel p^8 (1 - p)^4; on u = logit p with the
   // Jacobian p (1 - p): p^9 (1 - p)^5, centred at p_c = 9/14 with curvature
   // 14 p_c (1 - p_c) = 45/14.
-  auto r = answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
+  auto r = numeric_answers(R"(data flips = [1, 0, 1, 1, 0, 1, 1, 1, 0, 1]
 param p ~ Beta(2, 2)
 flips ~ Bernoulli(p)
 print evidence()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   double p = 9.0 / 14.0;
   double joint =
       family("Beta").lpdf(std::vector<double>{2, 2}, p) + 7 * std::log(p) + 3 * std::log1p(-p);
@@ -1253,7 +1250,7 @@ print evidence()
   // prod x_k^c_k, c = (4, 5, 7), C = 16: centred at c / C, where the
   // curvature C (diag(x) - x x') over the first two coordinates has
   // determinant C^2 prod_k x_k.
-  r = answers(kDirichletCategorical + "print evidence()\n", answer::Method::Numeric);
+  r = numeric_answers(kDirichletCategorical + "print evidence()\n", answer::Method::Numeric);
   std::vector<double> centre = {4.0 / 16, 5.0 / 16, 7.0 / 16}, alpha = {2, 3, 4}, n = {2, 2, 3};
   double jd = dist::dirichlet_lpdf(alpha, centre), logx = 0;
   for (std::size_t k = 0; k < 3; ++k) jd += n[k] * std::log(centre[k]), logx += std::log(centre[k]);
@@ -1269,14 +1266,14 @@ print evidence()
 TEST_CASE("numeric transforms: an upper-bounded parameter's quantiles are in order") {
   // Flat on (-inf, 3): Laplace on u = log(3 - b). numeric.cpp maps the u-quantile
   // p through the decreasing b = 3 - exp(u), so it returns the (1 - p) quantile.
-  auto r = answers(R"(param b < 3
+  auto r = numeric_answers(R"(param b < 3
 data y = [0.5, 1.5, 2.5]
 y ~ Normal(b, 1)
 print quantile(b, 0.1)
 print quantile(b, 0.9)
 print posterior(b)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   CHECK_MESSAGE(num_value(r[0]) < num_value(r[1]),
                 "quantile(b, 0.1) = " << r[0].dump() << ", quantile(b, 0.9) = " << r[1].dump());
   REQUIRE(r[2].contains("interval"));
@@ -1288,12 +1285,12 @@ TEST_CASE("numeric transforms: a lower bound far below the data still converges"
   // u = 0 (b = -2) the objective is concave in u = log(b + 3); with LBFGS++'s
   // default Armijo-only line search s'y < 0 is accepted and the next direction
   // goes uphill ("the moving direction increases the objective function value").
-  auto r = answers(R"(param b > -3
+  auto r = numeric_answers(R"(param b > -3
 data y = [0.5, 1.5, 2.5]
 y ~ Normal(b, 1)
 print map(b)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   check_close(num_value(r[0]), 1.5, 1e-6, "map(b)");
 }
@@ -1304,12 +1301,12 @@ TEST_CASE(
   // Gamma-Poisson posterior kernel lam^12 exp(-7 lam): on u = log lam with the
   // Jacobian it is 13 u - 7 e^u, whose Laplace integral is the joint at
   // lam* = 13/7 times lam*, (2 pi)^(1/2), 13^(-1/2).
-  auto r = answers(R"(param lam ~ Gamma(3, 2)
+  auto r = numeric_answers(R"(param lam ~ Gamma(3, 2)
 data y = [1, 4, 2, 0, 3]
 y ~ Poisson(lam)
 print evidence()
 )",
-                   answer::Method::Numeric, true);
+                           answer::Method::Numeric, true);
   double lam = 13.0 / 7.0;
   double joint = family("Gamma").lpdf(std::vector<double>{3, 2}, lam);
   for (double y : {1, 4, 2, 0, 3}) joint += family("Poisson").lpdf(std::vector<double>{lam}, y);
@@ -1327,8 +1324,8 @@ y ~ Bernoulli(p)
 print map(p)
 print mle(p)
 )";
-  auto num = answers(text, answer::Method::Numeric);
-  auto exact = answers(text, answer::Method::Conjugate);
+  auto num = numeric_answers(text, answer::Method::Numeric);
+  auto exact = numeric_answers(text, answer::Method::Conjugate);
   for (std::size_t i = 0; i < 2; ++i)
     CHECK_MESSAGE(num[i].contains("error") == exact[i].contains("error"),
                   "numeric " << num[i].dump() << " vs closed form " << exact[i].dump());
@@ -1345,14 +1342,14 @@ std::string error_of(const json& j) {
 
 TEST_CASE("numeric existence: the variance of one observation has no MLE") {
   // mu = y makes the likelihood grow as s2 -> 0: along a curve, not a line.
-  auto r = answers(R"(data y = [2.5]
+  auto r = numeric_answers(R"(data y = [2.5]
 param mu
 param s2 > 0
 y ~ Normal(mu, sqrt(s2))
 print mle(s2)
 print map()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   for (const auto& j : r) {
     std::string e = error_of(j);
     CHECK_MESSAGE(e.find("does not exist") != std::string::npos, e);
@@ -1362,13 +1359,13 @@ print map()
 
 TEST_CASE("numeric existence: a flat improper posterior is said to be flat") {
   // Only a + b is identified: the posterior is flat along a - b.
-  auto r = answers(R"(data y = [0.3, 1.2]
+  auto r = numeric_answers(R"(data y = [0.3, 1.2]
 param a
 param b
 y ~ Normal(a + b, 1)
 print map()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   std::string e = error_of(r[0]);
   CHECK_MESSAGE(e.find("does not exist") != std::string::npos, e);
   CHECK_MESSAGE(e.find("flat") != std::string::npos, e);
@@ -1376,14 +1373,14 @@ print map()
 }
 
 TEST_CASE("numeric existence: separable data name the direction, once") {
-  auto r = answers(R"(data x = [-2, -1.5, -0.7, -0.2, 0.3, 0.9, 1.6, 2.4]
+  auto r = numeric_answers(R"(data x = [-2, -1.5, -0.7, -0.2, 0.3, 0.9, 1.6, 2.4]
 data y = [0, 0, 0, 0, 1, 1, 1, 1]
 param w0
 param w
 y ~ Bernoulli(logistic(w0 + w * x))
 print mle()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   std::string e = error_of(r[0]);
   CHECK_MESSAGE(e.rfind("the MLE does not exist", 0) == 0, e);  // no "w0: " in front
   CHECK_MESSAGE(e.find("w -> +inf") != std::string::npos, e);
@@ -1392,13 +1389,13 @@ print mle()
 TEST_CASE("numeric existence: a mode on a closed edge is the edge (Pareto-Uniform)") {
   // theta >= max x = 5.91 from the data; the posterior Pareto(5.91, 5) is
   // largest at its lower end, which belongs to its support.
-  auto r = answers(R"(data x = [3.1, 5.91, 2.2]
+  auto r = numeric_answers(R"(data x = [3.1, 5.91, 2.2]
 param theta ~ Pareto(1, 2)
 x ~ Uniform(0, theta)
 print map(theta)
 print mle(theta)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   check_close(num_value(r[0]), 5.91, 1e-12, "map(theta)");
   check_close(num_value(r[1]), 5.91, 1e-12, "mle(theta)");
 }
@@ -1407,13 +1404,13 @@ TEST_CASE("numeric evidence: Laplace priors count log b (the L1 scaling)") {
   // w ~ Laplace(0, 2), y ~ Normal(w, 1), y = [2, 2.5, 3]: the mode is
   // mean(y) - 1 / (N b) = 2.5 - 1/6 and the curvature there is N = 3 (the
   // Laplace prior is linear away from 0).
-  auto r = answers(R"(param w ~ Laplace(0, 2)
+  auto r = numeric_answers(R"(param w ~ Laplace(0, 2)
 data y = [2, 2.5, 3]
 y ~ Normal(w, 1)
 print map(w)
 print evidence()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   double w = 2.5 - 1.0 / 6.0;
   check_close(num_value(r[0]), w, 1e-9, "map(w)");
   double joint = family("Laplace").lpdf(std::vector<double>{0, 2}, w);
@@ -1428,7 +1425,7 @@ TEST_CASE(
   // without bound as tau -> 0 with theta = mu (the funnel), which the engine
   // does not find; it must then say that it did not converge, not that the
   // mode runs off along mu, whose prior is proper.
-  auto r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+  auto r = numeric_answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
 data sigma = [15, 10, 16, 11, 9, 11, 10, 18]
 param mu ~ Normal(0, 5)
 param tau ~ HalfCauchy(5)
@@ -1436,7 +1433,7 @@ param theta[8] ~ Normal(mu, tau)
 y ~ Normal(theta, sigma)
 print map()
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   std::string e = error_of(r[0]);
   CHECK_MESSAGE(e.find("mu -> +inf") == std::string::npos, e);
   CHECK_MESSAGE(e.find("mu -> -inf") == std::string::npos, e);
@@ -1446,13 +1443,13 @@ TEST_CASE("numeric existence: a saddle is not a mode (a symmetric start in a mix
   // Both means start at 0 and the gradient keeps them equal: L-BFGS stops on
   // the saddle mu[1] = mu[2]. The walk along the negative curvature finds
   // lower ground, and the engine optimises again from there.
-  auto r = answers(R"(data y = [-2.1, -1.8, -2.5, 2.2, 1.9, 2.4, 2.0, -2.2]
+  auto r = numeric_answers(R"(data y = [-2.1, -1.8, -2.5, 2.2, 1.9, 2.4, 2.0, -2.2]
 param mu[2] ~ Normal(0, 5)
 param z[8] ~ Categorical([0.5, 0.5])
 y ~ Normal(mu[z], 0.5)
 print map(mu)
 )",
-                   answer::Method::Numeric);
+                           answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   double a = r[0]["value"][0].get<double>(), b = r[0]["value"][1].get<double>();
   CHECK_MESSAGE(std::fabs(std::min(a, b) + 2.15) < 0.1, r[0].dump());
@@ -1612,8 +1609,8 @@ TEST_CASE("numeric GLM: a certified logistic MAP matches the Newton-polished one
 param w ~ Normal(0, 2.5)
 y ~ Bernoulli(logistic(w0 + w * x))
 )";
-  auto point = answers(model + "print map()\n", answer::Method::Numeric);
-  auto full = answers(model + "print map()\nprint posterior(w)\n", answer::Method::Numeric);
+  auto point = numeric_answers(model + "print map()\n", answer::Method::Numeric);
+  auto full = numeric_answers(model + "print map()\nprint posterior(w)\n", answer::Method::Numeric);
   REQUIRE_MESSAGE(point[0].contains("value"), point[0].dump());
   REQUIRE_MESSAGE(full[0].contains("value"), full[0].dump());
   for (const char* p : {"w0", "w"}) {
@@ -1636,7 +1633,8 @@ TEST_CASE("numeric Laplace: a simplex's sd and intervals (by hand)") {
   // gives var x_k = x_k (1 - x_k) / A for every k, the last included. The
   // interval is a Normal on logit(x_k) with sd = sd(x_k) / (x_k (1 - x_k)).
   // The mode reported is the MAP, (a - 1) / (A - K).
-  auto r = answers(kDirichletCategorical + "print posterior(th)\n", answer::Method::Numeric);
+  auto r =
+      numeric_answers(kDirichletCategorical + "print posterior(th)\n", answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
   std::vector<double> a = {4, 5, 7};
   for (std::size_t k = 0; k < 3; ++k) {
@@ -1668,7 +1666,7 @@ print prob(z[1] == z[11])
 print prob(z[5] == z[6])
 print evidence()
 )";
-  auto r = answers(model, answer::Method::Numeric);
+  auto r = numeric_answers(model, answer::Method::Numeric);
   REQUIRE(r.size() == 5);
   REQUIRE_MESSAGE(r[0].contains("sd"), r[0].dump());
   // Observation 5 (0.1) sits between the clusters, so pi is not exactly 1/2;
@@ -1700,7 +1698,7 @@ print mle(odds)
 print map(both)
 )";
   for (auto method : {answer::Method::Auto, answer::Method::Numeric}) {
-    auto r = answers(model, method);
+    auto r = numeric_answers(model, method);
     REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
     check_close(r[0]["value"].get<double>(), 2.0, 1e-6, "map(odds)");
     check_close(r[1]["value"].get<double>(), 7.0 / 3, 1e-6, "mle(odds)");
@@ -1712,7 +1710,7 @@ print map(both)
 TEST_CASE("numeric existence: the eight-schools funnel has no MAP (tau -> 0)") {
   // With theta ~ Normal(mu, tau), theta = mu and tau -> 0 make the prior
   // density, and so the posterior's, grow like tau^-8 without bound.
-  auto r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+  auto r = numeric_answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
 data s = [15, 10, 16, 11, 9, 11, 10, 18]
 param mu ~ Normal(0, 5)
 param tau ~ HalfCauchy(5)
@@ -1721,7 +1719,7 @@ y ~ Normal(theta, s)
 print map()
 print mle()
 )",
-                   answer::Method::Auto);
+                           answer::Method::Auto);
   REQUIRE(r.size() == 2);
   REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
   CHECK_MESSAGE(r[0]["error"].get<std::string>().find(
@@ -1738,7 +1736,7 @@ TEST_CASE("numeric: a density that is zero for every parameter value is said so 
   // A scale that is never positive, a probability that is never in [0, 1].
   for (const char* model : {"param s ~ HalfNormal(1)\n[1, 2] ~ Normal(0, -s)\nprint map(s)\n",
                             "param p ~ Beta(2, 2)\n[1, 0] ~ Bernoulli(p - 2)\nprint map()\n"}) {
-    auto r = answers(model, answer::Method::Auto);
+    auto r = numeric_answers(model, answer::Method::Auto);
     REQUIRE(r.size() == 1);
     REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
     CHECK_MESSAGE(
@@ -1758,8 +1756,8 @@ y ~ Normal(w[1] * x, 1)
 print map()
 print prob(w[1] > 0.5)
 )";
-  auto exact = answers(model, answer::Method::Auto);
-  auto r = answers(model, answer::Method::Numeric);
+  auto exact = numeric_answers(model, answer::Method::Auto);
+  auto r = numeric_answers(model, answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0]["value"]["w"].is_array(), r[0].dump());
   CHECK(r[0]["value"]["w"].size() == 1);
   CHECK(r[1]["method"] == "laplace");
@@ -1769,15 +1767,16 @@ print prob(w[1] > 0.5)
 }
 
 TEST_CASE("numeric evidence: an unbounded flat prior has none; a bounded one is a Uniform") {
-  auto r = answers("data y = [1.2, 0.8, 1.5]\nparam mu\ny ~ Normal(mu, 1)\nprint evidence()\n",
-                   answer::Method::Numeric);
+  auto r =
+      numeric_answers("data y = [1.2, 0.8, 1.5]\nparam mu\ny ~ Normal(mu, 1)\nprint evidence()\n",
+                      answer::Method::Numeric);
   REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
   CHECK_MESSAGE(r[0]["error"].get<std::string>().find("improper") != std::string::npos,
                 r[0].dump());
-  auto flat =
-      answers("data y = [1, 0, 1, 1]\nparam q in (0, 2)\ny ~ Bernoulli(q / 2)\nprint evidence()\n",
-              answer::Method::Numeric);
-  auto uniform = answers(
+  auto flat = numeric_answers(
+      "data y = [1, 0, 1, 1]\nparam q in (0, 2)\ny ~ Bernoulli(q / 2)\nprint evidence()\n",
+      answer::Method::Numeric);
+  auto uniform = numeric_answers(
       "data y = [1, 0, 1, 1]\nparam q ~ Uniform(0, 2)\ny ~ Bernoulli(q / 2)\nprint evidence()\n",
       answer::Method::Numeric);
   REQUIRE_MESSAGE(flat[0].contains("value"), flat[0].dump());
@@ -1790,7 +1789,7 @@ TEST_CASE("numeric: a predictor in millions (Hessian judged with its diagonal sc
   //   nl = -(y eta - logaddexp(0, eta)).sum() [+ (a^2 + b^2) / 200 for the MAP]
   //   MAP a = -2.583525536610985, b = 1.087291427745805e-06
   //   MLE a = -2.770000279209185, b = 1.1446617159352006e-06
-  auto r = answers(R"(data x = [1e6, 2e6, 3e6, 4e6, 5e6, 6e6]
+  auto r = numeric_answers(R"(data x = [1e6, 2e6, 3e6, 4e6, 5e6, 6e6]
 data y = [0, 1, 0, 1, 1, 1]
 param a ~ Normal(0, 10)
 param b ~ Normal(0, 10)
@@ -1798,7 +1797,7 @@ y ~ Bernoulli(logistic(a + b * x))
 print map()
 print mle()
 )",
-                   answer::Method::Auto);
+                           answer::Method::Auto);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   REQUIRE_MESSAGE(r[1].contains("value"), r[1].dump());
   check_close(r[0]["value"]["a"].get<double>(), -2.583525536610985, 1e-6, "map a");
@@ -1812,14 +1811,14 @@ TEST_CASE("numeric existence: a NegativeBinomial on underdispersed data has no M
   // towards the Poisson limit as r -> inf, p -> 1 (scipy: the profile
   // log-likelihood is -15.663 at r = 1e2, -15.5346 at r = 1e8); the MAP
   // under Exponential(0.01) exists.
-  auto r = answers(R"(data y = [3, 3, 4, 3, 2, 3, 4, 3, 3, 2]
+  auto r = numeric_answers(R"(data y = [3, 3, 4, 3, 2, 3, 4, 3, 3, 2]
 param r ~ Exponential(0.01)
 param p ~ Beta(1, 1)
 y ~ NegativeBinomial(r, p)
 print mle()
 print map()
 )",
-                   answer::Method::Auto);
+                           answer::Method::Auto);
   REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
   CHECK_MESSAGE(r[0]["error"].get<std::string>().find(
                     "the MLE does not exist: the likelihood keeps increasing as r -> +inf") == 0,
@@ -1831,7 +1830,7 @@ TEST_CASE("numeric: a mixture's MLE starts from its MAP, off the symmetric saddl
   // Reference: scipy 1.10 minimize(BFGS, gtol 1e-10) of minus the mixture
   // log-likelihood over (logit pi, mu1, mu2, log s) from (0.1, -2, 2, 0):
   // pi = 0.5, mu = [-2.1, 2.04], s = 0.2433105000, log-likelihood -6.98669.
-  auto r = answers(R"(data y = [-2.1, -1.8, -2.5, -1.9, 2.2, 1.9, 2.4, 2.0, 1.7, -2.2]
+  auto r = numeric_answers(R"(data y = [-2.1, -1.8, -2.5, -1.9, 2.2, 1.9, 2.4, 2.0, 1.7, -2.2]
 param pi ~ Dirichlet([1, 1])
 param mu[2] ~ Normal(0, 5)
 param s ~ HalfNormal(2)
@@ -1839,7 +1838,7 @@ param z[10] ~ Categorical(pi)
 y ~ Normal(mu[z], s)
 print mle()
 )",
-                   answer::Method::Auto);
+                           answer::Method::Auto);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   const auto& v = r[0]["value"];
   double lo = std::min(v["mu"][0].get<double>(), v["mu"][1].get<double>());
@@ -1851,21 +1850,21 @@ print mle()
 
 TEST_CASE("numeric existence: a product of parameters has no unique MLE; a closed-form edge") {
   // Every a, b with a b = 1.5 (the mean) fits equally well.
-  auto r = answers(R"(data y = [1.0, 2.0, 1.5]
+  auto r = numeric_answers(R"(data y = [1.0, 2.0, 1.5]
 param a ~ Normal(0, 1)
 param b ~ Normal(0, 1)
 y ~ Normal(a * b, 1)
 print mle()
 print map()
 )",
-                   answer::Method::Auto);
+                           answer::Method::Auto);
   REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
   CHECK_MESSAGE(r[0]["error"].get<std::string>().find("the MLE is not unique") == 0, r[0].dump());
   REQUIRE_MESSAGE(r[1].contains("value"), r[1].dump());
   // Non-centred eight schools: the MAP is at tau = 0 (scipy's bounded
   // L-BFGS-B: tau = 0, eta = 0, mu = 4.62092), the open edge of log(tau);
   // without the eta priors 10 unknowns meet 8 observations.
-  r = answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
+  r = numeric_answers(R"(data y = [28, 8, -3, 7, -1, 1, 18, 12]
 data sigma = [15, 10, 16, 11, 9, 11, 10, 18]
 param mu ~ Normal(0, 5)
 param tau ~ HalfCauchy(5)
@@ -1874,7 +1873,7 @@ y ~ Normal(mu + tau * eta, sigma)
 print map()
 print mle()
 )",
-              answer::Method::Auto);
+                      answer::Method::Auto);
   REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
   CHECK_MESSAGE(r[0]["error"] == "the MAP is on the boundary tau = 0", r[0].dump());
   REQUIRE_MESSAGE(r[1].contains("error"), r[1].dump());
@@ -1897,7 +1896,7 @@ print posterior(l)
   double want = 0.5 * std::erfc(-mu / s / std::sqrt(2.0));
   double sd = std::exp(mu + s * s / 2) * std::sqrt(std::exp(s * s) - 1);
   for (bool jacobian : {false, true}) {
-    auto r = answers(model, answer::Method::Numeric, jacobian);
+    auto r = numeric_answers(model, answer::Method::Numeric, jacobian);
     check_close(r[0]["value"].get<double>(), want, 1e-6, "prob(l > 1)");
     check_close(r[1]["sd"].get<double>(), sd, 1e-6, "sd(l)");
     check_close(r[1]["mode"].get<double>(), jacobian ? 6 / 5.2 : 5 / 5.2, 1e-6, "mode");
@@ -1913,10 +1912,10 @@ data y = [1.2, 1.9, 3.2, 3.9, 5.1, 6.0]
 param b0 ~ Normal(0, 10)
 param w[3] ~ Laplace(0, 0.5)
 )";
-  auto plain = answers(lasso + "y ~ Normal(b0 + columns(x1, x2, x3) * w, 0.5)\nprint map()\n",
-                       answer::Method::Auto);
-  auto jac = answers(lasso + "y ~ Normal(b0 + columns(x1, x2, x3) * w, 0.5)\nprint map()\n",
-                     answer::Method::Auto, true);
+  auto plain = numeric_answers(
+      lasso + "y ~ Normal(b0 + columns(x1, x2, x3) * w, 0.5)\nprint map()\n", answer::Method::Auto);
+  auto jac = numeric_answers(lasso + "y ~ Normal(b0 + columns(x1, x2, x3) * w, 0.5)\nprint map()\n",
+                             answer::Method::Auto, true);
   REQUIRE_MESSAGE(jac[0].contains("value"), jac[0].dump());
   for (int k = 0; k < 3; ++k)
     CHECK(jac[0]["value"]["w"][k].get<double>() == plain[0]["value"]["w"][k].get<double>());
@@ -1926,10 +1925,10 @@ param w[3] ~ Laplace(0, 0.5)
   // w = w+ - w-, w+, w- >= 0 (the smooth form of the L1 term), s >= 1e-6:
   // b0 = 0.12133380107638782, w = [0.97843651, 0, 0.00354468],
   // s = 0.12082165910194108.
-  auto r = answers(lasso +
-                       "param s ~ HalfNormal(1)\n"
-                       "y ~ Normal(b0 + columns(x1, x2, x3) * w, s)\nprint map()\n",
-                   answer::Method::Auto);
+  auto r = numeric_answers(lasso +
+                               "param s ~ HalfNormal(1)\n"
+                               "y ~ Normal(b0 + columns(x1, x2, x3) * w, s)\nprint map()\n",
+                           answer::Method::Auto);
   REQUIRE_MESSAGE(r[0].contains("value"), r[0].dump());
   const auto& v = r[0]["value"];
   CHECK(v["w"][1].get<double>() == 0.0);
@@ -1943,10 +1942,10 @@ TEST_CASE("numeric: a component too large for dense matrices says so (no out-of-
   // Without data the prior-only rule answers it exactly, element by element;
   // the numeric engine, asked for, must refuse it.
   const std::string text = "param w[20000] ~ Normal(0, 1)\nprint 1 + 1\nprint map(w)\n";
-  auto exact = answers(text, answer::Method::Auto);
+  auto exact = numeric_answers(text, answer::Method::Auto);
   CHECK(exact[1]["method"] == "conjugate");
   CHECK(exact[1]["value"].size() == 20000);
-  auto r = answers(text, answer::Method::Numeric);
+  auto r = numeric_answers(text, answer::Method::Numeric);
   REQUIRE(r.size() == 2);
   CHECK(r[0]["value"].get<double>() == 2.0);
   REQUIRE_MESSAGE(r[1].contains("error"), r[1].dump());

@@ -28,16 +28,16 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-// |got - want| <= kTol * max(1, |want|): 1e-6 relative, 1e-6 absolute for
+// |got - want| <= kNumericTol * max(1, |want|): 1e-6 relative, 1e-6 absolute for
 // coefficients near 0.
-constexpr double kTol = 1e-6;
+constexpr double kNumericTol = 1e-6;
 
 const std::string& fixture_dir() {
   static const std::string dir = std::string(BAYES_TEST_DIR) + "/fixtures/numeric";
   return dir;
 }
 
-const json& fixtures() {
+const json& numeric_fixtures() {
   static const json cases = [] {
     std::ifstream in(fixture_dir() + "/numeric_reference.json");
     REQUIRE_MESSAGE(in, "cannot open " << fixture_dir() << "/numeric_reference.json");
@@ -48,14 +48,14 @@ const json& fixtures() {
 
 std::vector<json> cases_of(const std::string& kind) {
   std::vector<json> out;
-  for (const auto& c : fixtures())
+  for (const auto& c : numeric_fixtures())
     if (c["kind"] == kind) out.push_back(c);
   REQUIRE_MESSAGE(!out.empty(), "no fixture of kind " << kind);
   return out;
 }
 
 // Runs the case's model with one print per check; one answer per check.
-std::vector<json> answers(const json& c, bayes::answer::Method method) {
+std::vector<json> case_answers(const json& c, bayes::answer::Method method) {
   const std::string name = c["name"];
   std::string text = c["model"];
   for (const auto& k : c["checks"]) text += "print " + k["query"].get<std::string>() + "\n";
@@ -95,9 +95,9 @@ double compare(const std::string& what, const json& got, const json& want) {
   if (!got.is_number()) return INFINITY;
   double g = got.get<double>(), w = want.get<double>();
   double rel = std::fabs(g - w) / std::max(1.0, std::fabs(w));
-  CHECK_MESSAGE(rel <= kTol, what << ": got " << std::setprecision(17) << g << ", want " << w
-                                  << " (relative difference " << std::setprecision(3) << rel
-                                  << ")");
+  CHECK_MESSAGE(rel <= kNumericTol, what << ": got " << std::setprecision(17) << g << ", want " << w
+                                         << " (relative difference " << std::setprecision(3) << rel
+                                         << ")");
   return rel;
 }
 
@@ -105,11 +105,11 @@ std::string method_name(bayes::answer::Method m) {
   return m == bayes::answer::Method::Numeric ? "--method numeric" : "--method auto";
 }
 
-// Every check of a case: values to kTol, expected errors by their text.
+// Every check of a case: values to kNumericTol, expected errors by their text.
 void check_case(const json& c, bayes::answer::Method method = bayes::answer::Method::Auto) {
   const std::string name = c["name"].get<std::string>() + " (" + method_name(method) + ")";
   INFO("case " << name);
-  auto res = answers(c, method);
+  auto res = case_answers(c, method);
   for (std::size_t i = 0; i < res.size(); ++i) {
     const json& k = c["checks"][i];
     const json& r = res[i];
@@ -137,7 +137,7 @@ void check_case(const json& c, bayes::answer::Method method = bayes::answer::Met
 void check_zeros(const json& c) {
   const std::string name = c["name"];
   INFO("case " << name);
-  auto res = answers(c, bayes::answer::Method::Auto);
+  auto res = case_answers(c, bayes::answer::Method::Auto);
   for (std::size_t i = 0; i < res.size(); ++i) {
     if (c["checks"][i]["query"] != "map()") continue;
     const json& r = res[i];
@@ -175,7 +175,7 @@ void check_zeros(const json& c) {
 }  // namespace
 
 TEST_CASE("numeric reference: the fixture file is complete") {
-  const json& cs = fixtures();
+  const json& cs = numeric_fixtures();
   CHECK(cs.is_array());
   for (const char* kind : {"ridge", "lasso", "logistic", "logistic_separable", "boundary"})
     CHECK(!cases_of(kind).empty());

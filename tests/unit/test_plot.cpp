@@ -26,18 +26,9 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-bayes::answer::Report answer(const std::string& text,
-                             bayes::answer::Method method = bayes::answer::Method::Auto) {
-  auto r = bayes::test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  bayes::answer::Options opt;
-  opt.method = method;
-  return bayes::answer::answer_all(*r.compiled, opt);
-}
-
 PlotData plot_of(const std::string& text,
                  bayes::answer::Method method = bayes::answer::Method::Auto) {
-  auto rep = answer(text, method);
+  auto rep = bayes::test::report(text, method);
   REQUIRE(rep.answers.size() == 1);
   INFO(bayes::report::to_json(rep.answers[0]).dump());
   const auto* plot = std::get_if<bayes::answer::Plot>(&rep.answers[0].body);
@@ -292,7 +283,7 @@ TEST_CASE("SVG file: written atomically, errors say why") {
 }
 
 TEST_CASE("plot --json: a summary of the grid, not the picture") {
-  auto rep = answer(kCoin);
+  auto rep = bayes::test::report(kCoin);
   const json r = bayes::report::to_json(rep.answers[0]);
   CHECK(r["query"] == "plot p");
   CHECK(r["method"] == "conjugate");
@@ -346,7 +337,8 @@ TEST_CASE("Kass & Raftery scale") {
 }
 
 TEST_CASE("default report: an aligned table") {
-  auto rep = answer("data flips = [1, 0, 1]\nparam p ~ Beta(2, 2)\nflips ~ Bernoulli(p)\n");
+  auto rep =
+      bayes::test::report("data flips = [1, 0, 1]\nparam p ~ Beta(2, 2)\nflips ~ Bernoulli(p)\n");
   CHECK(rep.default_report);
   std::ostringstream out;
   bayes::report::write_report(out, rep);

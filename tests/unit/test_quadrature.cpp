@@ -18,17 +18,17 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-json reference() {
+using test::num;
+
+json quadrature_cases() {
   std::ifstream in(std::string(BAYES_TEST_DIR) + "/fixtures/quadrature/quadrature_reference.json");
   std::stringstream s;
   s << in.rdbuf();
   return json::parse(s.str());
 }
 
-double num(const json& j) { return j.get<double>(); }
-
 // The outer parameter of each case: the one whose entry is "q".
-std::string outer_name(const json& c) {
+std::string outer_parameter(const json& c) {
   const std::string text = c["model"];
   for (const char* n : {"tau", "sigma", "s"})
     if (text.find("param " + std::string(n) + " ~") != std::string::npos) return n;
@@ -38,12 +38,12 @@ std::string outer_name(const json& c) {
 }  // namespace
 
 TEST_CASE("quadrature: posteriors, quantiles and evidence against scipy's quad") {
-  const json cases = reference();
+  const json cases = quadrature_cases();
   REQUIRE(cases.size() >= 5);
   for (const auto& c : cases) {
     const std::string name = c["name"];
     CAPTURE(name);
-    const std::string q = outer_name(c);
+    const std::string q = outer_parameter(c);
     REQUIRE(!q.empty());
     std::vector<std::string> coefs;
     for (auto it = c.begin(); it != c.end(); ++it)
@@ -82,7 +82,7 @@ TEST_CASE("quadrature: posteriors, quantiles and evidence against scipy's quad")
 }
 
 TEST_CASE("quadrature: the joint mode is the numeric engine's") {
-  for (const auto& c : reference()) {
+  for (const auto& c : quadrature_cases()) {
     const std::string name = c["name"];
     if (name.rfind("line", 0) != 0 && name != "mean_halfnormal") continue;
     CAPTURE(name);
@@ -98,7 +98,7 @@ TEST_CASE("quadrature: the joint mode is the numeric engine's") {
 }
 
 TEST_CASE("quadrature: eight schools, the boundary mode and the funnel") {
-  const json cases = reference();
+  const json cases = quadrature_cases();
   // Non-centred: the joint mode is at tau = 0 (scipy's bounded L-BFGS-B agrees).
   auto nc =
       test::answers(cases[0]["model"].get<std::string>() + "print map()\nprint posterior(tau)\n");
@@ -150,7 +150,7 @@ TEST_CASE("quadrature: a flat sd and Uniform(0, 100) agree; the marginal mode") 
 TEST_CASE("quadrature: the predictive is the mixture of the conditional predictives") {
   // One more y at x = 1: its mean is E[b0] + E[b1] exactly, its variance
   // E[sigma^2] + Var(b0 + b1), so it is wider than the noise alone.
-  const std::string text = reference()[2]["model"].get<std::string>() +
+  const std::string text = quadrature_cases()[2]["model"].get<std::string>() +
                            "print predictive(y)\nprint posterior(b0)\nprint posterior(b1)\n"
                            "print posterior(sigma)\n";
   auto r = test::answers(text);

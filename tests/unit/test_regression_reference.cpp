@@ -18,17 +18,17 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-const std::string kDir = std::string(BAYES_TEST_DIR) + "/fixtures/regression";
+const std::string kRegressionDir = std::string(BAYES_TEST_DIR) + "/fixtures/regression";
 
-std::string read(const std::string& path) {
+std::string read_fixture(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
 
-// The model's statements without its prints.
-std::string statements(const std::string& text) {
+// The model's without_prints without its prints.
+std::string without_prints(const std::string& text) {
   std::istringstream in(text);
   std::string out, line;
   while (std::getline(in, line))
@@ -37,20 +37,20 @@ std::string statements(const std::string& text) {
 }
 
 // "b[2]" -> ("b", 1); "sigma" -> ("sigma", -1).
-std::pair<std::string, int> split(const std::string& key) {
+std::pair<std::string, int> split_key(const std::string& key) {
   auto open = key.find('[');
   if (open == std::string::npos) return {key, -1};
   return {key.substr(0, open), std::stoi(key.substr(open + 1)) - 1};
 }
 
-double element(const json& j, int i) {
+double element_of(const json& j, int i) {
   const json& e = i < 0 ? j : j[static_cast<std::size_t>(i)];
   return e.is_number() ? e.get<double>() : INFINITY;  // "inf" or "undefined"
 }
 
 // 1e-9 relative: the fixture's two routes agree to 6e-11, and the QR solution
 // keeps Longley's nearly collinear design (scaled condition number 4e4) to it.
-void close(double got, const json& want, double tol) {
+void check_close(double got, const json& want, double tol) {
   if (want.is_null()) {  // an infinite or undefined moment
     CHECK(!std::isfinite(got));
     return;
@@ -61,27 +61,28 @@ void close(double got, const json& want, double tol) {
 }  // namespace
 
 TEST_CASE("flat-prior regressions: exact marginals, MAP and MLE against scipy") {
-  const json cases = json::parse(read(kDir + "/regression_reference.json"));
+  const json cases = json::parse(read_fixture(kRegressionDir + "/regression_reference.json"));
   REQUIRE(cases.size() >= 20);
   for (const auto& c : cases) {
     const std::string name = c["name"];
     CAPTURE(name);
     const double tol = 1e-9;
-    std::string text = statements(read(kDir + "/" + c["model"].get<std::string>()));
+    std::string text =
+        without_prints(read_fixture(kRegressionDir + "/" + c["model"].get<std::string>()));
     std::vector<std::string> keys;
     for (auto it = c["params"].begin(); it != c["params"].end(); ++it) keys.push_back(it.key());
     std::vector<std::string> names;
     for (const auto& k : keys)
-      if (std::find(names.begin(), names.end(), split(k).first) == names.end())
-        names.push_back(split(k).first);
+      if (std::find(names.begin(), names.end(), split_key(k).first) == names.end())
+        names.push_back(split_key(k).first);
     for (const auto& n : names) text += "print posterior(" + n + ")\nprint map(" + n + ")\n";
-    auto r = test::run(text, kDir);
+    auto r = test::run(text, kRegressionDir);
     REQUIRE_MESSAGE(r.compiled, r.errors());
     answer::Options opt;
     auto out = report::to_json(answer::answer_all(*r.compiled, opt));
     for (const auto& key : keys) {
       CAPTURE(key);
-      const auto parts = split(key);
+      const auto parts = split_key(key);
       const std::string& base = parts.first;
       const int i = parts.second;
       const std::size_t at =
@@ -101,34 +102,35 @@ TEST_CASE("flat-prior regressions: exact marginals, MAP and MLE against scipy") 
       } else {
         CHECK(family == want["posterior"]["family"].get<std::string>());
       }
-      close(element(post["mean"], i), want["mean"], tol);
-      close(element(post["sd"], i), want["sd"], tol);
+      check_close(element_of(post["mean"], i), want["mean"], tol);
+      check_close(element_of(post["sd"], i), want["sd"], tol);
       const json& interval =
           i < 0 ? post["interval"] : post["interval"][static_cast<std::size_t>(i)];
-      close(interval[0].get<double>(), want["q025"], tol);
-      close(interval[1].get<double>(), want["q975"], tol);
-      close(element(post["mode"], i), want["marginal_mode"], tol);
-      close(element(map["value"], i), want["map"], tol);
+      check_close(interval[0].get<double>(), want["q025"], tol);
+      check_close(interval[1].get<double>(), want["q975"], tol);
+      check_close(element_of(post["mode"], i), want["marginal_mode"], tol);
+      check_close(element_of(map["value"], i), want["map"], tol);
     }
   }
 }
 
 TEST_CASE("flat-prior regressions: the numeric engine finds the same joint mode") {
   // The MAP of p(b, sigma) ~ 1 is the MLE: least squares and sqrt(RSS / n).
-  const json cases = json::parse(read(kDir + "/regression_reference.json"));
+  const json cases = json::parse(read_fixture(kRegressionDir + "/regression_reference.json"));
   for (const std::string name : {"line", "stackloss", "earnings", "line_s2"}) {
     CAPTURE(name);
     const json* c = nullptr;
     for (const auto& x : cases)
       if (x["name"] == name) c = &x;
     REQUIRE(c);
-    std::string text = statements(read(kDir + "/" + (*c)["model"].get<std::string>()));
+    std::string text =
+        without_prints(read_fixture(kRegressionDir + "/" + (*c)["model"].get<std::string>()));
     text += "print map()\n";
-    auto exact = test::run(text, kDir);
+    auto exact = test::run(text, kRegressionDir);
     REQUIRE(exact.compiled);
     answer::Options opt;
     auto a = report::to_json(answer::answer_all(*exact.compiled, opt));
-    auto again = test::run(text, kDir);
+    auto again = test::run(text, kRegressionDir);
     opt.method = answer::Method::Numeric;
     auto b = report::to_json(answer::answer_all(*again.compiled, opt));
     CHECK(a[0]["method"] == "conjugate");

@@ -14,7 +14,7 @@ namespace {
 
 using test::answers;
 
-double num(const json& j) { return j.get<double>(); }
+using test::num;
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "answer/answer.hpp"
 #include "conjugate/rule.hpp"
 #include "helpers.hpp"
+#include "rule_run.hpp"
 
 using namespace bayes;
 using json = nlohmann::ordered_json;
@@ -21,27 +22,7 @@ std::optional<Solution> solve_pareto(const Model&, const graph::FactorGraph&,
 
 namespace {
 
-using RuleFn = std::optional<conjugate::Solution> (*)(const Model&, const graph::FactorGraph&,
-                                                      const graph::Component&, std::string&);
-
-struct RuleRun {
-  std::optional<conjugate::Solution> sol;
-  std::string why;
-};
-
-// One rule alone on the component of the parameter called `param`.
-RuleRun rule(RuleFn fn, const std::string& text, const std::string& param) {
-  auto r = test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  const Model& m = r.compiled->model;
-  std::size_t p = 0;
-  while (p < m.params.size() && m.params[p].name != param) ++p;
-  REQUIRE(p < m.params.size());
-  const auto& g = r.compiled->graph;
-  RuleRun out;
-  out.sol = fn(m, g, g.components[g.param_component[p]], out.why);
-  return out;
-}
+using test::rule;
 
 using test::answers;
 using test::report;
@@ -54,11 +35,9 @@ std::string conjugate_error(const std::string& text) {
   return r[0]["error"].get<std::string>();
 }
 
-double num(const json& j) { return j.get<double>(); }
+using test::num;
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using test::contains;
 
 bool explained(const answer::Report& r, const std::string& part) {
   for (const auto& line : r.explain)

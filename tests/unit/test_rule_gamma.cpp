@@ -17,8 +17,8 @@ using json = nlohmann::ordered_json;
 namespace {
 
 // Answers of the model's prints under --method conjugate (or auto).
-std::vector<json> answers(const std::string& text,
-                          bayes::answer::Method method = bayes::answer::Method::Conjugate) {
+std::vector<json> conjugate_answers(
+    const std::string& text, bayes::answer::Method method = bayes::answer::Method::Conjugate) {
   return bayes::test::answers(text, method);
 }
 
@@ -35,17 +35,15 @@ std::optional<bayes::conjugate::Solution> solve(const std::string& text, std::st
 
 // The reason --method conjugate gives for refusing the model's first print.
 std::string why_not(const std::string& text) {
-  auto res = answers(text);
+  auto res = conjugate_answers(text);
   REQUIRE(!res.empty());
   CHECK_MESSAGE(res[0].contains("error"), res[0].dump());
   return res[0].value("error", "");
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using bayes::test::contains;
 
-double num(const json& j) { return j.get<double>(); }
+using bayes::test::num;
 
 // cdf(quantile(p)) = p, and the density is the derivative of the cdf.
 void check_consistent(const bayes::conjugate::ClosedForm& d, double lo_p = 0.05,
@@ -68,7 +66,7 @@ TEST_CASE("Gamma-Poisson by hand") {
   // Predictive NegativeBinomial(11, 4/5): mean 11 (1/5)/(4/5) = 2.75.
   // Evidence: prod 1/x! * b0^a0/Gamma(a0) * Gamma(a)/b^a
   //   = log(1/288) + 0 - 0 + lgamma(11) - 11 log 4 = log(3628800/288) - 11 log 4.
-  auto r = answers(
+  auto r = conjugate_answers(
       "data x = [2, 3, 4]\nparam lam ~ Gamma(2, 1)\nx ~ Poisson(lam)\n"
       "print posterior(lam)\nprint map(lam)\nprint mle(lam)\nprint predictive(x)\nprint "
       "evidence()\n");
@@ -92,7 +90,7 @@ TEST_CASE("Gamma-Poisson with an exposure") {
   // counts 3, 5 over exposures 2 and 4 hours: shape 1 + 8 = 9, rate 0.5 + 6 = 6.5;
   // MLE 8 / 6 events per hour. The predictive is for the first row's exposure 2:
   // NegativeBinomial(9, 6.5 / (6.5 + 2)).
-  auto r = answers(
+  auto r = conjugate_answers(
       "data n = [3, 5]\ndata hours = [2, 4]\nparam lam ~ Gamma(1, 0.5)\nn ~ Poisson(hours * lam)\n"
       "print posterior(lam)\nprint mle(lam)\nprint predictive(n)\n");
   CHECK(num(r[0]["params"]["shape"]) == doctest::Approx(9));
@@ -105,7 +103,7 @@ TEST_CASE("Gamma-Poisson with an exposure") {
 TEST_CASE("Gamma with several likelihood kinds on one rate") {
   // Poisson counts 1, 2 (s = 3, r = 2) and Exponential times 0.5, 1.5 (s = 2, r = 2):
   // Gamma(1 + 5, 1 + 4) = Gamma(6, 5); MLE 5 / 4.
-  auto r = answers(
+  auto r = conjugate_answers(
       "data k = [1, 2]\ndata t = [0.5, 1.5]\nparam lam ~ Gamma(1, 1)\nk ~ Poisson(lam)\n"
       "t ~ Exponential(lam)\nprint posterior(lam)\nprint mle(lam)\nprint predictive(t)\n");
   CHECK(r[0]["rule"] == "Gamma-Poisson+Exponential");
@@ -120,7 +118,7 @@ TEST_CASE("Gamma precision with a known multiplier of the sd") {
   // sd = 2 / sqrt(tau): z = (x - 1) / 2 = 0.5, -1; s = 1, r = (0.25 + 1) / 2 = 0.625.
   // Gamma(3 + 1, 1 + 0.625); MLE N / sum z^2 = 2 / 1.25 = 1.6.
   // Predictive StudentT(8, 1, 2 sqrt(1.625 / 4)).
-  auto r = answers(
+  auto r = conjugate_answers(
       "data x = [2, -1]\nparam tau ~ Gamma(3, 1)\nx ~ Normal(1, 2 / sqrt(tau))\n"
       "print posterior(tau)\nprint mle(tau)\nprint predictive(x)\n");
   CHECK(r[0]["rule"] == "Gamma-NormalPrecision");
@@ -134,7 +132,7 @@ TEST_CASE("Gamma precision with a known multiplier of the sd") {
 TEST_CASE("Gamma boundaries: all counts zero, small shape") {
   // Gamma(0.5, 1) with counts 0, 0: Gamma(0.5, 3) has its mode at the boundary,
   // and the likelihood exp(-2 lam) is largest at lam = 0.
-  auto r = answers(
+  auto r = conjugate_answers(
       "data x = [0, 0]\nparam lam ~ Gamma(0.5, 1)\nx ~ Poisson(lam)\n"
       "print posterior(lam)\nprint map(lam)\nprint mle(lam)\n");
   CHECK(r[0]["mode"].is_null());
@@ -189,7 +187,7 @@ TEST_CASE("InverseGamma-NormalVariance by hand") {
   // Evidence: prod Normal(x; 2, sqrt(s2)) integrated against the prior:
   //   b0^a0 / Gamma(a0) * Gamma(a) / b^a * (2 pi)^(-N/2)
   //   = 3 log 2 - log 2 + log 6 - 4 log 3 - log(2 pi).
-  auto r = answers(
+  auto r = conjugate_answers(
       "data x = [1, 3]\nparam s2 ~ InverseGamma(3, 2)\nx ~ Normal(2, sqrt(s2))\n"
       "print posterior(s2)\nprint map(s2)\nprint mle(s2)\nprint predictive(x)\nprint evidence()\n");
   CHECK(r[0]["rule"] == "InverseGamma-NormalVariance");
@@ -207,7 +205,7 @@ TEST_CASE("InverseGamma-NormalVariance by hand") {
 
 TEST_CASE("InverseGamma-Weibull with k = 1 is the Exponential mean") {
   // Weibull(1, theta) is Exponential with mean theta: InverseGamma(2 + 3, 1 + 6).
-  auto r = answers(
+  auto r = conjugate_answers(
       "data x = [1, 2, 3]\nparam theta ~ InverseGamma(2, 1)\nx ~ Weibull(1, theta)\n"
       "print posterior(theta)\nprint mle(theta)\nprint predictive(x)\n");
   CHECK(r[0]["rule"] == "InverseGamma-Weibull");
@@ -219,7 +217,7 @@ TEST_CASE("InverseGamma-Weibull with k = 1 is the Exponential mean") {
 }
 
 TEST_CASE("InverseGamma variance MLE on the boundary") {
-  auto r = answers(
+  auto r = conjugate_answers(
       "data x = [2, 2]\nparam s2 ~ InverseGamma(1, 1)\nx ~ Normal(2, sqrt(s2))\nprint mle(s2)\n");
   CHECK(contains(r[0]["error"], "boundary s2 = 0"));
 }

@@ -9,6 +9,7 @@
 #include "answer/answer.hpp"
 #include "conjugate/rule.hpp"
 #include "helpers.hpp"
+#include "rule_run.hpp"
 
 using namespace bayes;
 using json = nlohmann::ordered_json;
@@ -20,25 +21,14 @@ std::optional<Solution> solve_gaussian_linear(const Model&, const graph::FactorG
 
 namespace {
 
-struct RuleRun {
-  std::optional<conjugate::Solution> sol;
-  std::string why;
-};
-
 // The rule alone on the component of the first parameter.
-RuleRun rule(const std::string& text) {
-  auto r = test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  const auto& g = r.compiled->graph;
-  RuleRun out;
-  out.sol = conjugate::solve_gaussian_linear(r.compiled->model, g,
-                                             g.components[g.param_component[0]], out.why);
-  return out;
+test::RuleRun gaussian_rule(const std::string& text) {
+  return test::rule(conjugate::solve_gaussian_linear, text);
 }
 
 using test::answers;
 
-double num(const json& j) { return j.get<double>(); }
+using test::num;
 
 }  // namespace
 
@@ -75,7 +65,7 @@ TEST_CASE("regression by hand: two weights, two points") {
   // X = [[1, -1], [1, 1]], so X'X = 2 I and X'y = [2, 2]; prior precision I.
   // Posterior precision 3 I: mean [2/3, 2/3], cov I / 3. MLE = (X'X)^-1 X'y = [1, 1].
   // Predictive of row 1 (x = -1): mean 2/3 - 2/3 = 0, var 1/3 + 1/3 + 1 = 5/3.
-  auto r = rule(R"(data x = [-1, 1]
+  auto r = gaussian_rule(R"(data x = [-1, 1]
 data y = [0, 2]
 param w0 ~ Normal(0, 1)
 param w1 ~ Normal(0, 1)
@@ -104,7 +94,7 @@ y ~ Normal(w0 + w1 * x, 1)
 
 TEST_CASE("a gather mu[g]: one Normal-Normal update per group") {
   // mu[1]: precision 0.01 + 2, mean (1 + 3) / 2.01; mu[2]: precision 0.01 + 1, mean 5 / 1.01.
-  auto r = rule(R"(data g = [1, 1, 2]
+  auto r = gaussian_rule(R"(data g = [1, 1, 2]
 data y = [1, 3, 5]
 param mu[2] ~ Normal(0, 10)
 y ~ Normal(mu[g], 1)
@@ -124,16 +114,18 @@ y ~ Normal(mu[g], 1)
 TEST_CASE("the rule's name follows the likelihood's shape") {
   const std::string data =
       "data g = [1, 2]\ndata x = [0.5, 1]\ndata y = [1, 3]\ndata S = columns([1, 0], [0, 1])\n";
-  CHECK(rule(data + "param mu ~ Normal(0, 1)\ny ~ Normal(mu, 1)").sol->rule == "Normal-Normal");
-  CHECK(rule(data + "param mu ~ Normal(0, 1)\ny ~ Normal(2 * mu - 1, 1)").sol->rule ==
+  CHECK(gaussian_rule(data + "param mu ~ Normal(0, 1)\ny ~ Normal(mu, 1)").sol->rule ==
+        "Normal-Normal");
+  CHECK(gaussian_rule(data + "param mu ~ Normal(0, 1)\ny ~ Normal(2 * mu - 1, 1)").sol->rule ==
         "Normal-NormalAffine");
-  CHECK(rule(data + "param a ~ Normal(0, 1)\nparam b ~ Normal(0, 1)\ny ~ Normal(a + b * x, 1)")
+  CHECK(gaussian_rule(data +
+                      "param a ~ Normal(0, 1)\nparam b ~ Normal(0, 1)\ny ~ Normal(a + b * x, 1)")
             .sol->rule == "BayesianLinearRegression");
-  CHECK(rule(data + "param mu[2] ~ MultiNormal([0, 0], S)\ny ~ Normal(mu[g], 1)").sol->rule ==
-        "MultiNormal-Normal");
-  CHECK(rule(data + "param mu[2] ~ Normal(0, 1)\ny ~ MultiNormal(mu, S)").sol->rule ==
+  CHECK(gaussian_rule(data + "param mu[2] ~ MultiNormal([0, 0], S)\ny ~ Normal(mu[g], 1)")
+            .sol->rule == "MultiNormal-Normal");
+  CHECK(gaussian_rule(data + "param mu[2] ~ Normal(0, 1)\ny ~ MultiNormal(mu, S)").sol->rule ==
         "MultiNormal-MultiNormal");
-  CHECK(rule(data + "param mu ~ Normal(0, 1)\ny ~ LogNormal(mu, 1)").sol->rule ==
+  CHECK(gaussian_rule(data + "param mu ~ Normal(0, 1)\ny ~ LogNormal(mu, 1)").sol->rule ==
         "Normal-LogNormal");
 }
 
@@ -141,7 +133,7 @@ TEST_CASE("hierarchical with known sds: theta ~ Normal(mu, 1), mu ~ Normal(0, 1)
   // Marginally theta ~ Normal(0, sqrt 2), and y = 2 with sd 1: precision 1/2 + 1 = 1.5,
   // mean 2 / 1.5 = 4/3. For mu, y ~ Normal(mu, sqrt 2): precision 1 + 1/2, mean (2 / 2) / 1.5 =
   // 2/3.
-  auto r = rule(R"(data y = 2
+  auto r = gaussian_rule(R"(data y = 2
 param mu ~ Normal(0, 1)
 param theta ~ Normal(mu, 1)
 y ~ Normal(theta, 1)
@@ -162,7 +154,7 @@ y ~ Normal(theta, 1)
 }
 
 TEST_CASE("the MLE of a rank-deficient design is not unique") {
-  auto r = rule(R"(data x = [2, 2, 2]
+  auto r = gaussian_rule(R"(data x = [2, 2, 2]
 data y = [1, 2, 3]
 param w0 ~ Normal(0, 1)
 param w1 ~ Normal(0, 1)
@@ -174,8 +166,8 @@ y ~ Normal(w0 + w1 * x, 1)
   CHECK(r.sol->params[0].mle_note.find("its columns are linearly dependent") != std::string::npos);
   CHECK(r.sol->params[0].map);  // the prior makes the posterior proper
 
-  auto few =
-      rule("data x = [1, 2]\ndata y = 3.5\nparam w[2] ~ Normal(0, 1)\ny ~ Normal(dot(x, w), 0.5)");
+  auto few = gaussian_rule(
+      "data x = [1, 2]\ndata y = 3.5\nparam w[2] ~ Normal(0, 1)\ny ~ Normal(dot(x, w), 0.5)");
   REQUIRE_MESSAGE(few.sol, few.why);
   CHECK(few.sol->params[0].mle_note.find("(1 observed value for 2 unknowns)") != std::string::npos);
 }
@@ -183,7 +175,7 @@ y ~ Normal(w0 + w1 * x, 1)
 TEST_CASE("LogNormal and MultiNormal likelihoods") {
   // log x = [0, 2]: the same numbers as the Normal-Normal case above with x = [0, 2], sd 1,
   // prior Normal(0, 2): mean (0 + 2) / 2.25, predictive LogNormal(mean, sqrt(1/2.25 + 1)).
-  auto ln = rule(R"(data x = [1, 7.38905609893065]
+  auto ln = gaussian_rule(R"(data x = [1, 7.38905609893065]
 param mu ~ Normal(0, 2)
 x ~ LogNormal(mu, 1)
 )");
@@ -196,7 +188,7 @@ x ~ LogNormal(mu, 1)
 
   // One 2-d observation, identity covariances: each coordinate is a
   // Normal-Normal update with precision 1 + 1, mean x_i / 2.
-  auto mn = rule(R"(data I = columns([1, 0], [0, 1])
+  auto mn = gaussian_rule(R"(data I = columns([1, 0], [0, 1])
 data x = [2, -4]
 param mu[2] ~ MultiNormal([0, 0], I)
 x ~ MultiNormal(mu, I)
@@ -209,7 +201,7 @@ x ~ MultiNormal(mu, I)
 }
 
 TEST_CASE("--explain puts the numbers in") {
-  auto r = rule(R"(data x = [1, 3]
+  auto r = gaussian_rule(R"(data x = [1, 3]
 param mu ~ Normal(0, 2)
 x ~ Normal(mu, 1)
 )");
@@ -224,28 +216,28 @@ x ~ Normal(mu, 1)
 
 TEST_CASE("near misses: the reasons the Gaussian rule gives") {
   SUBCASE("another prior family: not this rule, no reason") {
-    auto r = rule("data x = [1, 0]\nparam p ~ Beta(1, 1)\nx ~ Bernoulli(p)");
+    auto r = gaussian_rule("data x = [1, 0]\nparam p ~ Beta(1, 1)\nx ~ Bernoulli(p)");
     CHECK(!r.sol);
     CHECK(r.why.empty());
   }
   SUBCASE("a likelihood of another family") {
-    auto r = rule("data k = [1, 4]\nparam mu ~ Normal(0, 1)\nk ~ Poisson(exp(mu))");
+    auto r = gaussian_rule("data k = [1, 4]\nparam mu ~ Normal(0, 1)\nk ~ Poisson(exp(mu))");
     CHECK(!r.sol);
     CHECK(r.why.find("'k ~ Poisson(exp(mu))': a Poisson likelihood is not conjugate") == 0);
   }
   SUBCASE("the parameter inside a nonlinear function") {
-    auto r = rule("data x = [1, 2]\nparam mu ~ Normal(0, 1)\nx ~ Normal(exp(mu), 1)");
+    auto r = gaussian_rule("data x = [1, 2]\nparam mu ~ Normal(0, 1)\nx ~ Normal(exp(mu), 1)");
     CHECK(!r.sol);
     CHECK(r.why.find("'x ~ Normal(exp(mu), 1)': the mean is not linear in 'mu'") == 0);
   }
   SUBCASE("a product of two parameters") {
-    auto r = rule(
+    auto r = gaussian_rule(
         "data x = [1, 2]\nparam a ~ Normal(0, 1)\nparam b ~ Normal(0, 1)\nx ~ Normal(a * b, 1)");
     CHECK(!r.sol);
     CHECK(r.why.find("the mean is not linear in 'a' and 'b'") != std::string::npos);
   }
   SUBCASE("an unknown sd with a non-Normal prior") {
-    auto r = rule(
+    auto r = gaussian_rule(
         "data x = [1, 2]\nparam mu ~ Normal(0, 1)\nparam sigma ~ HalfCauchy(1)\nx ~ Normal(mu, "
         "sigma)");
     CHECK(!r.sol);
@@ -254,14 +246,14 @@ TEST_CASE("near misses: the reasons the Gaussian rule gives") {
               "unknown, and its prior is HalfCauchy") == 0);
   }
   SUBCASE("a prior argument that is a parameter with a non-Normal prior") {
-    auto r = rule(
+    auto r = gaussian_rule(
         "data x = [1, 2]\nparam tau ~ Gamma(2, 1)\nparam mu ~ Normal(0, tau)\nx ~ Normal(mu, 1)");
     CHECK(!r.sol);
     CHECK(r.why.find("'tau' has a Gamma prior") == 0);
   }
   SUBCASE("a prior sd that is a parameter with a Normal prior") {
-    auto r =
-        rule("data x = [1, 2]\nparam s ~ Normal(5, 1)\nparam mu ~ Normal(0, s)\nx ~ Normal(mu, 1)");
+    auto r = gaussian_rule(
+        "data x = [1, 2]\nparam s ~ Normal(5, 1)\nparam mu ~ Normal(0, s)\nx ~ Normal(mu, 1)");
     CHECK(!r.sol);
     CHECK(r.why ==
           "the prior 'mu ~ Normal(0, s)' has 's' in its sd: a Gaussian prior needs a known sd");

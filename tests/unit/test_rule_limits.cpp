@@ -1,6 +1,6 @@
 // Flat and uniform priors read as the conjugate limits they are
 // (conjugate/scalar_prior.cpp as_family, the Gaussian rule's flat terms):
-// exact posteriors where a Laplace approximation was given before. Reference
+// exact posteriors where a Laplace approximation was given before. LimitReference
 // numbers: scipy 1.10, each posterior checked against quad of prior x
 // likelihood, printed by tests/fixtures/conjugate/flat_limits_reference.py.
 #include <doctest/doctest.h>
@@ -18,19 +18,18 @@ using json = nlohmann::ordered_json;
 namespace {
 
 using test::answers;
+using test::num;
 
-double num(const json& j) { return j.get<double>(); }
-
-std::string queries(const std::string& x, const std::string& cond) {
+std::string limit_queries(const std::string& x, const std::string& cond) {
   return "print posterior(" + x + ")\nprint interval(" + x + ")\nprint quantile(" + x +
          ", 0.9)\nprint prob(" + cond + ")\nprint map(" + x + ")\nprint evidence()\n";
 }
 
-struct Reference {
+struct LimitReference {
   double mean, sd, lo, hi, q90, prob;
 };
 
-void check_summaries(const std::vector<json>& r, const Reference& ref) {
+void check_limit_summaries(const std::vector<json>& r, const LimitReference& ref) {
   for (std::size_t i = 0; i < 5; ++i) CHECK(r[i]["method"] == "conjugate");
   CHECK(num(r[0]["mean"]) == doctest::Approx(ref.mean).epsilon(1e-12));
   CHECK(num(r[0]["sd"]) == doctest::Approx(ref.sd).epsilon(1e-12));
@@ -41,15 +40,15 @@ void check_summaries(const std::vector<json>& r, const Reference& ref) {
 }
 
 // evidence() with an improper prior: no number, and why.
-void check_improper_evidence(const json& j, const std::string& x, const std::string& prior) {
+void check_no_evidence(const json& j, const std::string& x, const std::string& prior) {
   REQUIRE(j.contains("error"));
   CHECK(j["error"] == "the evidence is not available: the prior of '" + x + "' is " + prior +
                           ", which is improper, so the evidence is not defined (give it a "
                           "proper prior)");
 }
 
-const char* kFlips = "data flips = [1, 0, 1, 1, 0, 1, 1, 1]\n";
-const Reference kBeta73 = {
+const char* kLimitFlips = "data flips = [1, 0, 1, 1, 0, 1, 1, 1]\n";
+const LimitReference kLimitBeta73 = {
     0.7,       0.13816985594155148, 0.39990642628368783, 0.9251453685803082, 0.8705027031423103,
     0.91015625};
 
@@ -58,56 +57,57 @@ const Reference kBeta73 = {
 TEST_CASE("flat on (0, 1) and Uniform(0, 1) are Beta(1, 1): exact, with the evidence") {
   for (const std::string prior : {"param p in (0, 1)\n", "param p ~ Uniform(0, 1)\n"}) {
     CAPTURE(prior);
-    auto r = answers(kFlips + prior + "flips ~ Bernoulli(p)\n" + queries("p", "p > 0.5"));
+    auto r =
+        answers(kLimitFlips + prior + "flips ~ Bernoulli(p)\n" + limit_queries("p", "p > 0.5"));
     CHECK(r[0]["rule"] == "Beta-Bernoulli");
     CHECK(r[0]["family"] == "Beta");
     CHECK(num(r[0]["params"]["a"]) == 7);
     CHECK(num(r[0]["params"]["b"]) == 3);
-    check_summaries(r, kBeta73);
+    check_limit_summaries(r, kLimitBeta73);
     CHECK(num(r[4]["value"]) == doctest::Approx(0.75).epsilon(1e-14));
     // a proper prior on (0, 1) of density 1: log B(7, 3) - log B(1, 1)
     CHECK(num(r[5]["value"]) == doctest::Approx(-5.529429087511423).epsilon(1e-12));
   }
   // Uniform on another range is not Beta: the numeric engine's, as before.
-  auto u = answers(kFlips + std::string("param p ~ Uniform(0, 0.9)\nflips ~ Bernoulli(p)\n") +
+  auto u = answers(kLimitFlips + std::string("param p ~ Uniform(0, 0.9)\nflips ~ Bernoulli(p)\n") +
                    "print posterior(p)\n");
   CHECK(u[0]["method"] == "laplace");
 }
 
 TEST_CASE("flat on (0, inf) for a rate is the limit Gamma(1, 0): exact posterior, no evidence") {
   auto r = answers("data k = [3, 5, 2, 4]\nparam lam > 0\nk ~ Poisson(lam)\n" +
-                   queries("lam", "lam > 3"));
+                   limit_queries("lam", "lam > 3"));
   CHECK(r[0]["rule"] == "Gamma-Poisson");
   CHECK(num(r[0]["params"]["shape"]) == 15);
   CHECK(num(r[0]["params"]["rate"]) == 4);
-  check_summaries(r, {3.75, 0.9682458365518543, 2.098846533195829, 5.872405280458894,
-                      5.032002967338975, 0.7720245323035448});
+  check_limit_summaries(r, {3.75, 0.9682458365518543, 2.098846533195829, 5.872405280458894,
+                            5.032002967338975, 0.7720245323035448});
   CHECK(num(r[4]["value"]) == doctest::Approx(3.5).epsilon(1e-14));  // the MLE 14 / 4
-  check_improper_evidence(r[5], "lam", "flat on (0, inf)");
+  check_no_evidence(r[5], "lam", "flat on (0, inf)");
 
   // Every count 0: the posterior Gamma(1, 3) is proper (it was refused as "on
   // the boundary" before); its mode is the boundary 0.
   auto z = answers("data k = [0, 0, 0]\nparam lam > 0\nk ~ Poisson(lam)\n" +
-                   queries("lam", "lam > 0.5"));
-  check_summaries(z, {1.0 / 3, 1.0 / 3, 0.008439269328096625, 1.229626484704645, 0.7675283643313486,
-                      0.22313016014842982});
+                   limit_queries("lam", "lam > 0.5"));
+  check_limit_summaries(z, {1.0 / 3, 1.0 / 3, 0.008439269328096625, 1.229626484704645,
+                            0.7675283643313486, 0.22313016014842982});
   CHECK(num(z[4]["value"]) == 0);
 }
 
 TEST_CASE("Exponential(r) on a rate is Gamma(1, r)") {
   auto r = answers("data k = [3, 5, 2, 4]\nparam lam ~ Exponential(2)\nk ~ Poisson(lam)\n" +
-                   queries("lam", "lam > 3"));
+                   limit_queries("lam", "lam > 3"));
   CHECK(r[0]["rule"] == "Gamma-Poisson");
   CHECK(num(r[0]["params"]["shape"]) == 15);
   CHECK(num(r[0]["params"]["rate"]) == 6);
-  check_summaries(r, {2.5, 0.6454972243679028, 1.3992310221305524, 3.9149368536392624,
-                      3.3546686448926497, 0.20807736254049417});
+  check_limit_summaries(r, {2.5, 0.6454972243679028, 1.3992310221305524, 3.9149368536392624,
+                            3.3546686448926497, 0.20807736254049417});
   CHECK(num(r[5]["value"]) == doctest::Approx(-11.44247589804019).epsilon(1e-10));  // quad
 }
 
 TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
   auto r = answers("data x = [1, -2, 0.5, 1.5]\nparam v > 0\nx ~ Normal(0, sqrt(v))\n" +
-                   queries("v", "v > 3"));
+                   limit_queries("v", "v > 3"));
   CHECK(r[0]["rule"] == "InverseGamma-NormalVariance");
   CHECK(num(r[0]["params"]["shape"]) == 1);
   CHECK(num(r[0]["params"]["scale"]) == 3.75);
@@ -117,7 +117,7 @@ TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
   CHECK(num(r[2]["value"]) == doctest::Approx(35.592080928862146).epsilon(1e-9));
   CHECK(num(r[3]["value"]) == doctest::Approx(0.7134952031398099).epsilon(1e-9));
   CHECK(num(r[4]["value"]) == doctest::Approx(1.875).epsilon(1e-14));
-  check_improper_evidence(r[5], "v", "flat on (0, inf)");
+  check_no_evidence(r[5], "v", "flat on (0, inf)");
 
   // Two values leave InverseGamma(0, b): no distribution, so the rule says why
   // and does not answer.
@@ -133,11 +133,11 @@ TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
 
 TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
   auto r = answers("data y = [1.2, 0.8, 1.9, 1.4]\nparam mu\ny ~ Normal(mu, 0.5)\n" +
-                   queries("mu", "mu > 1"));
+                   limit_queries("mu", "mu > 1"));
   CHECK(r[0]["rule"] == "Normal-Normal");
-  check_summaries(r, {1.325, 0.25, 0.8350090038649863, 1.8149909961350135, 1.6453878913861502,
-                      0.9031995154143896});
-  check_improper_evidence(r[5], "mu", "flat on (-inf, inf)");
+  check_limit_summaries(r, {1.325, 0.25, 0.8350090038649863, 1.8149909961350135, 1.6453878913861502,
+                            0.9031995154143896});
+  check_no_evidence(r[5], "mu", "flat on (-inf, inf)");
 
   // A regression with known sd and flat weights: Normal(OLS, sd^2 (X'X)^-1).
   auto w = answers(
@@ -169,7 +169,7 @@ TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
 
 TEST_CASE("the numeric engine finds the same modes under the flat limits") {
   const std::string models[] = {
-      kFlips + std::string("param p in (0, 1)\nflips ~ Bernoulli(p)\nprint map(p)\n"),
+      kLimitFlips + std::string("param p in (0, 1)\nflips ~ Bernoulli(p)\nprint map(p)\n"),
       "data k = [3, 5, 2, 4]\nparam lam > 0\nk ~ Poisson(lam)\nprint map(lam)\n",
       "data x = [1, -2, 0.5, 1.5]\nparam v > 0\nx ~ Normal(0, sqrt(v))\nprint map(v)\n",
       "data y = [1.2, 0.8, 1.9, 1.4]\nparam mu\ny ~ Normal(mu, 0.5)\nprint map(mu)\n",

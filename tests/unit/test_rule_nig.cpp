@@ -10,6 +10,7 @@
 #include "answer/answer.hpp"
 #include "conjugate/rule.hpp"
 #include "helpers.hpp"
+#include "rule_run.hpp"
 
 using namespace bayes;
 using json = nlohmann::ordered_json;
@@ -21,24 +22,9 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model&, const graph::Fa
 
 namespace {
 
-struct RuleRun {
-  std::optional<conjugate::Solution> sol;
-  std::string why;
-};
-
 // The rule alone on the component of the parameter called `param`.
-RuleRun nig_rule(const std::string& text, const std::string& param = "s2") {
-  auto r = test::run(text);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  const Model& m = r.compiled->model;
-  std::size_t p = 0;
-  while (p < m.params.size() && m.params[p].name != param) ++p;
-  REQUIRE(p < m.params.size());
-  const auto& g = r.compiled->graph;
-  RuleRun out;
-  out.sol =
-      conjugate::solve_normal_inverse_gamma(m, g, g.components[g.param_component[p]], out.why);
-  return out;
+test::RuleRun nig_rule(const std::string& text, const std::string& param = "s2") {
+  return test::rule(conjugate::solve_normal_inverse_gamma, text, param);
 }
 
 answer::Report nig_report(const std::string& text, answer::Method method = answer::Method::Auto) {

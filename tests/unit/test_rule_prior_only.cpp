@@ -17,7 +17,7 @@ namespace {
 
 using test::answers;
 
-double num(const json& j) { return j.get<double>(); }
+using test::num;
 
 // The prints every case asks of its one parameter `x`.
 std::string queries(const std::string& x, const std::string& cond) {
