@@ -89,7 +89,9 @@ PredictiveResult predictive(const Stats& st, double a, double b) {
 }
 
 // One observation statement's contribution, or why the rule cannot take it.
-std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p,
+// `power` is 1/2 when the parameter is the variance (the sd c * sqrt(v)),
+// 1 when it is the sd itself (c * sigma, with v = sigma^2).
+std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size_t p, double power,
                                        std::string& why) {
   const std::string& name = m.params[p].name;
   const Observation& o = m.observations[oi];
@@ -122,7 +124,7 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
           " of the " + fam + " is not of the form c * " + name + "^power with c known data";
     return std::nullopt;
   }
-  if (st.kind == Kind::NormalVariance && std::fabs(mono->k - 0.5) > 1e-12) {
+  if (st.kind == Kind::NormalVariance && std::fabs(mono->k - power) > 1e-12) {
     why = "'" + o.text + "': '" + name + "' enters the sd as c * " + name + "^" +
           significant(mono->k) +
           "; the InverseGamma prior is conjugate to a variance, with the sd c * sqrt(" + name +
@@ -173,16 +175,46 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
   return st;
 }
 
+// True when the component's one parameter has a flat prior on (0, inf) and is
+// the sd of its first Normal observation (c * sigma): the rule then works in
+// v = sigma^2 and reports sigma.
+bool sd_parameter(const Model& m, const graph::FactorGraph& g, const graph::Component& c) {
+  if (c.params.size() != 1) return false;
+  const std::size_t p = c.params[0];
+  const Prior& prior = m.priors[m.params[p].prior];
+  if (prior.family || prior.lower != 0 || prior.upper != INFINITY) return false;
+  for (auto oi : view(g, c).observations) {
+    const Observation& o = m.observations[oi];
+    if (o.family != &dist::normal_family()) continue;
+    auto mono = monomial_in(m, *o.args[1], p);
+    return mono && mono->k == 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorGraph& g,
                                             const graph::Component& c, std::string& why) {
-  auto u = scalar_update<Stats>(m, g, c, dist::inverse_gamma_family(), observation_stats, why);
+  const bool sd = sd_parameter(m, g, c);
+  auto read = [sd](const Model& mm, std::size_t oi, std::size_t p, std::string& w) {
+    return observation_stats(mm, oi, p, sd ? 1.0 : 0.5, w);
+  };
+  auto u = scalar_update<Stats>(m, g, c, dist::inverse_gamma_family(), read, why);
   if (!u) return std::nullopt;
+  if (sd) {  // flat on sigma is p(v) ~ v^(-1/2) for v = sigma^2: InverseGamma(-1/2, 0)
+    u->prior.a0 = -0.5, u->a = -0.5 + u->S;
+    u->improper = u->a > 0 && u->b > 0
+                      ? ""
+                      : improper_posterior(m.params[u->prior.param].name, u->prior,
+                                           dist::inverse_gamma_family(), u->a, u->b);
+  }
   if (!u->improper.empty()) return improper_solution(u->improper);
   const ScalarPrior* prior = &u->prior;
   const std::size_t p = prior->param;
   const std::string& name = m.params[p].name;
+  // The formulas are in the variance: `v` is its name ("sigma^2" for an sd).
+  const std::string v = sd ? "(" + name + "^2)" : name;
   const double a0 = prior->a0, b0 = prior->b0, S = u->S, R = u->R, a = u->a, b = u->b;
   const std::vector<Stats>& stats = u->stats;
 
@@ -195,12 +227,14 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
 
   ParamResult res;
   res.param = p;
-  res.posterior = from_family(dist::inverse_gamma_family(), {a, b});
+  // For an sd, its own marginal: the square root of v's (one parameter, so
+  // its mode is the MAP).
+  res.posterior = sd ? sqrt_inverse_gamma(a, b) : from_family(dist::inverse_gamma_family(), {a, b});
   res.map = res.posterior.mode;  // b / (a + 1), always inside (0, inf)
   res.map_note = res.posterior.mode_note;
   // The likelihood v^(-S) e^(-R / v) peaks at R / S.
   if (R > 0)
-    res.mle = Value::scalar(R / S);
+    res.mle = Value::scalar(sd ? std::sqrt(R / S) : R / S);
   else
     res.mle_note = "the MLE is on the boundary " + name + " = 0 (" +
                    (weibull ? "every x is 0" : "every x equals its known mean") + ")";
@@ -210,9 +244,9 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
   // --explain: the derivation with the numbers put in; a, b are the prior's
   // shape and scale, s, r the data's contributions.
   auto& ex = sol.explain;
-  ex.push_back("rule " + sol.rule + ": the InverseGamma(a, b) density is proportional to " + name +
-               "^-(a + 1) exp(-b / " + name + "); every likelihood below, as a function of " +
-               name + ", has the same form " + name + "^-s exp(-r / " + name +
+  ex.push_back("rule " + sol.rule + ": the InverseGamma(a, b) density is proportional to " + v +
+               "^-(a + 1) exp(-b / " + v + "); every likelihood below, as a function of " + v +
+               ", has the same form " + v + "^-s exp(-r / " + v +
                "), so the posterior is InverseGamma(a + s, b + r)");
   ex.push_back(prior_line(name, *prior, dist::inverse_gamma_family()));
   for (const auto& st : stats) {
@@ -222,17 +256,16 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
     if (st.kind == Kind::NormalVariance) {
       const std::string dev = unit ? "(x - m)^2" : "((x - m) / c)^2";
       line = significant(st.n) + " values, known mean m" + known_text(st.known) + ", sum of " +
-             dev + " = " + significant(2 * st.r) + "; a value x contributes " + name +
-             "^(-1/2) exp(-" + dev + " / (2 " + name + ")): s = " + significant(st.n) +
+             dev + " = " + significant(2 * st.r) + "; a value x contributes " + v +
+             "^(-1/2) exp(-" + dev + " / (2 " + v + ")): s = " + significant(st.n) +
              "/2 = " + significant(st.s) + ", r = " + significant(2 * st.r) +
              "/2 = " + significant(st.r);
     } else {
       const std::string pw = unit ? "x^k" : "(x / c)^k";
-      line = significant(st.n) + " values, known shape k" + known_text(st.known) + "; given " +
-             name + ", each " + pw + " is Exponential with mean " + name +
-             ", so a value x contributes " + name + "^-1 exp(-" + pw + " / " + name +
-             "): s = " + significant(st.s) + " (one per value), r = sum of " + pw + " = " +
-             significant(st.r);
+      line = significant(st.n) + " values, known shape k" + known_text(st.known) + "; given " + v +
+             ", each " + pw + " is Exponential with mean " + v + ", so a value x contributes " + v +
+             "^-1 exp(-" + pw + " / " + v + "): s = " + significant(st.s) +
+             " (one per value), r = sum of " + pw + " = " + significant(st.r);
     }
     ex.push_back("data: " + o.text + ": " + line);
   }
@@ -240,16 +273,24 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
                significant(S) + ", " + significant(b0) + " + " + significant(R) +
                ") = InverseGamma(" + significant(a) + ", " + significant(b) + ")");
   if (a > 1)
-    ex.push_back("mean = (b + r) / (a + s - 1) = " + significant(b) + " / " + significant(a - 1) +
-                 " = " + significant(b / (a - 1)));
+    ex.push_back(std::string(sd ? "mean of " + v : "mean") + " = (b + r) / (a + s - 1) = " +
+                 significant(b) + " / " + significant(a - 1) + " = " + significant(b / (a - 1)));
   else
-    ex.push_back("mean: infinite (a + s = " + significant(a) + " is not above 1)");
-  ex.push_back("MAP = (b + r) / (a + s + 1) = " + significant(b) + " / " + significant(a + 1) +
-               " = " + significant(b / (a + 1)));
+    ex.push_back(std::string(sd ? "mean of " + v : "mean") +
+                 ": infinite (a + s = " + significant(a) + " is not above 1)");
+  if (sd)
+    ex.push_back(
+        name + " = sqrt(" + name + "^2) ~ SqrtInverseGamma(a + s, b + r): mean " +
+        significant(res.posterior.mean[0]) +
+        ", MAP (its mode) sqrt(2 (b + r) / (2 (a + s) + 1)) = " + significant((*res.map)[0]));
+  else
+    ex.push_back("MAP = (b + r) / (a + s + 1) = " + significant(b) + " / " + significant(a + 1) +
+                 " = " + significant(b / (a + 1)));
   if (res.mle)
-    ex.push_back("MLE (prior dropped): the likelihood " + name + "^-" + significant(S) + " exp(-" +
-                 significant(R) + " / " + name + ") is largest at r / s = " + significant(R) +
-                 " / " + significant(S) + " = " + significant(R / S));
+    ex.push_back("MLE (prior dropped): the likelihood " + v + "^-" + significant(S) + " exp(-" +
+                 significant(R) + " / " + v + ") is largest at r / s = " + significant(R) + " / " +
+                 significant(S) + " = " + significant(R / S) +
+                 (sd ? ", so " + name + " = " + significant(std::sqrt(R / S)) : ""));
   else
     ex.push_back("MLE: " + res.mle_note);
   for (const auto& st : stats) {
@@ -258,9 +299,8 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
     std::string at_mle =
         res.mle ? ", and " + significant(c0 * std::pow(R / S, 1 / k)) + " at the MLE" : "";
     ex.push_back("the Weibull scale of " + data_name(m.observations[st.observation]) + ", " +
-                 (c0 == 1 ? "" : significant(c0) + " * ") + name + "^(1/" + significant(k) +
-                 "), is " + significant(c0 * std::pow(b / (a + 1), 1 / k)) + " at the MAP" +
-                 at_mle);
+                 (c0 == 1 ? "" : significant(c0) + " * ") + v + "^(1/" + significant(k) + "), is " +
+                 significant(c0 * std::pow(b / (a + 1), 1 / k)) + " at the MAP" + at_mle);
   }
   for (const auto& pr : sol.predictive) {
     const Stats& st = *std::find_if(stats.begin(), stats.end(), [&](const Stats& s) {
@@ -276,7 +316,7 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
                    significant(2 * a) + ", mean = m = " + significant(k) + ", scale = " + c_ +
                    "sqrt((b + r) / (a + s)) = " + significant(cc * std::sqrt(b / a)) + ")");
     else
-      ex.push_back("predictive for " + y + ": with " + name + " drawn from the posterior, " +
+      ex.push_back("predictive for " + y + ": with " + v + " drawn from the posterior, " +
                    (cc == 1 ? "x^k" : "(x / c)^k") + " is Lomax(a + s, b + r) = Lomax(" +
                    significant(a) + ", " + significant(b) + "), so x is Burr12(c = k = " +
                    significant(k) + ", d = a + s = " + significant(a) + ", scale = " + c_ +
@@ -284,13 +324,14 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
                    significant(pr.dist.mean[0]));
   }
 
-  sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
-    values[p] = Value::scalar(b / std::gamma_distribution<double>(a, 1)(rng));
+  sol.draw = [p, a, b, sd](dist::Rng& rng, std::vector<Value>& values) {
+    const double var = b / std::gamma_distribution<double>(a, 1)(rng);
+    values[p] = Value::scalar(sd ? std::sqrt(var) : var);
   };
   ClosedForm post = res.posterior;
   sol.log_posterior = [p, post](const std::vector<Value>& values) { return post.lpdf(values[p]); };
   sol.point.resize(m.params.size());
-  sol.point[p] = Value::scalar(b / (a + 1));
+  sol.point[p] = Value::scalar(sd ? std::sqrt(b / (a + 1)) : b / (a + 1));
   return sol;
 }
 

@@ -131,6 +131,27 @@ TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
   CHECK(s->params.empty());
 }
 
+TEST_CASE("a flat sd with a known mean: sigma = sqrt(InverseGamma(n/2 - 1/2, SS/2))") {
+  auto r = answers("data x = [1, -2, 0.5, 1.5]\nparam sigma > 0\nx ~ Normal(0, sigma)\n" +
+                   limit_queries("sigma", "sigma > 2"));
+  CHECK(r[0]["rule"] == "InverseGamma-NormalVariance");
+  CHECK(r[0]["family"] == "SqrtInverseGamma");
+  CHECK(num(r[0]["params"]["shape"]) == 1.5);
+  CHECK(num(r[0]["params"]["scale"]) == 3.75);
+  CHECK(num(r[0]["mean"]) == doctest::Approx(2.1850968611841584).epsilon(1e-12));
+  CHECK(num(r[1]["value"][0]) == doctest::Approx(0.8956986189695985).epsilon(1e-9));
+  CHECK(num(r[1]["value"][1]) == doctest::Approx(5.89535087761587).epsilon(1e-9));
+  CHECK(num(r[3]["value"]) == doctest::Approx(0.4012483669324382).epsilon(1e-9));
+  // One parameter: the MAP is its mode, sqrt(SS / n), the MLE.
+  CHECK(num(r[4]["value"]) == doctest::Approx(1.3693063937629153).epsilon(1e-12));
+  check_no_evidence(r[5], "sigma", "flat on (0, inf)");
+  auto numeric = answers(
+      "data x = [1, -2, 0.5, 1.5]\nparam sigma > 0\nx ~ Normal(0, sigma)\n"
+      "print map(sigma)\n",
+      answer::Method::Numeric);
+  CHECK(num(numeric[0]["value"]) == doctest::Approx(1.3693063937629153).epsilon(1e-6));
+}
+
 TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
   auto r = answers("data y = [1.2, 0.8, 1.9, 1.4]\nparam mu\ny ~ Normal(mu, 0.5)\n" +
                    limit_queries("mu", "mu > 1"));
