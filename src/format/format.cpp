@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <system_error>
 
 namespace bayes::format {
@@ -34,6 +35,30 @@ std::string number(double x) {
   if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
   if (std::fabs(x) >= 1e4 && std::fabs(x) < 1e6) return fixed(x, 0);
   return significant(x, 4);
+}
+
+std::string number(double x, int digits) {
+  if (digits <= 4) return number(x);
+  if (std::isnan(x) || std::isinf(x)) return number(x);
+  if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  if (std::fabs(x) >= 1e4 && std::fabs(x) < 1e6) {
+    const int whole = static_cast<int>(std::floor(std::log10(std::fabs(x)))) + 1;
+    return fixed(x, std::max(0, digits - whole));
+  }
+  return significant(x, digits);
+}
+
+std::pair<std::string, std::string> interval_ends(double lo, double hi) {
+  const double width = hi - lo;
+  auto close = [&](const std::string& s, double x) {
+    if (!std::isfinite(x) || !(width > 0)) return true;
+    return std::fabs(std::strtod(s.c_str(), nullptr) - x) <= 0.05 * width;
+  };
+  for (int digits = 4; digits < 17; ++digits) {
+    std::string a = number(lo, digits), b = number(hi, digits);
+    if (close(a, lo) && close(b, hi)) return {a, b};
+  }
+  return {number(lo, 17), number(hi, 17)};
 }
 
 std::string count(std::size_t n) { return std::to_string(n); }

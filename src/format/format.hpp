@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace bayes::format {
 
@@ -33,6 +34,14 @@ std::string percent(double fraction, int decimals = 0);
 // 1e6 as a whole number ("12346", not "1.235e+04"); "undefined" for NaN and
 // "inf" / "-inf".
 std::string number(double x);
+
+// The same with `digits` significant digits (4 is number(x)).
+std::string number(double x, int digits);
+
+// The two ends of an interval, each as number() gives it but with as many
+// more digits as it takes for each printed end to be within a twentieth of
+// the interval's width of the true one: "[9.9858, 10.004]", never "[9.986, 10]".
+std::pair<std::string, std::string> interval_ends(double lo, double hi);
 
 // A count ("100000").
 std::string count(std::size_t n);

@@ -42,6 +42,27 @@ std::string text(const Value& v) {
 
 std::string text(const std::optional<Value>& v) { return v ? text(*v) : "undefined"; }
 
+// An interval's ends ("[a, b]", or one pair per row for a vector's), each
+// with the digits it takes to tell the two apart (format::interval_ends).
+std::string interval_text(const Value& bounds) {
+  auto pair = [](double lo, double hi) {
+    auto ends = format::interval_ends(lo, hi);
+    return "[" + ends.first + ", " + ends.second + "]";
+  };
+  if (bounds.rank == Rank::Vector && bounds.size() == 2) return pair(bounds[0], bounds[1]);
+  if (bounds.rank == Rank::Matrix && bounds.cols == 2) {
+    std::string s = "[";
+    for (std::size_t r = 0; r < bounds.rows; ++r)
+      s += (r ? ", " : "") + pair(bounds.at(r, 0), bounds.at(r, 1));
+    return s + "]";
+  }
+  return text(bounds);
+}
+
+std::string interval_text(const std::optional<Value>& bounds) {
+  return bounds ? interval_text(*bounds) : "undefined";
+}
+
 // "p = 0.6, q = 2".
 std::string text(const Named& values) {
   std::string s;
@@ -109,7 +130,8 @@ struct Line {
     out << "    mean " << text(p.mean) << "   sd " << text(p.sd) << "   mode "
         << (p.mode ? text(*p.mode) : p.mode_note);
     if (p.interval && p.interval->bounds)
-      out << "   " << percent(p.interval->level) << "% interval " << text(*p.interval->bounds);
+      out << "   " << percent(p.interval->level) << "% interval "
+          << interval_text(*p.interval->bounds);
     out << '\n';
   }
 
@@ -124,13 +146,14 @@ struct Line {
     out << a.query << " ~ Laplace approximation   [" << p.rule << "]\n";
     out << "    mode " << text(p.mode) << "   sd " << text(p.sd);
     if (p.interval)
-      out << "   " << percent(p.interval->level) << "% interval " << text(p.interval->bounds);
+      out << "   " << percent(p.interval->level) << "% interval "
+          << interval_text(p.interval->bounds);
     out << '\n';
   }
 
   void operator()(const DrawSummary& d) {
     out << a.query << ": mean " << number(d.mean) << "   sd " << number(d.sd) << "   "
-        << percent(d.interval.level) << "% interval " << text(d.interval.bounds) << "   ["
+        << percent(d.interval.level) << "% interval " << interval_text(d.interval.bounds) << "   ["
         << monte_carlo(d.draws) << ", " << count(d.draws.n) << " draws, mcse "
         << number(d.draws.mcse.value_or(NAN)) << "]\n";
   }

@@ -229,3 +229,19 @@ TEST_CASE("format::plural") {
   CHECK(format::plural(1, "Newton step") == "1 Newton step");
   CHECK(format::plural(2, "column") == "2 columns");
 }
+
+TEST_CASE("format::interval_ends: enough digits to tell the ends apart") {
+  auto ends = [](double lo, double hi) {
+    auto e = format::interval_ends(lo, hi);
+    return e.first + " " + e.second;
+  };
+  CHECK(ends(0.3763, 0.9002) == "0.3763 0.9002");     // wide: the usual 4 digits
+  CHECK(ends(9.98626, 10.00378) == "9.9863 10.004");  // not "9.986 10"
+  CHECK(ends(1.0000012, 1.0000031) == "1.0000012 1.0000031");
+  CHECK(ends(12345.2, 12345.9) == "12345.2 12345.9");  // not "12345 12346"
+  CHECK(ends(-1, 3) == "-1 3");
+  CHECK(ends(2, 2) == "2 2");
+  CHECK(ends(0, INFINITY) == "0 inf");
+  CHECK(format::number(0.123456789, 6) == "0.123457");
+  CHECK(format::number(0.123456789, 4) == format::number(0.123456789));
+}
