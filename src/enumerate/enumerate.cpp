@@ -24,21 +24,6 @@ double log_sum_exp(const std::vector<double>& xs) {
   return m + std::log(s);
 }
 
-// The values a discrete prior can take, when its arguments are data: every
-// whole number between the ends of its family's support, when both are finite.
-std::optional<std::vector<double>> support(const Model& m, const Prior& p) {
-  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar ||
-      !patterns::fixed_args(p))
-    return std::nullopt;
-  std::vector<Value> args;
-  for (const auto& a : p.args) args.push_back(patterns::eval_data(m, *a));
-  const dist::Bounds b = dist::support_bounds(*p.family, args);
-  if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo > kMaxJoint) return std::nullopt;
-  std::vector<double> out;
-  for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);
-  return out;
-}
-
 // One slot per element: a vector parameter z[3] is three discrete values,
 // enumerated jointly with the rest (odometer order, the last slot fastest).
 struct Slots {
@@ -149,6 +134,77 @@ std::vector<std::vector<double>> marginals(const Joint& j, std::size_t i) {
   return probs;
 }
 
+// "posterior of z[1]: P(z[1] = 1) = 0.2, ..." for the first five elements.
+void explain_marginals(std::vector<std::string>& explain, const std::string& param, bool scalar,
+                       const std::vector<double>& vals,
+                       const std::vector<std::vector<double>>& probs) {
+  const std::size_t K = vals.size(), rows = probs.size();
+  for (std::size_t e = 0; e < std::min<std::size_t>(rows, 5); ++e) {
+    std::string name = param + (scalar ? "" : "[" + std::to_string(e + 1) + "]");
+    std::string line = "posterior of " + name + ":";
+    for (std::size_t k = 0; k < K; ++k)
+      line += " P(" + name + " = " + format::significant(vals[k]) +
+              ") = " + format::significant(probs[e][k]) + (k + 1 < K ? "," : "");
+    explain.push_back(line);
+  }
+  if (rows > 5) explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
+}
+
+// Predictive of one more observation: a mixture over the joint values,
+// weighted by their posterior probabilities. nullopt for a family without
+// a scalar density.
+std::optional<solution::PredictiveResult> predictive(const Model& m, std::size_t oi,
+                                                     const Joint& j) {
+  const Observation& o = m.observations[oi];
+  const dist::Family& f = *o.family;
+  if (!f.lpdf || f.outcome_rank != Rank::Scalar) return std::nullopt;
+  std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(j.n));
+  std::vector<Value> values(m.params.size());
+  double mean = 0, second = 0;
+  for (std::size_t a = 0; a < j.n; ++a) {
+    j.slots.set_values(j.assignment[a], values);
+    std::vector<double> args;
+    for (const auto& arg : o.args) args.push_back(ir::eval(*arg, env_of(m, values))[0]);
+    for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][a] = args[k];
+    double mu = f.mean(args), var = f.variance(args);
+    mean += j.post[a] * mu;
+    second += j.post[a] * (var + mu * mu);
+  }
+  solution::PredictiveResult pr;
+  pr.observation = oi;
+  bool normal = &f == &dist::normal_family();
+  pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";
+  pr.dist.params.push_back({"weights", Value::vector(j.post)});
+  for (std::size_t k = 0; k < f.params.size(); ++k) {
+    std::string name = normal ? (k == 0 ? "means" : "sds") : std::string(f.params[k].name);
+    pr.dist.params.push_back({name, Value::vector(comp_args[k])});
+  }
+  pr.dist.mean = Value::scalar(mean);
+  pr.dist.sd = Value::scalar(std::sqrt(std::max(0.0, second - mean * mean)));
+  return pr;
+}
+
+std::size_t arg_max(const std::vector<double>& xs) {
+  return static_cast<std::size_t>(std::max_element(xs.begin(), xs.end()) - xs.begin());
+}
+
+}  // namespace
+
+// The values a discrete prior can take, when its arguments are data: every
+// whole number between the ends of its family's support, when both are finite.
+std::optional<std::vector<double>> support(const Model& m, const Prior& p) {
+  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar ||
+      !patterns::fixed_args(p))
+    return std::nullopt;
+  std::vector<Value> args;
+  for (const auto& a : p.args) args.push_back(patterns::eval_data(m, *a));
+  const dist::Bounds b = dist::support_bounds(*p.family, args);
+  if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo > kMaxJoint) return std::nullopt;
+  std::vector<double> out;
+  for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);
+  return out;
+}
+
 // The closed form of a discrete marginal: Categorical when the values are
 // 1..K, else Discrete over them; one row of probabilities per element.
 void discrete_closed_form(solution::ClosedForm& cf, const std::vector<double>& vals,
@@ -211,62 +267,6 @@ void discrete_closed_form(solution::ClosedForm& cf, const std::vector<double>& v
     cf.element_quantile = quantile;
   }
 }
-
-// "posterior of z[1]: P(z[1] = 1) = 0.2, ..." for the first five elements.
-void explain_marginals(std::vector<std::string>& explain, const std::string& param, bool scalar,
-                       const std::vector<double>& vals,
-                       const std::vector<std::vector<double>>& probs) {
-  const std::size_t K = vals.size(), rows = probs.size();
-  for (std::size_t e = 0; e < std::min<std::size_t>(rows, 5); ++e) {
-    std::string name = param + (scalar ? "" : "[" + std::to_string(e + 1) + "]");
-    std::string line = "posterior of " + name + ":";
-    for (std::size_t k = 0; k < K; ++k)
-      line += " P(" + name + " = " + format::significant(vals[k]) +
-              ") = " + format::significant(probs[e][k]) + (k + 1 < K ? "," : "");
-    explain.push_back(line);
-  }
-  if (rows > 5) explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
-}
-
-// Predictive of one more observation: a mixture over the joint values,
-// weighted by their posterior probabilities. nullopt for a family without
-// a scalar density.
-std::optional<solution::PredictiveResult> predictive(const Model& m, std::size_t oi,
-                                                     const Joint& j) {
-  const Observation& o = m.observations[oi];
-  const dist::Family& f = *o.family;
-  if (!f.lpdf || f.outcome_rank != Rank::Scalar) return std::nullopt;
-  std::vector<std::vector<double>> comp_args(f.params.size(), std::vector<double>(j.n));
-  std::vector<Value> values(m.params.size());
-  double mean = 0, second = 0;
-  for (std::size_t a = 0; a < j.n; ++a) {
-    j.slots.set_values(j.assignment[a], values);
-    std::vector<double> args;
-    for (const auto& arg : o.args) args.push_back(ir::eval(*arg, env_of(m, values))[0]);
-    for (std::size_t k = 0; k < args.size(); ++k) comp_args[k][a] = args[k];
-    double mu = f.mean(args), var = f.variance(args);
-    mean += j.post[a] * mu;
-    second += j.post[a] * (var + mu * mu);
-  }
-  solution::PredictiveResult pr;
-  pr.observation = oi;
-  bool normal = &f == &dist::normal_family();
-  pr.dist.family = normal ? "NormalMixture" : std::string(f.name) + "Mixture";
-  pr.dist.params.push_back({"weights", Value::vector(j.post)});
-  for (std::size_t k = 0; k < f.params.size(); ++k) {
-    std::string name = normal ? (k == 0 ? "means" : "sds") : std::string(f.params[k].name);
-    pr.dist.params.push_back({name, Value::vector(comp_args[k])});
-  }
-  pr.dist.mean = Value::scalar(mean);
-  pr.dist.sd = Value::scalar(std::sqrt(std::max(0.0, second - mean * mean)));
-  return pr;
-}
-
-std::size_t arg_max(const std::vector<double>& xs) {
-  return static_cast<std::size_t>(std::max_element(xs.begin(), xs.end()) - xs.begin());
-}
-
-}  // namespace
 
 bool all_discrete(const Model& m, const graph::Component& c) {
   if (c.params.empty()) return false;

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "conjugate/rule.hpp"
+#include "graph/view.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::quadrature {
 
@@ -69,6 +71,22 @@ std::optional<Conditional> Conditional::make(const Model& m, const graph::Compon
       out.pieces_.push_back(piece);
   }
   return out;
+}
+
+bool Conditional::supports(double x) {
+  model_.data[slot_].value = Value::scalar(x);
+  for (auto piece : pieces_)
+    for (auto oi : graph::view(graph_, graph_.components[piece]).observations) {
+      const Observation& o = model_.observations[oi];
+      std::vector<Value> args;
+      for (const auto& a : o.args)
+        args.push_back(ir::is_data_only(*a) ? patterns::eval_data(model_, *a) : Value{});
+      const dist::Bounds b = dist::support_bounds(*o.family, args);
+      if (o.family->outcome_rank != Rank::Scalar) continue;
+      for (double y : o.value.data)
+        if (y < b.lo || y > b.hi) return false;
+    }
+  return true;
 }
 
 std::optional<std::vector<solution::Solution>> Conditional::solve(double x, std::string& why) {

@@ -26,6 +26,10 @@ class Conditional {
   // density 1), or nullopt with why.
   std::optional<std::vector<solution::Solution>> solve(double x, std::string& why);
 
+  // False when some observation of the rest lies outside its family's
+  // support given q = x (Binomial counts above n, ...): the likelihood is 0.
+  bool supports(double x);
+
   std::size_t param() const { return q_; }
   const Model& model() const { return model_; }
 

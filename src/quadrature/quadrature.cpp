@@ -64,7 +64,7 @@ class Engine {
         c_(c),
         cond_(std::make_shared<Conditional>(std::move(cond))),
         q_(cond_->param()),
-        scale_(scale_of(m, q_)) {}
+        scale_(m.params[q_].discrete ? Scale{} : scale_of(m, q_)) {}
 
   std::optional<double> log_density(double u, std::string& why) {
     if (auto it = nodes_.find(u); it != nodes_.end()) return it->second.log_density;
@@ -74,7 +74,7 @@ class Engine {
     std::vector<Value> values(m_.params.size());
     values[q_] = Value::scalar(n.theta);
     const double prior = density::log_prior(m_, m_.priors[m_.params[q_].prior], values);
-    if (!std::isfinite(prior)) return nodes_[u] = n, -INFINITY;
+    if (!std::isfinite(prior) || !cond_->supports(n.theta)) return nodes_[u] = n, -INFINITY;
     auto pieces = cond_->solve(n.theta, why);
     if (!pieces) return std::nullopt;
     double ev = 0;
@@ -87,6 +87,8 @@ class Engine {
   }
 
   std::optional<Solution> run(std::string& why);
+  // A discrete q with finite support: the sum over its values.
+  std::optional<Solution> run_discrete(const std::vector<double>& values, std::string& why);
 
  private:
   const Model& m_;
@@ -97,6 +99,8 @@ class Engine {
   std::map<double, Node> nodes_;
 
   solution::ParamResult outer(const Grid& grid);
+  bool add_block(const std::vector<double>& keys, const std::vector<double>& weights, Solution& sol,
+                 std::string& why) const;
   void joint_mode(const Grid& grid, Solution& sol);
 };
 
@@ -252,6 +256,45 @@ void Engine::joint_mode(const Grid& grid, Solution& sol) {
   }
 }
 
+bool Engine::add_block(const std::vector<double>& keys, const std::vector<double>& weights,
+                       Solution& sol, std::string& why) const {
+  for (auto p : c_.params) {
+    if (p == q_) continue;
+    std::vector<const solution::ClosedForm*> parts;
+    for (double key : keys) {
+      const solution::ParamResult* r = nullptr;
+      for (const auto& piece : nodes_.at(key).pieces)
+        if (!r) r = piece.find(p);
+      if (!r) {
+        why = "the conditional solution has no marginal for '" + m_.params[p].name + "'";
+        return false;
+      }
+      parts.push_back(&r->posterior);
+    }
+    solution::ParamResult r;
+    r.param = p;
+    r.posterior = mixture(parts, weights);
+    sol.params.push_back(std::move(r));
+  }
+  // The predictive of each observation statement: the mixture of its
+  // conditional predictives (every node's rule gives the same statements).
+  for (const auto& piece : nodes_.at(keys[keys.size() / 2]).pieces)
+    for (const auto& pr : piece.predictive) {
+      std::vector<const solution::ClosedForm*> parts;
+      for (double key : keys) {
+        const solution::PredictiveResult* found = nullptr;
+        for (const auto& p : nodes_.at(key).pieces)
+          for (const auto& other : p.predictive)
+            if (other.observation == pr.observation) found = &other;
+        if (!found) break;
+        parts.push_back(&found->dist);
+      }
+      if (parts.size() == weights.size())
+        sol.predictive.push_back({pr.observation, mixture(parts, weights), pr.note});
+    }
+  return true;
+}
+
 std::optional<Solution> Engine::run(std::string& why) {
   const double u0 = scale_.u(std::isinf(scale_.lo) || std::isinf(scale_.hi)
                                  ? (std::isinf(scale_.lo) && std::isinf(scale_.hi)
@@ -273,54 +316,12 @@ std::optional<Solution> Engine::run(std::string& why) {
              significant(std::max(grid->error, 1e-16)) + ")";
   sol.params.push_back(outer(*grid));
 
-  // The block's marginals: mixtures over the nodes.
-  std::vector<double> weights;
-  // Nodes below 1e-15 of the total weight change nothing at double precision.
+  // The block's marginals and predictives: mixtures over the nodes (those
+  // below 1e-15 of the total weight change nothing at double precision).
+  std::vector<double> keys, weights;
   for (std::size_t k = 0; k < grid->u.size(); ++k)
-    if (grid->w[k] >= 1e-15) weights.push_back(grid->w[k]);
-  std::vector<std::size_t> others;
-  for (auto p : c_.params)
-    if (p != q_) others.push_back(p);
-  for (auto p : others) {
-    std::vector<const solution::ClosedForm*> parts;
-    for (std::size_t k = 0; k < grid->u.size(); ++k) {
-      if (grid->w[k] < 1e-15) continue;
-      const Node& n = nodes_.at(grid->u[k]);
-      const solution::ParamResult* r = nullptr;
-      for (const auto& piece : n.pieces)
-        if (!r) r = piece.find(p);
-      if (!r) {
-        why = "the conditional solution has no marginal for '" + m_.params[p].name + "'";
-        return std::nullopt;
-      }
-      parts.push_back(&r->posterior);
-    }
-    solution::ParamResult r;
-    r.param = p;
-    r.posterior = mixture(parts, weights);
-    sol.params.push_back(std::move(r));
-  }
-  // The predictive of each observation statement: the mixture of its
-  // conditional predictives (every node's rule gives the same statements).
-  const Node& middle = nodes_.at(grid->u[grid->u.size() / 2]);
-  for (const auto& piece : middle.pieces)
-    for (const auto& pr : piece.predictive) {
-      std::vector<const solution::ClosedForm*> parts;
-      for (std::size_t k = 0; k < grid->u.size(); ++k) {
-        if (grid->w[k] < 1e-15) continue;
-        const solution::PredictiveResult* found = nullptr;
-        for (const auto& p : nodes_.at(grid->u[k]).pieces)
-          for (const auto& other : p.predictive)
-            if (other.observation == pr.observation) found = &other;
-        if (!found) {
-          parts.clear();
-          break;
-        }
-        parts.push_back(&found->dist);
-      }
-      if (!parts.empty() && parts.size() == weights.size())
-        sol.predictive.push_back({pr.observation, mixture(parts, weights), pr.note});
-    }
+    if (grid->w[k] >= 1e-15) keys.push_back(grid->u[k]), weights.push_back(grid->w[k]);
+  if (!add_block(keys, weights, sol, why)) return std::nullopt;
   joint_mode(*grid, sol);
 
   // Draws: q from its exact cdf, then the block from the nearest node.
@@ -369,6 +370,98 @@ std::optional<Solution> Engine::run(std::string& why) {
   return sol;
 }
 
+std::optional<Solution> Engine::run_discrete(const std::vector<double>& values, std::string& why) {
+  const std::string& qn = m_.params[q_].name;
+  std::vector<double> f(values.size(), -INFINITY);
+  double top = -INFINITY;
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    auto v = log_density(values[k], why);
+    if (!v) return std::nullopt;
+    f[k] = *v, top = std::max(top, *v);
+  }
+  if (!std::isfinite(top)) {
+    why = "no value of " + qn + " has positive probability";
+    return std::nullopt;
+  }
+  double total = 0;
+  for (double x : f) total += std::exp(x - top);
+  std::vector<double> probs(values.size());
+  for (std::size_t k = 0; k < values.size(); ++k) probs[k] = std::exp(f[k] - top) / total;
+
+  Solution sol;
+  sol.method = "enumeration";
+  const auto best = static_cast<std::size_t>(std::max_element(f.begin(), f.end()) - f.begin());
+  std::string inner;
+  for (const auto& p : nodes_.at(values[best]).pieces)
+    inner += (inner.empty() ? "" : " + ") + p.rule;
+  sol.rule =
+      inner + " given " + qn + ", summed over its " + std::to_string(values.size()) + " values";
+  solution::ParamResult outer;
+  outer.param = q_;
+  enumerate::discrete_closed_form(outer.posterior, values, {probs}, true);
+  sol.params.push_back(std::move(outer));
+  std::vector<double> keys, weights;
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (probs[k] >= 1e-15) keys.push_back(values[k]), weights.push_back(probs[k]);
+  if (!add_block(keys, weights, sol, why)) return std::nullopt;
+
+  // The joint mode: over the values, p(q) p(y | q) times the block's
+  // conditional density at its conditional mode.
+  double best_joint = -INFINITY;
+  std::optional<std::size_t> at;
+  bool modes = true;
+  for (std::size_t k = 0; k < keys.size() && modes; ++k) {
+    const Node& n = nodes_.at(keys[k]);
+    std::vector<Value> point(m_.params.size());
+    point[q_] = Value::scalar(keys[k], true);
+    for (const auto& piece : n.pieces)
+      for (const auto& r : piece.params) {
+        if (r.map)
+          point[r.param] = *r.map;
+        else
+          modes = false;
+      }
+    if (!modes) break;
+    double joint = n.log_density;
+    for (const auto& piece : n.pieces) joint += piece.log_posterior(point);
+    if (joint > best_joint) best_joint = joint, at = k;
+  }
+  for (auto& r : sol.params) {
+    if (!modes || !at) {
+      r.map_note = "a parameter has no conditional mode";
+      continue;
+    }
+    if (r.param == q_) {
+      r.map = Value::scalar(keys[*at], true);
+      continue;
+    }
+    for (const auto& piece : nodes_.at(keys[*at]).pieces)
+      if (const auto* pr = piece.find(r.param)) r.map = pr->map, r.map_note = pr->map_note;
+  }
+
+  auto table = std::make_shared<std::vector<std::vector<Solution>>>();
+  for (double key : keys) table->push_back(nodes_.at(key).pieces);
+  const std::size_t q = q_;
+  sol.draw = [table, keys, weights, q](dist::Rng& rng, std::vector<Value>& out) {
+    std::discrete_distribution<std::size_t> pick(weights.begin(), weights.end());
+    const std::size_t k = pick(rng);
+    out[q] = Value::scalar(keys[k], true);
+    for (const auto& piece : (*table)[k]) piece.draw(rng, out);
+  };
+  const std::string improper = density::improper_prior(m_, c_.params);
+  if (improper.empty())
+    sol.log_evidence = top + std::log(total);
+  else
+    sol.evidence_note = improper;
+  sol.explain.push_back("enumeration: given " + qn + ", the rest is conjugate (" + inner +
+                        "), with evidence p(y | " + qn + "); p(" + qn + " | y) ~ p(" + qn +
+                        ") p(y | " + qn + ") is summed over " + qn + "'s " +
+                        std::to_string(values.size()) +
+                        " values, and the others' marginals are mixtures of their conditional "
+                        "posteriors: exact");
+  return sol;
+}
+
 // The parameters worth trying as q: scalar, continuous, in a Normal factor,
 // and without a Normal prior of their own (those are the block the Normal
 // rules take); a quick filter before any model is copied.
@@ -391,6 +484,12 @@ std::vector<std::size_t> candidates(const Model& m, const graph::FactorGraph& g,
         std::find(in_normal.begin(), in_normal.end(), p) != in_normal.end())
       out.push_back(p);
   }
+  // A discrete scalar with finite support (an unknown count n, a change
+  // point): summed over exactly, whatever family it meets.
+  for (auto p : c.params)
+    if (m.params[p].type.is_scalar() && m.params[p].discrete &&
+        enumerate::support(m, m.priors[m.params[p].prior]))
+      out.push_back(p);
   return out;
 }
 
@@ -403,11 +502,22 @@ std::optional<Solution> solve(const Model& m, const graph::FactorGraph& g,
     auto cond = Conditional::make(m, c, q);
     if (!cond) continue;
     // Conjugate given q at one value inside its support?
+    const auto values =
+        m.params[q].discrete ? enumerate::support(m, m.priors[m.params[q].prior]) : std::nullopt;
     std::string w;
-    if (!cond->solve(scale_of(m, q).theta(0), w)) continue;
+    if (!values && !cond->solve(scale_of(m, q).theta(0), w)) continue;
+    if (values) {  // conjugate given the first value in the support?
+      bool any = false;
+      for (double x : *values)
+        if (cond->supports(x)) {
+          any = cond->solve(x, w).has_value();
+          break;
+        }
+      if (!any) continue;
+    }
     Engine engine(m, c, std::move(*cond));
     std::string reason;
-    auto sol = engine.run(reason);
+    auto sol = values ? engine.run_discrete(*values, reason) : engine.run(reason);
     if (sol) return sol;
     why = "quadrature over '" + m.params[q].name + "': " + reason;
     return std::nullopt;

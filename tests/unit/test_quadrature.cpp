@@ -159,3 +159,24 @@ TEST_CASE("quadrature: the predictive is the mixture of the conditional predicti
   const double s = num(r[3]["sd"]), m = num(r[3]["mean"]);
   CHECK(num(r[0]["sd"]) > std::sqrt(s * s + m * m));
 }
+
+TEST_CASE("discrete outer parameter: an unknown binomial n with an unknown p, summed exactly") {
+  // Given n the Beta-Binomial rule is exact, so p(n | y) ~ p(n) prod C(n, y_i)
+  // B(2 + sum y, 2 + 3n - sum y) / B(2, 2) over n = 5..20. Reference, numpy +
+  // scipy.special (gammaln, betaln), brute force over the 16 values:
+  //   p = exp(lp - max) / sum, lp[n] = sum(gammaln(n + 1) - gammaln(y + 1) -
+  //   gammaln(n - y + 1)) + betaln(2 + 12, 2 + 3 n - 12) - betaln(2, 2)
+  // and the joint mode by the same sum at p's conditional mode.
+  auto r = test::answers(
+      "data y = [3, 5, 4]\nparam n ~ DiscreteUniform(5, 20)\nparam p ~ Beta(2, 2)\n"
+      "y ~ Binomial(n, p)\nprint posterior(n)\nprint map()\nprint prob(n == 11)\n"
+      "print posterior(p)\n");
+  CHECK(r[0]["method"] == "enumeration");
+  CHECK(num(r[0]["params"]["probs"][0]) == doctest::Approx(0.14526).epsilon(1e-4));
+  CHECK(num(r[0]["params"]["probs"][15]) == doctest::Approx(0.02036).epsilon(1e-3));
+  CHECK(num(r[0]["mean"]) == doctest::Approx(9.696512893809862).epsilon(1e-12));
+  CHECK(num(r[1]["value"]["n"]) == 5);
+  CHECK(num(r[1]["value"]["p"]) == doctest::Approx(13.0 / 17).epsilon(1e-12));
+  CHECK(num(r[2]["value"]) == doctest::Approx(0.05891).epsilon(1e-3));
+  CHECK(r[3]["method"] == "enumeration");
+}
