@@ -14,6 +14,7 @@ Parameterisations: scipy's invgamma takes scale = the InverseGamma scale
 scipy's betabinom(n, a, b) is bayes's BetaBinomial(n, a, b).
 """
 
+import functools
 import json
 import math
 import os
@@ -116,8 +117,8 @@ def converging():
             mu, s2 = v[0], math.exp(v[1])
             return -(stats.norm.logpdf(x, mu, math.sqrt(s2)).sum() + stats.norm.logpdf(mu, m0, math.sqrt(s2 / lam))
                      + stats.invgamma.logpdf(s2, al, scale=be))
-        opt = optimize.minimize(nlp, [xbar, math.log(x.var())], method="Nelder-Mead",
-                                options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 20000})
+        opt = optimize.minimize(nlp, [xbar, math.log(x.var())], method="BFGS",
+                                options={"gtol": 1e-9})
         mu_map, s2_map = opt.x[0], math.exp(opt.x[1])
         # The posterior sd of mu by numerical integration of the joint posterior's mu-marginal (a t density).
         with np.errstate(over="ignore"):
@@ -322,6 +323,7 @@ def unknown_noise():
     lo = optimize.brentq(lambda x: cdf(x) - 0.025, 1, 10, xtol=1e-12)
     hi = optimize.brentq(lambda x: cdf(x) - 0.975, 1, 20, xtol=1e-12)
 
+    @functools.lru_cache(maxsize=None)
     def slope(t):  # the conditional Normal of v1 given tau: mean, variance
         A = np.linalg.inv(P0) + X.T @ X / (t * t)
         cov = np.linalg.inv(A)
