@@ -70,11 +70,15 @@ class Engine {
     if (auto it = nodes_.find(u); it != nodes_.end()) return it->second.log_density;
     Node n;
     n.theta = scale_.theta(u);
-    if (!(n.theta > scale_.lo && n.theta < scale_.hi)) return nodes_[u] = n, -INFINITY;
+    auto zero = [&]() {  // outside the support, or no likelihood: density 0, remembered
+      nodes_[u] = n;
+      return -INFINITY;
+    };
+    if (!(n.theta > scale_.lo && n.theta < scale_.hi)) return zero();
     std::vector<Value> values(m_.params.size());
     values[q_] = Value::scalar(n.theta);
     const double prior = density::log_prior(m_, m_.priors[m_.params[q_].prior], values);
-    if (!std::isfinite(prior) || !cond_->supports(n.theta)) return nodes_[u] = n, -INFINITY;
+    if (!std::isfinite(prior) || !cond_->supports(n.theta)) return zero();
     auto pieces = cond_->solve(n.theta, why);
     if (!pieces) return std::nullopt;
     double ev = 0;
