@@ -200,15 +200,10 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
   auto read = [sd](const Model& mm, std::size_t oi, std::size_t p, std::string& w) {
     return observation_stats(mm, oi, p, sd ? 1.0 : 0.5, w);
   };
-  auto u = scalar_update<Stats>(m, g, c, dist::inverse_gamma_family(), read, why);
+  // Flat on sigma is p(v) ~ v^(-1/2) for v = sigma^2: InverseGamma(-1/2, 0).
+  auto u = scalar_update<Stats>(m, g, c, dist::inverse_gamma_family(), read, why,
+                                sd ? std::optional<double>(-0.5) : std::nullopt);
   if (!u) return std::nullopt;
-  if (sd) {  // flat on sigma is p(v) ~ v^(-1/2) for v = sigma^2: InverseGamma(-1/2, 0)
-    u->prior.a0 = -0.5, u->a = -0.5 + u->S;
-    u->improper = u->a > 0 && u->b > 0
-                      ? ""
-                      : improper_posterior(m.params[u->prior.param].name, u->prior,
-                                           dist::inverse_gamma_family(), u->a, u->b);
-  }
   if (!u->improper.empty()) return improper_solution(u->improper);
   const ScalarPrior* prior = &u->prior;
   const std::size_t p = prior->param;

@@ -67,7 +67,9 @@ std::string improper_posterior(const std::string& name, const ScalarPrior& prior
 // adds, or nullopt with `why`), and the posterior's arguments a = a0 + sum s,
 // b = b0 + sum r. nullopt when the prior is another rule's, an observation
 // does not fit (`why`) or there is none; `improper` says why a posterior
-// with a <= 0 or b <= 0 (from a flat prior) is no distribution.
+// with a <= 0 or b <= 0 (from a flat prior) is no distribution. `flat_shape`
+// replaces the limit's shape a0 where the flat prior is on another scale than
+// the family's (flat on sigma is InverseGamma(-1/2, 0) in v = sigma^2).
 template <class Stats>
 struct ScalarUpdate {
   ScalarPrior prior;
@@ -80,9 +82,11 @@ template <class Stats, class Read>
 std::optional<ScalarUpdate<Stats>> scalar_update(const Model& m, const graph::FactorGraph& g,
                                                  const graph::Component& c,
                                                  const dist::Family& family, Read read,
-                                                 std::string& why) {
+                                                 std::string& why,
+                                                 std::optional<double> flat_shape = std::nullopt) {
   auto prior = match_scalar_prior(m, g, c, family, why);
   if (!prior) return std::nullopt;
+  if (prior->improper && flat_shape) prior->a0 = *flat_shape;
   ScalarUpdate<Stats> u{*prior, {}, 0, 0, 0, 0, ""};
   for (auto oi : prior->view.observations) {
     std::optional<Stats> st = read(m, oi, prior->param, why);

@@ -10,6 +10,7 @@
 #include <boost/math/tools/minima.hpp>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "format/format.hpp"
 
@@ -135,13 +136,12 @@ std::optional<Grid> integrate(const std::function<std::optional<double>(double)>
   // anywhere for a reason of its own) the density counts as 0; a failure
   // among the nodes that carry mass is an error (checked at the end).
   std::map<double, double> seen;
-  std::map<double, bool> failed;
+  std::set<double> failed;
   auto at = [&](double u) {
     auto it = seen.find(u);
     if (it != seen.end()) return it->second;
-    std::string reason;
     auto v = f(u);
-    if (!v) failed[u] = true;
+    if (!v) failed.insert(u);
     const double value = v && !std::isnan(*v) ? *v : -INFINITY;
     seen.emplace(u, value);
     return value;

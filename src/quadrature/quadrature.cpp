@@ -122,7 +122,7 @@ solution::ParamResult Engine::outer(const Grid& grid) {
   cf.sd = Value::scalar(std::sqrt(std::max(second - mean * mean, 0.0)));
   const Scale s = scale_;
   const auto g = std::make_shared<Grid>(grid);
-  const bool decreasing = std::isinf(s.hi) == false && std::isinf(s.lo);  // theta = hi - e^u
+  const bool decreasing = std::isinf(s.lo) && !std::isinf(s.hi);  // theta = hi - e^u
   cf.cdf = [g, s, decreasing](double x) {
     if (x <= s.lo) return 0.0;
     if (x >= s.hi) return 1.0;
@@ -136,7 +136,6 @@ solution::ParamResult Engine::outer(const Grid& grid) {
     std::uniform_real_distribution<double> unif(0, 1);
     return Value::scalar(s.theta(g->quantile(unif(rng))));
   };
-  // The density of theta: that of u over the Jacobian, interpolated between nodes.
   // The density of theta: that of u over the Jacobian, f(u) between nodes by
   // the cubic Hermite interpolant with slopes from central differences.
   cf.lpdf = [g, s](const Value& x) {
@@ -155,14 +154,13 @@ solution::ParamResult Engine::outer(const Grid& grid) {
                      (t3 - t2) * d1;
     return f - g->log_z - s.log_jacobian(u);
   };
-  // The marginal mode of theta: the peak of f(u) - log J(u) near the best node.
+  // The marginal mode of theta: the peak of f(u) - log J(u) near the best
+  // node. A density of theta that is highest at an end of the grid, or as
+  // high at the lowest node as at the best (within 1e-6), peaks on the boundary.
+  auto dens = [&](std::size_t k) { return grid.f[k] - s.log_jacobian(grid.u[k]); };
   std::size_t best = 0;
   for (std::size_t k = 0; k < grid.u.size(); ++k)
-    if (grid.f[k] - s.log_jacobian(grid.u[k]) > grid.f[best] - s.log_jacobian(grid.u[best]))
-      best = k;
-  // A density of theta that is highest at an end of the grid, or as high at
-  // the lowest node as at the best (within 1e-6), peaks on the boundary.
-  auto dens = [&](std::size_t k) { return grid.f[k] - s.log_jacobian(grid.u[k]); };
+    if (dens(k) > dens(best)) best = k;
   std::size_t first = 0, last = grid.u.size() - 1;  // the ends where the model answered
   while (first < best && !std::isfinite(grid.f[first])) ++first;
   while (last > best && !std::isfinite(grid.f[last])) --last;
@@ -246,7 +244,12 @@ void Engine::joint_mode(const Grid& grid, Solution& sol) {
   if (low || high) return edge(low);
   auto peak = boost::math::tools::brent_find_minima([&](double u) { return -at(u); },
                                                     grid.u[best - 1], grid.u[best + 1], 40);
-  const Node& n = nodes_[peak.first];
+  const auto found = nodes_.find(peak.first);
+  if (found == nodes_.end() || found->second.pieces.empty()) {
+    for (auto& r : sol.params) r.map_note = "the conditional model failed at the joint mode";
+    return;
+  }
+  const Node& n = found->second;
   const double tol = 1e-3 * sol.params[0].posterior.sd[0];
   if (n.theta - scale_.lo < tol || scale_.hi - n.theta < tol)
     return edge(n.theta - scale_.lo < tol);
@@ -300,12 +303,8 @@ bool Engine::add_block(const std::vector<double>& keys, const std::vector<double
 }
 
 std::optional<Solution> Engine::run(std::string& why) {
-  const double u0 = scale_.u(std::isinf(scale_.lo) || std::isinf(scale_.hi)
-                                 ? (std::isinf(scale_.lo) && std::isinf(scale_.hi)
-                                        ? 0.0
-                                        : (std::isinf(scale_.hi) ? scale_.lo + 1 : scale_.hi - 1))
-                                 : (scale_.lo + scale_.hi) / 2);
-  auto grid = integrate([&](double u) { return log_density(u, why); }, u0, kTolerance, why);
+  // u = 0 is theta = 0, lo + 1, hi - 1 or the middle of (lo, hi): inside the support.
+  auto grid = integrate([&](double u) { return log_density(u, why); }, 0, kTolerance, why);
   if (!grid) return std::nullopt;
   const std::string& qn = m_.params[q_].name;
 

@@ -27,7 +27,7 @@ std::string read_fixture(const std::string& path) {
   return s.str();
 }
 
-// The model's without_prints without its prints.
+// The model's statements without its prints.
 std::string without_prints(const std::string& text) {
   std::istringstream in(text);
   std::string out, line;
@@ -60,7 +60,7 @@ void check_close(double got, const json& want, double tol) {
 
 }  // namespace
 
-TEST_CASE("flat-prior regressions: exact marginals, MAP and MLE against scipy") {
+TEST_CASE("flat-prior regressions: exact marginals and the joint mode against scipy") {
   const json cases = json::parse(read_fixture(kRegressionDir + "/regression_reference.json"));
   REQUIRE(cases.size() >= 20);
   for (const auto& c : cases) {

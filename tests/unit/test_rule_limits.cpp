@@ -1,6 +1,6 @@
 // Flat and uniform priors read as the conjugate limits they are
 // (conjugate/scalar_prior.cpp as_family, the Gaussian rule's flat terms):
-// exact posteriors where a Laplace approximation was given before. LimitReference
+// exact posteriors where a Laplace approximation was given before. Reference
 // numbers: scipy 1.10, each posterior checked against quad of prior x
 // likelihood, printed by tests/fixtures/conjugate/flat_limits_reference.py.
 #include <doctest/doctest.h>
@@ -11,6 +11,7 @@
 #include "answer/answer.hpp"
 #include "conjugate/rule.hpp"
 #include "helpers.hpp"
+#include "rule_run.hpp"
 
 using namespace bayes;
 using json = nlohmann::ordered_json;
@@ -20,24 +21,13 @@ namespace {
 using test::answers;
 using test::num;
 
-std::string limit_queries(const std::string& x, const std::string& cond) {
-  return "print posterior(" + x + ")\nprint interval(" + x + ")\nprint quantile(" + x +
-         ", 0.9)\nprint prob(" + cond + ")\nprint map(" + x + ")\nprint evidence()\n";
-}
-
-struct LimitReference {
-  double mean, sd, lo, hi, q90, prob;
-};
-
-void check_limit_summaries(const std::vector<json>& r, const LimitReference& ref) {
-  for (std::size_t i = 0; i < 5; ++i) CHECK(r[i]["method"] == "conjugate");
-  CHECK(num(r[0]["mean"]) == doctest::Approx(ref.mean).epsilon(1e-12));
-  CHECK(num(r[0]["sd"]) == doctest::Approx(ref.sd).epsilon(1e-12));
-  CHECK(num(r[1]["value"][0]) == doctest::Approx(ref.lo).epsilon(1e-9));
-  CHECK(num(r[1]["value"][1]) == doctest::Approx(ref.hi).epsilon(1e-9));
-  CHECK(num(r[2]["value"]) == doctest::Approx(ref.q90).epsilon(1e-9));
-  CHECK(num(r[3]["value"]) == doctest::Approx(ref.prob).epsilon(1e-9));
-}
+using test::check_summary;
+using test::kEvidence;
+using test::kInterval;
+using test::kMap;
+using test::kProb;
+using test::kQuantile90;
+using test::summary_prints;
 
 // evidence() with an improper prior: no number, and why.
 void check_no_evidence(const json& j, const std::string& x, const std::string& prior) {
@@ -48,7 +38,7 @@ void check_no_evidence(const json& j, const std::string& x, const std::string& p
 }
 
 const char* kLimitFlips = "data flips = [1, 0, 1, 1, 0, 1, 1, 1]\n";
-const LimitReference kLimitBeta73 = {
+const test::Summary kLimitBeta73 = {
     0.7,       0.13816985594155148, 0.39990642628368783, 0.9251453685803082, 0.8705027031423103,
     0.91015625};
 
@@ -58,15 +48,15 @@ TEST_CASE("flat on (0, 1) and Uniform(0, 1) are Beta(1, 1): exact, with the evid
   for (const std::string prior : {"param p in (0, 1)\n", "param p ~ Uniform(0, 1)\n"}) {
     CAPTURE(prior);
     auto r =
-        answers(kLimitFlips + prior + "flips ~ Bernoulli(p)\n" + limit_queries("p", "p > 0.5"));
+        answers(kLimitFlips + prior + "flips ~ Bernoulli(p)\n" + summary_prints("p", "p > 0.5"));
     CHECK(r[0]["rule"] == "Beta-Bernoulli");
     CHECK(r[0]["family"] == "Beta");
     CHECK(num(r[0]["params"]["a"]) == 7);
     CHECK(num(r[0]["params"]["b"]) == 3);
-    check_limit_summaries(r, kLimitBeta73);
-    CHECK(num(r[4]["value"]) == doctest::Approx(0.75).epsilon(1e-14));
+    check_summary(r, kLimitBeta73);
+    CHECK(num(r[kMap]["value"]) == doctest::Approx(0.75).epsilon(1e-14));
     // a proper prior on (0, 1) of density 1: log B(7, 3) - log B(1, 1)
-    CHECK(num(r[5]["value"]) == doctest::Approx(-5.529429087511423).epsilon(1e-12));
+    CHECK(num(r[kEvidence]["value"]) == doctest::Approx(-5.529429087511423).epsilon(1e-12));
   }
   // Uniform on another range is not Beta: the numeric engine's, as before.
   auto u = answers(kLimitFlips + std::string("param p ~ Uniform(0, 0.9)\nflips ~ Bernoulli(p)\n") +
@@ -76,48 +66,48 @@ TEST_CASE("flat on (0, 1) and Uniform(0, 1) are Beta(1, 1): exact, with the evid
 
 TEST_CASE("flat on (0, inf) for a rate is the limit Gamma(1, 0): exact posterior, no evidence") {
   auto r = answers("data k = [3, 5, 2, 4]\nparam lam > 0\nk ~ Poisson(lam)\n" +
-                   limit_queries("lam", "lam > 3"));
+                   summary_prints("lam", "lam > 3"));
   CHECK(r[0]["rule"] == "Gamma-Poisson");
   CHECK(num(r[0]["params"]["shape"]) == 15);
   CHECK(num(r[0]["params"]["rate"]) == 4);
-  check_limit_summaries(r, {3.75, 0.9682458365518543, 2.098846533195829, 5.872405280458894,
-                            5.032002967338975, 0.7720245323035448});
-  CHECK(num(r[4]["value"]) == doctest::Approx(3.5).epsilon(1e-14));  // the MLE 14 / 4
-  check_no_evidence(r[5], "lam", "flat on (0, inf)");
+  check_summary(r, {3.75, 0.9682458365518543, 2.098846533195829, 5.872405280458894,
+                    5.032002967338975, 0.7720245323035448});
+  CHECK(num(r[kMap]["value"]) == doctest::Approx(3.5).epsilon(1e-14));  // the MLE 14 / 4
+  check_no_evidence(r[kEvidence], "lam", "flat on (0, inf)");
 
   // Every count 0: the posterior Gamma(1, 3) is proper (it was refused as "on
   // the boundary" before); its mode is the boundary 0.
   auto z = answers("data k = [0, 0, 0]\nparam lam > 0\nk ~ Poisson(lam)\n" +
-                   limit_queries("lam", "lam > 0.5"));
-  check_limit_summaries(z, {1.0 / 3, 1.0 / 3, 0.008439269328096625, 1.229626484704645,
-                            0.7675283643313486, 0.22313016014842982});
-  CHECK(num(z[4]["value"]) == 0);
+                   summary_prints("lam", "lam > 0.5"));
+  check_summary(z, {1.0 / 3, 1.0 / 3, 0.008439269328096625, 1.229626484704645, 0.7675283643313486,
+                    0.22313016014842982});
+  CHECK(num(z[kMap]["value"]) == 0);
 }
 
 TEST_CASE("Exponential(r) on a rate is Gamma(1, r)") {
   auto r = answers("data k = [3, 5, 2, 4]\nparam lam ~ Exponential(2)\nk ~ Poisson(lam)\n" +
-                   limit_queries("lam", "lam > 3"));
+                   summary_prints("lam", "lam > 3"));
   CHECK(r[0]["rule"] == "Gamma-Poisson");
   CHECK(num(r[0]["params"]["shape"]) == 15);
   CHECK(num(r[0]["params"]["rate"]) == 6);
-  check_limit_summaries(r, {2.5, 0.6454972243679028, 1.3992310221305524, 3.9149368536392624,
-                            3.3546686448926497, 0.20807736254049417});
-  CHECK(num(r[5]["value"]) == doctest::Approx(-11.44247589804019).epsilon(1e-10));  // quad
+  check_summary(r, {2.5, 0.6454972243679028, 1.3992310221305524, 3.9149368536392624,
+                    3.3546686448926497, 0.20807736254049417});
+  CHECK(num(r[kEvidence]["value"]) == doctest::Approx(-11.44247589804019).epsilon(1e-10));  // quad
 }
 
 TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
   auto r = answers("data x = [1, -2, 0.5, 1.5]\nparam v > 0\nx ~ Normal(0, sqrt(v))\n" +
-                   limit_queries("v", "v > 3"));
+                   summary_prints("v", "v > 3"));
   CHECK(r[0]["rule"] == "InverseGamma-NormalVariance");
   CHECK(num(r[0]["params"]["shape"]) == 1);
   CHECK(num(r[0]["params"]["scale"]) == 3.75);
   CHECK(r[0]["mean"] == "inf");
-  CHECK(num(r[1]["value"][0]) == doctest::Approx(1.016568865056813).epsilon(1e-9));
-  CHECK(num(r[1]["value"][1]) == doctest::Approx(148.1170882695269).epsilon(1e-9));
-  CHECK(num(r[2]["value"]) == doctest::Approx(35.592080928862146).epsilon(1e-9));
-  CHECK(num(r[3]["value"]) == doctest::Approx(0.7134952031398099).epsilon(1e-9));
-  CHECK(num(r[4]["value"]) == doctest::Approx(1.875).epsilon(1e-14));
-  check_no_evidence(r[5], "v", "flat on (0, inf)");
+  CHECK(num(r[kInterval]["value"][0]) == doctest::Approx(1.016568865056813).epsilon(1e-9));
+  CHECK(num(r[kInterval]["value"][1]) == doctest::Approx(148.1170882695269).epsilon(1e-9));
+  CHECK(num(r[kQuantile90]["value"]) == doctest::Approx(35.592080928862146).epsilon(1e-9));
+  CHECK(num(r[kProb]["value"]) == doctest::Approx(0.7134952031398099).epsilon(1e-9));
+  CHECK(num(r[kMap]["value"]) == doctest::Approx(1.875).epsilon(1e-14));
+  check_no_evidence(r[kEvidence], "v", "flat on (0, inf)");
 
   // Two values leave InverseGamma(0, b): no distribution, so the rule says why
   // and does not answer.
@@ -133,18 +123,18 @@ TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
 
 TEST_CASE("a flat sd with a known mean: sigma = sqrt(InverseGamma(n/2 - 1/2, SS/2))") {
   auto r = answers("data x = [1, -2, 0.5, 1.5]\nparam sigma > 0\nx ~ Normal(0, sigma)\n" +
-                   limit_queries("sigma", "sigma > 2"));
+                   summary_prints("sigma", "sigma > 2"));
   CHECK(r[0]["rule"] == "InverseGamma-NormalVariance");
   CHECK(r[0]["family"] == "SqrtInverseGamma");
   CHECK(num(r[0]["params"]["shape"]) == 1.5);
   CHECK(num(r[0]["params"]["scale"]) == 3.75);
   CHECK(num(r[0]["mean"]) == doctest::Approx(2.1850968611841584).epsilon(1e-12));
-  CHECK(num(r[1]["value"][0]) == doctest::Approx(0.8956986189695985).epsilon(1e-9));
-  CHECK(num(r[1]["value"][1]) == doctest::Approx(5.89535087761587).epsilon(1e-9));
-  CHECK(num(r[3]["value"]) == doctest::Approx(0.4012483669324382).epsilon(1e-9));
+  CHECK(num(r[kInterval]["value"][0]) == doctest::Approx(0.8956986189695985).epsilon(1e-9));
+  CHECK(num(r[kInterval]["value"][1]) == doctest::Approx(5.89535087761587).epsilon(1e-9));
+  CHECK(num(r[kProb]["value"]) == doctest::Approx(0.4012483669324382).epsilon(1e-9));
   // One parameter: the MAP is its mode, sqrt(SS / n), the MLE.
-  CHECK(num(r[4]["value"]) == doctest::Approx(1.3693063937629153).epsilon(1e-12));
-  check_no_evidence(r[5], "sigma", "flat on (0, inf)");
+  CHECK(num(r[kMap]["value"]) == doctest::Approx(1.3693063937629153).epsilon(1e-12));
+  check_no_evidence(r[kEvidence], "sigma", "flat on (0, inf)");
   auto numeric = answers(
       "data x = [1, -2, 0.5, 1.5]\nparam sigma > 0\nx ~ Normal(0, sigma)\n"
       "print map(sigma)\n",
@@ -154,11 +144,11 @@ TEST_CASE("a flat sd with a known mean: sigma = sqrt(InverseGamma(n/2 - 1/2, SS/
 
 TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
   auto r = answers("data y = [1.2, 0.8, 1.9, 1.4]\nparam mu\ny ~ Normal(mu, 0.5)\n" +
-                   limit_queries("mu", "mu > 1"));
+                   summary_prints("mu", "mu > 1"));
   CHECK(r[0]["rule"] == "Normal-Normal");
-  check_limit_summaries(r, {1.325, 0.25, 0.8350090038649863, 1.8149909961350135, 1.6453878913861502,
-                            0.9031995154143896});
-  check_no_evidence(r[5], "mu", "flat on (-inf, inf)");
+  check_summary(r, {1.325, 0.25, 0.8350090038649863, 1.8149909961350135, 1.6453878913861502,
+                    0.9031995154143896});
+  check_no_evidence(r[kEvidence], "mu", "flat on (-inf, inf)");
 
   // A regression with known sd and flat weights: Normal(OLS, sd^2 (X'X)^-1).
   auto w = answers(

@@ -9,6 +9,7 @@
 
 #include "answer/answer.hpp"
 #include "helpers.hpp"
+#include "rule_run.hpp"
 
 using namespace bayes;
 using json = nlohmann::ordered_json;
@@ -19,38 +20,15 @@ using test::answers;
 
 using test::num;
 
-// The prints every case asks of its one parameter `x`.
-std::string queries(const std::string& x, const std::string& cond) {
-  return "print posterior(" + x + ")\nprint mean(" + x + ")\nprint sd(" + x + ")\nprint interval(" +
-         x + ")\nprint quantile(" + x + ", 0.9)\nprint prob(" + cond + ")\nprint map(" + x +
-         ")\nprint mle(" + x + ")\nprint evidence()\n";
-}
+using test::check_summary;
+using test::kEvidence;
+using test::summary_prints;
 
-struct Reference {
-  double mean, sd, lo, hi, q90, prob;
-};
-
-// Checks posterior, mean, sd, interval, quantile and prob against scipy, and
-// the evidence against log 1 = 0.
-void check_summaries(const std::vector<json>& r, const Reference& ref) {
-  for (std::size_t i = 0; i < 6; ++i) CHECK(r[i]["method"] == "conjugate");
-  if (std::isfinite(ref.mean)) {
-    CHECK(num(r[0]["mean"]) == doctest::Approx(ref.mean).epsilon(1e-12));
-    CHECK(num(r[1]["value"]) == doctest::Approx(ref.mean).epsilon(1e-12));
-    CHECK(num(r[0]["sd"]) == doctest::Approx(ref.sd).epsilon(1e-12));
-    CHECK(num(r[2]["value"]) == doctest::Approx(ref.sd).epsilon(1e-12));
-  } else {
-    CHECK(r[0]["mean"] == "inf");
-    CHECK(r[0]["sd"] == "inf");
-  }
-  CHECK(num(r[0]["interval"][0]) == doctest::Approx(ref.lo).epsilon(1e-9));
-  CHECK(num(r[0]["interval"][1]) == doctest::Approx(ref.hi).epsilon(1e-9));
-  CHECK(num(r[3]["value"][0]) == doctest::Approx(ref.lo).epsilon(1e-9));
-  CHECK(num(r[3]["value"][1]) == doctest::Approx(ref.hi).epsilon(1e-9));
-  CHECK(num(r[4]["value"]) == doctest::Approx(ref.q90).epsilon(1e-9));
-  CHECK(num(r[5]["value"]) == doctest::Approx(ref.prob).epsilon(1e-9));
-  CHECK(r[8]["method"] == "conjugate");
-  CHECK(num(r[8]["value"]) == 0);
+// check_summary, and the evidence against log 1 = 0.
+void check_summaries(const std::vector<json>& r, const test::Summary& ref) {
+  check_summary(r, ref);
+  CHECK(r[kEvidence]["method"] == "conjugate");
+  CHECK(num(r[kEvidence]["value"]) == 0);
 }
 
 // mle(x) has no number: no data inform x.
@@ -63,7 +41,7 @@ void check_no_mle(const json& j, const std::string& x) {
 }  // namespace
 
 TEST_CASE("prior only: Beta(2, 2) is exact, not a Laplace approximation") {
-  auto r = answers("param p ~ Beta(2, 2)\n" + queries("p", "p > 0.9"));
+  auto r = answers("param p ~ Beta(2, 2)\n" + summary_prints("p", "p > 0.9"));
   CHECK(r[0]["rule"] == "Beta prior (no data)");
   CHECK(r[0]["family"] == "Beta");
   CHECK(num(r[0]["params"]["a"]) == 2);
@@ -77,7 +55,7 @@ TEST_CASE("prior only: Beta(2, 2) is exact, not a Laplace approximation") {
 }
 
 TEST_CASE("prior only: Beta(1, 1) is proper and flat: a posterior, no MAP") {
-  auto r = answers("param p ~ Beta(1, 1)\n" + queries("p", "p > 0.9"));
+  auto r = answers("param p ~ Beta(1, 1)\n" + summary_prints("p", "p > 0.9"));
   REQUIRE_FALSE(r[0].contains("error"));
   CHECK(r[0]["family"] == "Beta");
   CHECK(num(r[0]["params"]["a"]) == 1);
@@ -92,7 +70,7 @@ TEST_CASE("prior only: Beta(1, 1) is proper and flat: a posterior, no MAP") {
 
 TEST_CASE("prior only: Gamma, Normal, HalfCauchy and Uniform priors") {
   // scipy: gamma(a=3, scale=1/2) (Gamma(shape, rate)); mode (3 - 1) / 2 = 1
-  auto g = answers("param g ~ Gamma(3, 2)\n" + queries("g", "g > 2"));
+  auto g = answers("param g ~ Gamma(3, 2)\n" + summary_prints("g", "g > 2"));
   CHECK(g[0]["rule"] == "Gamma prior (no data)");
   check_summaries(g, {1.5, 0.8660254037844386, 0.3093360614478007, 3.61234383386198,
                       2.6611601689171054, 0.23810330555354436});
@@ -101,7 +79,7 @@ TEST_CASE("prior only: Gamma, Normal, HalfCauchy and Uniform priors") {
 
   // scipy: norm(loc=1, scale=2). A Normal prior alone stays the Gaussian
   // rule's (same numbers, its own wording of the missing MLE).
-  auto n = answers("param x ~ Normal(1, 2)\n" + queries("x", "x > 0.9"));
+  auto n = answers("param x ~ Normal(1, 2)\n" + summary_prints("x", "x > 0.9"));
   CHECK(n[0]["rule"] == "Normal prior (no data)");
   check_summaries(
       n, {1, 2, -2.919927969080109, 4.919927969080108, 3.5631031310892007, 0.5199388058383725});
@@ -109,7 +87,7 @@ TEST_CASE("prior only: Gamma, Normal, HalfCauchy and Uniform priors") {
   CHECK(n[7].contains("error"));
 
   // scipy: halfcauchy(scale=2): no mean or sd; the mode 0
-  auto h = answers("param s ~ HalfCauchy(2)\n" + queries("s", "s < 2"));
+  auto h = answers("param s ~ HalfCauchy(2)\n" + summary_prints("s", "s < 2"));
   CHECK(h[0]["rule"] == "HalfCauchy prior (no data)");
   check_summaries(
       h, {INFINITY, INFINITY, 0.07858021401533928, 50.90339915871408, 12.627503029350082, 0.5});
@@ -117,7 +95,7 @@ TEST_CASE("prior only: Gamma, Normal, HalfCauchy and Uniform priors") {
   check_no_mle(h[7], "s");
 
   // scipy: uniform(loc=-1, scale=4); flat, so no mode
-  auto u = answers("param u ~ Uniform(-1, 3)\n" + queries("u", "u > 2"));
+  auto u = answers("param u ~ Uniform(-1, 3)\n" + summary_prints("u", "u > 2"));
   CHECK(u[0]["rule"] == "Uniform prior (no data)");
   check_summaries(u, {1, 1.1547005383792515, -0.9, 2.9, 2.6, 0.25});
   CHECK(u[0]["mode"].is_null());
