@@ -11,6 +11,7 @@
 #include "dist/family.hpp"
 #include "format/format.hpp"
 #include "graph/view.hpp"
+#include "linalg/dense.hpp"
 #include "patterns/patterns.hpp"
 
 namespace bayes::answer {
@@ -253,9 +254,9 @@ struct Builder {
       }
     }
     if (!H.allFinite()) return false;
-    Eigen::LLT<Eigen::MatrixXd> llt(-H);
-    if (llt.info() != Eigen::Success) return false;
-    Eigen::MatrixXd S = llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+    const linalg::Cholesky llt(-H);
+    if (!llt.ok()) return false;
+    Eigen::MatrixXd S = llt.inverse();
     auto sp = static_cast<Eigen::Index>(self);
     if (!(S(sp, sp) > 0)) return false;
     ridge.resize(d);

@@ -12,6 +12,7 @@
 
 namespace bayes::conjugate {
 
+namespace beta_rule {
 namespace {
 
 enum class Kind { Bernoulli, Binomial, Geometric, NegativeBinomial };
@@ -167,9 +168,11 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
 }
 
 }  // namespace
+}  // namespace beta_rule
 
 std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
                                    const graph::Component& c, std::string& why) {
+  using namespace beta_rule;
   ComponentView v = view(g, c);
   if (c.params.size() != 1 || v.priors.size() != 1) return std::nullopt;
   const Prior& prior = m.priors[v.priors[0]];

@@ -13,6 +13,7 @@
 
 namespace bayes::conjugate {
 
+namespace dirichlet_rule {
 namespace {
 
 enum class Kind { Categorical, Multinomial };
@@ -399,9 +400,11 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
 }
 
 }  // namespace
+}  // namespace dirichlet_rule
 
 std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why) {
+  using namespace dirichlet_rule;
   ComponentView v = view(g, c);
   const Prior* prior = nullptr;
   for (auto pi : v.priors)

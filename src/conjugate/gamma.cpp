@@ -22,6 +22,7 @@
 
 namespace bayes::conjugate {
 
+namespace gamma_rule {
 namespace {
 
 enum class Kind { Poisson, Exponential, Gamma, NormalPrecision, Pareto };
@@ -417,9 +418,11 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
 }
 
 }  // namespace
+}  // namespace gamma_rule
 
 std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
                                     const graph::Component& c, std::string& why) {
+  using namespace gamma_rule;
   auto u = scalar_update<Stats>(m, g, c, dist::gamma_family(), observation_stats, why);
   if (!u) return std::nullopt;
   if (!u->improper.empty()) return improper_solution(u->improper);

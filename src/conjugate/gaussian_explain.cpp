@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "conjugate/gaussian_linear.hpp"
+#include "linalg/dense.hpp"
 
 namespace bayes::conjugate::gaussian {
 
@@ -116,7 +117,7 @@ void explain_priors(std::vector<std::string>& ex, const Model& m, const std::vec
       continue;
     }
     MatrixXd p0 = t.precision.block(t.slot, t.slot, t.size, t.size);
-    VectorXd m0 = p0.ldlt().solve(t.shift.segment(t.slot, t.size));
+    VectorXd m0 = linalg::ldlt_solve(p0, t.shift.segment(t.slot, t.size));
     if (t.size == 1) {
       ex.push_back("prior: " + text + ": " + (one ? "" : "mean " + significant(m0[0]) + ", ") +
                    "precision 1 / " + significant(1 / std::sqrt(p0(0, 0))) +
@@ -131,7 +132,7 @@ void explain_priors(std::vector<std::string>& ex, const Model& m, const std::vec
     ex.push_back("so Lambda0 = " + precision_str(post.prior_prec) +
                  " (0 in the flat directions) and Lambda0 m0 = " + vec_str(post.prior_shift));
   } else if (!one) {
-    VectorXd m0 = post.prior_prec.ldlt().solve(post.prior_shift);
+    VectorXd m0 = linalg::ldlt_solve(post.prior_prec, post.prior_shift);
     ex.push_back(
         std::string(hierarchical ? "so the priors together are MultiNormal with " : "so ") +
         "m0 = " + vec_str(m0) + " and Lambda0 = " + precision_str(post.prior_prec));

@@ -37,6 +37,7 @@
 
 #include "conjugate/rule.hpp"
 #include "dist/multivariate.hpp"
+#include "linalg/dense.hpp"
 
 namespace bayes::conjugate {
 namespace gaussian {
@@ -87,7 +88,7 @@ ClosedForm multi_normal_form(const VectorXd& mean, const MatrixXd& cov) {
   VectorXd sd = cov.diagonal().cwiseSqrt();
   c.sd = as_value(sd);
   c.mode = c.mean;
-  MatrixXd chol = Eigen::LLT<MatrixXd>(cov).matrixL();
+  MatrixXd chol = linalg::Cholesky(cov).lower();
   c.sample = [mean, chol](dist::Rng& rng) {
     std::normal_distribution<double> normal(0.0, 1.0);
     VectorXd z(mean.size());
@@ -116,8 +117,7 @@ void add_rows(Term& t, const std::vector<VectorXd>& ys, const std::vector<Vector
               const std::vector<MatrixXd>& ds, const std::vector<MatrixXd>& covs) {
   for (std::size_t r = 0; r < ys.size(); ++r) {
     const MatrixXd& S = covs[r];
-    Eigen::LLT<MatrixXd> llt(S);
-    MatrixXd sinv_d = llt.solve(ds[r]);
+    MatrixXd sinv_d = linalg::Cholesky(S).solve(ds[r]);
     t.precision.noalias() += ds[r].transpose() * sinv_d;
     t.shift.noalias() += sinv_d.transpose() * (ys[r] - cs[r]);
     if (t.rows == 0) {
@@ -431,12 +431,12 @@ std::optional<Posterior> combine(const std::vector<Term>& terms, Index dim, doub
     else
       data_prec += t.precision, data_shift += t.shift;
   }
-  Eigen::LLT<MatrixXd> llt(prec);
-  if (llt.info() != Eigen::Success) return std::nullopt;
+  const linalg::Cholesky llt(prec);
+  if (!llt.ok()) return std::nullopt;
   const VectorXd mean = llt.solve(shift);
-  MatrixXd cov = llt.solve(MatrixXd::Identity(dim, dim));
+  MatrixXd cov = llt.inverse();
   cov = (cov + cov.transpose()) / 2;
-  log_det_prec = 2 * MatrixXd(llt.matrixL()).diagonal().array().log().sum();
+  log_det_prec = llt.log_det();
   return Posterior{prec, shift, mean, cov, prior_prec, prior_shift, data_prec, data_shift};
 }
 
@@ -476,19 +476,19 @@ Mle least_squares(const Model& m, const Stack& st, const std::vector<Term>& term
   Mle out;
   out.of.resize(st.params.size());
   out.note_of.resize(st.params.size());
-  Eigen::SelfAdjointEigenSolver<MatrixXd> eig(data_prec);
-  const VectorXd& lambda = eig.eigenvalues();  // ascending
+  const linalg::SymmetricEigen eig = linalg::symmetric_eigen(data_prec);
+  const VectorXd& lambda = eig.values;  // ascending
   const double top = dim > 0 ? std::max(lambda[dim - 1], 0.0) : 0.0;
   Index free = 0;
   while (free < dim && lambda[free] <= 1e-10 * top) ++free;
   if (free == 0) {
-    out.theta = Eigen::LLT<MatrixXd>(data_prec).solve(post.data_shift);
+    out.theta = linalg::Cholesky(data_prec).solve(post.data_shift);
     for (std::size_t j = 0; j < st.params.size(); ++j)
       out.of[j] = st.block(m, *out.theta, st.params[j]);
     return out;
   }
   // The least-squares solution with no component along the free directions.
-  const MatrixXd& vecs = eig.eigenvectors();
+  const MatrixXd& vecs = eig.vectors;
   VectorXd coef = vecs.transpose() * post.data_shift;
   for (Index i = 0; i < dim; ++i) coef[i] = i < free ? 0 : coef[i] / lambda[i];
   const VectorXd ls = vecs * coef;
@@ -581,7 +581,7 @@ void add_predictives(Solution& sol, const Model& m, const std::vector<Term>& ter
 // the evidence is computed at.
 void add_draws(Solution& sol, const Model& m, const Stack& st, const Posterior& post,
                double log_det_prec) {
-  const MatrixXd chol = Eigen::LLT<MatrixXd>(post.cov).matrixL();
+  const MatrixXd chol = linalg::Cholesky(post.cov).lower();
   std::vector<Index> sizes;
   std::vector<bool> scalars;
   for (auto p : st.params)

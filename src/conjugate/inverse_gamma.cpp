@@ -19,6 +19,7 @@
 
 namespace bayes::conjugate {
 
+namespace inverse_gamma_rule {
 namespace {
 
 enum class Kind { NormalVariance, Weibull };
@@ -193,9 +194,11 @@ bool sd_parameter(const Model& m, const graph::FactorGraph& g, const graph::Comp
 }
 
 }  // namespace
+}  // namespace inverse_gamma_rule
 
 std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorGraph& g,
                                             const graph::Component& c, std::string& why) {
+  using namespace inverse_gamma_rule;
   const bool sd = sd_parameter(m, g, c);
   auto read = [sd](const Model& mm, std::size_t oi, std::size_t p, std::string& w) {
     return observation_stats(mm, oi, p, sd ? 1.0 : 0.5, w);

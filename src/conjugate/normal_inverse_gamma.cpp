@@ -22,6 +22,7 @@
 #include <numbers>
 
 #include "conjugate/rule.hpp"
+#include "linalg/dense.hpp"
 
 namespace bayes::conjugate {
 namespace nig {
@@ -169,8 +170,8 @@ ClosedForm weight_marginal(bool scalar, const VectorXd& mean, const MatrixXd& V,
   };
   // Multivariate t with nu degrees of freedom and shape (beta / alpha) V.
   MatrixXd shape = V * (beta / alpha);
-  Eigen::LLT<MatrixXd> llt(shape);
-  MatrixXd L = llt.matrixL();
+  const linalg::Cholesky llt(shape);
+  MatrixXd L = llt.lower();
   double logdet = 2 * L.diagonal().array().log().sum();
   double d = static_cast<double>(mean.size());
   cf.lpdf = [llt, logdet, mean, nu, d](const Value& x) {
@@ -664,7 +665,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
                       ? Value::scalar(w[span.first])
                       : to_value(VectorXd(w.segment(span.first, span.second)));
   };
-  MatrixXd L = Eigen::LLT<MatrixXd>(u.V).matrixL();
+  MatrixXd L = linalg::Cholesky(u.V).lower();
   const std::size_t s2 = s.s2;
   const bool is_sd = s.is_sd;
   const VectorXd mn = u.mean;
@@ -680,7 +681,7 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   // log MNIG(w, s2) = log InverseGamma(s2 | alpha', beta') + log MultiNormal(w | m', s2
   // inverse(Lambda')); in (w, sigma), plus log 2 sigma.
   MatrixXd Lambda = u.Lambda;
-  MatrixXd LL = Eigen::LLT<MatrixXd>(Lambda).matrixL();
+  MatrixXd LL = linalg::Cholesky(Lambda).lower();
   const double logdet = 2 * LL.diagonal().array().log().sum();
   const dist::Family* igf = &dist::inverse_gamma_family();
   sol.log_posterior = [layout, s2, is_sd, mn, Lambda, logdet, alpha, beta, igf,

@@ -10,6 +10,7 @@
 
 namespace bayes::conjugate {
 
+namespace pareto_rule {
 namespace {
 
 struct Stats {
@@ -150,9 +151,11 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
 }
 
 }  // namespace
+}  // namespace pareto_rule
 
 std::optional<Solution> solve_pareto(const Model& m, const graph::FactorGraph& g,
                                      const graph::Component& c, std::string& why) {
+  using namespace pareto_rule;
   ComponentView v = view(g, c);
   const Prior* prior = nullptr;
   for (auto pi : v.priors)

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace bernoulli_impl {
 namespace {
 
 using namespace detail;
@@ -66,8 +67,10 @@ double lpdf_sum(Args a, const data::Summary& s) {
 }
 
 }  // namespace
+}  // namespace bernoulli_impl
 
 const Family& bernoulli_family() {
+  using namespace bernoulli_impl;
   static const Family family{
       .name = "Bernoulli",
       .params = {{"p", Domain::Unit, Rank::Scalar}},

@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace beta_impl {
 namespace {
 
 using namespace detail;
@@ -93,8 +94,10 @@ std::optional<double> mode(Args a, std::string& note) {
 }
 
 }  // namespace
+}  // namespace beta_impl
 
 const Family& beta_family() {
+  using namespace beta_impl;
   static const Family family{
       .name = "Beta",
       .params = {{"a", Domain::Positive, Rank::Scalar}, {"b", Domain::Positive, Rank::Scalar}},

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace binomial_impl {
 namespace {
 
 using namespace detail;
@@ -99,8 +100,10 @@ double lpdf_sum(Args a, const data::Summary& s) {
 }
 
 }  // namespace
+}  // namespace binomial_impl
 
 const Family& binomial_family() {
+  using namespace binomial_impl;
   static const Family family{
       .name = "Binomial",
       .params = {{"n", Domain::Count, Rank::Scalar}, {"p", Domain::Unit, Rank::Scalar}},

@@ -24,6 +24,7 @@ std::string check_probs(std::span<const double> probs) {
 
 }  // namespace detail
 
+namespace categorical_impl {
 namespace {
 
 using namespace detail;
@@ -59,14 +60,17 @@ Bounds bounds(std::span<const Value> args) {
 }
 
 }  // namespace
+}  // namespace categorical_impl
 
 double categorical_lpmf(std::span<const double> probs, double k) {
+  using namespace categorical_impl;
   if (!check_probs(probs).empty() || std::isnan(k)) return nan;
   if (!is_whole(k) || k < 1.0 || k > static_cast<double>(probs.size())) return -inf;
   return std::log(probs[static_cast<std::size_t>(k) - 1]);
 }
 
 double categorical_sample(std::span<const double> probs, Rng& rng) {
+  using namespace categorical_impl;
   if (!check_probs(probs).empty()) return nan;
   double sum = 0.0;
   for (double p : probs) sum += p;
@@ -83,6 +87,7 @@ double categorical_sample(std::span<const double> probs, Rng& rng) {
 }
 
 double categorical_lpmf_grad(std::span<const double> probs, double k, std::span<double> dprobs) {
+  using namespace categorical_impl;
   const double lp = categorical_lpmf(probs, k);
   if (std::isfinite(lp))
     dprobs[static_cast<std::size_t>(k) - 1] += 1 / probs[static_cast<std::size_t>(k) - 1];
@@ -90,6 +95,7 @@ double categorical_lpmf_grad(std::span<const double> probs, double k, std::span<
 }
 
 const Family& categorical_family() {
+  using namespace categorical_impl;
   static const Family family{
       .name = "Categorical",
       .params = {{"probs", Domain::Simplex, Rank::Vector}},

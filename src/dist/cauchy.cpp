@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace cauchy_impl {
 namespace {
 
 using namespace detail;
@@ -59,8 +60,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args a, std::string&) { return a[0]; }
 
 }  // namespace
+}  // namespace cauchy_impl
 
 const Family& cauchy_family() {
+  using namespace cauchy_impl;
   static const Family family{
       .name = "Cauchy",
       .params = {{"loc", Domain::Real, Rank::Scalar}, {"scale", Domain::Positive, Rank::Scalar}},

@@ -7,6 +7,7 @@
 #include "dist/multivariate.hpp"
 
 namespace bayes::dist {
+namespace dirichlet_impl {
 namespace {
 
 using namespace detail;
@@ -43,11 +44,13 @@ std::string check_vector_outcome(std::span<const Value>, std::span<const double>
 }
 
 }  // namespace
+}  // namespace dirichlet_impl
 
 // log Gamma(sum alpha) - sum log Gamma(alpha_i) + sum (alpha_i - 1) log x_i
 // (Bishop, Pattern Recognition and Machine Learning, eq. 2.38). At x_i = 0 a term
 // is +inf, 0 or -inf as alpha_i <, =, > 1; a -inf term wins.
 double dirichlet_lpdf(std::span<const double> alpha, std::span<const double> x) {
+  using namespace dirichlet_impl;
   if (!alpha_ok(alpha) || x.size() != alpha.size()) return nan;
   double sum_x = 0.0;
   for (double xi : x) {
@@ -76,6 +79,7 @@ double dirichlet_lpdf(std::span<const double> alpha, std::span<const double> x) 
 // Normalised Gamma(alpha_i, 1) draws, formed from their logs so that tiny alphas
 // (whose draws underflow) still give a point of the simplex.
 std::vector<double> dirichlet_sample(std::span<const double> alpha, Rng& rng) {
+  using namespace dirichlet_impl;
   std::vector<double> x(alpha.size(), nan);
   if (!alpha_ok(alpha)) return x;
   for (std::size_t i = 0; i < alpha.size(); ++i) x[i] = log_gamma_sample(alpha[i], rng);
@@ -88,6 +92,7 @@ std::vector<double> dirichlet_sample(std::span<const double> alpha, Rng& rng) {
 
 double dirichlet_lpdf_grad(std::span<const double> alpha, std::span<const double> x,
                            std::span<double> dalpha, std::span<double> dx) {
+  using namespace dirichlet_impl;
   const double lp = dirichlet_lpdf(alpha, x);
   if (!std::isfinite(lp)) return lp;
   double a0 = 0;
@@ -103,6 +108,7 @@ double dirichlet_lpdf_grad(std::span<const double> alpha, std::span<const double
 }
 
 const Family& dirichlet_family() {
+  using namespace dirichlet_impl;
   static const Family family{
       .name = "Dirichlet",
       .params = {{"alpha", Domain::Positive, Rank::Vector}},

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace discrete_uniform_impl {
 namespace {
 
 using namespace detail;
@@ -93,8 +94,10 @@ Bounds bounds(std::span<const Value> args) {
 }
 
 }  // namespace
+}  // namespace discrete_uniform_impl
 
 const Family& discrete_uniform_family() {
+  using namespace discrete_uniform_impl;
   static const Family family{
       .name = "DiscreteUniform",
       .params = {{"lo", Domain::Real, Rank::Scalar}, {"hi", Domain::Real, Rank::Scalar}},

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace exponential_impl {
 namespace {
 
 using namespace detail;
@@ -59,8 +60,10 @@ double lpdf_sum(Args a, const data::Summary& s) {
 }
 
 }  // namespace
+}  // namespace exponential_impl
 
 const Family& exponential_family() {
+  using namespace exponential_impl;
   static const Family family{
       .name = "Exponential",
       .params = {{"rate", Domain::Positive, Rank::Scalar}},

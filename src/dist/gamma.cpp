@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace gamma_impl {
 namespace {
 
 using namespace detail;
@@ -73,8 +74,10 @@ std::optional<double> mode(Args a, std::string& note) {
 }
 
 }  // namespace
+}  // namespace gamma_impl
 
 const Family& gamma_family() {
+  using namespace gamma_impl;
   static const Family family{
       .name = "Gamma",
       .params = {{"shape", Domain::Positive, Rank::Scalar},

@@ -8,6 +8,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace geometric_impl {
 namespace {
 
 using namespace detail;
@@ -74,8 +75,10 @@ double lpdf_sum(Args a, const data::Summary& s) {
 }
 
 }  // namespace
+}  // namespace geometric_impl
 
 const Family& geometric_family() {
+  using namespace geometric_impl;
   static const Family family{
       .name = "Geometric",
       .params = {{"p", Domain::OpenUnit, Rank::Scalar}},

@@ -9,6 +9,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace gumbel_impl {
 namespace {
 
 using namespace detail;
@@ -66,8 +67,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args a, std::string&) { return a[0]; }
 
 }  // namespace
+}  // namespace gumbel_impl
 
 const Family& gumbel_family() {
+  using namespace gumbel_impl;
   static const Family family{
       .name = "Gumbel",
       .params = {{"mu", Domain::Real, Rank::Scalar}, {"beta", Domain::Positive, Rank::Scalar}},

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace half_cauchy_impl {
 namespace {
 
 using namespace detail;
@@ -59,8 +60,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args, std::string&) { return 0.0; }
 
 }  // namespace
+}  // namespace half_cauchy_impl
 
 const Family& half_cauchy_family() {
+  using namespace half_cauchy_impl;
   static const Family family{
       .name = "HalfCauchy",
       .params = {{"scale", Domain::Positive, Rank::Scalar}},

@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace half_normal_impl {
 namespace {
 
 using namespace detail;
@@ -59,8 +60,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args, std::string&) { return 0.0; }
 
 }  // namespace
+}  // namespace half_normal_impl
 
 const Family& half_normal_family() {
+  using namespace half_normal_impl;
   static const Family family{
       .name = "HalfNormal",
       .params = {{"sd", Domain::Positive, Rank::Scalar}},

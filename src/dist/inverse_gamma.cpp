@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace inverse_gamma_impl {
 namespace {
 
 using namespace detail;
@@ -77,8 +78,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args a, std::string&) { return a[1] / (a[0] + 1); }
 
 }  // namespace
+}  // namespace inverse_gamma_impl
 
 const Family& inverse_gamma_family() {
+  using namespace inverse_gamma_impl;
   static const Family family{
       .name = "InverseGamma",
       .params = {{"shape", Domain::Positive, Rank::Scalar},

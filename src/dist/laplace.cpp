@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace laplace_impl {
 namespace {
 
 using namespace detail;
@@ -58,8 +59,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args a, std::string&) { return a[0]; }
 
 }  // namespace
+}  // namespace laplace_impl
 
 const Family& laplace_family() {
+  using namespace laplace_impl;
   static const Family family{
       .name = "Laplace",
       .params = {{"loc", Domain::Real, Rank::Scalar}, {"scale", Domain::Positive, Rank::Scalar}},

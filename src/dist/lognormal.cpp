@@ -8,6 +8,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace lognormal_impl {
 namespace {
 
 using namespace detail;
@@ -65,8 +66,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args a, std::string&) { return std::exp(a[0] - a[1] * a[1]); }
 
 }  // namespace
+}  // namespace lognormal_impl
 
 const Family& lognormal_family() {
+  using namespace lognormal_impl;
   static const Family family{
       .name = "LogNormal",
       .params = {{"mu", Domain::Real, Rank::Scalar}, {"sigma", Domain::Positive, Rank::Scalar}},

@@ -6,8 +6,10 @@
 
 #include "dist/families.hpp"
 #include "dist/multivariate.hpp"
+#include "linalg/dense.hpp"
 
 namespace bayes::dist {
+namespace multi_normal_impl {
 namespace {
 
 using namespace detail;
@@ -46,7 +48,7 @@ std::string check_args(std::span<const Value> args) {
   }
   const Eigen::Map<const Eigen::MatrixXd> m(cov.data.data(), static_cast<Eigen::Index>(k),
                                             static_cast<Eigen::Index>(k));
-  if (Eigen::LLT<Eigen::MatrixXd>(m).info() != Eigen::Success) {
+  if (!linalg::Cholesky(m).ok()) {
     return "cov is not positive definite";
   }
   return "";
@@ -62,18 +64,20 @@ std::string check_vector_outcome(std::span<const Value> args, std::span<const do
 }
 
 }  // namespace
+}  // namespace multi_normal_impl
 
 // -(k log(2 pi) + log det cov + z'z) / 2 with cov = L L' and z = L^-1 (x - mean).
 double multi_normal_lpdf(const Eigen::VectorXd& mean, const Eigen::MatrixXd& cov,
                          const Eigen::VectorXd& x) {
+  using namespace multi_normal_impl;
   const Eigen::Index k = mean.size();
   if (k == 0 || cov.rows() != k || cov.cols() != k || x.size() != k) return nan;
   if (!mean.allFinite() || x.hasNaN()) return nan;
   if (!x.allFinite()) return -inf;
-  const Eigen::LLT<Eigen::MatrixXd> llt(cov);
-  if (llt.info() != Eigen::Success) return nan;
-  const Eigen::VectorXd z = llt.matrixL().solve(x - mean);
-  const double log_det = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
+  const linalg::Cholesky llt(cov);
+  if (!llt.ok()) return nan;
+  const Eigen::VectorXd z = llt.lower_solve(x - mean);
+  const double log_det = llt.log_det();
   return -0.5 *
          (static_cast<double>(k) * std::log(2.0 * std::numbers::pi) + log_det + z.squaredNorm());
 }
@@ -81,15 +85,16 @@ double multi_normal_lpdf(const Eigen::VectorXd& mean, const Eigen::MatrixXd& cov
 // mean + L z with z standard normal.
 Eigen::VectorXd multi_normal_sample(const Eigen::VectorXd& mean, const Eigen::MatrixXd& cov,
                                     Rng& rng) {
+  using namespace multi_normal_impl;
   const Eigen::Index k = mean.size();
   Eigen::VectorXd out = Eigen::VectorXd::Constant(k, nan);
   if (cov.rows() != k || cov.cols() != k) return out;
-  const Eigen::LLT<Eigen::MatrixXd> llt(cov);
-  if (llt.info() != Eigen::Success) return out;
+  const linalg::Cholesky llt(cov);
+  if (!llt.ok()) return out;
   std::normal_distribution<double> normal(0.0, 1.0);
   Eigen::VectorXd z(k);
   for (Eigen::Index i = 0; i < k; ++i) z[i] = normal(rng);
-  return mean + llt.matrixL() * z;
+  return mean + llt.lower_times(z);
 }
 
 double multi_normal_lpdf_grad(std::span<const double> mean, std::span<const double> x,
@@ -109,6 +114,7 @@ double multi_normal_lpdf_grad(std::span<const double> mean, std::span<const doub
 }
 
 const Family& multi_normal_family() {
+  using namespace multi_normal_impl;
   static const Family family{
       .name = "MultiNormal",
       .params = {{"mean", Domain::Real, Rank::Vector}, {"cov", Domain::Covariance, Rank::Matrix}},

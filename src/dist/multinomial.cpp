@@ -6,6 +6,7 @@
 #include "dist/multivariate.hpp"
 
 namespace bayes::dist {
+namespace multinomial_impl {
 namespace {
 
 using namespace detail;
@@ -43,9 +44,11 @@ std::string check_vector_outcome(std::span<const Value> args, std::span<const do
 Bounds bounds(std::span<const Value> args) { return {0.0, known_max(args, 0).value_or(inf)}; }
 
 }  // namespace
+}  // namespace multinomial_impl
 
 // log n! - sum log counts_i! + sum counts_i log probs_i (a zero count adds nothing).
 double multinomial_lpmf(std::span<const double> probs, std::span<const double> counts) {
+  using namespace multinomial_impl;
   if (!check_probs(probs).empty() || counts.size() != probs.size()) return nan;
   double n = 0.0, lp = 0.0;
   for (std::size_t i = 0; i < counts.size(); ++i) {
@@ -62,6 +65,7 @@ double multinomial_lpmf(std::span<const double> probs, std::span<const double> c
 
 // Category by category: counts_i ~ Binomial(n left, probs_i / mass left).
 std::vector<double> multinomial_sample(double n, std::span<const double> probs, Rng& rng) {
+  using namespace multinomial_impl;
   std::vector<double> counts(probs.size(), nan);
   if (!check_probs(probs).empty() || !in_domain(Domain::Count, n)) return counts;
   long long left = static_cast<long long>(n);
@@ -83,6 +87,7 @@ std::vector<double> multinomial_sample(double n, std::span<const double> probs, 
 
 double multinomial_lpmf_grad(std::span<const double> probs, std::span<const double> counts,
                              std::span<double> dprobs) {
+  using namespace multinomial_impl;
   const double lp = multinomial_lpmf(probs, counts);
   if (!std::isfinite(lp)) return lp;
   for (std::size_t i = 0; i < probs.size(); ++i)
@@ -91,6 +96,7 @@ double multinomial_lpmf_grad(std::span<const double> probs, std::span<const doub
 }
 
 const Family& multinomial_family() {
+  using namespace multinomial_impl;
   static const Family family{
       .name = "Multinomial",
       .params = {{"n", Domain::Count, Rank::Scalar}, {"probs", Domain::Simplex, Rank::Vector}},

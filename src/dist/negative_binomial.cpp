@@ -8,6 +8,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace negative_binomial_impl {
 namespace {
 
 using namespace detail;
@@ -73,8 +74,10 @@ std::optional<double> mode(Args a, std::string&) {
 }
 
 }  // namespace
+}  // namespace negative_binomial_impl
 
 const Family& negative_binomial_family() {
+  using namespace negative_binomial_impl;
   static const Family family{
       .name = "NegativeBinomial",
       .params = {{"r", Domain::Positive, Rank::Scalar}, {"p", Domain::OpenUnit, Rank::Scalar}},

@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace normal_impl {
 namespace {
 
 using namespace detail;
@@ -64,8 +65,10 @@ double lpdf_sum(Args a, const data::Summary& s) {
 }
 
 }  // namespace
+}  // namespace normal_impl
 
 const Family& normal_family() {
+  using namespace normal_impl;
   static const Family family{
       .name = "Normal",
       .params = {{"mean", Domain::Real, Rank::Scalar}, {"sd", Domain::Positive, Rank::Scalar}},

@@ -10,6 +10,7 @@
 #include "dist/multivariate.hpp"
 
 namespace bayes::dist {
+namespace normal_inverse_gamma_impl {
 namespace {
 
 using namespace detail;
@@ -18,10 +19,12 @@ using namespace detail;
 std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Real, x); }
 
 }  // namespace
+}  // namespace normal_inverse_gamma_impl
 
 // log InverseGamma(s2 | alpha, beta) + log Normal(mu | m0, sqrt(s2 / lambda)).
 double normal_inverse_gamma_lpdf(double m0, double lambda, double alpha, double beta, double mu,
                                  double s2) {
+  using namespace normal_inverse_gamma_impl;
   if (!std::isfinite(m0) || !in_domain(Domain::Positive, lambda) ||
       !in_domain(Domain::Positive, alpha) || !in_domain(Domain::Positive, beta)) {
     return nan;
@@ -35,6 +38,7 @@ double normal_inverse_gamma_lpdf(double m0, double lambda, double alpha, double 
 
 std::pair<double, double> normal_inverse_gamma_sample(double m0, double lambda, double alpha,
                                                       double beta, Rng& rng) {
+  using namespace normal_inverse_gamma_impl;
   if (!std::isfinite(m0) || !in_domain(Domain::Positive, lambda) ||
       !in_domain(Domain::Positive, alpha) || !in_domain(Domain::Positive, beta)) {
     return {nan, nan};
@@ -46,6 +50,7 @@ std::pair<double, double> normal_inverse_gamma_sample(double m0, double lambda, 
 
 double normal_inverse_gamma_lpdf_grad(std::span<const double> a, double mu, double s2,
                                       std::span<double> d, double& dmu, double& ds2) {
+  using namespace normal_inverse_gamma_impl;
   const double m0 = a[0], lambda = a[1], alpha = a[2], beta = a[3];
   const double lp = normal_inverse_gamma_lpdf(m0, lambda, alpha, beta, mu, s2);
   if (!std::isfinite(lp)) return lp;
@@ -60,6 +65,7 @@ double normal_inverse_gamma_lpdf_grad(std::span<const double> a, double mu, doub
 }
 
 const Family& normal_inverse_gamma_family() {
+  using namespace normal_inverse_gamma_impl;
   static const Family family{
       .name = "NormalInverseGamma",
       .params = {{"m0", Domain::Real, Rank::Scalar},

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace pareto_impl {
 namespace {
 
 using namespace detail;
@@ -76,8 +77,10 @@ std::optional<double> mode(Args a, std::string&) { return a[0]; }
 Bounds bounds(std::span<const Value> args) { return {known_min(args, 0).value_or(0.0), inf}; }
 
 }  // namespace
+}  // namespace pareto_impl
 
 const Family& pareto_family() {
+  using namespace pareto_impl;
   static const Family family{
       .name = "Pareto",
       .params = {{"xmin", Domain::Positive, Rank::Scalar},

@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace poisson_impl {
 namespace {
 
 using namespace detail;
@@ -67,8 +68,10 @@ double lpdf_sum(Args a, const data::Summary& s) {
 }
 
 }  // namespace
+}  // namespace poisson_impl
 
 const Family& poisson_family() {
+  using namespace poisson_impl;
   static const Family family{
       .name = "Poisson",
       .params = {{"rate", Domain::NonNegative, Rank::Scalar}},

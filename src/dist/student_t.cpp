@@ -8,6 +8,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace student_t_impl {
 namespace {
 
 using namespace detail;
@@ -81,8 +82,10 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
 std::optional<double> mode(Args a, std::string&) { return a[1]; }
 
 }  // namespace
+}  // namespace student_t_impl
 
 const Family& student_t_family() {
+  using namespace student_t_impl;
   static const Family family{
       .name = "StudentT",
       .params = {{"nu", Domain::Positive, Rank::Scalar},

@@ -7,6 +7,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace uniform_impl {
 namespace {
 
 using namespace detail;
@@ -86,8 +87,10 @@ Bounds bounds(std::span<const Value> args) {
 }
 
 }  // namespace
+}  // namespace uniform_impl
 
 const Family& uniform_family() {
+  using namespace uniform_impl;
   static const Family family{
       .name = "Uniform",
       .params = {{"lo", Domain::Real, Rank::Scalar}, {"hi", Domain::Real, Rank::Scalar}},

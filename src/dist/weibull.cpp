@@ -6,6 +6,7 @@
 #include "dist/families.hpp"
 
 namespace bayes::dist {
+namespace weibull_impl {
 namespace {
 
 using namespace detail;
@@ -72,8 +73,10 @@ std::optional<double> mode(Args a, std::string&) {
 }
 
 }  // namespace
+}  // namespace weibull_impl
 
 const Family& weibull_family() {
+  using namespace weibull_impl;
   static const Family family{
       .name = "Weibull",
       .params = {{"shape", Domain::Positive, Rank::Scalar},

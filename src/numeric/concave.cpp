@@ -7,6 +7,7 @@
 
 #include "dist/family.hpp"
 #include "graph/view.hpp"
+#include "linalg/dense.hpp"
 #include "numeric/parallel.hpp"
 #include "patterns/patterns.hpp"
 
@@ -65,8 +66,7 @@ double prior_precision(const Model& m, const Prior& pr) {
     auto k = static_cast<Eigen::Index>(cov.rows);
     if (cov.rank != Rank::Matrix || k == 0) return 0;
     Eigen::Map<const Eigen::MatrixXd> S(cov.data.data(), k, k);
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(S, Eigen::EigenvaluesOnly);
-    double top = es.eigenvalues()[k - 1];
+    double top = linalg::symmetric_eigenvalues(S)[k - 1];
     return top > 0 && std::isfinite(top) ? 1 / top : 0;
   }
   return 0;

@@ -45,7 +45,7 @@ Laplace laplace_at(const Model& m, Tape& posterior, const Layout& layout, const 
   if (map.note.empty() && map.interior && opt.laplace &&
       (lap.use_centre || reals || opt.jacobian)) {
     lap.llt.compute(H);
-    lap.ok = lap.llt.info() == Eigen::Success;
+    lap.ok = lap.llt.ok();
   }
   if (map.note.empty() && !lap.ok && !opt.laplace)
     lap.note = "no Laplace approximation: not asked for";
@@ -58,7 +58,7 @@ Laplace laplace_at(const Model& m, Tape& posterior, const Layout& layout, const 
     lap.note =
         "no Laplace approximation: the mode is on the edge of the support or the "
         "curvature there is not positive";
-  if (lap.ok) lap.cov_u = lap.llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+  if (lap.ok) lap.cov_u = lap.llt.inverse();
   return lap;
 }
 
@@ -192,7 +192,7 @@ std::function<void(dist::Rng&, std::vector<Value>&)> draws(const Laplace& lap, c
                                                            std::shared_ptr<Tape> labels) {
   // u ~ Normal(mode, H^-1), mapped back; then each summed-out label from its
   // class probabilities given that draw.
-  Eigen::MatrixXd L = Eigen::LLT<Eigen::MatrixXd>(lap.cov_u).matrixL();
+  Eigen::MatrixXd L = linalg::Cholesky(lap.cov_u).lower();
   VectorXd u0 = lap.at(map).point.u;
   Layout lay = layout;
   std::shared_ptr<Tape> tape = std::move(labels);
@@ -263,7 +263,7 @@ void evidence(const Laplace& lap, const Fit& map, const Model& m, const graph::C
     // `jacobian`, and at the centre found with it, the objective already holds
     // log |J|: Laplace on the u scale.
     double logj = opt.jacobian || lap.use_centre ? 0.0 : layout.log_jacobian(at.point.u, at.values);
-    double logdet_u = 2 * Eigen::MatrixXd(lap.llt.matrixL()).diagonal().array().log().sum();
+    double logdet_u = lap.llt.log_det();
     double d = static_cast<double>(layout.dim);
     sol.log_evidence =
         -at.f + flat_log_density + 0.5 * d * std::log(2 * M_PI) - 0.5 * logdet_u + logj;

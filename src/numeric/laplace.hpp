@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graph/factor_graph.hpp"
+#include "linalg/dense.hpp"
 #include "numeric/fit.hpp"
 #include "solution/solution.hpp"
 
@@ -22,10 +23,10 @@ namespace bayes::numeric {
 struct Laplace {
   Fit centre;  // that mode, when it is not the MAP itself
   bool use_centre = false;
-  bool ok = false;                  // there is one: the Hessian at the centre is positive definite
-  Eigen::LLT<Eigen::MatrixXd> llt;  // of that Hessian
-  Eigen::MatrixXd cov_u;            // its inverse
-  std::string note;                 // why there is none, when the MAP exists
+  bool ok = false;        // there is one: the Hessian at the centre is positive definite
+  linalg::Cholesky llt;   // of that Hessian
+  Eigen::MatrixXd cov_u;  // its inverse
+  std::string note;       // why there is none, when the MAP exists
   // The fit it is centred on.
   const Fit& at(const Fit& map) const { return use_centre ? centre : map; }
 };

@@ -11,6 +11,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "linalg/dense.hpp"
+
 namespace bayes::numeric {
 
 using Eigen::MatrixXd;
@@ -209,9 +211,9 @@ void curvature(Objective& obj, Point& p, bool central) {
   for (Eigen::Index i = 0; i < p.H.rows(); ++i)
     if (p.H(i, i) > 0) p.scale[i] = 1 / std::sqrt(p.H(i, i));
   MatrixXd scaled = p.scale.asDiagonal() * p.H * p.scale.asDiagonal();
-  Eigen::SelfAdjointEigenSolver<MatrixXd> es(scaled);
-  p.values = es.eigenvalues();  // ascending
-  p.vectors = es.eigenvectors();
+  linalg::SymmetricEigen es = linalg::symmetric_eigen(scaled);
+  p.values = std::move(es.values);  // ascending
+  p.vectors = std::move(es.vectors);
   p.flattest = p.scale.cwiseProduct(p.vectors.col(0));
   p.flattest /= p.flattest.norm();
   p.pd = p.values[0] > 0 && p.values[0] > 1e-11 * p.values[p.values.size() - 1];
@@ -328,9 +330,10 @@ Point newton_l1(Objective& obj, const VectorXd& start, std::size_t l1) {
       ga[j] = p.g[k] + s[static_cast<std::size_t>(k)];
     }
     MatrixXd H = hessian(obj, p.u, active);
-    Eigen::LDLT<MatrixXd> ldlt(H);
-    if (!H.allFinite() || ldlt.info() != Eigen::Success) break;
-    VectorXd da = -ldlt.solve(ga);
+    if (!H.allFinite()) break;
+    bool factored = false;
+    VectorXd da = -linalg::ldlt_solve(H, ga, &factored);
+    if (!factored) break;
     VectorXd d = VectorXd::Zero(static_cast<Eigen::Index>(n));
     for (Eigen::Index j = 0; j < na; ++j) d[active[static_cast<std::size_t>(j)]] = da[j];
     if (wi < 0 && tiny(d, p.u, 1e-10)) {

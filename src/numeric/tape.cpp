@@ -6,6 +6,7 @@
 #include <span>
 
 #include "expr/eval.hpp"
+#include "linalg/dense.hpp"
 #include "numeric/lpdf_grad.hpp"
 #include "numeric/parallel.hpp"
 #include "numeric/tape_helpers.hpp"
@@ -197,13 +198,13 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
     Value cov = ir::eval(*args[1], env_of(*model_));
     Eigen::Map<const Eigen::MatrixXd> c(cov.data.data(), static_cast<Eigen::Index>(cov.rows),
                                         static_cast<Eigen::Index>(cov.cols));
-    Eigen::LLT<Eigen::MatrixXd> llt(c);
-    if (c.rows() != c.cols() || llt.info() != Eigen::Success) {
+    const linalg::Cholesky llt(c);
+    if (c.rows() != c.cols() || !llt.ok()) {
       why = "a MultiNormal covariance that is not positive definite";
       return false;
     }
-    t.cov_inv = llt.solve(Eigen::MatrixXd::Identity(c.rows(), c.cols()));
-    t.log_det = 2 * llt.matrixL().toDenseMatrix().diagonal().array().log().sum();
+    t.cov_inv = llt.inverse();
+    t.log_det = llt.log_det();
   }
   nodes_.push_back(std::move(t));
   factors_.push_back(static_cast<int>(nodes_.size()) - 1);

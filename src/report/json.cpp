@@ -10,22 +10,22 @@ namespace bayes::report {
 namespace {
 
 // NaN is null (undefined), infinities are the strings "inf" and "-inf".
-Json number(double x) {
+Json json_number(double x) {
   if (std::isnan(x)) return nullptr;
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
   return x;
 }
 
 Json value(const Value& v) {
-  if (v.is_scalar()) return number(v[0]);
+  if (v.is_scalar()) return json_number(v[0]);
   Json a = Json::array();
   if (v.rank == Rank::Vector) {
-    for (double x : v.data) a.push_back(number(x));
+    for (double x : v.data) a.push_back(json_number(x));
     return a;
   }
   for (std::size_t r = 0; r < v.rows; ++r) {
     Json row = Json::array();
-    for (std::size_t c = 0; c < v.cols; ++c) row.push_back(number(v.at(r, c)));
+    for (std::size_t c = 0; c < v.cols; ++c) row.push_back(json_number(v.at(r, c)));
     a.push_back(row);
   }
   return a;
@@ -80,9 +80,9 @@ struct Body {
     out["draws"] = d.draws.n;
     out["draws_from"] = d.draws.from;
     out["seed"] = d.draws.seed.value_or(0);
-    out["mean"] = number(d.mean);
-    out["sd"] = number(d.sd);
-    out["mcse"] = number(d.draws.mcse.value_or(NAN));
+    out["mean"] = json_number(d.mean);
+    out["sd"] = json_number(d.sd);
+    out["mcse"] = json_number(d.draws.mcse.value_or(NAN));
     put_interval(out, d.interval);
   }
 
@@ -100,7 +100,7 @@ struct Body {
     if (e.draws) {
       out["draws"] = e.draws->n;
       out["draws_from"] = e.draws->from;
-      if (e.draws->mcse) out["mcse"] = number(*e.draws->mcse);
+      if (e.draws->mcse) out["mcse"] = json_number(*e.draws->mcse);
     }
   }
 
@@ -113,16 +113,16 @@ struct Body {
   }
 
   void operator()(const answer::Probability& p) {
-    out["value"] = number(p.value);
+    out["value"] = json_number(p.value);
     if (p.draws) {
-      out["mcse"] = number(p.draws->mcse.value_or(NAN));
+      out["mcse"] = json_number(p.draws->mcse.value_or(NAN));
       out["draws"] = p.draws->n;
       out["draws_from"] = p.draws->from;
       out["seed"] = p.draws->seed.value_or(0);
     }
   }
 
-  void operator()(const answer::Evidence& e) { out["value"] = number(e.log_value); }
+  void operator()(const answer::Evidence& e) { out["value"] = json_number(e.log_value); }
 
   void operator()(const answer::Constant& c) { out["value"] = value(c.value); }
 
@@ -130,14 +130,14 @@ struct Body {
   void operator()(const answer::Plot& p) {
     const answer::PlotData& d = p.data;
     Json summary{{"kind", d.discrete ? "bars" : "density"},
-                 {"range", Json::array({number(d.lo), number(d.hi)})},
+                 {"range", Json::array({json_number(d.lo), json_number(d.hi)})},
                  {"points", d.x.size()},
-                 {"posterior_mass", number(d.posterior_mass)},
+                 {"posterior_mass", json_number(d.posterior_mass)},
                  {"prior", d.prior_label},
                  {"likelihood", d.likelihood_label},
                  {"posterior", d.posterior_label},
-                 {"map", d.map ? number(*d.map) : Json()},
-                 {"mle", d.mle ? number(*d.mle) : Json()}};
+                 {"map", d.map ? json_number(*d.map) : Json()},
+                 {"mle", d.mle ? json_number(*d.mle) : Json()}};
     if (!d.notes.empty()) summary["notes"] = d.notes;
     out["plot"] = summary;
     if (d.file) out["file"] = *d.file;
@@ -178,7 +178,7 @@ Json to_json(const answer::Comparison& c) {
     if (!m.error.empty()) {
       entry["error"] = m.error;
     } else {
-      entry["log_evidence"] = number(m.log_evidence);
+      entry["log_evidence"] = json_number(m.log_evidence);
       entry["method"] = m.method;
       entry["exact"] = m.exact;
     }

@@ -53,13 +53,6 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-double max_finite(const std::vector<double>& y) {
-  double m = 0;
-  for (double v : y)
-    if (std::isfinite(v)) m = std::max(m, v);
-  return m;
-}
-
 // The document, written part by part: the plot's scales are fixed first.
 struct SvgWriter {
   const answer::PlotData& d;
@@ -73,10 +66,7 @@ struct SvgWriter {
     x0 = d.lo, x1 = d.hi;
     if (d.discrete) x0 = d.lo - 0.5, x1 = d.hi + 0.5;
     if (!(x1 > x0)) x1 = x0 + 1;
-    double peak = std::max(max_finite(d.posterior), max_finite(d.likelihood));
-    top = std::max(peak, std::min(max_finite(d.prior), 1.5 * peak));
-    if (d.discrete) top = std::min(top, 1.0);
-    top = nice_top(top);
+    top = y_top(d.prior, d.likelihood, d.posterior, d.discrete);
   }
 
   double X(double x) const { return kLeft + (x - x0) / (x1 - x0) * (kRight - kLeft); }

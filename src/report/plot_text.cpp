@@ -86,13 +86,6 @@ std::vector<std::pair<int, int>> line_extents(const std::vector<double>& ys, dou
   return out;
 }
 
-double max_finite(const std::vector<double>& y) {
-  double m = 0;
-  for (double v : y)
-    if (std::isfinite(v)) m = std::max(m, v);
-  return m;
-}
-
 int column_of(double x, double lo, double hi, int width) {
   if (!(hi > lo)) return 0;
   return std::clamp(static_cast<int>(std::floor((x - lo) / (hi - lo) * width)), 0, width - 1);
@@ -174,12 +167,7 @@ Curves curves_of(const answer::PlotData& d, const Layout& l) {
     };
     c.prior = bin(d.prior), c.lik = bin(d.likelihood), c.post = bin(d.posterior);
   }
-  // The y scale holds the posterior and the likelihood; a prior spike taller
-  // than 1.5 times them is cut at the top.
-  double peak = std::max(max_finite(c.post), max_finite(c.lik));
-  double top = std::max(peak, std::min(max_finite(c.prior), 1.5 * peak));
-  if (d.discrete) top = std::min(top, 1.0);
-  c.top = nice_top(top);
+  c.top = y_top(c.prior, c.lik, c.post, d.discrete);
   return c;
 }
 
@@ -343,7 +331,22 @@ void write_legend(std::ostream& out, const answer::PlotData& d, const Layout& l,
     out << indent << "note: the prior lies under the other curves\n";
 }
 
+double max_finite(const std::vector<double>& y) {
+  double m = 0;
+  for (double v : y)
+    if (std::isfinite(v)) m = std::max(m, v);
+  return m;
+}
+
 }  // namespace
+
+double y_top(const std::vector<double>& prior, const std::vector<double>& likelihood,
+             const std::vector<double>& posterior, bool discrete) {
+  double peak = std::max(max_finite(posterior), max_finite(likelihood));
+  double top = std::max(peak, std::min(max_finite(prior), 1.5 * peak));
+  if (discrete) top = std::min(top, 1.0);
+  return nice_top(top);
+}
 
 double nice_ceil(double x) {
   if (!(x > 0) || !std::isfinite(x)) return 1;

@@ -16,6 +16,11 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 5);
 std::string tick_label(double x, double step);
 // The top of a y axis for a curve peaking at `peak`: a multiple of a nice step.
 double nice_top(double peak);
+// The top of the y axis of a plot's curves (or bars, when `discrete`): it
+// holds the posterior and the likelihood; a prior spike taller than 1.5 times
+// them is cut at the top; probabilities stop at 1.
+double y_top(const std::vector<double>& prior, const std::vector<double>& likelihood,
+             const std::vector<double>& posterior, bool discrete);
 // The smallest "nice" number (1, 2, 2.5, 5 times a power of ten) >= x.
 double nice_ceil(double x);
 

@@ -20,6 +20,7 @@
 #include "dist/multivariate.hpp"
 #include "family_cases.hpp"
 #include "helpers.hpp"
+#include "linalg/dense.hpp"
 #include "numeric/concave.hpp"
 #include "numeric/lpdf_grad.hpp"
 #include "numeric/tape.hpp"
@@ -535,9 +536,9 @@ TEST_CASE("numeric: multi_normal_lpdf_grad") {
   };
   for (const auto& c : cases) {
     std::size_t k = c.mean.size();
-    Eigen::LLT<Eigen::MatrixXd> llt(c.cov);
-    Eigen::MatrixXd inv = llt.solve(Eigen::MatrixXd::Identity(c.cov.rows(), c.cov.cols()));
-    double log_det = 2 * Eigen::MatrixXd(llt.matrixL()).diagonal().array().log().sum();
+    const linalg::Cholesky llt(c.cov);
+    Eigen::MatrixXd inv = llt.inverse();
+    double log_det = llt.log_det();
     std::vector<double> dm(k, 1.0), dx(k, 2.0);
     double lp = numeric::multi_normal_lpdf_grad(c.mean, c.x, inv.data(), log_det, k, dm, dx);
     auto lib = [&](const std::vector<double>& m, const std::vector<double>& x) {
