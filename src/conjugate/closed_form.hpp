@@ -30,6 +30,12 @@ ClosedForm from_family(const dist::Family& family, std::vector<double> args);
 std::optional<double> mode_of(const dist::Family& family, const std::vector<double>& args,
                               std::string& note);
 
+// A vector of independent elements, element k from `family` with arguments
+// at[k]: its marginals exact, its draws element by element; an argument that
+// all elements share is reported as one number.
+ClosedForm independent_elements(const dist::Family& family,
+                                const std::vector<std::vector<double>>& at);
+
 // Parameter name/value pairs for a univariate family: {"a", 9}, {"b", 5}.
 std::vector<std::pair<std::string, Value>> named(const dist::Family& family,
                                                  const std::vector<double>& args);

@@ -11,6 +11,7 @@
 // 1994, app. A.2; Fink, A Compendium of Conjugate Priors, 1997). The MLE sets
 // d/dtheta (S log theta - R theta) = 0: theta = S / R.
 #include <algorithm>
+#include <array>
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
 #include <functional>
@@ -417,6 +418,140 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
   }
 }
 
+// Several rates, one per group of observed elements: rates theta_1..theta_K
+// (scalar parameters or the elements of vectors), each under a Gamma prior or
+// a member or limit of it, observed through Poisson, Exponential or
+// Gamma(k, .) likelihoods in which every element's rate is c * theta_j for
+// exactly one j, with c > 0 known: y ~ Poisson(lam[group]), or a change
+// point's two rates once the point is known (e * (1 - w) + l * w, w 0 or 1).
+// The likelihood is then a product over the rates of the single-rate kernels
+// theta_j^s_j exp(-r_j theta_j), so each rate takes the update above on its
+// own elements, and the posteriors are independent.
+struct Rates {
+  std::vector<std::size_t> params;   // Model::params, in component order
+  std::vector<std::size_t> offsets;  // each one's first stacked element
+  std::vector<std::string> names;    // of each stacked element: "lam[2]", "e"
+  std::vector<double> a0, b0, S, R, n;
+  std::vector<bool> flat;
+  std::vector<Stats> stats;  // per observation, for the predictive (c of its first element)
+  std::vector<std::size_t> first_rate;  // per observation: the rate of its first element
+  std::vector<const KindInfo*> kinds;
+};
+
+// The prior of one rate parameter as Gamma(a0, b0) per element, or nullopt
+// when it is no member or limit of the Gamma family with known arguments.
+bool rate_prior(const Model& m, std::size_t p, std::size_t size, Rates& r) {
+  const Prior& prior = m.priors[m.params[p].prior];
+  if (prior.params.size() != 1 || m.params[p].discrete) return false;
+  if (prior.family == &dist::gamma_family() && fixed_args(prior)) {
+    const Value a = eval_data(m, *prior.args[0]), b = eval_data(m, *prior.args[1]);
+    if ((a.size() != 1 && a.size() != size) || (b.size() != 1 && b.size() != size)) return false;
+    for (std::size_t k = 0; k < size; ++k)
+      r.a0.push_back(at(a, k)), r.b0.push_back(at(b, k)), r.flat.push_back(false);
+    return true;
+  }
+  auto as = as_family(m, prior, dist::gamma_family());
+  if (!as) return false;
+  for (std::size_t k = 0; k < size; ++k)
+    r.a0.push_back(as->a0), r.b0.push_back(as->b0), r.flat.push_back(as->improper);
+  return true;
+}
+
+// Which rate each element of observation `oi` reads, and with which factor c;
+// adds the elements' contributions. False with `why` when the observation
+// does not fit.
+bool add_rate_rows(const Model& m, std::size_t oi, Rates& r, std::string& why) {
+  const Observation& o = m.observations[oi];
+  const KindInfo* info = kind_of(o.family);
+  const std::string fam(o.family->name);
+  if (!info || info->kind == Kind::NormalPrecision || info->kind == Kind::Pareto) {
+    why = "'" + o.text + "': the Gamma rule for several rates takes Poisson, Exponential and " +
+          "Gamma(k, .) likelihoods, not " + fam;
+    return false;
+  }
+  for (std::size_t i = 0; i < o.args.size(); ++i)
+    if (i != info->slot && !ir::is_data_only(*o.args[i])) {
+      why = "'" + o.text + "': the " + std::string(o.family->params[i].name) + " of the " + fam +
+            " involves a parameter; it must be known data";
+      return false;
+    }
+  if (o.summary) {
+    why = "'" + o.text + "': the data is summarised and the Gamma rule needs its values";
+    return false;
+  }
+  const std::string slot(o.family->params[info->slot].name);
+  auto lin = linear_in(m, *o.args[info->slot], r.params);
+  if (!lin) {
+    why = "'" + o.text + "': the " + slot + " of the " + fam +
+          " is not linear in the rates with known coefficients";
+    return false;
+  }
+  const Value& x = o.value;
+  const auto rows = static_cast<std::size_t>(lin->design.rows());
+  if (rows != 1 && rows != x.size()) return false;  // shapes the checker already refuses
+  const Value known = info->slot == 1 ? eval_data(m, *o.args[0]) : Value::scalar(0);
+  Stats st;
+  st.info = info, st.observation = oi;
+  std::vector<double> cs;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const auto row = static_cast<Eigen::Index>(rows == 1 ? 0 : k);
+    std::optional<std::size_t> j;
+    bool one = lin->offset[row] == 0;
+    for (Eigen::Index col = 0; col < lin->design.cols() && one; ++col) {
+      const double c = lin->design(row, col);
+      if (c == 0) continue;
+      one = !j && c > 0 && std::isfinite(c);
+      j = static_cast<std::size_t>(col);
+    }
+    if (!one || !j) {
+      why = "'" + o.text + "': element " + std::to_string(k + 1) + "'s " + slot +
+            " is not c * one rate with a known c > 0";
+      return false;
+    }
+    const double c = lin->design(row, static_cast<Eigen::Index>(*j)), xi = x[k];
+    if (k == 0) r.first_rate.push_back(*j);
+    cs.push_back(c);
+    switch (info->kind) {
+      case Kind::Poisson:
+        r.S[*j] += xi, r.R[*j] += c;
+        break;
+      case Kind::Exponential:
+        r.S[*j] += 1, r.R[*j] += c * xi;
+        break;
+      default:  // Gamma(k, c theta)
+        r.S[*j] += at(known, k), r.R[*j] += c * xi;
+        break;
+    }
+    r.n[*j] += 1;
+  }
+  if (x.size() == 0) return false;
+  st.c = Value::vector(cs);
+  st.known = known;
+  r.stats.push_back(std::move(st));
+  r.kinds.push_back(info);
+  return true;
+}
+
+// --explain for several rates: each rate's prior, data and posterior.
+void explain_rates(Solution& sol, const Model& m, const Rates& r) {
+  auto& ex = sol.explain;
+  ex.push_back("rule " + sol.rule +
+               ": every observed element's rate is c times one of the rates, so the likelihood "
+               "is a product of one kernel theta^s exp(-r theta) per rate and each rate "
+               "takes the Gamma update Gamma(a + s, b + r) on its own elements, independently "
+               "of the others");
+  for (const auto& st : r.stats) ex.push_back("data: " + m.observations[st.observation].text);
+  for (std::size_t j = 0; j < r.names.size(); ++j) {
+    const double a = r.a0[j] + r.S[j], b = r.b0[j] + r.R[j];
+    ex.push_back(r.names[j] + ": prior " +
+                 (r.flat[j] ? "flat on (0, inf), the limit Gamma(1, 0)"
+                            : "Gamma(" + significant(r.a0[j]) + ", " + significant(r.b0[j]) + ")") +
+                 "; " + significant(r.n[j]) + " elements: s = " + significant(r.S[j]) +
+                 ", r = " + significant(r.R[j]) + "; posterior Gamma(" + significant(a) + ", " +
+                 significant(b) + "), mean " + significant(a / b));
+  }
+}
+
 }  // namespace
 }  // namespace gamma_rule
 
@@ -478,6 +613,121 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   sol.log_posterior = [p, post](const std::vector<Value>& values) { return post.lpdf(values[p]); };
   sol.point.resize(m.params.size());
   sol.point[p] = Value::scalar(a / b);
+  return sol;
+}
+
+}  // namespace bayes::conjugate
+
+namespace bayes::conjugate {
+
+std::optional<Solution> solve_gamma_rates(const Model& m, const graph::FactorGraph& g,
+                                          const graph::Component& c, std::string& why) {
+  using namespace gamma_rule;
+  if (c.params.size() == 1 && m.params[c.params[0]].type.is_scalar()) return std::nullopt;
+  Rates r;
+  r.params = c.params;
+  const std::size_t dim = stacked_size(m, r.params, &r.offsets);
+  for (std::size_t i = 0; i < r.params.size(); ++i) {
+    const std::size_t p = r.params[i];
+    const ParamVar& pv = m.params[p];
+    if (!pv.type.is_scalar() && !pv.type.is_vector()) return std::nullopt;
+    const std::size_t size = pv.type.is_scalar() ? 1 : pv.type.rows;
+    if (!rate_prior(m, p, size, r)) return std::nullopt;  // another rule's
+    for (std::size_t k = 0; k < size; ++k)
+      r.names.push_back(pv.type.is_scalar() ? pv.name
+                                            : pv.name + "[" + std::to_string(k + 1) + "]");
+  }
+  if (r.a0.size() != dim) return std::nullopt;
+  r.S.assign(dim, 0), r.R.assign(dim, 0), r.n.assign(dim, 0);
+  const ComponentView v = view(g, c);
+  if (v.observations.empty()) return std::nullopt;  // the prior-only rule's
+  for (auto oi : v.observations)
+    if (!add_rate_rows(m, oi, r, why)) return std::nullopt;
+
+  std::vector<double> a(dim), b(dim);
+  for (std::size_t j = 0; j < dim; ++j) {
+    a[j] = r.a0[j] + r.S[j], b[j] = r.b0[j] + r.R[j];
+    if (!(a[j] > 0 && b[j] > 0))
+      return improper_solution(
+          "the posterior is improper: with '" + r.names[j] +
+          "' flat on (0, inf), it would be Gamma(" + significant(a[j]) + ", " + significant(b[j]) +
+          "), which is not a distribution (both arguments must be above 0): " +
+          (r.n[j] == 0 ? "no observation reads it" : "its data carry no information about it"));
+  }
+
+  Solution sol;
+  std::string kinds;
+  for (const auto& k : kKinds)
+    if (std::find(r.kinds.begin(), r.kinds.end(), &k) != r.kinds.end())
+      kinds += (kinds.empty() ? "" : "+") + std::string(k.label);
+  sol.rule = "Gamma-" + kinds + ", one rate per group";
+  sol.point.resize(m.params.size());
+  for (std::size_t i = 0; i < r.params.size(); ++i) {
+    const std::size_t p = r.params[i], at0 = r.offsets[i];
+    const bool scalar = m.params[p].type.is_scalar();
+    const std::size_t size = scalar ? 1 : m.params[p].type.rows;
+    ParamResult res;
+    res.param = p;
+    std::vector<std::vector<double>> args;
+    std::vector<double> mean, mle;
+    std::string mle_note;
+    for (std::size_t k = at0; k < at0 + size; ++k) {
+      args.push_back({a[k], b[k]});
+      mean.push_back(a[k] / b[k]);
+      if (r.S[k] > 0 && r.R[k] > 0)
+        mle.push_back(r.S[k] / r.R[k]);
+      else if (mle_note.empty())
+        mle_note =
+            r.n[k] == 0 ? "the MLE of " + r.names[k] + " is undefined: no observation reads it"
+            : r.S[k] == 0
+                ? "the MLE is on the boundary " + r.names[k] + " = 0 (every count of it is 0)"
+                : "the MLE of " + r.names[k] + " is infinite (every x of it is 0)";
+    }
+    res.posterior = scalar ? from_family(dist::gamma_family(), args[0])
+                           : independent_elements(dist::gamma_family(), args);
+    res.map = res.posterior.mode;
+    res.map_note = res.posterior.mode_note;
+    if (mle_note.empty())
+      res.mle = scalar ? Value::scalar(mle[0]) : Value::vector(mle);
+    else
+      res.mle_note = mle_note;
+    sol.params.push_back(std::move(res));
+    sol.point[p] = scalar ? Value::scalar(mean[0]) : Value::vector(mean);
+  }
+  for (std::size_t s = 0; s < r.stats.size(); ++s) {
+    const std::size_t j = r.first_rate[s];
+    PredictiveResult pr = predictive(r.stats[s], a[j], b[j], r.names[j]);
+    const std::string note = "for a new observation like its first element, whose rate is " +
+                             (r.stats[s].c[0] == 1 ? "" : significant(r.stats[s].c[0]) + " * ") +
+                             r.names[j];
+    pr.note = pr.note.rfind("for a new observation", 0) == 0
+                  ? note
+                  : note + (pr.note.empty() ? "" : "; " + pr.note);
+    sol.predictive.push_back(std::move(pr));
+  }
+  if (explaining()) explain_rates(sol, m, r);
+
+  const std::vector<std::size_t> params = r.params, offsets = r.offsets;
+  std::vector<bool> scalars;
+  for (auto p : params) scalars.push_back(m.params[p].type.is_scalar());
+  sol.draw = [params, offsets, scalars, a, b](dist::Rng& rng, std::vector<Value>& values) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const std::size_t end = i + 1 < params.size() ? offsets[i + 1] : a.size();
+      std::vector<double> xs;
+      for (std::size_t k = offsets[i]; k < end; ++k)
+        xs.push_back(std::gamma_distribution<double>(a[k], 1 / b[k])(rng));
+      values[params[i]] = scalars[i] ? Value::scalar(xs[0]) : Value::vector(xs);
+    }
+  };
+  sol.log_posterior = [params, offsets, a, b](const std::vector<Value>& values) {
+    double total = 0;
+    for (std::size_t i = 0; i < params.size(); ++i)
+      for (std::size_t k = 0; k < values[params[i]].size(); ++k) {
+        const std::array<double, 2> args{a[offsets[i] + k], b[offsets[i] + k]};
+        total += dist::gamma_family().lpdf(args, values[params[i]][k]);
+      }
+    return total;
+  };
   return sol;
 }
 

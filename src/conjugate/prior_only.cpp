@@ -55,56 +55,6 @@ std::optional<std::vector<PriorOnly>> match(const Model& m, const ComponentView&
   return out;
 }
 
-// Argument i of every element: a number when they all agree, else a vector.
-Value argument(const std::vector<std::vector<double>>& at, std::size_t i) {
-  std::vector<double> xs;
-  for (const auto& row : at) xs.push_back(row[i]);
-  for (double x : xs)
-    if (x != xs[0]) return Value::vector(xs);
-  return Value::scalar(xs[0]);
-}
-
-// A vector of independent elements, element k from `family` with arguments
-// at[k]: its marginals exact, its draws element by element.
-ClosedForm independent_elements(const dist::Family& family,
-                                const std::vector<std::vector<double>>& at) {
-  const dist::Family* f = &family;
-  ClosedForm c;
-  c.family = family.name;
-  c.dist_family = f;
-  for (std::size_t i = 0; i < family.params.size(); ++i)
-    c.params.emplace_back(std::string(family.params[i].name), argument(at, i));
-  c.discrete = family.discrete;
-  std::vector<double> mean, sd, mode;
-  for (const auto& row : at) {
-    mean.push_back(f->mean(row));
-    double var = f->variance(row);
-    sd.push_back(std::isnan(var) ? NAN : std::sqrt(var));
-    std::string note;
-    auto mk = mode_of(family, row, note);
-    if (mk)
-      mode.push_back(*mk);
-    else if (c.mode_note.empty())
-      c.mode_note = note;
-  }
-  c.mean = Value::vector(mean);
-  c.sd = Value::vector(sd);
-  if (c.mode_note.empty()) c.mode = Value::vector(mode);
-  c.element_quantile = [f, at](std::size_t i, double p) { return f->quantile(at[i], p); };
-  c.element_cdf = [f, at](std::size_t i, double x) { return f->cdf(at[i], x); };
-  c.sample = [f, at](dist::Rng& rng) {
-    std::vector<double> xs;
-    for (const auto& row : at) xs.push_back(f->sample(row, rng));
-    return Value::vector(xs);
-  };
-  c.lpdf = [f, at](const Value& x) {
-    double total = 0;
-    for (std::size_t k = 0; k < at.size(); ++k) total += f->lpdf(at[k], x[k]);
-    return total;
-  };
-  return c;
-}
-
 // The posterior, MAP and MLE of one parameter.
 ParamResult result(const Model& m, const PriorOnly& p) {
   const dist::Family& family = *p.prior->family;

@@ -13,6 +13,7 @@ namespace bayes::conjugate {
                              std::string&)
 BAYES_RULE(solve_beta);                  // beta.cpp
 BAYES_RULE(solve_gamma);                 // gamma.cpp
+BAYES_RULE(solve_gamma_rates);           // gamma.cpp
 BAYES_RULE(solve_inverse_gamma);         // inverse_gamma.cpp
 BAYES_RULE(solve_gaussian_linear);       // gaussian_linear.cpp
 BAYES_RULE(solve_normal_inverse_gamma);  // normal_inverse_gamma.cpp
@@ -38,6 +39,8 @@ Solution improper_solution(std::string why) {
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> list = {
       {"Beta", solve_beta, true},
+      // Before the one-rate rule: for a vector of rates its reasons are the apt ones.
+      {"GammaRates", solve_gamma_rates},
       {"Gamma", solve_gamma, true},
       {"InverseGamma", solve_inverse_gamma, true},
       {"NormalInverseGamma", solve_normal_inverse_gamma, true},

@@ -255,10 +255,90 @@ TEST_CASE("near misses of the Gamma rule say why") {
   CHECK(contains(
       why_not(head + "param tau ~ Gamma(2, 1)\nx ~ Normal(0, sqrt(tau))\nprint posterior(tau)\n"),
       "give it an InverseGamma prior"));
-  // A vector of rates.
+  // Several rates in one element's rate.
+  CHECK(contains(why_not(head + "param lam[2] ~ Gamma(2, 1)\nx ~ Poisson(lam[1] + lam[2])\n"
+                                "print posterior(lam)\n"),
+                 "element 1's rate is not c * one rate"));
+  CHECK(contains(why_not(head + "param lam[2] ~ Gamma(2, 1)\nx ~ Poisson(lam[1] + 1)\n"
+                                "print posterior(lam)\n"),
+                 "element 1's rate is not c * one rate"));
   CHECK(contains(
-      why_not(head + "param lam[3] ~ Gamma(2, 1)\nx ~ Poisson(lam)\nprint posterior(lam)\n"),
-      "'lam' is a vector"));
+      why_not(head +
+              "param lam[2] ~ Gamma(2, 1)\nx ~ Normal(lam[1], lam[2])\nprint posterior(lam)\n"),
+      "takes Poisson, Exponential and Gamma(k, .) likelihoods"));
+}
+
+TEST_CASE("Gamma rates, one per group, by hand") {
+  // lam[g] with Gamma(1, 0.5) priors; group 1 sees counts 3 and 1, group 2 sees 5 and 4:
+  // lam[1] ~ Gamma(1 + 4, 0.5 + 2) = Gamma(5, 2.5), lam[2] ~ Gamma(1 + 9, 2.5) = Gamma(10, 2.5).
+  // MAP (a - 1) / b = 1.6 and 3.6; MLE s / r = 2 and 4.5.
+  // Evidence: each group's Poisson-Gamma marginal, b0^a0 / Gamma(a0) * Gamma(a) / b^a
+  // / prod x!, summed: log(0.5 * 24 / 2.5^5 / 6) + log(0.5 * 362880 / 2.5^10 / 2880).
+  auto r = conjugate_answers(
+      "data g = [1, 2, 1, 2]\ndata y = [3, 5, 1, 4]\nparam lam[2] ~ Gamma(1, 0.5)\n"
+      "y ~ Poisson(lam[g])\nprint posterior(lam)\nprint map(lam)\nprint mle(lam)\n"
+      "print evidence()\nprint predictive(y)\n");
+  REQUIRE(r.size() == 5);
+  CHECK(r[0]["rule"] == "Gamma-Poisson, one rate per group");
+  CHECK(r[0]["family"] == "Gamma");
+  CHECK(num(r[0]["params"]["shape"][0]) == doctest::Approx(5));
+  CHECK(num(r[0]["params"]["shape"][1]) == doctest::Approx(10));
+  CHECK(num(r[0]["params"]["rate"]) == doctest::Approx(2.5));
+  CHECK(num(r[0]["mean"][0]) == doctest::Approx(2));
+  CHECK(num(r[0]["sd"][1]) == doctest::Approx(std::sqrt(10.0) / 2.5));
+  CHECK(num(r[1]["value"][0]) == doctest::Approx(1.6));
+  CHECK(num(r[1]["value"][1]) == doctest::Approx(3.6));
+  CHECK(num(r[2]["value"][0]) == doctest::Approx(2));
+  CHECK(num(r[2]["value"][1]) == doctest::Approx(4.5));
+  const double e1 = std::log(0.5 * 24 / std::pow(2.5, 5) / 6);
+  const double e2 = std::log(0.5 * 362880 / std::pow(2.5, 10) / 2880);
+  CHECK(num(r[3]["value"]) == doctest::Approx(e1 + e2).epsilon(1e-12));
+  // The predictive of a new count in the first element's group: NegativeBinomial(5, 2.5 / 3.5).
+  CHECK(r[4]["family"] == "NegativeBinomial");
+  CHECK(num(r[4]["params"]["p"]) == doctest::Approx(2.5 / 3.5));
+  CHECK(contains(r[4].value("note", ""), "whose rate is lam[1]"));
+  // The numeric engine finds the same joint mode.
+  auto n = conjugate_answers(
+      "data g = [1, 2, 1, 2]\ndata y = [3, 5, 1, 4]\nparam lam[2] ~ Gamma(1, 0.5)\n"
+      "y ~ Poisson(lam[g])\nprint map(lam)\n",
+      bayes::answer::Method::Numeric);
+  CHECK(num(n[0]["value"][0]) == doctest::Approx(1.6).epsilon(1e-6));
+  CHECK(num(n[0]["value"][1]) == doctest::Approx(3.6).epsilon(1e-6));
+}
+
+TEST_CASE("Gamma rates: masks, exposures, waiting times and scalar rates") {
+  // Two scalar rates selected by a 0/1 mask, with exposures c: rows 1-2 read e (c = 2, 1),
+  // rows 3-4 read l (c = 1, 3). Exponential(1) priors = Gamma(1, 1).
+  // e ~ Gamma(1 + 2 + 0, 1 + 3) = Gamma(3, 4); l ~ Gamma(1 + 4 + 6, 1 + 4) = Gamma(11, 5).
+  auto r = conjugate_answers(
+      "data y = [2, 0, 4, 6]\ndata c = [2, 1, 1, 3]\ndata w = [0, 0, 1, 1]\n"
+      "param e ~ Exponential(1)\nparam l ~ Exponential(1)\n"
+      "y ~ Poisson(c * (e * (1 - w) + l * w))\nprint posterior(e)\nprint posterior(l)\n");
+  REQUIRE(r.size() == 2);
+  CHECK(num(r[0]["params"]["shape"]) == doctest::Approx(3));
+  CHECK(num(r[0]["params"]["rate"]) == doctest::Approx(4));
+  CHECK(num(r[1]["params"]["shape"]) == doctest::Approx(11));
+  CHECK(num(r[1]["params"]["rate"]) == doctest::Approx(5));
+  // Waiting times by group: lam[k] ~ Gamma(2, 1); times 1, 3 in group 1, 0.5 in group 2:
+  // lam[1] ~ Gamma(2 + 2, 1 + 4), lam[2] ~ Gamma(2 + 1, 1 + 0.5).
+  auto w = conjugate_answers(
+      "data g = [1, 1, 2]\ndata t = [1, 3, 0.5]\nparam lam[2] ~ Gamma(2, 1)\n"
+      "t ~ Exponential(lam[g])\nprint posterior(lam)\n");
+  CHECK(w[0]["rule"] == "Gamma-Exponential, one rate per group");
+  CHECK(num(w[0]["params"]["shape"][0]) == doctest::Approx(4));
+  CHECK(num(w[0]["params"]["rate"][0]) == doctest::Approx(5));
+  CHECK(num(w[0]["params"]["shape"][1]) == doctest::Approx(3));
+  CHECK(num(w[0]["params"]["rate"][1]) == doctest::Approx(1.5));
+}
+
+TEST_CASE("Gamma rates: a flat rate nothing observes is improper") {
+  auto r = conjugate_answers(
+      "data g = [1, 1]\ndata y = [3, 5]\nparam lam[2] > 0\ny ~ Poisson(lam[g])\n"
+      "print posterior(lam)\n");
+  REQUIRE(r.size() == 1);
+  CHECK(contains(r[0].value("error", ""), "improper"));
+  CHECK(
+      contains(r[0].value("error", ""), "with 'lam[2]' flat on (0, inf), it would be Gamma(1, 0)"));
 }
 
 TEST_CASE("near misses of the InverseGamma rule say why") {
