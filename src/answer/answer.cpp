@@ -134,11 +134,11 @@ struct Engine {
       const auto& comp = g.components[i];
       auto columns = summarised_columns(comp);
       bool streaming = !columns.empty() && opt.method != Method::Numeric && !comp.params.empty() &&
-                       !enumerate::all_discrete(m(), comp);
+                       !patterns::all_discrete(m(), comp);
       if (!columns.empty() && !streaming && !read_columns(i, columns)) continue;
       if (comp.params.empty()) continue;
       std::string why;
-      if (enumerate::all_discrete(m(), comp)) {
+      if (patterns::all_discrete(m(), comp)) {
         solutions[i] = enumerate::solve(m(), g, comp, why);
         if (!solutions[i]) failures[i] = why;
         continue;

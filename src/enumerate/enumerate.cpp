@@ -9,6 +9,7 @@
 #include "format/format.hpp"
 #include "graph/view.hpp"
 #include "patterns/patterns.hpp"
+#include "solution/discrete.hpp"
 
 namespace bayes::enumerate {
 
@@ -58,7 +59,7 @@ std::optional<Joint> joint_values(const Model& m, const graph::Component& c, std
   Joint j;
   for (std::size_t i = 0; i < c.params.size(); ++i) {
     const ParamVar& pv = m.params[c.params[i]];
-    auto s = support(m, m.priors[pv.prior]);
+    auto s = patterns::finite_support(m, m.priors[pv.prior], kMaxJoint);
     if (!s) {
       why = "'" + pv.name + "' has no finite support fixed by data";
       return std::nullopt;
@@ -192,92 +193,10 @@ std::size_t arg_max(const std::vector<double>& xs) {
 
 // The values a discrete prior can take, when its arguments are data: every
 // whole number between the ends of its family's support, when both are finite.
-std::optional<std::vector<double>> support(const Model& m, const Prior& p) {
-  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar ||
-      !patterns::fixed_args(p))
-    return std::nullopt;
-  std::vector<Value> args;
-  for (const auto& a : p.args) args.push_back(patterns::eval_data(m, *a));
-  const dist::Bounds b = dist::support_bounds(*p.family, args);
-  if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo > kMaxJoint) return std::nullopt;
-  std::vector<double> out;
-  for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);
-  return out;
-}
-
-// The closed form of a discrete marginal: Categorical when the values are
-// 1..K, else Discrete over them; one row of probabilities per element.
-void discrete_closed_form(solution::ClosedForm& cf, const std::vector<double>& vals,
-                          const std::vector<std::vector<double>>& probs, bool scalar) {
-  const std::size_t K = vals.size(), rows = probs.size();
-  bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(K);
-  cf.family = categorical ? "Categorical" : "Discrete";
-  if (!categorical) cf.params.push_back({"values", Value::vector(vals, true)});
-  std::vector<double> means(rows), sds(rows), modes(rows), flat(rows * K);
-  for (std::size_t e = 0; e < rows; ++e) {
-    double mean = 0, sq = 0;
-    for (std::size_t k = 0; k < K; ++k) {
-      mean += probs[e][k] * vals[k], sq += probs[e][k] * vals[k] * vals[k];
-      flat[k * rows + e] = probs[e][k];
-    }
-    means[e] = mean, sds[e] = std::sqrt(std::max(0.0, sq - mean * mean));
-    modes[e] = vals[static_cast<std::size_t>(std::max_element(probs[e].begin(), probs[e].end()) -
-                                             probs[e].begin())];
-  }
-  cf.discrete = true;
-  auto cdf = [vals, probs](std::size_t e, double x) {
-    double t = 0;
-    for (std::size_t k = 0; k < vals.size(); ++k)
-      if (vals[k] <= x) t += probs[e][k];
-    return std::min(t, 1.0);
-  };
-  auto quantile = [vals, probs](std::size_t e, double q) {
-    double t = 0;
-    for (std::size_t k = 0; k < vals.size(); ++k) {
-      t += probs[e][k];
-      if (t >= q * (1 - 1e-12)) return vals[k];
-    }
-    return vals.back();
-  };
-  if (scalar) {
-    const std::vector<double>& p0 = probs[0];
-    cf.params.push_back({"probs", Value::vector(p0)});
-    cf.mean = Value::scalar(means[0]);
-    cf.sd = Value::scalar(sds[0]);
-    cf.mode = Value::scalar(modes[0], true);
-    cf.cdf = [cdf](double x) { return cdf(0, x); };
-    cf.quantile = [quantile](double q) { return quantile(0, q); };
-    cf.sample = [vals, p0](dist::Rng& rng) {
-      std::discrete_distribution<std::size_t> d(p0.begin(), p0.end());
-      return Value::scalar(vals[d(rng)], true);
-    };
-    cf.lpdf = [vals, p0](const Value& x) -> double {
-      for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] == x[0]) return std::log(p0[k]);
-      return -INFINITY;
-    };
-  } else {
-    // Each element's own probabilities (rows = elements), as the numeric
-    // engine reports summed-out labels.
-    cf.params.push_back({"probs", Value::matrix(rows, K, flat)});
-    cf.mean = Value::vector(means);
-    cf.sd = Value::vector(sds);
-    cf.mode = Value::vector(modes, true);
-    cf.element_cdf = cdf;
-    cf.element_quantile = quantile;
-  }
-}
-
-bool all_discrete(const Model& m, const graph::Component& c) {
-  if (c.params.empty()) return false;
-  for (auto p : c.params)
-    if (!m.params[p].discrete) return false;
-  return true;
-}
 
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why) {
-  if (!all_discrete(m, c)) return std::nullopt;
+  if (!patterns::all_discrete(m, c)) return std::nullopt;
   graph::ComponentView v = graph::view(g, c);
   std::optional<Joint> joint = joint_values(m, c, why);
   if (!joint || !weigh(*joint, m, c, v, why)) return std::nullopt;
@@ -297,7 +216,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     std::vector<std::vector<double>> probs = marginals(j, i);
     solution::ParamResult r;
     r.param = c.params[i];
-    discrete_closed_form(r.posterior, j.supports[i], probs, scalar);
+    r.posterior = solution::discrete_marginal(j.supports[i], probs, scalar);
     r.map = at_best[c.params[i]];
     r.mle = at_best_lik[c.params[i]];
     explain_marginals(sol.explain, m.params[c.params[i]].name, scalar, j.supports[i], probs);

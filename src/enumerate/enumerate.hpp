@@ -18,17 +18,4 @@ namespace bayes::enumerate {
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why);
 
-// The values a discrete prior can take when its arguments are data: every
-// whole number between the finite ends of its family's support; nullopt
-// otherwise or when there are too many.
-std::optional<std::vector<double>> support(const Model& m, const Prior& p);
-
-// A discrete marginal as a closed form: Categorical when the values are
-// 1..K, else Discrete over them; one row of probabilities per element.
-void discrete_closed_form(solution::ClosedForm& cf, const std::vector<double>& vals,
-                          const std::vector<std::vector<double>>& probs, bool scalar);
-
-// True when every parameter of the component has a discrete prior.
-bool all_discrete(const Model& m, const graph::Component& c);
-
 }  // namespace bayes::enumerate

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dist/family.hpp"
 #include "expr/eval.hpp"
 
 namespace bayes::patterns {
@@ -269,6 +270,27 @@ std::optional<Linear> linear_in(const Model& m, const ir::Node& n,
   auto l = lin(m, n, params, offsets, dim);
   if (!l) return std::nullopt;
   return Linear{l->c, l->d};
+}
+
+std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p,
+                                                  double max_values) {
+  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar || !fixed_args(p))
+    return std::nullopt;
+  std::vector<Value> args;
+  for (const auto& a : p.args) args.push_back(eval_data(m, *a));
+  const dist::Bounds b = dist::support_bounds(*p.family, args);
+  if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo >= max_values)
+    return std::nullopt;
+  std::vector<double> out;
+  for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);
+  return out;
+}
+
+bool all_discrete(const Model& m, const graph::Component& c) {
+  if (c.params.empty()) return false;
+  for (auto p : c.params)
+    if (!m.params[p].discrete) return false;
+  return true;
 }
 
 }  // namespace bayes::patterns

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "check/model.hpp"
+#include "graph/factor_graph.hpp"
 
 namespace bayes::patterns {
 
@@ -42,6 +43,15 @@ inline bool fixed_args(const Prior& p) {
     if (!ir::is_data_only(*a)) return false;
   return true;
 }
+
+// The values a discrete prior can take when its arguments are data: every
+// whole number between the finite ends of its family's support; nullopt
+// otherwise or when there are more than `max_values`.
+std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p,
+                                                  double max_values);
+
+// True when every parameter of the component has a discrete prior.
+bool all_discrete(const Model& m, const graph::Component& c);
 
 // Broadcast a Value of size 1 or n to element k.
 inline double at(const Value& v, std::size_t k) { return v.size() == 1 ? v[0] : v[k]; }

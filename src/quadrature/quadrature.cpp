@@ -17,16 +17,20 @@
 
 #include "density/log_density.hpp"
 #include "dist/family.hpp"
-#include "enumerate/enumerate.hpp"
 #include "format/format.hpp"
 #include "patterns/patterns.hpp"
 #include "quadrature/conditional.hpp"
 #include "quadrature/grid.hpp"
 #include "quadrature/mixture.hpp"
+#include "solution/discrete.hpp"
 
 namespace bayes::quadrature {
 
 namespace {
+
+// The most values a discrete outer parameter is summed over: each is one
+// conjugate solve of the rest.
+constexpr double kMaxValues = 1e5;
 
 using format::significant;
 using solution::Solution;
@@ -401,7 +405,7 @@ std::optional<Solution> Engine::run_discrete(const std::vector<double>& values, 
       inner + " given " + qn + ", summed over its " + std::to_string(values.size()) + " values";
   solution::ParamResult outer;
   outer.param = q_;
-  enumerate::discrete_closed_form(outer.posterior, values, {probs}, true);
+  outer.posterior = solution::discrete_marginal(values, {probs}, true);
   sol.params.push_back(std::move(outer));
   std::vector<double> keys, weights;
   for (std::size_t k = 0; k < values.size(); ++k)
@@ -491,7 +495,7 @@ std::vector<std::size_t> candidates(const Model& m, const graph::FactorGraph& g,
   // point): summed over exactly, whatever family it meets.
   for (auto p : c.params)
     if (m.params[p].type.is_scalar() && m.params[p].discrete &&
-        enumerate::support(m, m.priors[m.params[p].prior]))
+        patterns::finite_support(m, m.priors[m.params[p].prior], kMaxValues))
       out.push_back(p);
   return out;
 }
@@ -500,13 +504,14 @@ std::vector<std::size_t> candidates(const Model& m, const graph::FactorGraph& g,
 
 std::optional<Solution> solve(const Model& m, const graph::FactorGraph& g,
                               const graph::Component& c, std::string& why) {
-  if (enumerate::all_discrete(m, c)) return std::nullopt;
+  if (patterns::all_discrete(m, c)) return std::nullopt;
   for (auto q : candidates(m, g, c)) {
     auto cond = Conditional::make(m, c, q);
     if (!cond) continue;
     // Conjugate given q at one value inside its support?
-    const auto values =
-        m.params[q].discrete ? enumerate::support(m, m.priors[m.params[q].prior]) : std::nullopt;
+    const auto values = m.params[q].discrete
+                            ? patterns::finite_support(m, m.priors[m.params[q].prior], kMaxValues)
+                            : std::nullopt;
     std::string w;
     if (!values && !cond->solve(scale_of(m, q).theta(0), w)) continue;
     if (values) {  // conjugate given the first value in the support?
