@@ -596,8 +596,12 @@ struct Engine {
                                                                  ? "the posterior is improper"
                                                                  : solutions[i]->evidence_note));
       total += solutions[i]->log_evidence;
-      if (solutions[i]->method == "enumeration" && method != "laplace") method = "enumeration";
-      if (solutions[i]->method == "numeric") method = "laplace";
+      // The sum is as exact as its least exact term.
+      const std::string& own = solutions[i]->method == "numeric" ? "laplace" : solutions[i]->method;
+      auto rank = [](const std::string& s) {
+        return s == "laplace" ? 3 : s == "quadrature" ? 2 : s == "enumeration" ? 1 : 0;
+      };
+      if (rank(own) > rank(method)) method = own;
     }
     return make(q, method, Evidence{total});
   }

@@ -20,15 +20,24 @@ namespace {
 
 using test::num;
 
+// Both fixture files: quadrature_reference.json (make_quadrature_fixtures.py)
+// and more_quadrature_reference.json (make_more_quadrature_fixtures.py: an
+// AR(2), known-sd groups, public-data regressions, InverseGamma, Uniform and
+// LogNormal priors on the scale).
 json quadrature_cases() {
-  std::ifstream in(std::string(BAYES_TEST_DIR) + "/fixtures/quadrature/quadrature_reference.json");
-  std::stringstream s;
-  s << in.rdbuf();
-  return json::parse(s.str());
+  json all = json::array();
+  for (const char* file : {"quadrature_reference.json", "more_quadrature_reference.json"}) {
+    std::ifstream in(std::string(BAYES_TEST_DIR) + "/fixtures/quadrature/" + file);
+    std::stringstream s;
+    s << in.rdbuf();
+    for (const auto& c : json::parse(s.str())) all.push_back(c);
+  }
+  return all;
 }
 
 // The outer parameter of each case: the one whose entry is "q".
 std::string outer_parameter(const json& c) {
+  if (c.contains("outer")) return c["outer"];
   const std::string text = c["model"];
   for (const char* n : {"tau", "sigma", "s"})
     if (text.find("param " + std::string(n) + " ~") != std::string::npos) return n;
@@ -39,7 +48,7 @@ std::string outer_parameter(const json& c) {
 
 TEST_CASE("quadrature: posteriors, quantiles and evidence against scipy's quad") {
   const json cases = quadrature_cases();
-  REQUIRE(cases.size() >= 5);
+  REQUIRE(cases.size() >= 13);
   for (const auto& c : cases) {
     const std::string name = c["name"];
     CAPTURE(name);
@@ -47,7 +56,8 @@ TEST_CASE("quadrature: posteriors, quantiles and evidence against scipy's quad")
     REQUIRE(!q.empty());
     std::vector<std::string> coefs;
     for (auto it = c.begin(); it != c.end(); ++it)
-      if (it.value().is_object() && it.key() != "q") coefs.push_back(it.key());
+      if (it.value().is_object() && it.key() != "q" && it.key() != "outer")
+        coefs.push_back(it.key());
     std::string text = c["model"].get<std::string>() + "print posterior(" + q +
                        ")\nprint quantile(" + q + ", 0.5)\nprint evidence()\n";
     for (const auto& b : coefs) text += "print posterior(" + b + ")\n";
