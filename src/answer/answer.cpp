@@ -262,7 +262,14 @@ struct Engine {
                   cf.mode,
                   cf.mode ? "" : cf.mode_note,
                   interval_of(cf, q.level),
+                  "",
                   std::nullopt};
+    // A label summed out inside the numeric engine's density: its
+    // probabilities are given the other parameters at their mode.
+    if (s->method == "numeric")
+      out.approximate = "the probabilities of " + m().params[p].name +
+                        " given the other parameters at their MAP, not averaged over their "
+                        "posterior";
     if (s->joint)
       out.joint = Posterior::Joint{{s->joint->family, s->joint->params, s->joint->dist_family},
                                    s->joint_order};

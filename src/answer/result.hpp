@@ -59,6 +59,7 @@ struct Posterior {
   std::optional<Value> mode;             // unset: see mode_note
   std::string mode_note;                 // "on the boundary p = 1"
   std::optional<Interval> interval;
+  std::string approximate;  // when not exact: what was approximated, in words
   // The joint posterior over several parameters, with the layout of its vector.
   struct Joint {
     FamilyValue family;

@@ -213,13 +213,13 @@ std::function<void(dist::Rng&, std::vector<Value>&)> draws(const Laplace& lap, c
     if (!tape) return;
     tape->forward(values);
     std::uniform_real_distribution<double> unif(0, 1);
-    for (const auto& [p, R] : tape->responsibilities()) {
+    for (const auto& [p, R, label_values] : tape->responsibilities()) {
       std::vector<double> label(static_cast<std::size_t>(R.rows()));
       for (Eigen::Index i = 0; i < R.rows(); ++i) {
         double r = unif(rng), acc = 0;
         Eigen::Index k = 0;
         while (k + 1 < R.cols() && (acc += R(i, k)) <= r) ++k;
-        label[static_cast<std::size_t>(i)] = static_cast<double>(k + 1);
+        label[static_cast<std::size_t>(i)] = label_values[static_cast<std::size_t>(k)];
       }
       out[p] = scalar[p] ? Value::scalar(label[0]) : Value::vector(label);
     }

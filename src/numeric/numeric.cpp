@@ -19,6 +19,7 @@
 #include "numeric/tape.hpp"
 #include "numeric/transform.hpp"
 #include "patterns/patterns.hpp"
+#include "solution/discrete.hpp"
 
 namespace bayes::numeric {
 
@@ -108,46 +109,28 @@ void label_results(const Model& m, Tape& posterior, Tape* likelihood, const Fit&
     return tape.responsibilities();
   };
   auto at_map = labels(posterior, map.values);
-  std::vector<std::pair<std::size_t, Eigen::MatrixXd>> at_mle;
+  std::vector<Tape::Labels> at_mle;
   if (mle.note.empty()) at_mle = labels(*likelihood, mle.values);
   for (std::size_t j = 0; j < at_map.size(); ++j) {
-    const auto& [p, R] = at_map[j];
+    const auto& [p, R, values] = at_map[j];
     solution::ParamResult r;
     r.param = p;
     auto rows = static_cast<std::size_t>(R.rows()), K = static_cast<std::size_t>(R.cols());
-    std::vector<double> probs(rows * K), best(rows), mean(rows), sd(rows);
-    for (std::size_t i = 0; i < rows; ++i) {
-      Eigen::Index arg;
-      R.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
-      best[i] = static_cast<double>(arg + 1);
-      double mu = 0, sq = 0;
-      for (std::size_t k = 0; k < K; ++k) {
-        double w = R(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
-        probs[k * rows + i] = w;
-        mu += w * static_cast<double>(k + 1), sq += w * static_cast<double>((k + 1) * (k + 1));
-      }
-      mean[i] = mu, sd[i] = std::sqrt(std::max(0.0, sq - mu * mu));
-    }
-    bool scalar = m.params[p].type.is_scalar();
-    auto vec = [scalar](const std::vector<double>& x) {
-      return scalar ? Value::scalar(x[0]) : Value::vector(x);
-    };
-    r.posterior.family = "Categorical";
-    r.posterior.discrete = true;
-    r.posterior.params.push_back(
-        {"probs", scalar ? Value::vector(probs) : Value::matrix(rows, K, probs)});
-    r.posterior.mean = vec(mean);
-    r.posterior.sd = vec(sd);
-    r.posterior.mode = vec(best);
-    r.map = vec(best);
+    std::vector<std::vector<double>> probs(rows, std::vector<double>(K));
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t k = 0; k < K; ++k)
+        probs[i][k] = R(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
+    const bool scalar = m.params[p].type.is_scalar();
+    r.posterior = solution::discrete_marginal(values, probs, scalar);
+    r.map = r.posterior.mode;
     if (!at_mle.empty()) {
       std::vector<double> mb(rows);
       for (std::size_t i = 0; i < rows; ++i) {
         Eigen::Index arg;
-        at_mle[j].second.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
-        mb[i] = static_cast<double>(arg + 1);
+        at_mle[j].resp.row(static_cast<Eigen::Index>(i)).maxCoeff(&arg);
+        mb[i] = values[static_cast<std::size_t>(arg)];
       }
-      r.mle = vec(mb);
+      r.mle = scalar ? Value::scalar(mb[0], true) : Value::vector(mb, true);
     } else {
       r.mle_note = mle.note;
     }

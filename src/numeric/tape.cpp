@@ -10,10 +10,19 @@
 #include "numeric/lpdf_grad.hpp"
 #include "numeric/parallel.hpp"
 #include "numeric/tape_helpers.hpp"
+#include "patterns/patterns.hpp"
 
 namespace bayes::numeric {
 
 using namespace tape_helpers;
+
+namespace {
+
+// The most values a summed-out label may take: the mixture holds a copy of
+// its observations' factors for each.
+constexpr double kMaxLabelValues = 1000;
+
+}  // namespace
 
 int Tape::constant(Eigen::VectorXd v) {
   Node n;
@@ -265,8 +274,28 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     std::size_t z = marginal[j];
     const ParamVar& zp = m.params[z];
     const Prior& zprior = m.priors[zp.prior];
-    if (zprior.family != &dist::categorical_family()) {
-      why = "'" + zp.name + "' is discrete without a Categorical prior; it cannot be summed out";
+    // The label's values and their prior probabilities: a Categorical's
+    // (which may depend on parameters), or any discrete prior whose support
+    // and arguments are fixed by data (DiscreteUniform, Bernoulli(0.3), ...).
+    std::vector<double> values;
+    int probs = -1;
+    if (zprior.family == &dist::categorical_family()) {
+      probs = t.add(*zprior.args[0], why);
+      if (probs < 0) return std::nullopt;
+      for (std::size_t k = 0; k < zprior.args[0]->type.rows; ++k)
+        values.push_back(static_cast<double>(k + 1));
+    } else if (auto support = patterns::finite_support(m, zprior, kMaxLabelValues)) {
+      values = *support;
+      std::vector<double> args;
+      for (const auto& a : zprior.args) args.push_back(patterns::eval_data(m, *a)[0]);
+      Eigen::VectorXd pmf(static_cast<Eigen::Index>(values.size()));
+      for (std::size_t k = 0; k < values.size(); ++k)
+        pmf[static_cast<Eigen::Index>(k)] = std::exp(zprior.family->lpdf(args, values[k]));
+      probs = t.constant(pmf);
+    } else {
+      why = "'" + zp.name +
+            "' is discrete, and its prior is neither a Categorical nor one with a finite "
+            "support and arguments fixed by data; it cannot be summed out";
       return std::nullopt;
     }
     if (mixed[j].empty()) {
@@ -280,19 +309,17 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
               zp.name + "'";
         return std::nullopt;
       }
-    int probs = t.add(*zprior.args[0], why);
-    if (probs < 0) return std::nullopt;
-    std::size_t K = zprior.args[0]->type.rows;
+    const std::size_t K = values.size();
     Node mix;
     mix.kind = Kind::Mixture;
     mix.classes = K;
     mix.statements = mixed[j].size();
     mix.scalar_label = zp.type.is_scalar();
     mix.param = z;
+    mix.label_values = values;
     mix.in.push_back(probs);
     for (std::size_t k = 0; k < K; ++k) {
-      t.subst_[z] = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n_labels),
-                                              static_cast<double>(k + 1));
+      t.subst_[z] = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(n_labels), values[k]);
       for (auto oi : mixed[j]) {
         t.memo_.clear();
         const Observation& o = m.observations[oi];

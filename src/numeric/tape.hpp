@@ -27,9 +27,14 @@ class Tape {
                                      const std::vector<std::size_t>& observations, std::string& why,
                                      const std::vector<std::size_t>& marginal = {});
 
-  // After forward(): for each summed-out parameter, P(z_i = k | everything
-  // else at the current values), an N x K matrix.
-  std::vector<std::pair<std::size_t, Eigen::MatrixXd>> responsibilities() const;
+  // After forward(): for each summed-out parameter, P(z_i = values[k] |
+  // everything else at the current values), an N x K matrix.
+  struct Labels {
+    std::size_t param = 0;       // Model::params index
+    Eigen::MatrixXd resp;        // N x K
+    std::vector<double> values;  // the K values, in order (1..K for a Categorical)
+  };
+  std::vector<Labels> responsibilities() const;
 
   // The log density at `values` (indexed like Model::params; only the
   // component's entries are read).
@@ -83,6 +88,7 @@ class Tape {
     std::size_t classes = 0, statements = 0;  // Mixture: K, and copies per class
     bool scalar_label = false;                // Mixture: one label for all elements
     Eigen::MatrixXd resp;                     // Mixture: responsibilities, N x K
+    std::vector<double> label_values;         // Mixture: the K values of the label
     Eigen::VectorXd fused;  // Factor: d lp / d eta of Bernoulli(logistic(eta)), from forward
     double fused_lp = 0;
     Eigen::MatrixXd derivs;  // Factor (scalar families): d lp_k / d args, d x; from forward

@@ -63,10 +63,10 @@ void Tape::mixture_backward(Node& n) {
   }
 }
 
-std::vector<std::pair<std::size_t, Eigen::MatrixXd>> Tape::responsibilities() const {
-  std::vector<std::pair<std::size_t, Eigen::MatrixXd>> out;
+std::vector<Tape::Labels> Tape::responsibilities() const {
+  std::vector<Labels> out;
   for (const auto& n : nodes_)
-    if (n.kind == Kind::Mixture) out.emplace_back(n.param, n.resp);
+    if (n.kind == Kind::Mixture) out.push_back({n.param, n.resp, n.label_values});
   return out;
 }
 

@@ -61,6 +61,7 @@ struct Body {
     else
       out["mode"] = nullptr, out["mode_note"] = p.mode_note;
     if (p.interval) put_interval(out, *p.interval);
+    if (!p.approximate.empty()) out["approximate"] = p.approximate;
     if (p.joint)
       out["joint"] = Json{{"family", p.joint->family.name},
                           {"params", named(p.joint->family.params)},

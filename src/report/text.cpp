@@ -133,6 +133,7 @@ struct Line {
       out << "   " << percent(p.interval->level) << "% interval "
           << interval_text(*p.interval->bounds);
     out << '\n';
+    if (!p.approximate.empty()) out << "    approximate: " << p.approximate << '\n';
   }
 
   void operator()(const Predictive& p) {
@@ -159,7 +160,11 @@ struct Line {
   }
 
   void operator()(const Estimate& e) {
-    out << a.query << " = " << text(e.value) << (e.draws ? draws_note(*e.draws) : "") << '\n';
+    out << a.query << " = " << text(e.value)
+        << (e.draws                 ? draws_note(*e.draws)
+            : a.method == "laplace" ? "   [from the Laplace approximation]"
+                                    : "")
+        << '\n';
   }
 
   void operator()(const Point& p) {
