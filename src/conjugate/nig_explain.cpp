@@ -30,7 +30,8 @@ Shape shape_of(const Setup& s, const Update& u, bool single) {
   if (sh.plain) {
     for (const auto& b : s.blocks) sh.sum_x += b.w.dot(b.y);
     sh.xbar = sh.sum_x / u.N;
-    for (const auto& b : s.blocks) sh.ss += (b.w.array() * (b.y.array() - sh.xbar).square()).sum();
+    for (const auto& b : s.blocks)
+      sh.ss += (b.w.array() * (b.y.array() - sh.xbar).square()).sum() + b.scatter;
   }
   return sh;
 }
@@ -257,7 +258,8 @@ void explain_mode(std::vector<std::string>& ex, const Setup& s, const Update& u,
     const std::string& mu = s.wnames;
     double mu_hat = (sum_x + l * m0) / (N + l);
     double dev = 0;
-    for (const auto& b : s.blocks) dev += (b.w.array() * (b.y.array() - mu_hat).square()).sum();
+    for (const auto& b : s.blocks)
+      dev += (b.w.array() * (b.y.array() - mu_hat).square()).sum() + b.scatter;
     double prior_dev = l * (m0 - mu_hat) * (m0 - mu_hat);
     double s2_prince = (dev + 2 * s.beta0 + prior_dev) / (N + 3 + 2 * s.alpha0);
     ex.push_back("MAP (the joint mode of (" + mu + ", " + s2n + "), Prince sec. 4.3): " + mu +

@@ -19,6 +19,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "conjugate/rule.hpp"
@@ -392,15 +393,14 @@ bool add_blocks(const Model& m, const ComponentView& v, Setup& s, std::string& w
         return false;
       }
       const data::Summary& su = *o.summary;
-      const double n = static_cast<double>(su.n), r = std::sqrt(su.m2 / n);
       Block b;
       b.observation = oi;
-      b.y = VectorXd(2);
-      b.y << su.mean() - r, su.mean() + r;
-      b.offset = VectorXd::Constant(2, lin->offset[0]);
-      b.X = lin->design.row(0).replicate(2, 1);
-      b.c = VectorXd::Constant(2, (*cm)[0]);
-      b.w = VectorXd::Constant(2, n / 2);
+      b.y = VectorXd::Constant(1, su.mean());
+      b.offset = VectorXd::Constant(1, lin->offset[0]);
+      b.X = lin->design.row(0);
+      b.c = VectorXd::Constant(1, (*cm)[0]);
+      b.w = VectorXd::Constant(1, static_cast<double>(su.n));
+      b.scatter = su.m2;
       s.blocks.push_back(std::move(b));
       continue;
     }
@@ -450,6 +450,14 @@ void weighted_rows(const Setup& s, Idx first, MatrixXd& A, VectorXd& z) {
     }
 }
 
+// The summarised columns' scatter about their means, in the units of the
+// weighted rows (divided by c^2).
+double scatter(const Setup& s) {
+  double total = 0;
+  for (const auto& b : s.blocks) total += b.scatter / (b.c[0] * b.c[0]);
+  return total;
+}
+
 // Lambda' and m' as a least-squares problem: the prior's rows sqrt(lambda0)
 // (w - m0) stacked on the data's, solved by a column-pivoted QR of the stacked
 // matrix with its columns scaled to unit length. Its condition number is the
@@ -482,7 +490,8 @@ Update update(const Setup& s) {
   const MatrixXd PR = qr.colsPermutation() * Rinv;
   u.V = inv.asDiagonal() * (PR * PR.transpose()) * inv.asDiagonal();
   u.V = (u.V + u.V.transpose()) / 2;
-  u.rss = (z.tail(z.size() - s.p) - A.bottomRows(A.rows() - s.p) * u.mean).squaredNorm();
+  u.rss =
+      (z.tail(z.size() - s.p) - A.bottomRows(A.rows() - s.p) * u.mean).squaredNorm() + scatter(s);
   u.shrink = (u.mean - s.m0).dot(s.lambda0.cwiseProduct(u.mean - s.m0));
   u.alpha = s.alpha0 + (u.N - static_cast<double>(s.p_flat)) / 2;
   u.beta = s.beta0 + (u.rss + u.shrink) / 2;
@@ -521,7 +530,7 @@ Fit least_squares(const Model& m, const Setup& s, double N) {
   const Idx rank = cod.rank();
   Fit f;
   f.w = cod.solve(z);
-  f.rss = (z - A * f.w).squaredNorm();
+  f.rss = (z - A * f.w).squaredNorm() + scatter(s);
   const bool single = s.weights.size() == 1 && m.params[s.wparams[0]].type.is_scalar();
   if (rank < s.p)
     f.w_note = "the MLE of " + (single ? s.wnames : "(" + s.wnames + ")") + " is not unique: " +
@@ -536,7 +545,9 @@ Fit least_squares(const Model& m, const Setup& s, double N) {
     f.s2_note = "the MLE of " + s.s2n + " is 0: " + significant(N) +
                 " observations are fitted exactly by " + std::to_string(rank) +
                 " free weights, so the likelihood is unbounded as " + s.s2n + " -> 0";
-  else if (!(f.rss > 1e-14 * std::max(1.0, z.squaredNorm())))
+  // Exactly fitted: the residuals are at the level of the observations' own
+  // rounding (a relative 64 eps each), whatever their offset and spread.
+  else if (!(f.rss > std::pow(64 * std::numeric_limits<double>::epsilon(), 2) * z.squaredNorm()))
     f.s2_note =
         "the MLE of " + s.s2n +
         " is 0: every observation equals its fitted mean, so the likelihood is unbounded as " +

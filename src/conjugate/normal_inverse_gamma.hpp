@@ -34,11 +34,16 @@ struct Block {
   VectorXd offset;  // the known part of the mean, per row
   MatrixXd X;       // N x p
   VectorXd c;       // the sd multiplier, per row
-  // How many observations each row stands for: 1, or n / 2 for each of the
-  // two rows mean -+ sqrt(m2 / n) that stand for a summarised column of n
-  // (they have its count, sum and sum of squares, and every formula here is a
-  // weighted sum of quadratics in y, so the answers are the same).
+  // How many observations each row stands for: 1, or n for the one row at
+  // the mean of a summarised column of n values that share a design row.
   VectorXd w;
+  // That column's scatter about its mean, sum (y_i - mean)^2 (0 for values
+  // in memory): sum (y_i - f)^2 = scatter + n (mean - f)^2 for any fitted f,
+  // and every formula here is a weighted sum of such quadratics, so the
+  // answers are those of the values themselves, without rebuilding points
+  // at the column's offset (which loses digits when the spread is small
+  // beside it).
+  double scatter = 0;
 };
 
 // The model, recognised: the variance, its prior, the stacked weights and the

@@ -37,4 +37,8 @@ VectorXd ldlt_solve(const MatrixXd& a, const VectorXd& b, bool* ok) {
   return ldlt.solve(b);
 }
 
+VectorXd least_squares(const MatrixXd& a, const VectorXd& b) {
+  return Eigen::ColPivHouseholderQR<MatrixXd>(a).solve(b);
+}
+
 }  // namespace bayes::linalg

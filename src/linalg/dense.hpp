@@ -48,4 +48,8 @@ VectorXd symmetric_eigenvalues(const MatrixXd& a);
 // semidefinite); `ok`, when given, says whether the factorisation succeeded.
 VectorXd ldlt_solve(const MatrixXd& a, const VectorXd& b, bool* ok = nullptr);
 
+// The least-squares solution of A x = b by a column-pivoted QR: where A's
+// columns are dependent, the dependent ones get 0 (a basic solution).
+VectorXd least_squares(const MatrixXd& a, const VectorXd& b);
+
 }  // namespace bayes::linalg

@@ -16,6 +16,7 @@
 #include "numeric/concave.hpp"
 #include "numeric/fit.hpp"
 #include "numeric/laplace.hpp"
+#include "numeric/start.hpp"
 #include "numeric/tape.hpp"
 #include "numeric/transform.hpp"
 #include "patterns/patterns.hpp"
@@ -161,6 +162,11 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
       order.push_back(p);
   std::optional<Layout> coordinates = layout_of(m, order, v.observations, priors.l1_args, why);
   if (!coordinates) return std::nullopt;
+  // The first start from the data's location and spread (not u = 0); the
+  // means' coordinates centred and scaled by it when far from the unit scale.
+  std::optional<DataStart> start =
+      coordinates->l1 ? std::nullopt : data_start(m, *coordinates, v.observations);
+  if (start) centre_layout(*coordinates, *start);
   const Layout& layout = *coordinates;
   // Newton steps and the Laplace approximation use a dense Hessian.
   if (layout.dim > solution::kMaxDenseUnknowns) {
@@ -203,7 +209,8 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                  .l1 = layout.l1,
                  .l1_constant = layout.l1_constant,
                  .strong = strong,
-                 .glm = glm_map ? &*glm_map : nullptr},
+                 .glm = glm_map ? &*glm_map : nullptr,
+                 .start = start ? &start->u : nullptr},
                 failure);
   solution::Solution sol;
   if (layout.l1)
@@ -216,8 +223,8 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   std::optional<Failure> mle_failure;
   Fit mle;
   if (opt.mle) {
-    // From the MAP when there is one: near, and off the symmetric saddle a
-    // mixture's zero start sits on.
+    // From the data's least-squares fit, else from the MAP when there is
+    // one: near, and off the symmetric saddle a mixture's zero start sits on.
     bool from_map = map.note.empty() && map.point.u.size() == static_cast<Eigen::Index>(layout.dim);
     mle = fit({.m = m,
                .tape = *likelihood,
@@ -225,7 +232,9 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                .opt = opt,
                .what = "MLE",
                .glm = glm_mle ? &*glm_mle : nullptr,
-               .start = from_map ? &map.point.u : nullptr},
+               .start = start      ? &start->u
+                        : from_map ? &map.point.u
+                                   : nullptr},
               mle_failure);
     if (mle_failure && mle.note.empty()) mle.note = mle_failure->message;
   } else {
