@@ -112,9 +112,15 @@ struct Engine {
   // the priors dropped, which the numeric engine does (with its checks that
   // the maximum exists).
   void borrow_mle(Solution& sol, const graph::Component& comp) {
+    numeric::Options o = numeric_options();
+    if (!o.mle) {  // no mle() or plot asks for it
+      for (auto& r : sol.params) r.mle_note = "the MLE was not computed (no mle() query)";
+      return;
+    }
+    o.laplace = false;  // only its points are borrowed
     std::optional<numeric::Failure> failure;
     std::string why;
-    auto fit = numeric::solve(m(), c.graph, comp, numeric_options(), why, failure);
+    auto fit = numeric::solve(m(), c.graph, comp, o, why, failure);
     for (auto& r : sol.params) {
       const auto* n = fit ? fit->find(r.param) : nullptr;
       r.mle = n ? n->mle : std::nullopt;

@@ -55,7 +55,7 @@ double mixture_quantile(const Parts& parts, std::size_t i, double p) {
 
 // The mode of a scalar mixture `out` (its lpdf and quantile set): the best of
 // a scan of 41 points over mean +- 8 sd (the 0.5% and 99.5% points when the sd is
-// infinite) and of the components' own means and modes, refined by Brent's method; for
+// infinite) and of the 16 heaviest components' own means and modes, refined by Brent's method; for
 // a discrete mixture, the best integer of that range.
 double mixture_mode(const solution::ClosedForm& out, const Parts& parts, double mean, double sd) {
   double a = mean - 8 * sd, b = mean + 8 * sd;
@@ -75,7 +75,15 @@ double mixture_mode(const solution::ClosedForm& out, const Parts& parts, double 
     if (const double l = density(x); l > top) top = l, best = x;
   };
   for (int i = 0; i <= 40; ++i) consider(a + (b - a) * i / 40.0);
-  for (const auto& f : parts.forms) {
+  // The heaviest components' own means and modes (a peak sits near one).
+  std::vector<std::size_t> order(parts.forms.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  const std::size_t heavy = std::min<std::size_t>(order.size(), 16);
+  std::partial_sort(
+      order.begin(), order.begin() + static_cast<std::ptrdiff_t>(heavy), order.end(),
+      [&](std::size_t a, std::size_t b) { return parts.weights[a] > parts.weights[b]; });
+  for (std::size_t i = 0; i < heavy; ++i) {
+    const auto& f = parts.forms[order[i]];
     consider(f.mean[0]);
     if (f.mode) consider((*f.mode)[0]);
   }
