@@ -13,14 +13,19 @@ runs=${RUNS:-10}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-# The models: the quadrature fixtures' texts, and two flat-prior regressions.
+# The models: the quadrature fixtures' texts (one posterior of the outer
+# scale each), the discrete sums' (a change point, an unknown n: the posterior
+# of the discrete unknown), and two flat-prior regressions.
 /usr/bin/python3 - "$dir" <<'PY'
 import json, sys
 out = sys.argv[1]
-for c in json.load(open("tests/fixtures/quadrature/quadrature_reference.json")):
-    open(f"{out}/{c['name']}.model", "w").write(
-        c["model"] + "print posterior(" + ("tau" if "tau" in c["model"] else
-                                           "sigma" if "param sigma" in c["model"] else "s") + ")\n")
+for f in ("quadrature_reference.json", "more_quadrature_reference.json"):
+    for c in json.load(open("tests/fixtures/quadrature/" + f)):
+        q = c.get("outer") or ("tau" if "tau" in c["model"] else
+                               "sigma" if "param sigma" in c["model"] else "s")
+        open(f"{out}/{c['name']}.model", "w").write(c["model"] + f"print posterior({q})\n")
+for c in json.load(open("tests/fixtures/discrete/discrete_reference.json")):
+    open(f"{out}/{c['name']}.model", "w").write(c["model"] + f"print posterior({c['discrete']})\n")
 PY
 cp tests/fixtures/regression/{diabetes,stackloss}.{model,csv} "$dir/"
 

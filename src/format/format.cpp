@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -46,6 +47,12 @@ std::string number(double x, int digits) {
     return fixed(x, std::max(0, digits - whole));
   }
   return significant(x, digits);
+}
+
+std::string number_beside(double x, double spread) {
+  if (!std::isfinite(x) || !(spread > 0) || !std::isfinite(spread) || x == 0) return number(x);
+  const int digits = static_cast<int>(std::ceil(std::log10(std::fabs(x) / spread))) + 2;
+  return number(x, std::clamp(digits, 4, 17));
 }
 
 std::pair<std::string, std::string> interval_ends(double lo, double hi) {

@@ -43,6 +43,11 @@ std::string number(double x, int digits);
 // the interval's width of the true one: "[9.9858, 10.004]", never "[9.986, 10]".
 std::pair<std::string, std::string> interval_ends(double lo, double hi);
 
+// A location beside its spread (a posterior mean or mode beside its sd): as
+// number(x), with more significant digits when needed to show x to a tenth
+// of the spread ("9999999.55" beside an sd of 0.17, not "1e+07").
+std::string number_beside(double x, double spread);
+
 // A count ("100000").
 std::string count(std::size_t n);
 

@@ -23,6 +23,19 @@ namespace {
 
 using namespace answer;
 
+std::string text(const Value& v);
+
+// A location beside its spread, element by element (format::number_beside);
+// as text(v) when their shapes differ.
+std::string beside(const Value& v, const Value& spread) {
+  if (v.size() != spread.size() || v.rank == Rank::Matrix) return text(v);
+  if (v.is_scalar()) return format::number_beside(v[0], spread[0]);
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i)
+    s += (i ? ", " : "") + format::number_beside(v[i], spread[i]);
+  return s + "]";
+}
+
 // A value as it reads: a number, "[a, b]" for a vector, "[[a, b], [c, d]]"
 // for a matrix (row by row); "undefined" when unset.
 std::string text(const Value& v) {
@@ -127,8 +140,8 @@ struct Line {
   void operator()(const Posterior& p) {
     out << a.query << " = " << family_text(p.family) << "   [" << a.method << ": " << p.rule
         << "]\n";
-    out << "    mean " << text(p.mean) << "   sd " << text(p.sd) << "   mode "
-        << (p.mode ? text(*p.mode) : p.mode_note);
+    out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd) << "   mode "
+        << (p.mode ? beside(*p.mode, p.sd) : p.mode_note);
     if (p.interval && p.interval->bounds)
       out << "   " << percent(p.interval->level) << "% interval "
           << interval_text(*p.interval->bounds);
@@ -145,7 +158,7 @@ struct Line {
 
   void operator()(const Approximation& p) {
     out << a.query << " ~ Laplace approximation   [" << p.rule << "]\n";
-    out << "    mode " << text(p.mode) << "   sd " << text(p.sd);
+    out << "    mode " << beside(p.mode, p.sd) << "   sd " << text(p.sd);
     if (p.interval)
       out << "   " << percent(p.interval->level) << "% interval "
           << interval_text(p.interval->bounds);

@@ -245,3 +245,13 @@ TEST_CASE("format::interval_ends: enough digits to tell the ends apart") {
   CHECK(format::number(0.123456789, 6) == "0.123457");
   CHECK(format::number(0.123456789, 4) == format::number(0.123456789));
 }
+
+TEST_CASE("format::number_beside: a location to a tenth of its spread") {
+  CHECK(format::number_beside(9999999.5493, 0.1681) == "9999999.549");  // not "1e+07"
+  CHECK(format::number_beside(45.1234561, 4e-7) == "45.1234561");
+  CHECK(format::number_beside(3.064, 0.28) == format::number(3.064));  // the usual 4 digits
+  CHECK(format::number_beside(152.13, 2.58) == format::number(152.13));
+  CHECK(format::number_beside(0, 1e-9) == "0");
+  CHECK(format::number_beside(2.5, NAN) == format::number(2.5));
+  CHECK(format::number_beside(2.5, INFINITY) == format::number(2.5));
+}
