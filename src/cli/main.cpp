@@ -37,16 +37,27 @@ struct RunOptions {
 
 bool color_stderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
 
-std::optional<Compiled> load(const std::string& path, SourceFile& file) {
+// With `json`, the diagnostics are also appended to it as
+// report::append_diagnostics writes them.
+std::optional<Compiled> load(const std::string& path, SourceFile& file,
+                             nlohmann::ordered_json* json = nullptr) {
   std::string error;
   auto src = read_source(path, error);
   if (!src) {
     std::cerr << "bayes: error: " << error << '\n';
+    if (json)
+      json->push_back({{"file", path},
+                       {"line", 0},
+                       {"column", 0},
+                       {"severity", "error"},
+                       {"message", error},
+                       {"notes", nlohmann::ordered_json::array()}});
     return std::nullopt;
   }
   file = std::move(*src);
   Diagnostics diags;
   auto compiled = compile(file, diags);
+  if (json) report::append_diagnostics(*json, file, diags.list());
   print_all(std::cerr, file, diags, color_stderr());
   if (compiled && !diags.list().empty()) std::cerr.flush();
   if (!compiled) {
@@ -58,8 +69,14 @@ std::optional<Compiled> load(const std::string& path, SourceFile& file) {
 
 int run_model(const RunOptions& opt) {
   SourceFile file;
-  auto compiled = load(opt.file, file);
-  if (!compiled) return kModelError;
+  // --json prints one document whatever happens: the errors when the model
+  // does not compile.
+  auto diagnostics = nlohmann::ordered_json::array();
+  auto compiled = load(opt.file, file, opt.json ? &diagnostics : nullptr);
+  if (!compiled) {
+    if (opt.json) std::cout << report::dump({{"errors", diagnostics}}) << '\n';
+    return kModelError;
+  }
   if (opt.graph) {
     graph::write_dot(std::cout, compiled->graph);
     return kOk;
@@ -78,7 +95,9 @@ int run_model(const RunOptions& opt) {
   if (opt.json) {
     nlohmann::ordered_json doc{{"results", report::to_json(rep, files)}};
     if (opt.explain) doc["explain"] = rep.explain;
-    std::cout << doc.dump() << '\n';
+    report::append_diagnostics(diagnostics, file, files.diagnostics);
+    if (!diagnostics.empty()) doc["diagnostics"] = diagnostics;  // warnings, plot files
+    std::cout << report::dump(doc) << '\n';
   } else {
     if (opt.explain) {
       for (const auto& line : rep.explain) std::cout << line << '\n';
@@ -107,9 +126,13 @@ int run_check(const std::string& path) {
 int run_compare(const std::string& path_a, const std::string& path_b, bool json,
                 const std::string& method) {
   SourceFile fa, fb;
-  auto a = load(path_a, fa);
-  auto b = load(path_b, fb);
-  if (!a || !b) return kModelError;
+  auto diagnostics = nlohmann::ordered_json::array();
+  auto a = load(path_a, fa, json ? &diagnostics : nullptr);
+  auto b = load(path_b, fb, json ? &diagnostics : nullptr);
+  if (!a || !b) {
+    if (json) std::cout << report::dump({{"errors", diagnostics}}) << '\n';
+    return kModelError;
+  }
   answer::Options ao;
   ao.method = method == "conjugate" ? answer::Method::Conjugate
               : method == "numeric" ? answer::Method::Numeric
@@ -117,7 +140,7 @@ int run_compare(const std::string& path_a, const std::string& path_b, bool json,
   answer::Comparison c = answer::compare(*a, path_a, *b, path_b, ao);
   for (const auto& w : c.warnings) std::cerr << "bayes: warning: " << w << '\n';
   if (json)
-    std::cout << report::to_json(c).dump() << '\n';
+    std::cout << report::dump(report::to_json(c)) << '\n';
   else
     report::write_compare(std::cout, c);
   return c.error.empty() ? kOk : kNumeric;

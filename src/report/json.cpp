@@ -197,4 +197,22 @@ Json to_json(const answer::Comparison& c) {
   return out;
 }
 
+void append_diagnostics(Json& out, const SourceFile& file, const std::vector<Diagnostic>& list) {
+  for (const auto& d : list) {
+    const char* severity = d.severity == Severity::Error     ? "error"
+                           : d.severity == Severity::Warning ? "warning"
+                                                             : "note";
+    out.push_back(Json{{"file", file.name},
+                       {"line", d.span.line},
+                       {"column", d.span.column},
+                       {"severity", severity},
+                       {"message", d.message},
+                       {"notes", d.notes}});
+  }
+}
+
+std::string dump(const Json& doc) {
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace bayes::report

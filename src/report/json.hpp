@@ -7,6 +7,7 @@
 
 #include "answer/answer.hpp"
 #include "answer/compare.hpp"
+#include "diag/diagnostic.hpp"
 #include "report/plot_svg.hpp"
 
 namespace bayes::report {
@@ -25,5 +26,13 @@ std::vector<Json> to_json(const answer::Report& rep, const PlotFiles& files = {}
 // {"models": [...], "warnings": [...], "error": "..."} when an evidence is not
 // available.
 Json to_json(const answer::Comparison& c);
+
+// Diagnostics as {"file", "line", "column", "severity", "message", "notes"}
+// (line and column 0 when there is no position), appended to `out`.
+void append_diagnostics(Json& out, const SourceFile& file, const std::vector<Diagnostic>& list);
+
+// The document as one line. Text that is not valid UTF-8 (a file name with a
+// stray byte) is written with U+FFFD in its place, never an exception.
+std::string dump(const Json& doc);
 
 }  // namespace bayes::report
