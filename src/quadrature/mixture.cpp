@@ -54,9 +54,10 @@ double mixture_quantile(const Parts& parts, std::size_t i, double p) {
 }
 
 // The mode of a scalar mixture `out` (its lpdf and quantile set): the best of
-// a scan of 41 points over mean +- 8 sd (the 0.5% and 99.5% points when the sd is
-// infinite) and of the 16 heaviest components' own means and modes, refined by Brent's method; for
-// a discrete mixture, the best integer of that range.
+// a scan of 41 points over mean +- 8 sd (the 0.5% and 99.5% points when the
+// sd is infinite) and of the 16 heaviest components' own means and modes,
+// refined by Brent's method; for a discrete mixture, the best integer of that
+// range.
 double mixture_mode(const solution::ClosedForm& out, const Parts& parts, double mean, double sd) {
   double a = mean - 8 * sd, b = mean + 8 * sd;
   if (!std::isfinite(a) || !std::isfinite(b) || !(a < b))
@@ -87,10 +88,12 @@ double mixture_mode(const solution::ClosedForm& out, const Parts& parts, double 
     consider(f.mean[0]);
     if (f.mode) consider((*f.mode)[0]);
   }
+  // Brent's method locates a minimum to sqrt(eps) relative to the point's
+  // size: in the offset d from the best point, not in x (1e7 + d).
   const double step = (b - a) / 40;
-  return boost::math::tools::brent_find_minima([&](double x) { return -density(x); }, best - step,
-                                               best + step, 40)
-      .first;
+  return best + boost::math::tools::brent_find_minima([&](double d) { return -density(best + d); },
+                                                      -step, step, 40)
+                    .first;
 }
 
 }  // namespace
@@ -110,17 +113,18 @@ solution::ClosedForm mixture(const std::vector<const solution::ClosedForm*>& for
   solution::ClosedForm out;
   out.family = "mixture over the quadrature nodes";
   const std::size_t n = first.mean.size();
-  std::vector<double> mean(n, 0), second(n, 0);
+  // The law of total variance about the mixture's mean (two passes: the
+  // means may sit at an offset far larger than their spread).
+  std::vector<double> mean(n, 0), var(n, 0);
+  for (std::size_t k = 0; k < forms.size(); ++k)
+    for (std::size_t i = 0; i < n; ++i) mean[i] += parts->weights[k] * forms[k]->mean[i];
   for (std::size_t k = 0; k < forms.size(); ++k)
     for (std::size_t i = 0; i < n; ++i) {
-      const double m = forms[k]->mean[i], s = forms[k]->sd[i];
-      mean[i] += parts->weights[k] * m;
-      second[i] += parts->weights[k] * (s * s + m * m);
+      const double d = forms[k]->mean[i] - mean[i], s = forms[k]->sd[i];
+      var[i] += parts->weights[k] * (s * s + d * d);
     }
   std::vector<double> sd(n);
-  for (std::size_t i = 0; i < n; ++i)
-    sd[i] = std::isfinite(second[i]) ? std::sqrt(std::max(second[i] - mean[i] * mean[i], 0.0))
-                                     : second[i];
+  for (std::size_t i = 0; i < n; ++i) sd[i] = std::sqrt(var[i]);
   out.mean = first.scalar() ? Value::scalar(mean[0]) : Value::vector(mean);
   out.sd = first.scalar() ? Value::scalar(sd[0]) : Value::vector(sd);
   if (first.scalar()) {

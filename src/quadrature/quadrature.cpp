@@ -117,13 +117,14 @@ solution::ParamResult Engine::outer(const Grid& grid) {
   r.param = q_;
   solution::ClosedForm& cf = r.posterior;
   cf.family = "exact marginal, by quadrature";
-  double mean = 0, second = 0;
+  double mean = 0, var = 0;
+  for (std::size_t k = 0; k < grid.u.size(); ++k) mean += grid.w[k] * scale_.theta(grid.u[k]);
   for (std::size_t k = 0; k < grid.u.size(); ++k) {
-    const double t = scale_.theta(grid.u[k]);
-    mean += grid.w[k] * t, second += grid.w[k] * t * t;
+    const double d = scale_.theta(grid.u[k]) - mean;  // about the mean: no cancellation
+    var += grid.w[k] * d * d;
   }
   cf.mean = Value::scalar(mean);
-  cf.sd = Value::scalar(std::sqrt(std::max(second - mean * mean, 0.0)));
+  cf.sd = Value::scalar(std::sqrt(var));
   const Scale s = scale_;
   const auto g = std::make_shared<Grid>(grid);
   const bool decreasing = std::isinf(s.lo) && !std::isinf(s.hi);  // theta = hi - e^u
@@ -179,11 +180,15 @@ solution::ParamResult Engine::outer(const Grid& grid) {
       auto f = log_density(u, why);
       return f && std::isfinite(*f) ? -(*f - s.log_jacobian(u)) : HUGE_VAL;
     };
+    // In the offset d from the best node: Brent's method locates a minimum
+    // to sqrt(eps) relative to the size of its argument.
+    const double base = grid.u[best];
     auto peak =
-        boost::math::tools::brent_find_minima(exact, grid.u[best - 1], grid.u[best + 1], 40);
+        boost::math::tools::brent_find_minima([&](double d) { return exact(base + d); },
+                                              grid.u[best - 1] - base, grid.u[best + 1] - base, 40);
     // Within a thousandth of a posterior sd of an end: the boundary itself
     // (the density is flat there, and the last digits are rounding).
-    const double t = s.theta(peak.first), tol = 1e-3 * cf.sd[0];
+    const double t = s.theta(base + peak.first), tol = 1e-3 * cf.sd[0];
     if (t - s.lo < tol)
       cf.mode_note = boundary_at(m_.params[q_].name, s.lo);
     else if (s.hi - t < tol)
@@ -246,9 +251,11 @@ void Engine::joint_mode(const Grid& grid, Solution& sol) {
     for (auto& r : sol.params) r.map_note = note;
   };
   if (low || high) return edge(low);
-  auto peak = boost::math::tools::brent_find_minima([&](double u) { return -at(u); },
-                                                    grid.u[best - 1], grid.u[best + 1], 40);
-  const auto found = nodes_.find(peak.first);
+  const double base = grid.u[best];  // Brent in the offset from it, as in outer()
+  auto peak =
+      boost::math::tools::brent_find_minima([&](double d) { return -at(base + d); },
+                                            grid.u[best - 1] - base, grid.u[best + 1] - base, 40);
+  const auto found = nodes_.find(base + peak.first);
   if (found == nodes_.end() || found->second.pieces.empty()) {
     for (auto& r : sol.params) r.map_note = "the conditional model failed at the joint mode";
     return;
