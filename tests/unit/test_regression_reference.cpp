@@ -148,3 +148,52 @@ TEST_CASE("flat-prior regressions: the numeric engine finds the same joint mode"
     }
   }
 }
+
+// Long Stan runs of the same models (make_stan_references.R: rstan 2.21, four
+// chains, 10^4 to 10^5 draws each): bayes's exact answers lie within 3 Monte
+// Carlo standard errors of Stan's means and 95% quantiles, and its sds within
+// 2 % of Stan's (or 3 of their standard errors, where a heavy tail makes the
+// sample sd converge slowly). A moment that does not exist is null there.
+TEST_CASE("flat-prior regressions: exact answers against long Stan runs") {
+  const json cases = json::parse(read_fixture(kRegressionDir + "/stan_reference.json"));
+  REQUIRE(cases.size() >= 20);
+  for (const auto& c : cases) {
+    const std::string name = c["name"];
+    CAPTURE(name);
+    std::string text =
+        without_prints(read_fixture(kRegressionDir + "/" + c["model"].get<std::string>()));
+    std::vector<std::string> names;
+    for (auto it = c["params"].begin(); it != c["params"].end(); ++it)
+      if (std::find(names.begin(), names.end(), split_key(it.key()).first) == names.end())
+        names.push_back(split_key(it.key()).first);
+    for (const auto& n : names) text += "print posterior(" + n + ")\n";
+    auto r = test::run(text, kRegressionDir);
+    REQUIRE_MESSAGE(r.compiled, r.errors());
+    auto out = report::to_json(answer::answer_all(*r.compiled, answer::Options{}));
+    for (auto it = c["params"].begin(); it != c["params"].end(); ++it) {
+      CAPTURE(it.key());
+      const auto parts = split_key(it.key());  // clang 14 cannot capture a structured binding
+      const int i = parts.second;
+      const auto at = static_cast<std::size_t>(std::find(names.begin(), names.end(), parts.first) -
+                                               names.begin());
+      const json& post = out[at];
+      REQUIRE_FALSE(post.contains("error"));
+      const json& stan = it.value();
+      auto pick = [i](const json& v) { return v.is_array() ? test::num(v[i]) : test::num(v); };
+      if (!stan["mean"].is_null())
+        CHECK(std::fabs(pick(post["mean"]) - test::num(stan["mean"])) <=
+              3 * test::num(stan["mcse_mean"]));
+      if (!stan["sd"].is_null()) {
+        const double got = pick(post["sd"]), want = test::num(stan["sd"]);
+        CHECK((std::fabs(got - want) <= 0.02 * want ||
+               std::fabs(got - want) <= 3 * test::num(stan["mcse_sd"])));
+      }
+      const json& interval = post["interval"];
+      const json& ends = interval[0].is_array() ? interval[static_cast<std::size_t>(i)] : interval;
+      CHECK(std::fabs(test::num(ends[0]) - test::num(stan["q025"])) <=
+            3 * test::num(stan["mcse_q025"]));
+      CHECK(std::fabs(test::num(ends[1]) - test::num(stan["q975"])) <=
+            3 * test::num(stan["mcse_q975"]));
+    }
+  }
+}
