@@ -90,7 +90,11 @@ int run_model(const RunOptions& opt) {
   ao.numeric.restarts = opt.restarts;
   ao.numeric.jacobian = opt.jacobian;
   answer::Report rep = answer::answer_all(*compiled, ao);
-  report::PlotFiles files = report::write_plot_files(rep, file.directory);
+  // Never written over by a plot: the model's own source and data files.
+  std::vector<std::string> inputs{file.name};
+  for (const auto& d : compiled->model.data)
+    if (!d.path.empty()) inputs.push_back(d.path);
+  report::PlotFiles files = report::write_plot_files(rep, file.directory, inputs);
   for (const auto& d : files.diagnostics) print(std::cerr, file, d, color_stderr());
   if (opt.json) {
     nlohmann::ordered_json doc{{"results", report::to_json(rep, files)}};

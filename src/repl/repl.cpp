@@ -270,8 +270,11 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
+  std::vector<std::string> inputs;  // never written over by a plot
+  for (const auto& d : compiled->model.data)
+    if (!d.path.empty()) inputs.push_back(d.path);
   report::PlotFiles files =
-      report::write_plot_files(rep, directory_);  // a failure reads as the plot's error
+      report::write_plot_files(rep, directory_, inputs);  // a failure reads as the plot's error
   report::write_text(out_, rep, files, color_);
   return rep.status == 0 && files.status() == 0;
 }

@@ -3,12 +3,14 @@
 // and MLE as vertical lines, and a legend. Written by hand, no library.
 #include "report/plot_svg.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <variant>
 
@@ -240,7 +242,8 @@ std::string svg_plot(const answer::PlotData& d) {
   return w.s.str();
 }
 
-PlotFiles write_plot_files(const answer::Report& rep, const std::string& directory) {
+PlotFiles write_plot_files(const answer::Report& rep, const std::string& directory,
+                           const std::vector<std::string>& inputs) {
   PlotFiles out;
   for (std::size_t i = 0; i < rep.answers.size(); ++i) {
     const auto* plot = std::get_if<answer::Plot>(&rep.answers[i].body);
@@ -250,7 +253,7 @@ PlotFiles write_plot_files(const answer::Report& rep, const std::string& directo
     if (!directory.empty() && std::filesystem::path(path).is_relative())
       path = (std::filesystem::path(directory) / path).string();
     std::string error;
-    if (write_svg(d, path, error)) continue;
+    if (write_svg(d, path, error, inputs)) continue;
     Diagnostic diag;
     diag.span = d.span;
     diag.message = error;
@@ -260,30 +263,48 @@ PlotFiles write_plot_files(const answer::Report& rep, const std::string& directo
   return out;
 }
 
-bool write_svg(const answer::PlotData& d, const std::string& path, std::string& error) {
-  namespace fs = std::filesystem;
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) {
-      error = "cannot write '" + path + "': " + std::strerror(errno);
-      return false;
-    }
-    f << svg_plot(d);
-    f.flush();
-    if (!f) {
-      error = "cannot write '" + path + "': " + std::strerror(errno);
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return false;
+bool write_svg(const answer::PlotData& d, const std::string& path, std::string& error,
+               const std::vector<std::string>& inputs) {
+  auto fail = [&](const std::string& why) {
+    error = "cannot write '" + path + "': " + why;
+    return false;
+  };
+  struct stat target {};
+  if (::stat(path.c_str(), &target) == 0) {
+    if (S_ISDIR(target.st_mode)) return fail("it is a directory");
+    if (!S_ISREG(target.st_mode))
+      return fail("it is not a regular file (a device, FIFO or socket)");
+    for (const auto& input : inputs) {
+      struct stat in {};
+      if (::stat(input.c_str(), &in) == 0 && in.st_dev == target.st_dev &&
+          in.st_ino == target.st_ino)
+        return fail("it is the model's own source or data file '" + input + "'");
     }
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
-    fs::remove(tmp, ec);
-    return false;
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());  // O_CREAT | O_EXCL: a new file, never a link
+  if (fd < 0) return fail(std::strerror(errno));
+  // mkstemp makes it 0600; a plot is as readable as any file the user creates.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  const std::string text = svg_plot(d);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(why);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return fail(why);
   }
   return true;
 }

@@ -282,6 +282,40 @@ TEST_CASE("SVG file: written atomically, errors say why") {
   CHECK(why == "cannot write '/no/such/dir/p.svg': No such file or directory");
 }
 
+TEST_CASE("SVG file: only regular files, never the model's own, never through a planted link") {
+  namespace fs = std::filesystem;
+  PlotData d = plot_of(kCoin);
+  const fs::path dir = fs::temp_directory_path() / "bayes_test_plot_safety";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string why;
+  // A directory, a device.
+  CHECK_FALSE(bayes::report::write_svg(d, dir.string(), why));
+  CHECK(bayes::test::contains(why, "it is a directory"));
+  CHECK_FALSE(bayes::report::write_svg(d, "/dev/null", why));
+  CHECK(bayes::test::contains(why, "not a regular file"));
+  // The model's own data file, named by another path to the same file.
+  const fs::path data = dir / "data.csv";
+  std::ofstream(data) << "x\n1\n";
+  fs::create_symlink(data, dir / "alias.csv");
+  CHECK_FALSE(bayes::report::write_svg(d, (dir / "alias.csv").string(), why, {data.string()}));
+  CHECK(bayes::test::contains(why, "the model's own source or data file"));
+  std::ifstream kept(data);
+  std::string first;
+  std::getline(kept, first);
+  CHECK(first == "x");
+  // A symlink planted where a fixed temporary name would be is not followed.
+  const fs::path victim = dir / "victim";
+  fs::create_symlink(victim, dir / "p.svg.tmp");
+  REQUIRE(bayes::report::write_svg(d, (dir / "p.svg").string(), why));
+  CHECK_FALSE(fs::exists(victim));
+  CHECK(fs::is_regular_file(fs::symlink_status(dir / "p.svg")));
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  CHECK(files == 4);  // data.csv, alias.csv, p.svg.tmp, p.svg: no temporary left behind
+  fs::remove_all(dir);
+}
+
 TEST_CASE("plot --json: a summary of the grid, not the picture") {
   auto rep = bayes::test::report(kCoin);
   const json r = bayes::report::to_json(rep.answers[0]);
