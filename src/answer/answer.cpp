@@ -365,15 +365,22 @@ struct Engine {
     Value value = ir::eval(*let.expr, env_of(m(), at));
     std::string where = std::string("at the ") + (mle ? "MLE" : "MAP");
     return make(q, method.empty() ? "conjugate" : method,
-                Point{value, names.empty() ? "a constant" : where + " of " + names});
+                Point{value, names.empty() ? "a constant" : where + " of " + names, ""});
   }
 
   Answer point(const Query& q, bool mle) {
+    // A value may come with a note that qualifies it (on the boundary of the
+    // support, where the value still exists): collected in `notes`.
+    std::string notes;
     auto one = [&](std::size_t p, Value& value, std::string& why) -> bool {
       const Solution* s = solution_of(p, why);
       if (!s) return false;
       const auto* r = s->find(p);
       const auto& v = mle ? r->mle : r->map;
+      const std::string& qualifier = mle ? r->mle_note : r->map_note;
+      if (v && !qualifier.empty())
+        notes += (notes.empty() ? "" : "; ") +
+                 (q.targets.empty() ? m().params[p].name + ": " : std::string()) + qualifier;
       if (!v) {
         // A closed form's note completes "the MAP is ..." ("on the boundary
         // p = 1"); the numeric engine's is a whole sentence.
@@ -395,7 +402,7 @@ struct Engine {
       std::size_t p = q.targets[0].index;
       Value v;
       if (!one(p, v, why)) return error(q, why, 3);
-      return make(q, method_of(p), Point{v, ""});
+      return make(q, method_of(p), Point{v, "", notes});
     }
     Named all;
     std::string method;
@@ -412,7 +419,7 @@ struct Engine {
       all.emplace_back(m().params[p].name, v);
       method = method.empty() ? method_of(p) : method;
     }
-    return make(q, method, Point{all, ""});
+    return make(q, method, Point{all, "", notes});
   }
 
   Answer summary(const Query& q) {

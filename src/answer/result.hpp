@@ -101,7 +101,8 @@ struct Estimate {
 // let evaluated at the parameters' mode (`at` says where).
 struct Point {
   std::variant<Value, Named> value;
-  std::string at;  // "at the MAP of p, q"; empty for a parameter
+  std::string at;    // "at the MAP of p, q"; empty for a parameter
+  std::string note;  // what qualifies the value: "on the boundary p = 1 (...)"
 };
 
 // prob(condition): exact from a cdf, or the fraction of posterior draws.

@@ -221,9 +221,14 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
   r.map_note = r.posterior.mode_note;
   if (succ > 0 && fail > 0) {
     r.mle = Value::scalar(succ / (succ + fail));
+  } else if (succ + fail > 0) {
+    // Every trial a success (or a failure): the likelihood p^s is largest at
+    // the end of the support itself, a value that exists.
+    r.mle = Value::scalar(fail == 0 ? 1.0 : 0.0);
+    r.mle_note = "on the boundary " + name + " = " + (fail == 0 ? "1" : "0") + " (every trial a " +
+                 (fail == 0 ? "success" : "failure") + ")";
   } else {
-    r.mle_note =
-        std::string("the MLE is on the boundary ") + name + " = " + (fail == 0 ? "1" : "0");
+    r.mle_note = "the MLE is undefined: no trial informs " + name;
   }
   sol.params.push_back(r);
   for (const auto& s : stats) {

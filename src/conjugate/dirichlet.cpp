@@ -463,10 +463,9 @@ std::optional<Solution> solve_dirichlet(const Model& m, const graph::FactorGraph
       where += (i ? ", " : "") + element(name, unseen[i]) + " = 0";
       cats += (i ? ", " : "") + std::to_string(unseen[i] + 1);
     }
-    r.mle_note = "the MLE is on the boundary " + where + ": categor" +
-                 (unseen.size() == 1 ? "y " : "ies ") + cats +
-                 (unseen.size() == 1 ? " was" : " were") +
-                 " never observed (counts / N = " + vec(freq) + ")";
+    r.mle = Value::vector(freq);  // counts / N, a point of the simplex's boundary
+    r.mle_note = "on the boundary " + where + ": categor" + (unseen.size() == 1 ? "y " : "ies ") +
+                 cats + (unseen.size() == 1 ? " was" : " were") + " never observed";
   } else {
     r.mle = Value::vector(freq);
   }

@@ -589,8 +589,9 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   // The likelihood theta^S e^(-R theta) peaks at S / R.
   if (S > 0 && R > 0) {
     res.mle = Value::scalar(S / R);
-  } else if (S == 0) {
-    res.mle_note = "the MLE is on the boundary " + name + " = 0 (every count is 0)";
+  } else if (S == 0 && R > 0) {  // e^(-R theta): largest at theta = 0 itself
+    res.mle = Value::scalar(0);
+    res.mle_note = "on the boundary " + name + " = 0 (every count is 0)";
   } else {
     std::string what = "every observation sits exactly where the likelihood is flattest";
     for (const auto& st : stats) {
@@ -670,27 +671,31 @@ std::optional<Solution> solve_gamma_rates(const Model& m, const graph::FactorGra
     res.param = p;
     std::vector<std::vector<double>> args;
     std::vector<double> mean, mle;
-    std::string mle_note;
+    std::string mle_note, boundary;
     for (std::size_t k = at0; k < at0 + size; ++k) {
       args.push_back({a[k], b[k]});
       mean.push_back(a[k] / b[k]);
-      if (r.S[k] > 0 && r.R[k] > 0)
+      if (r.S[k] > 0 && r.R[k] > 0) {
         mle.push_back(r.S[k] / r.R[k]);
-      else if (mle_note.empty())
-        mle_note =
-            r.n[k] == 0 ? "the MLE of " + r.names[k] + " is undefined: no observation reads it"
-            : r.S[k] == 0
-                ? "the MLE is on the boundary " + r.names[k] + " = 0 (every count of it is 0)"
-                : "the MLE of " + r.names[k] + " is infinite (every x of it is 0)";
+      } else if (r.S[k] == 0 && r.R[k] > 0) {  // e^(-r theta): largest at 0 itself
+        mle.push_back(0);
+        boundary += (boundary.empty() ? "on the boundary " : ", ") + r.names[k] + " = 0";
+      } else if (mle_note.empty()) {
+        mle_note = r.n[k] == 0
+                       ? "the MLE of " + r.names[k] + " is undefined: no observation reads it"
+                       : "the MLE of " + r.names[k] + " is infinite (every x of it is 0)";
+      }
     }
     res.posterior = scalar ? from_family(dist::gamma_family(), args[0])
                            : independent_elements(dist::gamma_family(), args);
     res.map = res.posterior.mode;
     res.map_note = res.posterior.mode_note;
-    if (mle_note.empty())
+    if (mle_note.empty()) {
       res.mle = scalar ? Value::scalar(mle[0]) : Value::vector(mle);
-    else
+      if (!boundary.empty()) res.mle_note = boundary + " (every count of it is 0)";
+    } else {
       res.mle_note = mle_note;
+    }
     sol.params.push_back(std::move(res));
     sol.point[p] = scalar ? Value::scalar(mean[0]) : Value::vector(mean);
   }

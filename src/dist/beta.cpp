@@ -82,9 +82,15 @@ std::optional<double> mode(Args a, std::string& note) {
   if (alpha > 1 && beta > 1) return (alpha - 1) / (alpha + beta - 2);
   if (alpha == 1 && beta == 1) {
     note = "undefined: Beta(1, 1) is flat on [0, 1]";
-  } else if (alpha <= 1 && beta > 1) {
+  } else if (alpha == 1 && beta > 1) {  // (1 - p)^(beta - 1): finite, largest at 0
     note = "on the boundary p = 0";
-  } else if (alpha > 1 && beta <= 1) {
+    return 0.0;
+  } else if (alpha > 1 && beta == 1) {
+    note = "on the boundary p = 1";
+    return 1.0;
+  } else if (alpha < 1 && beta > 1) {  // unbounded as p -> 0: no value is the largest
+    note = "on the boundary p = 0";
+  } else if (alpha > 1 && beta < 1) {
     note = "on the boundary p = 1";
   } else {
     note = "undefined: Beta(" + significant(alpha) + ", " + significant(beta) +

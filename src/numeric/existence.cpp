@@ -283,9 +283,11 @@ bool Verdicts::levelled() {
   bool closed = false;
   std::vector<VectorXd> snapped = f.values;
   if (describe(layout, m, d, p.u, limits, edges, closed, snapped)) {
-    // Towards edges: the mode is there when they belong to the support.
-    if (closed && std::isfinite(tape.forward(snapped))) {
+    // Towards edges: the mode is there when the density's limit there is
+    // finite (at an open end, a value said to be on the boundary).
+    if (std::isfinite(tape.forward(snapped))) {
       f.values = snapped;
+      if (!closed) f.boundary = "on the boundary " + join(edges);
       return true;
     }
     f.note = the + " is on the boundary " + join(edges);
@@ -391,9 +393,11 @@ bool Verdicts::runs_off() {
       return true;
     }
     if (to_edges && !ray.unbounded) {
-      // The supremum is on the edge: the mode when the edge belongs to the support.
-      if (closed && std::isfinite(tape.forward(snapped))) {
+      // The supremum is on the edge: the mode, when the density's limit there
+      // is finite (said to be on the boundary when the edge is an open end).
+      if (std::isfinite(tape.forward(snapped))) {
         f.values = snapped;
+        if (!closed) f.boundary = "on the boundary " + join(edges);
         return true;
       }
       f.note = the + " is on the boundary " + join(edges);

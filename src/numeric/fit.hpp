@@ -37,6 +37,8 @@ struct FitInputs {
 struct Fit {
   std::vector<Eigen::VectorXd> values;  // the mode, in the original parameterisation
   std::string note;                     // why there is none: a whole sentence
+  std::string boundary;                 // a mode at an open end of the support, where the density's
+                                        // limit is finite: "on the boundary p = 1" (values hold it)
   bool interior = false;                // an interior mode with positive curvature: Laplace applies
   double f = INFINITY;                  // minus the log density at the mode, with the L1 terms
   Point point;

@@ -87,13 +87,14 @@ solution::ParamResult param_result(const Model& m, const Transform& t, const Fit
                             : Value::vector(std::vector<double>(
                                   map.values[t.param].data(), map.values[t.param].data() + t.size));
   if (map.note.empty())
-    r.map = mode_value;
+    r.map = mode_value, r.map_note = map.boundary;
   else
     r.map_note = map.note;
   if (mle.note.empty()) {
     const VectorXd& x = mle.values[t.param];
     r.mle = scalar ? Value::scalar(x[0])
                    : Value::vector(std::vector<double>(x.data(), x.data() + t.size));
+    r.mle_note = mle.boundary;
   } else {
     r.mle_note = mle.note;
   }
@@ -225,7 +226,8 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   if (opt.mle) {
     // From the data's least-squares fit, else from the MAP when there is
     // one: near, and off the symmetric saddle a mixture's zero start sits on.
-    bool from_map = map.note.empty() && map.point.u.size() == static_cast<Eigen::Index>(layout.dim);
+    bool from_map = map.note.empty() && map.boundary.empty() &&
+                    map.point.u.size() == static_cast<Eigen::Index>(layout.dim);
     mle = fit({.m = m,
                .tape = *likelihood,
                .layout = layout,

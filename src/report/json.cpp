@@ -111,6 +111,7 @@ struct Body {
     else
       out["value"] = named(std::get<answer::Named>(p.value));
     if (!p.at.empty()) out["at"] = p.at;
+    if (!p.note.empty()) out["note"] = p.note;
   }
 
   void operator()(const answer::Probability& p) {

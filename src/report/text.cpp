@@ -184,6 +184,7 @@ struct Line {
     const auto* one = std::get_if<Value>(&p.value);
     out << a.query << " = " << (one ? text(*one) : text(std::get<Named>(p.value)));
     if (!p.at.empty()) out << "   [" << p.at << "]";  // a let at the parameters' mode
+    if (!p.note.empty()) out << "   [" << p.note << "]";
     out << '\n';
   }
 

@@ -45,16 +45,25 @@ TEST_CASE("Beta: Binomial, Bernoulli, Geometric and NegativeBinomial on one prob
   CHECK(num(r[5]["value"]) == doctest::Approx(16.0 / 39).epsilon(1e-14));  // (a - 1) / (a + b - 2)
 }
 
-TEST_CASE("Beta: the MLE and MAP on the boundary are said, not printed as numbers") {
+TEST_CASE("Beta: an MLE and MAP on the boundary are values, and say so") {
+  // Three heads: the likelihood p^3 and the posterior Beta(4, 1) ~ p^3 are
+  // largest at p = 1 itself (m / N = 1, the course's formula).
   auto r = answers(
       "data f = [1, 1, 1]\nparam p ~ Beta(1, 1)\nf ~ Bernoulli(p)\nprint mle(p)\nprint map(p)\n"
       "print posterior(p)\n");
-  REQUIRE(r[0].contains("error"));
-  CHECK(r[0]["error"] == "the MLE is on the boundary p = 1");
-  REQUIRE(r[1].contains("error"));
-  CHECK(r[1]["error"].get<std::string>().find("on the boundary p = 1") != std::string::npos);
+  REQUIRE(r[0].contains("value"));
+  CHECK(num(r[0]["value"]) == 1);
+  CHECK(r[0]["note"] == "on the boundary p = 1 (every trial a success)");
+  REQUIRE(r[1].contains("value"));
+  CHECK(num(r[1]["value"]) == 1);
+  CHECK(r[1]["note"] == "on the boundary p = 1");
   CHECK(num(r[2]["params"]["a"]) == 4);
   CHECK(num(r[2]["params"]["b"]) == 1);
+  CHECK(num(r[2]["mode"]) == 1);
+  // Where the density is unbounded at the end no value is the largest: refused.
+  auto u = answers("data f = [1, 1, 1]\nparam p ~ Beta(1, 0.5)\nf ~ Bernoulli(p)\nprint map(p)\n");
+  REQUIRE(u[0].contains("error"));
+  CHECK(u[0]["error"] == "the MAP is on the boundary p = 1");
   // With a proper prior away from 0 and 1 the MAP is interior again.
   auto s = answers("data f = [1, 1, 1]\nparam p ~ Beta(2, 2)\nf ~ Bernoulli(p)\nprint map(p)\n");
   CHECK(num(s[0]["value"]) == doctest::Approx(4.0 / 5).epsilon(1e-14));

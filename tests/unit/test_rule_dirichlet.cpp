@@ -74,8 +74,10 @@ print evidence()
   CHECK(r[0]["mode"].is_null());
   CHECK(contains(r[0]["mode_note"].get<std::string>(), "on the boundary theta[3] = 0"));
   CHECK(contains(r[1]["error"].get<std::string>(), "theta[3] = 0"));
-  CHECK(contains(r[2]["error"].get<std::string>(), "on the boundary theta[3] = 0"));
-  CHECK(contains(r[2]["error"].get<std::string>(), "category 3 was never observed"));
+  // The MLE counts / N exists on the simplex's boundary, and says so.
+  CHECK(num(r[2]["value"][2]) == 0);
+  CHECK(contains(r[2]["note"].get<std::string>(), "on the boundary theta[3] = 0"));
+  CHECK(contains(r[2]["note"].get<std::string>(), "category 3 was never observed"));
   CHECK(r[3]["family"] == "Categorical");
   CHECK(num(r[3]["params"]["probs"][2]) == doctest::Approx(1.0 / 6).epsilon(1e-12));
   CHECK(num(r[3]["mean"]) == doctest::Approx(11.0 / 6).epsilon(1e-12));
