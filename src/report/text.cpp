@@ -158,7 +158,10 @@ struct Line {
 
   void operator()(const Approximation& p) {
     out << a.query << " ~ Laplace approximation   [" << p.rule << "]\n";
-    out << "    mode " << beside(p.mode, p.sd) << "   sd " << text(p.sd);
+    // As an exact posterior's line: the mean (of the approximation, in the
+    // original parameterisation), sd, mode (the MAP) and interval.
+    out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd) << "   mode "
+        << beside(p.mode, p.sd);
     if (p.interval)
       out << "   " << percent(p.interval->level) << "% interval "
           << interval_text(p.interval->bounds);
