@@ -246,12 +246,16 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   prefer_huge_pages();
-  // Whatever the command, running out of memory is an error message, not an abort.
+  // Whatever the command, an exception is an error message, not an abort:
+  // running out of memory, or anything the libraries throw.
   try {
     return dispatch(argc, argv);
   } catch (const std::bad_alloc&) {
     std::cerr << "bayes: error: out of memory (the model or its data is too large for this "
                  "machine)\n";
+    return kNumeric;
+  } catch (const std::exception& e) {
+    std::cerr << "bayes: error: " << e.what() << '\n';
     return kNumeric;
   }
 }
