@@ -111,7 +111,7 @@ std::vector<std::size_t> Checker::param_sizes(const ast::ParamStmt& s, bool& siz
         if (!n->type.numeric())
           fail(d.size->span, "the size of a vector parameter must be a number, not a condition");
         Value v = typer_.value_of(*n);
-        if (!v.is_scalar() || n->type.elem != Elem::Int || v[0] < 1)
+        if (!v.is_scalar() || n->type.elem != Elem::Int || !(v[0] >= 1))  // NaN too
           fail(d.size->span, "the size of a vector parameter must be a whole number >= 1");
         if (v[0] > kMaxParamSize)
           fail(d.size->span, "a vector parameter has at most " +

@@ -156,8 +156,10 @@ std::vector<Value> args_at(const CheckedDist& dist, std::size_t k) {
   std::vector<Value> args_k;
   for (std::size_t i = 0; i < dist.known.size(); ++i) {
     const Value& a = dist.known[i];
+    // An argument shorter than the data (an error reported elsewhere, when a
+    // sibling argument's own error skipped the shape check) is unknown there.
     if (f->outcome_rank == Rank::Scalar && f->params[i].rank == Rank::Scalar && a.size() > 1)
-      args_k.push_back(Value::scalar(a[k], a.integer));
+      args_k.push_back(k < a.size() ? Value::scalar(a[k], a.integer) : Value{});
     else
       args_k.push_back(a);
   }

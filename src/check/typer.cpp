@@ -487,7 +487,7 @@ Type Typer::sequence_type(const BuiltinInfo& b, const std::string& name,
   // converting a larger double to a size would be undefined.
   constexpr double kMaxLength = 1e8;
   if (b.id == Builtin::Rep) {
-    if (args[1]->type.elem != Elem::Int || n[0] < 0)
+    if (args[1]->type.elem != Elem::Int || !(n[0] >= 0))  // NaN too
       fail(args[1]->span, "the number of copies must be a whole number >= 0");
     if (n[0] > kMaxLength)
       fail(args[1]->span, "'" + name + "' would make " + message_value(n[0]) +
@@ -496,6 +496,11 @@ Type Typer::sequence_type(const BuiltinInfo& b, const std::string& name,
   }
   if (args[0]->type.elem != Elem::Int || args[1]->type.elem != Elem::Int)
     fail(span, "'seq' needs whole numbers");
+  // Beyond 2^53 consecutive whole numbers are not all doubles (x + 1 == x).
+  constexpr double kExact = 9007199254740992.0;
+  if (!(std::fabs(a0[0]) < kExact) || !(std::fabs(n[0]) < kExact))
+    fail(span, "'seq' needs whole numbers of size below 2^53 = 9007199254740992, not " +
+                   format::shortest(std::fabs(a0[0]) < kExact ? n[0] : a0[0]));
   if (n[0] - a0[0] + 1 > kMaxLength)
     fail(span, "'seq' would make " + message_value(n[0] - a0[0] + 1) +
                    " elements; at most 100000000 are allowed");

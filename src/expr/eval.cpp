@@ -5,6 +5,8 @@
 #include <cmath>
 #include <functional>
 
+#include "format/format.hpp"
+
 namespace bayes::ir {
 
 namespace {
@@ -64,9 +66,10 @@ Value pairwise(const BuiltinMath& m, const Value& a, const Value& b, bool intege
 }
 
 std::size_t to_index(double x, std::size_t n, Span span) {
+  if (std::isnan(x)) throw EvalError(span, "index is NaN (not a number)");
   if (x != std::floor(x) || x < 1 || x > static_cast<double>(n))
-    throw EvalError(span, "index " + std::to_string(static_cast<long long>(x)) +
-                              " is out of range 1.." + std::to_string(n));
+    throw EvalError(span,
+                    "index " + format::shortest(x) + " is out of range 1.." + std::to_string(n));
   return static_cast<std::size_t>(x) - 1;
 }
 
