@@ -438,8 +438,9 @@ struct Rates {
   std::vector<const KindInfo*> kinds;
 };
 
-// The prior of one rate parameter as Gamma(a0, b0) per element, or nullopt
-// when it is no member or limit of the Gamma family with known arguments.
+// The prior of one rate parameter as Gamma(a0, b0) per element, appended to
+// r; false when it is no member or limit of the Gamma family with known
+// arguments.
 bool rate_prior(const Model& m, std::size_t p, std::size_t size, Rates& r) {
   const Prior& prior = m.priors[m.params[p].prior];
   if (prior.params.size() != 1 || m.params[p].discrete) return false;
