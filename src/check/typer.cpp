@@ -483,15 +483,16 @@ Type Typer::sequence_type(const BuiltinInfo& b, const std::string& name,
   }
   Value n = value_of(*args[1]);
   Value a0 = value_of(*args[0]);
-  // A length beyond this (800 MB of doubles) is surely a typo, and
-  // converting a larger double to a size would be undefined.
-  constexpr double kMaxLength = 1e8;
+  // A vector written in the model (not read from a CSV file) beyond this
+  // (80 MB of doubles) is surely a typo; converting a larger double to a size
+  // would be undefined.
+  constexpr double kMaxLength = 1e7;
   if (b.id == Builtin::Rep) {
     if (args[1]->type.elem != Elem::Int || !(n[0] >= 0))  // NaN too
       fail(args[1]->span, "the number of copies must be a whole number >= 0");
     if (n[0] > kMaxLength)
       fail(args[1]->span, "'" + name + "' would make " + message_value(n[0]) +
-                              " elements; at most 100000000 are allowed");
+                              " elements; at most 10000000 are allowed");
     return Type::vector(static_cast<std::size_t>(n[0]), args[0]->type.elem);
   }
   if (args[0]->type.elem != Elem::Int || args[1]->type.elem != Elem::Int)
@@ -503,7 +504,7 @@ Type Typer::sequence_type(const BuiltinInfo& b, const std::string& name,
                    format::shortest(std::fabs(a0[0]) < kExact ? n[0] : a0[0]));
   if (n[0] - a0[0] + 1 > kMaxLength)
     fail(span, "'seq' would make " + message_value(n[0] - a0[0] + 1) +
-                   " elements; at most 100000000 are allowed");
+                   " elements; at most 10000000 are allowed");
   return Type::vector(n[0] >= a0[0] ? static_cast<std::size_t>(n[0] - a0[0] + 1) : 0, Elem::Int);
 }
 
