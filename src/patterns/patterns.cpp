@@ -279,7 +279,9 @@ std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p
   std::vector<Value> args;
   for (const auto& a : p.args) args.push_back(eval_data(m, *a));
   const dist::Bounds b = dist::support_bounds(*p.family, args);
-  if (!std::isfinite(b.lo) || !std::isfinite(b.hi) || b.hi - b.lo >= max_values)
+  // Beyond 2^53 consecutive whole numbers are not all doubles (k + 1 == k).
+  constexpr double kExact = 9007199254740992.0;
+  if (!(std::fabs(b.lo) < kExact && std::fabs(b.hi) < kExact) || b.hi - b.lo >= max_values)
     return std::nullopt;
   std::vector<double> out;
   for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);

@@ -65,6 +65,9 @@ double mixture_mode(const solution::ClosedForm& out, const Parts& parts, double 
   auto density = [&](double x) { return out.lpdf(Value::scalar(x)); };
   if (out.discrete) {
     a = std::ceil(a), b = std::floor(b);
+    // Beyond 2^53 whole numbers are not all doubles (x + 1 == x): no scan.
+    if (!(std::fabs(a) < 9007199254740992.0 && std::fabs(b) < 9007199254740992.0))
+      return parts.forms.front().mode ? (*parts.forms.front().mode)[0] : mean;
     const double step = std::max(1.0, std::ceil((b - a) / 20000));
     double best = a, top = -INFINITY;
     for (double x = a; x <= b; x += step)

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -86,10 +87,11 @@ inline Result run(const std::string& text, const std::string& dir = "") {
   return r;
 }
 
-// Every print of the program through the whole engine (the program must compile).
-inline answer::Report report(const std::string& text,
-                             answer::Method method = answer::Method::Auto) {
-  auto r = run(text);
+// Every print of the program through the whole engine (the program must
+// compile); data files are read relative to `dir`.
+inline answer::Report report(const std::string& text, answer::Method method = answer::Method::Auto,
+                             const std::string& dir = "") {
+  auto r = run(text, dir);
   REQUIRE_MESSAGE(r.compiled, r.errors());
   answer::Options opt;
   opt.method = method;
@@ -98,8 +100,23 @@ inline answer::Report report(const std::string& text,
 
 // The same, each print's answer as JSON.
 inline std::vector<nlohmann::ordered_json> answers(const std::string& text,
-                                                   answer::Method method = answer::Method::Auto) {
-  return report::to_json(report(text, method));
+                                                   answer::Method method = answer::Method::Auto,
+                                                   const std::string& dir = "") {
+  return report::to_json(report(text, method, dir));
+}
+
+// A whole file's text ("" when it cannot be read).
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A JSON fixture under tests/fixtures/ ("quadrature/stan_reference.json").
+inline nlohmann::ordered_json fixture_json(const std::string& relative) {
+  return nlohmann::ordered_json::parse(
+      read_file(std::string(BAYES_TEST_DIR) + "/fixtures/" + relative));
 }
 
 // Fully parenthesised form of an expression: (+ a (* b c)).

@@ -26,12 +26,8 @@ using test::num;
 // LogNormal priors on the scale).
 json quadrature_cases() {
   json all = json::array();
-  for (const char* file : {"quadrature_reference.json", "more_quadrature_reference.json"}) {
-    std::ifstream in(std::string(BAYES_TEST_DIR) + "/fixtures/quadrature/" + file);
-    std::stringstream s;
-    s << in.rdbuf();
-    for (const auto& c : json::parse(s.str())) all.push_back(c);
-  }
+  for (const char* file : {"quadrature_reference.json", "more_quadrature_reference.json"})
+    for (const auto& c : test::fixture_json(std::string("quadrature/") + file)) all.push_back(c);
   return all;
 }
 
@@ -197,10 +193,7 @@ TEST_CASE("discrete outer parameter: an unknown binomial n with an unknown p, su
 // run (1324 divergent transitions, the funnel's known bias at small tau) is
 // kept in the fixture as what a sampler gets wrong, not as a reference.
 TEST_CASE("quadrature: eight schools against a long Stan run") {
-  std::ifstream in(std::string(BAYES_TEST_DIR) + "/fixtures/quadrature/stan_reference.json");
-  std::stringstream s;
-  s << in.rdbuf();
-  const json runs = json::parse(s.str());
+  const json runs = test::fixture_json("quadrature/stan_reference.json");
   const json* stan = nullptr;
   for (const auto& run : runs)
     if (run["name"] == "eight_schools_noncentred") stan = &run;

@@ -20,13 +20,6 @@ namespace {
 
 const std::string kRegressionDir = std::string(BAYES_TEST_DIR) + "/fixtures/regression";
 
-std::string read_fixture(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The model's statements without its prints.
 std::string without_prints(const std::string& text) {
   std::istringstream in(text);
@@ -61,14 +54,14 @@ void check_close(double got, const json& want, double tol) {
 }  // namespace
 
 TEST_CASE("flat-prior regressions: exact marginals and the joint mode against scipy") {
-  const json cases = json::parse(read_fixture(kRegressionDir + "/regression_reference.json"));
+  const json cases = json::parse(test::read_file(kRegressionDir + "/regression_reference.json"));
   REQUIRE(cases.size() >= 20);
   for (const auto& c : cases) {
     const std::string name = c["name"];
     CAPTURE(name);
     const double tol = 1e-9;
     std::string text =
-        without_prints(read_fixture(kRegressionDir + "/" + c["model"].get<std::string>()));
+        without_prints(test::read_file(kRegressionDir + "/" + c["model"].get<std::string>()));
     std::vector<std::string> keys;
     for (auto it = c["params"].begin(); it != c["params"].end(); ++it) keys.push_back(it.key());
     std::vector<std::string> names;
@@ -76,10 +69,7 @@ TEST_CASE("flat-prior regressions: exact marginals and the joint mode against sc
       if (std::find(names.begin(), names.end(), split_key(k).first) == names.end())
         names.push_back(split_key(k).first);
     for (const auto& n : names) text += "print posterior(" + n + ")\nprint map(" + n + ")\n";
-    auto r = test::run(text, kRegressionDir);
-    REQUIRE_MESSAGE(r.compiled, r.errors());
-    answer::Options opt;
-    auto out = report::to_json(answer::answer_all(*r.compiled, opt));
+    auto out = test::answers(text, answer::Method::Auto, kRegressionDir);
     for (const auto& key : keys) {
       CAPTURE(key);
       const auto parts = split_key(key);
@@ -116,7 +106,7 @@ TEST_CASE("flat-prior regressions: exact marginals and the joint mode against sc
 
 TEST_CASE("flat-prior regressions: the numeric engine finds the same joint mode") {
   // The MAP of p(b, sigma) ~ 1 is the MLE: least squares and sqrt(RSS / n).
-  const json cases = json::parse(read_fixture(kRegressionDir + "/regression_reference.json"));
+  const json cases = json::parse(test::read_file(kRegressionDir + "/regression_reference.json"));
   for (const std::string name : {"line", "stackloss", "earnings", "line_s2"}) {
     CAPTURE(name);
     const json* c = nullptr;
@@ -124,15 +114,10 @@ TEST_CASE("flat-prior regressions: the numeric engine finds the same joint mode"
       if (x["name"] == name) c = &x;
     REQUIRE(c);
     std::string text =
-        without_prints(read_fixture(kRegressionDir + "/" + (*c)["model"].get<std::string>()));
+        without_prints(test::read_file(kRegressionDir + "/" + (*c)["model"].get<std::string>()));
     text += "print map()\n";
-    auto exact = test::run(text, kRegressionDir);
-    REQUIRE(exact.compiled);
-    answer::Options opt;
-    auto a = report::to_json(answer::answer_all(*exact.compiled, opt));
-    auto again = test::run(text, kRegressionDir);
-    opt.method = answer::Method::Numeric;
-    auto b = report::to_json(answer::answer_all(*again.compiled, opt));
+    auto a = test::answers(text, answer::Method::Auto, kRegressionDir);
+    auto b = test::answers(text, answer::Method::Numeric, kRegressionDir);
     CHECK(a[0]["method"] == "conjugate");
     CHECK(b[0]["method"] != "conjugate");
     for (auto it = a[0]["value"].begin(); it != a[0]["value"].end(); ++it) {
@@ -155,21 +140,19 @@ TEST_CASE("flat-prior regressions: the numeric engine finds the same joint mode"
 // 2 % of Stan's (or 3 of their standard errors, where a heavy tail makes the
 // sample sd converge slowly). A moment that does not exist is null there.
 TEST_CASE("flat-prior regressions: exact answers against long Stan runs") {
-  const json cases = json::parse(read_fixture(kRegressionDir + "/stan_reference.json"));
+  const json cases = json::parse(test::read_file(kRegressionDir + "/stan_reference.json"));
   REQUIRE(cases.size() >= 20);
   for (const auto& c : cases) {
     const std::string name = c["name"];
     CAPTURE(name);
     std::string text =
-        without_prints(read_fixture(kRegressionDir + "/" + c["model"].get<std::string>()));
+        without_prints(test::read_file(kRegressionDir + "/" + c["model"].get<std::string>()));
     std::vector<std::string> names;
     for (auto it = c["params"].begin(); it != c["params"].end(); ++it)
       if (std::find(names.begin(), names.end(), split_key(it.key()).first) == names.end())
         names.push_back(split_key(it.key()).first);
     for (const auto& n : names) text += "print posterior(" + n + ")\n";
-    auto r = test::run(text, kRegressionDir);
-    REQUIRE_MESSAGE(r.compiled, r.errors());
-    auto out = report::to_json(answer::answer_all(*r.compiled, answer::Options{}));
+    auto out = test::answers(text, answer::Method::Auto, kRegressionDir);
     for (auto it = c["params"].begin(); it != c["params"].end(); ++it) {
       CAPTURE(it.key());
       const auto parts = split_key(it.key());  // clang 14 cannot capture a structured binding

@@ -9,8 +9,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "helpers.hpp"
@@ -22,13 +20,6 @@ namespace {
 using bayes::test::num;
 
 const std::string kRescaledDir = std::string(BAYES_TEST_DIR) + "/fixtures/rescaled";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Tolerance {
   double location = 0, scale = 0;
@@ -46,18 +37,15 @@ Tolerance tolerance(const json& c) {
 // The answers of the case's model file (which prints mle(), map(),
 // posterior(mu) and the posterior of its scale).
 std::vector<json> answers_of(const json& c, bayes::answer::Method method) {
-  auto r =
-      bayes::test::run(read_text(kRescaledDir + "/" + c["model"].get<std::string>()), kRescaledDir);
-  REQUIRE_MESSAGE(r.compiled, r.errors());
-  bayes::answer::Options opt;
-  opt.method = method;
-  return bayes::report::to_json(bayes::answer::answer_all(*r.compiled, opt));
+  return bayes::test::answers(
+      bayes::test::read_file(kRescaledDir + "/" + c["model"].get<std::string>()), method,
+      kRescaledDir);
 }
 
 }  // namespace
 
 TEST_CASE("rescaled data: exact posteriors at any offset and spread") {
-  const json cases = json::parse(read_text(kRescaledDir + "/rescaled_reference.json"));
+  const json cases = bayes::test::fixture_json("rescaled/rescaled_reference.json");
   REQUIRE(cases.size() >= 10);
   for (const auto& c : cases) {
     const std::string name = c["name"];
@@ -108,7 +96,7 @@ TEST_CASE("rescaled data: exact posteriors at any offset and spread") {
 // (a double there moves in steps of 0.002, the data's own resolution), and
 // the engine still says it cannot find the mode there: that case is left out.
 TEST_CASE("rescaled data: the numeric engine finds the same modes") {
-  const json cases = json::parse(read_text(kRescaledDir + "/rescaled_reference.json"));
+  const json cases = bayes::test::fixture_json("rescaled/rescaled_reference.json");
   for (const auto& c : cases) {
     const std::string name = c["name"];
     CAPTURE(name);
