@@ -12,14 +12,18 @@
 #include "density/log_density.hpp"
 #include "enumerate/enumerate.hpp"
 #include "expr/eval.hpp"
+#include "format/format.hpp"
 #include "numeric/numeric.hpp"
 #include "quadrature/quadrature.hpp"
+#include "sample/diagnostics.hpp"
+#include "sample/sample.hpp"
 #include "solution/solution.hpp"
 
 namespace bayes::answer {
 
 namespace {
 
+using sample::ChainDraws;
 using solution::ClosedForm;
 using solution::Solution;
 
@@ -128,6 +132,28 @@ struct Engine {
     }
   }
 
+  // The MAP and MLE of a component the sampler solved: the optimiser's, as
+  // every map() and mle() is (only when a query asks for one).
+  void borrow_points(Solution& sol, const graph::Component& comp) {
+    bool any_point = false;
+    for (const auto& q : m().queries)
+      any_point = any_point || q.kind == QueryKind::Map || q.kind == QueryKind::Mle ||
+                  q.kind == QueryKind::Plot;
+    if (!any_point) return;
+    numeric::Options o = numeric_options();
+    o.laplace = false;
+    std::optional<numeric::Failure> failure;
+    std::string why;
+    auto fit = numeric::solve(m(), c.graph, comp, o, why, failure);
+    for (auto& r : sol.params) {
+      const auto* n = fit ? fit->find(r.param) : nullptr;
+      r.map = n ? n->map : std::nullopt;
+      r.map_note = n ? n->map_note : failure ? failure->message : why;
+      r.mle = n ? n->mle : std::nullopt;
+      r.mle_note = n ? n->mle_note : failure ? failure->message : why;
+    }
+  }
+
   // Streaming is decided here, once per component: a component whose columns
   // are summarised is offered the rules that read summaries; when none
   // solves it, its columns are read into memory and the other engines (and
@@ -158,7 +184,7 @@ struct Engine {
               conjugate::solve_component(m(), g, comp, in_memory_why, conjugate::Rules::InMemory);
           if (why.empty()) why = in_memory_why;
         }
-      } else if (opt.method != Method::Numeric) {
+      } else if (opt.method != Method::Numeric && opt.method != Method::Sample) {
         solutions[i] = conjugate::solve_component(m(), g, comp, why);
       }
       if (solutions[i] && !solutions[i]->improper.empty()) {
@@ -179,6 +205,16 @@ struct Engine {
         std::string quadrature_why;
         solutions[i] = quadrature::solve(m(), g, comp, quadrature_why);
         if (solutions[i]) borrow_mle(*solutions[i], comp);
+      }
+      if (!solutions[i] && opt.method == Method::Sample) {
+        std::string sample_why;
+        solutions[i] = sample::solve(m(), g, comp, opt.sample, sample_why);
+        if (!solutions[i]) {
+          failures[i] = "cannot be sampled: " + sample_why;
+          report.status = std::max(report.status, 3);
+          continue;
+        }
+        borrow_points(*solutions[i], comp);
       }
       if (!solutions[i]) {
         std::string closed_why = why;
@@ -219,6 +255,9 @@ struct Engine {
   // (or, for a numerically solved component, its Laplace approximation: then
   // draws_from names it).
   std::string draws_from;
+  // Set by draws() when they come from the sampler's chains: the draws are
+  // then chain after chain, and their Monte Carlo errors need the chains.
+  const solution::Sampled* draws_run = nullptr;
   bool draws(const std::vector<std::size_t>& params, std::size_t n,
              std::vector<std::vector<Value>>& out, std::string& why) {
     std::vector<std::size_t> comps;
@@ -233,18 +272,74 @@ struct Engine {
     std::sort(comps.begin(), comps.end());
     comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
     dist::Rng rng(opt.seed);
-    out.assign(n, std::vector<Value>(m().params.size()));
     draws_from = "the posterior";
+    draws_run = nullptr;
     for (auto ci : comps) {
       if (!solutions[ci]->draw) {
         why = "no posterior draws: " + failures[ci];
         return false;
       }
       if (solutions[ci]->method == "numeric") draws_from = "the Laplace approximation";
+      if (solutions[ci]->sampled) draws_run = solutions[ci]->sampled.get();
     }
+    // The sampler's draws are used each once, in order (chain by chain);
+    // the other components' independent draws are paired with them.
+    if (draws_run) n = draws_run->total();
+    out.assign(n, std::vector<Value>(m().params.size()));
     for (std::size_t s = 0; s < n; ++s)
-      for (auto ci : comps) solutions[ci]->draw(rng, out[s]);
+      for (auto ci : comps) {
+        if (const auto& run = solutions[ci]->sampled)
+          run->fill(s, out[s]);
+        else
+          solutions[ci]->draw(rng, out[s]);
+      }
     return true;
+  }
+
+  // The chains of one quantity computed from draws() (chain after chain).
+  ChainDraws chains_of(const std::vector<double>& xs) const {
+    ChainDraws x(draws_run->chains);
+    for (std::size_t k = 0; k < x.size(); ++k)
+      x[k].assign(xs.begin() + static_cast<std::ptrdiff_t>(k * draws_run->draws),
+                  xs.begin() + static_cast<std::ptrdiff_t>((k + 1) * draws_run->draws));
+    return x;
+  }
+
+  // R-hat and ESS of the given columns (one per element), with what failed
+  // in words: the run's own warnings, then the columns'.
+  static Convergence convergence(const solution::Sampled& run,
+                                 const std::vector<const ChainDraws*>& cols,
+                                 const std::vector<std::string>& names) {
+    Convergence c;
+    c.chains = run.chains;
+    c.divergences = run.divergences;
+    c.warnings = run.warnings;
+    std::vector<double> rhat, bulk, tail;
+    std::string high, low;
+    const double floor = 100.0 * static_cast<double>(run.chains);
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      rhat.push_back(sample::rhat(*cols[i]));
+      bulk.push_back(sample::ess_bulk(*cols[i]));
+      tail.push_back(sample::ess_tail(*cols[i]));
+      if (rhat.back() > 1.01) high += (high.empty() ? "" : ", ") + names[i];
+      if (bulk.back() < floor || tail.back() < floor) low += (low.empty() ? "" : ", ") + names[i];
+    }
+    bool scalar = cols.size() == 1 && names[0].find('[') == std::string::npos;
+    auto pack = [&](std::vector<double> v) {
+      return scalar ? Value::scalar(v[0]) : Value::vector(std::move(v));
+    };
+    c.rhat = pack(rhat), c.ess_bulk = pack(bulk), c.ess_tail = pack(tail);
+    if (!high.empty())
+      c.warnings.push_back("R-hat above 1.01 (" + high +
+                           "): the chains disagree, so this answer is not reliable");
+    if (!low.empty())
+      c.warnings.push_back("effective sample size below " + format::significant(floor) + " (" +
+                           low + "): the Monte Carlo error is large; draw more (--draws)");
+    return c;
+  }
+
+  std::string chains_from(const solution::Sampled& run) const {
+    return "the posterior (" + std::to_string(run.chains) + " NUTS chains)";
   }
 
   std::string method_of(std::size_t param) const {
@@ -260,6 +355,7 @@ struct Engine {
     const auto* r = s->find(p);
     const ClosedForm& cf = r->posterior;
     if (cf.laplace) return posterior_laplace(q, *s, *r);
+    if (s->sampled && !m().params[p].discrete) return posterior_sampled(q, *s, p);
     Posterior out{s->rule,
                   {cf.family, cf.params, cf.dist_family},
                   s->relative_error,
@@ -301,6 +397,61 @@ struct Engine {
     return make(q, "laplace", std::move(out));
   }
 
+  // The columns of parameter p in a sampled run, with their names.
+  std::vector<const solution::SampledColumn*> columns_of(const solution::Sampled& run,
+                                                         std::size_t p,
+                                                         std::vector<std::string>& names) const {
+    std::vector<const solution::SampledColumn*> cols;
+    for (const auto& col : run.columns)
+      if (col.param == p) {
+        cols.push_back(&col);
+        names.push_back(m().params[p].type.is_scalar()
+                            ? m().params[p].name
+                            : m().params[p].name + "[" + std::to_string(col.element + 1) + "]");
+      }
+    return cols;
+  }
+
+  // The sampler's draws of a parameter: mean, sd and interval (of each
+  // element), each with its Monte Carlo standard error, and the diagnostics.
+  Answer posterior_sampled(const Query& q, const Solution& s, std::size_t p) {
+    const solution::Sampled& run = *s.sampled;
+    std::vector<std::string> names;
+    auto cols = columns_of(run, p, names);
+    const bool scalar = m().params[p].type.is_scalar();
+    const double tail = (1 - q.level) / 2;
+    std::vector<double> mean, sd, mcse_mean, mcse_sd, lo, hi, mcse_lo, mcse_hi;
+    std::vector<const ChainDraws*> chains;
+    for (const auto* col : cols) {
+      mean.push_back(col->mean), sd.push_back(col->sd);
+      mcse_mean.push_back(col->mcse_mean), mcse_sd.push_back(col->mcse_sd);
+      lo.push_back(sample::quantile(col->chains, tail));
+      hi.push_back(sample::quantile(col->chains, 1 - tail));
+      mcse_lo.push_back(sample::mcse_quantile(col->chains, tail));
+      mcse_hi.push_back(sample::mcse_quantile(col->chains, 1 - tail));
+      chains.push_back(&col->chains);
+    }
+    auto pack = [&](const std::vector<double>& v) {
+      return scalar ? Value::scalar(v[0]) : Value::vector(v);
+    };
+    auto bounds = [&](const std::vector<double>& a, const std::vector<double>& b) {
+      if (scalar) return pair(a[0], b[0]);
+      std::vector<double> xs(a);
+      xs.insert(xs.end(), b.begin(), b.end());
+      return Value::matrix(a.size(), 2, std::move(xs));
+    };
+    SampledPosterior out{s.rule,
+                         pack(mean),
+                         pack(sd),
+                         pack(mcse_mean),
+                         pack(mcse_sd),
+                         Interval{bounds(lo, hi), q.level},
+                         bounds(mcse_lo, mcse_hi),
+                         Draws{run.total(), chains_from(run), std::nullopt, run.seed,
+                               convergence(run, chains, names)}};
+    return make(q, "sampling", std::move(out));
+  }
+
   // Summary of a let quantity from exact posterior draws; `quantile` gets the
   // draws' quantile at the query's level.
   Answer posterior_let(const Query& q, std::size_t li, double* quantile = nullptr) {
@@ -312,8 +463,10 @@ struct Engine {
     if (!draws(params, n, ds, why)) return error(q, why);
     if (!let.expr->type.is_scalar())
       return error(q, "posterior summaries of vector lets are not supported yet");
+    n = ds.size();
     std::vector<double> xs(n);
     for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, env_of(m(), ds[s]))[0];
+    if (draws_run) return let_from_chains(q, let, xs, quantile);
     double mean = 0;
     for (double x : xs) mean += x;
     mean /= static_cast<double>(n);
@@ -326,9 +479,30 @@ struct Engine {
     };
     double tail = (1 - q.level) / 2;
     if (quantile) *quantile = quant(q.level);
-    Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed};
+    Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
     return make(q, "monte-carlo",
                 DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}});
+  }
+
+  // A let over the sampler's draws: as a sampled parameter is reported.
+  Answer let_from_chains(const Query& q, const LetVar& let, const std::vector<double>& xs,
+                         double* quantile) {
+    const solution::Sampled& run = *draws_run;
+    ChainDraws x = chains_of(xs);
+    auto d = sample::diagnose(x);
+    double tail = (1 - q.level) / 2;
+    if (quantile) *quantile = sample::quantile(x, q.level);
+    SampledPosterior out{
+        "",
+        Value::scalar(d.mean),
+        Value::scalar(d.sd),
+        Value::scalar(d.mcse_mean),
+        Value::scalar(d.mcse_sd),
+        Interval{pair(sample::quantile(x, tail), sample::quantile(x, 1 - tail)), q.level},
+        pair(sample::mcse_quantile(x, tail), sample::mcse_quantile(x, 1 - tail)),
+        Draws{run.total(), chains_from(run), std::nullopt, run.seed,
+              convergence(run, {&x}, {let.name})}};
+    return make(q, "sampling", std::move(out));
   }
 
   Answer posterior(const Query& q, double* quantile = nullptr) {
@@ -429,6 +603,8 @@ struct Engine {
     const auto* closed = std::get_if<Posterior>(&post.body);
     const auto* laplace = std::get_if<Approximation>(&post.body);
     const auto* drawn = std::get_if<DrawSummary>(&post.body);
+    if (const auto* sampled = std::get_if<SampledPosterior>(&post.body))
+      return estimate_sampled(q, *sampled, quantile);
     Estimate out;
     switch (q.kind) {
       case QueryKind::Mean:
@@ -461,10 +637,51 @@ struct Engine {
     // The standard error of the mean belongs to mean() only; an sd, interval
     // or quantile from draws says how many.
     if (drawn) {
-      out.draws = Draws{drawn->draws.n, drawn->draws.from, std::nullopt, std::nullopt};
+      out.draws =
+          Draws{drawn->draws.n, drawn->draws.from, std::nullopt, std::nullopt, std::nullopt};
       if (q.kind == QueryKind::Mean) out.draws->mcse = drawn->draws.mcse;
     }
     return make(q, post.method, std::move(out));
+  }
+
+  // mean, sd, interval or quantile of a sampled quantity, with its Monte
+  // Carlo standard error (of the mean, the sd, the quantile).
+  Answer estimate_sampled(const Query& q, const SampledPosterior& p, double let_quantile) {
+    Estimate out;
+    out.draws = p.draws;
+    switch (q.kind) {
+      case QueryKind::Mean:
+        out.value = p.mean;
+        if (p.mcse_mean.is_scalar()) out.draws->mcse = p.mcse_mean[0];
+        break;
+      case QueryKind::Sd:
+        out.value = p.sd;
+        if (p.mcse_sd.is_scalar()) out.draws->mcse = p.mcse_sd[0];
+        break;
+      case QueryKind::Interval:
+        if (p.interval) out.value = p.interval->bounds;
+        out.level = q.level;
+        break;
+      case QueryKind::Quantile: {
+        const Target& t = q.targets[0];
+        if (t.kind == Target::Kind::Let) {
+          out.value = Value::scalar(let_quantile);
+          break;
+        }
+        std::string why, unused;
+        const Solution* s = solution_of(t.index, why);
+        std::vector<std::string> names;
+        auto cols = columns_of(*s->sampled, t.index, names);
+        if (cols.size() != 1 || !m().params[t.index].type.is_scalar())
+          return error(q, "quantiles of a vector parameter are not defined");
+        out.value = Value::scalar(sample::quantile(cols[0]->chains, q.level));
+        out.draws->mcse = sample::mcse_quantile(cols[0]->chains, q.level);
+        break;
+      }
+      default:
+        break;
+    }
+    return make(q, "sampling", std::move(out));
   }
 
   // A condition on one scalar parameter, as an interval [lo, hi] (with its
@@ -531,8 +748,9 @@ struct Engine {
       const Solution* s = solution_of(param, why);
       if (!s) return error(q, why);
       const ClosedForm& post = s->find(param)->posterior;
-      ClosedForm cf;  // the scalar marginal
-      if (elem == SIZE_MAX) {
+      ClosedForm cf;  // the scalar marginal (none for draws: counted below, with their error)
+      if (s->sampled && !m().params[param].discrete) {
+      } else if (elem == SIZE_MAX) {
         cf = post;
       } else if (post.element_cdf) {
         cf.discrete = post.discrete;
@@ -561,12 +779,26 @@ struct Engine {
     std::string why;
     if (!draws(ir::params_of(*q.expr), opt.draws, ds, why)) return error(q, why);
     double hits = 0;
-    for (const auto& d : ds) hits += ir::eval(*q.expr, env_of(m(), d))[0] != 0 ? 1 : 0;
+    std::vector<double> hit(ds.size());
+    for (std::size_t s = 0; s < ds.size(); ++s)
+      hits += hit[s] = ir::eval(*q.expr, env_of(m(), ds[s]))[0] != 0 ? 1 : 0;
     double n = static_cast<double>(ds.size());
     double p = hits / n;
-    return make(q, "monte-carlo",
-                Probability{p, Draws{ds.size(), draws_from,
-                                     std::sqrt(std::max(p * (1 - p), 1.0 / n) / n), opt.seed}});
+    if (draws_run) {
+      // The indicator's Monte Carlo error from its autocorrelation; when every
+      // draw agrees (no error estimate), the bound of independent draws.
+      ChainDraws x = chains_of(hit);
+      double mcse = sample::mcse_mean(x);
+      if (!std::isfinite(mcse)) mcse = std::sqrt(std::max(p * (1 - p), 1.0 / n) / n);
+      const auto& run = *draws_run;
+      Convergence conv = convergence(run, {}, {});
+      return make(q, "sampling",
+                  Probability{p, Draws{ds.size(), chains_from(run), mcse, run.seed, conv}});
+    }
+    return make(
+        q, "monte-carlo",
+        Probability{p, Draws{ds.size(), draws_from, std::sqrt(std::max(p * (1 - p), 1.0 / n) / n),
+                             opt.seed, std::nullopt}});
   }
 
   Answer predictive(const Query& q) {
@@ -651,6 +883,22 @@ struct Engine {
         std::vector<double> xs;
         for (const auto& v : ds) xs.push_back(ir::eval(e, env_of(m(), v))[0]);
         d = plot_from_draws(let.name, std::move(xs));
+      }
+    }
+    if (!d) {
+      const Solution* s = solution_of(p, why);
+      if (!s) return error(q, why);
+      if (s->sampled && !m().params[p].discrete) {
+        // A density estimate from the sampler's draws.
+        std::vector<std::string> names;
+        auto cols = columns_of(*s->sampled, p, names);
+        std::size_t k = element.value_or(0);
+        if (k >= cols.size() || (!element && cols.size() != 1))
+          return error(q, "plot needs a scalar quantity");
+        std::vector<double> xs;
+        for (const auto& chain : cols[k]->chains) xs.insert(xs.end(), chain.begin(), chain.end());
+        d = plot_from_draws(names[k], std::move(xs));
+        d->method = "sampling";
       }
     }
     if (!d) {

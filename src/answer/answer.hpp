@@ -11,16 +11,21 @@
 #include "answer/result.hpp"
 #include "numeric/numeric.hpp"
 #include "pipeline/pipeline.hpp"
+#include "sample/sample.hpp"
 
 namespace bayes::answer {
 
-enum class Method { Auto, Conjugate, Numeric };
+// How posterior queries are answered: the most exact method that applies
+// (Auto), or one forced: only closed forms, the optimiser with its Laplace
+// approximation, or the sampler (MAP and MLE keep the optimiser).
+enum class Method { Auto, Conjugate, Numeric, Sample };
 
 struct Options {
   Method method = Method::Auto;
   std::uint64_t seed = 20261123;
   std::size_t draws = 100000;  // Monte Carlo draws for prob(...) and lets
   numeric::Options numeric;
+  sample::Options sample;
 };
 
 struct Report {

@@ -37,12 +37,23 @@ struct Interval {
   double level = 0.95;
 };
 
+// How well a number from Markov chains is known: whether the chains agree
+// (R-hat), how many independent draws they are worth (bulk and tail ESS),
+// one value per element for a vector, and what went wrong, in words.
+struct Convergence {
+  Value rhat, ess_bulk, ess_tail;
+  std::size_t chains = 0;
+  std::size_t divergences = 0;
+  std::vector<std::string> warnings;  // empty when every check passed
+};
+
 // How a Monte Carlo answer was drawn.
 struct Draws {
   std::size_t n = 0;
-  std::string from;                   // "the posterior" or "the Laplace approximation"
-  std::optional<double> mcse;         // the Monte Carlo standard error, when reported
-  std::optional<std::uint64_t> seed;  // the seed, when reported
+  std::string from;                        // "the posterior" or "the Laplace approximation"
+  std::optional<double> mcse;              // the Monte Carlo standard error, when reported
+  std::optional<std::uint64_t> seed;       // the seed, when reported
+  std::optional<Convergence> convergence;  // draws from Markov chains
 };
 
 // No answer, and why (exit status 1 or 3, in Report::status).
@@ -74,6 +85,17 @@ struct Approximation {
   Value mean, sd, mode;
   std::optional<Interval> interval;
   std::string note;  // what the approximation is
+};
+
+// posterior(p) from the sampler's draws: each number with its Monte Carlo
+// standard error (per element for a vector), and the chains' diagnostics.
+struct SampledPosterior {
+  std::string rule;  // "NUTS, 4 chains x 1000 draws after 1000 warm-up"
+  Value mean, sd;
+  Value mcse_mean, mcse_sd;
+  std::optional<Interval> interval;
+  std::optional<Value> mcse_interval;  // shaped as the interval's bounds
+  Draws draws;
 };
 
 // posterior(let): a summary of posterior draws of the quantity.
@@ -126,8 +148,8 @@ struct Plot {
   PlotData data;
 };
 
-using Body = std::variant<Failure, Posterior, Approximation, DrawSummary, Predictive, Estimate,
-                          Point, Probability, Evidence, Constant, Plot>;
+using Body = std::variant<Failure, Posterior, Approximation, SampledPosterior, DrawSummary,
+                          Predictive, Estimate, Point, Probability, Evidence, Constant, Plot>;
 
 struct Answer {
   std::string query;    // the query as written ("posterior(p)"); empty for a model-wide error

@@ -33,6 +33,8 @@ struct RunOptions {
   unsigned long long seed = 20261123;
   std::size_t restarts = 1;
   bool jacobian = false;
+  std::size_t chains = 4, warmup = 1000, draws = 1000;
+  double adapt_delta = 0.8;
 };
 
 bool color_stderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
@@ -84,11 +86,17 @@ int run_model(const RunOptions& opt) {
   answer::Options ao;
   ao.method = opt.method == "conjugate" ? answer::Method::Conjugate
               : opt.method == "numeric" ? answer::Method::Numeric
+              : opt.method == "sample"  ? answer::Method::Sample
                                         : answer::Method::Auto;
   ao.seed = opt.seed;
   ao.numeric.seed = opt.seed;
   ao.numeric.restarts = opt.restarts;
   ao.numeric.jacobian = opt.jacobian;
+  ao.sample.seed = opt.seed;
+  ao.sample.chains = opt.chains;
+  ao.sample.warmup = opt.warmup;
+  ao.sample.draws = opt.draws;
+  ao.sample.delta = opt.adapt_delta;
   answer::Report rep = answer::answer_all(*compiled, ao);
   // Never written over by a plot: the model's own source and data files.
   std::vector<std::string> inputs{file.name};
@@ -213,8 +221,19 @@ int dispatch(int argc, char** argv) {
   app.add_flag("--json", opt.json, "print the answers as one JSON document");
   app.add_flag("--explain", opt.explain, "show each derivation with the numbers put in");
   app.add_flag("--graph", opt.graph, "print the factor graph (Graphviz DOT)");
-  app.add_option("--method", opt.method, "auto, conjugate or numeric")
-      ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
+  app.add_option("--method", opt.method,
+                 "auto, conjugate, numeric (MAP and Laplace) or sample (NUTS)")
+      ->check(CLI::IsMember({"auto", "conjugate", "numeric", "sample"}));
+  app.add_option("--chains", opt.chains, "sampler: number of chains (run in parallel)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--warmup", opt.warmup, "sampler: warm-up iterations per chain")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--draws", opt.draws, "sampler: kept draws per chain")
+      ->check(CLI::Range(4, 1000000));
+  app.add_option("--adapt-delta", opt.adapt_delta,
+                 "sampler: target acceptance statistic of the step size (0.8; higher for fewer "
+                 "divergences)")
+      ->check(CLI::Range(0.5, 0.999));
   app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
       ->check(CLI::Validator(
           [](const std::string& text) {

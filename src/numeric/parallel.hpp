@@ -15,12 +15,19 @@ namespace bayes::numeric {
 
 // Rows below this many are done on one thread (about 0.1 ms of work).
 inline constexpr Eigen::Index kParallelRows = 16384;
+// The most blocks: the blocks depend on n only, never on the number of
+// threads, so sums over blocks round the same way on every machine.
+inline constexpr int kMaxRowBlocks = 8;
+
+// Set in a thread that is itself one of several working at once (a sampler's
+// chain): its blocks then run one after another on that thread.
+inline thread_local bool rows_serial = false;
 
 // How many blocks rows_parallel will use for n rows.
 inline int row_blocks(Eigen::Index n) {
 #ifdef _OPENMP
   if (n >= kParallelRows)
-    return std::max(1, std::min<int>(omp_get_max_threads(), static_cast<int>(n / 4096)));
+    return std::max(1, std::min<int>(kMaxRowBlocks, static_cast<int>(n / 4096)));
 #endif
   (void)n;
   return 1;
@@ -31,16 +38,17 @@ inline int row_blocks(Eigen::Index n) {
 template <class F>
 void rows_parallel(Eigen::Index n, F&& f) {
   int blocks = row_blocks(n);
-  if (blocks == 1) {
-    f(0, Eigen::Index{0}, n);
+  auto block = [&](int b) {
+    Eigen::Index lo = n * b / blocks, hi = n * (b + 1) / blocks;
+    f(b, lo, hi - lo);
+  };
+  if (blocks == 1 || rows_serial) {
+    for (int b = 0; b < blocks; ++b) block(b);
     return;
   }
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(blocks)
-  for (int b = 0; b < blocks; ++b) {
-    Eigen::Index lo = n * b / blocks, hi = n * (b + 1) / blocks;
-    f(b, lo, hi - lo);
-  }
+#pragma omp parallel for schedule(static) num_threads(std::min(blocks, omp_get_max_threads()))
+  for (int b = 0; b < blocks; ++b) block(b);
 #endif
 }
 

@@ -44,6 +44,19 @@ void put_interval(Json& out, const answer::Interval& iv) {
   out["level"] = iv.level;
 }
 
+// A sampled answer's diagnostics (R-hat, ESS, divergences) and warnings.
+void put_convergence(Json& out, const std::optional<answer::Convergence>& c) {
+  if (!c) return;
+  Json d{{"chains", c->chains}, {"divergences", c->divergences}};
+  if (!c->rhat.data.empty()) {
+    d["rhat"] = value(c->rhat);
+    d["ess_bulk"] = value(c->ess_bulk);
+    d["ess_tail"] = value(c->ess_tail);
+  }
+  out["diagnostics"] = d;
+  if (!c->warnings.empty()) out["warnings"] = c->warnings;
+}
+
 struct Body {
   Json& out;
 
@@ -77,6 +90,20 @@ struct Body {
     out["note"] = a.note;
   }
 
+  void operator()(const answer::SampledPosterior& p) {
+    if (!p.rule.empty()) out["rule"] = p.rule;
+    out["mean"] = value(p.mean);
+    out["sd"] = value(p.sd);
+    if (p.interval) put_interval(out, *p.interval);
+    Json mcse{{"mean", value(p.mcse_mean)}, {"sd", value(p.mcse_sd)}};
+    if (p.mcse_interval) mcse["interval"] = value(*p.mcse_interval);
+    out["mcse"] = mcse;
+    out["draws"] = p.draws.n;
+    out["draws_from"] = p.draws.from;
+    out["seed"] = p.draws.seed.value_or(0);
+    put_convergence(out, p.draws.convergence);
+  }
+
   void operator()(const answer::DrawSummary& d) {
     out["draws"] = d.draws.n;
     out["draws_from"] = d.draws.from;
@@ -102,6 +129,7 @@ struct Body {
       out["draws"] = e.draws->n;
       out["draws_from"] = e.draws->from;
       if (e.draws->mcse) out["mcse"] = json_number(*e.draws->mcse);
+      put_convergence(out, e.draws->convergence);
     }
   }
 
@@ -121,6 +149,7 @@ struct Body {
       out["draws"] = p.draws->n;
       out["draws_from"] = p.draws->from;
       out["seed"] = p.draws->seed.value_or(0);
+      put_convergence(out, p.draws->convergence);
     }
   }
 

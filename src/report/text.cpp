@@ -89,8 +89,45 @@ std::string monte_carlo(const Draws& d) {
   return d.from == "the posterior" ? "monte-carlo" : "monte-carlo from " + d.from;
 }
 
-// "   [monte-carlo, 100000 draws, mcse 0.0015]".
+// The worst over the elements: the largest R-hat, the smallest ESS.
+double worst(const Value& v, bool largest) {
+  double w = largest ? -INFINITY : INFINITY;
+  for (double x : v.data) {
+    if (std::isnan(x)) return NAN;
+    w = largest ? std::max(w, x) : std::min(w, x);
+  }
+  return w;
+}
+
+// "R-hat 1.002, ESS 1650 bulk / 1420 tail" (for a vector, its worst element).
+std::string convergence_text(const Convergence& c) {
+  bool vector = c.rhat.data.size() > 1;
+  auto ess = [](double x) {
+    return std::isnan(x) ? std::string("-") : std::to_string(std::lround(x));
+  };
+  return std::string("R-hat ") + (vector ? "at most " : "") +
+         (std::isnan(worst(c.rhat, true)) ? "-" : significant(worst(c.rhat, true), 4)) + ", ESS " +
+         (vector ? "at least " : "") + ess(worst(c.ess_bulk, false)) + " bulk / " +
+         ess(worst(c.ess_tail, false)) + " tail";
+}
+
+// Each warning of a sampled answer on its own line.
+std::string warning_lines(const Convergence& c) {
+  std::string s;
+  for (const auto& w : c.warnings) s += "\n    warning: " + w;
+  return s;
+}
+
+// "   [monte-carlo, 100000 draws, mcse 0.0015]"; from the sampler,
+// "   [sampling, 4000 draws from 4 chains, mcse 0.002, R-hat 1.001, ESS ...]".
 std::string draws_note(const Draws& d) {
+  if (d.convergence) {
+    std::string s = "   [sampling, " + count(d.n) + " draws from " +
+                    std::to_string(d.convergence->chains) + " chains";
+    if (d.mcse) s += ", mcse " + number(*d.mcse);
+    if (!d.convergence->rhat.data.empty()) s += ", " + convergence_text(*d.convergence);
+    return s + "]" + warning_lines(*d.convergence);
+  }
   std::string s = "   [" + monte_carlo(d) + ", " + count(d.n) + " draws";
   if (d.mcse) s += ", mcse " + number(*d.mcse);
   return s + "]";
@@ -166,6 +203,19 @@ struct Line {
       out << "   " << percent(p.interval->level) << "% interval "
           << interval_text(p.interval->bounds);
     out << '\n';
+  }
+
+  void operator()(const SampledPosterior& p) {
+    out << a.query << " ~ " << count(p.draws.n) << " posterior draws   [sampling"
+        << (p.rule.empty() ? "" : ": " + p.rule) << "]\n";
+    out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd);
+    if (p.interval)
+      out << "   " << percent(p.interval->level) << "% interval "
+          << interval_text(p.interval->bounds);
+    out << '\n';
+    out << "    mcse of the mean " << text(p.mcse_mean) << ", of the sd " << text(p.mcse_sd);
+    if (p.draws.convergence) out << "   " << convergence_text(*p.draws.convergence);
+    out << (p.draws.convergence ? warning_lines(*p.draws.convergence) : "") << '\n';
   }
 
   void operator()(const DrawSummary& d) {
@@ -260,10 +310,12 @@ bool undefined(const std::optional<Value>& v) {
 }  // namespace
 
 void write_table(std::ostream& out, const answer::Report& rep) {
-  // Columns: parameter, method, posterior, mean, sd, mode, interval.
+  // Columns: parameter, method, posterior, mean, sd, mode, interval; R-hat
+  // and bulk ESS when some parameter was sampled.
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> notes, errors;
   int pct = 95;
+  bool any_sampled = false;
   for (const auto& a : rep.answers) {
     const std::string& name = a.subject.empty() ? a.query : a.subject;
     if (const auto* f = std::get_if<Failure>(&a.body)) {
@@ -272,35 +324,61 @@ void write_table(std::ostream& out, const answer::Report& rep) {
     }
     const auto* closed = std::get_if<Posterior>(&a.body);
     const auto* laplace = std::get_if<Approximation>(&a.body);
-    if (!closed && !laplace) continue;  // the default report holds posteriors only
-    const std::string& rule = closed ? closed->rule : laplace->rule;
+    const auto* sampled = std::get_if<SampledPosterior>(&a.body);
+    if (!closed && !laplace && !sampled) continue;  // the default report holds posteriors only
+    const std::string& rule = closed ? closed->rule : laplace ? laplace->rule : sampled->rule;
     if (!rule.empty()) {
       std::string line = a.method + ": " + rule;
       if (laplace) line += "; Normal on the unconstrained scale at the mode";
       if (std::find(notes.begin(), notes.end(), line) == notes.end()) notes.push_back(line);
     }
-    const auto& interval = closed ? closed->interval : laplace->interval;
+    const auto& interval = closed    ? closed->interval
+                           : laplace ? laplace->interval
+                                     : sampled->interval;
     if (interval) pct = percent(interval->level);
-    const Value& mean = closed ? closed->mean : laplace->mean;
-    const Value& sd = closed ? closed->sd : laplace->sd;
-    std::optional<Value> mode = closed ? closed->mode : laplace->mode;
+    const Value& mean = closed ? closed->mean : laplace ? laplace->mean : sampled->mean;
+    const Value& sd = closed ? closed->sd : laplace ? laplace->sd : sampled->sd;
+    std::optional<Value> mode = closed    ? closed->mode
+                                : laplace ? std::optional<Value>(laplace->mode)
+                                          : std::nullopt;
     std::optional<Value> bounds = interval ? interval->bounds : std::nullopt;
     bool vector = !mean.is_scalar();
-    std::string family = laplace  ? "Laplace approximation"
-                         : vector ? closed->family.name
-                                  : family_text(closed->family);
+    std::string family = laplace   ? "Laplace approximation"
+                         : sampled ? "draws"
+                         : vector  ? closed->family.name
+                                   : family_text(closed->family);
     if (closed && !closed->mode) notes.push_back(name + ": mode " + closed->mode_note);
+    const Convergence* conv =
+        sampled && sampled->draws.convergence ? &*sampled->draws.convergence : nullptr;
+    if (conv) {
+      any_sampled = true;
+      for (const auto& w : conv->warnings)
+        if (std::find(notes.begin(), notes.end(), "warning: " + w) == notes.end())
+          notes.push_back("warning: " + w);
+    }
     std::size_t n = vector ? (mean.rank == Rank::Vector ? mean.size() : mean.rows) : 1;
     for (std::size_t i = 0; i < n; ++i) {
       auto at = [&](const std::optional<Value>& v) { return vector ? element(v, i) : v; };
       std::optional<Value> m = at(mode), iv = at(bounds);
+      std::string rhat = "-", ess = "-";
+      if (conv && i < conv->rhat.data.size()) {
+        double r = conv->rhat.data[i], e = conv->ess_bulk.data[i];
+        rhat = std::isnan(r) ? "-" : significant(r, 4);
+        ess = std::isnan(e) ? "-" : std::to_string(std::lround(e));
+      }
       rows.push_back({vector ? name + "[" + std::to_string(i + 1) + "]" : name,
                       i == 0 ? a.method : "", i == 0 ? family : "", text(at(mean)), text(at(sd)),
-                      undefined(m) ? "-" : text(m), iv && !iv->is_scalar() ? text(*iv) : "-"});
+                      undefined(m) ? "-" : text(m), iv && !iv->is_scalar() ? text(*iv) : "-", rhat,
+                      ess});
     }
   }
   std::vector<std::string> head = {
       "parameter", "method", "posterior", "mean", "sd", "mode", std::to_string(pct) + "% interval"};
+  if (any_sampled) {
+    head.push_back("R-hat");
+    head.push_back("ESS");
+  }
+  for (auto& row : rows) row.resize(head.size());
   std::vector<std::size_t> w(head.size());
   for (std::size_t c = 0; c < head.size(); ++c) {
     w[c] = width_of(head[c]);
@@ -309,7 +387,7 @@ void write_table(std::ostream& out, const answer::Report& rep) {
   auto line = [&](const std::vector<std::string>& cells) {
     std::string s;
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      bool right = c >= 3 && c <= 5;
+      bool right = (c >= 3 && c <= 5) || c >= 7;
       s += (c ? "  " : "") + pad_to(cells[c], w[c], right);
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "data/value.hpp"
 #include "dist/family.hpp"
 #include "solution/closed_form.hpp"
+#include "solution/sampled.hpp"
 
 namespace bayes::solution {
 
@@ -58,6 +60,8 @@ struct Solution {
   // | D).
   std::function<double(const std::vector<Value>& values)> log_posterior;
   std::vector<Value> point;  // indexed like Model::params (only this component's entries set)
+  // The sampler's draws and diagnostics, when the posterior is known by them.
+  std::shared_ptr<const Sampled> sampled;
   // Set, and nothing else, when the engine proved that the posterior is not a
   // distribution (an improper prior the data do not overcome): why. No other
   // engine is then asked; every query about the component says this.

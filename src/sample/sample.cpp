@@ -1,0 +1,315 @@
+// The sampling engine (see sample.hpp): the numeric engine's tape and
+// transforms give the log density of u with its gradient; NUTS chains run
+// on it, in parallel, each from its own random start and random stream; the
+// draws are mapped back to the parameters and summarised with their
+// diagnostics.
+#include "sample/sample.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <thread>
+
+#include "format/format.hpp"
+#include "graph/view.hpp"
+#include "numeric/objective.hpp"
+#include "numeric/parallel.hpp"
+#include "numeric/start.hpp"
+#include "numeric/tape.hpp"
+#include "numeric/transform.hpp"
+#include "sample/diagnostics.hpp"
+#include "sample/nuts.hpp"
+#include "solution/discrete.hpp"
+#include "solution/sampled.hpp"
+
+namespace bayes::sample {
+
+namespace {
+
+using Eigen::VectorXd;
+
+// A start for chain `chain`: Stan's uniform(-2, 2) on each unconstrained
+// coordinate, about the data's least-squares start when there is one; the
+// first of 100 tries where the density and its gradient are finite.
+std::optional<VectorXd> start_of(numeric::Objective& f, const VectorXd& centre, Random& rng) {
+  VectorXd u(centre.size()), g;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    for (Eigen::Index i = 0; i < u.size(); ++i) u[i] = centre[i] + 4 * rng.uniform() - 2;
+    if (std::isfinite(f.evaluate(u, g)) && g.allFinite()) return u;
+  }
+  return std::nullopt;
+}
+
+// E-BFMI of one chain: mean squared energy change over the energy's variance.
+double ebfmi(const std::vector<double>& e) {
+  if (e.size() < 2) return NAN;
+  double mean = 0;
+  for (double x : e) mean += x;
+  mean /= static_cast<double>(e.size());
+  double num = 0, den = 0;
+  for (std::size_t i = 1; i < e.size(); ++i) num += (e[i] - e[i - 1]) * (e[i] - e[i - 1]);
+  for (double x : e) den += (x - mean) * (x - mean);
+  return num / den;
+}
+
+// The posterior of one scalar from its pooled draws: mean and sd, the
+// empirical cdf, the quantiles as R's type 7, a draw picked at random.
+solution::ClosedForm from_draws(const std::vector<const solution::SampledColumn*>& cols,
+                                bool scalar) {
+  solution::ClosedForm cf;
+  cf.family = "draws";
+  std::vector<std::shared_ptr<std::vector<double>>> sorted;
+  std::vector<double> means, sds;
+  for (const auto* c : cols) {
+    auto s = std::make_shared<std::vector<double>>();
+    for (const auto& chain : c->chains) s->insert(s->end(), chain.begin(), chain.end());
+    std::sort(s->begin(), s->end());
+    sorted.push_back(s);
+    means.push_back(c->mean), sds.push_back(c->sd);
+  }
+  auto cdf = [](const std::vector<double>& s, double x) {
+    return static_cast<double>(std::upper_bound(s.begin(), s.end(), x) - s.begin()) /
+           static_cast<double>(s.size());
+  };
+  if (scalar) {
+    cf.mean = Value::scalar(means[0]);
+    cf.sd = Value::scalar(sds[0]);
+    auto s = sorted[0];
+    cf.cdf = [s, cdf](double x) { return cdf(*s, x); };
+    cf.quantile = [s](double p) { return quantile_sorted(*s, p); };
+    cf.sample = [s](dist::Rng& rng) {
+      return Value::scalar((*s)[static_cast<std::size_t>(rng() % s->size())]);
+    };
+  } else {
+    cf.mean = Value::vector(means);
+    cf.sd = Value::vector(sds);
+    cf.element_cdf = [sorted, cdf](std::size_t i, double x) { return cdf(*sorted[i], x); };
+    cf.element_quantile = [sorted](std::size_t i, double p) {
+      return quantile_sorted(*sorted[i], p);
+    };
+  }
+  cf.mode_note = "the sampler gives no mode (map() is found by the optimiser)";
+  return cf;
+}
+
+// Why the run's answers may be wrong, in words.
+std::vector<std::string> run_warnings(const Model& m, const solution::Sampled& s) {
+  std::vector<std::string> out;
+  if (s.divergences)
+    out.push_back(format::plural(s.divergences, "divergent transition") + " after warm-up (of " +
+                  std::to_string(s.total()) +
+                  "): the sampler cannot follow the posterior's curvature somewhere, so the draws "
+                  "may miss part of it (reparameterise, e.g. non-centred, or sample with a higher "
+                  "target acceptance)");
+  if (s.depth_hits)
+    out.push_back(format::plural(s.depth_hits, "transition") + " of " + std::to_string(s.total()) +
+                  " hit the tree depth limit " + std::to_string(s.max_depth) +
+                  ": sampling is inefficient");
+  for (std::size_t c = 0; c < s.ebfmi.size(); ++c)
+    if (s.ebfmi[c] < 0.3)
+      out.push_back("chain " + std::to_string(c + 1) + " has E-BFMI " +
+                    format::significant(s.ebfmi[c]) +
+                    " (below 0.3): the chain explores the posterior's tails poorly");
+  std::string high_rhat, low_ess;
+  for (const auto& col : s.columns) {
+    const auto& p = m.params[col.param];
+    std::string name =
+        p.type.is_scalar() ? p.name : p.name + "[" + std::to_string(col.element + 1) + "]";
+    if (!(col.rhat <= 1.01)) high_rhat += (high_rhat.empty() ? "" : ", ") + name;
+    double floor = 100.0 * static_cast<double>(s.chains);
+    if (!(col.ess_bulk >= floor) || !(col.ess_tail >= floor))
+      low_ess += (low_ess.empty() ? "" : ", ") + name;
+  }
+  if (!high_rhat.empty())
+    out.push_back("R-hat above 1.01 (" + high_rhat +
+                  "): the chains have not mixed, so the answers are not reliable");
+  if (!low_ess.empty())
+    out.push_back("effective sample size below " + std::to_string(100 * s.chains) + " (" + low_ess +
+                  "): the Monte Carlo error is large; draw more (--draws)");
+  return out;
+}
+
+}  // namespace
+
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, const Options& opt,
+                                        std::string& why) {
+  graph::ComponentView v = graph::view(g, c);
+  std::vector<std::size_t> order, marginal;
+  for (auto p : c.params) (m.params[p].discrete ? marginal : order).push_back(p);
+  std::optional<numeric::Layout> coordinates =
+      numeric::layout_of(m, order, v.observations, {}, why);
+  if (!coordinates) return std::nullopt;
+  std::optional<numeric::DataStart> start = numeric::data_start(m, *coordinates, v.observations);
+  if (start) numeric::centre_layout(*coordinates, *start);
+  const numeric::Layout& layout = *coordinates;
+  auto tape = numeric::Tape::compile(m, v.priors, v.observations, why, marginal);
+  if (!tape) return std::nullopt;
+  const VectorXd centre = start ? start->u : VectorXd::Zero(static_cast<Eigen::Index>(layout.dim));
+
+  Settings settings;
+  settings.warmup = opt.warmup, settings.draws = opt.draws;
+  settings.delta = opt.delta, settings.max_depth = opt.max_depth;
+  const std::size_t chains = std::max<std::size_t>(opt.chains, 1);
+  std::vector<Chain> runs(chains);
+  std::vector<numeric::Tape> tapes(chains, *tape);  // one per chain: a tape keeps its values
+  std::atomic<std::size_t> next{0};
+  auto worker = [&](bool serial) {
+    numeric::rows_serial = serial;
+    for (std::size_t k; (k = next++) < chains;) {
+      Random rng(opt.seed, k);
+      numeric::Objective objective(tapes[k], layout, m, true, 0);
+      auto u0 = start_of(objective, centre, rng);
+      if (!u0) {
+        runs[k].failure =
+            "no start with a finite log density and gradient in 100 random tries about the "
+            "data's fit";
+        continue;
+      }
+      LogDensity f = [&objective](const VectorXd& u, VectorXd& grad) {
+        double minus = objective.evaluate(u, grad);
+        grad = -grad;
+        return -minus;
+      };
+      try {
+        runs[k] = run_chain(f, *u0, settings, rng);
+      } catch (const std::exception& e) {
+        runs[k].failure = e.what();
+      }
+    }
+  };
+  std::size_t threads = opt.threads ? opt.threads : std::thread::hardware_concurrency();
+  threads = std::clamp<std::size_t>(threads, 1, chains);
+  if (threads == 1) {
+    worker(false);
+  } else {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker, true);
+    for (auto& t : pool) t.join();
+  }
+  for (std::size_t k = 0; k < chains; ++k)
+    if (!runs[k].failure.empty()) {
+      why = "the sampler could not run chain " + std::to_string(k + 1) + ": " + runs[k].failure;
+      return std::nullopt;
+    }
+
+  // The draws mapped back to the parameters, column by column.
+  auto run = std::make_shared<solution::Sampled>();
+  run->chains = chains, run->draws = opt.draws, run->warmup = opt.warmup;
+  run->seed = opt.seed, run->max_depth = opt.max_depth;
+  for (const auto& t : layout.transforms) {
+    run->params.push_back({t.param, t.size, m.params[t.param].type.is_scalar()});
+    for (std::size_t i = 0; i < t.size; ++i)
+      run->columns.push_back({t.param, i, std::vector<std::vector<double>>(chains)});
+  }
+  // Summed-out labels: each draw's class probabilities (their average is the
+  // label's posterior), and a label drawn from them (for lets that read it).
+  std::vector<numeric::Tape::Labels> label_sums;
+  std::vector<std::size_t> label_first;
+  for (std::size_t k = 0; k < chains; ++k) {
+    const Chain& ch = runs[k];
+    run->divergences += static_cast<std::size_t>(
+        std::count(ch.divergent.begin(), ch.divergent.end(), static_cast<unsigned char>(1)));
+    run->depth_hits += static_cast<std::size_t>(
+        std::count(ch.depth_hit.begin(), ch.depth_hit.end(), static_cast<unsigned char>(1)));
+    run->ebfmi.push_back(ebfmi(ch.energy));
+    Random pick(opt.seed ^ 0x6c6162656c73ULL, k);
+    std::vector<VectorXd> values(m.params.size());
+    for (std::size_t i = 0; i < opt.draws; ++i) {
+      layout.constrain(ch.draws.row(static_cast<Eigen::Index>(i)).transpose(), values);
+      std::size_t col = 0;
+      for (const auto& t : layout.transforms)
+        for (std::size_t e = 0; e < t.size; ++e)
+          run->columns[col++].chains[k].push_back(values[t.param][static_cast<Eigen::Index>(e)]);
+      if (marginal.empty()) continue;
+      tapes[k].forward(values);
+      auto labels = tapes[k].responsibilities();
+      if (label_sums.empty()) {
+        label_sums = labels;
+        for (auto& l : label_sums) l.resp.setZero();
+        for (const auto& l : labels) {
+          label_first.push_back(run->columns.size());
+          auto rows = static_cast<std::size_t>(l.resp.rows());
+          run->params.push_back({l.param, rows, m.params[l.param].type.is_scalar(), true});
+          for (std::size_t e = 0; e < rows; ++e)
+            run->columns.push_back({l.param, e, std::vector<std::vector<double>>(chains)});
+        }
+      }
+      for (std::size_t j = 0; j < labels.size(); ++j) {
+        const auto& R = labels[j].resp;
+        label_sums[j].resp += R;
+        for (Eigen::Index r = 0; r < R.rows(); ++r) {
+          double u = pick.uniform(), acc = 0;
+          Eigen::Index cls = 0;
+          while (cls + 1 < R.cols() && (acc += R(r, cls)) <= u) ++cls;
+          run->columns[label_first[j] + static_cast<std::size_t>(r)].chains[k].push_back(
+              labels[j].values[static_cast<std::size_t>(cls)]);
+        }
+      }
+    }
+  }
+  for (auto& col : run->columns) {
+    auto d = diagnose(col.chains);
+    col.mean = d.mean, col.sd = d.sd, col.rhat = d.rhat;
+    col.ess_bulk = d.ess_bulk, col.ess_tail = d.ess_tail;
+    col.mcse_mean = d.mcse_mean, col.mcse_sd = d.mcse_sd;
+  }
+  run->warnings = run_warnings(m, *run);
+
+  solution::Solution sol;
+  sol.method = "sampling";
+  sol.rule = "NUTS, " + std::to_string(chains) + " chains x " + std::to_string(opt.draws) +
+             " draws after " + std::to_string(opt.warmup) + " warm-up";
+  std::size_t col = 0;
+  for (const auto& p : run->params) {
+    solution::ParamResult r;
+    r.param = p.param;
+    std::vector<const solution::SampledColumn*> cols;
+    for (std::size_t i = 0; i < p.size; ++i) cols.push_back(&run->columns[col + i]);
+    bool label = m.params[p.param].discrete;
+    if (label) {
+      std::size_t j = 0;
+      while (label_sums[j].param != p.param) ++j;
+      const auto& R = label_sums[j].resp;
+      std::vector<std::vector<double>> probs(static_cast<std::size_t>(R.rows()));
+      for (Eigen::Index i = 0; i < R.rows(); ++i)
+        for (Eigen::Index k = 0; k < R.cols(); ++k)
+          probs[static_cast<std::size_t>(i)].push_back(R(i, k) / static_cast<double>(run->total()));
+      r.posterior = solution::discrete_marginal(label_sums[j].values, probs, p.scalar);
+    } else {
+      r.posterior = from_draws(cols, p.scalar);
+    }
+    r.map_note = "the MAP was not computed (no map() query)";
+    r.mle_note = "the MLE was not computed (no mle() query)";
+    sol.params.push_back(std::move(r));
+    col += p.size;
+  }
+  std::size_t leapfrogs = 0;
+  double step = 0;
+  for (const auto& ch : runs) leapfrogs += ch.leapfrogs, step += ch.step_size;
+  sol.explain.push_back(
+      "sampling: NUTS (multinomial, diagonal metric adapted in windowed "
+      "warm-up) on " +
+      std::to_string(layout.dim) +
+      " unconstrained coordinates, the Jacobian of each transform included");
+  sol.explain.push_back(std::to_string(chains) + " chains x (" + std::to_string(opt.warmup) +
+                        " warm-up + " + std::to_string(opt.draws) + " draws), seed " +
+                        std::to_string(opt.seed) + "; " + std::to_string(leapfrogs) +
+                        " gradient evaluations; mean step size " +
+                        format::significant(step / static_cast<double>(chains)));
+  for (const auto& w : run->warnings) sol.explain.push_back("warning: " + w);
+  if (!marginal.empty())
+    sol.explain.push_back(
+        "discrete unknowns summed out in the density; their probabilities are the average over "
+        "the draws of each draw's exact class probabilities");
+  sol.evidence_note = "the sampler does not estimate the evidence";
+  auto shared = std::shared_ptr<const solution::Sampled>(run);
+  sol.sampled = shared;
+  sol.draw = [shared](dist::Rng& rng, std::vector<Value>& values) {
+    shared->fill(static_cast<std::size_t>(rng() % shared->total()), values);
+  };
+  return sol;
+}
+
+}  // namespace bayes::sample
