@@ -93,24 +93,32 @@ solution::ClosedForm from_draws(const std::vector<const solution::SampledColumn*
   return cf;
 }
 
-// Why the run's answers may be wrong, in words.
-std::vector<std::string> run_warnings(const Model& m, const solution::Sampled& s) {
+// Why every answer of the run may be wrong, in words: divergences, tree
+// depth, E-BFMI (each parameter's R-hat and ESS are judged with its answer).
+std::vector<std::string> run_warnings(const solution::Sampled& s) {
   std::vector<std::string> out;
   if (s.divergences)
     out.push_back(format::plural(s.divergences, "divergent transition") + " after warm-up (of " +
                   std::to_string(s.total()) +
                   "): the sampler cannot follow the posterior's curvature somewhere, so the draws "
-                  "may miss part of it (reparameterise, e.g. non-centred, or sample with a higher "
-                  "target acceptance)");
+                  "may miss part of it (reparameterise, e.g. non-centred, or raise --adapt-delta)");
   if (s.depth_hits)
-    out.push_back(format::plural(s.depth_hits, "transition") + " of " + std::to_string(s.total()) +
-                  " hit the tree depth limit " + std::to_string(s.max_depth) +
-                  ": sampling is inefficient");
+    out.push_back(format::plural(s.depth_hits, "transition") + " of " +
+                  std::to_string(s.total()) + " hit the tree depth limit " +
+                  std::to_string(s.max_depth) + ": sampling is inefficient");
+  std::string low;
   for (std::size_t c = 0; c < s.ebfmi.size(); ++c)
     if (s.ebfmi[c] < 0.3)
-      out.push_back("chain " + std::to_string(c + 1) + " has E-BFMI " +
-                    format::significant(s.ebfmi[c]) +
-                    " (below 0.3): the chain explores the posterior's tails poorly");
+      low += (low.empty() ? "" : ", ") + std::to_string(c + 1) + " (" +
+             format::significant(s.ebfmi[c], 2) + ")";
+  if (!low.empty())
+    out.push_back("E-BFMI below 0.3 in chain " + low +
+                  ": the momenta explore the energy poorly, so the tails may be missed");
+  return out;
+}
+
+// The parameters whose R-hat or ESS fail, for --explain.
+std::vector<std::string> column_warnings(const Model& m, const solution::Sampled& s) {
   std::string high_rhat, low_ess;
   for (const auto& col : s.columns) {
     const auto& p = m.params[col.param];
@@ -121,12 +129,11 @@ std::vector<std::string> run_warnings(const Model& m, const solution::Sampled& s
     if (!(col.ess_bulk >= floor) || !(col.ess_tail >= floor))
       low_ess += (low_ess.empty() ? "" : ", ") + name;
   }
+  std::vector<std::string> out;
   if (!high_rhat.empty())
-    out.push_back("R-hat above 1.01 (" + high_rhat +
-                  "): the chains have not mixed, so the answers are not reliable");
+    out.push_back("R-hat above 1.01 (or undefined): " + high_rhat);
   if (!low_ess.empty())
-    out.push_back("effective sample size below " + std::to_string(100 * s.chains) + " (" + low_ess +
-                  "): the Monte Carlo error is large; draw more (--draws)");
+    out.push_back("bulk or tail ESS below " + std::to_string(100 * s.chains) + ": " + low_ess);
   return out;
 }
 
@@ -255,7 +262,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     col.ess_bulk = d.ess_bulk, col.ess_tail = d.ess_tail;
     col.mcse_mean = d.mcse_mean, col.mcse_sd = d.mcse_sd;
   }
-  run->warnings = run_warnings(m, *run);
+  run->warnings = run_warnings(*run);
 
   solution::Solution sol;
   sol.method = "sampling";
@@ -299,6 +306,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                         " gradient evaluations; mean step size " +
                         format::significant(step / static_cast<double>(chains)));
   for (const auto& w : run->warnings) sol.explain.push_back("warning: " + w);
+  for (const auto& w : column_warnings(m, *run)) sol.explain.push_back("warning: " + w);
   if (!marginal.empty())
     sol.explain.push_back(
         "discrete unknowns summed out in the density; their probabilities are the average over "
