@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "sample/diagnostics.hpp"
 #include "sample/nuts.hpp"
+#include "sample/psis.hpp"
 
 namespace bayes {
 namespace {
@@ -141,6 +142,29 @@ TEST_CASE("NUTS refuses an improper target instead of running forever") {
   sample::Random rng(1);
   auto chain = sample::run_chain(f, Eigen::VectorXd::Zero(2), sample::Settings{}, rng);
   CHECK(test::contains(chain.failure, "improper"));
+}
+
+}  // namespace
+}  // namespace bayes
+
+namespace bayes {
+namespace {
+
+TEST_CASE("Pareto-smoothed importance sampling equals R's loo package") {
+  auto cases = test::fixture_json("sample/psis_reference.json");
+  REQUIRE(cases.size() >= 5);
+  for (const auto& c : cases) {
+    INFO("case " << c["name"].get<std::string>());
+    auto r = c["log_ratios"].get<std::vector<double>>();
+    auto want = c["log_weights"].get<std::vector<double>>();
+    auto got = sample::psis(r);
+    CHECK(got.khat == doctest::Approx(c["khat"].get<double>()).epsilon(1e-9));
+    REQUIRE(got.log_weights.size() == want.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < want.size(); ++i)
+      worst = std::max(worst, std::abs(got.log_weights[i] - want[i]));
+    CHECK(worst < 1e-9);
+  }
 }
 
 }  // namespace
