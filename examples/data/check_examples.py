@@ -62,6 +62,19 @@ def agree(answers, query, want, field="value", rtol=1e-6):
     checked += 1
 
 
+def within_mcse(answers, query, want, field, k=4):
+    """Asserts that a Monte Carlo answer is within k of its own standard errors of the reference."""
+    global checked
+    if answers is None:
+        print(f"  {query:22s} {field:6s} reference {want:.6f}")
+        return
+    a = answers[query]
+    got, err = a[field], a["mcse"][field]
+    print(f"  {query:22s} {field:6s} reference {want:.6f}  bayes {got:.6f} +- {err:.2g} ({a['method']})")
+    assert abs(got - want) <= k * err, (query, field, got, want, err)
+    checked += 1
+
+
 def least_squares():
     print("least_squares.model: MLE with Gaussian noise = ordinary least squares")
     d = csv("height_weight.csv")
@@ -212,8 +225,16 @@ def logistic():
     agree(a, "mle(b_mle)", mle[1], rtol=1e-5)
     agree(a, "map(a)", mapw[0], rtol=1e-5)
     agree(a, "map(b)", mapw[1], rtol=1e-5)
-    agree(a, "posterior(b)", math.sqrt(cov[1, 1]), "sd", 1e-4)
-    agree(a, "posterior(pass3)", p3_laplace.mean(), "mean", 5e-3)
+    # Posterior answers are the exact posterior's, up to their Monte Carlo error
+    # (importance sampling from the Laplace approximation, or NUTS).
+    exact_mean_b = (wts * B).sum()
+    within_mcse(a, "posterior(b)", exact_mean_b, "mean")
+    within_mcse(a, "posterior(b)", math.sqrt((wts * B**2).sum() - exact_mean_b**2), "sd")
+    within_mcse(a, "posterior(pass3)", (wts * p3).sum(), "mean")
+    # The Laplace approximation itself, on request.
+    laplace = bayes("logistic.model", "--method", "laplace")
+    agree(laplace, "posterior(b)", math.sqrt(cov[1, 1]), "sd", 1e-4)
+    agree(laplace, "posterior(pass3)", p3_laplace.mean(), "mean", 5e-3)
 
 
 def compare():

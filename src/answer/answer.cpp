@@ -17,6 +17,7 @@
 #include "quadrature/quadrature.hpp"
 #include "sample/diagnostics.hpp"
 #include "sample/sample.hpp"
+#include "sample/target.hpp"
 #include "solution/solution.hpp"
 
 namespace bayes::answer {
@@ -132,40 +133,24 @@ struct Engine {
     }
   }
 
-  // The MAP and MLE of a component the sampler solved: the optimiser's, as
-  // every map() and mle() is (only when a query asks for one).
-  void borrow_points(Solution& sol, const graph::Component& comp) {
-    bool any_point = false;
-    for (const auto& q : m().queries)
-      any_point = any_point || q.kind == QueryKind::Map || q.kind == QueryKind::Mle ||
-                  q.kind == QueryKind::Plot;
-    if (!any_point) return;
-    numeric::Options o = numeric_options();
-    o.laplace = false;
-    std::optional<numeric::Failure> failure;
-    std::string why;
-    auto fit = numeric::solve(m(), c.graph, comp, o, why, failure);
-    for (auto& r : sol.params) {
-      const auto* n = fit ? fit->find(r.param) : nullptr;
-      r.map = n ? n->map : std::nullopt;
-      r.map_note = n ? n->map_note : failure ? failure->message : why;
-      r.mle = n ? n->mle : std::nullopt;
-      r.mle_note = n ? n->mle_note : failure ? failure->message : why;
-    }
+  // Closed forms (and exact integrals) are tried unless a numeric method is forced.
+  bool closed_forms() const {
+    return opt.method == Method::Auto || opt.method == Method::Conjugate ||
+           opt.method == Method::Exact || opt.method == Method::Laplace;
   }
 
-  // Streaming is decided here, once per component: a component whose columns
-  // are summarised is offered the rules that read summaries; when none
-  // solves it, its columns are read into memory and the other engines (and
-  // rules) see the values.
   void solve_components() {
     const auto& g = c.graph;
     solutions.resize(g.components.size());
     failures.resize(g.components.size());
+    drawn.resize(g.components.size());
+    posteriors.resize(g.components.size());
+    posterior_failures.resize(g.components.size());
+    posterior_tried.resize(g.components.size());
     for (std::size_t i = 0; i < g.components.size(); ++i) {
       const auto& comp = g.components[i];
       auto columns = summarised_columns(comp);
-      bool streaming = !columns.empty() && opt.method != Method::Numeric && !comp.params.empty() &&
+      bool streaming = !columns.empty() && closed_forms() && !comp.params.empty() &&
                        !patterns::all_discrete(m(), comp);
       if (!columns.empty() && !streaming && !read_columns(i, columns)) continue;
       if (comp.params.empty()) continue;
@@ -184,7 +169,7 @@ struct Engine {
               conjugate::solve_component(m(), g, comp, in_memory_why, conjugate::Rules::InMemory);
           if (why.empty()) why = in_memory_why;
         }
-      } else if (opt.method != Method::Numeric && opt.method != Method::Sample) {
+      } else if (closed_forms()) {
         solutions[i] = conjugate::solve_component(m(), g, comp, why);
       }
       if (solutions[i] && !solutions[i]->improper.empty()) {
@@ -200,41 +185,43 @@ struct Engine {
         report.status = std::max(report.status, 3);
         continue;
       }
-      if (!solutions[i] && opt.method == Method::Auto) {
+      std::string quadrature_why;
+      if (!solutions[i] && (opt.method == Method::Auto || opt.method == Method::Exact ||
+                            opt.method == Method::Laplace)) {
         // Conjugate once one scalar is fixed: exact, by quadrature over it.
-        std::string quadrature_why;
         solutions[i] = quadrature::solve(m(), g, comp, quadrature_why);
         if (solutions[i]) borrow_mle(*solutions[i], comp);
       }
-      if (!solutions[i] && opt.method == Method::Sample) {
-        std::string sample_why;
-        solutions[i] = sample::solve(m(), g, comp, opt.sample, sample_why);
-        if (!solutions[i]) {
-          failures[i] = "cannot be sampled: " + sample_why;
-          report.status = std::max(report.status, 3);
-          continue;
-        }
-        borrow_points(*solutions[i], comp);
+      if (!solutions[i] && opt.method == Method::Exact) {
+        failures[i] = "no exact method applies: " +
+                      (why.empty() ? std::string("no conjugate rule matches") : why) +
+                      (quadrature_why.empty() ? "" : "; " + quadrature_why);
+        report.status = std::max(report.status, 3);
+        continue;
       }
       if (!solutions[i]) {
-        std::string closed_why = why;
+        // The optimiser answers map() and mle() (and, with --method numeric,
+        // everything); the posterior's other queries are answered from draws
+        // (posterior_solution) unless --method numeric says otherwise.
+        drawn[i] = opt.method != Method::Numeric && opt.method != Method::Laplace;
         std::optional<numeric::Failure> failure;
         std::string numeric_why;
         solutions[i] = numeric::solve(m(), g, comp, numeric_options(), numeric_why, failure);
         if (failure) {
           failures[i] = failure->message;
-          report.status = std::max(report.status, 3);
         } else if (!solutions[i]) {
           failures[i] = "cannot be solved: " + numeric_why;
-          report.status = std::max(report.status, 3);
         }
+        if (!solutions[i] && !drawn[i]) report.status = std::max(report.status, 3);
       }
-      if (solutions[i]) {
-        report.explain.push_back("component " + std::to_string(i + 1) + " (" +
-                                 solutions[i]->method + ", " + solutions[i]->rule + "):");
-        for (const auto& line : solutions[i]->explain) report.explain.push_back("  " + line);
-      }
+      if (solutions[i]) explain_component(i, *solutions[i]);
     }
+  }
+
+  void explain_component(std::size_t i, const Solution& s) {
+    report.explain.push_back("component " + std::to_string(i + 1) + " (" + s.method + ", " +
+                             s.rule + "):");
+    for (const auto& line : s.explain) report.explain.push_back("  " + line);
   }
 
   const Solution* solution_of(std::size_t param, std::string& why) const {
@@ -244,6 +231,55 @@ struct Engine {
       return nullptr;
     }
     return &*solutions[comp];
+  }
+
+  // Per component answered from draws: the solution that answers posterior
+  // queries (importance sampling or NUTS), made when first asked for.
+  std::vector<bool> drawn, posterior_tried;
+  std::vector<std::optional<Solution>> posteriors;
+  std::vector<std::string> posterior_failures;
+
+  // The method policy for a component no closed form answers: with --method
+  // auto, the Laplace approximation corrected by importance sampling when
+  // its Pareto k-hat is below 0.5, else NUTS; or the one forced.
+  void solve_posterior(std::size_t i) {
+    posterior_tried[i] = true;
+    const auto& comp = c.graph.components[i];
+    std::string why, importance_why;
+    std::optional<Solution> s;
+    if (opt.method == Method::Auto || opt.method == Method::Importance) {
+      s = sample::importance(m(), c.graph, comp, opt.sample, importance_why);
+      bool trusted = s && s->sampled->khat < 0.5;
+      if (s && !trusted && opt.method == Method::Auto) {
+        report.explain.push_back("component " + std::to_string(i + 1) +
+                                 ": importance sampling from the Laplace approximation has "
+                                 "Pareto k-hat " +
+                                 format::significant(s->sampled->khat, 2) +
+                                 " (not below 0.5), so the posterior is sampled with NUTS");
+        s.reset();
+      }
+      if (!s && opt.method == Method::Importance) why = importance_why;
+    }
+    if (!s && opt.method != Method::Importance)
+      s = sample::solve(m(), c.graph, comp, opt.sample, why);
+    if (!s) {
+      posterior_failures[i] = "cannot be sampled: " + why;
+      return;
+    }
+    explain_component(i, *s);
+    posteriors[i] = std::move(s);
+  }
+
+  // The solution that answers posterior queries about `param`.
+  const Solution* posterior_of(std::size_t param, std::string& why) {
+    std::size_t comp = c.graph.param_component[param];
+    if (!drawn[comp]) return solution_of(param, why);
+    if (!posterior_tried[comp]) solve_posterior(comp);
+    if (!posteriors[comp]) {
+      why = posterior_failures[comp];
+      return nullptr;
+    }
+    return &*posteriors[comp];
   }
 
   Answer error(const Query& q, const std::string& why, int status = 3) {
@@ -260,38 +296,47 @@ struct Engine {
   const solution::Sampled* draws_run = nullptr;
   bool draws(const std::vector<std::size_t>& params, std::size_t n,
              std::vector<std::vector<Value>>& out, std::string& why) {
-    std::vector<std::size_t> comps;
+    std::vector<const Solution*> sols;
     for (auto p : params) {
       std::string w;
-      if (!solution_of(p, w)) {
+      const Solution* s = posterior_of(p, w);
+      if (!s) {
         why = w;
         return false;
       }
-      comps.push_back(c.graph.param_component[p]);
+      if (std::find(sols.begin(), sols.end(), s) == sols.end()) sols.push_back(s);
     }
-    std::sort(comps.begin(), comps.end());
-    comps.erase(std::unique(comps.begin(), comps.end()), comps.end());
+    // In component order, so that the random stream is used the same way.
+    std::sort(sols.begin(), sols.end(), [&](const Solution* a, const Solution* b) {
+      return c.graph.param_component[a->params.front().param] <
+             c.graph.param_component[b->params.front().param];
+    });
     dist::Rng rng(opt.seed);
     draws_from = "the posterior";
     draws_run = nullptr;
-    for (auto ci : comps) {
-      if (!solutions[ci]->draw) {
-        why = "no posterior draws: " + failures[ci];
+    for (const auto* s : sols) {
+      if (!s->draw) {
+        why = "no posterior draws: " + failures[c.graph.param_component[s->params.front().param]];
         return false;
       }
-      if (solutions[ci]->method == "numeric") draws_from = "the Laplace approximation";
-      if (solutions[ci]->sampled) draws_run = solutions[ci]->sampled.get();
+      if (s->method == "numeric") draws_from = "the Laplace approximation";
+      if (s->sampled && !s->sampled->weights.empty())
+        draws_from = "the Laplace approximation, importance-weighted (resampled)";
+      if (s->sampled && s->sampled->weights.empty()) draws_run = s->sampled.get();
     }
+    // Without chains, one importance-weighted set is used as it is, with its weights.
+    for (const auto* s : sols)
+      if (!draws_run && s->sampled && !s->sampled->weights.empty()) draws_run = s->sampled.get();
     // The sampler's draws are used each once, in order (chain by chain);
     // the other components' independent draws are paired with them.
     if (draws_run) n = draws_run->total();
     out.assign(n, std::vector<Value>(m().params.size()));
-    for (std::size_t s = 0; s < n; ++s)
-      for (auto ci : comps) {
-        if (const auto& run = solutions[ci]->sampled)
-          run->fill(s, out[s]);
+    for (std::size_t k = 0; k < n; ++k)
+      for (const auto* s : sols) {
+        if (s->sampled && s->sampled.get() == draws_run)
+          s->sampled->fill(k, out[k]);
         else
-          solutions[ci]->draw(rng, out[s]);
+          s->draw(rng, out[k]);
       }
     return true;
   }
@@ -305,28 +350,32 @@ struct Engine {
     return x;
   }
 
-  // R-hat and ESS of the given columns (one per element), with what failed
-  // in words: the run's own warnings, then the columns'.
+  // R-hat and ESS of the given columns (one per element, their statistics
+  // computed), with what failed in words: the run's own warnings, then the
+  // columns'. Importance-sampled columns have no R-hat; their ESS is the
+  // weights', and the run says k-hat.
   static Convergence convergence(const solution::Sampled& run,
-                                 const std::vector<const ChainDraws*>& cols,
-                                 const std::vector<std::string>& names) {
+                                 const std::vector<const solution::SampledColumn*>& cols,
+                                 const std::vector<std::string>& names, bool scalar) {
     Convergence c;
     c.chains = run.chains;
     c.divergences = run.divergences;
     c.warnings = run.warnings;
+    if (!run.weights.empty()) c.khat = run.khat;
     std::vector<double> rhat, bulk, tail;
     std::string high, low;
-    const double floor = 100.0 * static_cast<double>(run.chains);
+    const bool chains = run.weights.empty();
+    const double floor = chains ? 100.0 * static_cast<double>(run.chains) : 100.0;
     for (std::size_t i = 0; i < cols.size(); ++i) {
-      rhat.push_back(sample::rhat(*cols[i]));
-      bulk.push_back(sample::ess_bulk(*cols[i]));
-      tail.push_back(sample::ess_tail(*cols[i]));
-      if (rhat.back() > 1.01) high += (high.empty() ? "" : ", ") + names[i];
-      if (bulk.back() < floor || tail.back() < floor) low += (low.empty() ? "" : ", ") + names[i];
+      rhat.push_back(cols[i]->rhat);
+      bulk.push_back(cols[i]->ess_bulk);
+      tail.push_back(cols[i]->ess_tail);
+      if (chains && !(rhat.back() <= 1.01)) high += (high.empty() ? "" : ", ") + names[i];
+      if (!(bulk.back() >= floor) || !(tail.back() >= floor))
+        low += (low.empty() ? "" : ", ") + names[i];
     }
-    bool scalar = cols.size() == 1 && names[0].find('[') == std::string::npos;
     auto pack = [&](std::vector<double> v) {
-      return scalar ? Value::scalar(v[0]) : Value::vector(std::move(v));
+      return scalar && !v.empty() ? Value::scalar(v[0]) : Value::vector(std::move(v));
     };
     c.rhat = pack(rhat), c.ess_bulk = pack(bulk), c.ess_tail = pack(tail);
     if (!high.empty())
@@ -338,8 +387,18 @@ struct Engine {
     return c;
   }
 
-  std::string chains_from(const solution::Sampled& run) const {
+  static std::string chains_from(const solution::Sampled& run) {
+    if (!run.weights.empty()) return "the Laplace approximation, importance-weighted";
     return "the posterior (" + std::to_string(run.chains) + " NUTS chains)";
+  }
+
+  // A quantile of a column and its Monte Carlo error (weighted or from chains).
+  static std::pair<double, double> column_quantile(const solution::Sampled& run,
+                                                   const solution::SampledColumn& col, double p) {
+    if (!run.weights.empty())
+      return {sample::weighted_quantile(col.chains[0], run.weights, p),
+              sample::weighted_mcse_quantile(col.chains[0], run.weights, p)};
+    return {sample::quantile(col.chains, p), sample::mcse_quantile(col.chains, p)};
   }
 
   std::string method_of(std::size_t param) const {
@@ -350,7 +409,7 @@ struct Engine {
 
   Answer posterior_param(const Query& q, std::size_t p) {
     std::string why;
-    const Solution* s = solution_of(p, why);
+    const Solution* s = posterior_of(p, why);
     if (!s) return error(q, why);
     const auto* r = s->find(p);
     const ClosedForm& cf = r->posterior;
@@ -421,15 +480,12 @@ struct Engine {
     const bool scalar = m().params[p].type.is_scalar();
     const double tail = (1 - q.level) / 2;
     std::vector<double> mean, sd, mcse_mean, mcse_sd, lo, hi, mcse_lo, mcse_hi;
-    std::vector<const ChainDraws*> chains;
     for (const auto* col : cols) {
       mean.push_back(col->mean), sd.push_back(col->sd);
       mcse_mean.push_back(col->mcse_mean), mcse_sd.push_back(col->mcse_sd);
-      lo.push_back(sample::quantile(col->chains, tail));
-      hi.push_back(sample::quantile(col->chains, 1 - tail));
-      mcse_lo.push_back(sample::mcse_quantile(col->chains, tail));
-      mcse_hi.push_back(sample::mcse_quantile(col->chains, 1 - tail));
-      chains.push_back(&col->chains);
+      auto [l, l_err] = column_quantile(run, *col, tail);
+      auto [h, h_err] = column_quantile(run, *col, 1 - tail);
+      lo.push_back(l), hi.push_back(h), mcse_lo.push_back(l_err), mcse_hi.push_back(h_err);
     }
     auto pack = [&](const std::vector<double>& v) {
       return scalar ? Value::scalar(v[0]) : Value::vector(v);
@@ -448,8 +504,8 @@ struct Engine {
                          Interval{bounds(lo, hi), q.level},
                          bounds(mcse_lo, mcse_hi),
                          Draws{run.total(), chains_from(run), std::nullopt, run.seed,
-                               convergence(run, chains, names)}};
-    return make(q, "sampling", std::move(out));
+                               convergence(run, cols, names, scalar)}};
+    return make(q, s.method, std::move(out));
   }
 
   // Summary of a let quantity from exact posterior draws; `quantile` gets the
@@ -488,21 +544,27 @@ struct Engine {
   Answer let_from_chains(const Query& q, const LetVar& let, const std::vector<double>& xs,
                          double* quantile) {
     const solution::Sampled& run = *draws_run;
-    ChainDraws x = chains_of(xs);
-    auto d = sample::diagnose(x);
+    solution::SampledColumn col;
+    col.chains = chains_of(xs);
+    solution::Sampled one;  // the let's draws as a run of one column
+    one.chains = run.chains, one.draws = run.draws, one.weights = run.weights;
+    one.columns = {col};
+    sample::summarise(one);
+    const solution::SampledColumn& c = one.columns[0];
     double tail = (1 - q.level) / 2;
-    if (quantile) *quantile = sample::quantile(x, q.level);
-    SampledPosterior out{
-        "",
-        Value::scalar(d.mean),
-        Value::scalar(d.sd),
-        Value::scalar(d.mcse_mean),
-        Value::scalar(d.mcse_sd),
-        Interval{pair(sample::quantile(x, tail), sample::quantile(x, 1 - tail)), q.level},
-        pair(sample::mcse_quantile(x, tail), sample::mcse_quantile(x, 1 - tail)),
-        Draws{run.total(), chains_from(run), std::nullopt, run.seed,
-              convergence(run, {&x}, {let.name})}};
-    return make(q, "sampling", std::move(out));
+    if (quantile) *quantile = column_quantile(run, c, q.level).first;
+    auto [lo, lo_err] = column_quantile(run, c, tail);
+    auto [hi, hi_err] = column_quantile(run, c, 1 - tail);
+    SampledPosterior out{"",
+                         Value::scalar(c.mean),
+                         Value::scalar(c.sd),
+                         Value::scalar(c.mcse_mean),
+                         Value::scalar(c.mcse_sd),
+                         Interval{pair(lo, hi), q.level},
+                         pair(lo_err, hi_err),
+                         Draws{run.total(), chains_from(run), std::nullopt, run.seed,
+                               convergence(run, {&c}, {let.name}, true)}};
+    return make(q, run.weights.empty() ? "sampling" : "importance", std::move(out));
   }
 
   Answer posterior(const Query& q, double* quantile = nullptr) {
@@ -603,8 +665,8 @@ struct Engine {
     const auto* closed = std::get_if<Posterior>(&post.body);
     const auto* laplace = std::get_if<Approximation>(&post.body);
     const auto* drawn = std::get_if<DrawSummary>(&post.body);
-    if (const auto* sampled = std::get_if<SampledPosterior>(&post.body))
-      return estimate_sampled(q, *sampled, quantile);
+    if (std::holds_alternative<SampledPosterior>(post.body))
+      return estimate_sampled(q, post, quantile);
     Estimate out;
     switch (q.kind) {
       case QueryKind::Mean:
@@ -625,7 +687,7 @@ struct Engine {
           break;
         }
         std::string why;
-        const Solution* s = solution_of(q.targets[0].index, why);
+        const Solution* s = posterior_of(q.targets[0].index, why);
         const ClosedForm& cf = s->find(q.targets[0].index)->posterior;
         if (!cf.quantile) return error(q, "quantiles of a vector parameter are not defined");
         out.value = Value::scalar(cf.quantile(q.level));
@@ -646,7 +708,8 @@ struct Engine {
 
   // mean, sd, interval or quantile of a sampled quantity, with its Monte
   // Carlo standard error (of the mean, the sd, the quantile).
-  Answer estimate_sampled(const Query& q, const SampledPosterior& p, double let_quantile) {
+  Answer estimate_sampled(const Query& q, const Answer& post, double let_quantile) {
+    const auto& p = std::get<SampledPosterior>(post.body);
     Estimate out;
     out.draws = p.draws;
     switch (q.kind) {
@@ -668,20 +731,21 @@ struct Engine {
           out.value = Value::scalar(let_quantile);
           break;
         }
-        std::string why, unused;
-        const Solution* s = solution_of(t.index, why);
+        std::string why;
+        const Solution* s = posterior_of(t.index, why);
         std::vector<std::string> names;
         auto cols = columns_of(*s->sampled, t.index, names);
         if (cols.size() != 1 || !m().params[t.index].type.is_scalar())
           return error(q, "quantiles of a vector parameter are not defined");
-        out.value = Value::scalar(sample::quantile(cols[0]->chains, q.level));
-        out.draws->mcse = sample::mcse_quantile(cols[0]->chains, q.level);
+        auto [value, mcse] = column_quantile(*s->sampled, *cols[0], q.level);
+        out.value = Value::scalar(value);
+        out.draws->mcse = mcse;
         break;
       }
       default:
         break;
     }
-    return make(q, "sampling", std::move(out));
+    return make(q, post.method, std::move(out));
   }
 
   // A condition on one scalar parameter, as an interval [lo, hi] (with its
@@ -745,11 +809,11 @@ struct Engine {
     Bounds b;
     if (as_bounds(*q.expr, param, elem, b)) {
       std::string why;
-      const Solution* s = solution_of(param, why);
+      const Solution* s = posterior_of(param, why);
       if (!s) return error(q, why);
       const ClosedForm& post = s->find(param)->posterior;
       ClosedForm cf;  // the scalar marginal (none for draws: counted below, with their error)
-      if (s->sampled && !m().params[param].discrete) {
+      if (s->sampled && s->sampled->weights.empty() && !m().params[param].discrete) {
       } else if (elem == SIZE_MAX) {
         cf = post;
       } else if (post.element_cdf) {
@@ -787,12 +851,18 @@ struct Engine {
     if (draws_run) {
       // The indicator's Monte Carlo error from its autocorrelation; when every
       // draw agrees (no error estimate), the bound of independent draws.
-      ChainDraws x = chains_of(hit);
-      double mcse = sample::mcse_mean(x);
-      if (!std::isfinite(mcse)) mcse = std::sqrt(std::max(p * (1 - p), 1.0 / n) / n);
       const auto& run = *draws_run;
-      Convergence conv = convergence(run, {}, {});
-      return make(q, "sampling",
+      ChainDraws x = chains_of(hit);
+      double mcse;
+      if (run.weights.empty()) {
+        mcse = sample::mcse_mean(x);
+      } else {
+        p = sample::weighted_mean(x[0], run.weights);
+        mcse = sample::weighted_mcse_mean(x[0], run.weights);
+      }
+      if (!std::isfinite(mcse) || mcse == 0) mcse = std::sqrt(std::max(p * (1 - p), 1.0 / n) / n);
+      Convergence conv = convergence(run, {}, {}, false);
+      return make(q, run.weights.empty() ? "sampling" : "importance",
                   Probability{p, Draws{ds.size(), chains_from(run), mcse, run.seed, conv}});
     }
     return make(
@@ -886,7 +956,7 @@ struct Engine {
       }
     }
     if (!d) {
-      const Solution* s = solution_of(p, why);
+      const Solution* s = posterior_of(p, why);
       if (!s) return error(q, why);
       if (s->sampled && !m().params[p].discrete) {
         // A density estimate from the sampler's draws.

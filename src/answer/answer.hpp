@@ -16,9 +16,13 @@
 namespace bayes::answer {
 
 // How posterior queries are answered: the most exact method that applies
-// (Auto), or one forced: only closed forms, the optimiser with its Laplace
-// approximation, or the sampler (MAP and MLE keep the optimiser).
-enum class Method { Auto, Conjugate, Numeric, Sample };
+// (Auto: closed form, exact integration, the Laplace approximation corrected
+// by importance sampling when Pareto k-hat < 0.5, else NUTS), or one forced:
+// closed forms only (Conjugate), exact methods only (Exact), exact methods
+// else the Laplace approximation (Laplace), the optimiser for everything
+// (Numeric), importance sampling or NUTS for every continuous component
+// (Importance, Sample). MAP and MLE are always the optimiser's.
+enum class Method { Auto, Conjugate, Exact, Laplace, Numeric, Importance, Sample };
 
 struct Options {
   Method method = Method::Auto;

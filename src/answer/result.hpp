@@ -44,6 +44,7 @@ struct Convergence {
   Value rhat, ess_bulk, ess_tail;
   std::size_t chains = 0;
   std::size_t divergences = 0;
+  std::optional<double> khat;         // importance sampling: the weights' Pareto k-hat
   std::vector<std::string> warnings;  // empty when every check passed
 };
 

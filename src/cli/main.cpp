@@ -69,6 +69,17 @@ std::optional<Compiled> load(const std::string& path, SourceFile& file,
   return compiled;
 }
 
+answer::Method method_named(const std::string& name) {
+  using answer::Method;
+  return name == "conjugate"    ? Method::Conjugate
+         : name == "exact"      ? Method::Exact
+         : name == "laplace"    ? Method::Laplace
+         : name == "numeric"    ? Method::Numeric
+         : name == "importance" ? Method::Importance
+         : name == "sample"     ? Method::Sample
+                                : Method::Auto;
+}
+
 int run_model(const RunOptions& opt) {
   SourceFile file;
   // --json prints one document whatever happens: the errors when the model
@@ -84,10 +95,7 @@ int run_model(const RunOptions& opt) {
     return kOk;
   }
   answer::Options ao;
-  ao.method = opt.method == "conjugate" ? answer::Method::Conjugate
-              : opt.method == "numeric" ? answer::Method::Numeric
-              : opt.method == "sample"  ? answer::Method::Sample
-                                        : answer::Method::Auto;
+  ao.method = method_named(opt.method);
   ao.seed = opt.seed;
   ao.numeric.seed = opt.seed;
   ao.numeric.restarts = opt.restarts;
@@ -222,8 +230,10 @@ int dispatch(int argc, char** argv) {
   app.add_flag("--explain", opt.explain, "show each derivation with the numbers put in");
   app.add_flag("--graph", opt.graph, "print the factor graph (Graphviz DOT)");
   app.add_option("--method", opt.method,
-                 "auto, conjugate, numeric (MAP and Laplace) or sample (NUTS)")
-      ->check(CLI::IsMember({"auto", "conjugate", "numeric", "sample"}));
+                 "auto (the most exact that applies), exact, conjugate, laplace, numeric, "
+                 "importance or sample")
+      ->check(CLI::IsMember(
+          {"auto", "exact", "conjugate", "laplace", "numeric", "importance", "sample"}));
   app.add_option("--chains", opt.chains, "sampler: number of chains (run in parallel)")
       ->check(CLI::Range(1, 64));
   app.add_option("--warmup", opt.warmup, "sampler: warm-up iterations per chain")

@@ -47,9 +47,10 @@ void put_interval(Json& out, const answer::Interval& iv) {
 // A sampled answer's diagnostics (R-hat, ESS, divergences) and warnings.
 void put_convergence(Json& out, const std::optional<answer::Convergence>& c) {
   if (!c) return;
-  Json d{{"chains", c->chains}, {"divergences", c->divergences}};
+  Json d = c->khat ? Json{{"khat", json_number(*c->khat)}}
+                   : Json{{"chains", c->chains}, {"divergences", c->divergences}};
   if (!c->rhat.data.empty()) {
-    d["rhat"] = value(c->rhat);
+    if (!c->khat) d["rhat"] = value(c->rhat);
     d["ess_bulk"] = value(c->ess_bulk);
     d["ess_tail"] = value(c->ess_tail);
   }

@@ -105,6 +105,9 @@ std::string convergence_text(const Convergence& c) {
   auto ess = [](double x) {
     return std::isnan(x) ? std::string("-") : std::to_string(std::lround(x));
   };
+  if (c.khat)
+    return "Pareto k-hat " + significant(*c.khat, 2) +
+           (c.ess_bulk.data.empty() ? std::string() : ", ESS " + ess(worst(c.ess_bulk, false)));
   return std::string("R-hat ") + (vector ? "at most " : "") +
          (std::isnan(worst(c.rhat, true)) ? "-" : significant(worst(c.rhat, true), 4)) + ", ESS " +
          (vector ? "at least " : "") + ess(worst(c.ess_bulk, false)) + " bulk / " +
@@ -122,10 +125,12 @@ std::string warning_lines(const Convergence& c) {
 // "   [sampling, 4000 draws from 4 chains, mcse 0.002, R-hat 1.001, ESS ...]".
 std::string draws_note(const Draws& d) {
   if (d.convergence) {
-    std::string s = "   [sampling, " + count(d.n) + " draws from " +
-                    std::to_string(d.convergence->chains) + " chains";
+    std::string s = d.convergence->khat ? "   [importance, " + count(d.n) + " weighted draws"
+                                        : "   [sampling, " + count(d.n) + " draws from " +
+                                              std::to_string(d.convergence->chains) + " chains";
     if (d.mcse) s += ", mcse " + number(*d.mcse);
-    if (!d.convergence->rhat.data.empty()) s += ", " + convergence_text(*d.convergence);
+    if (!d.convergence->rhat.data.empty() || d.convergence->khat)
+      s += ", " + convergence_text(*d.convergence);
     return s + "]" + warning_lines(*d.convergence);
   }
   std::string s = "   [" + monte_carlo(d) + ", " + count(d.n) + " draws";
@@ -206,8 +211,9 @@ struct Line {
   }
 
   void operator()(const SampledPosterior& p) {
-    out << a.query << " ~ " << count(p.draws.n) << " posterior draws   [sampling"
-        << (p.rule.empty() ? "" : ": " + p.rule) << "]\n";
+    out << a.query << " ~ " << count(p.draws.n)
+        << (a.method == "importance" ? " importance-weighted draws   [" : " posterior draws   [")
+        << a.method << (p.rule.empty() ? "" : ": " + p.rule) << "]\n";
     out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd);
     if (p.interval)
       out << "   " << percent(p.interval->level) << "% interval "

@@ -314,6 +314,66 @@ double mcse_quantile(const ChainDraws& x, double p) {
   return (s[i2 - 1] - s[i1 - 1]) / 2;
 }
 
+double weighted_mean(const std::vector<double>& x, const std::vector<double>& w) {
+  double m = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) m += w[i] * x[i];
+  return m;
+}
+
+double weighted_sd(const std::vector<double>& x, const std::vector<double>& w) {
+  double m = weighted_mean(x, w), v = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) v += w[i] * (x[i] - m) * (x[i] - m);
+  return std::sqrt(v);
+}
+
+double weighted_quantile(const std::vector<double>& x, const std::vector<double>& w, double p) {
+  std::vector<std::size_t> order(x.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  double below = 0, last_mid = 0, last_x = x.empty() ? NAN : x[order[0]];
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    std::size_t i = order[k];
+    double mid = below + w[i] / 2;
+    if (p <= mid) {
+      if (k == 0 || mid == last_mid) return x[i];
+      return last_x + (x[i] - last_x) * (p - last_mid) / (mid - last_mid);
+    }
+    below += w[i], last_mid = mid, last_x = x[i];
+  }
+  return last_x;
+}
+
+double weighted_mcse_mean(const std::vector<double>& x, const std::vector<double>& w) {
+  double m = weighted_mean(x, w), v = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) v += w[i] * w[i] * (x[i] - m) * (x[i] - m);
+  return std::sqrt(v);
+}
+
+double weighted_mcse_sd(const std::vector<double>& x, const std::vector<double>& w) {
+  double m = weighted_mean(x, w), s2 = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) s2 += w[i] * (x[i] - m) * (x[i] - m);
+  double v = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double d = (x[i] - m) * (x[i] - m) - s2;
+    v += w[i] * w[i] * d * d;
+  }
+  return std::sqrt(v) / (2 * std::sqrt(s2));
+}
+
+double weighted_mcse_quantile(const std::vector<double>& x, const std::vector<double>& w,
+                              double p) {
+  double ess = importance_ess(w);
+  boost::math::beta_distribution<double> b(ess * p + 1, ess * (1 - p) + 1);
+  double a1 = boost::math::quantile(b, 0.1586553), a2 = boost::math::quantile(b, 0.8413447);
+  return (weighted_quantile(x, w, a2) - weighted_quantile(x, w, a1)) / 2;
+}
+
+double importance_ess(const std::vector<double>& w) {
+  double s = 0;
+  for (double x : w) s += x * x;
+  return 1 / s;
+}
+
 Diagnostics diagnose(const ChainDraws& x) {
   Diagnostics d;
   std::vector<double> all = pooled(x);

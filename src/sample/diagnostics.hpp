@@ -35,6 +35,18 @@ double mcse_mean(const ChainDraws& x);
 double mcse_sd(const ChainDraws& x);
 double mcse_quantile(const ChainDraws& x, double p);
 
+// Self-normalised importance sampling: draws x with weights w summing to 1.
+// The Monte Carlo errors are the delta method's; the ESS is 1 / sum w^2.
+double weighted_mean(const std::vector<double>& x, const std::vector<double>& w);
+double weighted_sd(const std::vector<double>& x, const std::vector<double>& w);
+// The inverse of the weighted empirical cdf, interpolated between the
+// draws' midpoints (R's type 5 when the weights are equal).
+double weighted_quantile(const std::vector<double>& x, const std::vector<double>& w, double p);
+double weighted_mcse_mean(const std::vector<double>& x, const std::vector<double>& w);
+double weighted_mcse_sd(const std::vector<double>& x, const std::vector<double>& w);
+double weighted_mcse_quantile(const std::vector<double>& x, const std::vector<double>& w, double p);
+double importance_ess(const std::vector<double>& w);
+
 // What is reported beside a sampled number.
 struct Diagnostics {
   double mean = 0, sd = 0;

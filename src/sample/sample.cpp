@@ -20,6 +20,7 @@
 #include "numeric/transform.hpp"
 #include "sample/diagnostics.hpp"
 #include "sample/nuts.hpp"
+#include "sample/target.hpp"
 #include "solution/discrete.hpp"
 #include "solution/sampled.hpp"
 
@@ -53,45 +54,66 @@ double ebfmi(const std::vector<double>& e) {
   return num / den;
 }
 
-// The posterior of one scalar from its pooled draws: mean and sd, the
-// empirical cdf, the quantiles as R's type 7, a draw picked at random.
+}  // namespace
+
+// The posterior of one scalar (or each element) from its pooled draws, or
+// from weighted ones: mean and sd, the empirical cdf, the quantiles (R's
+// type 7 for equal weights), a draw picked at random (by weight).
 solution::ClosedForm from_draws(const std::vector<const solution::SampledColumn*>& cols,
-                                bool scalar) {
+                                bool scalar, const std::vector<double>& weights) {
   solution::ClosedForm cf;
   cf.family = "draws";
-  std::vector<std::shared_ptr<std::vector<double>>> sorted;
   std::vector<double> means, sds;
+  for (const auto* c : cols) means.push_back(c->mean), sds.push_back(c->sd);
+  cf.mean = scalar ? Value::scalar(means[0]) : Value::vector(means);
+  cf.sd = scalar ? Value::scalar(sds[0]) : Value::vector(sds);
+  cf.mode_note = "the sampler gives no mode (map() is found by the optimiser)";
+  if (!weights.empty()) {
+    auto w = std::make_shared<std::vector<double>>(weights);
+    std::vector<std::shared_ptr<std::vector<double>>> xs;
+    for (const auto* c : cols) xs.push_back(std::make_shared<std::vector<double>>(c->chains[0]));
+    auto cdf = [w](const std::vector<double>& x, double at) {
+      double p = 0;
+      for (std::size_t i = 0; i < x.size(); ++i) p += x[i] <= at ? (*w)[i] : 0;
+      return p;
+    };
+    if (scalar) {
+      auto x = xs[0];
+      cf.cdf = [x, cdf](double at) { return cdf(*x, at); };
+      cf.quantile = [x, w](double p) { return weighted_quantile(*x, *w, p); };
+    } else {
+      cf.element_cdf = [xs, cdf](std::size_t i, double at) { return cdf(*xs[i], at); };
+      cf.element_quantile = [xs, w](std::size_t i, double p) {
+        return weighted_quantile(*xs[i], *w, p);
+      };
+    }
+    return cf;
+  }
+  std::vector<std::shared_ptr<std::vector<double>>> sorted;
   for (const auto* c : cols) {
     auto s = std::make_shared<std::vector<double>>();
     for (const auto& chain : c->chains) s->insert(s->end(), chain.begin(), chain.end());
     std::sort(s->begin(), s->end());
     sorted.push_back(s);
-    means.push_back(c->mean), sds.push_back(c->sd);
   }
   auto cdf = [](const std::vector<double>& s, double x) {
     return static_cast<double>(std::upper_bound(s.begin(), s.end(), x) - s.begin()) /
            static_cast<double>(s.size());
   };
   if (scalar) {
-    cf.mean = Value::scalar(means[0]);
-    cf.sd = Value::scalar(sds[0]);
     auto s = sorted[0];
     cf.cdf = [s, cdf](double x) { return cdf(*s, x); };
     cf.quantile = [s](double p) { return quantile_sorted(*s, p); };
-    cf.sample = [s](dist::Rng& rng) {
-      return Value::scalar((*s)[static_cast<std::size_t>(rng() % s->size())]);
-    };
   } else {
-    cf.mean = Value::vector(means);
-    cf.sd = Value::vector(sds);
     cf.element_cdf = [sorted, cdf](std::size_t i, double x) { return cdf(*sorted[i], x); };
     cf.element_quantile = [sorted](std::size_t i, double p) {
       return quantile_sorted(*sorted[i], p);
     };
   }
-  cf.mode_note = "the sampler gives no mode (map() is found by the optimiser)";
   return cf;
 }
+
+namespace {
 
 // Why every answer of the run may be wrong, in words: divergences, tree
 // depth, E-BFMI (each parameter's R-hat and ESS are judged with its answer).
@@ -103,9 +125,9 @@ std::vector<std::string> run_warnings(const solution::Sampled& s) {
                   "): the sampler cannot follow the posterior's curvature somewhere, so the draws "
                   "may miss part of it (reparameterise, e.g. non-centred, or raise --adapt-delta)");
   if (s.depth_hits)
-    out.push_back(format::plural(s.depth_hits, "transition") + " of " +
-                  std::to_string(s.total()) + " hit the tree depth limit " +
-                  std::to_string(s.max_depth) + ": sampling is inefficient");
+    out.push_back(format::plural(s.depth_hits, "transition") + " of " + std::to_string(s.total()) +
+                  " hit the tree depth limit " + std::to_string(s.max_depth) +
+                  ": sampling is inefficient");
   std::string low;
   for (std::size_t c = 0; c < s.ebfmi.size(); ++c)
     if (s.ebfmi[c] < 0.3)
@@ -130,8 +152,7 @@ std::vector<std::string> column_warnings(const Model& m, const solution::Sampled
       low_ess += (low_ess.empty() ? "" : ", ") + name;
   }
   std::vector<std::string> out;
-  if (!high_rhat.empty())
-    out.push_back("R-hat above 1.01 (or undefined): " + high_rhat);
+  if (!high_rhat.empty()) out.push_back("R-hat above 1.01 (or undefined): " + high_rhat);
   if (!low_ess.empty())
     out.push_back("bulk or tail ESS below " + std::to_string(100 * s.chains) + ": " + low_ess);
   return out;
@@ -139,21 +160,51 @@ std::vector<std::string> column_warnings(const Model& m, const solution::Sampled
 
 }  // namespace
 
-std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
-                                        const graph::Component& c, const Options& opt,
-                                        std::string& why) {
+std::optional<Target> target_of(const Model& m, const graph::FactorGraph& g,
+                                const graph::Component& c, std::string& why) {
   graph::ComponentView v = graph::view(g, c);
-  std::vector<std::size_t> order, marginal;
-  for (auto p : c.params) (m.params[p].discrete ? marginal : order).push_back(p);
+  Target t;
+  std::vector<std::size_t> order;
+  for (auto p : c.params) (m.params[p].discrete ? t.marginal : order).push_back(p);
   std::optional<numeric::Layout> coordinates =
       numeric::layout_of(m, order, v.observations, {}, why);
   if (!coordinates) return std::nullopt;
   std::optional<numeric::DataStart> start = numeric::data_start(m, *coordinates, v.observations);
   if (start) numeric::centre_layout(*coordinates, *start);
-  const numeric::Layout& layout = *coordinates;
-  auto tape = numeric::Tape::compile(m, v.priors, v.observations, why, marginal);
-  if (!tape) return std::nullopt;
-  const VectorXd centre = start ? start->u : VectorXd::Zero(static_cast<Eigen::Index>(layout.dim));
+  t.layout = std::move(*coordinates);
+  t.tape = numeric::Tape::compile(m, v.priors, v.observations, why, t.marginal);
+  if (!t.tape) return std::nullopt;
+  t.centre = start ? start->u : VectorXd::Zero(static_cast<Eigen::Index>(t.layout.dim));
+  return t;
+}
+
+void summarise(solution::Sampled& run) {
+  for (auto& col : run.columns) {
+    if (run.weights.empty()) {
+      auto d = diagnose(col.chains);
+      col.mean = d.mean, col.sd = d.sd, col.rhat = d.rhat;
+      col.ess_bulk = d.ess_bulk, col.ess_tail = d.ess_tail;
+      col.mcse_mean = d.mcse_mean, col.mcse_sd = d.mcse_sd;
+      continue;
+    }
+    const auto& x = col.chains[0];
+    col.mean = weighted_mean(x, run.weights), col.sd = weighted_sd(x, run.weights);
+    col.rhat = NAN;
+    col.ess_bulk = col.ess_tail = importance_ess(run.weights);
+    col.mcse_mean = weighted_mcse_mean(x, run.weights);
+    col.mcse_sd = weighted_mcse_sd(x, run.weights);
+  }
+}
+
+std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
+                                        const graph::Component& c, const Options& opt,
+                                        std::string& why) {
+  auto target = target_of(m, g, c, why);
+  if (!target) return std::nullopt;
+  const numeric::Layout& layout = target->layout;
+  const std::vector<std::size_t>& marginal = target->marginal;
+  auto& tape = target->tape;
+  const VectorXd& centre = target->centre;
 
   Settings settings;
   settings.warmup = opt.warmup, settings.draws = opt.draws;
@@ -256,12 +307,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
       }
     }
   }
-  for (auto& col : run->columns) {
-    auto d = diagnose(col.chains);
-    col.mean = d.mean, col.sd = d.sd, col.rhat = d.rhat;
-    col.ess_bulk = d.ess_bulk, col.ess_tail = d.ess_tail;
-    col.mcse_mean = d.mcse_mean, col.mcse_sd = d.mcse_sd;
-  }
+  summarise(*run);
   run->warnings = run_warnings(*run);
 
   solution::Solution sol;
@@ -285,7 +331,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
           probs[static_cast<std::size_t>(i)].push_back(R(i, k) / static_cast<double>(run->total()));
       r.posterior = solution::discrete_marginal(label_sums[j].values, probs, p.scalar);
     } else {
-      r.posterior = from_draws(cols, p.scalar);
+      r.posterior = from_draws(cols, p.scalar, {});
     }
     r.map_note = "the MAP was not computed (no map() query)";
     r.mle_note = "the MLE was not computed (no mle() query)";

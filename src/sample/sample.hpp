@@ -35,4 +35,13 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                                         const graph::Component& c, const Options& options,
                                         std::string& why);
 
+// The Laplace approximation checked and corrected by Pareto-smoothed
+// importance sampling: chains x draws proposals from it, weighted; method
+// "importance", with k-hat in the solution's Sampled (below 0.5 the
+// weighted answers can be trusted). nullopt with `why` when there is no
+// approximation to start from (no interior mode, discrete unknowns).
+std::optional<solution::Solution> importance(const Model& m, const graph::FactorGraph& g,
+                                             const graph::Component& c, const Options& options,
+                                             std::string& why);
+
 }  // namespace bayes::sample

@@ -5,6 +5,7 @@
 // low E-BFMI).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,6 +31,10 @@ struct Sampled {
   std::size_t divergences = 0;  // after warm-up
   std::size_t depth_hits = 0, max_depth = 10;
   std::vector<double> ebfmi;  // per chain
+  // Importance sampling (one "chain" of independent draws from a proposal):
+  // the normalised weights of the draws, and the Pareto k-hat of their tail.
+  std::vector<double> weights;
+  double khat = NAN;
   std::vector<SampledColumn> columns;
   // The parameters, their sizes and whether each is a scalar, in column order.
   struct Param {

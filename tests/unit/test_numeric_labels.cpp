@@ -26,7 +26,8 @@ const std::string kChangePoint =
 }  // namespace
 
 TEST_CASE("numeric labels: a DiscreteUniform change point summed out, conditional at the MAP") {
-  auto r = bayes::test::answers(kChangePoint + "print posterior(s)\nprint map()\n");
+  auto r = bayes::test::answers(kChangePoint + "print posterior(s)\nprint map()\n",
+                                bayes::answer::Method::Laplace);
   REQUIRE(r.size() == 2);
   CHECK(r[0]["method"] == "numeric");
   CHECK(r[0]["family"] == "Discrete");
@@ -59,7 +60,8 @@ TEST_CASE("numeric labels: a DiscreteUniform change point summed out, conditiona
 TEST_CASE("numeric labels: the text report says what is approximate") {
   std::ostringstream out;
   bayes::report::write_text(
-      out, bayes::test::report(kChangePoint + "print posterior(s)\nprint mean(late)\n"));
+      out, bayes::test::report(kChangePoint + "print posterior(s)\nprint mean(late)\n",
+                               bayes::answer::Method::Laplace));
   const std::string text = out.str();
   CHECK(bayes::test::contains(
       text, "approximate: the probabilities of s given the other parameters at their MAP"));
