@@ -23,16 +23,19 @@ double at_end(double s, double lb) { return s < 1.0 ? inf : s == 1.0 ? -lb : -in
 
 // log f = (a - 1) log x + (b - 1) log1p(-x) - log B(a, b) where Boost's pdf
 // underflows (see log_pdf_or).
-double lpdf(Args a, double x) {
+// `precise`: Boost's pdf where it does not underflow (what lpdf reports);
+// else the formula alone, as fast as the gradient needs (lpdf_grad).
+double log_density(Args a, double x, bool precise) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (x < 0.0 || x > 1.0) return -inf;
-  const double lb = lbeta(a[0], a[1]);
+  const double lb = precise ? lbeta(a[0], a[1]) : fast_lbeta(a[0], a[1]);
   if (x == 0.0) return at_end(a[0], lb);
   if (x == 1.0) return at_end(a[1], lb);
-  return log_pdf_or(boost::math::pdf(Dist(a[0], a[1]), x), [&] {
-    return (a[0] - 1.0) * std::log(x) + (a[1] - 1.0) * std::log1p(-x) - lb;
-  });
+  auto formula = [&] { return (a[0] - 1.0) * std::log(x) + (a[1] - 1.0) * std::log1p(-x) - lb; };
+  return precise ? log_pdf_or(boost::math::pdf(Dist(a[0], a[1]), x), formula) : formula();
 }
+
+double lpdf(Args a, double x) { return log_density(a, x, true); }
 
 double cdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
@@ -69,7 +72,7 @@ double psi(double x) { return boost::math::digamma(x); }
 // term is absent, the other still depends on a, b, x (Beta(1, b) at 0 is
 // log b). No derivative in the absent term's parameter.
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
-  return with_gradient(lpdf(a, x), d, dx, [&] {
+  return with_gradient(log_density(a, x, false), d, dx, [&] {
     const double ab = wanted(need, 0) || wanted(need, 1) ? psi(a[0] + a[1]) : 0.0;
     if (wanted(need, 0)) d[0] = x > 0 ? std::log(x) - psi(a[0]) + ab : 0.0;
     if (wanted(need, 1)) d[1] = x < 1 ? std::log1p(-x) - psi(a[1]) + ab : 0.0;

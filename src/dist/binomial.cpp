@@ -39,17 +39,22 @@ std::string check_outcome(std::span<const Value> args, double x) {
 // (see log_pdf_or), with
 // C(n, k) = 1 / ((n + 1) B(n - k + 1, k + 1)) (DLMF 5.12.1 with Gamma(m + 1) = m!),
 // accurate where a difference of lgammas would cancel.
-double lpdf(Args a, double x) {
+// `precise`: Boost's pdf where it does not underflow (what lpdf reports);
+// else the formula alone, as fast as the gradient needs (lpdf_grad).
+double log_density(Args a, double x, bool precise) {
   if (!ok(a) || std::isnan(x)) return nan;
   const double n = a[0], p = a[1];
   if (!is_whole(x) || x < 0.0 || x > n) return -inf;
   if (p == 0.0) return x == 0.0 ? 0.0 : -inf;
   if (p == 1.0) return x == n ? 0.0 : -inf;
-  return log_pdf_or(boost::math::pdf(Dist(n, p), x), [&] {
-    return -std::log1p(n) - lbeta(n - x + 1.0, x + 1.0) + x * std::log(p) +
+  auto formula = [&] {
+    return -std::log1p(n) - (precise ? lbeta : fast_lbeta)(n - x + 1.0, x + 1.0) + x * std::log(p) +
            (n - x) * std::log1p(-p);
-  });
+  };
+  return precise ? log_pdf_or(boost::math::pdf(Dist(n, p), x), formula) : formula();
 }
+
+double lpdf(Args a, double x) { return log_density(a, x, true); }
 
 double cdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
@@ -79,7 +84,7 @@ double sample(Args a, Rng& rng) {
 
 // d/dp of x log p + (n - x) log(1 - p), each term only where present; n is a count.
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
-  return with_gradient(lpdf(a, x), d, dx, [&] {
+  return with_gradient(log_density(a, x, false), d, dx, [&] {
     d[1] = (x > 0 ? x / a[1] : 0.0) - (a[0] - x > 0 ? (a[0] - x) / (1 - a[1]) : 0.0);
   });
 }

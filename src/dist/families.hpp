@@ -98,6 +98,10 @@ double log_pdf_or(double pdf, Formula formula) {
 
 // log B(a, b), accurate also when B underflows (lgamma sum then).
 double lbeta(double a, double b);
+// log B(a, b) by lgammas alone (absolute error about 1e-16 |lgamma(a + b)|),
+// ten times faster than lbeta: for the gradients, called at every step of an
+// optimiser or sampler.
+double fast_lbeta(double a, double b);
 
 // "" when probs is a probability vector: non-empty, entries in [0, 1], summing
 // to 1 within 1e-8; else the reason ("probs sum to 0.9, not 1"). In categorical.cpp.

@@ -176,6 +176,11 @@ double lbeta(double a, double b) {
          small * std::log(sum) + (1.0 / large - 1.0 / sum) / 12.0;
 }
 
+double fast_lbeta(double a, double b) {
+  if (std::max(a, b) < 1e7) return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  return lbeta(a, b);
+}
+
 double uniform_open(Rng& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   double x = u(rng);

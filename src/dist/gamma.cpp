@@ -22,15 +22,20 @@ std::string check_outcome(std::span<const Value>, double x) {
 // log f = shape log(rate) + (shape - 1) log x - rate x - lgamma(shape), where
 // Boost's pdf underflows (see log_pdf_or).
 // At x = 0 the limit of the density: +inf, rate or 0 as shape <, =, > 1 (as scipy).
-double lpdf(Args a, double x) {
+// `precise`: Boost's pdf where it does not underflow (what lpdf reports);
+// else the formula alone, as fast as the gradient needs (lpdf_grad).
+double log_density(Args a, double x, bool precise) {
   if (!ok(a) || std::isnan(x)) return nan;
   const double shape = a[0], rate = a[1];
   if (x < 0.0 || std::isinf(x)) return -inf;
   if (x == 0.0) return shape < 1.0 ? inf : shape == 1.0 ? std::log(rate) : -inf;
-  return log_pdf_or(boost::math::pdf(Dist(shape, 1.0 / rate), x), [&] {
+  auto formula = [&] {
     return shape * std::log(rate) + (shape - 1.0) * std::log(x) - rate * x - std::lgamma(shape);
-  });
+  };
+  return precise ? log_pdf_or(boost::math::pdf(Dist(shape, 1.0 / rate), x), formula) : formula();
 }
+
+double lpdf(Args a, double x) { return log_density(a, x, true); }
 
 double cdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
@@ -60,7 +65,7 @@ double psi(double x) { return boost::math::digamma(x); }
 // (shape - 1) log x term is 0 for shape = 1 even at x = 0 (where Gamma(1, rate)
 // is Exponential(rate)).
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
-  return with_gradient(lpdf(a, x), d, dx, [&] {
+  return with_gradient(log_density(a, x, false), d, dx, [&] {
     if (wanted(need, 0)) d[0] = std::log(a[1]) - psi(a[0]) + std::log(x);
     d[1] = a[0] / a[1] - x;
     dx = (a[0] == 1 ? 0.0 : (a[0] - 1) / x) - a[1];

@@ -23,14 +23,21 @@ std::string check_outcome(std::span<const Value>, double x) { return outcome_in(
 // (see log_pdf_or), with
 // C(k + r - 1, k) = Gamma(k + r) / (Gamma(k + 1) Gamma(r)) = 1 / ((k + r) B(r, k + 1))
 // (DLMF 5.12.1 and Gamma(k + r + 1) = (k + r) Gamma(k + r)).
-double lpdf(Args a, double x) {
+// `precise`: Boost's pdf where it does not underflow; else the formula alone.
+// The gradient keeps the precise value too: as r -> inf the formula's terms
+// cancel, and the numeric engine's test that the MLE runs off to r = inf
+// needs the likelihood's last digits there.
+double log_density(Args a, double x, bool precise) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (!is_whole(x) || x < 0.0) return -inf;
   const double r = a[0], p = a[1];
-  return log_pdf_or(boost::math::pdf(Dist(r, p), x), [&] {
+  auto formula = [&] {
     return -std::log(x + r) - lbeta(r, x + 1.0) + r * std::log(p) + x * std::log1p(-p);
-  });
+  };
+  return precise ? log_pdf_or(boost::math::pdf(Dist(r, p), x), formula) : formula();
 }
+
+double lpdf(Args a, double x) { return log_density(a, x, true); }
 
 double cdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
@@ -63,7 +70,7 @@ double psi(double x) { return boost::math::digamma(x); }
 
 // log f = lgamma(x + r) - lgamma(r) - log x! + r log p + x log(1 - p).
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
-  return with_gradient(lpdf(a, x), d, dx, [&] {
+  return with_gradient(log_density(a, x, true), d, dx, [&] {
     if (wanted(need, 0)) d[0] = psi(x + a[0]) - psi(a[0]) + std::log(a[1]);
     d[1] = a[0] / a[1] - (x > 0 ? x / (1 - a[1]) : 0.0);
   });

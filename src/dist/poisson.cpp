@@ -18,14 +18,18 @@ bool ok(Args a) { return args_ok(a, {Domain::NonNegative}); }
 std::string check_outcome(std::span<const Value>, double x) { return outcome_in(Domain::Count, x); }
 
 // log f = k log(rate) - rate - lgamma(k + 1) where Boost's pdf underflows (see log_pdf_or).
-double lpdf(Args a, double x) {
+// `precise`: Boost's pdf where it does not underflow (what lpdf reports);
+// else the formula alone, as fast as the gradient needs (lpdf_grad).
+double log_density(Args a, double x, bool precise) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (!is_whole(x) || x < 0.0) return -inf;
   const double rate = a[0];
   if (rate == 0.0) return x == 0.0 ? 0.0 : -inf;
-  return log_pdf_or(boost::math::pdf(Dist(rate), x),
-                    [&] { return x * std::log(rate) - rate - std::lgamma(x + 1.0); });
+  auto formula = [&] { return x * std::log(rate) - rate - std::lgamma(x + 1.0); };
+  return precise ? log_pdf_or(boost::math::pdf(Dist(rate), x), formula) : formula();
 }
+
+double lpdf(Args a, double x) { return log_density(a, x, true); }
 
 double cdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
@@ -53,7 +57,8 @@ double sample(Args a, Rng& rng) {
 
 // log f = x log rate - rate - log x!; at rate = 0 (then x = 0) d/drate = -1.
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
-  return with_gradient(lpdf(a, x), d, dx, [&] { d[0] = a[0] > 0 ? x / a[0] - 1 : -1; });
+  return with_gradient(log_density(a, x, false), d, dx,
+                       [&] { d[0] = a[0] > 0 ? x / a[0] - 1 : -1; });
 }
 
 std::optional<double> mode(Args a, std::string&) { return std::floor(a[0]); }
