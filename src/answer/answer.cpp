@@ -147,6 +147,7 @@ struct Engine {
     posteriors.resize(g.components.size());
     posterior_failures.resize(g.components.size());
     posterior_tried.resize(g.components.size());
+    optimise_pending.resize(g.components.size());
     for (std::size_t i = 0; i < g.components.size(); ++i) {
       const auto& comp = g.components[i];
       auto columns = summarised_columns(comp);
@@ -200,22 +201,33 @@ struct Engine {
         continue;
       }
       if (!solutions[i]) {
-        // The optimiser answers map() and mle() (and, with --method numeric,
-        // everything); the posterior's other queries are answered from draws
-        // (posterior_solution) unless --method numeric says otherwise.
+        // The optimiser answers map() and mle() (and, with --method numeric
+        // or laplace, everything); the posterior's other queries are answered
+        // from draws (posterior_of). Then the optimiser runs only when a
+        // query needs it (solution_of).
         drawn[i] = opt.method != Method::Numeric && opt.method != Method::Laplace;
-        std::optional<numeric::Failure> failure;
-        std::string numeric_why;
-        solutions[i] = numeric::solve(m(), g, comp, numeric_options(), numeric_why, failure);
-        if (failure) {
-          failures[i] = failure->message;
-        } else if (!solutions[i]) {
-          failures[i] = "cannot be solved: " + numeric_why;
+        if (drawn[i]) {
+          optimise_pending[i] = true;
+          continue;
         }
-        if (!solutions[i] && !drawn[i]) report.status = std::max(report.status, 3);
+        optimise(i);
+        if (!solutions[i]) report.status = std::max(report.status, 3);
       }
       if (solutions[i]) explain_component(i, *solutions[i]);
     }
+  }
+
+  // The numeric engine on component i: solutions[i], or why not in failures[i].
+  void optimise(std::size_t i) {
+    optimise_pending[i] = false;
+    std::optional<numeric::Failure> failure;
+    std::string why;
+    solutions[i] =
+        numeric::solve(m(), c.graph, c.graph.components[i], numeric_options(), why, failure);
+    if (failure)
+      failures[i] = failure->message;
+    else if (!solutions[i])
+      failures[i] = "cannot be solved: " + why;
   }
 
   void explain_component(std::size_t i, const Solution& s) {
@@ -224,8 +236,12 @@ struct Engine {
     for (const auto& line : s.explain) report.explain.push_back("  " + line);
   }
 
-  const Solution* solution_of(std::size_t param, std::string& why) const {
+  const Solution* solution_of(std::size_t param, std::string& why) {
     std::size_t comp = c.graph.param_component[param];
+    if (optimise_pending[comp]) {
+      optimise(comp);
+      if (solutions[comp]) explain_component(comp, *solutions[comp]);
+    }
     if (!solutions[comp]) {
       why = failures[comp];
       return nullptr;
@@ -235,7 +251,7 @@ struct Engine {
 
   // Per component answered from draws: the solution that answers posterior
   // queries (importance sampling or NUTS), made when first asked for.
-  std::vector<bool> drawn, posterior_tried;
+  std::vector<bool> drawn, posterior_tried, optimise_pending;
   std::vector<std::optional<Solution>> posteriors;
   std::vector<std::string> posterior_failures;
 
@@ -263,7 +279,10 @@ struct Engine {
     if (!s && opt.method != Method::Importance)
       s = sample::solve(m(), c.graph, comp, opt.sample, why);
     if (!s) {
-      posterior_failures[i] = "cannot be sampled: " + why;
+      posterior_failures[i] =
+          (opt.method == Method::Importance ? "importance sampling is not possible: "
+                                            : "cannot be sampled: ") +
+          why;
       return;
     }
     explain_component(i, *s);
@@ -401,7 +420,7 @@ struct Engine {
     return {sample::quantile(col.chains, p), sample::mcse_quantile(col.chains, p)};
   }
 
-  std::string method_of(std::size_t param) const {
+  std::string method_of(std::size_t param) {
     std::string w;
     const Solution* s = solution_of(param, w);
     return s ? s->method : "conjugate";
@@ -878,6 +897,7 @@ struct Engine {
     std::size_t comp = SIZE_MAX;
     for (const auto& f : g.factors)
       if (f.kind == graph::FactorKind::Observation && f.index == oi) comp = f.component;
+    if (comp != SIZE_MAX && optimise_pending[comp]) optimise(comp);
     if (comp == SIZE_MAX || !solutions[comp]) {
       if (comp != SIZE_MAX && c.graph.components[comp].params.empty())
         return error(q, "'" + q.data_name + "' depends on no parameter: its distribution is known");
@@ -912,6 +932,7 @@ struct Engine {
         }
         continue;
       }
+      if (optimise_pending[i]) optimise(i);
       if (!solutions[i]) return error(q, failures[i]);
       if (std::isnan(solutions[i]->log_evidence))
         return error(q, "the evidence is not available: " + (solutions[i]->evidence_note.empty()

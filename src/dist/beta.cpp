@@ -65,7 +65,7 @@ double sample(Args a, Rng& rng) {
   return 1.0 / (1.0 + std::exp(l2 - l1));
 }
 
-double psi(double x) { return boost::math::digamma(x); }
+double psi(double x) { return digamma(x); }
 
 // log f = (a - 1) log x + (b - 1) log(1 - x) - log B(a, b). At an end of
 // [0, 1] the density is finite only with a = 1 (x = 0) or b = 1 (x = 1): that

@@ -96,6 +96,10 @@ double log_pdf_or(double pdf, Formula formula) {
   return formula();
 }
 
+// The digamma function in double precision (Boost's default promotes to
+// long double, five times slower, for digits the gradients do not need).
+double digamma(double x);
+
 // log B(a, b), accurate also when B underflows (lgamma sum then).
 double lbeta(double a, double b);
 // log B(a, b) by lgammas alone (absolute error about 1e-16 |lgamma(a + b)|),

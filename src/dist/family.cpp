@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/math/special_functions/beta.hpp>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 
 #include "dist/families.hpp"
@@ -174,6 +175,11 @@ double lbeta(double a, double b) {
   // or overflows: a - (large - 1/2) log1p(small / large) - small log(sum).
   return std::lgamma(small) + small - (large - 0.5) * std::log1p(small / large) -
          small * std::log(sum) + (1.0 / large - 1.0 / sum) / 12.0;
+}
+
+double digamma(double x) {
+  return boost::math::digamma(
+      x, boost::math::policies::policy<boost::math::policies::promote_double<false>>());
 }
 
 double fast_lbeta(double a, double b) {

@@ -59,7 +59,7 @@ double sample(Args a, Rng& rng) {
   return std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
 }
 
-double psi(double x) { return boost::math::digamma(x); }
+double psi(double x) { return digamma(x); }
 
 // log f = shape log rate - lgamma(shape) + (shape - 1) log x - rate x; the
 // (shape - 1) log x term is 0 for shape = 1 even at x = 0 (where Gamma(1, rate)

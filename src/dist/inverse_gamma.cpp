@@ -64,7 +64,7 @@ double sample(Args a, Rng& rng) {
   return 1.0 / std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
 }
 
-double psi(double x) { return boost::math::digamma(x); }
+double psi(double x) { return digamma(x); }
 
 // log f = shape log scale - lgamma(shape) - (shape + 1) log x - scale / x.
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {

@@ -66,6 +66,7 @@ double sample(Args a, Rng& rng) {
   return static_cast<double>(std::poisson_distribution<long long>(rate)(rng));
 }
 
+// Long double: as r -> inf, psi(x + r) - psi(r) cancels (see log_density).
 double psi(double x) { return boost::math::digamma(x); }
 
 // log f = lgamma(x + r) - lgamma(r) - log x! + r log p + x log(1 - p).

@@ -63,7 +63,7 @@ double sample(Args a, Rng& rng) {
   return a[1] + a[2] * std::student_t_distribution<double>(a[0])(rng);
 }
 
-double psi(double x) { return boost::math::digamma(x); }
+double psi(double x) { return digamma(x); }
 
 // With z = (x - mean) / scale and t = z^2 / nu, log f = lgamma((nu + 1) / 2) -
 // lgamma(nu / 2) - log(nu pi) / 2 - log scale - (nu + 1) / 2 log(1 + t).

@@ -177,33 +177,28 @@ Columns indicator(const Columns& x, double p) {
   return out;
 }
 
-// The next size above n with no prime factors but 2, 3 and 5 (R's nextn).
-std::size_t next_good_size(std::size_t n) {
-  for (std::size_t m = std::max<std::size_t>(n, 1);; ++m) {
-    std::size_t r = m;
-    for (std::size_t f : {2, 3, 5})
-      while (r % f == 0) r /= f;
-    if (r == 1) return m;
-  }
-}
-
-// An in-place complex FFT of a length with no factors but 2, 3 and 5
-// (recursive mixed radix; sign -1 forward, +1 inverse, unnormalised).
+// An in-place complex FFT of a power-of-two length (iterative radix 2;
+// sign -1 forward, +1 inverse, unnormalised).
 void fft(std::vector<std::complex<double>>& a, int sign) {
   const std::size_t n = a.size();
-  if (n <= 1) return;
-  std::size_t r = n % 2 == 0 ? 2 : n % 3 == 0 ? 3 : 5;
-  std::size_t m = n / r;
-  std::vector<std::vector<std::complex<double>>> parts(r, std::vector<std::complex<double>>(m));
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < r; ++j) parts[j][i] = a[i * r + j];
-  for (auto& part : parts) fft(part, sign);
-  const double base = sign * 2 * std::numbers::pi / static_cast<double>(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    std::complex<double> s = 0;
-    for (std::size_t j = 0; j < r; ++j)
-      s += parts[j][k % m] * std::polar(1.0, base * static_cast<double>(j * k % n));
-    a[k] = s;
+  for (std::size_t i = 1, j = 0; i < n; ++i) {
+    std::size_t bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) std::swap(a[i], a[j]);
+  }
+  for (std::size_t len = 2; len <= n; len <<= 1) {
+    const double angle = sign * 2 * std::numbers::pi / static_cast<double>(len);
+    const std::size_t half = len / 2;
+    std::vector<std::complex<double>> twiddle(half);
+    for (std::size_t k = 0; k < half; ++k)
+      twiddle[k] = std::polar(1.0, angle * static_cast<double>(k));
+    for (std::size_t i = 0; i < n; i += len)
+      for (std::size_t k = 0; k < half; ++k) {
+        std::complex<double> u = a[i + k], v = a[i + k + half] * twiddle[k];
+        a[i + k] = u + v;
+        a[i + k + half] = u - v;
+      }
   }
 }
 
@@ -214,7 +209,10 @@ std::vector<double> autocovariance(const std::vector<double>& x) {
   std::vector<double> out(n, 0.0);
   if (n < 2) return out;
   double m = mean_of(x);
-  std::size_t size = 2 * next_good_size(n);
+  // Zero-padded to at least 2n - 1 (posterior pads to twice R's nextn(n);
+  // any length from 2n - 1 gives the same autocovariances).
+  std::size_t size = 1;
+  while (size < 2 * n) size <<= 1;
   std::vector<std::complex<double>> a(size, 0.0);
   for (std::size_t i = 0; i < n; ++i) a[i] = x[i] - m;
   fft(a, -1);
