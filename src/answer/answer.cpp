@@ -1035,8 +1035,57 @@ struct Engine {
     return error(q, "unknown query");
   }
 
+  // Every parameter's draws, for --draws-out.
+  DrawsTable draws_table() {
+    DrawsTable t;
+    std::vector<std::size_t> all;
+    for (std::size_t p = 0; p < m().params.size(); ++p) all.push_back(p);
+    std::vector<std::vector<Value>> ds;
+    if (all.empty()) {
+      t.error = "the model has no parameters";
+      return t;
+    }
+    if (!draws(all, opt.sample.chains * opt.sample.draws, ds, t.error)) return t;
+    t.columns = {"chain", "draw"};
+    for (std::size_t p = 0; p < m().params.size(); ++p) {
+      const Value& v = ds[0][p];
+      if (v.is_scalar()) {
+        t.columns.push_back(m().params[p].name);
+      } else if (v.rank == Rank::Vector) {
+        for (std::size_t i = 0; i < v.size(); ++i)
+          t.columns.push_back(m().params[p].name + "." + std::to_string(i + 1));
+      } else {
+        // CmdStan's order: column-major.
+        for (std::size_t col = 0; col < v.cols; ++col)
+          for (std::size_t r = 0; r < v.rows; ++r)
+            t.columns.push_back(m().params[p].name + "." + std::to_string(r + 1) + "." +
+                                std::to_string(col + 1));
+      }
+    }
+    const bool weighted = draws_run && !draws_run->weights.empty();
+    if (weighted) t.columns.push_back("weight");
+    const std::size_t per_chain = draws_run ? draws_run->draws : ds.size();
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      std::vector<double> row{static_cast<double>(k / per_chain + 1),
+                              static_cast<double>(k % per_chain + 1)};
+      for (std::size_t p = 0; p < m().params.size(); ++p) {
+        const Value& v = ds[k][p];
+        if (v.rank == Rank::Matrix) {
+          for (std::size_t col = 0; col < v.cols; ++col)
+            for (std::size_t r = 0; r < v.rows; ++r) row.push_back(v.at(r, col));
+        } else {
+          row.insert(row.end(), v.data.begin(), v.data.end());
+        }
+      }
+      if (weighted) row.push_back(draws_run->weights[k]);
+      t.rows.push_back(std::move(row));
+    }
+    return t;
+  }
+
   void run() {
     solve_components();
+    if (opt.draws_table) report.draws = draws_table();
     if (m().queries.empty()) {
       // The default report: every parameter's posterior summary.
       report.default_report = true;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ struct Options {
   std::size_t draws = 100000;  // Monte Carlo draws for prob(...) and lets
   numeric::Options numeric;
   sample::Options sample;
+  bool draws_table = false;  // collect Report::draws (--draws-out)
+};
+
+// The posterior draws of every parameter, one row per draw (--draws-out):
+// the sampler's chains when a component was sampled, importance-weighted
+// draws with their weights, else independent draws from each posterior.
+struct DrawsTable {
+  std::vector<std::string> columns;       // "chain", "draw", then CmdStan's names ("w.1")
+  std::vector<std::vector<double>> rows;  // as the columns
+  std::string error;                      // why there are none
 };
 
 struct Report {
@@ -37,6 +48,7 @@ struct Report {
   std::vector<std::string> explain;  // derivations, component by component
   bool default_report = false;       // the model prints nothing: every parameter's posterior
   int status = 0;                    // 0 all answered; 1 model error; 3 method failed / unsupported
+  std::optional<DrawsTable> draws;   // when Options::draws_table
 };
 
 // Answers every query of the model. A summarised column (DataVar::summary)

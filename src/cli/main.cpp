@@ -12,8 +12,10 @@
 #include "answer/answer.hpp"
 #include "answer/compare.hpp"
 #include "cli/memory.hpp"
+#include "format/format.hpp"
 #include "pipeline/pipeline.hpp"
 #include "repl/repl.hpp"
+#include "report/file.hpp"
 #include "report/json.hpp"
 #include "report/plot_svg.hpp"
 #include "report/text.hpp"
@@ -35,6 +37,7 @@ struct RunOptions {
   bool jacobian = false;
   std::size_t chains = 4, warmup = 1000, draws = 1000;
   double adapt_delta = 0.8;
+  std::string draws_out;  // --draws-out FILE.csv
 };
 
 bool color_stderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
@@ -105,6 +108,7 @@ int run_model(const RunOptions& opt) {
   ao.sample.warmup = opt.warmup;
   ao.sample.draws = opt.draws;
   ao.sample.delta = opt.adapt_delta;
+  ao.draws_table = !opt.draws_out.empty();
   answer::Report rep = answer::answer_all(*compiled, ao);
   // Never written over by a plot: the model's own source and data files.
   std::vector<std::string> inputs{file.name};
@@ -112,6 +116,35 @@ int run_model(const RunOptions& opt) {
     if (!d.path.empty()) inputs.push_back(d.path);
   report::PlotFiles files = report::write_plot_files(rep, file.directory, inputs);
   for (const auto& d : files.diagnostics) print(std::cerr, file, d, color_stderr());
+  int draws_status = 0;
+  if (rep.draws) {
+    std::string error = rep.draws->error;
+    if (error.empty()) {
+      std::string csv;
+      for (std::size_t i = 0; i < rep.draws->columns.size(); ++i)
+        csv += (i ? "," : "") + rep.draws->columns[i];
+      csv += '\n';
+      for (const auto& row : rep.draws->rows) {
+        for (std::size_t i = 0; i < row.size(); ++i)
+          csv += (i ? "," : "") + format::shortest(row[i]);
+        csv += '\n';
+      }
+      report::write_file(opt.draws_out, csv, error, inputs);
+    } else {
+      error = "no draws to write to '" + opt.draws_out + "': " + error;
+    }
+    if (!error.empty()) {
+      std::cerr << "bayes: error: " << error << '\n';
+      if (opt.json)
+        diagnostics.push_back({{"file", opt.draws_out},
+                               {"line", 0},
+                               {"column", 0},
+                               {"severity", "error"},
+                               {"message", error},
+                               {"notes", nlohmann::ordered_json::array()}});
+      draws_status = kModelError;
+    }
+  }
   if (opt.json) {
     nlohmann::ordered_json doc{{"results", report::to_json(rep, files)}};
     if (opt.explain) doc["explain"] = rep.explain;
@@ -126,7 +159,7 @@ int run_model(const RunOptions& opt) {
     bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     report::write_report(std::cout, rep, files, color);
   }
-  return std::max(rep.status, files.status());
+  return std::max({rep.status, files.status(), draws_status});
 }
 
 int run_check(const std::string& path) {
@@ -244,6 +277,9 @@ int dispatch(int argc, char** argv) {
                  "sampler: target acceptance statistic of the step size (0.8; higher for fewer "
                  "divergences)")
       ->check(CLI::Range(0.5, 0.999));
+  app.add_option("--draws-out", opt.draws_out,
+                 "write the posterior draws to FILE.csv (a column per scalar, CmdStan's names: "
+                 "w.1, w.2)");
   app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
       ->check(CLI::Validator(
           [](const std::string& text) {

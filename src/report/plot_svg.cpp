@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "format/format.hpp"
+#include "report/file.hpp"
 #include "report/plot_text.hpp"
 
 namespace bayes::report {
@@ -265,48 +266,7 @@ PlotFiles write_plot_files(const answer::Report& rep, const std::string& directo
 
 bool write_svg(const answer::PlotData& d, const std::string& path, std::string& error,
                const std::vector<std::string>& inputs) {
-  auto fail = [&](const std::string& why) {
-    error = "cannot write '" + path + "': " + why;
-    return false;
-  };
-  struct stat target {};
-  if (::stat(path.c_str(), &target) == 0) {
-    if (S_ISDIR(target.st_mode)) return fail("it is a directory");
-    if (!S_ISREG(target.st_mode))
-      return fail("it is not a regular file (a device, FIFO or socket)");
-    for (const auto& input : inputs) {
-      struct stat in {};
-      if (::stat(input.c_str(), &in) == 0 && in.st_dev == target.st_dev &&
-          in.st_ino == target.st_ino)
-        return fail("it is the model's own source or data file '" + input + "'");
-    }
-  }
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkstemp(tmp.data());  // O_CREAT | O_EXCL: a new file, never a link
-  if (fd < 0) return fail(std::strerror(errno));
-  // mkstemp makes it 0600; a plot is as readable as any file the user creates.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-  const std::string text = svg_plot(d);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return fail(why);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return fail(why);
-  }
-  return true;
+  return write_file(path, svg_plot(d), error, inputs);
 }
 
 }  // namespace bayes::report

@@ -3,6 +3,7 @@
 #include "sample/nuts.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numbers>
 
@@ -361,6 +362,11 @@ Chain run_chain(const LogDensity& f, const VectorXd& start, const Settings& s, R
     out.failure = sampler.failure;
     return out;
   }
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  const auto warmup_start = Clock::now();
   StepAdaptation step;
   step.delta = s.delta;
   step.mu = std::log(10 * sampler.eps);
@@ -380,6 +386,8 @@ Chain run_chain(const LogDensity& f, const VectorXd& start, const Settings& s, R
     }
   }
   if (s.warmup > 0) sampler.eps = step.final_step();
+  out.warmup_seconds = seconds_since(warmup_start);
+  const auto sampling_start = Clock::now();
   out.draws.resize(static_cast<Eigen::Index>(s.draws), static_cast<Eigen::Index>(dim));
   out.energy.resize(s.draws);
   out.log_density.resize(s.draws);
@@ -396,6 +404,7 @@ Chain run_chain(const LogDensity& f, const VectorXd& start, const Settings& s, R
     out.depth_hit[i] = t.depth >= s.max_depth;
     accept += t.accept;
   }
+  out.sampling_seconds = seconds_since(sampling_start);
   out.step_size = sampler.eps;
   out.inv_metric = sampler.inv_metric();
   out.mean_accept = s.draws ? accept / static_cast<double>(s.draws) : 0;

@@ -50,6 +50,7 @@ struct Chain {
   Eigen::VectorXd inv_metric;  // the adapted diagonal metric's inverse
   double mean_accept = 0;      // the acceptance statistic over the kept draws
   std::size_t leapfrogs = 0;   // gradient evaluations, warm-up included
+  double warmup_seconds = 0, sampling_seconds = 0;  // wall-clock time of each phase
   std::string failure;         // why the chain could not run (then draws is empty)
 };
 

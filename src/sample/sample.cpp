@@ -339,8 +339,11 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     col += p.size;
   }
   std::size_t leapfrogs = 0;
-  double step = 0;
-  for (const auto& ch : runs) leapfrogs += ch.leapfrogs, step += ch.step_size;
+  double step = 0, warmup_seconds = 0, sampling_seconds = 0;
+  for (const auto& ch : runs) {
+    leapfrogs += ch.leapfrogs, step += ch.step_size;
+    warmup_seconds += ch.warmup_seconds, sampling_seconds += ch.sampling_seconds;
+  }
   sol.explain.push_back(
       "sampling: NUTS (multinomial, diagonal metric adapted in windowed "
       "warm-up) on " +
@@ -351,6 +354,9 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                         std::to_string(opt.seed) + "; " + std::to_string(leapfrogs) +
                         " gradient evaluations; mean step size " +
                         format::significant(step / static_cast<double>(chains)));
+  sol.explain.push_back("time, summed over the chains: warm-up " +
+                        format::significant(warmup_seconds, 3) + " s, sampling " +
+                        format::significant(sampling_seconds, 3) + " s");
   for (const auto& w : run->warnings) sol.explain.push_back("warning: " + w);
   for (const auto& w : column_warnings(m, *run)) sol.explain.push_back("warning: " + w);
   if (!marginal.empty())

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "helpers.hpp"
@@ -80,4 +81,61 @@ TEST_CASE("--json: a plot file name that is not UTF-8 gives valid JSON, not an a
   CHECK(bayes::test::contains(doc["results"][0]["error"].get<std::string>(), "cannot write"));
   REQUIRE(doc.contains("diagnostics"));
   CHECK(doc["diagnostics"][0]["line"] == 4);
+}
+
+namespace {
+
+// The CSV written by --draws-out, as its header and its rows.
+struct Csv {
+  std::vector<std::string> header;
+  std::vector<std::vector<double>> rows;
+};
+
+Csv read_csv(const std::filesystem::path& path) {
+  Csv c;
+  std::ifstream in(path);
+  std::string line;
+  bool first = true;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream s(line);
+    std::string cell;
+    while (std::getline(s, cell, ',')) cells.push_back(cell);
+    if (first) {
+      c.header = cells, first = false;
+      continue;
+    }
+    std::vector<double> row;
+    for (const auto& x : cells) row.push_back(std::stod(x));
+    c.rows.push_back(row);
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("--draws-out writes the sampler's draws, chain by chain, with CmdStan's names") {
+  const auto dir = std::filesystem::temp_directory_path() / "bayes_cli_json";
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir / "draws.csv");
+  auto r = run_json(
+      "data y = [2.1, 3.4, 1.9, 2.8, 4.0]\nparam mu ~ Normal(0, 10)\nparam w[2] ~ Normal(0, 1)\n"
+      "param s ~ HalfCauchy(1)\ny ~ Normal(mu + w[1] - w[2], s)\nprint posterior(mu)\n",
+      "--json --method sample --chains 3 --draws 200 --draws-out draws.csv");
+  REQUIRE(r.status == 0);
+  auto answer = json::parse(r.out)["results"][0];
+  Csv c = read_csv(dir / "draws.csv");
+  CHECK(c.header == std::vector<std::string>{"chain", "draw", "mu", "w.1", "w.2", "s"});
+  REQUIRE(c.rows.size() == 600);
+  CHECK(c.rows[0][0] == 1);
+  CHECK(c.rows[200][0] == 2);
+  CHECK(c.rows[599][1] == 200);
+  // The answer is the summary of exactly these draws.
+  double mean = 0;
+  for (const auto& row : c.rows) mean += row[2] / 600;
+  CHECK(mean == doctest::Approx(answer["mean"].get<double>()).epsilon(1e-12));
+  // A directory is refused, with exit status 1.
+  auto bad = run_json("param p ~ Beta(2, 2)\n", "--json --draws-out .");
+  CHECK(bad.status == 1);
+  CHECK(bayes::test::contains(bad.out, "it is a directory"));
 }
