@@ -47,11 +47,11 @@ struct Chain {
   std::vector<unsigned char> depth_hit;  // per draw: the tree reached max_depth
   std::size_t warmup_divergences = 0;
   double step_size = 1;
-  Eigen::VectorXd inv_metric;  // the adapted diagonal metric's inverse
-  double mean_accept = 0;      // the acceptance statistic over the kept draws
-  std::size_t leapfrogs = 0;   // gradient evaluations, warm-up included
+  Eigen::VectorXd inv_metric;                       // the adapted diagonal metric's inverse
+  double mean_accept = 0;                           // the acceptance statistic over the kept draws
+  std::size_t leapfrogs = 0;                        // gradient evaluations, warm-up included
   double warmup_seconds = 0, sampling_seconds = 0;  // wall-clock time of each phase
-  std::string failure;         // why the chain could not run (then draws is empty)
+  std::string failure;  // why the chain could not run (then draws is empty)
 };
 
 // Runs one chain from `start` (a point of positive density).
