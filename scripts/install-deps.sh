@@ -8,7 +8,7 @@ packages=(
   tao-pegtl-dev libboost-math-dev libeigen3-dev doctest-dev  # core libraries
   liblbfgspp-dev liblbfgs-dev                  # optimisers
   nlohmann-json3-dev libcli11-dev libfmt-dev libedit-dev libfast-float-dev
-  clang libclang-rt-14-dev libomp-14-dev clang-format  # libFuzzer, sanitizer and OpenMP runtimes, formatting check
+  clang libclang-rt-14-dev clang-format        # libFuzzer and sanitizer runtimes, formatting check
   python3-numpy python3-scipy python3-sklearn  # examples/data/check_examples.py, the independent check
 )
 

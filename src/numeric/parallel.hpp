@@ -1,15 +1,14 @@
-// Splitting the rows of long vectors between the machine's cores (OpenMP):
-// the numeric engine's gradients over N data rows are sums of per-row terms.
+// Splitting the rows of long vectors between the machine's cores: the
+// numeric engine's gradients over N data rows are sums of per-row terms.
 // Short vectors stay on one thread, where waking the others costs more than
-// they save. Without OpenMP (BAYES_OPENMP=OFF) everything runs on one thread.
+// they save. The helper threads sleep on a condition variable between jobs
+// (they never spin), so on a machine whose other cores are busy, asking for
+// them costs a wake-up, not a core taken from someone else.
 #pragma once
 
 #include <Eigen/Core>
 #include <algorithm>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include <functional>
 
 namespace bayes::numeric {
 
@@ -25,31 +24,32 @@ inline thread_local bool rows_serial = false;
 
 // How many blocks rows_parallel will use for n rows.
 inline int row_blocks(Eigen::Index n) {
-#ifdef _OPENMP
-  if (n >= kParallelRows)
-    return std::max(1, std::min<int>(kMaxRowBlocks, static_cast<int>(n / 4096)));
-#endif
-  (void)n;
-  return 1;
+  if (n < kParallelRows) return 1;
+  return std::max(1, std::min<int>(kMaxRowBlocks, static_cast<int>(n / 4096)));
 }
+
+// The threads that share the work, the calling one included: the machine's
+// cores, or BAYES_THREADS (OMP_NUM_THREADS is read too) when set.
+int worker_threads();
+
+// Calls f(b) for b = 0 .. blocks - 1 on the pool's threads and this one;
+// returns when all are done.
+void run_blocks(int blocks, const std::function<void(int)>& f);
 
 // Calls f(block, first_row, rows) for each of row_blocks(n) contiguous blocks,
 // in parallel. f must only write what belongs to its block.
 template <class F>
 void rows_parallel(Eigen::Index n, F&& f) {
-  int blocks = row_blocks(n);
+  const int blocks = row_blocks(n);
   auto block = [&](int b) {
     Eigen::Index lo = n * b / blocks, hi = n * (b + 1) / blocks;
     f(b, lo, hi - lo);
   };
-  if (blocks == 1 || rows_serial) {
+  if (blocks == 1 || rows_serial || worker_threads() == 1) {
     for (int b = 0; b < blocks; ++b) block(b);
     return;
   }
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(std::min(blocks, omp_get_max_threads()))
-  for (int b = 0; b < blocks; ++b) block(b);
-#endif
+  run_blocks(blocks, block);
 }
 
 }  // namespace bayes::numeric
