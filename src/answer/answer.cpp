@@ -1105,6 +1105,22 @@ struct Engine {
 
 }  // namespace
 
+const std::vector<std::string>& method_names() {
+  static const std::vector<std::string> names = {"auto",    "exact",      "conjugate", "laplace",
+                                                 "numeric", "importance", "sample"};
+  return names;
+}
+
+std::optional<Method> method_named(const std::string& name) {
+  static const Method methods[] = {Method::Auto,    Method::Exact,   Method::Conjugate,
+                                   Method::Laplace, Method::Numeric, Method::Importance,
+                                   Method::Sample};
+  const auto& names = method_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return methods[i];
+  return std::nullopt;
+}
+
 bool exact(const Answer& a) {
   return a.method.empty() || a.method == "conjugate" || a.method == "enumeration";
 }

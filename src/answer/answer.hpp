@@ -25,6 +25,11 @@ namespace bayes::answer {
 // (Importance, Sample). MAP and MLE are always the optimiser's.
 enum class Method { Auto, Conjugate, Exact, Laplace, Numeric, Importance, Sample };
 
+// The names the command line and the REPL use: auto, exact, conjugate,
+// laplace, numeric, importance, sample; nullopt for any other.
+std::optional<Method> method_named(const std::string& name);
+const std::vector<std::string>& method_names();
+
 struct Options {
   Method method = Method::Auto;
   std::uint64_t seed = 20261123;

@@ -72,17 +72,6 @@ std::optional<Compiled> load(const std::string& path, SourceFile& file,
   return compiled;
 }
 
-answer::Method method_named(const std::string& name) {
-  using answer::Method;
-  return name == "conjugate"    ? Method::Conjugate
-         : name == "exact"      ? Method::Exact
-         : name == "laplace"    ? Method::Laplace
-         : name == "numeric"    ? Method::Numeric
-         : name == "importance" ? Method::Importance
-         : name == "sample"     ? Method::Sample
-                                : Method::Auto;
-}
-
 int run_model(const RunOptions& opt) {
   SourceFile file;
   // --json prints one document whatever happens: the errors when the model
@@ -98,7 +87,7 @@ int run_model(const RunOptions& opt) {
     return kOk;
   }
   answer::Options ao;
-  ao.method = method_named(opt.method);
+  ao.method = answer::method_named(opt.method).value_or(answer::Method::Auto);
   ao.seed = opt.seed;
   ao.numeric.seed = opt.seed;
   ao.numeric.restarts = opt.restarts;
@@ -109,6 +98,9 @@ int run_model(const RunOptions& opt) {
   ao.sample.draws = opt.draws;
   ao.sample.delta = opt.adapt_delta;
   ao.draws_table = !opt.draws_out.empty();
+  // Long sampling shows its progress on a terminal (never in --json or a pipe).
+  if (!opt.json && isatty(STDERR_FILENO))
+    ao.sample.progress = [](double f) { report::write_progress(std::cerr, "sampling", f); };
   answer::Report rep = answer::answer_all(*compiled, ao);
   // Never written over by a plot: the model's own source and data files.
   std::vector<std::string> inputs{file.name};
@@ -265,8 +257,7 @@ int dispatch(int argc, char** argv) {
   app.add_option("--method", opt.method,
                  "auto (the most exact that applies), exact, conjugate, laplace, numeric, "
                  "importance or sample")
-      ->check(CLI::IsMember(
-          {"auto", "exact", "conjugate", "laplace", "numeric", "importance", "sample"}));
+      ->check(CLI::IsMember(answer::method_names()));
   app.add_option("--chains", opt.chains, "sampler: number of chains (run in parallel)")
       ->check(CLI::Range(1, 64));
   app.add_option("--warmup", opt.warmup, "sampler: warm-up iterations per chain")

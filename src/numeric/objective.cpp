@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "diag/interrupt.hpp"
+
 namespace bayes::numeric {
 
 using Eigen::VectorXd;
@@ -20,6 +22,7 @@ double Objective::operator()(const VectorXd& u, VectorXd& grad) {
 }
 
 double Objective::evaluate(const VectorXd& u, VectorXd& grad) {
+  check_interrupt();
   ++evaluations;
   std::vector<VectorXd> values(m.params.size()), dtheta(m.params.size());
   layout.constrain(u, values);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "check/checker.hpp"
+#include "diag/interrupt.hpp"
 #include "expr/builtins.hpp"
 #include "pipeline/pipeline.hpp"
 #include "report/plot_svg.hpp"
@@ -39,7 +41,12 @@ const char* kHelp =
     "  :model        the statements defined so far\n"
     "  :graph        the factor graph (Graphviz DOT)\n"
     "  :reset        forget everything\n"
-    "  :quit         leave (also Ctrl-D)\n";
+    "  :method NAME  how posteriors are found: auto, exact, conjugate, laplace,\n"
+    "                numeric, importance or sample (as --method)\n"
+    "  :seed N       the seed of Monte Carlo answers and the sampler\n"
+    "  :chains N     the sampler's chains; :warmup N, :draws N its iterations per chain\n"
+    "  :quit         leave (also Ctrl-D)\n"
+    "Ctrl-C stops a long computation (the session stays) or clears the line.\n";
 
 // Names a statement defines.
 std::vector<std::string> defined_names(const ast::Stmt& s) {
@@ -118,9 +125,13 @@ bool Session::run_line(const std::string& line) {
   // Nothing a line does may end the session: an exception from deep inside
   // (out of memory on a huge model, say) is reported and the line undone.
   auto saved = entries_;
+  interrupt_requested = false;
   try {
     if (t[0] == ':') return command(t);
     return statements(line, "<repl>");
+  } catch (const Interrupted&) {
+    interrupt_requested = false;
+    err_ << "interrupted; the session is as it was before this line\n";
   } catch (const std::bad_alloc&) {
     err_ << "error: out of memory (the model or its data is too large); the session is as it "
             "was before this line\n";
@@ -139,6 +150,45 @@ bool Session::command(const std::string& line) {
   arg = trim(arg);
   if (cmd == ":help" || cmd == ":h" || cmd == ":?") {
     out_ << kHelp;
+    return true;
+  }
+  if (cmd == ":method") {
+    auto m = answer::method_named(arg);
+    if (!m) {
+      std::string all;
+      for (const auto& n : answer::method_names()) all += (all.empty() ? "" : ", ") + n;
+      err_ << "error: :method takes one of " << all << (arg.empty() ? "" : ", not '" + arg + "'")
+           << '\n';
+      return false;
+    }
+    options_.method = *m;
+    out_ << "(method " << arg << ")\n";
+    return true;
+  }
+  if (cmd == ":seed" || cmd == ":chains" || cmd == ":warmup" || cmd == ":draws") {
+    // A whole number in range, or an error that says which.
+    const unsigned long long lo = cmd == ":chains" ? 1 : cmd == ":draws" ? 4 : 0;
+    const unsigned long long hi = cmd == ":seed"     ? 18446744073709551615ULL
+                                  : cmd == ":chains" ? 64
+                                                     : 10000000;
+    std::size_t used = 0;
+    unsigned long long n = 0;
+    bool ok = !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos;
+    try {
+      if (ok) n = std::stoull(arg, &used);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    if (!ok || used != arg.size() || n < lo || n > hi) {
+      err_ << "error: " << cmd << " takes a whole number from " << lo << " to " << hi
+           << (arg.empty() ? "" : ", not '" + arg + "'") << '\n';
+      return false;
+    }
+    if (cmd == ":seed") options_.seed = options_.numeric.seed = options_.sample.seed = n;
+    if (cmd == ":chains") options_.sample.chains = n;
+    if (cmd == ":warmup") options_.sample.warmup = n;
+    if (cmd == ":draws") options_.sample.draws = n;
+    out_ << "(" << cmd.substr(1) << " " << n << ")\n";
     return true;
   }
   if (cmd == ":quit" || cmd == ":q" || cmd == ":exit") {
@@ -172,7 +222,8 @@ bool Session::command(const std::string& line) {
     }
     return load(arg);
   }
-  std::vector<std::string> commands = {":help", ":load", ":model", ":graph", ":reset", ":quit"};
+  std::vector<std::string> commands = {":help", ":load",   ":model",  ":graph", ":reset", ":method",
+                                       ":seed", ":chains", ":warmup", ":draws", ":quit"};
   std::string near = closest_name(cmd, commands);
   err_ << "error: unknown command '" << cmd << "'"
        << (near.empty() ? "" : " (did you mean '" + near + "'?)") << "; :help lists them\n";
@@ -280,9 +331,10 @@ bool Session::statements(const std::string& text, const std::string& source_name
 }
 
 std::vector<std::string> Session::completions() const {
-  std::vector<std::string> out = {":help", ":load", ":model", ":graph", ":reset",
-                                  ":quit", "data",  "param",  "let",    "print",
-                                  "plot",  "fn",    "from",   "to",     "in"};
+  std::vector<std::string> out = {":method", ":seed", ":chains", ":warmup", ":draws",
+                                  ":help",   ":load", ":model",  ":graph",  ":reset",
+                                  ":quit",   "data",  "param",   "let",     "print",
+                                  "plot",    "fn",    "from",    "to",      "in"};
   for (const auto& q : check::query_names()) out.push_back(q);
   for (const auto* f : dist::all()) out.emplace_back(f->name);
   for (const auto& b : all_builtins()) out.emplace_back(b.name);
@@ -349,13 +401,29 @@ int run(const std::string& file, answer::Options options) {
     return all_ok ? 0 : 1;
   }
   g_session = &session;
+  // Ctrl-C stops a running computation (the session stays) and, at the
+  // prompt, abandons the line being typed.
+  struct sigaction on_interrupt {};
+  on_interrupt.sa_handler = [](int) { interrupt_requested = true; };
+  sigemptyset(&on_interrupt.sa_mask);
+  sigaction(SIGINT, &on_interrupt, nullptr);
+  session.options().sample.progress = [](double f) {
+    report::write_progress(std::cerr, "sampling", f);
+  };
   rl_attempted_completion_function = complete;
   std::string hist = history_path();
   if (!hist.empty()) read_history(hist.c_str());
   std::cout << "bayes " << BAYES_VERSION << " — :help for help, :quit to leave\n";
   std::string pending;
   while (!session.quit_requested()) {
+    interrupt_requested = false;
     char* raw = readline(pending.empty() ? "bayes> " : "  ...> ");
+    if (interrupt_requested) {  // Ctrl-C at the prompt: a fresh line
+      free(raw);
+      std::cout << '\n';
+      pending.clear();
+      continue;
+    }
     if (!raw) {
       std::cout << '\n';
       break;

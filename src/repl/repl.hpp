@@ -30,6 +30,9 @@ class Session {
   // Whether the text so far leaves a bracket open (the line continues).
   static bool incomplete(const std::string& text);
 
+  // How queries are answered (method, seed, the sampler's settings).
+  answer::Options& options() { return options_; }
+
  private:
   struct Entry {
     std::string text;                  // the statement's source

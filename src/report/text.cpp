@@ -443,4 +443,16 @@ void write_compare(std::ostream& out, const answer::Comparison& c) {
       << c.favours << ": " << c.strength << " (Kass & Raftery 1995)\n";
 }
 
+void write_progress(std::ostream& out, const std::string& what, double fraction) {
+  if (fraction < 0) {
+    out << "\r\033[K" << std::flush;
+    return;
+  }
+  const int width = 30;
+  const int filled = std::clamp(static_cast<int>(fraction * width), 0, width);
+  out << '\r' << what << " [" << std::string(static_cast<std::size_t>(filled), '#')
+      << std::string(static_cast<std::size_t>(width - filled), '.') << "] "
+      << static_cast<int>(std::lround(fraction * 100)) << '%' << std::flush;
+}
+
 }  // namespace bayes::report

@@ -30,4 +30,8 @@ void write_report(std::ostream& out, const answer::Report& rep, const PlotFiles&
 // and its reading.
 void write_compare(std::ostream& out, const answer::Comparison& c);
 
+// A progress line for a terminal: "\rsampling [#####.....]  45%"; a negative
+// fraction clears it.
+void write_progress(std::ostream& out, const std::string& what, double fraction);
+
 }  // namespace bayes::report

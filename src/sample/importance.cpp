@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "diag/interrupt.hpp"
 #include "format/format.hpp"
 #include "linalg/dense.hpp"
 #include "numeric/fit.hpp"
@@ -74,6 +75,7 @@ std::optional<solution::Solution> importance(const Model& m, const graph::Factor
   std::vector<double> log_ratios(S);
   VectorXd z(u0.size()), grad;
   for (std::size_t s = 0; s < S; ++s) {
+    if (s % 64 == 0) check_interrupt();
     for (Eigen::Index i = 0; i < z.size(); ++i) z[i] = rng.normal();
     us[s] = u0 + L * z;
     double log_q = log_norm - 0.5 * z.squaredNorm();

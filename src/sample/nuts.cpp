@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "diag/interrupt.hpp"
+
 namespace bayes::sample {
 
 using Eigen::VectorXd;
@@ -372,6 +374,8 @@ Chain run_chain(const LogDensity& f, const VectorXd& start, const Settings& s, R
   step.mu = std::log(10 * sampler.eps);
   Windows windows(s.warmup, dim);
   for (std::size_t i = 0; i < s.warmup; ++i) {
+    check_interrupt();
+    if (s.done) ++*s.done;
     auto t = sampler.transition(z);
     z = std::move(t.z);
     if (t.divergent) ++out.warmup_divergences;
@@ -395,6 +399,8 @@ Chain run_chain(const LogDensity& f, const VectorXd& start, const Settings& s, R
   out.depth_hit.resize(s.draws);
   double accept = 0;
   for (std::size_t i = 0; i < s.draws; ++i) {
+    check_interrupt();
+    if (s.done) ++*s.done;
     auto t = sampler.transition(z);
     z = std::move(t.z);
     out.draws.row(static_cast<Eigen::Index>(i)) = z.q.transpose();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,8 @@ struct Settings {
   double delta = 0.8;          // the target acceptance statistic
   std::size_t max_depth = 10;  // the tree holds at most 2^max_depth leapfrog steps
   double max_delta_h = 1000;   // an energy error above this is a divergence
+  // Counts the iterations done (warm-up included), for a progress display.
+  std::atomic<std::size_t>* done = nullptr;
 };
 
 struct Chain {
@@ -54,7 +57,8 @@ struct Chain {
   std::string failure;  // why the chain could not run (then draws is empty)
 };
 
-// Runs one chain from `start` (a point of positive density).
+// Runs one chain from `start` (a point of positive density). Throws
+// Interrupted (diag/interrupt.hpp) when asked to stop.
 Chain run_chain(const LogDensity& f, const Eigen::VectorXd& start, const Settings& s, Random& rng);
 
 }  // namespace bayes::sample

@@ -7,10 +7,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include "diag/interrupt.hpp"
 #include "format/format.hpp"
 #include "graph/view.hpp"
 #include "numeric/objective.hpp"
@@ -41,6 +45,44 @@ std::optional<VectorXd> start_of(numeric::Objective& f, const VectorXd& centre, 
   }
   return std::nullopt;
 }
+
+// Shows the progress of the chains (Options::progress) from its own
+// thread, which sleeps between looks: after a second, four times a second.
+class Monitor {
+ public:
+  Monitor(const std::function<void(double)>& show, const std::atomic<std::size_t>& done,
+          std::size_t total)
+      : show_(show), done_(done), total_(total) {
+    if (show_) thread_ = std::thread([this] { watch(); });
+  }
+  ~Monitor() {
+    if (!show_) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void watch() {
+    using namespace std::chrono_literals;
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (wake_.wait_for(lock, 1s, [this] { return finished_; })) return;
+    while (!wake_.wait_for(lock, 250ms, [this] { return finished_; }))
+      show_(static_cast<double>(done_.load()) / static_cast<double>(total_));
+    show_(-1);
+  }
+
+  const std::function<void(double)>& show_;
+  const std::atomic<std::size_t>& done_;
+  std::size_t total_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool finished_ = false;
+};
 
 // E-BFMI of one chain: mean squared energy change over the energy's variance.
 double ebfmi(const std::vector<double>& e) {
@@ -212,7 +254,8 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   const std::size_t chains = std::max<std::size_t>(opt.chains, 1);
   std::vector<Chain> runs(chains);
   std::vector<numeric::Tape> tapes(chains, *tape);  // one per chain: a tape keeps its values
-  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> next{0}, done{0};
+  settings.done = &done;
   auto worker = [&](bool serial) {
     numeric::rows_serial = serial;
     for (std::size_t k; (k = next++) < chains;) {
@@ -235,17 +278,22 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
       } catch (const std::exception& e) {
         runs[k].failure = e.what();
       }
+      if (interrupt_requested) return;
     }
   };
   std::size_t threads = opt.threads ? opt.threads : std::thread::hardware_concurrency();
   threads = std::clamp<std::size_t>(threads, 1, chains);
-  if (threads == 1) {
-    worker(false);
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker, true);
-    for (auto& t : pool) t.join();
+  {
+    Monitor monitor(opt.progress, done, chains * (opt.warmup + opt.draws));
+    if (threads == 1) {
+      worker(false);
+    } else {
+      std::vector<std::thread> pool;
+      for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker, true);
+      for (auto& t : pool) t.join();
+    }
   }
+  check_interrupt();
   for (std::size_t k = 0; k < chains; ++k)
     if (!runs[k].failure.empty()) {
       why = "the sampler could not run chain " + std::to_string(k + 1) + ": " + runs[k].failure;

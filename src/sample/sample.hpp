@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,9 @@ struct Options {
   // Chains run at most this many at a time (0: one per core). The draws are
   // the same whatever the number: each chain has its own random stream.
   std::size_t threads = 0;
+  // Called about four times a second with the fraction done, once the work
+  // has taken a second; then with -1 when it ends (to clear the display).
+  std::function<void(double fraction)> progress;
 };
 
 // nullopt with `why` when the component is outside what the sampler handles

@@ -158,3 +158,43 @@ TEST_CASE("REPL in a terminal: answers, completion, errors with a caret, history
   }
   fs::remove_all(home);
 }
+
+TEST_CASE("REPL in a terminal: Ctrl-C clears the line and interrupts sampling, the session stays") {
+  fs::path home = fresh_home();
+  Terminal t(home);
+  REQUIRE(t.started());
+  INFO("terminal transcript:\n" << t.transcript());
+  REQUIRE(t.expect("bayes> "));
+  t.type("data y = [2.1, 3.4, 1.9, 2.8]\r");
+  t.type("param mu ~ Normal(0, 10)\r");
+  t.type("param s ~ HalfCauchy(1)\r");
+  t.type("y ~ Normal(mu, s)\r");
+  // (Ctrl-C makes the terminal drop what was typed ahead: each key is sent
+  // once what came before has been echoed.)
+  t.type("print map(mu)\r");
+  REQUIRE(t.expect("map(mu) = "));
+  // At the prompt: the half-typed line is dropped, a fresh prompt comes.
+  t.type("print nonsense(");
+  REQUIRE(t.expect("nonsense("));
+  t.type("\x03");
+  REQUIRE(t.expect("bayes> "));
+  t.type("print map(mu)\r");
+  CHECK(t.expect("map(mu) = "));
+  // During a long computation: a progress line, then Ctrl-C stops it.
+  t.type(":method sample\r");
+  REQUIRE(t.expect("(method sample)"));
+  t.type(":draws 2000000\r");
+  REQUIRE(t.expect("(draws 2000000)"));
+  t.type("print posterior(mu)\r");
+  CHECK(t.expect("sampling ["));
+  t.type("\x03");
+  CHECK(t.expect("interrupted"));
+  REQUIRE(t.expect("bayes> "));
+  // The model is still there.
+  t.type(":draws 1000\r");
+  t.type("print mean(mu)\r");
+  CHECK(t.expect("mean(mu) = "));
+  t.type(":quit\r");
+  CHECK(t.wait_exit() == 0);
+  fs::remove_all(home);
+}
