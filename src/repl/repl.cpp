@@ -1,9 +1,11 @@
 // The REPL.
 #include "repl/repl.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -375,6 +377,23 @@ char** complete(const char* text, int, int) {
   return rl_completion_matches(text, completion_generator);
 }
 
+// One key from the terminal for libedit, waiting in slices of 100 ms so that
+// a Ctrl-C (the flag set by the SIGINT handler) ends the line being typed:
+// a newline is returned, and the caller drops the line.
+int read_key(FILE*) {
+  for (;;) {
+    if (interrupt_requested) return '\n';
+    pollfd p{STDIN_FILENO, POLLIN, 0};
+    int ready = poll(&p, 1, 100);
+    if (ready < 0 && errno != EINTR) return EOF;
+    if (ready <= 0) continue;
+    unsigned char c;
+    ssize_t n = read(STDIN_FILENO, &c, 1);
+    if (n == 1) return c;
+    if (n == 0 || errno != EINTR) return EOF;
+  }
+}
+
 std::string history_path() {
   const char* home = std::getenv("HOME");
   return home ? std::string(home) + "/.bayes_history" : "";
@@ -407,6 +426,11 @@ int run(const std::string& file, answer::Options options) {
   on_interrupt.sa_handler = [](int) { interrupt_requested = true; };
   sigemptyset(&on_interrupt.sa_mask);
   sigaction(SIGINT, &on_interrupt, nullptr);
+  // libedit leaves the signal to us, and reads keys through read_key: a
+  // Ctrl-C at the prompt ends the line at once (it is then dropped), whichever
+  // thread the signal reached.
+  rl_catch_signals = 0;
+  rl_getc_function = read_key;
   session.options().sample.progress = [](double f) {
     report::write_progress(std::cerr, "sampling", f);
   };
