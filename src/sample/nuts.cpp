@@ -217,9 +217,11 @@ class Sampler {
       double log_sum_weight_subtree = -INFINITY;
       if (rng_.uniform() > 0.5) {
         z = z_fwd;
+        // The old trajectory becomes the backward part: its forward end is
+        // the end of the trajectory so far.
         rho_bck = rho;
-        p_bck_fwd = p_fwd_bck;
-        p_sharp_bck_fwd = p_sharp_fwd_bck;
+        p_bck_fwd = p_fwd_fwd;
+        p_sharp_bck_fwd = p_sharp_fwd_fwd;
         valid =
             build_tree(depth, z, z_propose, p_sharp_fwd_bck, p_sharp_fwd_fwd, rho_fwd, p_fwd_bck,
                        p_fwd_fwd, H0, 1, n_leapfrog, log_sum_weight_subtree, sum_metro_prob);
@@ -227,8 +229,8 @@ class Sampler {
       } else {
         z = z_bck;
         rho_fwd = rho;
-        p_fwd_bck = p_bck_fwd;
-        p_sharp_fwd_bck = p_sharp_bck_fwd;
+        p_fwd_bck = p_bck_bck;
+        p_sharp_fwd_bck = p_sharp_bck_bck;
         valid =
             build_tree(depth, z, z_propose, p_sharp_bck_fwd, p_sharp_bck_bck, rho_bck, p_bck_fwd,
                        p_bck_bck, H0, -1, n_leapfrog, log_sum_weight_subtree, sum_metro_prob);
