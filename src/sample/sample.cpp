@@ -17,6 +17,8 @@
 #include "diag/interrupt.hpp"
 #include "format/format.hpp"
 #include "graph/view.hpp"
+#include "linalg/dense.hpp"
+#include "numeric/fit.hpp"
 #include "numeric/objective.hpp"
 #include "numeric/parallel.hpp"
 #include "numeric/start.hpp"
@@ -34,13 +36,49 @@ namespace {
 
 using Eigen::VectorXd;
 
-// A start for chain `chain`: Stan's uniform(-2, 2) on each unconstrained
-// coordinate, about the data's least-squares start when there is one; the
-// first of 100 tries where the density and its gradient are finite.
-std::optional<VectorXd> start_of(numeric::Objective& f, const VectorXd& centre, Random& rng) {
-  VectorXd u(centre.size()), g;
+// Where the chains start: about the mode of the density of u (the Jacobian
+// included) when the optimiser finds one, a chain's start drawn from a Normal
+// there with half the Laplace approximation's sds; otherwise Stan's
+// uniform(-2, 2) on each coordinate about the data's least-squares start.
+// Starting in the mode's basin keeps chains out of a far local mode they
+// could not leave (a mixture's label-switched mode): chains that still
+// disagree say so through R-hat.
+struct Starts {
+  VectorXd centre;  // the mode, else the data's start
+  VectorXd spread;  // per coordinate (empty: uniform(-2, 2))
+};
+
+Starts starts_of(const Model& m, Target& target, const Options& opt) {
+  Starts out{target.centre, {}};
+  numeric::Options fit_options;
+  fit_options.seed = opt.seed;
+  fit_options.mle = false;
+  fit_options.max_iterations = 500;
+  std::optional<numeric::Failure> failure;
+  numeric::Fit mode = numeric::fit({.m = m,
+                                    .tape = *target.tape,
+                                    .layout = target.layout,
+                                    .opt = fit_options,
+                                    .what = "MAP",
+                                    .jacobian = true,
+                                    .start = &target.centre},
+                                   failure);
+  if (failure || !mode.note.empty() || !mode.interior) return out;
+  out.centre = mode.point.u;
+  linalg::Cholesky h(mode.point.H);
+  out.spread = VectorXd::Constant(out.centre.size(), 0.1);
+  if (h.ok()) out.spread = 0.5 * h.inverse().diagonal().cwiseSqrt();
+  return out;
+}
+
+// A start for one chain where the density and its gradient are finite: the
+// first of 100 tries.
+std::optional<VectorXd> start_of(numeric::Objective& f, const Starts& s, Random& rng) {
+  VectorXd u(s.centre.size()), g;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    for (Eigen::Index i = 0; i < u.size(); ++i) u[i] = centre[i] + 4 * rng.uniform() - 2;
+    for (Eigen::Index i = 0; i < u.size(); ++i)
+      u[i] = s.spread.size() ? s.centre[i] + s.spread[i] * rng.normal()
+                             : s.centre[i] + 4 * rng.uniform() - 2;
     if (std::isfinite(f.evaluate(u, g)) && g.allFinite()) return u;
   }
   return std::nullopt;
@@ -246,7 +284,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   const numeric::Layout& layout = target->layout;
   const std::vector<std::size_t>& marginal = target->marginal;
   auto& tape = target->tape;
-  const VectorXd& centre = target->centre;
+  const Starts starts = starts_of(m, *target, opt);
 
   Settings settings;
   settings.warmup = opt.warmup, settings.draws = opt.draws;
@@ -261,11 +299,9 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     for (std::size_t k; (k = next++) < chains;) {
       Random rng(opt.seed, k);
       numeric::Objective objective(tapes[k], layout, m, true, 0);
-      auto u0 = start_of(objective, centre, rng);
+      auto u0 = start_of(objective, starts, rng);
       if (!u0) {
-        runs[k].failure =
-            "no start with a finite log density and gradient in 100 random tries about the "
-            "data's fit";
+        runs[k].failure = "no start with a finite log density and gradient in 100 random tries";
         continue;
       }
       LogDensity f = [&objective](const VectorXd& u, VectorXd& grad) {
