@@ -366,9 +366,37 @@ def unknown_noise():
     agree(a, "posterior(v1)", math.sqrt(e2 - e1 * e1), "sd")
 
 
+def hospitals():
+    print("hospitals.model: a hierarchical logit scale; bayes samples it (NUTS)")
+    # The exact posterior of sigma: each hospital's z integrated out by
+    # Gauss-Hermite quadrature (80 nodes), then a grid over (mu, sigma).
+    ops = np.array([47, 148, 119, 810, 211, 196, 148, 215, 207, 97, 256, 360.0])
+    deaths = np.array([0, 18, 8, 46, 8, 13, 9, 31, 14, 8, 29, 24.0])
+    x, w = np.polynomial.hermite_e.hermegauss(80)
+    log_w = np.log(w / np.sqrt(2 * np.pi))
+    mus, sigmas = np.linspace(-4, -1, 301), np.linspace(1e-4, 2.5, 1001)
+    M, S = np.meshgrid(mus, sigmas, indexing="ij")
+    lp = stats.norm.logpdf(M, 0, 5) + stats.norm.logpdf(S, 0, 1)
+    for n, d in zip(ops, deaths):
+        eta = M[..., None] + S[..., None] * x
+        ll = d * -np.logaddexp(0, -eta) + (n - d) * -np.logaddexp(0, eta)
+        lp += special.logsumexp(ll + log_w, axis=-1)
+    p = np.exp(lp - lp.max())
+    p_sigma = p.sum(0) / p.sum()
+    mean = (p_sigma * sigmas).sum()
+    print(f"  exact: E sigma = {mean:.5f}, P(sigma > 1) = {p_sigma[sigmas > 1].sum():.5f}")
+    a = bayes("hospitals.model")
+    within_mcse(a, "posterior(sigma)", mean, "mean")
+    if a is not None:
+        r = a["posterior(sigma)"]
+        assert max(np.atleast_1d(r["diagnostics"]["rhat"])) < 1.01, r["diagnostics"]
+        got = a["prob(sigma > 1)"]
+        assert abs(got["value"] - p_sigma[sigmas > 1].sum()) <= 4 * got["mcse"], got
+
+
 if __name__ == "__main__":
     for section in (least_squares, unknown_noise, converging, click_through, logistic, compare,
-                    existing):
+                    existing, hospitals):
         section()
     if BAYES:
         print(f"bayes agrees on all {checked} numbers")
