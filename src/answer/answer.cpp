@@ -989,7 +989,28 @@ struct Engine {
         std::vector<double> xs;
         for (const auto& chain : cols[k]->chains) xs.insert(xs.end(), chain.begin(), chain.end());
         d = plot_from_draws(names[k], std::move(xs));
-        d->method = "sampling";
+        d->method = s->method;
+        d->posterior_label = "posterior (kernel density estimate of the draws)";
+        d->notes = {"the posterior drawn is a kernel density estimate from " +
+                    chains_from(*s->sampled)};
+        // The prior where its arguments are data, and the optimiser's marks.
+        const Prior& pr = m().priors[m().params[p].prior];
+        if (pr.family && pr.family->lpdf && pr.family->outcome_rank == Rank::Scalar &&
+            patterns::fixed_args(pr)) {
+          std::vector<double> args;
+          for (const auto& arg : pr.args) {
+            Value v = patterns::eval_data(m(), *arg);
+            args.push_back(v.is_scalar() ? v[0] : v.data.at(k));
+          }
+          for (double x : d->x) d->prior.push_back(std::exp(pr.family->lpdf(args, x)));
+          d->prior_label = "prior " + pr.text;
+        }
+        std::string unused;
+        if (const Solution* fit = solution_of(p, unused))
+          if (const auto* r = fit->find(p)) {
+            if (r->map && k < r->map->size()) d->map = (*r->map)[k];
+            if (r->mle && k < r->mle->size()) d->mle = (*r->mle)[k];
+          }
       }
     }
     if (!d) {
