@@ -212,3 +212,29 @@ TEST_CASE("Pareto-smoothed importance sampling equals R's loo package") {
 
 }  // namespace
 }  // namespace bayes
+
+namespace bayes {
+namespace {
+
+TEST_CASE("the sampler's draws do not depend on the number of threads") {
+  auto r = test::run(
+      "data y = [2.1, 3.4, 1.9, 2.8]\nparam mu ~ Normal(0, 10)\nparam s ~ HalfCauchy(1)\n"
+      "y ~ Normal(mu, s)\n");
+  REQUIRE(r.compiled);
+  auto table = [&](std::size_t threads) {
+    answer::Options opt;
+    opt.method = answer::Method::Sample;
+    opt.sample.draws = 200, opt.sample.warmup = 200, opt.sample.threads = threads;
+    opt.draws_table = true;
+    auto rep = answer::answer_all(*r.compiled, opt);
+    REQUIRE(rep.draws);
+    return rep.draws->rows;
+  };
+  auto one = table(1), two = table(2), four = table(4);
+  REQUIRE(one.size() == 800);
+  CHECK(one == two);
+  CHECK(one == four);
+}
+
+}  // namespace
+}  // namespace bayes
