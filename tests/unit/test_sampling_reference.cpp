@@ -47,7 +47,9 @@ TEST_CASE("non-conjugate posteriors agree with long Stan runs") {
     CHECK(run["divergent"] == 0);
     auto report = default_report(name);
     ++models;
-    for (const auto& [element, ref] : run["params"].items()) {
+    for (const auto& item : run["params"].items()) {
+      const std::string element = item.key();  // (clang 14 cannot capture a structured binding)
+      const json& ref = item.value();
       INFO("parameter " << element);
       // "z[3]" is element 2 of the answer about z.
       std::string param = element.substr(0, element.find('['));
