@@ -19,8 +19,8 @@ models=$(/usr/bin/python3 -c "import json; print(' '.join(m['name'] for m in jso
 
 median() { awk '$1 == "A" && $2 == "wall" && $3 == "s" {print $5}'; }
 stan=$(Rscript bench/stan_ess.R $models 2>/dev/null)
-printf '%-22s %-10s %8s %8s %9s %9s %8s %8s %9s %7s\n' model method "wall (s)" "busy (s)" "min ESS" "ESS/s" \
-  "Stan (s)" "Stan ESS" "ESS/s" "ratio"
+printf '%-22s %-10s %8s %8s %9s %9s %8s %8s %8s %9s %7s\n' model method "wall (s)" "busy (s)" "min ESS" "ESS/s" \
+  "Stan (s)" "chains" "Stan ESS" "ESS/s" "ratio"
 for name in $models; do
   wall=$(cd "$dir" && farm-bench -n "$runs" --timeout 600 -- "$bayes" "$name.model" 2>&1 | median)
   sh -c 'while :; do :; done' &
@@ -37,8 +37,9 @@ for r in rs:
     ess += v if isinstance(v, list) else [v]
 print(rs[0]["method"], min(ess))')"
   echo "$json" | /usr/bin/python3 tests/fixtures/sampling/check_against_stan.py "$name" >&2
-  read -r _ stan_wall stan_ess <<<"$(echo "$stan" | awk -v n="$name" '$1 == n')"
-  printf '%-22s %-10s %8s %8s %9.0f %9.0f %8.2f %8.0f %9.0f %6.2fx\n' "$name" "$method" "$wall" "$busy" "$ess" \
-    "$(echo "$ess / $wall" | bc -l)" "$stan_wall" "$stan_ess" "$(echo "$stan_ess / $stan_wall" | bc -l)" \
-    "$(echo "($ess / $wall) / ($stan_ess / $stan_wall)" | bc -l)"
+  read -r _ stan_wall stan_ess stan_chains <<<"$(echo "$stan" | awk -v n="$name" '$1 == n')"
+  # Stan's rate from its chains' own time (no process start-up): the fairer to Stan.
+  printf '%-22s %-10s %8s %8s %9.0f %9.0f %8.2f %8.2f %8.0f %9.0f %6.2fx\n' "$name" "$method" "$wall" "$busy" \
+    "$ess" "$(echo "$ess / $wall" | bc -l)" "$stan_wall" "$stan_chains" "$stan_ess" \
+    "$(echo "$stan_ess / $stan_chains" | bc -l)" "$(echo "($ess / $wall) / ($stan_ess / $stan_chains)" | bc -l)"
 done

@@ -3,8 +3,11 @@
 # under the settings bayes uses by default (4 chains run 2 at a time, 1000
 # warm-up + 1000 draws each, adapt_delta 0.8, diagonal metric) and prints one
 # line: NAME, the wall-clock seconds of the sampling call (compilation
-# excluded), and the smallest bulk ESS over the parameters (posterior's
-# ess_bulk). The data are make_stan_references.R's.
+# excluded, R's start-up of the chains' processes included), the smallest
+# bulk ESS over the parameters (posterior's ess_bulk), and the chains' own
+# time (warm-up and sampling, as Stan reports it) summed and divided by the
+# two cores: Stan's time with no process start-up at all. The data are
+# make_stan_references.R's.
 #
 #   Rscript bench/stan_ess.R hospitals logistic ...   (from the repository root)
 suppressPackageStartupMessages({
@@ -30,5 +33,6 @@ for (name in names) {
   )[["elapsed"]]
   draws <- as_draws_array(as.array(fit, pars = m$params))
   ess <- min(sapply(variables(draws), function(v) ess_bulk(extract_variable_matrix(draws, v))))
-  cat(sprintf("%s %.3f %.1f\n", name, wall, ess))
+  chains <- sum(get_elapsed_time(fit)) / 2
+  cat(sprintf("%s %.3f %.1f %.3f\n", name, wall, ess, chains))
 }
