@@ -72,6 +72,60 @@ std::optional<Compiled> load(const std::string& path, SourceFile& file,
   return compiled;
 }
 
+// How queries are answered, from the flags run and repl share.
+answer::Options answer_options(const RunOptions& opt) {
+  answer::Options ao;
+  ao.method = answer::method_named(opt.method).value_or(answer::Method::Auto);
+  ao.seed = opt.seed;
+  ao.numeric.seed = opt.seed;
+  ao.numeric.restarts = opt.restarts;
+  ao.numeric.jacobian = opt.jacobian;
+  ao.sample.seed = opt.seed;
+  ao.sample.chains = opt.chains;
+  ao.sample.warmup = opt.warmup;
+  ao.sample.draws = opt.draws;
+  ao.sample.delta = opt.adapt_delta;
+  ao.draws_table = !opt.draws_out.empty();
+  return ao;
+}
+
+// The flags of answering (method, seed, optimiser, sampler), for bayes FILE
+// and bayes repl alike.
+void add_answer_flags(CLI::App& app, RunOptions& opt) {
+  app.add_option("--method", opt.method,
+                 "auto (the most exact that applies), exact, conjugate, laplace, numeric, "
+                 "importance or sample")
+      ->check(CLI::IsMember(answer::method_names()));
+  app.add_option("--chains", opt.chains, "sampler: number of chains (run in parallel)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--warmup", opt.warmup, "sampler: warm-up iterations per chain")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--draws", opt.draws, "sampler: kept draws per chain")
+      ->check(CLI::Range(4, 1000000));
+  app.add_option("--adapt-delta", opt.adapt_delta,
+                 "sampler: target acceptance statistic of the step size (0.8; higher for fewer "
+                 "divergences)")
+      ->check(CLI::Range(0.5, 0.999));
+  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            bool digits =
+                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+            // Below 2^64 (20 digits at most, and 18446744073709551615 the largest).
+            bool fits = digits &&
+                        (text.size() < 20 || (text.size() == 20 && text <= "18446744073709551615"));
+            return fits ? std::string()
+                        : "must be a whole number from 0 to 18446744073709551615, not '" + text +
+                              "'";
+          },
+          ""));
+  app.add_option("--restarts", opt.restarts, "numeric engine: number of optimiser starts (seeded)")
+      ->check(CLI::Range(1, 1000));
+  app.add_flag("--jacobian", opt.jacobian,
+               "numeric engine: the mode on the unconstrained scale (Jacobian included) instead of "
+               "the mode in the original parameterisation");
+}
+
 int run_model(const RunOptions& opt) {
   SourceFile file;
   // --json prints one document whatever happens: the errors when the model
@@ -86,18 +140,7 @@ int run_model(const RunOptions& opt) {
     graph::write_dot(std::cout, compiled->graph);
     return kOk;
   }
-  answer::Options ao;
-  ao.method = answer::method_named(opt.method).value_or(answer::Method::Auto);
-  ao.seed = opt.seed;
-  ao.numeric.seed = opt.seed;
-  ao.numeric.restarts = opt.restarts;
-  ao.numeric.jacobian = opt.jacobian;
-  ao.sample.seed = opt.seed;
-  ao.sample.chains = opt.chains;
-  ao.sample.warmup = opt.warmup;
-  ao.sample.draws = opt.draws;
-  ao.sample.delta = opt.adapt_delta;
-  ao.draws_table = !opt.draws_out.empty();
+  answer::Options ao = answer_options(opt);
   // Long sampling shows its progress on a terminal (never in --json or a pipe).
   if (!opt.json && isatty(STDERR_FILENO))
     ao.sample.progress = [](double f) { report::write_progress(std::cerr, "sampling", f); };
@@ -233,13 +276,15 @@ int dispatch(int argc, char** argv) {
     CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)",
                  "bayes repl"};
     std::string path;
+    RunOptions opt;
     app.add_option("FILE", path, "a .model file to load first");
+    add_answer_flags(app, opt);
     try {
       if (first == "repl") app.parse(argc - 1, argv + 1);
     } catch (const CLI::ParseError& e) {
       return usage_error(e, app);
     }
-    return repl::run(path, answer::Options{});
+    return repl::run(path, answer_options(opt));
   }
 
   CLI::App app{
@@ -254,41 +299,10 @@ int dispatch(int argc, char** argv) {
   app.add_flag("--json", opt.json, "print the answers as one JSON document");
   app.add_flag("--explain", opt.explain, "show each derivation with the numbers put in");
   app.add_flag("--graph", opt.graph, "print the factor graph (Graphviz DOT)");
-  app.add_option("--method", opt.method,
-                 "auto (the most exact that applies), exact, conjugate, laplace, numeric, "
-                 "importance or sample")
-      ->check(CLI::IsMember(answer::method_names()));
-  app.add_option("--chains", opt.chains, "sampler: number of chains (run in parallel)")
-      ->check(CLI::Range(1, 64));
-  app.add_option("--warmup", opt.warmup, "sampler: warm-up iterations per chain")
-      ->check(CLI::Range(0, 1000000));
-  app.add_option("--draws", opt.draws, "sampler: kept draws per chain")
-      ->check(CLI::Range(4, 1000000));
-  app.add_option("--adapt-delta", opt.adapt_delta,
-                 "sampler: target acceptance statistic of the step size (0.8; higher for fewer "
-                 "divergences)")
-      ->check(CLI::Range(0.5, 0.999));
+  add_answer_flags(app, opt);
   app.add_option("--draws-out", opt.draws_out,
                  "write the posterior draws to FILE.csv (a column per scalar, CmdStan's names: "
                  "w.1, w.2)");
-  app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            bool digits =
-                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-            // Below 2^64 (20 digits at most, and 18446744073709551615 the largest).
-            bool fits = digits &&
-                        (text.size() < 20 || (text.size() == 20 && text <= "18446744073709551615"));
-            return fits ? std::string()
-                        : "must be a whole number from 0 to 18446744073709551615, not '" + text +
-                              "'";
-          },
-          ""));
-  app.add_option("--restarts", opt.restarts, "numeric engine: number of optimiser starts (seeded)")
-      ->check(CLI::Range(1, 1000));
-  app.add_flag("--jacobian", opt.jacobian,
-               "numeric engine: the mode on the unconstrained scale (Jacobian included) instead of "
-               "the mode in the original parameterisation");
   app.set_version_flag("--version", std::string("bayes ") + BAYES_VERSION);
   try {
     app.parse(argc, argv);

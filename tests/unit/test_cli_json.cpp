@@ -139,3 +139,24 @@ TEST_CASE("--draws-out writes the sampler's draws, chain by chain, with CmdStan'
   CHECK(bad.status == 1);
   CHECK(bayes::test::contains(bad.out, "it is a directory"));
 }
+
+TEST_CASE("bayes repl takes the run flags: --method, --seed, the sampler's") {
+  auto run = [](const std::string& flags) {
+    const std::string command =
+        "printf 'data k = [3]\\nparam p ~ Beta(2, 2)\\nk ~ Binomial(5, p)\\nprint posterior(p)\\n' "
+        "| '" +
+        std::string(BAYES_EXE) + "' repl " + flags + " 2>&1";
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe);
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    pclose(pipe);
+    return out;
+  };
+  CHECK(bayes::test::contains(run(""), "Beta(a = 5, b = 4)"));
+  CHECK(bayes::test::contains(run("--method numeric"), "Laplace approximation"));
+  CHECK(
+      bayes::test::contains(run("--method sample --chains 2 --draws 100"), "200 posterior draws"));
+  CHECK(bayes::test::contains(run("--method bogus"), "bogus not in"));
+}
