@@ -37,7 +37,7 @@ std::optional<solution::Solution> importance(const Model& m, const graph::Factor
   fit_options.mle = false;
   // A mode that is hard to find is a sign that a Gaussian will not fit
   // either: the sampler is then the better use of the time.
-  fit_options.max_iterations = 500;
+  fit_options.max_iterations = 100;
   std::optional<numeric::Failure> failure;
   numeric::Fit mode = numeric::fit({.m = m,
                                     .tape = *target->tape,

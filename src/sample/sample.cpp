@@ -53,7 +53,7 @@ Starts starts_of(const Model& m, Target& target, const Options& opt) {
   numeric::Options fit_options;
   fit_options.seed = opt.seed;
   fit_options.mle = false;
-  fit_options.max_iterations = 500;
+  fit_options.max_iterations = 100;  // only a start: a mode that is hard to find is skipped
   std::optional<numeric::Failure> failure;
   numeric::Fit mode = numeric::fit({.m = m,
                                     .tape = *target.tape,
