@@ -20,8 +20,10 @@ namespace bayes::sample {
 // log p(u) with its gradient in `grad`; -inf (or NaN) outside the support.
 using LogDensity = std::function<double(const Eigen::VectorXd& u, Eigen::VectorXd& grad)>;
 
-// A small, portable generator: the same stream on every platform and
-// library (std::normal_distribution is not), so a seed means one result.
+// A small generator of our own (xoshiro256**): the same uniform stream with
+// every compiler and library, where std::normal_distribution's algorithm is
+// the library's choice. Normals are Box-Muller's, so they agree to the last
+// bit of the platform's log and cos.
 class Random {
  public:
   explicit Random(std::uint64_t seed, std::uint64_t stream = 0);
