@@ -9,7 +9,6 @@
 #include "diag/interrupt.hpp"
 #include "format/format.hpp"
 #include "linalg/dense.hpp"
-#include "numeric/fit.hpp"
 #include "numeric/objective.hpp"
 #include "sample/diagnostics.hpp"
 #include "sample/nuts.hpp"
@@ -32,27 +31,16 @@ std::optional<solution::Solution> importance(const Model& m, const graph::Factor
     return std::nullopt;
   }
   const numeric::Layout& layout = target->layout;
-  numeric::Options fit_options;
-  fit_options.seed = opt.seed;
-  fit_options.mle = false;
   // A mode that is hard to find is a sign that a Gaussian will not fit
   // either: the sampler is then the better use of the time.
-  fit_options.max_iterations = 100;
-  std::optional<numeric::Failure> failure;
-  numeric::Fit mode = numeric::fit({.m = m,
-                                    .tape = *target->tape,
-                                    .layout = layout,
-                                    .opt = fit_options,
-                                    .what = "MAP",
-                                    .jacobian = true,
-                                    .start = &target->centre},
-                                   failure);
-  if (failure || !mode.note.empty() || !mode.interior) {
+  auto found = mode_of(m, *target, opt.seed);
+  if (!found) {
     why =
         "the density of the unconstrained coordinates has no interior mode to centre a "
         "proposal on";
     return std::nullopt;
   }
+  const numeric::Fit& mode = *found;
   linalg::Cholesky hessian(mode.point.H);
   if (!hessian.ok()) {
     why = "the curvature at the mode is not positive";
@@ -88,19 +76,9 @@ std::optional<solution::Solution> importance(const Model& m, const graph::Factor
   run->chains = 1, run->draws = S, run->warmup = 0, run->seed = opt.seed;
   run->weights = normalised(smoothed.log_weights);
   run->khat = smoothed.khat;
-  for (const auto& t : layout.transforms) {
-    run->params.push_back({t.param, t.size, m.params[t.param].type.is_scalar()});
-    for (std::size_t i = 0; i < t.size; ++i)
-      run->columns.push_back({t.param, i, std::vector<std::vector<double>>(1)});
-  }
+  add_columns(*run, m, layout, 1);
   std::vector<VectorXd> values(m.params.size());
-  for (std::size_t s = 0; s < S; ++s) {
-    layout.constrain(us[s], values);
-    std::size_t col = 0;
-    for (const auto& t : layout.transforms)
-      for (std::size_t e = 0; e < t.size; ++e)
-        run->columns[col++].chains[0].push_back(values[t.param][static_cast<Eigen::Index>(e)]);
-  }
+  for (std::size_t s = 0; s < S; ++s) append_draw(*run, layout, us[s], 0, values);
   summarise(*run);
   if (!(smoothed.khat < 0.7))
     run->warnings.push_back(

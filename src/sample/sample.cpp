@@ -50,22 +50,10 @@ struct Starts {
 
 Starts starts_of(const Model& m, Target& target, const Options& opt) {
   Starts out{target.centre, {}};
-  numeric::Options fit_options;
-  fit_options.seed = opt.seed;
-  fit_options.mle = false;
-  fit_options.max_iterations = 100;  // only a start: a mode that is hard to find is skipped
-  std::optional<numeric::Failure> failure;
-  numeric::Fit mode = numeric::fit({.m = m,
-                                    .tape = *target.tape,
-                                    .layout = target.layout,
-                                    .opt = fit_options,
-                                    .what = "MAP",
-                                    .jacobian = true,
-                                    .start = &target.centre},
-                                   failure);
-  if (failure || !mode.note.empty() || !mode.interior) return out;
-  out.centre = mode.point.u;
-  linalg::Cholesky h(mode.point.H);
+  auto mode = mode_of(m, target, opt.seed);
+  if (!mode) return out;
+  out.centre = mode->point.u;
+  linalg::Cholesky h(mode->point.H);
   out.spread = VectorXd::Constant(out.centre.size(), 0.1);
   if (h.ok()) out.spread = 0.5 * h.inverse().diagonal().cwiseSqrt();
   return out;
@@ -276,6 +264,42 @@ void summarise(solution::Sampled& run) {
   }
 }
 
+std::optional<numeric::Fit> mode_of(const Model& m, Target& target, std::uint64_t seed) {
+  numeric::Options fit_options;
+  fit_options.seed = seed;
+  fit_options.mle = false;
+  fit_options.max_iterations = 100;
+  std::optional<numeric::Failure> failure;
+  numeric::Fit mode = numeric::fit({.m = m,
+                                    .tape = *target.tape,
+                                    .layout = target.layout,
+                                    .opt = fit_options,
+                                    .what = "MAP",
+                                    .jacobian = true,
+                                    .start = &target.centre},
+                                   failure);
+  if (failure || !mode.note.empty() || !mode.interior) return std::nullopt;
+  return mode;
+}
+
+void add_columns(solution::Sampled& run, const Model& m, const numeric::Layout& layout,
+                 std::size_t chains) {
+  for (const auto& t : layout.transforms) {
+    run.params.push_back({t.param, t.size, m.params[t.param].type.is_scalar()});
+    for (std::size_t i = 0; i < t.size; ++i)
+      run.columns.push_back({t.param, i, std::vector<std::vector<double>>(chains)});
+  }
+}
+
+void append_draw(solution::Sampled& run, const numeric::Layout& layout, const VectorXd& u,
+                 std::size_t chain, std::vector<VectorXd>& values) {
+  layout.constrain(u, values);
+  std::size_t col = 0;
+  for (const auto& t : layout.transforms)
+    for (std::size_t e = 0; e < t.size; ++e)
+      run.columns[col++].chains[chain].push_back(values[t.param][static_cast<Eigen::Index>(e)]);
+}
+
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, const Options& opt,
                                         std::string& why) {
@@ -340,11 +364,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   auto run = std::make_shared<solution::Sampled>();
   run->chains = chains, run->draws = opt.draws, run->warmup = opt.warmup;
   run->seed = opt.seed, run->max_depth = opt.max_depth;
-  for (const auto& t : layout.transforms) {
-    run->params.push_back({t.param, t.size, m.params[t.param].type.is_scalar()});
-    for (std::size_t i = 0; i < t.size; ++i)
-      run->columns.push_back({t.param, i, std::vector<std::vector<double>>(chains)});
-  }
+  add_columns(*run, m, layout, chains);
   // Summed-out labels: each draw's class probabilities (their average is the
   // label's posterior), and a label drawn from them (for lets that read it).
   std::vector<numeric::Tape::Labels> label_sums;
@@ -359,11 +379,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     Random pick(opt.seed ^ 0x6c6162656c73ULL, k);
     std::vector<VectorXd> values(m.params.size());
     for (std::size_t i = 0; i < opt.draws; ++i) {
-      layout.constrain(ch.draws.row(static_cast<Eigen::Index>(i)).transpose(), values);
-      std::size_t col = 0;
-      for (const auto& t : layout.transforms)
-        for (std::size_t e = 0; e < t.size; ++e)
-          run->columns[col++].chains[k].push_back(values[t.param][static_cast<Eigen::Index>(e)]);
+      append_draw(*run, layout, ch.draws.row(static_cast<Eigen::Index>(i)).transpose(), k, values);
       if (marginal.empty()) continue;
       tapes[k].forward(values);
       auto labels = tapes[k].responsibilities();

@@ -238,3 +238,30 @@ TEST_CASE("the sampler's draws do not depend on the number of threads") {
 
 }  // namespace
 }  // namespace bayes
+
+namespace bayes {
+namespace {
+
+// Self-normalised importance sampling summaries, by hand.
+TEST_CASE("weighted summaries of importance draws") {
+  const std::vector<double> x{1, 2, 3, 4}, equal(4, 0.25);
+  CHECK(sample::weighted_mean(x, equal) == doctest::Approx(2.5));
+  CHECK(sample::weighted_sd(x, equal) == doctest::Approx(std::sqrt(1.25)));  // divisor n
+  CHECK(sample::importance_ess(equal) == doctest::Approx(4));
+  CHECK(sample::weighted_mcse_mean(x, equal) == doctest::Approx(std::sqrt(1.25) / 2));
+  // Equal weights: R's quantile(type = 5), x_k + (n p + 1/2 - k)(x_{k+1} - x_k).
+  CHECK(sample::weighted_quantile(x, equal, 0.5) == doctest::Approx(2.5));
+  CHECK(sample::weighted_quantile(x, equal, 0.3) == doctest::Approx(1.7));
+  CHECK(sample::weighted_quantile(x, equal, 0.05) == 1);  // below the first midpoint
+  CHECK(sample::weighted_quantile(x, equal, 0.99) == 4);
+  // Unequal: mean 0.25 * 0 + 0.75 * 10, variance 0.25 * 7.5^2 + 0.75 * 2.5^2 = 18.75.
+  const std::vector<double> y{10, 0}, w{0.75, 0.25};
+  CHECK(sample::weighted_mean(y, w) == doctest::Approx(7.5));
+  CHECK(sample::weighted_sd(y, w) == doctest::Approx(std::sqrt(18.75)));
+  CHECK(sample::importance_ess(w) == doctest::Approx(1.6));
+  // Midpoints at 0.125 (x = 0) and 0.625 (x = 10): the median interpolates.
+  CHECK(sample::weighted_quantile(y, w, 0.5) == doctest::Approx(7.5));
+}
+
+}  // namespace
+}  // namespace bayes
