@@ -173,7 +173,9 @@ TEST_CASE("REPL in a terminal: Ctrl-C clears the line and interrupts sampling, t
   // once what came before has been echoed.)
   t.type("print map(mu)\r");
   REQUIRE(t.expect("map(mu) = "));
-  // At the prompt: the half-typed line is dropped, a fresh prompt comes.
+  // At the prompt (libedit reading, not the terminal echoing typed-ahead
+  // keys): the half-typed line is dropped, a fresh prompt comes.
+  REQUIRE(t.expect("bayes> "));
   t.type("print nonsense(");
   REQUIRE(t.expect("nonsense("));
   t.type("\x03");
