@@ -34,8 +34,9 @@ struct kw_from : TAO_PEGTL_KEYWORD("from") {};
 struct kw_to : TAO_PEGTL_KEYWORD("to") {};
 struct kw_in : TAO_PEGTL_KEYWORD("in") {};
 struct kw_inf : TAO_PEGTL_KEYWORD("inf") {};
-struct keyword
-    : sor<kw_data, kw_param, kw_let, kw_print, kw_plot, kw_fn, kw_from, kw_to, kw_in, kw_inf> {};
+struct kw_factor : TAO_PEGTL_KEYWORD("factor") {};
+struct keyword : sor<kw_data, kw_param, kw_let, kw_print, kw_plot, kw_fn, kw_from, kw_to, kw_in,
+                     kw_inf, kw_factor> {};
 
 struct identifier : seq<not_at<keyword>, pegtl::identifier> {};
 
@@ -79,7 +80,7 @@ struct at_statement_start {
     return p == in.begin() || p[-1] == '\n' || p[-1] == '\r' || p[-1] == ';';
   }
 };
-struct statement_keyword : sor<kw_data, kw_param, kw_let, kw_fn, kw_print, kw_plot> {};
+struct statement_keyword : sor<kw_data, kw_param, kw_let, kw_fn, kw_print, kw_plot, kw_factor> {};
 // A keyword where an operand belongs; but `data x = 1 +` followed by a line
 // `param ...` is a missing operand, not a misused keyword.
 struct misplaced_keyword : seq<not_at<at_statement_start, statement_keyword>, keyword_as_name> {};
@@ -117,6 +118,7 @@ struct op_not : seq<one<'!'>, not_at<one<'='>>> {};
 struct op_pos : one<'+'> {};
 struct op_pow : one<'^'> {};
 struct op_mul : one<'*'> {};
+struct op_emul : TAO_PEGTL_STRING(".*") {};  // elementwise product
 struct op_div : one<'/'> {};
 struct op_add : one<'+'> {};
 struct op_sub : one<'-'> {};
@@ -145,7 +147,7 @@ template <bool NL, typename Op, typename Operand>
 struct left_assoc : seq<Operand, star<ws<NL>, Op, nl, must<Operand>>> {};
 
 template <bool NL>
-struct product : left_assoc<NL, sor<op_mul, op_div>, unary<NL>> {};
+struct product : left_assoc<NL, sor<op_mul, op_emul, op_div>, unary<NL>> {};
 template <bool NL>
 struct sum : left_assoc<NL, sor<op_add, op_sub>, product<NL>> {};
 // Comparisons do not chain: a < b < c parses here so that the parser can
@@ -188,8 +190,10 @@ struct interval_bounds : seq<kw_in, sp, must<open_paren>, nl, must<expr<true>>, 
 // `param p = 0.5` is a mistake with a message of its own (the parser reports
 // it, naming the fix), so it is parsed here.
 struct param_value : seq<one<'='>, nl, must<expr<false>>> {};
-struct param_stmt : seq<kw_param, sp, must<param_decls>, sp,
-                        opt<sor<prior, lower_bound, upper_bound, interval_bounds, param_value>>> {};
+// Bounds first, then the prior: `param s > 0 ~ StudentT(3, 0, 10)`.
+struct param_stmt
+    : seq<kw_param, sp, must<param_decls>, sp, opt<sor<lower_bound, upper_bound, interval_bounds>>,
+          sp, opt<sor<prior, param_value>>> {};
 
 struct let_stmt : seq<kw_let, sp, must<new_name>, sp, must<one<'='>>, nl, must<expr<false>>> {};
 
@@ -201,11 +205,20 @@ struct print_stmt : seq<kw_print, sp, must<expr<false>>> {};
 struct plot_file : seq<kw_to, sp, must<string_lit>> {};
 struct plot_stmt : seq<kw_plot, sp, must<expr<false>>, sp, opt<plot_file>> {};
 
-// EXPR ~ D(...)
-struct observe_stmt : seq<expr<false>, sp, must<tilde>, sp, must<dist_call>> {};
+// EXPR ~ D(...) | EXPR ~ D(...) T[lo, hi], either bound may be left out
+struct truncation_lower : expr<true> {};
+struct truncation_upper : expr<true> {};
+struct truncation
+    : seq<one<'T'>, not_at<identifier_other>, sp, must<open_bracket>, nl, opt<truncation_lower>, nl,
+          must<comma>, nl, opt<truncation_upper>, nl, must<close_bracket>> {};
+struct observe_stmt : seq<expr<false>, sp, must<tilde>, sp, must<dist_call>, sp, opt<truncation>> {
+};
 
-struct statement
-    : sor<data_stmt, param_stmt, let_stmt, fn_stmt, print_stmt, plot_stmt, observe_stmt> {};
+// factor EXPR: EXPR added to the log density
+struct factor_stmt : seq<kw_factor, sp, must<expr<false>>> {};
+
+struct statement : sor<data_stmt, param_stmt, let_stmt, fn_stmt, print_stmt, plot_stmt, factor_stmt,
+                       observe_stmt> {};
 struct statement_end : sor<one<';'>, eol, eof> {};
 struct empty_statement : one<';'> {};
 struct statement_expected : eof {};  // names the error when a line starts no statement

@@ -17,6 +17,8 @@ const char* to_string(BinaryOp op) {
       return "-";
     case BinaryOp::Mul:
       return "*";
+    case BinaryOp::EMul:
+      return ".*";
     case BinaryOp::Div:
       return "/";
     case BinaryOp::Pow:
@@ -58,6 +60,7 @@ int precedence(BinaryOp op) {
     case BinaryOp::Sub:
       return 4;
     case BinaryOp::Mul:
+    case BinaryOp::EMul:
     case BinaryOp::Div:
       return 5;
     case BinaryOp::Pow:

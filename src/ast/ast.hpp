@@ -16,7 +16,7 @@ struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
 enum class UnaryOp { Neg, Not };
-enum class BinaryOp { Add, Sub, Mul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+enum class BinaryOp { Add, Sub, Mul, EMul, Div, Pow, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
 
 const char* to_string(UnaryOp op);
 const char* to_string(BinaryOp op);
@@ -102,10 +102,22 @@ struct LetStmt {
   ExprPtr value;
 };
 
-// EXPR ~ D(...)
+// `T[lower, upper]` after a likelihood; a bound left out is null.
+struct Truncation {
+  ExprPtr lower, upper;
+  Span span;
+};
+
+// EXPR ~ D(...) | EXPR ~ D(...) T[lower, upper]
 struct ObserveStmt {
   ExprPtr lhs;
   DistCall dist;
+  std::optional<Truncation> truncation;
+};
+
+// factor EXPR
+struct FactorStmt {
+  ExprPtr value;
 };
 
 struct FnStmt {
@@ -125,7 +137,8 @@ struct PlotStmt {
 };
 
 struct Stmt {
-  std::variant<DataStmt, ParamStmt, LetStmt, ObserveStmt, FnStmt, PrintStmt, PlotStmt> node;
+  std::variant<DataStmt, ParamStmt, LetStmt, ObserveStmt, FnStmt, PrintStmt, PlotStmt, FactorStmt>
+      node;
   Span span;
 };
 

@@ -59,9 +59,16 @@ class Checker {
   void statement(const ast::ObserveStmt& s, Span span);
   void statement(const ast::PrintStmt& s, Span span);
   void statement(const ast::PlotStmt& s, Span span);
+  void statement(const ast::FactorStmt& s, Span span);
 
   std::vector<std::size_t> param_sizes(const ast::ParamStmt& s, bool& size_error);
   Prior prior_of(const ast::ParamStmt& s, Span span);
+  void truncate_prior(const ast::ParamStmt& s, Prior& pr, double lo, double hi);
+  void truncate_observation(const ast::Truncation& t, const CheckedDist& dist,
+                            const ir::NodePtr& lhs, const Value& v, Observation& o);
+  Truncation truncation_of(const dist::Family& f, const std::vector<ir::NodePtr>& args,
+                           std::size_t elements, double lo, double hi, Span span,
+                           const std::string& what);
   double bound(const ast::Expr& e);
   void declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes,
                       const Prior& pr);
@@ -133,24 +140,101 @@ std::vector<std::size_t> Checker::param_sizes(const ast::ParamStmt& s, bool& siz
 Prior Checker::prior_of(const ast::ParamStmt& s, Span span) {
   Prior pr;
   pr.span = span;
-  if (s.prior) {
-    CheckedDist prior = check_distribution(*s.prior, typer_, scope_, diags_);
-    if (!prior.ok) throw Poisoned{};
-    pr.family = prior.family;
-    pr.args = prior.args;
-    pr.text = ast::to_source(*s.prior);
-    return pr;
-  }
   double lo = -INFINITY, hi = INFINITY;
   if (s.lower) lo = bound(*s.lower);
   if (s.upper) hi = bound(*s.upper);
   if (!(lo < hi))
     fail(span, "the lower bound " + message_value(lo) + " is not below the upper bound " +
                    message_value(hi));
+  if (s.prior) {
+    CheckedDist prior = check_distribution(*s.prior, typer_, scope_, diags_);
+    if (!prior.ok) throw Poisoned{};
+    pr.family = prior.family;
+    pr.args = prior.args;
+    pr.text = ast::to_source(*s.prior);
+    if (s.lower || s.upper) truncate_prior(s, pr, lo, hi);
+    return pr;
+  }
   pr.lower = lo;
   pr.upper = hi;
   pr.text = "flat on (" + message_value(lo) + ", " + message_value(hi) + ")";
   return pr;
+}
+
+// `param s > 0 ~ D(...)`: D cut to the bounds and renormalised. Bounds that
+// hold D's whole support change nothing; Normal(0, s) and Cauchy(0, s) cut
+// at 0 are HalfNormal(s) and HalfCauchy(s) (the same density), so that the
+// rules for those apply. For a discrete family the bounds are strict as
+// written: `n > 0` is n >= 1.
+void Checker::truncate_prior(const ast::ParamStmt& s, Prior& pr, double lo, double hi) {
+  const dist::Family& f = *pr.family;
+  const Span at = s.lower ? s.lower->span : s.upper->span;
+  if (f.outcome_rank != Rank::Scalar || f.joint > 1 || !f.cdf)
+    fail(at, "bounds apply to a family of one number with a cdf; " + std::string(f.name) +
+                 " is not one");
+  if (f.discrete) {
+    lo = std::isfinite(lo) ? std::floor(lo) + 1 : lo;
+    hi = std::isfinite(hi) ? std::ceil(hi) - 1 : hi;
+    if (!(lo <= hi)) fail(at, "no whole number lies inside these bounds");
+  }
+  std::vector<Value> known;
+  for (const auto& a : pr.args)
+    known.push_back(ir::is_data_only(*a) ? typer_.value_of(*a) : Value{});
+  const dist::Bounds support = dist::support_bounds(f, known);
+  if (lo <= support.lo && hi >= support.hi) return;  // nothing cut
+  const std::string range = "(" + message_value(lo) + ", " + message_value(hi) + ")";
+  pr.text += " on " + range;
+  const auto is_zero = [&](const ir::NodePtr& a) {
+    return ir::is_data_only(*a) && a->type.is_scalar() && typer_.value_of(*a)[0] == 0;
+  };
+  if (lo == 0 && hi == INFINITY && (&f == &dist::normal_family() || &f == &dist::cauchy_family()) &&
+      is_zero(pr.args[0])) {
+    pr.family =
+        &f == &dist::normal_family() ? &dist::half_normal_family() : &dist::half_cauchy_family();
+    pr.args = {pr.args[1]};
+    return;
+  }
+  pr.lower = lo, pr.upper = hi;
+  pr.truncation.on = true;  // its normaliser once the sizes are known (declare_params)
+}
+
+// The normaliser of f cut to [lo, hi] over `elements` values (each argument
+// a scalar or a vector of that length), a number when the arguments are data.
+Truncation Checker::truncation_of(const dist::Family& f, const std::vector<ir::NodePtr>& args,
+                                  std::size_t elements, double lo, double hi, Span span,
+                                  const std::string& what) {
+  Truncation t;
+  t.on = true;
+  std::vector<NodePtr> in = args;
+  in.push_back(ir::constant(Value::scalar(lo), span));
+  in.push_back(ir::constant(Value::scalar(hi), span));
+  auto n = std::make_shared<ir::Node>();
+  n->op = Op::Dist;
+  n->type = Type::scalar();
+  n->span = span;
+  n->family = &f;
+  n->dist_fn = ir::DistFn::LogMass;
+  n->args = std::move(in);
+  NodePtr mass = n;
+  std::size_t longest = 1;
+  for (const auto& a : args)
+    if (a->type.is_vector()) longest = std::max(longest, a->type.rows);
+  if (elements > longest) {
+    auto times = std::make_shared<ir::Node>();
+    times->op = Op::Mul;
+    times->type = Type::scalar();
+    times->span = span;
+    times->args = {ir::constant(Value::scalar(static_cast<double>(elements / longest)), span),
+                   mass};
+    mass = times;
+  }
+  if (ir::is_data_only(*mass)) {
+    t.log_mass = typer_.value_of(*mass)[0];
+    if (!(t.log_mass > -INFINITY)) fail(span, what + " keeps no probability inside its bounds");
+  } else {
+    t.log_mass_of = mass;
+  }
+  return t;
 }
 
 double Checker::bound(const ast::Expr& e) {
@@ -257,6 +341,15 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
     for (auto i : indices) {
       Prior one = pr;
       one.params = {i};
+      if (pr.truncation.on) {
+        const std::size_t k = model_.params[i].type.is_scalar() ? 1 : model_.params[i].type.rows;
+        try {
+          one.truncation =
+              truncation_of(*f, pr.args, k, pr.lower, pr.upper, pr.span, "the prior " + pr.text);
+        } catch (const Poisoned&) {
+          continue;
+        }
+      }
       model_.params[i].prior = model_.priors.size();
       model_.params[i].slot = 0;
       model_.priors.push_back(one);
@@ -303,7 +396,7 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   // A summarised column stays summarised only where its statistics suffice.
   std::shared_ptr<const data::Summary> summary;
   if (lhs->op == Op::Data && model_.data[lhs->ref].summary) {
-    if (dist.ok && summary_fits(*model_.data[lhs->ref].summary, dist))
+    if (dist.ok && !s.truncation && summary_fits(*model_.data[lhs->ref].summary, dist))
       summary = model_.data[lhs->ref].summary;
     else
       keep_in_memory(model_, lhs->ref, s.lhs->span, diags_);
@@ -328,6 +421,7 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   if (auto why = support_error(model_, *lhs, v, dist)) fail(s.lhs->span, *why);
   if (auto why = impossible_data_error(model_, *lhs, v, dist)) fail(s.lhs->span, *why);
   Observation o;
+  if (s.truncation) truncate_observation(*s.truncation, dist, lhs, v, o);
   o.lhs = lhs;
   o.value = std::move(v);
   o.summary = summary;
@@ -335,7 +429,44 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   o.args = dist.args;
   o.span = span;
   o.text = ast::to_source(*s.lhs) + " ~ " + ast::to_source(s.dist);
+  if (s.truncation) o.text += " T[" + message_value(o.lower) + ", " + message_value(o.upper) + "]";
   model_.observations.push_back(std::move(o));
+}
+
+// `y ~ D(...) T[lo, hi]`: D cut to the bounds (data), every observed value
+// inside them; both ends included, as Stan's.
+void Checker::truncate_observation(const ast::Truncation& t, const CheckedDist& dist,
+                                   const NodePtr& lhs, const Value& v, Observation& o) {
+  const dist::Family& f = *dist.family;
+  if (f.outcome_rank != Rank::Scalar || !f.cdf)
+    fail(t.span, "T[...] applies to a family of one number with a cdf; " + std::string(f.name) +
+                     " is not one");
+  const double lo = t.lower ? bound(*t.lower) : -INFINITY;
+  const double hi = t.upper ? bound(*t.upper) : INFINITY;
+  if (!(lo <= hi))
+    fail(t.span,
+         "the lower bound " + message_value(lo) + " is above the upper bound " + message_value(hi));
+  for (std::size_t k = 0; k < v.size(); ++k)
+    if (v[k] < lo || v[k] > hi)
+      fail(lhs->span, data_error(model_, *lhs, v, k,
+                                 message_value(v[k]) + " is outside the truncation T[" +
+                                     message_value(lo) + ", " + message_value(hi) + "]"));
+  o.lower = lo, o.upper = hi;
+  o.truncation = truncation_of(f, dist.args, v.size(), lo, hi, t.span,
+                               "'" + ast::to_source(*dist.call) + " T[...]'");
+}
+
+void Checker::statement(const ast::FactorStmt& s, Span span) {
+  NodePtr n = typer_.expr(*s.value);
+  typer_.require_numeric(n, "'factor'");
+  if (!n->type.is_scalar())
+    fail(s.value->span, "'factor' adds one number to the log density, not " +
+                            describe_shape(n->type) + "; sum it: 'factor sum(...)'");
+  if (ir::is_data_only(*n))
+    fail(s.value->span,
+         "'factor' of data alone is a constant: it changes no answer but the "
+         "evidence (write it with the parameters it is about)");
+  model_.terms.push_back(Term{n, span, "factor " + ast::to_source(*s.value)});
 }
 
 void Checker::statement(const ast::PrintStmt& s, Span) {

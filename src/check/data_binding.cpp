@@ -49,7 +49,11 @@ void names_read(const ast::Stmt& stmt, std::set<std::string>& other, Streamable&
         } else if constexpr (std::is_same_v<T, ast::ObserveStmt>) {
           const auto* name = ast::as<ast::Name>(*st.lhs);
           const dist::Family* family = dist::find(st.dist.name.name);
-          if (name && streams(family))
+          if (st.truncation) {
+            if (st.truncation->lower) names_in(*st.truncation->lower, other);
+            if (st.truncation->upper) names_in(*st.truncation->upper, other);
+          }
+          if (name && streams(family) && !st.truncation)
             observed[name->id].push_back(family);
           else
             names_in(*st.lhs, other);
@@ -63,6 +67,8 @@ void names_read(const ast::Stmt& stmt, std::set<std::string>& other, Streamable&
           if (!predictive) names_in(*st.query, other);
         } else if constexpr (std::is_same_v<T, ast::PlotStmt>) {
           names_in(*st.target, other);
+        } else if constexpr (std::is_same_v<T, ast::FactorStmt>) {
+          names_in(*st.value, other);
         }
       },
       stmt.node);

@@ -45,14 +45,27 @@ struct ParamVar {
   bool discrete = false;  // integer-valued (Categorical, Bernoulli, ... prior)
 };
 
+// What a truncation keeps of a family (`param s > 0 ~ StudentT(3, 0, 10)`,
+// `y ~ Normal(mu, s) T[0, ]`): the log of the mass inside the bounds, summed
+// over the elements, is subtracted from the log density. It is a number when
+// the family's arguments are data, else an expression of the parameters.
+struct Truncation {
+  bool on = false;
+  double log_mass = 0;      // when the arguments are data
+  ir::NodePtr log_mass_of;  // else: an ir::Op::Dist LogMass expression (a scalar)
+};
+
 // One prior factor: `param ... ~ D(args)`, or a flat prior on (lower, upper).
 struct Prior {
   const dist::Family* family = nullptr;  // nullptr: flat (improper unless bounded)
   std::vector<ir::NodePtr> args;
-  std::vector<std::size_t> params;             // the parameters it is a prior on
-  double lower = -INFINITY, upper = INFINITY;  // flat priors
+  std::vector<std::size_t> params;  // the parameters it is a prior on
+  // A flat prior's support; with a family, its bounds when `truncation.on`
+  // (bounds that contain the family's support are dropped by the checker).
+  double lower = -INFINITY, upper = INFINITY;
+  Truncation truncation;
   Span span;
-  std::string text;  // "Beta(2, 2)" or "flat on (0, inf)"
+  std::string text;  // "Beta(2, 2)", "StudentT(3, 0, 10) on (0, inf)" or "flat on (0, inf)"
 };
 
 // One likelihood factor: `lhs ~ D(args)`.
@@ -62,8 +75,18 @@ struct Observation {
   std::shared_ptr<const data::Summary> summary;  // lhs is a summarised column
   const dist::Family* family = nullptr;
   std::vector<ir::NodePtr> args;
+  // `T[lower, upper]`: the family truncated (the data lie inside).
+  double lower = -INFINITY, upper = INFINITY;
+  Truncation truncation;
   Span span;
   std::string text;  // "flips ~ Bernoulli(p)"
+};
+
+// `factor EXPR`: EXPR (a scalar) added to the log density, as Stan's `target +=`.
+struct Term {
+  ir::NodePtr expr;
+  Span span;
+  std::string text;  // "factor sum(lccdf(Exponential(lam), t))"
 };
 
 struct LetVar {
@@ -109,6 +132,7 @@ struct Model {
   std::vector<ParamVar> params;
   std::vector<Prior> priors;
   std::vector<Observation> observations;
+  std::vector<Term> terms;
   std::vector<LetVar> lets;
   std::vector<Query> queries;  // prints and plots, in order
 };

@@ -231,7 +231,8 @@ void check_print(const ast::PrintStmt& s, Typer& typer, const Scope& scope, Mode
                  Diagnostics& diags) {
   if (const auto* c = ast::as<ast::Call>(*s.query)) {
     const std::string& name = c->callee.name;
-    bool known = is_query_name(name) || find_builtin(name) || scope.has(name);
+    bool known =
+        is_query_name(name) || find_builtin(name) || is_dist_function(name) || scope.has(name);
     if (!known) {
       if (scope.defined_later(name)) {
         scope.report_unknown(name, c->callee.span, "function", {}, diags);

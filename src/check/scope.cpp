@@ -128,7 +128,8 @@ bool names_resolve(const ast::Expr& e, const std::set<std::string>& bound,
       [&](const auto& n) {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, ast::Name>) {
-          if (!bound.count(n.id) && !scope.has(n.id)) {
+          const bool constant = (n.id == "pi" || n.id == "e") && !scope.defined_later(n.id);
+          if (!bound.count(n.id) && !scope.has(n.id) && !constant) {
             std::vector<std::string> names = scope.names();
             for (const auto& k : bound) names.push_back(k);
             scope.report_unknown(n.id, e.span, "name", names, diags);
@@ -140,7 +141,8 @@ bool names_resolve(const ast::Expr& e, const std::set<std::string>& bound,
             diags.error(n.callee.span,
                         "'" + n.callee.name + "' cannot call itself: functions are not recursive");
             ok = false;
-          } else if (!user && !find_builtin(n.callee.name)) {
+          } else if (!user && !find_builtin(n.callee.name) && !is_dist_function(n.callee.name) &&
+                     !dist::find(n.callee.name)) {
             scope.report_unknown(n.callee.name, n.callee.span, "function", scope.function_names(),
                                  diags);
             ok = false;
@@ -210,6 +212,10 @@ const std::vector<std::string>& query_list() {
                                              "sd",         "interval", "quantile", "prob",
                                              "predictive", "evidence"};
   return q;
+}
+
+bool is_dist_function(const std::string& name) {
+  return name == "lpdf" || name == "lcdf" || name == "lccdf";
 }
 
 bool is_query_name(const std::string& name) {

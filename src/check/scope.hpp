@@ -87,5 +87,7 @@ void names_in(const ast::Expr& e, std::set<std::string>& out);
 // The queries of `print`: posterior, map, mle, ...
 const std::vector<std::string>& query_list();
 bool is_query_name(const std::string& name);
+// lpdf, lcdf, lccdf: functions of a distribution, `lpdf(Normal(0, 1), x)`.
+bool is_dist_function(const std::string& name);
 
 }  // namespace bayes::check

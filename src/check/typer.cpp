@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 
 #include "check/common.hpp"
+#include "check/supports.hpp"
 #include "dist/family.hpp"
 #include "expr/eval.hpp"
 
@@ -101,9 +103,19 @@ void Typer::unknown_name(const std::string& name, Span span) {
   throw Poisoned{};
 }
 
-void Typer::require_numeric(const NodePtr& n, const char* what) {
-  if (!n->type.numeric())
-    fail(n->span, std::string("expected a number in ") + what + ", not a condition");
+void Typer::require_numeric(NodePtr& n, const char* what) {
+  if (n->type.numeric()) return;
+  // A condition on data alone counts as 0 or 1: sum(x > 3), (y == 2) * w.
+  if (ir::is_data_only(*n)) {
+    auto copy = std::make_shared<Node>(*n);
+    copy->type.elem = Elem::Int;
+    if (copy->op == Op::Const) copy->value.integer = true;
+    n = copy;
+    return;
+  }
+  fail(n->span, std::string("expected a number in ") + what + ", not a condition",
+       "a condition on parameters is not a number; to ask how probable it is, write "
+       "'print prob(...)'");
 }
 
 NodePtr Typer::expr(const ast::Expr& e) {
@@ -142,6 +154,9 @@ NodePtr Typer::expr_node(const ast::Name& n, Span span) {
     if (it != b->end()) return it->second;
   }
   const Symbol* sym = scope_.find(n.id);
+  // Constants, unless the model defines its own.
+  if (!sym && (n.id == "pi" || n.id == "e") && !scope_.defined_later(n.id))
+    return ir::constant(Value::scalar(n.id == "pi" ? std::numbers::pi : std::numbers::e), at(span));
   if (!sym) {
     if (dist::find(n.id)) fail(span, "'" + n.id + "' is a distribution: use it after '~'");
     if (find_builtin(n.id))
@@ -217,6 +232,11 @@ NodePtr Typer::expr_node(const ast::Binary& b, Span span) {
   }
   require_numeric(l, what.c_str());
   require_numeric(r, what.c_str());
+  if (b.op == B::EMul) {  // elementwise whatever the shapes: same shape, or a scalar
+    Type t = broadcast(l->type, r->type, span, what.c_str());
+    t.elem = l->type.elem == Elem::Int && r->type.elem == Elem::Int ? Elem::Int : Elem::Real;
+    return fold(node(Op::Mul, t, span, {l, r}));
+  }
   if (b.op == B::Mul && l->type.is_matrix() && r->type.is_vector()) {
     if (l->type.cols != r->type.rows)
       fail(span, "matrix with " + plural(l->type.cols, "column") + " times a vector of length " +
@@ -330,6 +350,7 @@ NodePtr Typer::expr_node(const ast::Call& c, Span span) {
   // User functions first: they may shadow built-ins (the prelude does not).
   const Symbol* sym = scope_.find(name);
   if (sym && sym->kind == SymKind::Fn) return user_call(c, *sym, span);
+  if (is_dist_function(name)) return dist_call(c, span);
   const BuiltinInfo* b = find_builtin(name);
   if (!b) {
     if (dist::find(name))
@@ -341,6 +362,49 @@ NodePtr Typer::expr_node(const ast::Call& c, Span span) {
     throw Poisoned{};
   }
   return builtin_call(c, *b, span);
+}
+
+// lpdf(D(args), x), lcdf(D(args), x), lccdf(D(args), x): the family's own
+// function summed over the elements of x (arguments broadcast as after '~').
+NodePtr Typer::dist_call(const ast::Call& c, Span span) {
+  const std::string& name = c.callee.name;
+  const std::string usage =
+      "write '" + name + "(Normal(mu, sigma), x)': a distribution, then the values";
+  if (c.args.size() != 2)
+    fail(span, "'" + name + "' takes 2 arguments, got " + std::to_string(c.args.size()), usage);
+  const auto* d = ast::as<ast::Call>(*c.args[0]);
+  if (!d || !dist::find(d->callee.name))
+    fail(c.args[0]->span,
+         "the first argument of '" + name + "' must be a distribution such as 'Normal(0, 1)'",
+         usage);
+  ast::DistCall call{d->callee, d->args, c.args[0]->span};
+  CheckedDist checked = check_distribution(call, *this, scope_, diags_);
+  if (!checked.ok) throw Poisoned{};
+  const dist::Family& f = *checked.family;
+  using ir::DistFn;
+  const DistFn fn = name == "lpdf" ? DistFn::Lpdf : name == "lcdf" ? DistFn::Lcdf : DistFn::Lccdf;
+  if (f.outcome_rank != Rank::Scalar || !f.lpdf || (fn != DistFn::Lpdf && !f.cdf) || f.joint > 1)
+    fail(c.args[0]->span,
+         "'" + name + "' takes a family of one number; " + std::string(f.name) + " is not one");
+  NodePtr x = expr(*c.args[1]);
+  require_numeric(x, ("'" + name + "'").c_str());
+  if (x->type.is_matrix())
+    fail(x->span, "'" + name + "' takes a number or a vector of values, not a matrix");
+  std::vector<NodePtr> args = checked.args;
+  args.push_back(x);
+  std::size_t len = 0;
+  for (const auto& a : args)
+    if (a->type.is_vector()) {
+      if (len && a->type.rows && a->type.rows != len)
+        fail(a->span, "vectors of different lengths in '" + name + "' (" + std::to_string(len) +
+                          " and " + std::to_string(a->type.rows) + ")");
+      len = a->type.rows ? a->type.rows : len;
+    }
+  auto n = node(Op::Dist, Type::scalar(), span, std::move(args));
+  auto* m = std::const_pointer_cast<Node>(n).get();
+  m->family = &f;
+  m->dist_fn = fn;
+  return fold(n);
 }
 
 NodePtr Typer::user_call(const ast::Call& c, const Symbol& sym, Span span) {

@@ -38,8 +38,9 @@ class Typer {
   const ir::Node* nonfinite_data_part(const ir::Node& n);
   // Reports `name` as unknown, or defined too late, and throws Poisoned.
   [[noreturn]] void unknown_name(const std::string& name, Span span);
-  // Reports unless n is a number (not a condition).
-  void require_numeric(const ir::NodePtr& n, const char* what);
+  // Reports unless n is a number. A condition on data alone is one (0 or 1):
+  // n becomes its numeric copy.
+  void require_numeric(ir::NodePtr& n, const char* what);
 
  private:
   const Scope& scope_;
@@ -72,6 +73,7 @@ class Typer {
 
   void index_support_fits(const ir::Node& idx, std::size_t limit);
   ir::NodePtr user_call(const ast::Call& c, const Symbol& sym, Span span);
+  ir::NodePtr dist_call(const ast::Call& c, Span span);
   ir::NodePtr inline_call(const ast::FnStmt& f, bool from_prelude,
                           std::map<std::string, ir::NodePtr> bound, Span call);
   ir::NodePtr builtin_call(const ast::Call& c, const BuiltinInfo& b, Span span);

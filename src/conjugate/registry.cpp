@@ -65,8 +65,10 @@ double evidence(const Model& m, const graph::FactorGraph& g, const graph::Compon
     const graph::Factor& f = g.factors[fi];
     if (f.kind == graph::FactorKind::Prior)
       total += density::log_prior(m, m.priors[f.index], s.point);
-    else
+    else if (f.kind == graph::FactorKind::Observation)
       total += density::log_likelihood(m, m.observations[f.index], s.point);
+    else
+      total += density::log_term(m, m.terms[f.index], s.point);
   }
   return total - s.log_posterior(s.point);
 }
@@ -76,6 +78,19 @@ double evidence(const Model& m, const graph::FactorGraph& g, const graph::Compon
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why, Rules which,
                                         FlatEvidence flat) {
+  // Truncated families and `factor` terms are outside every rule's table.
+  for (auto fi : c.factors) {
+    const graph::Factor& f = g.factors[fi];
+    const bool truncated =
+        f.kind == graph::FactorKind::Prior
+            ? m.priors[f.index].truncation.on
+            : f.kind == graph::FactorKind::Observation && m.observations[f.index].truncation.on;
+    if (truncated || f.kind == graph::FactorKind::Term) {
+      why = "'" + f.label + "' is " + (truncated ? "truncated" : "a term of its own") +
+            ": no conjugate rule applies";
+      return std::nullopt;
+    }
+  }
   std::string reason;
   for (const auto& rule : rules()) {
     if ((which == Rules::Streaming && !rule.streams) || (which == Rules::InMemory && rule.streams))

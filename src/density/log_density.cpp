@@ -72,7 +72,23 @@ double scalar_lpdf(const dist::Family& f, std::span<const double> args, double x
   return f.lpdf ? f.lpdf(args, x) : NAN;
 }
 
+double log_mass(const Model& m, const Truncation& t, ParamValues params) {
+  if (!t.on) return 0;
+  if (!t.log_mass_of) return t.log_mass;
+  return ir::eval(*t.log_mass_of, env_of(m, params))[0];
+}
+
+double log_term(const Model& m, const Term& t, ParamValues params) {
+  const double v = ir::eval(*t.expr, env_of(m, params))[0];
+  return std::isnan(v) ? -INFINITY : v;
+}
+
 double log_prior(const Model& m, const Prior& p, ParamValues params) {
+  if (p.truncation.on) {
+    for (auto i : p.params)
+      for (double x : params[i].data)
+        if (x < p.lower || x > p.upper) return -INFINITY;
+  }
   if (!p.family) {
     double total = 0;
     for (auto i : p.params)
@@ -93,7 +109,7 @@ double log_prior(const Model& m, const Prior& p, ParamValues params) {
       total += vector_family(f, args, params[i]);
     }
   }
-  return total;
+  return total - log_mass(m, p.truncation, params);
 }
 
 std::string improper_prior(const Model& m, std::span<const std::size_t> params) {
@@ -121,7 +137,8 @@ double log_likelihood(const Model& m, const Observation& o, ParamValues params) 
   std::vector<Value> args = eval_args(m, o.args, params);
   const dist::Family& f = *o.family;
   if (o.summary) return sum_summary(f, args, *o.summary);
-  if (f.lpdf && f.outcome_rank == Rank::Scalar) return sum_scalar(f, args, o.value);
+  if (f.lpdf && f.outcome_rank == Rank::Scalar)
+    return sum_scalar(f, args, o.value) - log_mass(m, o.truncation, params);
   return vector_family(f, args, o.value);
 }
 

@@ -22,8 +22,15 @@ double log_prior(const Model& m, const Prior& p, ParamValues params);
 // every prior among theirs is proper.
 std::string improper_prior(const Model& m, std::span<const std::size_t> params);
 
-// log p(observed data | arguments), summed over every element.
+// log p(observed data | arguments), summed over every element (a truncated
+// likelihood renormalised to its bounds).
 double log_likelihood(const Model& m, const Observation& o, ParamValues params);
+
+// The value of `factor EXPR`.
+double log_term(const Model& m, const Term& t, ParamValues params);
+
+// The log mass a truncation keeps at these parameter values (0 when none).
+double log_mass(const Model& m, const Truncation& t, ParamValues params);
 
 // Log density of one scalar-family outcome x given evaluated scalar arguments.
 double scalar_lpdf(const dist::Family& f, std::span<const double> args, double x);

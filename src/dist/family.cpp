@@ -208,3 +208,128 @@ double log_gamma_sample(double shape, Rng& rng) {
 double log_beta(double a, double b) { return detail::lbeta(a, b); }
 
 }  // namespace bayes::dist
+
+namespace bayes::dist {
+
+namespace {
+
+// P(X > x) from the family's complement where it has one.
+double upper_tail(const Family& f, Args a, double x) {
+  return f.ccdf ? f.ccdf(a, x) : 1.0 - f.cdf(a, x);
+}
+
+}  // namespace
+
+double log_cdf(const Family& f, Args a, double x) {
+  if (!f.cdf) return detail::nan;
+  const double p = f.cdf(a, x);
+  // Near 1 the complement keeps the digits that 1 - p would lose.
+  if (p > 0.5 && f.ccdf) return std::log1p(-f.ccdf(a, x));
+  return std::log(p);
+}
+
+double log_ccdf(const Family& f, Args a, double x) {
+  if (!f.cdf) return detail::nan;
+  if (f.ccdf) return std::log(f.ccdf(a, x));
+  return std::log1p(-f.cdf(a, x));
+}
+
+double log_mass(const Family& f, Args a, double lo, double hi) {
+  if (!f.cdf || std::isnan(lo) || std::isnan(hi)) return detail::nan;
+  if (lo > hi) return -detail::inf;
+  // Both ends kept: P(lo <= X) = P(X > lo - 1) for integers, P(X > lo) otherwise.
+  const double below = f.discrete ? std::ceil(lo) - 1 : lo;
+  if (below == -detail::inf) return hi == detail::inf ? 0.0 : log_cdf(f, a, hi);
+  if (hi == detail::inf) return log_ccdf(f, a, below);
+  // Difference of the two tails on the side where they are small.
+  const double p_lo = f.cdf(a, below);
+  if (p_lo > 0.5) {
+    const double q_lo = upper_tail(f, a, below), q_hi = upper_tail(f, a, hi);
+    return std::log(q_lo) + std::log1p(-q_hi / q_lo);
+  }
+  const double p_hi = f.cdf(a, hi);
+  return std::log(p_hi) + std::log1p(-p_lo / p_hi);
+}
+
+}  // namespace bayes::dist
+
+namespace bayes::dist {
+
+const char* to_string(DistFn f) {
+  switch (f) {
+    case DistFn::Lpdf:
+      return "lpdf";
+    case DistFn::Lcdf:
+      return "lcdf";
+    case DistFn::Lccdf:
+      return "lccdf";
+    case DistFn::LogMass:
+      return "log mass";
+  }
+  return "?";
+}
+
+double dist_fn(const Family& f, DistFn fn, Args in) {
+  const std::size_t na = f.params.size();
+  const Args a = in.first(na);
+  switch (fn) {
+    case DistFn::Lpdf:
+      return f.lpdf ? f.lpdf(a, in[na]) : detail::nan;
+    case DistFn::Lcdf:
+      return log_cdf(f, a, in[na]);
+    case DistFn::Lccdf:
+      return log_ccdf(f, a, in[na]);
+    case DistFn::LogMass:
+      return log_mass(f, a, in[na], in[na + 1]);
+  }
+  return detail::nan;
+}
+
+namespace {
+
+// The density at x (0 for a discrete family: its cdf is flat between the integers).
+double density_at(const Family& f, Args a, double x) {
+  if (f.discrete || !std::isfinite(x)) return 0;
+  return std::exp(f.lpdf(a, x));
+}
+
+}  // namespace
+
+double dist_fn_grad(const Family& f, DistFn fn, Args in, std::span<double> d) {
+  const std::size_t na = f.params.size();
+  std::fill(d.begin(), d.end(), 0.0);
+  const Args a = in.first(na);
+  if (fn == DistFn::Lpdf) {
+    if (!f.lpdf_grad) return detail::nan;
+    double dx = 0;
+    double lp = f.lpdf_grad(a, in[na], d.first(na), dx, {});
+    d[na] = dx;
+    return lp;
+  }
+  const double value = dist_fn(f, fn, in);
+  if (!std::isfinite(value)) return value;
+  // In x, lo and hi: the density there over the probability.
+  const double scale = std::exp(-value);
+  if (fn == DistFn::Lcdf) d[na] = density_at(f, a, in[na]) * scale;
+  if (fn == DistFn::Lccdf) d[na] = -density_at(f, a, in[na]) * scale;
+  if (fn == DistFn::LogMass) {
+    d[na] = -density_at(f, a, in[na]) * scale;
+    d[na + 1] = density_at(f, a, in[na + 1]) * scale;
+  }
+  // In the family's arguments: central differences, the step relative to the
+  // argument (so that a positive argument stays positive).
+  std::vector<double> moved(in.begin(), in.end());
+  for (std::size_t i = 0; i < na; ++i) {
+    const double x = in[i], h = 1e-5 * std::max(std::fabs(x), 1e-3);
+    moved[i] = x + h;
+    const double up = dist_fn(f, fn, moved);
+    moved[i] = x - h;
+    const double down = dist_fn(f, fn, moved);
+    moved[i] = x;
+    const double g = (up - down) / (2 * h);
+    d[i] = std::isfinite(g) ? g : 0.0;
+  }
+  return value;
+}
+
+}  // namespace bayes::dist

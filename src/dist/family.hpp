@@ -103,8 +103,11 @@ struct Family {
                                       std::span<const double> x) = nullptr;
 
   // Numerics for univariate families with scalar arguments; nullptr otherwise.
-  double (*lpdf)(Args, double x) = nullptr;      // log density or log mass
-  double (*cdf)(Args, double x) = nullptr;       // P(X <= x)
+  double (*lpdf)(Args, double x) = nullptr;  // log density or log mass
+  double (*cdf)(Args, double x) = nullptr;   // P(X <= x)
+  // P(X > x), accurate in the upper tail where 1 - cdf rounds to 0 (Boost's
+  // complement); nullptr: callers use 1 - cdf (see log_ccdf).
+  double (*ccdf)(Args, double x) = nullptr;
   double (*quantile)(Args, double p) = nullptr;  // inverse cdf
   double (*mean)(Args) = nullptr;                // NaN when undefined
   double (*variance)(Args) = nullptr;            // NaN when undefined, inf when infinite
@@ -172,6 +175,33 @@ const Family& dirichlet_family();
 const Family& multi_normal_family();
 const Family& normal_inverse_gamma_family();
 const Family& discrete_uniform_family();  // extension: integers lo..hi
+
+// log P(X <= x) and log P(X > x) of a univariate family with scalar
+// arguments, accurate in both tails (from ccdf where the family has one).
+double log_cdf(const Family& f, Args a, double x);
+double log_ccdf(const Family& f, Args a, double x);
+// log P(lo <= X <= hi): the mass a truncation T[lo, hi] keeps (either end may
+// be infinite). For a discrete family both ends are included (Stan's T[L, U]).
+double log_mass(const Family& f, Args a, double lo, double hi);
+
+// The functions of a family that expressions may call (lpdf, lcdf, lccdf)
+// and the mass a truncation keeps.
+enum class DistFn {
+  Lpdf,     // log density (log mass for a discrete family) at x
+  Lcdf,     // log P(X <= x)
+  Lccdf,    // log P(X > x)
+  LogMass,  // log P(lo <= X <= hi)
+};
+const char* to_string(DistFn f);
+// One element: `in` holds the family's scalar arguments, then x (lo and hi
+// for LogMass).
+double dist_fn(const Family& f, DistFn fn, Args in);
+// The same, with d/d in[i] in d (as long as `in`). Exact for the log
+// density and for the derivatives in x, lo and hi (the density over the
+// mass); the derivatives of a cdf in the family's own arguments are central
+// differences of the family's cdf (about 1e-9 relative). Where the value is
+// not finite the derivatives are 0.
+double dist_fn_grad(const Family& f, DistFn fn, Args in, std::span<double> d);
 
 // log B(a, b), the log of the Beta function, accurate also where B underflows.
 double log_beta(double a, double b);

@@ -104,6 +104,7 @@ bool weigh(Joint& j, const Model& m, const graph::Component& c, const graph::Com
     double prior = 0, lik = 0;
     for (auto pi : v.priors) prior += density::log_prior(m, m.priors[pi], values);
     for (auto oi : v.observations) lik += density::log_likelihood(m, m.observations[oi], values);
+    for (auto ti : v.terms) lik += density::log_term(m, m.terms[ti], values);
     j.log_joint[a] = prior + lik;
     j.log_lik[a] = lik;
   }

@@ -75,6 +75,25 @@ std::size_t to_index(double x, std::size_t n, Span span) {
 
 }  // namespace
 
+double dist_sum(const dist::Family& f, DistFn fn, std::span<const Value> args, Span span) {
+  std::size_t len = 1;
+  for (const Value& a : args)
+    if (a.size() != 1) {
+      if (len != 1 && a.size() != len)
+        throw EvalError(span, "arguments of " + std::string(f.name) + " have different lengths (" +
+                                  std::to_string(len) + " and " + std::to_string(a.size()) + ")");
+      len = a.size();
+    }
+  std::vector<double> in(args.size());
+  double total = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    for (std::size_t i = 0; i < args.size(); ++i)
+      in[i] = args[i].size() == 1 ? args[i][0] : args[i][k];
+    total += dist::dist_fn(f, fn, in);
+  }
+  return total;
+}
+
 Value stack_columns(const std::vector<const Value*>& cols, Span span) {
   std::size_t rows = cols.empty() ? 0 : cols[0]->size();
   std::vector<double> out;
@@ -254,6 +273,11 @@ Value eval(const Node& n, const Env& env) {
       for (std::size_t i = 0; i < idx.size(); ++i)
         out[i] = base[to_index(idx[i], base.size(), n.args[1]->span)];
       return Value::vector(std::move(out), base.integer);
+    }
+    case Op::Dist: {
+      std::vector<Value> args;
+      for (std::size_t i = 0; i < n.args.size(); ++i) args.push_back(arg(i));
+      return Value::scalar(dist_sum(*n.family, n.dist_fn, args, n.span));
     }
     case Op::Vector: {
       std::vector<double> out;

@@ -35,6 +35,10 @@ Value eval(const Node& n, const Env& env);
 // (shared with the checker's constant folding).
 Value apply_builtin(Builtin fn, std::span<const Value> args, Span span);
 
+// The sum over the elements of a family's function (ir::Op::Dist), its
+// arguments broadcast: a scalar argument applies to every element.
+double dist_sum(const dist::Family& f, DistFn fn, std::span<const Value> args, Span span);
+
 // columns(a, b, ...): the vectors side by side, a column-major matrix.
 Value stack_columns(const std::vector<const Value*>& cols, Span span);
 

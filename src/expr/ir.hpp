@@ -9,6 +9,7 @@
 
 #include "data/value.hpp"
 #include "diag/diagnostic.hpp"
+#include "dist/family.hpp"
 #include "expr/builtins.hpp"
 #include "expr/type.hpp"
 
@@ -38,7 +39,12 @@ enum class Op {
   Index,   // args[0][args[1]] (gather when args[1] is a vector); args[0][args[1], args[2]] for a
            // matrix
   Vector,  // [args...]
+  Dist,    // dist_fn of `family` at args = [the family's arguments..., x] (lo, hi for LogMass)
 };
+
+// An Op::Dist node computes dist_fn summed over the elements (arguments
+// broadcast as in `x ~ D(...)`): a scalar.
+using dist::DistFn;
 
 struct Node;
 using NodePtr = std::shared_ptr<const Node>;
@@ -47,9 +53,11 @@ struct Node {
   Op op = Op::Const;
   Type type;
   Span span;
-  Value value;                // Const
-  std::size_t ref = 0;        // Data, Param
-  Builtin fn = Builtin::Exp;  // Call
+  Value value;                           // Const
+  std::size_t ref = 0;                   // Data, Param
+  Builtin fn = Builtin::Exp;             // Call
+  const dist::Family* family = nullptr;  // Dist
+  DistFn dist_fn = DistFn::Lpdf;         // Dist
   std::vector<NodePtr> args;
   std::size_t depth = 1;  // 1 + the deepest argument's: the checker bounds it (see checker.cpp)
 };

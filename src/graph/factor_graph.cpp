@@ -56,6 +56,7 @@ FactorGraph build(const Model& model) {
     Factor f{FactorKind::Prior, i, p.family, {}, p.text, 0};
     for (auto q : p.params) f.vars.push_back(g.param_var(q));
     for (const auto& a : p.args) add_refs(g, *a, f.vars);
+    if (p.truncation.log_mass_of) add_refs(g, *p.truncation.log_mass_of, f.vars);
     sort_unique(f.vars);
     g.factors.push_back(std::move(f));
   }
@@ -64,6 +65,14 @@ FactorGraph build(const Model& model) {
     Factor f{FactorKind::Observation, i, o.family, {}, o.text, 0};
     add_refs(g, *o.lhs, f.vars);
     for (const auto& a : o.args) add_refs(g, *a, f.vars);
+    if (o.truncation.log_mass_of) add_refs(g, *o.truncation.log_mass_of, f.vars);
+    sort_unique(f.vars);
+    g.factors.push_back(std::move(f));
+  }
+  for (std::size_t i = 0; i < model.terms.size(); ++i) {
+    const Term& t = model.terms[i];
+    Factor f{FactorKind::Term, i, nullptr, {}, t.text, 0};
+    add_refs(g, *t.expr, f.vars);
     sort_unique(f.vars);
     g.factors.push_back(std::move(f));
   }

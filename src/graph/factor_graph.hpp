@@ -13,7 +13,7 @@
 namespace bayes::graph {
 
 enum class VarKind { Data, Param, Let };
-enum class FactorKind { Prior, Observation };
+enum class FactorKind { Prior, Observation, Term };
 
 struct Variable {
   VarKind kind;
@@ -23,7 +23,7 @@ struct Variable {
 
 struct Factor {
   FactorKind kind;
-  std::size_t index;              // into Model::priors / observations
+  std::size_t index;              // into Model::priors / observations / terms
   const dist::Family* family;     // nullptr for a flat prior
   std::vector<std::size_t> vars;  // variables it touches, sorted, no repeats
   std::string label;              // "Beta(2, 2)", "flips ~ Bernoulli(p)"

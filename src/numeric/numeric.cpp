@@ -41,7 +41,7 @@ Priors split_priors(const Model& m, const std::vector<std::size_t>& priors) {
   Priors out;
   for (auto pi : priors) {
     const Prior& pr = m.priors[pi];
-    bool l1 = pr.family == &dist::laplace_family() && patterns::fixed_args(pr);
+    bool l1 = pr.family == &dist::laplace_family() && patterns::fixed_args(pr) && !pr.truncation.on;
     if (!l1) {
       out.smooth.push_back(pi);
       continue;
@@ -176,24 +176,28 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
           std::to_string(solution::kMaxDenseUnknowns) + ")";
     return std::nullopt;
   }
-  auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal);
+  auto posterior = Tape::compile(m, smooth_priors, v.observations, why, marginal, v.terms);
   if (!posterior) return std::nullopt;
   // The likelihood keeps the mixing distribution of summed-out labels.
   std::vector<std::size_t> mixing;
   for (auto p : marginal) mixing.push_back(m.params[p].prior);
   std::optional<Tape> likelihood;  // only for an mle()
   if (opt.mle) {
-    likelihood = Tape::compile(m, mixing, v.observations, why, marginal);
+    likelihood = Tape::compile(m, mixing, v.observations, why, marginal, v.terms);
     if (!likelihood) return std::nullopt;
   }
 
   // Strong concavity (Normal priors, concave likelihoods of affine
   // predictors) spares the Hessian when only points are asked for.
+  // `factor` terms and truncations are outside both shortcuts.
+  bool plain = v.terms.empty();
+  for (auto pi : smooth_priors) plain = plain && !m.priors[pi].truncation.on;
+  for (auto oi : v.observations) plain = plain && !m.observations[oi].truncation.on;
   double strong = 0;
-  if (!layout.l1 && marginal.empty())
+  if (!layout.l1 && marginal.empty() && plain)
     strong = strong_concavity(m, smooth_priors, v.observations).value_or(0);
   // Generalised linear models on the real line have an exact Hessian.
-  bool identity = !layout.l1 && marginal.empty();
+  bool identity = !layout.l1 && marginal.empty() && plain;
   for (const auto& t : layout.transforms)
     identity = identity && t.kind == Transform::Kind::Identity && t.shift.empty();
   std::optional<Glm> glm_map, glm_mle;

@@ -108,6 +108,15 @@ int Tape::add(const ir::Node& n, std::string& why) {
       case ir::Op::Vector:
         t.kind = Kind::Vector;
         break;
+      case ir::Op::Dist:
+        if (n.dist_fn == dist::DistFn::Lpdf ? !n.family->lpdf_grad : !n.family->cdf) {
+          why = "the " + std::string(to_string(n.dist_fn)) + " of " + std::string(n.family->name);
+          return -1;
+        }
+        t.kind = Kind::Dist;
+        t.family = n.family;
+        t.dist_fn = n.dist_fn;
+        break;
       case ir::Op::Call:
         t.kind = Kind::Call;
         t.fn = n.fn;
@@ -220,9 +229,22 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
   return true;
 }
 
+bool Tape::add_term(const ir::Node& e, double sign, std::string& why) {
+  int x = add(e, why);
+  if (x < 0) return false;
+  Node t;
+  t.kind = Kind::Term;
+  t.sign = sign;
+  t.in = {x};
+  nodes_.push_back(std::move(t));
+  factors_.push_back(static_cast<int>(nodes_.size()) - 1);
+  return true;
+}
+
 std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>& priors,
                                   const std::vector<std::size_t>& observations, std::string& why,
-                                  const std::vector<std::size_t>& marginal) {
+                                  const std::vector<std::size_t>& marginal,
+                                  const std::vector<std::size_t>& terms) {
   Tape t;
   t.model_ = &m;
   auto is_marginal = [&](std::size_t p) {
@@ -240,7 +262,16 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     }
     for (auto q : p.params)
       if (!t.add_factor(p.family, p.args, t.param_node(q), -1, why)) return std::nullopt;
+    // A truncated prior's normaliser (its bounds are the transform's).
+    if (p.truncation.log_mass_of && !t.add_term(*p.truncation.log_mass_of, -1, why))
+      return std::nullopt;
+    t.constant_ -= p.truncation.on && !p.truncation.log_mass_of ? p.truncation.log_mass : 0;
   }
+  for (auto ti : terms)
+    if (!t.add_term(*m.terms[ti].expr, 1, why)) {
+      why = "'" + m.terms[ti].text + "': " + why;
+      return std::nullopt;
+    }
   // Observations that touch a summed-out parameter, grouped by it.
   std::vector<std::vector<std::size_t>> mixed(marginal.size());
   for (auto oi : observations) {
@@ -265,10 +296,12 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
       why = "'" + o.text + "': a matrix of observations";
       return std::nullopt;
     }
-    if (!t.add_factor(o.family, o.args, x, -1, why)) {
+    if (!t.add_factor(o.family, o.args, x, -1, why) ||
+        (o.truncation.log_mass_of && !t.add_term(*o.truncation.log_mass_of, -1, why))) {
       why = "'" + o.text + "': " + why;
       return std::nullopt;
     }
+    t.constant_ -= o.truncation.on && !o.truncation.log_mass_of ? o.truncation.log_mass : 0;
   }
   for (std::size_t j = 0; j < marginal.size(); ++j) {
     std::size_t z = marginal[j];
@@ -374,6 +407,12 @@ void Tape::forward_node(Node& n) {
     case Kind::Factor:
     case Kind::Mixture:
       return;
+    case Kind::Dist:
+      dist_forward(n);
+      return;
+    case Kind::Term:
+      n.val = n.sign * in(0);
+      return;
     case Kind::Neg:
       n.val = -in(0);
       return;
@@ -465,6 +504,12 @@ void Tape::backward_node(Node& n) {
     }
   };
   switch (n.kind) {
+    case Kind::Dist:
+      dist_backward(n);
+      return;
+    case Kind::Term:
+      node(0).adj += n.sign * g;
+      return;
     case Kind::Neg:
       node(0).adj -= g;
       return;
@@ -524,8 +569,34 @@ void Tape::backward_node(Node& n) {
   }
 }
 
-double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
+// The sum over the elements of a family's function; each element's
+// derivatives kept for backward (one column per input).
+void Tape::dist_forward(Node& n) {
+  const std::size_t na = n.in.size();
+  Eigen::Index len = 1;
+  for (auto i : n.in) len = std::max(len, nodes_[static_cast<std::size_t>(i)].val.size());
+  n.derivs.resize(len, static_cast<Eigen::Index>(na));
+  std::vector<double> in(na), d(na);
   double total = 0;
+  for (Eigen::Index k = 0; k < len; ++k) {
+    for (std::size_t i = 0; i < na; ++i)
+      in[i] = elem(nodes_[static_cast<std::size_t>(n.in[i])].val, k);
+    total += dist::dist_fn_grad(*n.family, n.dist_fn, in, d);
+    for (std::size_t i = 0; i < na; ++i) n.derivs(k, static_cast<Eigen::Index>(i)) = d[i];
+  }
+  n.val = Eigen::VectorXd::Constant(1, total);
+}
+
+void Tape::dist_backward(Node& n) {
+  const double g = n.adj[0];
+  for (Eigen::Index k = 0; k < n.derivs.rows(); ++k)
+    for (std::size_t i = 0; i < n.in.size(); ++i)
+      add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k,
+               g * n.derivs(k, static_cast<Eigen::Index>(i)));
+}
+
+double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
+  double total = constant_;
   for (auto& n : nodes_) {
     if (n.kind == Kind::Param)
       n.val = values[n.param];
@@ -538,6 +609,7 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
       total += n.val[0];
     } else if (n.folded < 0) {
       forward_node(n);
+      if (n.kind == Kind::Term) total += n.val[0];
     }
   }
   return total;
@@ -546,7 +618,8 @@ double Tape::forward(const std::vector<Eigen::VectorXd>& values) {
 void Tape::backward(std::vector<Eigen::VectorXd>& grad) {
   for (auto& n : nodes_) n.adj.setZero(n.val.size());
   for (auto& n : nodes_)
-    if ((n.kind == Kind::Factor || n.kind == Kind::Mixture) && n.top) n.adj.setOnes();
+    if (((n.kind == Kind::Factor || n.kind == Kind::Mixture) && n.top) || n.kind == Kind::Term)
+      n.adj.setOnes();
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     Node& n = *it;
     if (n.kind == Kind::Factor)

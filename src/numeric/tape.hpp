@@ -23,9 +23,11 @@ class Tape {
   // Discrete parameters listed in `marginal` (each with a Categorical prior)
   // are summed out exactly inside the density: log sum_k pi_k p(y_i | z_i = k),
   // per element when z is a vector whose element i touches element i of the data.
+  // `terms` are Model::terms (`factor EXPR`) added to the density.
   static std::optional<Tape> compile(const Model& m, const std::vector<std::size_t>& priors,
                                      const std::vector<std::size_t>& observations, std::string& why,
-                                     const std::vector<std::size_t>& marginal = {});
+                                     const std::vector<std::size_t>& marginal = {},
+                                     const std::vector<std::size_t>& terms = {});
 
   // After forward(): for each summed-out parameter, P(z_i = values[k] |
   // everything else at the current values), an N x K matrix.
@@ -69,19 +71,23 @@ class Tape {
     Not,  // no derivative; used only inside conditions
     Factor,
     Mixture,  // log sum_k exp(log pi_k + sum_s lp_s,k) over factor copies with z = k
+    Dist,     // lpdf, lcdf, lccdf or a truncation's log mass, summed (ir::Op::Dist)
+    Term,     // an expression added to the log density (`factor`, truncations)
   };
   struct Node {
     Kind kind = Kind::Const;
     std::vector<int> in;
     Eigen::VectorXd val, adj;
-    const Value* matrix = nullptr;         // MatVec: the data matrix
-    std::vector<Eigen::Index> index;       // Index: 0-based gather
-    Builtin fn = Builtin::Exp;             // Call
-    std::size_t param = 0;                 // Param: Model::params index
-    const dist::Family* family = nullptr;  // Factor
-    int outcome = -1;                      // Factor: the node of the outcome (a Param or a Const)
-    int outcome2 = -1;                     // Factor: NormalInverseGamma's s2
-    Eigen::MatrixXd cov_inv;               // Factor: MultiNormal with a data covariance
+    const Value* matrix = nullptr;              // MatVec: the data matrix
+    std::vector<Eigen::Index> index;            // Index: 0-based gather
+    Builtin fn = Builtin::Exp;                  // Call
+    std::size_t param = 0;                      // Param: Model::params index
+    const dist::Family* family = nullptr;       // Factor, Dist
+    dist::DistFn dist_fn = dist::DistFn::Lpdf;  // Dist
+    double sign = 1;                            // Term: +1, or -1 for a truncation's normaliser
+    int outcome = -1;         // Factor: the node of the outcome (a Param or a Const)
+    int outcome2 = -1;        // Factor: NormalInverseGamma's s2
+    Eigen::MatrixXd cov_inv;  // Factor: MultiNormal with a data covariance
     double log_det = 0;
     bool elementwise = false;                 // Factor: val holds each element's log density
     bool top = true;                          // Factor / Mixture: adds to the total
@@ -91,11 +97,12 @@ class Tape {
     std::vector<double> label_values;         // Mixture: the K values of the label
     Eigen::VectorXd fused;  // Factor: d lp / d eta of Bernoulli(logistic(eta)), from forward
     double fused_lp = 0;
-    Eigen::MatrixXd derivs;  // Factor (scalar families): d lp_k / d args, d x; from forward
+    Eigen::MatrixXd derivs;  // Factor (scalar families), Dist: d lp_k / d args, d x; from forward
     int folded = -1;  // Call (logistic): the Bernoulli factor that computes it, see compile()
   };
 
   const Model* model_ = nullptr;
+  double constant_ = 0;  // the normalisers of truncations whose arguments are data
   std::vector<Node> nodes_;
   std::vector<int> factors_;
   std::unordered_map<const ir::Node*, int> memo_;
@@ -108,6 +115,9 @@ class Tape {
   int param_node(std::size_t p);
   bool add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& args, int outcome,
                   int outcome2, std::string& why);
+  bool add_term(const ir::Node& e, double sign, std::string& why);
+  void dist_forward(Node& n);
+  void dist_backward(Node& n);
   void forward_node(Node& n);
   void backward_node(Node& n);
   double factor_forward(Node& n, bool with_grad);

@@ -116,6 +116,10 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
     lo = b.lo, hi = b.hi;
     if (d == dist::Domain::Bounded)
       t.lo_closed = std::isfinite(lo), t.hi_closed = std::isfinite(hi);
+    if (pr.truncation.on) {  // the family cut to the declared bounds
+      if (pr.lower > lo) lo = pr.lower, t.lo_closed = false;
+      if (pr.upper < hi) hi = pr.upper, t.hi_closed = false;
+    }
   }
   double dlo = lo, dhi = hi;
   data_bounds(m, observations, p, dlo, dhi);

@@ -278,7 +278,9 @@ std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p
     return std::nullopt;
   std::vector<Value> args;
   for (const auto& a : p.args) args.push_back(eval_data(m, *a));
-  const dist::Bounds b = dist::support_bounds(*p.family, args);
+  dist::Bounds b = dist::support_bounds(*p.family, args);
+  if (p.truncation.on)
+    b.lo = std::max(b.lo, std::ceil(p.lower)), b.hi = std::min(b.hi, std::floor(p.upper));
   // Beyond 2^53 consecutive whole numbers are not all doubles (k + 1 == k).
   constexpr double kExact = 9007199254740992.0;
   if (!(std::fabs(b.lo) < kExact && std::fabs(b.hi) < kExact) || b.hi - b.lo >= max_values)

@@ -48,6 +48,10 @@ std::optional<Conditional> Conditional::make(const Model& m, const graph::Compon
   for (const auto& a : own.args)
     if (!ir::is_data_only(*a)) return std::nullopt;
   if (c.params.size() < 2) return std::nullopt;
+  // A `factor` term is no conjugate block's; one on q alone would be lost below.
+  for (const auto& t : m.terms)
+    for (auto p : ir::params_of(*t.expr))
+      if (std::find(c.params.begin(), c.params.end(), p) != c.params.end()) return std::nullopt;
 
   Conditional out;
   out.q_ = q;

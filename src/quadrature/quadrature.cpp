@@ -47,6 +47,7 @@ Scale scale_of(const Model& m, std::size_t q) {
   for (const auto& a : p.args) args.push_back(patterns::eval_data(m, *a));
   const dist::Bounds b = dist::support_bounds(*p.family, args);
   s.lo = b.lo, s.hi = b.hi;
+  if (p.truncation.on) s.lo = std::max(s.lo, p.lower), s.hi = std::min(s.hi, p.upper);
   return s;
 }
 

@@ -240,7 +240,7 @@ std::optional<Target> target_of(const Model& m, const graph::FactorGraph& g,
   std::optional<numeric::DataStart> start = numeric::data_start(m, *coordinates, v.observations);
   if (start) numeric::centre_layout(*coordinates, *start);
   t.layout = std::move(*coordinates);
-  t.tape = numeric::Tape::compile(m, v.priors, v.observations, why, t.marginal);
+  t.tape = numeric::Tape::compile(m, v.priors, v.observations, why, t.marginal, v.terms);
   if (!t.tape) return std::nullopt;
   t.centre = start ? start->u : VectorXd::Zero(static_cast<Eigen::Index>(t.layout.dim));
   return t;

@@ -98,6 +98,9 @@ inline constexpr const char* message<g::close_paren> = "expected ')'";
 template <>
 inline constexpr const char* message<g::close_bracket> = "expected ']'";
 template <>
+inline constexpr const char* message<g::open_bracket> =
+    "expected '[' (a truncation is written 'T[lower, upper]')";
+template <>
 inline constexpr const char* message<g::string_close> = "unterminated string: expected '\"'";
 template <>
 inline constexpr const char* message<g::string_lit> = "expected a string in double quotes";
@@ -132,7 +135,7 @@ inline constexpr const char* message<g::statement_end> =
     "expected the end of the statement (a new line or ';')";
 template <>
 inline constexpr const char* message<g::statement_expected> =
-    "expected a statement (data, param, let, fn, print, plot, or 'y ~ D(...)')";
+    "expected a statement (data, param, let, fn, print, plot, factor, or 'y ~ D(...)')";
 
 // Messages are used only where the grammar says must<>; elsewhere a failing
 // rule just backtracks. Every must<> has a message (checked when compiling:
@@ -246,12 +249,13 @@ struct selector
           Rule,
           pt::store_content::on<
               g::number, g::string_lit, g::name, g::identifier, g::call, g::vector_lit,
-              g::index_suffix, g::op_neg, g::op_not, g::op_pos, g::op_pow, g::op_mul, g::op_div,
-              g::op_add, g::op_sub, g::op_le, g::op_ge, g::op_eq, g::op_ne, g::op_lt, g::op_gt,
-              g::op_and, g::op_or, g::data_stmt, g::data_value, g::data_file, g::param_stmt,
-              g::param_decl, g::param_size, g::prior, g::lower_bound, g::upper_bound,
+              g::index_suffix, g::op_neg, g::op_not, g::op_pos, g::op_pow, g::op_mul, g::op_emul,
+              g::op_div, g::op_add, g::op_sub, g::op_le, g::op_ge, g::op_eq, g::op_ne, g::op_lt,
+              g::op_gt, g::op_and, g::op_or, g::data_stmt, g::data_value, g::data_file,
+              g::param_stmt, g::param_decl, g::param_size, g::prior, g::lower_bound, g::upper_bound,
               g::interval_bounds, g::param_value, g::let_stmt, g::fn_stmt, g::print_stmt,
-              g::plot_stmt, g::plot_file, g::observe_stmt, g::dist_call>,
+              g::plot_stmt, g::plot_file, g::observe_stmt, g::dist_call, g::truncation,
+              g::truncation_lower, g::truncation_upper, g::factor_stmt>,
           fold::on<g::paren, g::postfix, g::power<true>, g::power<false>, g::unary<true>,
                    g::unary<false>, g::product<true>, g::product<false>, g::sum<true>,
                    g::sum<false>, g::comparison<true>, g::comparison<false>, g::conjunction<true>,
@@ -296,6 +300,7 @@ std::optional<ast::BinaryOp> binary_op(const Node& n) {
   if (n.is_type<g::op_add>()) return B::Add;
   if (n.is_type<g::op_sub>()) return B::Sub;
   if (n.is_type<g::op_mul>()) return B::Mul;
+  if (n.is_type<g::op_emul>()) return B::EMul;
   if (n.is_type<g::op_div>()) return B::Div;
   if (n.is_type<g::op_pow>()) return B::Pow;
   if (n.is_type<g::op_lt>()) return B::Lt;
@@ -496,8 +501,21 @@ ast::Stmt stmt_of(const Node& n) {
     }
     return {p, span};
   }
-  if (n.is_type<g::observe_stmt>())
-    return {ast::ObserveStmt{expr_of(*n.children[0]), dist_of(*n.children[1])}, span};
+  if (n.is_type<g::observe_stmt>()) {
+    ast::ObserveStmt o{expr_of(*n.children[0]), dist_of(*n.children[1]), {}};
+    if (n.children.size() > 2) {
+      const Node& t = *n.children[2];
+      ast::Truncation tr;
+      tr.span = span_of(t);
+      for (const auto& c : t.children) {
+        if (c->is_type<g::truncation_lower>()) tr.lower = expr_of(*c->children[0]);
+        if (c->is_type<g::truncation_upper>()) tr.upper = expr_of(*c->children[0]);
+      }
+      o.truncation = tr;
+    }
+    return {o, span};
+  }
+  if (n.is_type<g::factor_stmt>()) return {ast::FactorStmt{expr_of(*n.children[0])}, span};
   throw std::logic_error("parser: unexpected statement node " + std::string(n.type));
 }
 

@@ -1,0 +1,189 @@
+// Bounded priors, truncated likelihoods T[L, U], `factor` terms and the
+// lpdf / lcdf / lccdf functions: log densities, a posterior, MAPs and an
+// enumeration against scipy (tests/fixtures/truncation/, made by
+// make_truncation_reference.py), and the tape's gradients against finite
+// differences of its own log density.
+#include <doctest/doctest.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "density/log_density.hpp"
+#include "helpers.hpp"
+#include "numeric/tape.hpp"
+
+namespace bayes {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using Eigen::VectorXd;
+
+std::optional<numeric::Tape> whole_tape(const Model& m, std::string& why) {
+  std::vector<std::size_t> priors(m.priors.size()), obs(m.observations.size()),
+      terms(m.terms.size());
+  std::iota(priors.begin(), priors.end(), 0);
+  std::iota(obs.begin(), obs.end(), 0);
+  std::iota(terms.begin(), terms.end(), 0);
+  return numeric::Tape::compile(m, priors, obs, why, {}, terms);
+}
+
+// Every factor through src/density (no tape).
+double density_sum(const Model& m, const std::vector<Value>& pv) {
+  double total = 0;
+  for (const auto& pr : m.priors) total += density::log_prior(m, pr, pv);
+  for (const auto& o : m.observations) total += density::log_likelihood(m, o, pv);
+  for (const auto& t : m.terms) total += density::log_term(m, t, pv);
+  return total;
+}
+
+std::size_t param_index(const Model& m, const std::string& name) {
+  for (std::size_t i = 0; i < m.params.size(); ++i)
+    if (m.params[i].name == name) return i;
+  FAIL("no parameter " << name);
+  return 0;
+}
+
+const json& reference() {
+  static const json j = test::fixture_json("truncation/truncation_reference.json");
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("truncation: log densities against scipy, through the tape and through src/density") {
+  for (const auto& c : reference()["log_density"]) {
+    const std::string name = c["name"];
+    INFO(name);
+    auto r = test::run(c["model"].get<std::string>());
+    REQUIRE_MESSAGE(r.compiled, r.errors());
+    const Model& m = r.compiled->model;
+    std::vector<Value> pv(m.params.size());
+    std::vector<VectorXd> tv(m.params.size());
+    for (const auto& [p, x] : c["values"].items()) {
+      const std::size_t i = param_index(m, p);
+      pv[i] = Value::scalar(x.get<double>());
+      tv[i] = VectorXd::Constant(1, x.get<double>());
+    }
+    const double want = c["log_density"];
+    CHECK(density_sum(m, pv) == doctest::Approx(want).epsilon(1e-10));
+    std::string why;
+    auto tape = whole_tape(m, why);
+    REQUIRE_MESSAGE(tape, why);
+    CHECK(tape->forward(tv) == doctest::Approx(want).epsilon(1e-10));
+
+    // The gradient against central differences of forward().
+    std::vector<VectorXd> g(m.params.size());
+    for (std::size_t i = 0; i < m.params.size(); ++i) g[i] = VectorXd::Zero(1);
+    tape->forward(tv);
+    tape->backward(g);
+    for (std::size_t i = 0; i < m.params.size(); ++i) {
+      const double x = tv[i][0], h = 1e-6;
+      tv[i][0] = x + h;
+      const double up = tape->forward(tv);
+      tv[i][0] = x - h;
+      const double down = tape->forward(tv);
+      tv[i][0] = x;
+      INFO("d/d" << m.params[i].name);
+      CHECK(g[i][0] == doctest::Approx((up - down) / (2 * h)).epsilon(1e-6));
+    }
+  }
+}
+
+TEST_CASE("truncation: a half-Student-t scale is integrated exactly (quadrature)") {
+  const json& want = reference()["half_t_posterior"];
+  auto out = test::answers(R"(data y = [1.2, -0.3, 2.1, 0.8, 1.5, -1.1, 0.4]
+param mu ~ Normal(0, 10)
+param s > 0 ~ StudentT(3, 0, 2)
+y ~ Normal(mu, s)
+print mean(s)
+print sd(s)
+print evidence()
+)");
+  CHECK(out[0]["method"] == "quadrature");
+  CHECK(test::num(out[0]["value"]) == doctest::Approx(test::num(want["mean_s"])).epsilon(1e-7));
+  CHECK(test::num(out[1]["value"]) == doctest::Approx(test::num(want["sd_s"])).epsilon(1e-7));
+  CHECK(test::num(out[2]["value"]) ==
+        doctest::Approx(test::num(want["log_evidence"])).epsilon(1e-8));
+}
+
+TEST_CASE("truncation: MAPs of a truncated likelihood and of censored times") {
+  const json& ref = reference();
+  auto trunc = test::answers(R"(data y = [0.5, 1.2, 0.1, 2.3, 0.9, 0.3]
+param mu ~ Normal(0, 5)
+param s ~ HalfNormal(2)
+y ~ Normal(mu, s) T[0, ]
+print map(mu)
+print map(s)
+)");
+  CHECK(test::num(trunc[0]["value"]) ==
+        doctest::Approx(test::num(ref["truncated_likelihood_map"]["mu"])).epsilon(1e-6));
+  CHECK(test::num(trunc[1]["value"]) ==
+        doctest::Approx(test::num(ref["truncated_likelihood_map"]["s"])).epsilon(1e-6));
+  auto censored = test::answers(R"(data t = [2.1, 0.7, 3.3, 1.2, 0.4]
+data tc = [5.0, 5.0, 5.0]
+param lam ~ Gamma(2, 1)
+t ~ Exponential(lam)
+factor sum(lccdf(Exponential(lam), tc))
+print map(lam)
+)");
+  CHECK(test::num(censored[0]["value"]) ==
+        doctest::Approx(test::num(ref["censored_map"])).epsilon(1e-6));
+}
+
+TEST_CASE(
+    "truncation: a discrete prior cut to 1..29 is enumerated, its normaliser in the evidence") {
+  const json& want = reference()["truncated_poisson"];
+  auto out = test::answers(R"(param n in (0, 30) ~ Poisson(3)
+data k = [2, 3, 1]
+k ~ Binomial(n, 0.5)
+print mean(n)
+print prob(n == 3)
+print evidence()
+)");
+  CHECK(out[0]["method"] == "enumeration");
+  CHECK(test::num(out[0]["value"]) == doctest::Approx(test::num(want["mean_n"])).epsilon(1e-10));
+  CHECK(test::num(out[1]["value"]) == doctest::Approx(test::num(want["p_n_3"])).epsilon(1e-10));
+  CHECK(test::num(out[2]["value"]) ==
+        doctest::Approx(test::num(want["log_evidence"])).epsilon(1e-10));
+}
+
+TEST_CASE(
+    "truncation: bounds that hold the whole support change nothing; Normal(0, s) > 0 is "
+    "HalfNormal(s)") {
+  auto plain = test::run("param p in (0, 1) ~ Beta(2, 3)\nparam s > 0 ~ Gamma(2, 1)\n");
+  REQUIRE_MESSAGE(plain.compiled, plain.errors());
+  for (const auto& pr : plain.compiled->model.priors) CHECK_FALSE(pr.truncation.on);
+  auto half = test::run("param s > 0 ~ Normal(0, 3)\nparam c > 0 ~ Cauchy(0, 2)\n");
+  REQUIRE_MESSAGE(half.compiled, half.errors());
+  CHECK(half.compiled->model.priors[0].family == &dist::half_normal_family());
+  CHECK(half.compiled->model.priors[1].family == &dist::half_cauchy_family());
+  // A conjugate rule still fires where the bounds cut nothing.
+  auto out = test::answers(
+      "param p in (0, 1) ~ Beta(2, 3)\ndata y = [1, 0, 1]\n"
+      "y ~ Bernoulli(p)\nprint mean(p)\n");
+  CHECK(out[0]["method"] == "conjugate");
+  CHECK(test::num(out[0]["value"]) == doctest::Approx(4.0 / 8.0).epsilon(1e-12));
+}
+
+TEST_CASE("truncation: located errors") {
+  auto outside = test::run(
+      "data y = [0.5, -0.2]\nparam mu ~ Normal(0, 1)\n"
+      "y ~ Normal(mu, 1) T[0, ]\n");
+  CHECK(test::contains(outside.first_error(), "outside the truncation T[0, inf]"));
+  auto empty = test::run("param x > 40 ~ Normal(0, 1)\n");
+  CHECK(test::contains(empty.first_error(), "keeps no probability inside its bounds"));
+  auto vector_family = test::run("param w[2] > 0 ~ Dirichlet([1, 1])\n");
+  CHECK(test::contains(vector_family.first_error(), "bounds apply to a family of one number"));
+  auto no_dist = test::run("param a ~ Normal(0, 1)\nfactor lpdf(3, a)\n");
+  CHECK(test::contains(no_dist.first_error(), "must be a distribution"));
+  auto vector_term = test::run("param a ~ Normal(0, 1)\nfactor [a, a]\n");
+  CHECK(test::contains(vector_term.first_error(), "adds one number"));
+  auto data_term = test::run("param a ~ Normal(0, 1)\nfactor lpdf(Normal(0, 1), 2)\n");
+  CHECK(test::contains(data_term.first_error(), "of data alone is a constant"));
+}
+
+}  // namespace bayes
