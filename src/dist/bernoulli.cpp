@@ -32,6 +32,13 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0]), 0.0);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x < 0.0) return 1.0;
+  if (x >= 1.0) return 0.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0]), 0.0));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   return boost::math::quantile(Dist(a[0]), p);
@@ -80,6 +87,7 @@ const Family& bernoulli_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -66,6 +66,16 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0], a[1]), k);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 1.0;
+  if (k >= a[0]) return 0.0;
+  if (a[1] == 0.0) return 0.0;
+  if (a[1] == 1.0) return 1.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0], a[1]), k));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 0.0 || a[0] == 0.0 || a[1] == 0.0) return 0.0;
@@ -119,6 +129,7 @@ const Family& binomial_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -62,6 +62,14 @@ double cdf(Args a, double x) {
   return (k - a[0] + 1.0) / count(a);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < a[0]) return 1.0;
+  if (k >= a[1]) return 0.0;
+  return (a[1] - k) / count(a);
+}
+
 // The smallest k with cdf(k) >= p.
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
@@ -108,6 +116,7 @@ const Family& discrete_uniform_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -230,8 +230,11 @@ double log_cdf(const Family& f, Args a, double x) {
 
 double log_ccdf(const Family& f, Args a, double x) {
   if (!f.cdf) return detail::nan;
-  if (f.ccdf) return std::log(f.ccdf(a, x));
-  return std::log1p(-f.cdf(a, x));
+  if (!f.ccdf) return std::log1p(-f.cdf(a, x));
+  const double q = f.ccdf(a, x);
+  // Near 1 (the lower tail) the cdf keeps the digits that log(q) would lose.
+  if (q > 0.5) return std::log1p(-f.cdf(a, x));
+  return std::log(q);
 }
 
 double log_mass(const Family& f, Args a, double lo, double hi) {
@@ -245,9 +248,13 @@ double log_mass(const Family& f, Args a, double lo, double hi) {
   const double p_lo = f.cdf(a, below);
   if (p_lo > 0.5) {
     const double q_lo = upper_tail(f, a, below), q_hi = upper_tail(f, a, hi);
+    if (q_lo == 0.0) return -detail::inf;  // above the support (or past underflow)
     return std::log(q_lo) + std::log1p(-q_hi / q_lo);
   }
   const double p_hi = f.cdf(a, hi);
+  // Across the median: 1 minus the two tails, which may both be tiny.
+  if (p_hi > 0.5) return std::log1p(-(p_lo + upper_tail(f, a, hi)));
+  if (p_hi == 0.0) return -detail::inf;  // below the support (or past underflow)
   return std::log(p_hi) + std::log1p(-p_lo / p_hi);
 }
 

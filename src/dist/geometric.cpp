@@ -35,6 +35,14 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0]), k);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 1.0;
+  if (std::isinf(k)) return 0.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0]), k));
+}
+
 // The smallest k with cdf(k) = 1 - (1 - p)^(k + 1) >= q: k = ceil(log1p(-q) / log1p(-p) - 1),
 // then nudged against the cdf itself for rounding. (Boost's geometric quantile
 // ignores the discrete_quantile policy and returns that real number unrounded.)
@@ -88,6 +96,7 @@ const Family& geometric_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -35,6 +35,13 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0], a[1]), x);
 }
 
+// -expm1(-exp(-z)).
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (std::isinf(x)) return x > 0 ? 0.0 : 1.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0], a[1]), x));
+}
+
 // mu - beta log(-log p).
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
@@ -80,6 +87,7 @@ const Family& gumbel_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

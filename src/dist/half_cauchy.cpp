@@ -33,6 +33,15 @@ double cdf(Args a, double x) {
   return 2.0 / std::numbers::pi * std::atan(x / a[0]);
 }
 
+// 1 - (2 / pi) atan(z) = (2 / pi) atan(1 / z) for z > 0 (DLMF 4.24.3), as
+// atan2(scale, x): no cancellation in the upper tail, and no overflow of x / scale.
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= 0.0) return 1.0;
+  if (std::isinf(x)) return 0.0;
+  return 2.0 / std::numbers::pi * std::atan2(a[0], x);
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 1.0) return inf;
@@ -73,6 +82,7 @@ const Family& half_cauchy_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

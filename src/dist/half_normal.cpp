@@ -34,6 +34,14 @@ double cdf(Args a, double x) {
   return boost::math::erf(x / (a[0] * std::numbers::sqrt2), Policy());
 }
 
+// P(|X| > x) = erfc(x / (sd sqrt 2)), which keeps the upper tail that 1 - erf rounds to 0.
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= 0.0) return 1.0;
+  if (std::isinf(x)) return 0.0;
+  return boost::math::erfc(x / (a[0] * std::numbers::sqrt2), Policy());
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 1.0) return inf;
@@ -73,6 +81,7 @@ const Family& half_normal_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -29,6 +29,12 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0], a[1]), x);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (std::isinf(x)) return x < 0.0 ? 1.0 : 0.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0], a[1]), x));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 0.0) return -inf;
@@ -72,6 +78,7 @@ const Family& laplace_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

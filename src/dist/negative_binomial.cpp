@@ -47,6 +47,14 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0], a[1]), k);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 1.0;
+  if (std::isinf(k)) return 0.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0], a[1]), k));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 0.0) return 0.0;
@@ -95,6 +103,7 @@ const Family& negative_binomial_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -39,6 +39,14 @@ double cdf(Args a, double x) {
   return -std::expm1(-a[1] * std::log1p((x - a[0]) / a[0]));
 }
 
+// (xmin / x)^alpha = exp(-alpha log1p((x - xmin) / xmin)), as in cdf.
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= a[0]) return 1.0;
+  if (std::isinf(x)) return 0.0;
+  return std::exp(-a[1] * std::log1p((x - a[0]) / a[0]));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 1.0) return inf;
@@ -91,6 +99,7 @@ const Family& pareto_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

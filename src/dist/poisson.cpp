@@ -39,6 +39,14 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0]), k);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double k = std::floor(x);
+  if (k < 0.0) return 1.0;
+  if (std::isinf(k) || a[0] == 0.0) return 0.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0]), k));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 0.0 || a[0] == 0.0) return 0.0;
@@ -86,6 +94,7 @@ const Family& poisson_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -40,6 +40,12 @@ double cdf(Args a, double x) {
   return boost::math::cdf(Dist(a[0]), (x - a[1]) / a[2]);
 }
 
+double ccdf(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (std::isinf(x)) return x < 0.0 ? 1.0 : 0.0;
+  return boost::math::cdf(boost::math::complement(Dist(a[0]), (x - a[1]) / a[2]));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 0.0) return -inf;
@@ -101,6 +107,7 @@ const Family& student_t_family() {
       .check_outcome = check_outcome,
       .lpdf = lpdf,
       .cdf = cdf,
+      .ccdf = ccdf,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,
