@@ -426,14 +426,15 @@ struct Engine {
     return s ? s->method : "conjugate";
   }
 
-  Answer posterior_param(const Query& q, std::size_t p) {
+  Answer posterior_param(const Query& q, std::size_t p, std::optional<std::size_t> element = {}) {
     std::string why;
     const Solution* s = posterior_of(p, why);
     if (!s) return error(q, why);
     const auto* r = s->find(p);
     const ClosedForm& cf = r->posterior;
+    if (s->sampled && !m().params[p].discrete) return posterior_sampled(q, *s, p, element);
+    if (element) return posterior_element(q, *s, *r, *element);
     if (cf.laplace) return posterior_laplace(q, *s, *r);
-    if (s->sampled && !m().params[p].discrete) return posterior_sampled(q, *s, p);
     Posterior out{s->rule,
                   {cf.family, cf.params, cf.dist_family},
                   s->relative_error,
@@ -454,6 +455,44 @@ struct Engine {
       out.joint = Posterior::Joint{{s->joint->family, s->joint->params, s->joint->dist_family},
                                    s->joint_order};
     return make(q, s->method, std::move(out));
+  }
+
+  // One element of a vector parameter: the marginal of the joint posterior
+  // (exact for a closed form; the Laplace approximation's own marginal).
+  Answer posterior_element(const Query& q, const Solution& s, const solution::ParamResult& r,
+                           std::size_t k) {
+    const ClosedForm& cf = r.posterior;
+    auto at = [k](const Value& v) { return Value::scalar(v.size() > k ? v[k] : NAN); };
+    std::optional<Interval> interval;
+    if (cf.element_quantile) {
+      const double tail = (1 - q.level) / 2;
+      interval =
+          Interval{pair(cf.element_quantile(k, tail), cf.element_quantile(k, 1 - tail)), q.level};
+    }
+    if (cf.laplace) {
+      if (!r.map) return error(q, r.map_note);
+      return make(q, "laplace",
+                  Approximation{s.rule, at(cf.mean), at(cf.sd), at(*r.map), interval,
+                                "Laplace approximation: the marginal of the Normal on the "
+                                "unconstrained scale, centred at the mode there (Jacobian "
+                                "included); mode = the MAP in the original parameterisation"});
+    }
+    // The marginal's mode is the joint mode's element for a Gaussian or a
+    // multivariate Student-t (symmetric and unimodal); not for a Dirichlet.
+    const bool symmetric = cf.family == "MultiNormal" || cf.family == "MultiStudentT";
+    std::optional<Value> mode;
+    if (symmetric && cf.mode) mode = at(*cf.mode);
+    Posterior out{s.rule,
+                  {"exact marginal of the joint " + cf.family, {}, nullptr},
+                  s.relative_error,
+                  at(cf.mean),
+                  at(cf.sd),
+                  mode,
+                  mode ? "" : "of one element: not computed (map(...) gives the joint mode)",
+                  interval,
+                  "",
+                  std::nullopt};
+    return make(q, s.method, std::move(out));
   }
 
   // The Laplace approximation at the numeric mode.
@@ -492,11 +531,17 @@ struct Engine {
 
   // The sampler's draws of a parameter: mean, sd and interval (of each
   // element), each with its Monte Carlo standard error, and the diagnostics.
-  Answer posterior_sampled(const Query& q, const Solution& s, std::size_t p) {
+  Answer posterior_sampled(const Query& q, const Solution& s, std::size_t p,
+                           std::optional<std::size_t> element = {}) {
     const solution::Sampled& run = *s.sampled;
     std::vector<std::string> names;
     auto cols = columns_of(run, p, names);
-    const bool scalar = m().params[p].type.is_scalar();
+    if (element) {  // one column
+      if (*element >= cols.size()) return error(q, "no draws of that element");
+      cols = {cols[*element]};
+      names = {names[*element]};
+    }
+    const bool scalar = m().params[p].type.is_scalar() || element.has_value();
     const double tail = (1 - q.level) / 2;
     std::vector<double> mean, sd, mcse_mean, mcse_sd, lo, hi, mcse_lo, mcse_hi;
     for (const auto* col : cols) {
@@ -589,7 +634,7 @@ struct Engine {
   Answer posterior(const Query& q, double* quantile = nullptr) {
     const Target& t = q.targets[0];
     if (t.kind == Target::Kind::Let) return posterior_let(q, t.index, quantile);
-    return posterior_param(q, t.index);
+    return posterior_param(q, t.index, t.element);
   }
 
   // map(let) / mle(let): the let evaluated at the MAP (MLE) of the parameters
@@ -657,6 +702,7 @@ struct Engine {
       std::size_t p = q.targets[0].index;
       Value v;
       if (!one(p, v, why)) return error(q, why, 3);
+      if (const auto k = q.targets[0].element) v = Value::scalar(v.size() > *k ? v[*k] : NAN);
       return make(q, method_of(p), Point{v, "", notes});
     }
     Named all;
@@ -706,9 +752,15 @@ struct Engine {
           break;
         }
         std::string why;
-        const Solution* s = posterior_of(q.targets[0].index, why);
-        const ClosedForm& cf = s->find(q.targets[0].index)->posterior;
-        if (!cf.quantile) return error(q, "quantiles of a vector parameter are not defined");
+        const Target& t = q.targets[0];
+        const Solution* s = posterior_of(t.index, why);
+        const ClosedForm& cf = s->find(t.index)->posterior;
+        if (t.element && cf.element_quantile) {
+          out.value = Value::scalar(cf.element_quantile(*t.element, q.level));
+          break;
+        }
+        if (!cf.quantile || t.element)
+          return error(q, "quantiles of a vector parameter are not defined");
         out.value = Value::scalar(cf.quantile(q.level));
         break;
       }
@@ -754,7 +806,8 @@ struct Engine {
         const Solution* s = posterior_of(t.index, why);
         std::vector<std::string> names;
         auto cols = columns_of(*s->sampled, t.index, names);
-        if (cols.size() != 1 || !m().params[t.index].type.is_scalar())
+        if (t.element && *t.element < cols.size()) cols = {cols[*t.element]};
+        if (cols.size() != 1 || (!m().params[t.index].type.is_scalar() && !t.element))
           return error(q, "quantiles of a vector parameter are not defined");
         auto [value, mcse] = column_quantile(*s->sampled, *cols[0], q.level);
         out.value = Value::scalar(value);
@@ -954,7 +1007,7 @@ struct Engine {
   // The plot's data is the answer; its JSON is a summary of the grid.
   Answer plot(const Query& q) {
     std::size_t p = q.targets[0].index;
-    std::optional<std::size_t> element;
+    std::optional<std::size_t> element = q.targets[0].element;
     std::optional<PlotData> d;
     std::string why;
     if (q.targets[0].kind == Target::Kind::Let) {
@@ -1018,7 +1071,7 @@ struct Engine {
       if (!s) return error(q, why);
       d = plot_data(m(), c.graph, *s, p, why, element);
       if (!d) return error(q, why);
-      if (element) {
+      if (element && q.targets[0].kind == Target::Kind::Let) {
         const std::string& name = m().lets[q.targets[0].index].name;
         d->notes.push_back(name + " is " + d->param);
         d->param = name;
@@ -1114,7 +1167,7 @@ struct Engine {
         Query q;
         q.kind = QueryKind::Posterior;
         q.text = "posterior(" + m().params[p].name + ")";
-        q.targets.push_back(Target{Target::Kind::Param, p});
+        q.targets.push_back(Target{Target::Kind::Param, p, std::nullopt});
         report.answers.push_back(answer(q));
         report.answers.back().subject = m().params[p].name;
       }

@@ -113,6 +113,7 @@ enum class QueryKind {
 struct Target {
   enum class Kind { Param, Let } kind = Kind::Param;
   std::size_t index = 0;
+  std::optional<std::size_t> element;  // w[2]: one element (0-based) of a vector parameter
 };
 
 struct Query {

@@ -3,6 +3,7 @@
 // from a built-in of the same name applied to data (mean(y)).
 #include "check/queries.hpp"
 
+#include <cmath>
 #include <optional>
 #include <set>
 #include <string>
@@ -67,18 +68,36 @@ Target QueryChecker::target_of(const ast::Expr& e, const std::string& query) {
     const Symbol* sym = scope_.find(name->id);
     if (!sym) typer_.unknown_name(name->id, e.span);
     if (sym->bad) throw Poisoned{};
-    if (sym->kind == SymKind::Param) return Target{Target::Kind::Param, sym->index};
-    if (sym->kind == SymKind::Let) return Target{Target::Kind::Let, sym->index};
+    if (sym->kind == SymKind::Param) return Target{Target::Kind::Param, sym->index, std::nullopt};
+    if (sym->kind == SymKind::Let) return Target{Target::Kind::Let, sym->index, std::nullopt};
     fail(e.span, query + " needs a parameter or a let quantity, but '" + name->id + "' is " +
                      (sym->kind == SymKind::Data ? "data" : "a function"));
   }
+  // One element of a vector parameter at an index that is data: w[2].
   const auto* index = ast::as<ast::Index>(e);
   const auto* base = index ? ast::as<ast::Name>(*index->base) : nullptr;
-  if (base)
-    fail(e.span, query +
-                     " needs the name of a parameter or a let quantity; for one element, "
-                     "name it first: let " +
-                     base->id + "1 = " + ast::to_source(e));
+  if (base) {
+    const Symbol* sym = scope_.find(base->id);
+    if (!sym) typer_.unknown_name(base->id, index->base->span);
+    if (sym->bad) throw Poisoned{};
+    if (sym->kind != SymKind::Param || index->indices.size() != 1)
+      fail(e.span, query + " of one element needs a vector parameter and one index, as in '" +
+                       query.substr(0, query.find('(')) +
+                       "(w[2])'; for an expression, name it "
+                       "first: let " +
+                       base->id + "1 = " + ast::to_source(e));
+    const ParamVar& p = model_.params[sym->index];
+    if (p.type.is_scalar())
+      fail(index->base->span, "'" + p.name + "' is a scalar: it has no elements");
+    NodePtr k = typer_.data_expr(*index->indices[0], "an index");
+    Value v = typer_.value_of(*k);
+    if (!v.is_scalar() || v[0] != std::floor(v[0]) || v[0] < 1 ||
+        v[0] > static_cast<double>(p.type.rows))
+      fail(index->indices[0]->span, "the index must be a whole number in 1.." +
+                                        std::to_string(p.type.rows) + " ('" + p.name + "' has " +
+                                        std::to_string(p.type.rows) + " elements)");
+    return Target{Target::Kind::Param, sym->index, static_cast<std::size_t>(v[0]) - 1};
+  }
   fail(e.span, query + " needs the name of a parameter or a let quantity");
 }
 
@@ -215,6 +234,16 @@ Query QueryChecker::query(const ast::Expr& e) {
       return q;
     }
   }
+  // `print w[2]`: the posterior of one element.
+  if (const auto* ix = ast::as<ast::Index>(e))
+    if (const auto* n = ast::as<ast::Name>(*ix->base)) {
+      const Symbol* sym = scope_.find(n->id);
+      if (sym && !sym->bad && sym->kind == SymKind::Param) {
+        q.kind = QueryKind::Posterior;
+        q.targets.push_back(target_of(e, "print"));
+        return q;
+      }
+    }
   NodePtr value = typer_.expr(e);
   if (!ir::is_data_only(*value))
     fail(e.span,
@@ -255,10 +284,11 @@ void check_plot(const ast::PlotStmt& s, Span span, Typer& typer, const Scope& sc
   q.text = "plot " + ast::to_source(*s.target);
   q.span = span;
   q.targets.push_back(QueryChecker(typer, scope, model, diags).target_of(*s.target, "plot"));
-  if (q.targets[0].kind == Target::Kind::Param &&
+  if (q.targets[0].kind == Target::Kind::Param && !q.targets[0].element &&
       !model.params[q.targets[0].index].type.is_scalar())
     fail(diags, s.target->span,
-         "plot needs a scalar parameter; plot one element with a let, e.g. 'let w1 = w[1]'");
+         "plot needs a scalar parameter; plot one element: 'plot " +
+             model.params[q.targets[0].index].name + "[1]'");
   q.file = s.file;
   model.queries.push_back(q);
 }

@@ -455,8 +455,11 @@ TEST_CASE("queries: mean(...) and sd(...) of a data expression are the built-ins
   CHECK(r[0]["value"].get<double>() == 2.0);
   CHECK(r[1]["value"].get<double>() == 2.0);                    // the sample sd, as R's sd()
   CHECK(std::fabs(r[2]["value"].get<double>() - 1.0) < 1e-12);  // posterior mean (0 + 3) / 3
-  auto bad = bayes::test::run("param w[2] ~ Normal(0, 1)\nprint sd(w[1])\n");
+  // One element of a parameter is a query (the marginal); an expression of one is named first.
+  auto element = bayes::test::run("param w[2] ~ Normal(0, 1)\nprint sd(w[1])\n");
+  CHECK(element.errors().empty());
+  auto bad = bayes::test::run("param w[2] ~ Normal(0, 1)\nlet v = w * 2\nprint sd(v[1])\n");
   CHECK(bad.first_error() ==
-        "2:10: sd(...) needs the name of a parameter or a let quantity; for one element, name "
-        "it first: let w1 = w[1]");
+        "3:10: sd(...) of one element needs a vector parameter and one index, as in "
+        "'sd(w[2])'; for an expression, name it first: let v1 = v[1]");
 }
