@@ -15,6 +15,7 @@
 #include "check/checker.hpp"
 #include "check/common.hpp"
 #include "data/csv.hpp"
+#include "data/json_data.hpp"
 
 namespace bayes::check {
 
@@ -179,10 +180,27 @@ void bind_inline(const ast::DataStmt& s, Typer& typer, Scope& scope, Model& mode
   add_data(id, std::move(v), "", scope, model, diags);
 }
 
+// `data N, y from "file.json"`: named entries of a JSON object, read whole.
+void bind_json(const ast::DataStmt& s, const std::filesystem::path& path, Scope& scope,
+               Model& model, Diagnostics& diags) {
+  std::vector<std::string> names;
+  for (const auto& id : s.names) names.push_back(id.name);
+  auto result = data::read_json(path.string(), names);
+  if (auto* err = std::get_if<data::CsvError>(&result))
+    return report_csv_error(s, *err, scope, diags);
+  auto& values = std::get<std::map<std::string, Value>>(result);
+  for (const auto& id : s.names) {
+    add_data(id, std::move(values.at(id.name)), *s.file, scope, model, diags);
+    if (!model.data.empty() && model.data.back().name == id.name)
+      model.data.back().path = path.string();
+  }
+}
+
 void bind_csv(const ast::DataStmt& s, const std::string& directory, const Streamable& streamable,
               Scope& scope, Model& model, Diagnostics& diags) {
   std::filesystem::path path(*s.file);
   if (path.is_relative() && !directory.empty()) path = std::filesystem::path(directory) / path;
+  if (data::is_json_path(path.string())) return bind_json(s, path, scope, model, diags);
   std::vector<std::string> kept, summarised;
   for (const auto& id : s.names) (streamable.count(id.name) ? summarised : kept).push_back(id.name);
   // When some columns of the file are kept, all are: the file is read
