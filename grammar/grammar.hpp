@@ -35,8 +35,9 @@ struct kw_to : TAO_PEGTL_KEYWORD("to") {};
 struct kw_in : TAO_PEGTL_KEYWORD("in") {};
 struct kw_inf : TAO_PEGTL_KEYWORD("inf") {};
 struct kw_factor : TAO_PEGTL_KEYWORD("factor") {};
+struct kw_for : TAO_PEGTL_KEYWORD("for") {};
 struct keyword : sor<kw_data, kw_param, kw_let, kw_print, kw_plot, kw_fn, kw_from, kw_to, kw_in,
-                     kw_inf, kw_factor> {};
+                     kw_inf, kw_factor, kw_for> {};
 
 struct identifier : seq<not_at<keyword>, pegtl::identifier> {};
 
@@ -80,7 +81,8 @@ struct at_statement_start {
     return p == in.begin() || p[-1] == '\n' || p[-1] == '\r' || p[-1] == ';';
   }
 };
-struct statement_keyword : sor<kw_data, kw_param, kw_let, kw_fn, kw_print, kw_plot, kw_factor> {};
+struct statement_keyword
+    : sor<kw_data, kw_param, kw_let, kw_fn, kw_print, kw_plot, kw_factor, kw_for> {};
 // A keyword where an operand belongs; but `data x = 1 +` followed by a line
 // `param ...` is a missing operand, not a misused keyword.
 struct misplaced_keyword : seq<not_at<at_statement_start, statement_keyword>, keyword_as_name> {};
@@ -195,7 +197,10 @@ struct param_stmt
     : seq<kw_param, sp, must<param_decls>, sp, opt<sor<lower_bound, upper_bound, interval_bounds>>,
           sp, opt<sor<prior, param_value>>> {};
 
-struct let_stmt : seq<kw_let, sp, must<new_name>, sp, must<one<'='>>, nl, must<expr<false>>> {};
+// let v = EXPR | let v[i] = EXPR (one element, in a loop or outside one)
+struct let_index : seq<open_bracket, nl, must<expr<true>>, nl, must<close_bracket>> {};
+struct let_stmt
+    : seq<kw_let, sp, must<new_name>, opt<let_index>, sp, must<one<'='>>, nl, must<expr<false>>> {};
 
 struct fn_params : opt<list_of<new_name, comma, new_name>> {};
 struct fn_stmt : seq<kw_fn, sp, must<new_name>, sp, must<open_paren>, nl, fn_params, nl,
@@ -217,10 +222,26 @@ struct observe_stmt : seq<expr<false>, sp, must<tilde>, sp, must<dist_call>, sp,
 // factor EXPR: EXPR added to the log density
 struct factor_stmt : seq<kw_factor, sp, must<expr<false>>> {};
 
-struct statement : sor<data_stmt, param_stmt, let_stmt, fn_stmt, print_stmt, plot_stmt, factor_stmt,
-                       observe_stmt> {};
-struct statement_end : sor<one<';'>, eol, eof> {};
 struct empty_statement : one<';'> {};
+
+// for i in 1:N { statements }: the body's statements for i = 1, ..., N
+struct statement;
+struct range_from : expr<false> {};
+struct range_to : expr<false> {};
+struct range_colon : one<':'> {};
+struct block_open : one<'{'> {};
+struct block_close : one<'}'> {};
+// Inside a block a statement also ends where the block does: { y[i] ~ D(...) }.
+struct block_statement_end : sor<one<';'>, eol, at<block_close>> {};
+struct block_body : star<nl, sor<empty_statement, seq<statement, sp, must<block_statement_end>>>> {
+};
+struct for_stmt
+    : seq<kw_for, sp, must<new_name>, sp, must<kw_in>, sp, must<range_from>, sp, must<range_colon>,
+          sp, must<range_to>, sp, must<block_open>, block_body, nl, must<block_close>> {};
+
+struct statement : sor<data_stmt, param_stmt, let_stmt, fn_stmt, print_stmt, plot_stmt, factor_stmt,
+                       for_stmt, observe_stmt> {};
+struct statement_end : sor<one<';'>, eol, eof> {};
 struct statement_expected : eof {};  // names the error when a line starts no statement
 struct program : seq<nl, star<sor<empty_statement, seq<statement, sp, must<statement_end>>>, nl>,
                      must<statement_expected>> {};

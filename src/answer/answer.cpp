@@ -581,8 +581,11 @@ struct Engine {
     auto params = ir::params_of(*let.expr);
     std::size_t n = std::min<std::size_t>(opt.draws, 20000);
     if (!draws(params, n, ds, why)) return error(q, why);
-    if (!let.expr->type.is_scalar())
-      return error(q, "posterior summaries of vector lets are not supported yet");
+    if (!let.expr->type.is_scalar()) {
+      if (q.kind == QueryKind::Quantile)
+        return error(q, "quantiles of a vector let are not defined; name one element");
+      return let_vector(q, let, ds);
+    }
     n = ds.size();
     std::vector<double> xs(n);
     for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, env_of(m(), ds[s]))[0];
@@ -602,6 +605,69 @@ struct Engine {
     Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
     return make(q, "monte-carlo",
                 DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}});
+  }
+
+  // A vector let, element by element: each element's mean, sd and interval
+  // with their Monte Carlo errors, over the sampler's chains or over
+  // independent exact posterior draws.
+  Answer let_vector(const Query& q, const LetVar& let, const std::vector<std::vector<Value>>& ds) {
+    const std::size_t n = ds.size(), K = let.expr->type.rows;
+    std::vector<std::vector<double>> xs(K, std::vector<double>(n));
+    for (std::size_t s = 0; s < n; ++s) {
+      Value v = ir::eval(*let.expr, env_of(m(), ds[s]));
+      for (std::size_t k = 0; k < K && k < v.size(); ++k) xs[k][s] = v[k];
+    }
+    solution::Sampled one;
+    if (draws_run) {
+      one.chains = draws_run->chains, one.draws = draws_run->draws;
+      one.weights = draws_run->weights;
+    } else {  // independent draws: one "chain"
+      one.chains = 1, one.draws = n;
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+      solution::SampledColumn col;
+      col.element = k;
+      if (draws_run)
+        col.chains = chains_of(xs[k]);
+      else
+        col.chains = {xs[k]};
+      one.columns.push_back(std::move(col));
+    }
+    sample::summarise(one);
+    const double tail = (1 - q.level) / 2;
+    std::vector<double> mean, sd, mcse_mean, mcse_sd, lo, hi, mcse_lo, mcse_hi;
+    std::vector<const solution::SampledColumn*> cols;
+    std::vector<std::string> names;
+    for (const auto& c : one.columns) {
+      mean.push_back(c.mean), sd.push_back(c.sd);
+      mcse_mean.push_back(c.mcse_mean), mcse_sd.push_back(c.mcse_sd);
+      auto [l, l_err] = column_quantile(one, c, tail);
+      auto [h, h_err] = column_quantile(one, c, 1 - tail);
+      lo.push_back(l), hi.push_back(h), mcse_lo.push_back(l_err), mcse_hi.push_back(h_err);
+      cols.push_back(&c);
+      names.push_back(let.name + "[" + std::to_string(c.element + 1) + "]");
+    }
+    auto both = [&](const std::vector<double>& a, const std::vector<double>& b) {
+      std::vector<double> out(a);
+      out.insert(out.end(), b.begin(), b.end());
+      return Value::matrix(a.size(), 2, std::move(out));
+    };
+    SampledPosterior out{
+        "",
+        Value::vector(mean),
+        Value::vector(sd),
+        Value::vector(mcse_mean),
+        Value::vector(mcse_sd),
+        Interval{both(lo, hi), q.level},
+        both(mcse_lo, mcse_hi),
+        Draws{
+            draws_run ? draws_run->total() : n, draws_run ? chains_from(*draws_run) : draws_from,
+            std::nullopt, draws_run ? draws_run->seed : opt.seed,
+            draws_run ? std::optional(convergence(*draws_run, cols, names, false)) : std::nullopt}};
+    const std::string method = !draws_run                   ? "monte-carlo"
+                               : draws_run->weights.empty() ? "sampling"
+                                                            : "importance";
+    return make(q, method, std::move(out));
   }
 
   // A let over the sampler's draws: as a sampled parameter is reported.

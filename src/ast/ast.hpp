@@ -97,8 +97,10 @@ struct ParamStmt {
   ExprPtr upper;
 };
 
+// let v = EXPR | let v[i] = EXPR (one element)
 struct LetStmt {
   Ident name;
+  ExprPtr index;  // null unless `let v[i] = ...`
   ExprPtr value;
 };
 
@@ -136,8 +138,18 @@ struct PlotStmt {
   Span file_span;
 };
 
+struct Stmt;
+
+// for var in from:to { body }
+struct ForStmt {
+  Ident var;
+  ExprPtr from, to;
+  std::vector<Stmt> body;
+};
+
 struct Stmt {
-  std::variant<DataStmt, ParamStmt, LetStmt, ObserveStmt, FnStmt, PrintStmt, PlotStmt, FactorStmt>
+  std::variant<DataStmt, ParamStmt, LetStmt, ObserveStmt, FnStmt, PrintStmt, PlotStmt, FactorStmt,
+               ForStmt>
       node;
   Span span;
 };

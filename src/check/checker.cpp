@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "check/common.hpp"
 #include "check/data_binding.hpp"
@@ -60,6 +63,37 @@ class Checker {
   void statement(const ast::PrintStmt& s, Span span);
   void statement(const ast::PlotStmt& s, Span span);
   void statement(const ast::FactorStmt& s, Span span);
+  void statement(const ast::ForStmt& s, Span span);
+
+  // The loops around the statement being checked, outermost first: each
+  // variable's values over the iterations of all of them together.
+  struct Loop {
+    std::string var;
+    std::size_t from = 1, count = 0;  // its own range
+    Span span;
+  };
+  std::vector<Loop> loops_;
+  // " (for i in 1:N, j in 1:M)" inside loops, "" outside: for labels.
+  std::string loop_text() const {
+    std::string out;
+    for (const auto& l : loops_)
+      out += (out.empty() ? " (for " : ", ") + l.var + " in " + std::to_string(l.from) + ":" +
+             std::to_string(l.from + l.count - 1);
+    return out.empty() ? out : out + ")";
+  }
+  std::size_t iterations() const {
+    std::size_t n = 1;
+    for (const auto& l : loops_) n *= l.count;
+    return n;
+  }
+  void in_loop_only_statements(const ast::Stmt& stmt);
+  void depends_on_every_loop(const std::vector<const ast::Expr*>& exprs, Span span,
+                             const std::string& what);
+  void no_reduction_over_loop(const ast::Expr& e, bool top_of_factor);
+  bool mentions_loop(const ast::Expr& e, const std::set<std::string>& more = {}) const;
+  bool reduces_over(const ast::Expr& e, const std::set<std::string>& dependent) const;
+  void loop_param(const ast::ParamStmt& s, Span span);
+  void loop_let(const ast::LetStmt& s, Span span);
 
   std::vector<std::size_t> param_sizes(const ast::ParamStmt& s, bool& size_error);
   Prior prior_of(const ast::ParamStmt& s, Span span);
@@ -74,6 +108,293 @@ class Checker {
                       const Prior& pr);
   void poison_all(const ast::ParamStmt& s);
 };
+
+// A loop's body is checked once, vectorised: each loop variable stands for
+// the vector of its values over the iterations (nested loops: every pair of
+// values, the inner one varying fastest), so `y[i] ~ Normal(mu + b * x[i], s)`
+// over i in 1:N is the statement `y ~ Normal(mu + b * x, s)`, and the rules
+// that solve one solve the other. What would not vectorise is refused with a
+// located error: a statement that does not depend on every enclosing loop's
+// variable (it would count once per iteration), and a sum, mean, dot, ...
+// of an expression of a loop variable (vectorised it would sum over every
+// iteration at once).
+void Checker::statement(const ast::ForStmt& s, Span span) {
+  auto whole = [&](const ast::Expr& e, const char* what) {
+    NodePtr n = typer_.data_expr(e, what);
+    Value v = typer_.value_of(*n);
+    if (!v.is_scalar() || n->type.elem != Elem::Int || !std::isfinite(v[0]))
+      fail(e.span, std::string(what) + " must be a whole number");
+    return v[0];
+  };
+  const double from = whole(*s.from, "the first value of a loop's range");
+  const double to = whole(*s.to, "the last value of a loop's range");
+  if (from < 1) fail(s.from->span, "a loop's range starts at 1 or later (indices are 1-based)");
+  if (to < from)
+    fail(span, "the range " + message_value(from) + ":" + message_value(to) +
+                   " is empty: the loop would do nothing");
+  if (to - from + 1 > kMaxParamSize || static_cast<double>(iterations()) * (to - from + 1) > 1e7)
+    fail(span, "a loop (with the loops around it) runs at most 10000000 iterations");
+  if (scope_.find(s.var.name) ||
+      std::any_of(loops_.begin(), loops_.end(), [&](const Loop& l) { return l.var == s.var.name; }))
+    fail(s.var.span, "'" + s.var.name +
+                         "' is already defined; a loop variable needs a name of "
+                         "its own");
+  Loop loop{s.var.name, static_cast<std::size_t>(from), static_cast<std::size_t>(to - from + 1),
+            s.var.span};
+  loops_.push_back(loop);
+  // The variables' values over every iteration of the loops so far.
+  const std::size_t total = iterations();
+  std::map<std::string, NodePtr> vars;
+  std::size_t inner = 1;  // iterations of the loops inside each one
+  for (auto l = loops_.rbegin(); l != loops_.rend(); ++l) {
+    std::vector<double> xs(total);
+    for (std::size_t k = 0; k < total; ++k)
+      xs[k] = static_cast<double>(l->from + (k / inner) % l->count);
+    vars[l->var] = ir::constant(Value::vector(std::move(xs), true), l->span);
+    inner *= l->count;
+  }
+  typer_.push_loop(std::move(vars));
+  for (const auto& stmt : s.body) {
+    try {
+      in_loop_only_statements(stmt);
+      std::visit([&](const auto& st) { statement(st, stmt.span); }, stmt.node);
+    } catch (const Poisoned&) {
+    }
+  }
+  typer_.pop_loop();
+  loops_.pop_back();
+}
+
+// Statements that have no place in a loop.
+void Checker::in_loop_only_statements(const ast::Stmt& stmt) {
+  const char* what = std::visit(
+      [](const auto& st) -> const char* {
+        using T = std::decay_t<decltype(st)>;
+        if constexpr (std::is_same_v<T, ast::DataStmt>) return "data statements";
+        if constexpr (std::is_same_v<T, ast::FnStmt>) return "functions";
+        if constexpr (std::is_same_v<T, ast::PrintStmt>) return "print statements";
+        if constexpr (std::is_same_v<T, ast::PlotStmt>) return "plot statements";
+        return nullptr;
+      },
+      stmt.node);
+  if (what) fail(stmt.span, std::string(what) + " go outside loops");
+}
+
+bool Checker::mentions_loop(const ast::Expr& e, const std::set<std::string>& more) const {
+  std::set<std::string> names;
+  names_in(e, names);
+  for (const auto& n : names)
+    if (more.count(n) ||
+        std::any_of(loops_.begin(), loops_.end(), [&](const Loop& l) { return l.var == n; }))
+      return true;
+  return false;
+}
+
+void Checker::depends_on_every_loop(const std::vector<const ast::Expr*>& exprs, Span span,
+                                    const std::string& what) {
+  std::set<std::string> names;
+  for (const auto* e : exprs)
+    if (e) names_in(*e, names);
+  for (const auto& l : loops_)
+    if (!names.count(l.var))
+      fail(span, what + " does not depend on '" + l.var + "': inside the loop it would count " +
+                     std::to_string(l.count) + " times; move it out of the loop");
+}
+
+// Sums, means, dot products and other functions of a whole vector, of an
+// expression of a loop variable: refused (vectorised, they would reduce over
+// every iteration at once). lpdf, lcdf and lccdf sum over their values, so
+// they may stand as the terms of a `factor` (the loop adds them up anyway).
+void Checker::no_reduction_over_loop(const ast::Expr& e, bool top_of_factor) {
+  if (const auto* b = ast::as<ast::Binary>(e)) {
+    const bool sum = b->op == ast::BinaryOp::Add || b->op == ast::BinaryOp::Sub;
+    no_reduction_over_loop(*b->lhs, top_of_factor && sum);
+    no_reduction_over_loop(*b->rhs, top_of_factor && sum);
+    return;
+  }
+  if (const auto* u = ast::as<ast::Unary>(e)) return no_reduction_over_loop(*u->operand, false);
+  if (const auto* ix = ast::as<ast::Index>(e)) {
+    no_reduction_over_loop(*ix->base, false);
+    for (const auto& i : ix->indices) no_reduction_over_loop(*i, false);
+    return;
+  }
+  if (const auto* v = ast::as<ast::VectorLit>(e)) {
+    for (const auto& x : v->elems)
+      if (mentions_loop(*x))
+        fail(x->span, "a vector written inside a loop cannot depend on the loop's variable");
+    return;
+  }
+  const auto* c = ast::as<ast::Call>(e);
+  if (!c) return;
+  const std::string& name = c->callee.name;
+  bool reduces = false;
+  if (is_dist_function(name)) {
+    reduces = !top_of_factor;
+  } else if (const BuiltinInfo* b = find_builtin(name)) {
+    reduces = !(b->shape == BuiltinShape::Elementwise || b->shape == BuiltinShape::Elementwise2 ||
+                (b->shape == BuiltinShape::MinMax && c->args.size() == 2));
+  } else if (const Symbol* sym = scope_.find(name); sym && sym->kind == SymKind::Fn) {
+    // A user function: its body, with the parameters that receive an
+    // expression of a loop variable counted as one.
+    const ast::FnStmt& f = scope_.function(sym->index);
+    std::set<std::string> dependent;
+    for (std::size_t i = 0; i < c->args.size() && i < f.params.size(); ++i)
+      if (mentions_loop(*c->args[i])) dependent.insert(f.params[i].name);
+    if (!dependent.empty() && reduces_over(*f.body, dependent))
+      fail(c->callee.span,
+           "'" + name +
+               "' sums (or reduces) over a vector, and here it is given "
+               "an expression of the loop's variable: vectorised, it would reduce "
+               "over every iteration at once; write the reduction outside the loop");
+  }
+  for (const auto& a : c->args) {
+    if (reduces && mentions_loop(*a))
+      fail(c->callee.span,
+           "'" + name +
+               "' of an expression of the loop's variable would reduce over every "
+               "iteration at once (the loop is vectorised); " +
+               (is_dist_function(name)
+                    ? std::string("use it as a term of 'factor' ('factor lpdf(...)')")
+                    : "write it outside the loop, e.g. 'sum(...)' over the whole vector"));
+    no_reduction_over_loop(*a, false);
+  }
+}
+
+// Whether `e` reduces over a vector that depends on one of `dependent`
+// (names of a user function's parameters), directly or through the
+// functions it calls.
+bool Checker::reduces_over(const ast::Expr& e, const std::set<std::string>& dependent) const {
+  auto depends = [&](const ast::Expr& x) {
+    std::set<std::string> names;
+    names_in(x, names);
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return dependent.count(n) > 0; });
+  };
+  bool found = false;
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::Unary>) {
+          found = reduces_over(*n.operand, dependent);
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          found = reduces_over(*n.lhs, dependent) || reduces_over(*n.rhs, dependent);
+        } else if constexpr (std::is_same_v<T, ast::Index>) {
+          found = reduces_over(*n.base, dependent);
+          for (const auto& i : n.indices) found = found || reduces_over(*i, dependent);
+        } else if constexpr (std::is_same_v<T, ast::VectorLit>) {
+          for (const auto& x : n.elems) found = found || depends(*x) || reduces_over(*x, dependent);
+        } else if constexpr (std::is_same_v<T, ast::Call>) {
+          const std::string& name = n.callee.name;
+          bool arg_depends = false;
+          for (const auto& a : n.args) arg_depends = arg_depends || depends(*a);
+          if (is_dist_function(name)) {
+            found = arg_depends;
+          } else if (const BuiltinInfo* b = find_builtin(name)) {
+            found = arg_depends && !(b->shape == BuiltinShape::Elementwise ||
+                                     b->shape == BuiltinShape::Elementwise2 ||
+                                     (b->shape == BuiltinShape::MinMax && n.args.size() == 2));
+          } else if (const Symbol* sym = scope_.find(name); sym && sym->kind == SymKind::Fn) {
+            const ast::FnStmt& f = scope_.function(sym->index);
+            std::set<std::string> inner;
+            for (std::size_t i = 0; i < n.args.size() && i < f.params.size(); ++i)
+              if (depends(*n.args[i])) inner.insert(f.params[i].name);
+            found = !inner.empty() && reduces_over(*f.body, inner);
+          }
+          for (const auto& a : n.args) found = found || reduces_over(*a, dependent);
+        }
+      },
+      e.node);
+  return found;
+}
+
+// `param z[i] ~ D(...)` in a loop over i in 1:K: z is a vector of K, each
+// element with its prior (the arguments evaluated at that i).
+void Checker::loop_param(const ast::ParamStmt& s, Span span) {
+  const Loop& l = loops_.back();
+  for (const auto& d : s.decls) {
+    const auto* index = d.size ? ast::as<ast::Name>(*d.size) : nullptr;
+    if (!index || index->id != l.var) {
+      poison_all(s);
+      fail(d.size ? d.size->span : d.name.span,
+           "inside a loop, 'param " + d.name.name + "[" + l.var +
+               "] ~ ...' declares one element "
+               "of '" +
+               d.name.name + "' for each " + l.var + "; declare whole vectors outside loops");
+    }
+  }
+  if (loops_.size() > 1) {
+    poison_all(s);
+    fail(span, "a parameter's elements are declared in one loop, not in nested loops");
+  }
+  if (l.from != 1) {
+    poison_all(s);
+    fail(span, "the loop declaring '" + s.decls[0].name.name + "' must run from 1 (it runs from " +
+                   std::to_string(l.from) + "): every element is declared once");
+  }
+  if (s.prior)
+    for (const auto& a : s.prior->args) no_reduction_over_loop(*a, false);
+  ast::ParamStmt whole = s;  // param z[K] ~ D(args over the iterations)
+  for (auto& d : whole.decls)
+    d.size = std::make_shared<const ast::Expr>(
+        ast::Expr{ast::Number{static_cast<double>(l.count), true}, d.size->span});
+  const std::vector<Loop> saved = std::exchange(loops_, {});
+  struct Restore {
+    std::vector<Loop>& loops;
+    const std::vector<Loop>& saved;
+    ~Restore() { loops = saved; }
+  } restore{loops_, saved};
+  statement(whole, span);
+}
+
+// `let v[i] = EXPR` in a loop over i in 1:K: v is the vector of K values.
+void Checker::loop_let(const ast::LetStmt& s, Span span) {
+  auto bad = [&](Span at, const std::string& message) {
+    scope_.declare_bad(s.name, SymKind::Let);
+    fail(at, message);
+  };
+  if (loops_.empty())
+    bad(s.index->span, "'let " + s.name.name +
+                           "[...] = ...' defines one element inside a loop "
+                           "('for i in 1:N { let " +
+                           s.name.name +
+                           "[i] = ... }'); outside one, "
+                           "define the whole vector: 'let " +
+                           s.name.name + " = ...'");
+  const Loop& l = loops_.back();
+  if (!s.index)
+    bad(s.name.span, "inside a loop, a let defines one element for each " + l.var + ": 'let " +
+                         s.name.name + "[" + l.var + "] = ...'");
+  const auto* index = ast::as<ast::Name>(*s.index);
+  if (!index || index->id != l.var)
+    bad(s.index->span, "inside a loop, 'let " + s.name.name + "[" + l.var +
+                           "] = ...' defines "
+                           "element " +
+                           l.var + "; other indices are not supported");
+  if (loops_.size() > 1) bad(span, "a let's elements are defined in one loop, not in nested loops");
+  if (l.from != 1)
+    bad(span, "the loop defining '" + s.name.name + "' must run from 1 (it runs from " +
+                  std::to_string(l.from) + "): every element is defined once");
+  no_reduction_over_loop(*s.value, false);
+  NodePtr n;
+  try {
+    n = typer_.expr(*s.value);
+    typer_.require_numeric(n, "a let");
+  } catch (const Poisoned&) {
+    scope_.declare_bad(s.name, SymKind::Let);
+    throw;
+  }
+  if (n->type.is_matrix()) bad(s.value->span, "each element of a let is one number, not a matrix");
+  if (n->type.is_scalar()) {  // the same value for every i
+    auto spread = std::make_shared<ir::Node>();
+    spread->op = Op::Add;
+    spread->type = Type::vector(l.count);
+    spread->span = n->span;
+    spread->args = {n, ir::constant(Value::vector(std::vector<double>(l.count, 0.0)), n->span)};
+    n = spread;
+  }
+  if (!scope_.declare(s.name, SymKind::Let, model_.lets.size(), diags_)) return;
+  model_.lets.push_back(LetVar{s.name.name, n, s.name.span});
+}
 
 std::optional<Model> Checker::run(const ast::Program& program) {
   auto check = [&](const ast::Stmt& stmt) {
@@ -247,6 +568,7 @@ double Checker::bound(const ast::Expr& e) {
 }
 
 void Checker::statement(const ast::ParamStmt& s, Span span) {
+  if (!loops_.empty()) return loop_param(s, span);
   // Sizes first, then the prior; on an error every name is still declared (bad).
   bool size_error = false;
   std::vector<std::size_t> sizes = param_sizes(s, size_error);
@@ -357,7 +679,8 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
   }
 }
 
-void Checker::statement(const ast::LetStmt& s, Span) {
+void Checker::statement(const ast::LetStmt& s, Span span) {
+  if (s.index || !loops_.empty()) return loop_let(s, span);
   NodePtr n;
   try {
     n = typer_.expr(*s.value);
@@ -372,6 +695,13 @@ void Checker::statement(const ast::LetStmt& s, Span) {
 void Checker::statement(const ast::FnStmt& s, Span) { define_function(s, scope_, diags_); }
 
 void Checker::statement(const ast::ObserveStmt& s, Span span) {
+  if (!loops_.empty()) {
+    std::vector<const ast::Expr*> parts = {s.lhs.get()};
+    for (const auto& a : s.dist.args) parts.push_back(a.get());
+    depends_on_every_loop(parts, span, "this observation");
+    no_reduction_over_loop(*s.lhs, false);
+    for (const auto& a : s.dist.args) no_reduction_over_loop(*a, false);
+  }
   NodePtr lhs;
   bool lhs_error = false;
   try {
@@ -430,6 +760,7 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   o.span = span;
   o.text = ast::to_source(*s.lhs) + " ~ " + ast::to_source(s.dist);
   if (s.truncation) o.text += " T[" + message_value(o.lower) + ", " + message_value(o.upper) + "]";
+  o.text += loop_text();
   model_.observations.push_back(std::move(o));
 }
 
@@ -457,8 +788,21 @@ void Checker::truncate_observation(const ast::Truncation& t, const CheckedDist& 
 }
 
 void Checker::statement(const ast::FactorStmt& s, Span span) {
+  if (!loops_.empty()) {
+    depends_on_every_loop({s.value.get()}, span, "this factor");
+    no_reduction_over_loop(*s.value, true);
+  }
   NodePtr n = typer_.expr(*s.value);
   typer_.require_numeric(n, "'factor'");
+  if (!loops_.empty() && n->type.is_vector()) {  // one value per iteration: their sum
+    auto sum = std::make_shared<ir::Node>();
+    sum->op = Op::Call;
+    sum->fn = Builtin::Sum;
+    sum->type = Type::scalar();
+    sum->span = n->span;
+    sum->args = {n};
+    n = sum;
+  }
   if (!n->type.is_scalar())
     fail(s.value->span, "'factor' adds one number to the log density, not " +
                             describe_shape(n->type) + "; sum it: 'factor sum(...)'");
@@ -466,7 +810,7 @@ void Checker::statement(const ast::FactorStmt& s, Span span) {
     fail(s.value->span,
          "'factor' of data alone is a constant: it changes no answer but the "
          "evidence (write it with the parameters it is about)");
-  model_.terms.push_back(Term{n, span, "factor " + ast::to_source(*s.value)});
+  model_.terms.push_back(Term{n, span, "factor " + ast::to_source(*s.value) + loop_text()});
 }
 
 void Checker::statement(const ast::PrintStmt& s, Span) {

@@ -47,6 +47,7 @@ void names_read(const ast::Stmt& stmt, std::set<std::string>& other, Streamable&
           if (st.upper) names_in(*st.upper, other);
         } else if constexpr (std::is_same_v<T, ast::LetStmt>) {
           names_in(*st.value, other);
+          if (st.index) names_in(*st.index, other);
         } else if constexpr (std::is_same_v<T, ast::ObserveStmt>) {
           const auto* name = ast::as<ast::Name>(*st.lhs);
           const dist::Family* family = dist::find(st.dist.name.name);
@@ -70,6 +71,9 @@ void names_read(const ast::Stmt& stmt, std::set<std::string>& other, Streamable&
           names_in(*st.target, other);
         } else if constexpr (std::is_same_v<T, ast::FactorStmt>) {
           names_in(*st.value, other);
+        } else if constexpr (std::is_same_v<T, ast::ForStmt>) {
+          names_in(*st.from, other), names_in(*st.to, other);
+          for (const auto& inner : st.body) names_read(inner, other, observed);
         }
       },
       stmt.node);

@@ -3,6 +3,7 @@
 #include "check/scope.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <type_traits>
 #include <variant>
 
@@ -66,20 +67,26 @@ void Scope::expect_definitions(const ast::Program& program) {
     s.line = id.span.line;
     definitions_.emplace(id.name, s);
   };
-  for (const auto& stmt : program.stmts) {
-    std::visit(
-        [&](const auto& st) {
-          using T = std::decay_t<decltype(st)>;
-          if constexpr (std::is_same_v<T, ast::DataStmt>) {
-            for (const auto& id : st.names) define(id, stmt.span);
-          } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
-            for (const auto& d : st.decls) define(d.name, stmt.span);
-          } else if constexpr (std::is_same_v<T, ast::LetStmt> || std::is_same_v<T, ast::FnStmt>) {
-            define(st.name, stmt.span);
-          }
-        },
-        stmt.node);
-  }
+  std::function<void(const std::vector<ast::Stmt>&)> walk = [&](const auto& stmts) {
+    for (const auto& stmt : stmts) {
+      std::visit(
+          [&](const auto& st) {
+            using T = std::decay_t<decltype(st)>;
+            if constexpr (std::is_same_v<T, ast::DataStmt>) {
+              for (const auto& id : st.names) define(id, stmt.span);
+            } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
+              for (const auto& d : st.decls) define(d.name, stmt.span);
+            } else if constexpr (std::is_same_v<T, ast::LetStmt> ||
+                                 std::is_same_v<T, ast::FnStmt>) {
+              define(st.name, stmt.span);
+            } else if constexpr (std::is_same_v<T, ast::ForStmt>) {
+              walk(st.body);
+            }
+          },
+          stmt.node);
+    }
+  };
+  walk(program.stmts);
 }
 
 Diagnostic& Scope::report_unknown(const std::string& name, Span span, const std::string& what,

@@ -153,6 +153,11 @@ NodePtr Typer::expr_node(const ast::Name& n, Span span) {
     auto it = b->find(n.id);
     if (it != b->end()) return it->second;
   }
+  if (bindings_.empty())
+    for (auto b = loops_.rbegin(); b != loops_.rend(); ++b) {
+      auto it = b->find(n.id);
+      if (it != b->end()) return it->second;
+    }
   const Symbol* sym = scope_.find(n.id);
   // Constants, unless the model defines its own.
   if (!sym && (n.id == "pi" || n.id == "e") && !scope_.defined_later(n.id))
@@ -308,10 +313,23 @@ NodePtr Typer::expr_node(const ast::Index& ix, Span span) {
     const Type& it = args[1]->type;
     t.rank = it.rank;
     t.rows = it.is_scalar() ? 1 : it.rows;
+    // v[[1, 2, ..., n]] of a vector of n is the vector itself (a loop's
+    // `y[i]` over 1:n): the same node, so that the rules see `y`.
+    if (args[1]->op == Op::Const && it.is_vector() && it.rows == base->type.rows) {
+      const Value& iv = args[1]->value;
+      bool identity = true;
+      for (std::size_t k = 0; k < iv.size() && identity; ++k)
+        identity = iv[k] == static_cast<double>(k + 1);
+      if (identity) return base;
+    }
   } else if (args.size() == 3) {
-    t.rank = Rank::Scalar;
-    if (!args[1]->type.is_scalar() || !args[2]->type.is_scalar())
-      fail(span, "matrix elements are indexed by two whole numbers, m[i, j]");
+    // m[i, j]: one element; with vectors of (row, column) pairs, a vector.
+    const Type &ri = args[1]->type, &ci = args[2]->type;
+    if (ri.is_vector() && ci.is_vector() && ri.rows != ci.rows)
+      fail(span, "the row and column indices of m[i, j] are vectors of different lengths (" +
+                     std::to_string(ri.rows) + " and " + std::to_string(ci.rows) + ")");
+    t.rank = ri.is_vector() || ci.is_vector() ? Rank::Vector : Rank::Scalar;
+    t.rows = ri.is_vector() ? ri.rows : ci.is_vector() ? ci.rows : 1;
   } else {
     if (!args[1]->type.is_scalar()) fail(args[1]->span, "a matrix row index must be a number");
     t = Type::vector(base->type.cols, base->type.elem);

@@ -38,6 +38,11 @@ class Typer {
   const ir::Node* nonfinite_data_part(const ir::Node& n);
   // Reports `name` as unknown, or defined too late, and throws Poisoned.
   [[noreturn]] void unknown_name(const std::string& name, Span span);
+  // While a loop's body is checked: its variables, each bound to the vector of
+  // its values over the iterations (the expressions are vectorised).
+  void push_loop(std::map<std::string, ir::NodePtr> vars) { loops_.push_back(std::move(vars)); }
+  void pop_loop() { loops_.pop_back(); }
+
   // Reports unless n is a number. A condition on data alone is one (0 or 1):
   // n becomes its numeric copy.
   void require_numeric(ir::NodePtr& n, const char* what);
@@ -48,6 +53,9 @@ class Typer {
   Diagnostics& diags_;
   // Function parameters bound to checked arguments while a user function is inlined.
   std::vector<std::map<std::string, ir::NodePtr>> bindings_;
+  // The enclosing loops' variables (innermost last); not seen inside a user
+  // function's body, which sees only its own parameters.
+  std::vector<std::map<std::string, ir::NodePtr>> loops_;
   // While a user function's body is inlined: the span of the outermost call,
   // in the user's file. Nodes made meanwhile carry it (their own spans would
   // be in the function's definition, perhaps in the prelude).

@@ -258,9 +258,20 @@ Value eval(const Node& n, const Env& env) {
       if (base.rank == Rank::Matrix) {
         if (n.args.size() == 3) {
           Value col = arg(2);
-          std::size_t r = to_index(idx[0], base.rows, n.args[1]->span);
-          std::size_t c = to_index(col[0], base.cols, n.args[2]->span);
-          return Value::scalar(base.at(r, c), base.integer);
+          if (idx.is_scalar() && col.is_scalar()) {
+            std::size_t r = to_index(idx[0], base.rows, n.args[1]->span);
+            std::size_t c = to_index(col[0], base.cols, n.args[2]->span);
+            return Value::scalar(base.at(r, c), base.integer);
+          }
+          // Pairs (row, column), a scalar index broadcast.
+          const std::size_t len = std::max(idx.size(), col.size());
+          std::vector<double> out(len);
+          for (std::size_t k = 0; k < len; ++k) {
+            std::size_t r = to_index(idx[idx.size() == 1 ? 0 : k], base.rows, n.args[1]->span);
+            std::size_t c = to_index(col[col.size() == 1 ? 0 : k], base.cols, n.args[2]->span);
+            out[k] = base.at(r, c);
+          }
+          return Value::vector(std::move(out), base.integer);
         }
         std::size_t r = to_index(idx[0], base.rows, n.args[1]->span);  // a row
         std::vector<double> out(base.cols);

@@ -62,6 +62,9 @@ std::vector<std::string> defined_names(const ast::Stmt& s) {
           for (const auto& d : n.decls) out.push_back(d.name.name);
         } else if constexpr (std::is_same_v<T, ast::LetStmt> || std::is_same_v<T, ast::FnStmt>) {
           out.push_back(n.name.name);
+        } else if constexpr (std::is_same_v<T, ast::ForStmt>) {
+          for (const auto& inner : n.body)
+            for (auto& name : defined_names(inner)) out.push_back(std::move(name));
         }
       },
       s.node);

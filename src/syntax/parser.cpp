@@ -98,6 +98,25 @@ inline constexpr const char* message<g::close_paren> = "expected ')'";
 template <>
 inline constexpr const char* message<g::close_bracket> = "expected ']'";
 template <>
+inline constexpr const char* message<g::kw_in> =
+    "expected 'in' (a loop is written 'for i in 1:N { ... }')";
+template <>
+inline constexpr const char* message<g::range_from> =
+    "expected the first value of the loop's range (for i in 1:N)";
+template <>
+inline constexpr const char* message<g::range_colon> = "expected ':' in the loop's range (1:N)";
+template <>
+inline constexpr const char* message<g::range_to> =
+    "expected the last value of the loop's range (for i in 1:N)";
+template <>
+inline constexpr const char* message<g::block_open> = "expected '{' to open the loop's body";
+template <>
+inline constexpr const char* message<g::block_close> =
+    "expected '}' to close the loop's body (or a statement)";
+template <>
+inline constexpr const char* message<g::block_statement_end> =
+    "expected the end of the statement (a new line, ';' or '}')";
+template <>
 inline constexpr const char* message<g::open_bracket> =
     "expected '[' (a truncation is written 'T[lower, upper]')";
 template <>
@@ -255,7 +274,8 @@ struct selector
               g::param_stmt, g::param_decl, g::param_size, g::prior, g::lower_bound, g::upper_bound,
               g::interval_bounds, g::param_value, g::let_stmt, g::fn_stmt, g::print_stmt,
               g::plot_stmt, g::plot_file, g::observe_stmt, g::dist_call, g::truncation,
-              g::truncation_lower, g::truncation_upper, g::factor_stmt>,
+              g::truncation_lower, g::truncation_upper, g::factor_stmt, g::for_stmt, g::range_from,
+              g::range_to, g::let_index>,
           fold::on<g::paren, g::postfix, g::power<true>, g::power<false>, g::unary<true>,
                    g::unary<false>, g::product<true>, g::product<false>, g::sum<true>,
                    g::sum<false>, g::comparison<true>, g::comparison<false>, g::conjunction<true>,
@@ -480,8 +500,19 @@ ast::Stmt stmt_of(const Node& n) {
     }
     return {p, span};
   }
-  if (n.is_type<g::let_stmt>())
-    return {ast::LetStmt{ident_of(*n.children[0]), expr_of(*n.children[1])}, span};
+  if (n.is_type<g::let_stmt>()) {
+    ast::LetStmt l{ident_of(*n.children[0]), nullptr, expr_of(*n.children.back())};
+    if (n.children.size() == 3) l.index = expr_of(*n.children[1]->children[0]);
+    return {l, span};
+  }
+  if (n.is_type<g::for_stmt>()) {
+    ast::ForStmt f;
+    f.var = ident_of(*n.children[0]);
+    f.from = expr_of(*n.children[1]->children[0]);
+    f.to = expr_of(*n.children[2]->children[0]);
+    for (std::size_t i = 3; i < n.children.size(); ++i) f.body.push_back(stmt_of(*n.children[i]));
+    return {f, span};
+  }
   if (n.is_type<g::fn_stmt>()) {
     ast::FnStmt f;
     f.name = ident_of(*n.children[0]);
