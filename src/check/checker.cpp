@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -94,6 +95,13 @@ class Checker {
   bool reduces_over(const ast::Expr& e, const std::set<std::string>& dependent) const;
   void loop_param(const ast::ParamStmt& s, Span span);
   void loop_let(const ast::LetStmt& s, Span span);
+  void check_recursion_reads(const ir::Node& body, const std::string& name, std::size_t have,
+                             std::size_t from, std::size_t count, Span span);
+  // Lets defined element by element: the let and how many elements it has so far.
+  struct Growing {
+    std::size_t let = 0, length = 0;
+  };
+  std::map<std::string, Growing> growing_;
 
   std::vector<std::size_t> param_sizes(const ast::ParamStmt& s, bool& size_error);
   Prior prior_of(const ast::ParamStmt& s, Span span);
@@ -346,54 +354,171 @@ void Checker::loop_param(const ast::ParamStmt& s, Span span) {
   statement(whole, span);
 }
 
-// `let v[i] = EXPR` in a loop over i in 1:K: v is the vector of K values.
+// `let v[k] = EXPR` outside a loop (one element) or `let v[i] = EXPR` in a
+// loop over i in a:b (elements a..b): v grows piece by piece, each element
+// defined once and in order. A piece that reads v's earlier elements
+// (`let e[t] = y[t] - theta * e[t - 1]`) is a recursion: one ir::Op::Scan,
+// its body typed once with t a scalar (Iter) and e the vector so far (Self).
 void Checker::loop_let(const ast::LetStmt& s, Span span) {
+  const std::string& name = s.name.name;
   auto bad = [&](Span at, const std::string& message) {
-    scope_.declare_bad(s.name, SymKind::Let);
+    if (!growing_.count(name)) scope_.declare_bad(s.name, SymKind::Let);
     fail(at, message);
   };
-  if (loops_.empty())
-    bad(s.index->span, "'let " + s.name.name +
-                           "[...] = ...' defines one element inside a loop "
-                           "('for i in 1:N { let " +
-                           s.name.name +
-                           "[i] = ... }'); outside one, "
-                           "define the whole vector: 'let " +
-                           s.name.name + " = ...'");
-  const Loop& l = loops_.back();
-  if (!s.index)
-    bad(s.name.span, "inside a loop, a let defines one element for each " + l.var + ": 'let " +
-                         s.name.name + "[" + l.var + "] = ...'");
-  const auto* index = ast::as<ast::Name>(*s.index);
-  if (!index || index->id != l.var)
-    bad(s.index->span, "inside a loop, 'let " + s.name.name + "[" + l.var +
-                           "] = ...' defines "
-                           "element " +
-                           l.var + "; other indices are not supported");
-  if (loops_.size() > 1) bad(span, "a let's elements are defined in one loop, not in nested loops");
-  if (l.from != 1)
-    bad(span, "the loop defining '" + s.name.name + "' must run from 1 (it runs from " +
-                  std::to_string(l.from) + "): every element is defined once");
-  no_reduction_over_loop(*s.value, false);
+  std::size_t from = 0, count = 0;
+  std::string var;
+  if (loops_.empty()) {  // one element, at a data index
+    if (!s.index)
+      bad(s.name.span, "'" + name + "' is already defined");  // not reached: a plain let
+    NodePtr k = typer_.data_expr(*s.index, "the index of a let's element");
+    Value kv = typer_.value_of(*k);
+    if (!kv.is_scalar() || kv[0] != std::floor(kv[0]) || !(kv[0] >= 1))
+      bad(s.index->span, "the index of a let's element must be a whole number >= 1");
+    from = static_cast<std::size_t>(kv[0]), count = 1;
+  } else {
+    const Loop& l = loops_.back();
+    if (!s.index)
+      bad(s.name.span, "inside a loop, a let defines one element for each " + l.var + ": 'let " +
+                           name + "[" + l.var + "] = ...'");
+    const auto* index = ast::as<ast::Name>(*s.index);
+    if (!index || index->id != l.var)
+      bad(s.index->span, "inside a loop, 'let " + name + "[" + l.var + "] = ...' defines element " +
+                             l.var + "; other indices are not supported");
+    if (loops_.size() > 1)
+      bad(span, "a let's elements are defined in one loop, not in nested loops");
+    from = l.from, count = l.count, var = l.var;
+  }
+  // The elements defined so far, and whether this piece continues them.
+  auto grown = growing_.find(name);
+  const std::size_t have = grown == growing_.end() ? 0 : grown->second.length;
+  if (grown == growing_.end() && scope_.find(name))
+    bad(s.name.span, "'" + name +
+                         "' is already defined (as a whole); its elements cannot be "
+                         "defined again");
+  if (from != have + 1) {
+    const std::string first = name + "[" + std::to_string(from) + "]";
+    if (from <= have) bad(s.index->span, first + " is already defined");
+    bad(s.index->span,
+        "the elements of '" + name + "' are defined in order, each once: " +
+            (have ? first + " comes after " + name + "[" + std::to_string(have) + "]"
+                  : "the first is " + name + "[1], not " + first) +
+            (loops_.empty() ? "" : " (the loop must run from " + std::to_string(have + 1) + ")"));
+  }
+  std::set<std::string> names;
+  names_in(*s.value, names);
+  const bool recursive = names.count(name) > 0;
+  if (!loops_.empty()) no_reduction_over_loop(*s.value, false);
   NodePtr n;
+  if (recursive && loops_.empty())
+    bad(s.value->span, "'" + name + "[" + std::to_string(from) + "]' reads '" + name +
+                           "' itself; a recursion is written in a loop: 'for t in " +
+                           std::to_string(from) + ":N { let " + name + "[t] = ... " + name +
+                           "[t - 1] ... }'");
+  if (recursive && !have)
+    bad(s.value->span, "'" + name + "[" + var + "]' reads earlier elements of '" + name +
+                           "', but none is defined before the loop; define the first ones "
+                           "first: 'let " +
+                           name + "[1] = ...'");
   try {
-    n = typer_.expr(*s.value);
+    if (recursive) {
+      // t is one number and the let the vector so far, full length.
+      std::map<std::string, NodePtr> inner;
+      auto iter = std::make_shared<ir::Node>();
+      iter->op = Op::Iter, iter->type = Type::scalar(Elem::Int), iter->span = loops_.back().span;
+      auto self = std::make_shared<ir::Node>();
+      self->op = Op::Self, self->type = Type::vector(have + count), self->span = s.name.span;
+      inner[var] = iter, inner[name] = self;
+      typer_.push_loop(std::move(inner));
+      struct Pop {
+        Typer& t;
+        ~Pop() { t.pop_loop(); }
+      } pop{typer_};
+      n = typer_.expr(*s.value);
+    } else {
+      n = typer_.expr(*s.value);
+    }
     typer_.require_numeric(n, "a let");
   } catch (const Poisoned&) {
-    scope_.declare_bad(s.name, SymKind::Let);
+    if (!growing_.count(name)) scope_.declare_bad(s.name, SymKind::Let);
     throw;
   }
   if (n->type.is_matrix()) bad(s.value->span, "each element of a let is one number, not a matrix");
-  if (n->type.is_scalar()) {  // the same value for every i
+  if (recursive) {
+    if (!n->type.is_scalar())
+      bad(s.value->span,
+          "each element of '" + name + "' is one number, not " + describe_shape(n->type));
+    check_recursion_reads(*n, name, have, from, count, s.value->span);
+    auto scan = std::make_shared<ir::Node>();
+    scan->op = Op::Scan;
+    scan->type = Type::vector(have + count);
+    scan->span = span;
+    scan->ref = count;
+    scan->value = Value::scalar(static_cast<double>(from), true);
+    scan->args = {model_.lets[grown->second.let].expr, n};
+    model_.lets[grown->second.let].expr = scan;
+    grown->second.length += count;
+    return;
+  }
+  if (n->type.is_scalar() && count > 1) {  // the same value for every i
     auto spread = std::make_shared<ir::Node>();
     spread->op = Op::Add;
-    spread->type = Type::vector(l.count);
+    spread->type = Type::vector(count);
     spread->span = n->span;
-    spread->args = {n, ir::constant(Value::vector(std::vector<double>(l.count, 0.0)), n->span)};
+    spread->args = {n, ir::constant(Value::vector(std::vector<double>(count, 0.0)), n->span)};
     n = spread;
   }
-  if (!scope_.declare(s.name, SymKind::Let, model_.lets.size(), diags_)) return;
-  model_.lets.push_back(LetVar{s.name.name, n, s.name.span});
+  if (grown == growing_.end()) {
+    if (n->type.is_scalar()) {  // a vector of one
+      auto one = std::make_shared<ir::Node>();
+      one->op = Op::Concat, one->type = Type::vector(1), one->span = n->span, one->args = {n};
+      n = one;
+    }
+    if (!scope_.declare(s.name, SymKind::Let, model_.lets.size(), diags_)) return;
+    growing_[name] = Growing{model_.lets.size(), count};
+    model_.lets.push_back(LetVar{name, n, s.name.span});
+    return;
+  }
+  LetVar& let = model_.lets[grown->second.let];
+  auto joined = std::make_shared<ir::Node>();
+  joined->op = Op::Concat;
+  joined->type = Type::vector(have + count);
+  joined->span = span;
+  joined->args = {let.expr, n};
+  let.expr = joined;
+  grown->second.length += count;
+}
+
+// A recursion reads only the elements before the one it defines, at indices
+// given by t and data (checked for every t now, since they are known).
+void Checker::check_recursion_reads(const ir::Node& body, const std::string& name, std::size_t have,
+                                    std::size_t from, std::size_t count, Span span) {
+  std::function<void(const ir::Node&)> walk = [&](const ir::Node& n) {
+    if (n.op == Op::Index && n.args.size() == 2 && n.args[0]->op == Op::Self) {
+      const ir::Node& idx = *n.args[1];
+      if (!ir::params_of(idx).empty() || !idx.type.is_scalar())
+        fail(n.span, "an element of '" + name +
+                         "' is read at an index that is one whole number "
+                         "of the loop's variable and data");
+      ir::Env env = env_of(model_);
+      for (std::size_t k = 0; k < count; ++k) {
+        env.iter = static_cast<double>(from + k);
+        const double at = ir::eval(idx, env)[0];
+        if (!(at >= 1 && at <= static_cast<double>(have + k)) || at != std::floor(at))
+          fail(n.span, "'" + name + "[" + std::to_string(from + k) + "]' reads '" + name + "[" +
+                           message_value(at) +
+                           "]', which is not defined before it (an element "
+                           "reads only the ones before it)");
+      }
+      return;
+    }
+    if (n.op == Op::Self)
+      fail(span, "'" + name +
+                     "' is read whole inside its own definition; read its earlier "
+                     "elements, e.g. '" +
+                     name + "[t - 1]'");
+    for (const auto& a : n.args) walk(*a);
+  };
+  walk(body);
 }
 
 std::optional<Model> Checker::run(const ast::Program& program) {

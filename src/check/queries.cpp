@@ -228,6 +228,13 @@ Query QueryChecker::query(const ast::Expr& e) {
     if (auto named = posterior_query(*call, e, q)) return std::move(*named);
   if (const auto* n = ast::as<ast::Name>(e)) {
     const Symbol* sym = scope_.find(n->id);
+    // A let of data alone is a value, not a posterior.
+    if (sym && !sym->bad && sym->kind == SymKind::Let &&
+        ir::is_data_only(*model_.lets[sym->index].expr)) {
+      q.kind = QueryKind::Value;
+      q.expr = model_.lets[sym->index].expr;
+      return q;
+    }
     if (sym && !sym->bad && (sym->kind == SymKind::Param || sym->kind == SymKind::Let)) {
       q.kind = QueryKind::Posterior;
       q.targets.push_back(target_of(e, "print"));

@@ -289,7 +289,10 @@ NodePtr Typer::expr_node(const ast::Index& ix, Span span) {
                           to_string(idx->type));
     if (idx->type.is_matrix()) fail(idx->span, "an index cannot be a matrix");
     std::size_t limit = args.size() == 1 ? base->type.rows : base->type.cols;
-    if (ir::is_data_only(*idx)) {
+    if (ir::in_recursion(*idx)) {
+      // A recursion's t (and its own elements, refused later): checked for
+      // every t once the recursion is built.
+    } else if (ir::is_data_only(*idx)) {
       // Check the range now: data is known.
       Value iv = value_of(*idx);
       for (double x : iv.data)

@@ -285,6 +285,36 @@ Value eval(const Node& n, const Env& env) {
         out[i] = base[to_index(idx[i], base.size(), n.args[1]->span)];
       return Value::vector(std::move(out), base.integer);
     }
+    case Op::Iter:
+      return Value::scalar(env.iter, true);
+    case Op::Self:
+      if (!env.self) throw EvalError(n.span, "a recursion's values read outside it");
+      return *env.self;
+    case Op::Concat: {
+      std::vector<double> out;
+      bool integer = true;
+      for (std::size_t i = 0; i < n.args.size(); ++i) {
+        Value a = arg(i);
+        integer = integer && a.integer;
+        out.insert(out.end(), a.data.begin(), a.data.end());
+      }
+      return Value::vector(std::move(out), integer);
+    }
+    case Op::Scan: {
+      Value out = arg(0);
+      out.rank = Rank::Vector;
+      out.integer = false;
+      const std::size_t before = out.size();
+      out.data.resize(before + n.ref, 0.0);
+      out.rows = out.data.size();
+      Env inner = env;
+      inner.self = &out;
+      for (std::size_t k = 0; k < n.ref; ++k) {
+        inner.iter = n.value[0] + static_cast<double>(k);
+        out.data[before + k] = eval(*n.args[1], inner)[0];
+      }
+      return out;
+    }
     case Op::Dist: {
       std::vector<Value> args;
       for (std::size_t i = 0; i < n.args.size(); ++i) args.push_back(arg(i));

@@ -19,6 +19,11 @@ struct Env {
   const void* owner = nullptr;
   const Value& (*data_at)(const void* owner, std::size_t i) = nullptr;
 
+  // Inside a recursion's body (ir::Op::Scan): the loop variable and the
+  // vector defined so far.
+  double iter = 0;
+  const Value* self = nullptr;
+
   const Value& datum(std::size_t i) const { return data_at ? data_at(owner, i) : data[i]; }
 };
 

@@ -21,8 +21,17 @@ std::string to_string(const Type& t) {
 
 namespace ir {
 
+bool in_recursion(const Node& n) {
+  if (n.op == Op::Iter || n.op == Op::Self) return true;
+  if (n.op == Op::Scan) return in_recursion(*n.args[0]);  // its own body's are its own
+  return std::any_of(n.args.begin(), n.args.end(),
+                     [](const NodePtr& a) { return in_recursion(*a); });
+}
+
 bool is_data_only(const Node& n) {
-  if (n.op == Op::Param) return false;
+  if (n.op == Op::Param || n.op == Op::Iter || n.op == Op::Self) return false;
+  // A recursion's t and own values are its own: it is data when no parameter enters.
+  if (n.op == Op::Scan) return is_data_only(*n.args[0]) && params_of(*n.args[1]).empty();
   return std::all_of(n.args.begin(), n.args.end(),
                      [](const NodePtr& a) { return is_data_only(*a); });
 }

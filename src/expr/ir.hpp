@@ -40,6 +40,14 @@ enum class Op {
            // matrix
   Vector,  // [args...]
   Dist,    // dist_fn of `family` at args = [the family's arguments..., x] (lo, hi for LogMass)
+  Concat,  // the vectors (or numbers) args, one after the other
+  // A recursion, `let e[t] = f(t, e[t - 1], ...)` for t in from..: the vector
+  // args[0] (the elements defined before), then `ref` more elements, element
+  // t being args[1] (the body, a scalar) evaluated with Iter = t and Self =
+  // the vector so far. value holds `from`, the first t.
+  Scan,
+  Iter,  // inside a Scan's body: the loop variable t (a scalar)
+  Self,  // inside a Scan's body: the vector being defined (read only before t)
 };
 
 // An Op::Dist node computes dist_fn summed over the elements (arguments
@@ -71,8 +79,11 @@ inline NodePtr constant(Value v, Span span = {}) {
   return n;
 }
 
-// True when no parameter appears in the expression.
+// True when no parameter appears in the expression (and it is not inside a
+// recursion's body, where Iter and Self stand for values not yet known).
 bool is_data_only(const Node& n);
+// True when a recursion's Iter or Self appears in the expression.
+bool in_recursion(const Node& n);
 // Indices of the parameters the expression reads, sorted, without repeats.
 std::vector<std::size_t> params_of(const Node& n);
 void collect_params(const Node& n, std::vector<std::size_t>& out);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <span>
 
 #include "expr/eval.hpp"
@@ -108,6 +109,14 @@ int Tape::add(const ir::Node& n, std::string& why) {
       case ir::Op::Vector:
         t.kind = Kind::Vector;
         break;
+      case ir::Op::Concat:
+        t.kind = Kind::Concat;
+        break;
+      case ir::Op::Scan:
+        id = add_scan(n, why);
+        if (id < 0) return -1;
+        memo_[&n] = id;
+        return id;
       case ir::Op::Dist:
         if (n.dist_fn == dist::DistFn::Lpdf ? !n.family->lpdf_grad : !n.family->cdf) {
           why = "the " + std::string(to_string(n.dist_fn)) + " of " + std::string(n.family->name);
@@ -413,6 +422,20 @@ void Tape::forward_node(Node& n) {
     case Kind::Term:
       n.val = n.sign * in(0);
       return;
+    case Kind::Concat: {
+      Eigen::Index len = 0;
+      for (std::size_t i = 0; i < n.in.size(); ++i) len += in(i).size();
+      n.val.resize(len);
+      Eigen::Index at = 0;
+      for (std::size_t i = 0; i < n.in.size(); ++i) {
+        n.val.segment(at, in(i).size()) = in(i);
+        at += in(i).size();
+      }
+      return;
+    }
+    case Kind::Scan:
+      scan_forward(n);
+      return;
     case Kind::Neg:
       n.val = -in(0);
       return;
@@ -510,6 +533,18 @@ void Tape::backward_node(Node& n) {
     case Kind::Term:
       node(0).adj += n.sign * g;
       return;
+    case Kind::Concat: {
+      Eigen::Index at = 0;
+      for (std::size_t i = 0; i < n.in.size(); ++i) {
+        Node& x = node(i);
+        x.adj += g.segment(at, x.val.size());
+        at += x.val.size();
+      }
+      return;
+    }
+    case Kind::Scan:
+      scan_backward(n);
+      return;
     case Kind::Neg:
       node(0).adj -= g;
       return;
@@ -567,6 +602,249 @@ void Tape::backward_node(Node& n) {
     default:
       return;  // comparisons and logic: zero derivative
   }
+}
+
+// The recursion ir::Op::Scan: its initial elements a tape node, its body
+// compiled to scalar instructions (scan_instr).
+int Tape::add_scan(const ir::Node& n, std::string& why) {
+  auto prog = std::make_unique<ScanProgram>();
+  prog->count = n.ref;
+  prog->from = n.value[0];
+  int init = add(*n.args[0], why);
+  if (init < 0) return -1;
+  prog->before = static_cast<std::size_t>(n.args[0]->type.is_scalar() ? 1 : n.args[0]->type.rows);
+  Node t;
+  t.kind = Kind::Scan;
+  t.in = {init};
+  t.scan = std::move(prog);
+  // Instructions first (they add the input nodes they read), then the node.
+  std::vector<int> inputs;
+  std::swap(inputs, scan_inputs_);
+  if (scan_instr(*t.scan, *n.args[1], why) < 0) return -1;
+  std::swap(inputs, scan_inputs_);
+  for (int x : inputs) t.in.push_back(x);
+  nodes_.push_back(std::move(t));
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
+int Tape::scan_instr(ScanProgram& prog, const ir::Node& n, std::string& why) {
+  using Op = ScanProgram::Op;
+  ScanProgram::Instr in;
+  const bool params = !ir::params_of(n).empty() || n.op == ir::Op::Param;
+  auto self_in = [](const ir::Node& x) {
+    std::function<bool(const ir::Node&)> walk = [&](const ir::Node& y) {
+      if (y.op == ir::Op::Self) return true;
+      return std::any_of(y.args.begin(), y.args.end(),
+                         [&](const ir::NodePtr& a) { return walk(*a); });
+    };
+    return walk(x);
+  };
+  const bool self = self_in(n);
+  auto per_t = [&](const ir::Node& x, std::vector<double>& out) {
+    ir::Env env = env_of(*model_);
+    out.resize(prog.count);
+    for (std::size_t k = 0; k < prog.count; ++k) {
+      env.iter = prog.from + static_cast<double>(k);
+      out[k] = ir::eval(x, env)[0];
+    }
+  };
+  auto input = [&](const ir::Node& x) {
+    int id = add(x, why);
+    if (id < 0) return -1;
+    scan_inputs_.push_back(id);
+    return static_cast<int>(scan_inputs_.size()) - 1;
+  };
+  if (!params && !self) {  // data and t only
+    in.op = Op::PerT;
+    per_t(n, in.per_t);
+  } else if (!ir::in_recursion(n)) {  // computed before the recursion: one number
+    if (!n.type.is_scalar()) {
+      why = "a vector where the recursion needs one number";
+      return -1;
+    }
+    in.op = Op::Input;
+    if ((in.input = input(n)) < 0) return -1;
+  } else if (n.op == ir::Op::Index && n.args.size() == 2 && !ir::in_recursion(*n.args[0]) &&
+             n.args[0]->type.is_vector() && ir::params_of(*n.args[1]).empty() &&
+             !self_in(*n.args[1])) {  // v[t - 1] of a vector computed before
+    in.op = Op::InputAt;
+    if ((in.input = input(*n.args[0])) < 0) return -1;
+    std::vector<double> idx;
+    per_t(*n.args[1], idx);
+    for (double x : idx) in.at.push_back(static_cast<Eigen::Index>(x) - 1);
+  } else if (n.op == ir::Op::Index && n.args.size() == 2 && n.args[0]->op == ir::Op::Self &&
+             ir::params_of(*n.args[1]).empty() && !self_in(*n.args[1])) {  // e[t - 1]
+    in.op = Op::SelfAt;
+    std::vector<double> idx;
+    per_t(*n.args[1], idx);
+    for (double x : idx) in.at.push_back(static_cast<Eigen::Index>(x) - 1);
+  } else {
+    switch (n.op) {
+      case ir::Op::Neg:
+        in.op = Op::Neg;
+        break;
+      case ir::Op::Add:
+        in.op = Op::Add;
+        break;
+      case ir::Op::Sub:
+        in.op = Op::Sub;
+        break;
+      case ir::Op::Mul:
+        in.op = Op::Mul;
+        break;
+      case ir::Op::Div:
+        in.op = Op::Div;
+        break;
+      case ir::Op::Pow:
+        in.op = Op::Call, in.fn = Builtin::Pow;
+        break;
+      case ir::Op::Call: {
+        const BuiltinShape shape = info(n.fn).shape;
+        if (shape != BuiltinShape::Elementwise && shape != BuiltinShape::Elementwise2 &&
+            !(shape == BuiltinShape::MinMax && n.args.size() == 2)) {
+          why = "'" + std::string(info(n.fn).name) + "' inside a recursion";
+          return -1;
+        }
+        in.op = Op::Call, in.fn = n.fn;
+        break;
+      }
+      default:
+        why =
+            "an expression the recursion's derivative does not cover (arithmetic and the "
+            "elementwise functions are)";
+        return -1;
+    }
+    in.a = scan_instr(prog, *n.args[0], why);
+    if (in.a < 0) return -1;
+    if (n.args.size() > 1) {
+      in.b = scan_instr(prog, *n.args[1], why);
+      if (in.b < 0) return -1;
+    }
+  }
+  prog.code.push_back(std::move(in));
+  return static_cast<int>(prog.code.size()) - 1;
+}
+
+void Tape::scan_forward(Node& n) {
+  using Op = ScanProgram::Op;
+  ScanProgram& p = *n.scan;
+  const Eigen::VectorXd& init = nodes_[static_cast<std::size_t>(n.in[0])].val;
+  n.val.resize(static_cast<Eigen::Index>(p.before + p.count));
+  n.val.head(static_cast<Eigen::Index>(p.before)) = init;
+  p.values.resize(static_cast<Eigen::Index>(p.count), static_cast<Eigen::Index>(p.code.size()));
+  auto input = [&](int i) -> const Eigen::VectorXd& {
+    return nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(1 + i)])].val;
+  };
+  for (std::size_t k = 0; k < p.count; ++k) {
+    const auto kk = static_cast<Eigen::Index>(k);
+    auto v = [&](int j) { return p.values(kk, j); };
+    for (std::size_t j = 0; j < p.code.size(); ++j) {
+      const auto& c = p.code[j];
+      double x = 0;
+      switch (c.op) {
+        case Op::PerT:
+          x = c.per_t[k];
+          break;
+        case Op::Input:
+          x = input(c.input)[0];
+          break;
+        case Op::InputAt:
+          x = input(c.input)[c.at[k]];
+          break;
+        case Op::SelfAt:
+          x = n.val[c.at[k]];
+          break;
+        case Op::Neg:
+          x = -v(c.a);
+          break;
+        case Op::Add:
+          x = v(c.a) + v(c.b);
+          break;
+        case Op::Sub:
+          x = v(c.a) - v(c.b);
+          break;
+        case Op::Mul:
+          x = v(c.a) * v(c.b);
+          break;
+        case Op::Div:
+          x = v(c.a) / v(c.b);
+          break;
+        case Op::Call: {
+          const double a = v(c.a), b = c.b >= 0 ? v(c.b) : 0;
+          info(c.fn)
+              .math(c.b >= 0 ? 2 : 1)
+              .value({&a, 1}, c.b >= 0 ? BuiltinMath::In(&b, 1) : BuiltinMath::In(), {&x, 1});
+          break;
+        }
+      }
+      p.values(kk, static_cast<Eigen::Index>(j)) = x;
+    }
+    n.val[static_cast<Eigen::Index>(p.before + k)] =
+        p.values(kk, static_cast<Eigen::Index>(p.code.size() - 1));
+  }
+}
+
+void Tape::scan_backward(Node& n) {
+  using Op = ScanProgram::Op;
+  ScanProgram& p = *n.scan;
+  Eigen::VectorXd out = n.adj;  // d total / d element, grown by the later elements' reads
+  std::vector<double> a(p.code.size());
+  auto input = [&](int i) -> Node& {
+    return nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(1 + i)])];
+  };
+  for (std::size_t k = p.count; k-- > 0;) {
+    const auto kk = static_cast<Eigen::Index>(k);
+    auto v = [&](int j) { return p.values(kk, j); };
+    std::fill(a.begin(), a.end(), 0.0);
+    a.back() = out[static_cast<Eigen::Index>(p.before + k)];
+    for (std::size_t j = p.code.size(); j-- > 0;) {
+      const auto& c = p.code[j];
+      const double g = a[j];
+      if (g == 0) continue;
+      switch (c.op) {
+        case Op::PerT:
+          break;
+        case Op::Input:
+          input(c.input).adj[0] += g;
+          break;
+        case Op::InputAt:
+          input(c.input).adj[c.at[k]] += g;
+          break;
+        case Op::SelfAt:
+          out[c.at[k]] += g;
+          break;
+        case Op::Neg:
+          a[static_cast<std::size_t>(c.a)] -= g;
+          break;
+        case Op::Add:
+          a[static_cast<std::size_t>(c.a)] += g, a[static_cast<std::size_t>(c.b)] += g;
+          break;
+        case Op::Sub:
+          a[static_cast<std::size_t>(c.a)] += g, a[static_cast<std::size_t>(c.b)] -= g;
+          break;
+        case Op::Mul:
+          a[static_cast<std::size_t>(c.a)] += g * v(c.b),
+              a[static_cast<std::size_t>(c.b)] += g * v(c.a);
+          break;
+        case Op::Div:
+          a[static_cast<std::size_t>(c.a)] += g / v(c.b);
+          a[static_cast<std::size_t>(c.b)] -= g * v(static_cast<int>(j)) / v(c.b);
+          break;
+        case Op::Call: {
+          const BuiltinMath& m = info(c.fn).math(c.b >= 0 ? 2 : 1);
+          if (!m.vjp) break;
+          const double x = v(c.a), y = c.b >= 0 ? v(c.b) : 0, z = v(static_cast<int>(j));
+          double dx = 0, dy = 0;
+          m.vjp({&x, 1}, c.b >= 0 ? BuiltinMath::In(&y, 1) : BuiltinMath::In(), {&z, 1}, {&g, 1},
+                {&dx, 1}, c.b >= 0 ? BuiltinMath::Out(&dy, 1) : BuiltinMath::Out());
+          a[static_cast<std::size_t>(c.a)] += dx;
+          if (c.b >= 0) a[static_cast<std::size_t>(c.b)] += dy;
+          break;
+        }
+      }
+    }
+  }
+  nodes_[static_cast<std::size_t>(n.in[0])].adj += out.head(static_cast<Eigen::Index>(p.before));
 }
 
 // The sum over the elements of a family's function; each element's

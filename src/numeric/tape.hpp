@@ -15,6 +15,44 @@
 
 namespace bayes::numeric {
 
+// A recursion's body as scalar instructions, run once per element: values
+// that need no parameter (data at t, t itself) precomputed per element;
+// inputs (tape nodes computed before the recursion) read at an element fixed
+// or given by t; the recursion's own earlier elements; arithmetic and the
+// elementwise built-ins.
+struct ScanProgram {
+  enum class Op { PerT, Input, InputAt, SelfAt, Neg, Add, Sub, Mul, Div, Call };
+  struct Instr {
+    Op op = Op::PerT;
+    int a = -1, b = -1;            // operand instructions
+    int input = -1;                // Input, InputAt: index into the node's inputs (in[1 + input])
+    Builtin fn = Builtin::Exp;     // Call
+    std::vector<double> per_t;     // PerT: the value at each element
+    std::vector<Eigen::Index> at;  // InputAt, SelfAt: the element read at each step (0-based)
+  };
+  std::vector<Instr> code;
+  std::size_t before = 0, count = 0;  // elements defined before the recursion; elements it defines
+  double from = 1;                    // t of its first element
+  Eigen::MatrixXd values;             // count x code.size(), from forward
+};
+
+// A copyable owner of a ScanProgram (each copy of a tape, one per chain,
+// runs its own).
+struct ScanBox {
+  std::unique_ptr<ScanProgram> p;
+  ScanBox() = default;
+  ScanBox(std::unique_ptr<ScanProgram> q) : p(std::move(q)) {}  // NOLINT: implicit by design
+  ScanBox(const ScanBox& o) : p(o.p ? std::make_unique<ScanProgram>(*o.p) : nullptr) {}
+  ScanBox& operator=(const ScanBox& o) {
+    p = o.p ? std::make_unique<ScanProgram>(*o.p) : nullptr;
+    return *this;
+  }
+  ScanBox(ScanBox&&) = default;
+  ScanBox& operator=(ScanBox&&) = default;
+  ScanProgram& operator*() const { return *p; }
+  ScanProgram* operator->() const { return p.get(); }
+};
+
 class Tape {
  public:
   // Compiles the given priors and observations. Returns nullopt with `why`
@@ -72,6 +110,8 @@ class Tape {
     Factor,
     Mixture,  // log sum_k exp(log pi_k + sum_s lp_s,k) over factor copies with z = k
     Dist,     // lpdf, lcdf, lccdf or a truncation's log mass, summed (ir::Op::Dist)
+    Concat,   // vectors one after the other
+    Scan,     // a recursion: its body run element by element (ScanProgram)
     Term,     // an expression added to the log density (`factor`, truncations)
   };
   struct Node {
@@ -99,10 +139,12 @@ class Tape {
     double fused_lp = 0;
     Eigen::MatrixXd derivs;  // Factor (scalar families), Dist: d lp_k / d args, d x; from forward
     int folded = -1;  // Call (logistic): the Bernoulli factor that computes it, see compile()
+    ScanBox scan;     // Scan: the body, compiled
   };
 
   const Model* model_ = nullptr;
-  double constant_ = 0;  // the normalisers of truncations whose arguments are data
+  double constant_ = 0;           // the normalisers of truncations whose arguments are data
+  std::vector<int> scan_inputs_;  // while a recursion compiles: the nodes its body reads
   std::vector<Node> nodes_;
   std::vector<int> factors_;
   std::unordered_map<const ir::Node*, int> memo_;
@@ -118,6 +160,10 @@ class Tape {
   bool add_term(const ir::Node& e, double sign, std::string& why);
   void dist_forward(Node& n);
   void dist_backward(Node& n);
+  int add_scan(const ir::Node& n, std::string& why);
+  int scan_instr(ScanProgram& prog, const ir::Node& n, std::string& why);
+  void scan_forward(Node& n);
+  void scan_backward(Node& n);
   void forward_node(Node& n);
   void backward_node(Node& n);
   double factor_forward(Node& n, bool with_grad);
