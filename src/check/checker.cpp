@@ -110,8 +110,10 @@ class Checker {
                             const ir::NodePtr& lhs, const Value& v, Observation& o);
   Truncation truncation_of(const dist::Family& f, const std::vector<ir::NodePtr>& args,
                            std::size_t elements, double lo, double hi, Span span,
-                           const std::string& what);
+                           const std::string& what, const ir::NodePtr& lo_of = nullptr,
+                           const ir::NodePtr& hi_of = nullptr);
   double bound(const ast::Expr& e);
+  double bound(const ast::Expr& e, ir::NodePtr& expr);
   void declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes,
                       const Prior& pr);
   void poison_all(const ast::ParamStmt& s);
@@ -587,23 +589,39 @@ Prior Checker::prior_of(const ast::ParamStmt& s, Span span) {
   Prior pr;
   pr.span = span;
   double lo = -INFINITY, hi = INFINITY;
-  if (s.lower) lo = bound(*s.lower);
-  if (s.upper) hi = bound(*s.upper);
-  if (!(lo < hi))
+  if (s.lower) lo = bound(*s.lower, pr.lower_of);
+  if (s.upper) hi = bound(*s.upper, pr.upper_of);
+  if (!pr.dependent_bounds() && !(lo < hi))
     fail(span, "the lower bound " + message_value(lo) + " is not below the upper bound " +
                    message_value(hi));
+  auto text_of = [](const ast::Expr* e, double v) {
+    return e ? ast::to_source(*e) : message_value(v);
+  };
+  const std::string range = "(" + text_of(pr.lower_of ? s.lower.get() : nullptr, lo) + ", " +
+                            text_of(pr.upper_of ? s.upper.get() : nullptr, hi) + ")";
   if (s.prior) {
     CheckedDist prior = check_distribution(*s.prior, typer_, scope_, diags_);
     if (!prior.ok) throw Poisoned{};
     pr.family = prior.family;
     pr.args = prior.args;
     pr.text = ast::to_source(*s.prior);
+    if (pr.dependent_bounds()) {
+      const dist::Family& f = *pr.family;
+      if (f.outcome_rank != Rank::Scalar || f.joint > 1 || !f.cdf || f.discrete)
+        fail(s.lower ? s.lower->span : s.upper->span,
+             "bounds that depend on parameters apply to a continuous family of one number; " +
+                 std::string(f.name) + " is not one");
+      pr.lower = lo, pr.upper = hi;
+      pr.text += " on " + range;
+      pr.truncation.on = true;  // its normaliser once the sizes are known (declare_params)
+      return pr;
+    }
     if (s.lower || s.upper) truncate_prior(s, pr, lo, hi);
     return pr;
   }
   pr.lower = lo;
   pr.upper = hi;
-  pr.text = "flat on (" + message_value(lo) + ", " + message_value(hi) + ")";
+  pr.text = "flat on " + range;
   return pr;
 }
 
@@ -648,12 +666,13 @@ void Checker::truncate_prior(const ast::ParamStmt& s, Prior& pr, double lo, doub
 // a scalar or a vector of that length), a number when the arguments are data.
 Truncation Checker::truncation_of(const dist::Family& f, const std::vector<ir::NodePtr>& args,
                                   std::size_t elements, double lo, double hi, Span span,
-                                  const std::string& what) {
+                                  const std::string& what, const NodePtr& lo_of,
+                                  const NodePtr& hi_of) {
   Truncation t;
   t.on = true;
   std::vector<NodePtr> in = args;
-  in.push_back(ir::constant(Value::scalar(lo), span));
-  in.push_back(ir::constant(Value::scalar(hi), span));
+  in.push_back(lo_of ? lo_of : ir::constant(Value::scalar(lo), span));
+  in.push_back(hi_of ? hi_of : ir::constant(Value::scalar(hi), span));
   auto n = std::make_shared<ir::Node>();
   n->op = Op::Dist;
   n->type = Type::scalar();
@@ -681,6 +700,27 @@ Truncation Checker::truncation_of(const dist::Family& f, const std::vector<ir::N
     t.log_mass_of = mass;
   }
   return t;
+}
+
+// A bound: a number of data, or (setting `expr`) one number computed from
+// data and parameters declared before, continuous ones.
+double Checker::bound(const ast::Expr& e, NodePtr& expr) {
+  NodePtr n = typer_.expr(e);
+  // `param s > 0 < 5` reads as the bound `0 < 5`: a condition, not a number.
+  if (!n->type.numeric()) fail(e.span, "a bound must be a number, not a condition");
+  if (!n->type.is_scalar())
+    fail(e.span, "a bound must be one number, not " + describe_shape(n->type));
+  if (!ir::is_data_only(*n)) {
+    for (auto p : ir::params_of(*n))
+      if (model_.params[p].discrete)
+        fail(e.span, "a bound may depend on continuous parameters, but '" + model_.params[p].name +
+                         "' is discrete");
+    expr = n;
+    return NAN;
+  }
+  Value v = typer_.value_of(*n);
+  if (std::isnan(v[0])) fail(e.span, "a bound must be a number, but it is NaN");
+  return v[0];
 }
 
 double Checker::bound(const ast::Expr& e) {
@@ -791,8 +831,8 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
       if (pr.truncation.on) {
         const std::size_t k = model_.params[i].type.is_scalar() ? 1 : model_.params[i].type.rows;
         try {
-          one.truncation =
-              truncation_of(*f, pr.args, k, pr.lower, pr.upper, pr.span, "the prior " + pr.text);
+          one.truncation = truncation_of(*f, pr.args, k, pr.lower, pr.upper, pr.span,
+                                         "the prior " + pr.text, pr.lower_of, pr.upper_of);
         } catch (const Poisoned&) {
           continue;
         }

@@ -63,9 +63,14 @@ struct Prior {
   // A flat prior's support; with a family, its bounds when `truncation.on`
   // (bounds that contain the family's support are dropped by the checker).
   double lower = -INFINITY, upper = INFINITY;
+  // Bounds that are expressions of earlier parameters (`param b in (0, 1 - a)`),
+  // one number each; where set, they replace lower / upper.
+  ir::NodePtr lower_of, upper_of;
   Truncation truncation;
   Span span;
   std::string text;  // "Beta(2, 2)", "StudentT(3, 0, 10) on (0, inf)" or "flat on (0, inf)"
+
+  bool dependent_bounds() const { return lower_of || upper_of; }
 };
 
 // One likelihood factor: `lhs ~ D(args)`.

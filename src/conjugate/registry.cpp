@@ -83,7 +83,7 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
     const graph::Factor& f = g.factors[fi];
     const bool truncated =
         f.kind == graph::FactorKind::Prior
-            ? m.priors[f.index].truncation.on
+            ? m.priors[f.index].truncation.on || m.priors[f.index].dependent_bounds()
             : f.kind == graph::FactorKind::Observation && m.observations[f.index].truncation.on;
     if (truncated || f.kind == graph::FactorKind::Term) {
       why = "'" + f.label + "' is " + (truncated ? "truncated" : "a term of its own") +

@@ -84,18 +84,16 @@ double log_term(const Model& m, const Term& t, ParamValues params) {
 }
 
 double log_prior(const Model& m, const Prior& p, ParamValues params) {
-  if (p.truncation.on) {
+  if (p.truncation.on || !p.family) {
+    // The bounds, evaluated where they depend on other parameters.
+    const double lo = p.lower_of ? ir::eval(*p.lower_of, env_of(m, params))[0] : p.lower;
+    const double hi = p.upper_of ? ir::eval(*p.upper_of, env_of(m, params))[0] : p.upper;
+    if (p.dependent_bounds() && !(lo < hi)) return -INFINITY;
     for (auto i : p.params)
       for (double x : params[i].data)
-        if (x < p.lower || x > p.upper) return -INFINITY;
+        if (x < lo || x > hi) return -INFINITY;
   }
-  if (!p.family) {
-    double total = 0;
-    for (auto i : p.params)
-      for (double x : params[i].data)
-        if (x < p.lower || x > p.upper) total = -INFINITY;
-    return total;
-  }
+  if (!p.family) return 0;
   std::vector<Value> args = eval_args(m, p.args, params);
   const dist::Family& f = *p.family;
   if (f.joint == 2)  // NormalInverseGamma(m0, lambda, alpha, beta) on (mu, s2)

@@ -57,6 +57,8 @@ FactorGraph build(const Model& model) {
     for (auto q : p.params) f.vars.push_back(g.param_var(q));
     for (const auto& a : p.args) add_refs(g, *a, f.vars);
     if (p.truncation.log_mass_of) add_refs(g, *p.truncation.log_mass_of, f.vars);
+    if (p.lower_of) add_refs(g, *p.lower_of, f.vars);
+    if (p.upper_of) add_refs(g, *p.upper_of, f.vars);
     sort_unique(f.vars);
     g.factors.push_back(std::move(f));
   }

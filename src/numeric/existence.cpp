@@ -228,6 +228,7 @@ bool describe(const Layout& layout, const Model& m, const VectorXd& d, const Vec
           edge = up ? t.hi : t.lo, edge_closed = up ? t.hi_closed : t.lo_closed;
           break;
         case Transform::Kind::Simplex:
+        case Transform::Kind::Dependent:  // an edge that moves with the others: no number
           break;
       }
       if (std::isnan(edge)) {

@@ -29,6 +29,7 @@ std::optional<double> unconstrained(const Transform& t, std::size_t i, double th
       }
       break;
     case Transform::Kind::Simplex:
+    case Transform::Kind::Dependent:  // its bounds need the others' values: u = 0 instead
       break;
   }
   return std::nullopt;

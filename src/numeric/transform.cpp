@@ -30,8 +30,139 @@ double Transform::back(std::size_t i, double v) const {
       return lo + (hi - lo) * logistic(v);
     case Kind::Simplex:
       break;
+    case Kind::Dependent:
+      return NAN;
   }
   return v;
+}
+
+namespace {
+
+// A bound (one number of data and parameters) at the parameters' values, and
+// its gradient: seed times d bound / d parameter, added into grad. Written
+// out for the expressions bounds are made of (arithmetic, the elementwise
+// functions, elements of vectors); pure, so chains may share the layout.
+double bound_value(const Model& m, const ir::Node& n, const std::vector<VectorXd>& values) {
+  using ir::Op;
+  if (ir::is_data_only(n)) return ir::eval(n, env_of(m))[0];
+  auto v = [&](std::size_t i) { return bound_value(m, *n.args[i], values); };
+  switch (n.op) {
+    case Op::Param:
+      return values[n.ref][0];
+    case Op::Index: {
+      const double k = ir::eval(*n.args[1], env_of(m))[0];
+      return values[n.args[0]->ref][static_cast<Eigen::Index>(k) - 1];
+    }
+    case Op::Neg:
+      return -v(0);
+    case Op::Add:
+      return v(0) + v(1);
+    case Op::Sub:
+      return v(0) - v(1);
+    case Op::Mul:
+      return v(0) * v(1);
+    case Op::Div:
+      return v(0) / v(1);
+    case Op::Pow:
+    case Op::Call: {
+      const Builtin fn = n.op == Op::Pow ? Builtin::Pow : n.fn;
+      const double a = v(0), b = n.args.size() > 1 ? v(1) : 0;
+      double out = 0;
+      info(fn)
+          .math(n.args.size())
+          .value({&a, 1}, n.args.size() > 1 ? BuiltinMath::In(&b, 1) : BuiltinMath::In(),
+                 {&out, 1});
+      return out;
+    }
+    default:
+      return NAN;
+  }
+}
+
+void bound_grad(const Model& m, const ir::Node& n, const std::vector<VectorXd>& values, double seed,
+                std::vector<VectorXd>& grad) {
+  using ir::Op;
+  if (seed == 0 || ir::is_data_only(n)) return;
+  auto v = [&](std::size_t i) { return bound_value(m, *n.args[i], values); };
+  auto down = [&](std::size_t i, double s) { bound_grad(m, *n.args[i], values, s, grad); };
+  switch (n.op) {
+    case Op::Param:
+      grad[n.ref][0] += seed;
+      return;
+    case Op::Index: {
+      const double k = ir::eval(*n.args[1], env_of(m))[0];
+      grad[n.args[0]->ref][static_cast<Eigen::Index>(k) - 1] += seed;
+      return;
+    }
+    case Op::Neg:
+      return down(0, -seed);
+    case Op::Add:
+      return down(0, seed), down(1, seed);
+    case Op::Sub:
+      return down(0, seed), down(1, -seed);
+    case Op::Mul:
+      return down(0, seed * v(1)), down(1, seed * v(0));
+    case Op::Div: {
+      const double b = v(1);
+      return down(0, seed / b), down(1, -seed * v(0) / (b * b));
+    }
+    case Op::Pow:
+    case Op::Call: {
+      const Builtin fn = n.op == Op::Pow ? Builtin::Pow : n.fn;
+      const BuiltinMath& math = info(fn).math(n.args.size());
+      if (!math.vjp) return;
+      const bool two = n.args.size() > 1;
+      const double a = v(0), b = two ? v(1) : 0;
+      double out = 0, da = 0, db = 0;
+      math.value({&a, 1}, two ? BuiltinMath::In(&b, 1) : BuiltinMath::In(), {&out, 1});
+      math.vjp({&a, 1}, two ? BuiltinMath::In(&b, 1) : BuiltinMath::In(), {&out, 1}, {&seed, 1},
+               {&da, 1}, two ? BuiltinMath::Out(&db, 1) : BuiltinMath::Out());
+      down(0, da);
+      if (two) down(1, db);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// Whether bound_value and bound_grad cover the expression.
+bool bound_supported(const ir::Node& n) {
+  using ir::Op;
+  if (ir::is_data_only(n)) return true;
+  switch (n.op) {
+    case Op::Param:
+      return n.type.is_scalar();
+    case Op::Index:
+      return n.args.size() == 2 && n.args[0]->op == Op::Param && ir::is_data_only(*n.args[1]) &&
+             n.args[1]->type.is_scalar();
+    case Op::Neg:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Pow:
+      break;
+    case Op::Call: {
+      const BuiltinShape shape = info(n.fn).shape;
+      if (shape != BuiltinShape::Elementwise && shape != BuiltinShape::Elementwise2) return false;
+      break;
+    }
+    default:
+      return false;
+  }
+  return std::all_of(n.args.begin(), n.args.end(),
+                     [](const ir::NodePtr& a) { return bound_supported(*a); });
+}
+
+}  // namespace
+
+double Transform::lower_at(const Model& m, const std::vector<VectorXd>& values) const {
+  return lo_of ? bound_value(m, *lo_of, values) : lo;
+}
+
+double Transform::upper_at(const Model& m, const std::vector<VectorXd>& values) const {
+  return hi_of ? bound_value(m, *hi_of, values) : hi;
 }
 
 namespace {
@@ -80,6 +211,31 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
     return std::nullopt;
   }
   double lo = -INFINITY, hi = INFINITY;
+  if (pr.dependent_bounds()) {
+    // Bounds of other parameters: the family's support (or the flat
+    // prior's number) on the other side.
+    if (pr.family) {
+      std::vector<Value> args;
+      for (const auto& a : pr.args)
+        args.push_back(ir::is_data_only(*a) ? patterns::eval_data(m, *a) : Value{});
+      const dist::Bounds b = dist::support_bounds(*pr.family, args);
+      lo = b.lo, hi = b.hi;
+    }
+    if (!pr.lower_of && !std::isnan(pr.lower)) lo = std::max(lo, pr.lower);
+    if (!pr.upper_of && !std::isnan(pr.upper)) hi = std::min(hi, pr.upper);
+    for (const auto* e : {pr.lower_of.get(), pr.upper_of.get()})
+      if (e && !bound_supported(*e)) {
+        why = "a bound of '" + pv.name +
+              "' uses an operation the numeric engine cannot "
+              "differentiate there (arithmetic, the elementwise functions and elements of "
+              "vectors are)";
+        return std::nullopt;
+      }
+    t.kind = Transform::Kind::Dependent;
+    t.lo = pr.lower_of ? -INFINITY : lo, t.hi = pr.upper_of ? INFINITY : hi;
+    t.lo_of = pr.lower_of, t.hi_of = pr.upper_of;
+    return t;
+  }
   if (!pr.family) {
     lo = pr.lower, hi = pr.upper;
   } else {
@@ -154,6 +310,16 @@ void Layout::constrain(const VectorXd& u, std::vector<VectorXd>& values) const {
       x = z / z.sum();
       continue;
     }
+    if (t.kind == Transform::Kind::Dependent) {  // the bounds at the values so far
+      const double lo = t.lower_at(*model, values), hi = t.upper_at(*model, values);
+      for (std::size_t i = 0; i < t.dim; ++i) {
+        const double v = u[static_cast<Eigen::Index>(t.offset + i)];
+        x[static_cast<Eigen::Index>(i)] = std::isinf(hi)   ? lo + std::exp(v)
+                                          : std::isinf(lo) ? hi - std::exp(v)
+                                                           : lo + (hi - lo) * logistic(v);
+      }
+      continue;
+    }
     for (std::size_t i = 0; i < t.dim; ++i)
       x[static_cast<Eigen::Index>(i)] = t.back(i, u[static_cast<Eigen::Index>(t.offset + i)]);
   }
@@ -163,9 +329,46 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
                          const std::vector<VectorXd>& dtheta, bool jacobian, VectorXd& du) const {
   double logj = 0;
   du = VectorXd::Zero(static_cast<Eigen::Index>(dim));
-  for (const auto& t : transforms) {
+  // With bounds that depend on earlier parameters, the transforms run
+  // backwards: each adds what its bounds owe to those parameters' gradients.
+  const bool dependent = std::any_of(transforms.begin(), transforms.end(), [](const Transform& t) {
+    return t.kind == Transform::Kind::Dependent;
+  });
+  std::vector<VectorXd> owed;
+  if (dependent) owed = dtheta;
+  for (std::size_t ti = transforms.size(); ti-- > 0;) {
+    const Transform& t = transforms[ti];
     const VectorXd& x = values[t.param];
-    const VectorXd& g = dtheta[t.param];
+    const VectorXd& g = dependent ? owed[t.param] : dtheta[t.param];
+    if (t.kind == Transform::Kind::Dependent) {
+      const double lo = t.lower_at(*model, values), hi = t.upper_at(*model, values);
+      double seed_lo = 0, seed_hi = 0;
+      for (std::size_t i = 0; i < t.dim; ++i) {
+        const auto k = static_cast<Eigen::Index>(t.offset + i);
+        const auto ii = static_cast<Eigen::Index>(i);
+        const double v = u[k];
+        if (std::isinf(hi)) {  // lo + e^v
+          du[k] += g[ii] * std::exp(v);
+          seed_lo += g[ii];
+          if (jacobian) logj += v, du[k] += 1;
+        } else if (std::isinf(lo)) {  // hi - e^v
+          du[k] -= g[ii] * std::exp(v);
+          seed_hi += g[ii];
+          if (jacobian) logj += v, du[k] += 1;
+        } else {
+          const double s = logistic(v), w = hi - lo;
+          du[k] += g[ii] * w * s * (1 - s);
+          seed_lo += g[ii] * (1 - s), seed_hi += g[ii] * s;
+          if (jacobian) {
+            logj += std::log(w) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
+            seed_lo -= 1 / w, seed_hi += 1 / w;  // d log(hi - lo)
+          }
+        }
+      }
+      if (t.lo_of) bound_grad(*model, *t.lo_of, values, seed_lo, owed);
+      if (t.hi_of) bound_grad(*model, *t.hi_of, values, seed_hi, owed);
+      continue;
+    }
     if (t.kind == Transform::Kind::Simplex) {
       // d x_i / d u_j = x_i (delta_ij - x_j), j < K; log |J| = sum_i log x_i.
       double gx = g.dot(x);
@@ -200,6 +403,7 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
           break;
         }
         case Transform::Kind::Simplex:
+        case Transform::Kind::Dependent:
           break;
       }
     }
@@ -236,6 +440,7 @@ std::optional<Layout> layout_of(const Model& m, const std::vector<std::size_t>& 
                                 const std::vector<std::size_t>& observations, const L1Args& l1_args,
                                 std::string& why) {
   Layout layout;
+  layout.model = &m;
   for (auto p : order) {
     auto t = transform_of(m, p, observations, why);
     if (!t) return std::nullopt;

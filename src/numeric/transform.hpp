@@ -17,8 +17,12 @@ namespace bayes::numeric {
 
 // How one parameter maps from the unconstrained space.
 struct Transform {
-  enum class Kind { Identity, Lower, Upper, Interval, Simplex } kind = Kind::Identity;
+  // Dependent: bounds that are expressions of parameters earlier in the
+  // layout (lo_of / hi_of; a side without one is the number lo / hi):
+  // theta = lo + (hi - lo) logistic(u), lo + e^u or hi - e^u.
+  enum class Kind { Identity, Lower, Upper, Interval, Simplex, Dependent } kind = Kind::Identity;
   double lo = -INFINITY, hi = INFINITY;
+  ir::NodePtr lo_of, hi_of;
   // Whether the support includes its ends: the bounds of Uniform and Pareto
   // priors, and theta >= max x implied by Uniform(0, theta) data, do; the
   // ends of (0, inf) and (0, 1) do not (as the closed forms say).
@@ -32,8 +36,12 @@ struct Transform {
   std::vector<double> shift, scale;
   double a(std::size_t i) const { return shift.empty() ? 0.0 : shift[i]; }
   double b(std::size_t i) const { return scale.empty() ? 1.0 : scale[i]; }
-  // The constrained value of coordinate i at v (not for a simplex).
+  // The constrained value of coordinate i at v (not for a simplex; NaN for
+  // Dependent, whose bounds need the other parameters' values).
   double back(std::size_t i, double v) const;
+  // Dependent: the bounds at the parameters' values.
+  double lower_at(const Model& m, const std::vector<Eigen::VectorXd>& values) const;
+  double upper_at(const Model& m, const std::vector<Eigen::VectorXd>& values) const;
 };
 
 // 1 / (1 + e^-x), without overflow for either sign of x.
@@ -46,6 +54,7 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
                                       std::string& why);
 
 struct Layout {
+  const Model* model = nullptr;  // for the bounds of Dependent transforms
   std::vector<Transform> transforms;
   std::size_t dim = 0;
   // The first `l1` coordinates carry Laplace priors, scaled so that each is

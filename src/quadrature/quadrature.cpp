@@ -513,6 +513,8 @@ std::vector<std::size_t> candidates(const Model& m, const graph::FactorGraph& g,
 std::optional<Solution> solve(const Model& m, const graph::FactorGraph& g,
                               const graph::Component& c, std::string& why) {
   if (patterns::all_discrete(m, c)) return std::nullopt;
+  for (auto p : c.params)  // the exact engines take bounds that are numbers
+    if (m.priors[m.params[p].prior].dependent_bounds()) return std::nullopt;
   for (auto q : candidates(m, g, c)) {
     auto cond = Conditional::make(m, c, q);
     if (!cond) continue;

@@ -187,3 +187,47 @@ TEST_CASE("truncation: located errors") {
 }
 
 }  // namespace bayes
+
+namespace bayes {
+
+TEST_CASE("bounds of other parameters: uniform on a triangle, flat and truncated (by hand)") {
+  // Flat: p(a, b) = 1 on 0 < b < a < 1, so a has density 2a: E a = 2/3, E b = 1/3.
+  auto flat = test::answers(
+      "param a in (0, 1)\nparam b in (0, a)\nfactor 0 * a\n"
+      "print mean(a)\nprint mean(b)\n",
+      answer::Method::Sample);
+  // Truncated: b | a ~ Uniform(0, 1) cut to (0, a) is Uniform(0, a) (its
+  // normaliser 1 / a depends on a), a ~ Uniform(0, 1): E a = 1/2, E b = 1/4.
+  auto cut = test::answers(
+      "param a ~ Uniform(0, 1)\nparam b in (0, a) ~ Uniform(0, 1)\n"
+      "print mean(a)\nprint mean(b)\n",
+      answer::Method::Sample);
+  const double want[2][2] = {{2.0 / 3, 1.0 / 3}, {0.5, 0.25}};
+  int row = 0;
+  for (const auto* out : {&flat, &cut}) {
+    for (int k = 0; k < 2; ++k) {
+      const auto& a = (*out)[static_cast<std::size_t>(k)];
+      INFO(a.dump());
+      CHECK(a["method"] == "sampling");
+      CHECK(std::fabs(test::num(a["value"]) - want[row][k]) < 4 * test::num(a["mcse"]));
+    }
+    ++row;
+  }
+}
+
+TEST_CASE("bounds of other parameters: GARCH(1,1) with beta1 < 1 - alpha1 has scipy's MAP") {
+  const json ref = test::fixture_json("recursion/recursion_reference.json");
+  const json& garch = ref["models"][1];
+  std::string text = garch["model"];
+  const std::string from = "param beta1 in (0, 1)", to = "param beta1 in (0, 1 - alpha1)";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(), to);
+  auto out = test::answers(text + "print map()\n");
+  for (std::size_t k = 0; k < 4; ++k) {
+    const std::string p = garch["params"][k];
+    CHECK(test::num(out[0]["value"][p]) ==
+          doctest::Approx(test::num(garch["map"][k])).epsilon(1e-6));
+  }
+}
+
+}  // namespace bayes
