@@ -36,8 +36,10 @@ struct kw_in : TAO_PEGTL_KEYWORD("in") {};
 struct kw_inf : TAO_PEGTL_KEYWORD("inf") {};
 struct kw_factor : TAO_PEGTL_KEYWORD("factor") {};
 struct kw_for : TAO_PEGTL_KEYWORD("for") {};
+struct kw_ordered : TAO_PEGTL_KEYWORD("ordered") {};
+struct kw_positive_ordered : TAO_PEGTL_KEYWORD("positive_ordered") {};
 struct keyword : sor<kw_data, kw_param, kw_let, kw_print, kw_plot, kw_fn, kw_from, kw_to, kw_in,
-                     kw_inf, kw_factor, kw_for> {};
+                     kw_inf, kw_factor, kw_for, kw_ordered, kw_positive_ordered> {};
 
 struct identifier : seq<not_at<keyword>, pegtl::identifier> {};
 
@@ -193,9 +195,11 @@ struct interval_bounds : seq<kw_in, sp, must<open_paren>, nl, must<expr<true>>, 
 // it, naming the fix), so it is parsed here.
 struct param_value : seq<one<'='>, nl, must<expr<false>>> {};
 // Bounds first, then the prior: `param s > 0 ~ StudentT(3, 0, 10)`.
+// `param mu[K] ordered ~ Normal(0, 2)`: an increasing vector.
+struct ordering : sor<kw_ordered, kw_positive_ordered> {};
 struct param_stmt
-    : seq<kw_param, sp, must<param_decls>, sp, opt<sor<lower_bound, upper_bound, interval_bounds>>,
-          sp, opt<sor<prior, param_value>>> {};
+    : seq<kw_param, sp, must<param_decls>, sp, opt<ordering>, sp,
+          opt<sor<lower_bound, upper_bound, interval_bounds>>, sp, opt<sor<prior, param_value>>> {};
 
 // let v = EXPR | let v[i] = EXPR (one element, in a loop or outside one)
 struct let_index : seq<open_bracket, nl, must<expr<true>>, nl, must<close_bracket>> {};

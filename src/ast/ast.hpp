@@ -90,8 +90,12 @@ struct ParamDecl {
 
 // param p ~ D(...) | param w[K] ~ D(...) | param mu, s2 ~ D(...) |
 // param s > 0 | param s < 0 | param q in (lo, hi) | param b
+enum class Order { None, Ordered, PositiveOrdered };
+
 struct ParamStmt {
   std::vector<ParamDecl> decls;
+  Order order = Order::None;  // `ordered` / `positive_ordered` after the names
+  Span order_span;
   std::optional<DistCall> prior;
   ExprPtr lower;  // flat prior bounds; null = unbounded
   ExprPtr upper;

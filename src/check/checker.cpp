@@ -114,8 +114,9 @@ class Checker {
                            const ir::NodePtr& hi_of = nullptr);
   double bound(const ast::Expr& e);
   double bound(const ast::Expr& e, ir::NodePtr& expr);
-  void declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes,
-                      const Prior& pr);
+  void declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes, Prior pr);
+  void check_ordered(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes, Prior& pr,
+                     const std::vector<std::size_t>& indices);
   void poison_all(const ast::ParamStmt& s);
 };
 
@@ -760,10 +761,56 @@ void Checker::statement(const ast::ParamStmt& s, Span span) {
   declare_params(s, sizes, pr);
 }
 
+// `param mu[K] ordered ~ D(...)`: an increasing vector (positive too for
+// positive_ordered), each element with the prior D, as Stan's `ordered[K]`.
+// D must be the same for every element (its arguments numbers, not vectors)
+// and live where the vector does: the real line for `ordered`, the positive
+// half-line for `positive_ordered`. Restricted to increasing vectors an iid
+// prior keeps 1 / K! of its mass, a normaliser counted in the evidence.
+void Checker::check_ordered(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes,
+                            Prior& pr, const std::vector<std::size_t>& indices) {
+  const bool positive = s.order == ast::Order::PositiveOrdered;
+  const std::string word = positive ? "positive_ordered" : "ordered";
+  for (std::size_t i = 0; i < s.decls.size(); ++i)
+    if (!s.decls[i].size && !(pr.family && pr.family->outcome_rank == Rank::Vector))
+      fail(s.order_span,
+           "'" + word + "' is a vector: declare '" + s.decls[i].name.name + "[K] " + word + "'");
+  (void)sizes;
+  if (s.lower || s.upper) fail(s.order_span, "an " + word + " vector takes no bounds of its own");
+  const dist::Family* f = pr.family;
+  if (!f) {
+    if (positive) pr.lower = 0;  // flat on increasing positive vectors
+    return;
+  }
+  if (f->outcome_rank != Rank::Scalar || f->discrete || f->joint > 1)
+    fail(s.prior->name.span, "an " + word +
+                                 " vector takes a prior on each element, a "
+                                 "continuous family of one number; " +
+                                 std::string(f->name) + " is not one");
+  for (const auto& a : pr.args)
+    if (!a->type.is_scalar())
+      fail(a->span, "the elements of an " + word +
+                        " vector share one prior: its arguments are "
+                        "numbers, not vectors");
+  std::vector<Value> known;
+  for (const auto& a : pr.args)
+    known.push_back(ir::is_data_only(*a) ? typer_.value_of(*a) : Value{});
+  const dist::Bounds b = dist::support_bounds(*f, known);
+  if (positive ? !(b.lo >= 0 && b.hi == INFINITY) : !(b.lo == -INFINITY && b.hi == INFINITY))
+    fail(s.prior->name.span, std::string(f->name) + " lives on (" + message_value(b.lo) + ", " +
+                                 message_value(b.hi) + "), but an " + word + " vector on " +
+                                 (positive ? "(0, inf)" : "the real line"));
+  // log K!: the mass outside the increasing vectors, given back.
+  std::size_t k = 0;
+  for (auto i : indices) k = model_.params[i].type.rows;
+  pr.truncation.on = true;
+  pr.truncation.log_mass = -std::lgamma(static_cast<double>(k) + 1);
+}
+
 // The parameters of `param ...` with their types, and their prior factors:
 // one for a joint prior, one per name otherwise.
 void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes,
-                             const Prior& pr) {
+                             Prior pr) {
   const dist::Family* f = pr.family;
   // Vector-valued families fix the size of the parameter.
   std::size_t family_size = 0;
@@ -808,6 +855,9 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
     p.name = d.name.name;
     p.span = d.name.span;
     p.discrete = f && f->discrete;
+    p.order = s.order == ast::Order::Ordered           ? ParamVar::Order::Ordered
+              : s.order == ast::Order::PositiveOrdered ? ParamVar::Order::PositiveOrdered
+                                                       : ParamVar::Order::None;
     Elem e = p.discrete ? Elem::Int : Elem::Real;
     p.type = k ? Type::vector(k, e) : Type::scalar(e);
     p.slot = i;
@@ -819,6 +869,7 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
     indices.push_back(model_.params.size());
     model_.params.push_back(p);
   }
+  if (s.order != ast::Order::None) check_ordered(s, sizes, pr, indices);
   if (f && f->joint > 1) {
     Prior joint = pr;
     joint.params = indices;
@@ -828,7 +879,7 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
     for (auto i : indices) {
       Prior one = pr;
       one.params = {i};
-      if (pr.truncation.on) {
+      if (pr.truncation.on && s.order == ast::Order::None) {
         const std::size_t k = model_.params[i].type.is_scalar() ? 1 : model_.params[i].type.rows;
         try {
           one.truncation = truncation_of(*f, pr.args, k, pr.lower, pr.upper, pr.span,

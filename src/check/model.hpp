@@ -43,6 +43,8 @@ struct ParamVar {
   std::size_t prior = 0;  // index into Model::priors
   std::size_t slot = 0;   // position among the prior's parameters (1 for s2 in `mu, s2 ~ NIG`)
   bool discrete = false;  // integer-valued (Categorical, Bernoulli, ... prior)
+  // `ordered` (increasing) or `positive_ordered` (positive and increasing).
+  enum class Order { None, Ordered, PositiveOrdered } order = Order::None;
 };
 
 // What a truncation keeps of a family (`param s > 0 ~ StudentT(3, 0, 10)`,

@@ -91,6 +91,11 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
       return std::nullopt;
     }
   }
+  for (auto p : c.params)
+    if (m.params[p].order != ParamVar::Order::None) {
+      why = "'" + m.params[p].name + "' is an ordered vector: no conjugate rule applies";
+      return std::nullopt;
+    }
   std::string reason;
   for (const auto& rule : rules()) {
     if ((which == Rules::Streaming && !rule.streams) || (which == Rules::InMemory && rule.streams))

@@ -84,6 +84,14 @@ double log_term(const Model& m, const Term& t, ParamValues params) {
 }
 
 double log_prior(const Model& m, const Prior& p, ParamValues params) {
+  for (auto i : p.params)  // an ordered vector: increasing (and positive)
+    if (m.params[i].order != ParamVar::Order::None) {
+      const auto& x = params[i].data;
+      for (std::size_t k = 0; k < x.size(); ++k)
+        if ((k && !(x[k] > x[k - 1])) ||
+            (m.params[i].order == ParamVar::Order::PositiveOrdered && !(x[k] > 0)))
+          return -INFINITY;
+    }
   if (p.truncation.on || !p.family) {
     // The bounds, evaluated where they depend on other parameters.
     const double lo = p.lower_of ? ir::eval(*p.lower_of, env_of(m, params))[0] : p.lower;

@@ -229,6 +229,8 @@ bool describe(const Layout& layout, const Model& m, const VectorXd& d, const Vec
           break;
         case Transform::Kind::Simplex:
         case Transform::Kind::Dependent:  // an edge that moves with the others: no number
+        case Transform::Kind::Ordered:
+        case Transform::Kind::PositiveOrdered:
           break;
       }
       if (std::isnan(edge)) {

@@ -30,6 +30,8 @@ std::optional<double> unconstrained(const Transform& t, std::size_t i, double th
       break;
     case Transform::Kind::Simplex:
     case Transform::Kind::Dependent:  // its bounds need the others' values: u = 0 instead
+    case Transform::Kind::Ordered:    // each element from the one before: u = 0 instead
+    case Transform::Kind::PositiveOrdered:
       break;
   }
   return std::nullopt;

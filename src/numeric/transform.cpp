@@ -31,6 +31,8 @@ double Transform::back(std::size_t i, double v) const {
     case Kind::Simplex:
       break;
     case Kind::Dependent:
+    case Kind::Ordered:
+    case Kind::PositiveOrdered:
       return NAN;
   }
   return v;
@@ -210,6 +212,11 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
     why = "'" + pv.name + "' is discrete: discrete parameters are enumerated, not optimised";
     return std::nullopt;
   }
+  if (pv.order != ParamVar::Order::None) {
+    t.kind = pv.order == ParamVar::Order::Ordered ? Transform::Kind::Ordered
+                                                  : Transform::Kind::PositiveOrdered;
+    return t;
+  }
   double lo = -INFINITY, hi = INFINITY;
   if (pr.dependent_bounds()) {
     // Bounds of other parameters: the family's support (or the flat
@@ -310,6 +317,15 @@ void Layout::constrain(const VectorXd& u, std::vector<VectorXd>& values) const {
       x = z / z.sum();
       continue;
     }
+    if (t.kind == Transform::Kind::Ordered || t.kind == Transform::Kind::PositiveOrdered) {
+      for (std::size_t i = 0; i < t.dim; ++i) {
+        const double v = u[static_cast<Eigen::Index>(t.offset + i)];
+        const auto ii = static_cast<Eigen::Index>(i);
+        x[ii] = i == 0 ? (t.kind == Transform::Kind::Ordered ? v : std::exp(v))
+                       : x[ii - 1] + std::exp(v);
+      }
+      continue;
+    }
     if (t.kind == Transform::Kind::Dependent) {  // the bounds at the values so far
       const double lo = t.lower_at(*model, values), hi = t.upper_at(*model, values);
       for (std::size_t i = 0; i < t.dim; ++i) {
@@ -340,6 +356,19 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
     const Transform& t = transforms[ti];
     const VectorXd& x = values[t.param];
     const VectorXd& g = dependent ? owed[t.param] : dtheta[t.param];
+    if (t.kind == Transform::Kind::Ordered || t.kind == Transform::Kind::PositiveOrdered) {
+      // d x_j / d u_k = e^{u_k} for j >= k (k > 1; and k = 1 when positive),
+      // 1 for k = 1 when ordered; log |J| = sum of those u_k.
+      double tail = 0;  // sum of g_j over j >= k
+      for (std::size_t i = t.dim; i-- > 0;) {
+        const auto k = static_cast<Eigen::Index>(t.offset + i);
+        tail += g[static_cast<Eigen::Index>(i)];
+        const bool identity = i == 0 && t.kind == Transform::Kind::Ordered;
+        du[k] += identity ? tail : tail * std::exp(u[k]);
+        if (jacobian && !identity) logj += u[k], du[k] += 1;
+      }
+      continue;
+    }
     if (t.kind == Transform::Kind::Dependent) {
       const double lo = t.lower_at(*model, values), hi = t.upper_at(*model, values);
       double seed_lo = 0, seed_hi = 0;
@@ -404,6 +433,8 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
         }
         case Transform::Kind::Simplex:
         case Transform::Kind::Dependent:
+        case Transform::Kind::Ordered:
+        case Transform::Kind::PositiveOrdered:
           break;
       }
     }

@@ -20,7 +20,17 @@ struct Transform {
   // Dependent: bounds that are expressions of parameters earlier in the
   // layout (lo_of / hi_of; a side without one is the number lo / hi):
   // theta = lo + (hi - lo) logistic(u), lo + e^u or hi - e^u.
-  enum class Kind { Identity, Lower, Upper, Interval, Simplex, Dependent } kind = Kind::Identity;
+  // Ordered: x1 = u1, x_k = x_{k-1} + e^{u_k}; PositiveOrdered: x1 = e^{u1}, the same after.
+  enum class Kind {
+    Identity,
+    Lower,
+    Upper,
+    Interval,
+    Simplex,
+    Dependent,
+    Ordered,
+    PositiveOrdered
+  } kind = Kind::Identity;
   double lo = -INFINITY, hi = INFINITY;
   ir::NodePtr lo_of, hi_of;
   // Whether the support includes its ends: the bounds of Uniform and Pareto

@@ -275,7 +275,7 @@ struct selector
               g::interval_bounds, g::param_value, g::let_stmt, g::fn_stmt, g::print_stmt,
               g::plot_stmt, g::plot_file, g::observe_stmt, g::dist_call, g::truncation,
               g::truncation_lower, g::truncation_upper, g::factor_stmt, g::for_stmt, g::range_from,
-              g::range_to, g::let_index>,
+              g::range_to, g::let_index, g::ordering>,
           fold::on<g::paren, g::postfix, g::power<true>, g::power<false>, g::unary<true>,
                    g::unary<false>, g::product<true>, g::product<false>, g::sum<true>,
                    g::sum<false>, g::comparison<true>, g::comparison<false>, g::conjunction<true>,
@@ -496,6 +496,9 @@ ast::Stmt stmt_of(const Node& n) {
         p.upper = expr_of(*c->children[1]);
       } else if (c->is_type<g::param_value>()) {
         param_with_value(n, *c);
+      } else if (c->is_type<g::ordering>()) {
+        p.order = c->string() == "ordered" ? ast::Order::Ordered : ast::Order::PositiveOrdered;
+        p.order_span = span_of(*c);
       }
     }
     return {p, span};
