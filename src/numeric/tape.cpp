@@ -404,11 +404,20 @@ void Tape::forward_node(Node& n) {
   auto in = [&](std::size_t i) -> const Eigen::VectorXd& {
     return nodes_[static_cast<std::size_t>(n.in[i])].val;
   };
-  auto binary = [&](auto op) {
+  auto binary = [&](auto op) {  // one loop per shape, so that each vectorises
     const Eigen::VectorXd &a = in(0), &b = in(1);
-    Eigen::Index len = std::max(a.size(), b.size());
+    const Eigen::Index len = std::max(a.size(), b.size());
     n.val.resize(len);
-    for (Eigen::Index k = 0; k < len; ++k) n.val[k] = op(elem(a, k), elem(b, k));
+    double* v = n.val.data();
+    const double *pa = a.data(), *pb = b.data();
+    if (a.size() == len && b.size() == len)
+      for (Eigen::Index k = 0; k < len; ++k) v[k] = op(pa[k], pb[k]);
+    else if (b.size() == 1)
+      for (Eigen::Index k = 0; k < len; ++k) v[k] = op(pa[k], pb[0]);
+    else if (a.size() == 1)
+      for (Eigen::Index k = 0; k < len; ++k) v[k] = op(pa[0], pb[k]);
+    else
+      for (Eigen::Index k = 0; k < len; ++k) v[k] = op(elem(a, k), elem(b, k));
   };
   switch (n.kind) {
     case Kind::Const:
@@ -436,6 +445,15 @@ void Tape::forward_node(Node& n) {
     case Kind::Scan:
       scan_forward(n);
       return;
+    case Kind::Linear: {
+      const Eigen::VectorXd &init = in(0), &a = in(1), &b = in(2);
+      const Eigen::Index before = init.size(), count = std::max(a.size(), b.size());
+      n.val.resize(before + count);
+      n.val.head(before) = init;
+      double e = init[before - 1];
+      for (Eigen::Index k = 0; k < count; ++k) n.val[before + k] = e = elem(a, k) + elem(b, k) * e;
+      return;
+    }
     case Kind::Neg:
       n.val = -in(0);
       return;
@@ -520,11 +538,36 @@ void Tape::backward_node(Node& n) {
   const Eigen::VectorXd& g = n.adj;
   auto binary = [&](auto da, auto db) {  // da(x, y, out) = d out / dx
     Node &A = node(0), &B = node(1);
-    for (Eigen::Index k = 0; k < g.size(); ++k) {
-      double x = elem(A.val, k), y = elem(B.val, k), z = n.val[k];
-      add_elem(A.adj, k, g[k] * da(x, y, z));
-      add_elem(B.adj, k, g[k] * db(x, y, z));
+    // A broadcast operand's adjoint is summed in a register, not in memory
+    // element by element (a chain of dependent stores).
+    const bool a1 = A.adj.size() == 1, b1 = B.adj.size() == 1;
+    const Eigen::Index len = g.size();
+    const double *x = A.val.data(), *y = B.val.data(), *z = n.val.data(), *gg = g.data();
+    double *ax = A.adj.data(), *by = B.adj.data();
+    double sa = 0, sb = 0;
+    if (!a1 && !b1) {
+      for (Eigen::Index k = 0; k < len; ++k) {
+        ax[k] += gg[k] * da(x[k], y[k], z[k]);
+        by[k] += gg[k] * db(x[k], y[k], z[k]);
+      }
+    } else if (!a1) {  // B broadcast
+      for (Eigen::Index k = 0; k < len; ++k) {
+        ax[k] += gg[k] * da(x[k], y[0], z[k]);
+        sb += gg[k] * db(x[k], y[0], z[k]);
+      }
+    } else if (!b1) {  // A broadcast
+      for (Eigen::Index k = 0; k < len; ++k) {
+        sa += gg[k] * da(x[0], y[k], z[k]);
+        by[k] += gg[k] * db(x[0], y[k], z[k]);
+      }
+    } else {
+      for (Eigen::Index k = 0; k < len; ++k) {
+        sa += gg[k] * da(x[0], y[0], z[k]);
+        sb += gg[k] * db(x[0], y[0], z[k]);
+      }
     }
+    if (a1) ax[0] += sa;
+    if (b1) by[0] += sb;
   };
   switch (n.kind) {
     case Kind::Dist:
@@ -545,6 +588,31 @@ void Tape::backward_node(Node& n) {
     case Kind::Scan:
       scan_backward(n);
       return;
+    case Kind::Linear: {
+      Node &init = node(0), &a = node(1), &b = node(2);
+      const Eigen::Index before = init.val.size(), count = n.val.size() - before;
+      Eigen::VectorXd out = g;
+      const bool a1 = a.adj.size() == 1, b1 = b.adj.size() == 1;
+      double sa = 0, sb = 0, carry = 0;  // carry: what e[t] owes e[t - 1]
+      for (Eigen::Index k = count; k-- > 0;) {
+        const double ge = out[before + k] + carry;
+        const double gb = ge * n.val[before + k - 1];
+        if (a1)
+          sa += ge;
+        else
+          a.adj[k] += ge;
+        if (b1)
+          sb += gb;
+        else
+          b.adj[k] += gb;
+        carry = ge * elem(b.val, k);
+      }
+      out[before - 1] += carry;
+      if (a1) a.adj[0] += sa;
+      if (b1) b.adj[0] += sb;
+      init.adj += out.head(before);
+      return;
+    }
     case Kind::Neg:
       node(0).adj -= g;
       return;
@@ -604,9 +672,132 @@ void Tape::backward_node(Node& n) {
   }
 }
 
+// A copy of n with the recursion's t replaced by `ts` (the vector of its
+// values): the expression over every element at once.
+ir::NodePtr Tape::over_elements(const ir::Node& n, const ir::NodePtr& ts) {
+  if (n.op == ir::Op::Iter) return ts;
+  if (!ir::in_recursion(n))
+    return std::shared_ptr<const ir::Node>(std::shared_ptr<const ir::Node>{}, &n);
+  auto copy = std::make_shared<ir::Node>(n);
+  for (auto& a : copy->args) a = over_elements(*a, ts);
+  if (copy->type.is_scalar()) copy->type = Type::vector(ts->type.rows, copy->type.elem);
+  return copy;
+}
+
+namespace {
+
+// A body that is affine in the recursion's previous element, a + b e[t - 1]
+// with a and b free of the recursion's values: its a and b (null for 0).
+struct Affine {
+  ir::NodePtr a, b;
+};
+
+ir::NodePtr make_node(ir::Op op, std::vector<ir::NodePtr> args, Span span) {
+  auto n = std::make_shared<ir::Node>();
+  n->op = op, n->type = Type::scalar(), n->span = span, n->args = std::move(args);
+  return n;
+}
+
+bool reads_self(const ir::Node& n) {
+  if (n.op == ir::Op::Self) return true;
+  return std::any_of(n.args.begin(), n.args.end(),
+                     [](const ir::NodePtr& a) { return reads_self(*a); });
+}
+
+// e[t - 1]: the index is t minus one (checked on every t of the recursion).
+bool previous_element(const Model& m, const ir::Node& n, double from, std::size_t count) {
+  if (n.op != ir::Op::Index || n.args.size() != 2 || n.args[0]->op != ir::Op::Self) return false;
+  const ir::Node& idx = *n.args[1];
+  if (reads_self(idx) || !ir::params_of(idx).empty()) return false;
+  ir::Env env = env_of(m);
+  for (std::size_t k = 0; k < count; ++k) {
+    env.iter = from + static_cast<double>(k);
+    if (ir::eval(idx, env)[0] != env.iter - 1) return false;
+  }
+  return true;
+}
+
+std::optional<Affine> affine_in_previous(const Model& m, const ir::NodePtr& n, double from,
+                                         std::size_t count) {
+  using ir::Op;
+  if (!reads_self(*n)) return Affine{n, nullptr};
+  if (previous_element(m, *n, from, count))
+    return Affine{nullptr, ir::constant(Value::scalar(1.0), n->span)};
+  auto side = [&](std::size_t i) { return affine_in_previous(m, n->args[i], from, count); };
+  auto join = [&](Op op, const ir::NodePtr& x, const ir::NodePtr& y) -> ir::NodePtr {
+    if (!y) return x;
+    if (!x) return op == Op::Sub ? make_node(Op::Neg, {y}, n->span) : y;
+    return make_node(op, {x, y}, n->span);
+  };
+  switch (n->op) {
+    case Op::Add:
+    case Op::Sub: {
+      auto x = side(0), y = side(1);
+      if (!x || !y) return std::nullopt;
+      return Affine{join(n->op, x->a, y->a), join(n->op, x->b, y->b)};
+    }
+    case Op::Neg: {
+      auto x = side(0);
+      if (!x) return std::nullopt;
+      return Affine{x->a ? make_node(Op::Neg, {x->a}, n->span) : nullptr,
+                    x->b ? make_node(Op::Neg, {x->b}, n->span) : nullptr};
+    }
+    case Op::Mul:
+    case Op::Div: {
+      const bool left_free = !reads_self(*n->args[0]), right_free = !reads_self(*n->args[1]);
+      if (n->op == Op::Div && !right_free) return std::nullopt;
+      if (!left_free && !right_free) return std::nullopt;
+      const std::size_t other = right_free ? 0 : 1;
+      const ir::NodePtr& scale = n->args[right_free ? 1 : 0];
+      auto x = side(other);
+      if (!x) return std::nullopt;
+      auto times = [&](const ir::NodePtr& v) -> ir::NodePtr {
+        if (!v) return nullptr;
+        return n->op == Op::Div ? make_node(Op::Div, {v, scale}, n->span)
+                                : make_node(Op::Mul, {scale, v}, n->span);
+      };
+      return Affine{times(x->a), times(x->b)};
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+// e[t] = a[t] + b[t] e[t - 1] (ARMA's errors, AR filters): a and b are
+// computed for every t at once by the vectorised tape, the recursion itself
+// is one tight loop each way.
+int Tape::add_linear(const ir::Node& n, std::string& why) {
+  const double from = n.value[0];
+  const std::size_t count = n.ref;
+  auto affine = affine_in_previous(*model_, n.args[1], from, count);
+  if (!affine || !affine->b || n.args[0]->type.is_scalar() || n.args[0]->type.rows == 0) return -2;
+  std::vector<double> ts(count);
+  for (std::size_t k = 0; k < count; ++k) ts[k] = from + static_cast<double>(k);
+  const ir::NodePtr tv = ir::constant(Value::vector(ts, true), n.span);
+  ir::NodePtr a =
+      affine->a ? over_elements(*affine->a, tv) : ir::constant(Value::scalar(0.0), n.span);
+  ir::NodePtr b = over_elements(*affine->b, tv);
+  owned_nodes_.push_back(affine->a), owned_nodes_.push_back(affine->b);
+  owned_nodes_.push_back(a), owned_nodes_.push_back(b);
+  const int init = add(*n.args[0], why);
+  if (init < 0) return -1;
+  const int ia = add(*a, why);
+  if (ia < 0) return -1;
+  const int ib = add(*b, why);
+  if (ib < 0) return -1;
+  Node t;
+  t.kind = Kind::Linear;
+  t.in = {init, ia, ib};
+  nodes_.push_back(std::move(t));
+  return static_cast<int>(nodes_.size()) - 1;
+}
+
 // The recursion ir::Op::Scan: its initial elements a tape node, its body
 // compiled to scalar instructions (scan_instr).
 int Tape::add_scan(const ir::Node& n, std::string& why) {
+  if (const int linear = add_linear(n, why); linear != -2) return linear;
   auto prog = std::make_unique<ScanProgram>();
   prog->count = n.ref;
   prog->from = n.value[0];
@@ -657,6 +848,17 @@ int Tape::scan_instr(ScanProgram& prog, const ir::Node& n, std::string& why) {
   if (!params && !self) {  // data and t only
     in.op = Op::PerT;
     per_t(n, in.per_t);
+  } else if (!self && ir::in_recursion(n) && n.op != ir::Op::Index) {
+    // Parameters and t but none of the recursion's own values: one vector
+    // over the elements, computed before the recursion by the vectorised
+    // tape (t replaced by the vector of its values).
+    std::vector<double> ts(prog.count);
+    for (std::size_t k = 0; k < prog.count; ++k) ts[k] = prog.from + static_cast<double>(k);
+    ir::NodePtr whole = over_elements(n, ir::constant(Value::vector(ts, true), n.span));
+    owned_nodes_.push_back(whole);
+    in.op = Op::InputAt;
+    if ((in.input = input(*whole)) < 0) return -1;
+    for (std::size_t k = 0; k < prog.count; ++k) in.at.push_back(static_cast<Eigen::Index>(k));
   } else if (!ir::in_recursion(n)) {  // computed before the recursion: one number
     if (!n.type.is_scalar()) {
       why = "a vector where the recursion needs one number";
@@ -731,14 +933,16 @@ void Tape::scan_forward(Node& n) {
   const Eigen::VectorXd& init = nodes_[static_cast<std::size_t>(n.in[0])].val;
   n.val.resize(static_cast<Eigen::Index>(p.before + p.count));
   n.val.head(static_cast<Eigen::Index>(p.before)) = init;
-  p.values.resize(static_cast<Eigen::Index>(p.count), static_cast<Eigen::Index>(p.code.size()));
-  auto input = [&](int i) -> const Eigen::VectorXd& {
-    return nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(1 + i)])].val;
-  };
+  const std::size_t width = p.code.size();
+  p.values.resize(p.count * width);
+  // The inputs' values, looked up once.
+  std::vector<const double*> inputs(n.in.size() - 1);
+  for (std::size_t i = 1; i < n.in.size(); ++i)
+    inputs[i - 1] = nodes_[static_cast<std::size_t>(n.in[i])].val.data();
+  double* out = n.val.data();
   for (std::size_t k = 0; k < p.count; ++k) {
-    const auto kk = static_cast<Eigen::Index>(k);
-    auto v = [&](int j) { return p.values(kk, j); };
-    for (std::size_t j = 0; j < p.code.size(); ++j) {
+    double* v = p.values.data() + k * width;
+    for (std::size_t j = 0; j < width; ++j) {
       const auto& c = p.code[j];
       double x = 0;
       switch (c.op) {
@@ -746,41 +950,40 @@ void Tape::scan_forward(Node& n) {
           x = c.per_t[k];
           break;
         case Op::Input:
-          x = input(c.input)[0];
+          x = inputs[static_cast<std::size_t>(c.input)][0];
           break;
         case Op::InputAt:
-          x = input(c.input)[c.at[k]];
+          x = inputs[static_cast<std::size_t>(c.input)][c.at[k]];
           break;
         case Op::SelfAt:
-          x = n.val[c.at[k]];
+          x = out[c.at[k]];
           break;
         case Op::Neg:
-          x = -v(c.a);
+          x = -v[c.a];
           break;
         case Op::Add:
-          x = v(c.a) + v(c.b);
+          x = v[c.a] + v[c.b];
           break;
         case Op::Sub:
-          x = v(c.a) - v(c.b);
+          x = v[c.a] - v[c.b];
           break;
         case Op::Mul:
-          x = v(c.a) * v(c.b);
+          x = v[c.a] * v[c.b];
           break;
         case Op::Div:
-          x = v(c.a) / v(c.b);
+          x = v[c.a] / v[c.b];
           break;
         case Op::Call: {
-          const double a = v(c.a), b = c.b >= 0 ? v(c.b) : 0;
+          const double a = v[c.a], b = c.b >= 0 ? v[c.b] : 0;
           info(c.fn)
               .math(c.b >= 0 ? 2 : 1)
               .value({&a, 1}, c.b >= 0 ? BuiltinMath::In(&b, 1) : BuiltinMath::In(), {&x, 1});
           break;
         }
       }
-      p.values(kk, static_cast<Eigen::Index>(j)) = x;
+      v[j] = x;
     }
-    n.val[static_cast<Eigen::Index>(p.before + k)] =
-        p.values(kk, static_cast<Eigen::Index>(p.code.size() - 1));
+    out[p.before + k] = v[width - 1];
   }
 }
 
@@ -788,57 +991,57 @@ void Tape::scan_backward(Node& n) {
   using Op = ScanProgram::Op;
   ScanProgram& p = *n.scan;
   Eigen::VectorXd out = n.adj;  // d total / d element, grown by the later elements' reads
-  std::vector<double> a(p.code.size());
-  auto input = [&](int i) -> Node& {
-    return nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(1 + i)])];
-  };
+  const std::size_t width = p.code.size();
+  std::vector<double> a(width);
+  std::vector<double*> inputs(n.in.size() - 1);
+  for (std::size_t i = 1; i < n.in.size(); ++i)
+    inputs[i - 1] = nodes_[static_cast<std::size_t>(n.in[i])].adj.data();
   for (std::size_t k = p.count; k-- > 0;) {
-    const auto kk = static_cast<Eigen::Index>(k);
-    auto v = [&](int j) { return p.values(kk, j); };
+    const double* v = p.values.data() + k * width;
     std::fill(a.begin(), a.end(), 0.0);
-    a.back() = out[static_cast<Eigen::Index>(p.before + k)];
-    for (std::size_t j = p.code.size(); j-- > 0;) {
+    a[width - 1] = out[static_cast<Eigen::Index>(p.before + k)];
+    for (std::size_t j = width; j-- > 0;) {
       const auto& c = p.code[j];
       const double g = a[j];
       if (g == 0) continue;
+      const auto ia = static_cast<std::size_t>(c.a), ib = static_cast<std::size_t>(c.b);
       switch (c.op) {
         case Op::PerT:
           break;
         case Op::Input:
-          input(c.input).adj[0] += g;
+          inputs[static_cast<std::size_t>(c.input)][0] += g;
           break;
         case Op::InputAt:
-          input(c.input).adj[c.at[k]] += g;
+          inputs[static_cast<std::size_t>(c.input)][c.at[k]] += g;
           break;
         case Op::SelfAt:
           out[c.at[k]] += g;
           break;
         case Op::Neg:
-          a[static_cast<std::size_t>(c.a)] -= g;
+          a[ia] -= g;
           break;
         case Op::Add:
-          a[static_cast<std::size_t>(c.a)] += g, a[static_cast<std::size_t>(c.b)] += g;
+          a[ia] += g, a[ib] += g;
           break;
         case Op::Sub:
-          a[static_cast<std::size_t>(c.a)] += g, a[static_cast<std::size_t>(c.b)] -= g;
+          a[ia] += g, a[ib] -= g;
           break;
         case Op::Mul:
-          a[static_cast<std::size_t>(c.a)] += g * v(c.b),
-              a[static_cast<std::size_t>(c.b)] += g * v(c.a);
+          a[ia] += g * v[ib], a[ib] += g * v[ia];
           break;
         case Op::Div:
-          a[static_cast<std::size_t>(c.a)] += g / v(c.b);
-          a[static_cast<std::size_t>(c.b)] -= g * v(static_cast<int>(j)) / v(c.b);
+          a[ia] += g / v[ib];
+          a[ib] -= g * v[j] / v[ib];
           break;
         case Op::Call: {
           const BuiltinMath& m = info(c.fn).math(c.b >= 0 ? 2 : 1);
           if (!m.vjp) break;
-          const double x = v(c.a), y = c.b >= 0 ? v(c.b) : 0, z = v(static_cast<int>(j));
+          const double x = v[ia], y = c.b >= 0 ? v[ib] : 0, z = v[j];
           double dx = 0, dy = 0;
           m.vjp({&x, 1}, c.b >= 0 ? BuiltinMath::In(&y, 1) : BuiltinMath::In(), {&z, 1}, {&g, 1},
                 {&dx, 1}, c.b >= 0 ? BuiltinMath::Out(&dy, 1) : BuiltinMath::Out());
-          a[static_cast<std::size_t>(c.a)] += dx;
-          if (c.b >= 0) a[static_cast<std::size_t>(c.b)] += dy;
+          a[ia] += dx;
+          if (c.b >= 0) a[ib] += dy;
           break;
         }
       }

@@ -33,7 +33,7 @@ struct ScanProgram {
   std::vector<Instr> code;
   std::size_t before = 0, count = 0;  // elements defined before the recursion; elements it defines
   double from = 1;                    // t of its first element
-  Eigen::MatrixXd values;             // count x code.size(), from forward
+  std::vector<double> values;  // element k's instruction j at k * code.size() + j, from forward
 };
 
 // A copyable owner of a ScanProgram (each copy of a tape, one per chain,
@@ -112,6 +112,7 @@ class Tape {
     Dist,     // lpdf, lcdf, lccdf or a truncation's log mass, summed (ir::Op::Dist)
     Concat,   // vectors one after the other
     Scan,     // a recursion: its body run element by element (ScanProgram)
+    Linear,   // a first-order linear recursion e[t] = a[t] + b[t] e[t - 1] (in: init, a, b)
     Term,     // an expression added to the log density (`factor`, truncations)
   };
   struct Node {
@@ -143,8 +144,9 @@ class Tape {
   };
 
   const Model* model_ = nullptr;
-  double constant_ = 0;           // the normalisers of truncations whose arguments are data
-  std::vector<int> scan_inputs_;  // while a recursion compiles: the nodes its body reads
+  double constant_ = 0;                   // the normalisers of truncations whose arguments are data
+  std::vector<int> scan_inputs_;          // while a recursion compiles: the nodes its body reads
+  std::vector<ir::NodePtr> owned_nodes_;  // expressions made while compiling (memo_ keys)
   std::vector<Node> nodes_;
   std::vector<int> factors_;
   std::unordered_map<const ir::Node*, int> memo_;
@@ -161,6 +163,8 @@ class Tape {
   void dist_forward(Node& n);
   void dist_backward(Node& n);
   int add_scan(const ir::Node& n, std::string& why);
+  int add_linear(const ir::Node& n, std::string& why);
+  ir::NodePtr over_elements(const ir::Node& n, const ir::NodePtr& ts);
   int scan_instr(ScanProgram& prog, const ir::Node& n, std::string& why);
   void scan_forward(Node& n);
   void scan_backward(Node& n);
@@ -172,6 +176,7 @@ class Tape {
   bool fused_by_element(Node& n, const Node& eta, const Node& out, Eigen::Index len);
   Eigen::Index factor_length(const Node& n, const Node& out) const;
   double scalar_factor_forward(Node& n, const Node& out);
+  std::optional<double> normal_one_sd(Node& n, const Node& out, Eigen::Index len);
   double scalar_factor_backward(Node& n, Node& out);
   double vector_factor(Node& n, Node& out, bool with_grad);
   double multi_normal_factor(Node& n, Node& out, bool with_grad);

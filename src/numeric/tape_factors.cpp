@@ -168,6 +168,8 @@ double Tape::scalar_factor_forward(Node& n, const Node& out) {
   const dist::Family& f = *n.family;
   std::size_t na = n.in.size();
   Eigen::Index len = factor_length(n, out);
+  if (&f == &dist::normal_family() && !n.elementwise)
+    if (auto lp = normal_one_sd(n, out, len)) return *lp;
   double lp = 0;
   double args[4], dargs[4];
   bool need[4];  // no digamma for a derivative nobody reads (data arguments)
@@ -191,16 +193,44 @@ double Tape::scalar_factor_forward(Node& n, const Node& out) {
   return lp;
 }
 
+// Normal(mean, sd) with one sd for every element (a regression's, an
+// ARMA's): the log density and its derivative columns in whole-vector
+// arithmetic, log sd once. nullopt when sd is not one positive number.
+std::optional<double> Tape::normal_one_sd(Node& n, const Node& out, Eigen::Index len) {
+  const Eigen::VectorXd &mean = nodes_[static_cast<std::size_t>(n.in[0])].val,
+                        &sd = nodes_[static_cast<std::size_t>(n.in[1])].val;
+  if (sd.size() != 1 || !(sd[0] > 0) || !std::isfinite(sd[0])) return std::nullopt;
+  if ((mean.size() != len && mean.size() != 1) || (out.val.size() != len && out.val.size() != 1))
+    return std::nullopt;
+  const double s = sd[0];
+  Eigen::ArrayXd z(len);
+  if (mean.size() == len && out.val.size() == len)
+    z = (out.val - mean).array() / s;
+  else
+    for (Eigen::Index k = 0; k < len; ++k) z[k] = (elem(out.val, k) - elem(mean, k)) / s;
+  if (!z.isFinite().all()) return std::nullopt;
+  n.derivs.resize(len, 3);
+  n.derivs.col(0) = (z / s).matrix();            // d / d mean
+  n.derivs.col(1) = ((z * z - 1) / s).matrix();  // d / d sd
+  n.derivs.col(2) = (-z / s).matrix();           // d / d x
+  return -0.5 * z.square().sum() -
+         static_cast<double>(len) * (std::log(s) + 0.5 * std::log(2 * M_PI));
+}
+
 double Tape::scalar_factor_backward(Node& n, Node& out) {
   std::size_t na = n.in.size();
   Eigen::Index len = factor_length(n, out);
-  for (Eigen::Index k = 0; k < len; ++k) {
+  // Column by column; a broadcast argument's adjoint summed at once.
+  for (std::size_t i = 0; i <= na; ++i) {
+    Eigen::VectorXd& adj = i < na ? nodes_[static_cast<std::size_t>(n.in[i])].adj : out.adj;
+    const auto col = n.derivs.col(static_cast<Eigen::Index>(i));
     // The seed: 1 for a factor of the total; a responsibility inside a mixture.
-    double seed = n.elementwise ? n.adj[k] : 1.0;
-    for (std::size_t i = 0; i < na; ++i)
-      add_elem(nodes_[static_cast<std::size_t>(n.in[i])].adj, k,
-               seed * n.derivs(k, static_cast<Eigen::Index>(i)));
-    add_elem(out.adj, k, seed * n.derivs(k, static_cast<Eigen::Index>(na)));
+    if (adj.size() == 1)
+      adj[0] += n.elementwise ? n.adj.head(len).dot(col.head(len)) : col.head(len).sum();
+    else if (n.elementwise)
+      adj.head(len).array() += n.adj.head(len).array() * col.head(len).array();
+    else
+      adj.head(len) += col.head(len);
   }
   return 0;
 }
