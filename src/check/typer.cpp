@@ -555,6 +555,27 @@ Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
     case BuiltinShape::Seq:
       t = sequence_type(b, name, args, span);
       break;
+    case BuiltinShape::Matrix:
+      if (b.id == Builtin::CovExpQuad) {
+        if (!args[0]->type.is_vector() || !ir::is_data_only(*args[0]))
+          fail(args[0]->span, "the points of 'cov_exp_quad' are a vector of data");
+        for (std::size_t i = 1; i < 3; ++i)
+          if (!args[i]->type.is_scalar())
+            fail(args[i]->span,
+                 std::string(i == 1 ? "alpha" : "rho") + " of 'cov_exp_quad' is one number");
+        t = Type::matrix(args[0]->type.rows, args[0]->type.rows);
+      } else if (b.id == Builtin::Diag) {
+        if (!args[0]->type.is_vector()) fail(args[0]->span, "'diag' needs a vector");
+        t = Type::matrix(args[0]->type.rows, args[0]->type.rows);
+      } else {
+        if (!t.is_matrix() || t.rows != t.cols)
+          fail(args[0]->span, "'cholesky' needs a square matrix");
+        if (!ir::is_data_only(*args[0]))
+          fail(args[0]->span,
+               "'cholesky' of parameters is not supported: give MultiNormal the "
+               "covariance itself (its factor is taken inside)");
+      }
+      break;
   }
   return t;
 }
@@ -562,12 +583,16 @@ Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
 // rep(x, n) and seq(a, b): their length is data, known now.
 Type Typer::sequence_type(const BuiltinInfo& b, const std::string& name,
                           const std::vector<NodePtr>& args, Span span) {
-  for (const auto& a : args) {
+  // rep(x, n) repeats a parameter too (a GP's noise on the diagonal); the
+  // count, and both ends of seq, are data.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
     if (!a->type.is_scalar()) fail(a->span, "'" + name + "' needs numbers");
-    if (!ir::is_data_only(*a)) fail(a->span, "'" + name + "' needs data, not parameters");
+    if (!ir::is_data_only(*a) && (b.id != Builtin::Rep || i == 1))
+      fail(a->span, "'" + name + "' needs data, not parameters");
   }
   Value n = value_of(*args[1]);
-  Value a0 = value_of(*args[0]);
+  Value a0 = ir::is_data_only(*args[0]) ? value_of(*args[0]) : Value::scalar(0);
   // A vector written in the model (not read from a CSV file) beyond this
   // (80 MB of doubles) is surely a typo; converting a larger double to a size
   // would be undefined.

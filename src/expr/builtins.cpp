@@ -259,6 +259,13 @@ const std::vector<BuiltinInfo>& all_builtins() {
        kShapeOnly},
       {Builtin::Seq, "seq", 2, 2, S::Seq, "seq(a, b): the integers a, a + 1, ..., b", I::Always,
        kShapeOnly},
+      {Builtin::CovExpQuad, "cov_exp_quad", 3, 3, S::Matrix,
+       "cov_exp_quad(x, alpha, rho): alpha^2 exp(-(x_i - x_j)^2 / (2 rho^2)), as Stan's", I::Never,
+       kShapeOnly},
+      {Builtin::Diag, "diag", 1, 1, S::Matrix, "diag(v): the diagonal matrix with v on it",
+       I::Never, kShapeOnly},
+      {Builtin::Cholesky, "cholesky", 1, 1, S::Matrix,
+       "cholesky(M): the lower-triangular L with L L' = M (M data)", I::Never, kShapeOnly},
   };
   return table;
 }

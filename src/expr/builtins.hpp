@@ -40,11 +40,14 @@ enum class Builtin {
   Length,
   LogSumExp,  // vector -> scalar
   Min,
-  Max,      // vector -> scalar, or two arguments elementwise
-  Dot,      // two vectors -> scalar
-  Columns,  // vectors -> matrix
-  Rep,      // rep(x, n): vector of n copies
-  Seq,      // seq(a, b): integer vector a..b
+  Max,         // vector -> scalar, or two arguments elementwise
+  Dot,         // two vectors -> scalar
+  Columns,     // vectors -> matrix
+  Rep,         // rep(x, n): vector of n copies
+  Seq,         // seq(a, b): integer vector a..b
+  CovExpQuad,  // cov_exp_quad(x, alpha, rho): the squared-exponential kernel matrix
+  Diag,        // diag(v): the diagonal matrix of v
+  Cholesky,    // cholesky(M): the lower Cholesky factor of M
 };
 
 enum class BuiltinShape {
@@ -56,7 +59,8 @@ enum class BuiltinShape {
   Dot,
   Columns,
   Rep,
-  Seq
+  Seq,
+  Matrix  // cov_exp_quad, diag, cholesky: the evaluator builds them; the tape only in MultiNormal
 };
 
 // Whether a result holds integers: never, when every argument does, or always.

@@ -94,6 +94,45 @@ double dist_sum(const dist::Family& f, DistFn fn, std::span<const Value> args, S
   return total;
 }
 
+// cov_exp_quad, diag and cholesky.
+Value matrix_builtin(Builtin fn, std::span<const Value> args, Span span) {
+  const Value& a = args[0];
+  if (fn == Builtin::Diag) {
+    const std::size_t n = a.size();
+    std::vector<double> out(n * n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) out[i * n + i] = a[i];
+    return Value::matrix(n, n, std::move(out));
+  }
+  if (fn == Builtin::CovExpQuad) {
+    const std::size_t n = a.size();
+    const double alpha = args[1][0], rho = args[2][0];
+    std::vector<double> out(n * n);
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t i = 0; i < n; ++i) {
+        const double d = a[i] - a[j];
+        out[j * n + i] = alpha * alpha * std::exp(-d * d / (2 * rho * rho));
+      }
+    return Value::matrix(n, n, std::move(out));
+  }
+  // Cholesky: L with L L' = M, lower triangular; M must be positive definite.
+  const std::size_t n = a.rows;
+  std::vector<double> L(n * n, 0.0);
+  for (std::size_t j = 0; j < n; ++j) {
+    double d = a.at(j, j);
+    for (std::size_t k = 0; k < j; ++k) d -= L[k * n + j] * L[k * n + j];
+    if (!(d > 0))
+      throw EvalError(span, "cholesky: the matrix is not positive definite (pivot " +
+                                std::to_string(j + 1) + ")");
+    L[j * n + j] = std::sqrt(d);
+    for (std::size_t i = j + 1; i < n; ++i) {
+      double s = a.at(i, j);
+      for (std::size_t k = 0; k < j; ++k) s -= L[k * n + i] * L[k * n + j];
+      L[j * n + i] = s / L[j * n + j];
+    }
+  }
+  return Value::matrix(n, n, std::move(L));
+}
+
 Value stack_columns(const std::vector<const Value*>& cols, Span span) {
   std::size_t rows = cols.empty() ? 0 : cols[0]->size();
   std::vector<double> out;
@@ -140,6 +179,8 @@ Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
       if (n < 0 || n != std::floor(n)) throw EvalError(span, "rep needs a whole number of copies");
       return Value::vector(std::vector<double>(static_cast<std::size_t>(n), a[0]), integer);
     }
+    case BuiltinShape::Matrix:
+      return matrix_builtin(fn, args, span);
     case BuiltinShape::Seq: {
       double lo = a[0], hi = args[1][0];
       std::vector<double> out;

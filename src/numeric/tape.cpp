@@ -217,11 +217,12 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
     if (x < 0) return false;
     t.in.push_back(x);
   }
-  if (multi_normal) {
-    if (!ir::is_data_only(*args[1])) {
-      why = "a MultiNormal whose covariance is unknown";
-      return false;
-    }
+  if (multi_normal && !ir::is_data_only(*args[1])) {  // a Gaussian process
+    t.gp = true;
+    const auto n = static_cast<Eigen::Index>(args[1]->type.rows);
+    t.const_cov = Eigen::MatrixXd::Zero(n, n);
+    if (!gp_terms(t, *args[1], why)) return false;
+  } else if (multi_normal) {
     Value cov = ir::eval(*args[1], env_of(*model_));
     Eigen::Map<const Eigen::MatrixXd> c(cov.data.data(), static_cast<Eigen::Index>(cov.rows),
                                         static_cast<Eigen::Index>(cov.cols));
@@ -236,6 +237,36 @@ bool Tape::add_factor(const dist::Family* f, const std::vector<ir::NodePtr>& arg
   nodes_.push_back(std::move(t));
   factors_.push_back(static_cast<int>(nodes_.size()) - 1);
   return true;
+}
+
+// A covariance of parameters as a sum of data matrices, cov_exp_quad(x,
+// alpha, rho) kernels and diag(v) (v a vector, or rep(s, N) of one value).
+bool Tape::gp_terms(Node& t, const ir::Node& cov, std::string& why) {
+  if (ir::is_data_only(cov)) {
+    Value c = ir::eval(cov, env_of(*model_));
+    t.const_cov +=
+        Eigen::Map<const Eigen::MatrixXd>(c.data.data(), t.const_cov.rows(), t.const_cov.cols());
+    return true;
+  }
+  if (cov.op == ir::Op::Add)
+    return gp_terms(t, *cov.args[0], why) && gp_terms(t, *cov.args[1], why);
+  if (cov.op == ir::Op::Call && cov.fn == Builtin::CovExpQuad) {
+    Node::Kernel k;
+    k.x = ir::eval(*cov.args[0], env_of(*model_)).data;
+    if ((k.alpha = add(*cov.args[1], why)) < 0 || (k.rho = add(*cov.args[2], why)) < 0)
+      return false;
+    t.kernels.push_back(std::move(k));
+    return true;
+  }
+  if (cov.op == ir::Op::Call && cov.fn == Builtin::Diag && t.diag < 0) {
+    const ir::Node& v = *cov.args[0];
+    const ir::Node& each = v.op == ir::Op::Call && v.fn == Builtin::Rep ? *v.args[0] : v;
+    return (t.diag = add(each, why)) >= 0;
+  }
+  why =
+      "a MultiNormal covariance of parameters is a sum of cov_exp_quad(x, alpha, rho), one "
+      "diag(v) and data matrices";
+  return false;
 }
 
 bool Tape::add_term(const ir::Node& e, double sign, std::string& why) {

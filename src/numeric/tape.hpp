@@ -141,6 +141,16 @@ class Tape {
     Eigen::MatrixXd derivs;  // Factor (scalar families), Dist: d lp_k / d args, d x; from forward
     int folded = -1;  // Call (logistic): the Bernoulli factor that computes it, see compile()
     ScanBox scan;     // Scan: the body, compiled
+    // Factor (MultiNormal with a covariance of parameters, a Gaussian
+    // process): cov = const_cov + the kernels + diag; see gp_factor.
+    struct Kernel {
+      int alpha = -1, rho = -1;  // nodes
+      std::vector<double> x;     // the points
+    };
+    bool gp = false;
+    std::vector<Kernel> kernels;
+    int diag = -1;  // node of the diagonal added (one value for all, or one each)
+    Eigen::MatrixXd const_cov;
   };
 
   const Model* model_ = nullptr;
@@ -180,6 +190,8 @@ class Tape {
   double scalar_factor_backward(Node& n, Node& out);
   double vector_factor(Node& n, Node& out, bool with_grad);
   double multi_normal_factor(Node& n, Node& out, bool with_grad);
+  bool gp_terms(Node& t, const ir::Node& cov, std::string& why);
+  double gp_factor(Node& n, Node& out, bool with_grad);
   double normal_inverse_gamma_factor(Node& n, Node& out, bool with_grad);
   double mixture_forward(Node& n);
   void mixture_backward(Node& n);

@@ -266,7 +266,78 @@ double Tape::vector_factor(Node& n, Node& out, bool with_grad) {
   return NAN;
 }
 
+// A Gaussian process: y ~ MultiNormal(mean, K) with K = C + sum_k alpha_k^2
+// exp(-(x_i - x_j)^2 / (2 rho_k^2)) + diag(d), by its Cholesky factor:
+// lp = -r' K^-1 r / 2 - sum log L_ii - n log(2 pi) / 2 with r = y - mean;
+// d lp / d K = (a a' - K^-1) / 2 with a = K^-1 r (Rasmussen & Williams,
+// "Gaussian Processes for Machine Learning", 2006, eq. 5.9). No jitter is
+// added: a K that is not positive definite has density 0 (write one in,
+// e.g. + diag(rep(1e-9, N)), where it is needed).
+double Tape::gp_factor(Node& n, Node& out, bool with_grad) {
+  Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
+  const Eigen::Index N = n.const_cov.rows();
+  if (out.val.size() != N || (mean.val.size() != N && mean.val.size() != 1)) return NAN;
+  Eigen::MatrixXd K = n.const_cov;
+  std::vector<Eigen::MatrixXd> base(n.kernels.size());  // exp(-d^2 / (2 rho^2))
+  for (std::size_t k = 0; k < n.kernels.size(); ++k) {
+    const auto& kern = n.kernels[k];
+    const double alpha = nodes_[static_cast<std::size_t>(kern.alpha)].val[0];
+    const double rho = nodes_[static_cast<std::size_t>(kern.rho)].val[0];
+    base[k].resize(N, N);
+    for (Eigen::Index j = 0; j < N; ++j)
+      for (Eigen::Index i = 0; i < N; ++i) {
+        const double d = kern.x[static_cast<std::size_t>(i)] - kern.x[static_cast<std::size_t>(j)];
+        base[k](i, j) = std::exp(-d * d / (2 * rho * rho));
+      }
+    K += alpha * alpha * base[k];
+  }
+  if (n.diag >= 0) {
+    const Eigen::VectorXd& d = nodes_[static_cast<std::size_t>(n.diag)].val;
+    for (Eigen::Index i = 0; i < N; ++i) K(i, i) += elem(d, i);
+  }
+  const Eigen::LLT<Eigen::MatrixXd> llt(K);
+  if (llt.info() != Eigen::Success || !K.allFinite()) return -INFINITY;
+  Eigen::VectorXd r(N);
+  for (Eigen::Index i = 0; i < N; ++i) r[i] = out.val[i] - elem(mean.val, i);
+  const Eigen::VectorXd a = llt.solve(r);
+  const Eigen::MatrixXd L = llt.matrixL();
+  const double lp = -0.5 * r.dot(a) - L.diagonal().array().log().sum() -
+                    0.5 * static_cast<double>(N) * std::log(2 * M_PI);
+  if (!with_grad) return lp;
+  const Eigen::MatrixXd G = 0.5 * (a * a.transpose() - llt.solve(Eigen::MatrixXd::Identity(N, N)));
+  if (mean.val.size() == N)
+    mean.adj += a;
+  else
+    mean.adj[0] += a.sum();
+  out.adj -= a;
+  for (std::size_t k = 0; k < n.kernels.size(); ++k) {
+    const auto& kern = n.kernels[k];
+    Node& alpha = nodes_[static_cast<std::size_t>(kern.alpha)];
+    Node& rho = nodes_[static_cast<std::size_t>(kern.rho)];
+    const double al = alpha.val[0], rh = rho.val[0];
+    double g_alpha = 0, g_rho = 0;
+    for (Eigen::Index j = 0; j < N; ++j)
+      for (Eigen::Index i = 0; i < N; ++i) {
+        const double d = kern.x[static_cast<std::size_t>(i)] - kern.x[static_cast<std::size_t>(j)];
+        const double kij = al * al * base[k](i, j);
+        g_alpha += G(i, j) * 2 * kij / al;
+        g_rho += G(i, j) * kij * d * d / (rh * rh * rh);
+      }
+    alpha.adj[0] += g_alpha;
+    rho.adj[0] += g_rho;
+  }
+  if (n.diag >= 0) {
+    Node& d = nodes_[static_cast<std::size_t>(n.diag)];
+    if (d.val.size() == 1)
+      d.adj[0] += G.diagonal().sum();
+    else
+      d.adj += G.diagonal();
+  }
+  return lp;
+}
+
 double Tape::multi_normal_factor(Node& n, Node& out, bool with_grad) {
+  if (n.gp) return gp_factor(n, out, with_grad);
   Node& mean = nodes_[static_cast<std::size_t>(n.in[0])];
   // The dimension is the covariance's; a scalar mean broadcasts.
   // A matrix outcome (stored by columns) is one observation per row.

@@ -61,6 +61,13 @@ const std::map<std::string, std::vector<BuiltinCase>>& builtin_cases() {
       {"columns", {{{vec({1, 2}), vec({3, 4})}, {1, 2, 3, 4}}}},
       {"rep", {{{Value::scalar(7, true), Value::scalar(3, true)}, {7, 7, 7}, true}}},
       {"seq", {{{Value::scalar(2, true), Value::scalar(4, true)}, {2, 3, 4}, true}}},
+      // Column-major: 4 exp(-1 / 2) off the diagonal for points 0 and 1, alpha 2, rho 1.
+      {"cov_exp_quad",
+       {{{vec({0, 1}), Value::scalar(2), Value::scalar(1)},
+         {4, 4 * std::exp(-0.5), 4 * std::exp(-0.5), 4}}}},
+      {"diag", {{{vec({1, 2})}, {1, 0, 0, 2}}}},
+      // [[4, 2], [2, 3]] = L L' with L = [[2, 0], [1, sqrt(2)]].
+      {"cholesky", {{{Value::matrix(2, 2, {4, 2, 2, 3})}, {2, 1, 0, std::sqrt(2.0)}}}},
   };
   return table;
 }
