@@ -814,7 +814,8 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
   const dist::Family* f = pr.family;
   // Vector-valued families fix the size of the parameter.
   std::size_t family_size = 0;
-  if (f && f->outcome_rank == Rank::Vector) {
+  // (A MarkovChain's length is the chain's, declared: its init has K states.)
+  if (f && f->outcome_rank == Rank::Vector && f != &dist::markov_chain_family()) {
     for (std::size_t i = 0; i < f->params.size(); ++i)
       if (f->params[i].rank == Rank::Vector && pr.args[i]) family_size = pr.args[i]->type.rows;
   }

@@ -202,6 +202,8 @@ void check_observed_shape(const Node& lhs, Span lhs_span, Span family_span, cons
              (multi_normal ? " or a matrix whose rows are observations" : ""));
   std::size_t dim = rows_of_matrix ? lhs.type.cols : lhs.type.rows;
   const char* what = rows_of_matrix ? " columns but " : " elements but ";
+  // A MarkovChain's length is the chain's; its arguments are K states long.
+  if (f == &dist::markov_chain_family()) return;
   for (std::size_t i = 0; i < dist.args.size(); ++i) {
     const Type& t = dist.args[i]->type;
     if (f->params[i].rank == Rank::Vector && t.is_vector() && t.rows != dim)

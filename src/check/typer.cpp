@@ -352,7 +352,8 @@ void Typer::index_support_fits(const Node& idx, std::size_t limit) {
   double lo =
       f->support == dist::Domain::PositiveInt || f->support == dist::Domain::Category ? 1 : 0;
   double hi = INFINITY;
-  if (f == &dist::categorical_family() && prior.args[0]->type.rows)
+  if ((f == &dist::categorical_family() || f == &dist::markov_chain_family()) &&
+      prior.args[0]->type.rows)
     hi = static_cast<double>(prior.args[0]->type.rows);
   if (f == &dist::discrete_uniform_family() && ir::is_data_only(*prior.args[0]) &&
       ir::is_data_only(*prior.args[1]))
@@ -542,13 +543,15 @@ Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
     case BuiltinShape::Columns: {
       std::size_t rows = 0;
       for (const auto& a : args) {
-        if (!a->type.is_vector()) fail(a->span, "'columns' needs vectors, each one column");
+        if (!a->type.is_vector())
+          fail(a->span, "'" + name + "' needs vectors, each one " +
+                            (b.id == Builtin::Rows ? "row" : "column"));
         if (rows && a->type.rows != rows)
           fail(a->span, "vectors of different lengths (" + std::to_string(rows) + " and " +
-                            std::to_string(a->type.rows) + ") in 'columns'");
+                            std::to_string(a->type.rows) + ") in '" + name + "'");
         rows = a->type.rows;
       }
-      t = Type::matrix(rows, args.size());
+      t = b.id == Builtin::Rows ? Type::matrix(args.size(), rows) : Type::matrix(rows, args.size());
       break;
     }
     case BuiltinShape::Rep:

@@ -50,6 +50,8 @@ double vector_family(const dist::Family& f, const std::vector<Value>& args, cons
   }
   if (&f == &dist::dirichlet_family()) return dist::dirichlet_lpdf(args[0].data, x.data);
   if (&f == &dist::multinomial_family()) return dist::multinomial_lpmf(args[1].data, x.data);
+  if (&f == &dist::markov_chain_family())
+    return dist::markov_chain_lpmf(args[0].data, args[1], x.data);
   if (&f == &dist::multi_normal_family()) {
     Eigen::MatrixXd cov = as_matrix(args[1]);
     if (x.rank == Rank::Matrix) {  // each row one observation

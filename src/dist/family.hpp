@@ -175,6 +175,7 @@ const Family& dirichlet_family();
 const Family& multi_normal_family();
 const Family& normal_inverse_gamma_family();
 const Family& discrete_uniform_family();  // extension: integers lo..hi
+const Family& markov_chain_family();      // extension: hidden Markov states
 
 // log P(X <= x) and log P(X > x) of a univariate family with scalar
 // arguments, accurate in both tails (from ccdf where the family has one).

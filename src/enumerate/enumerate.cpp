@@ -198,6 +198,9 @@ std::size_t arg_max(const std::vector<double>& xs) {
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why) {
   if (!patterns::all_discrete(m, c)) return std::nullopt;
+  for (auto p : c.params)  // a chain of states: forward-backward, not every path
+    if (m.priors[m.params[p].prior].family == &dist::markov_chain_family())
+      return solve_hmm(m, g, c, why);
   graph::ComponentView v = graph::view(g, c);
   std::optional<Joint> joint = joint_values(m, c, why);
   if (!joint || !weigh(*joint, m, c, v, why)) return std::nullopt;

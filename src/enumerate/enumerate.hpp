@@ -18,4 +18,10 @@ namespace bayes::enumerate {
 std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why);
 
+// A hidden Markov model whose only unknown is the chain of states (init and
+// T data): exact by forward-backward and Viterbi (enumerate/hmm.cpp);
+// nullopt (why set when it is one but cannot be solved) otherwise.
+std::optional<solution::Solution> solve_hmm(const Model& m, const graph::FactorGraph& g,
+                                            const graph::Component& c, std::string& why);
+
 }  // namespace bayes::enumerate

@@ -266,6 +266,8 @@ const std::vector<BuiltinInfo>& all_builtins() {
        I::Never, kShapeOnly},
       {Builtin::Cholesky, "cholesky", 1, 1, S::Matrix,
        "cholesky(M): the lower-triangular L with L L' = M (M data)", I::Never, kShapeOnly},
+      {Builtin::Rows, "rows", 1, kAny, S::Columns, "matrix whose rows are the vectors", I::Never,
+       kShapeOnly},
   };
   return table;
 }

@@ -48,6 +48,7 @@ enum class Builtin {
   CovExpQuad,  // cov_exp_quad(x, alpha, rho): the squared-exponential kernel matrix
   Diag,        // diag(v): the diagonal matrix of v
   Cholesky,    // cholesky(M): the lower Cholesky factor of M
+  Rows,        // rows(a, b, ...): vectors -> matrix, one row each
 };
 
 enum class BuiltinShape {

@@ -172,7 +172,12 @@ Value apply_builtin(Builtin fn, std::span<const Value> args, Span span) {
     case BuiltinShape::Columns: {
       std::vector<const Value*> cols;
       for (const Value& c : args) cols.push_back(&c);
-      return stack_columns(cols, span);
+      Value m = stack_columns(cols, span);
+      if (fn != Builtin::Rows) return m;
+      std::vector<double> t(m.size());  // the transpose: one row per vector
+      for (std::size_t r = 0; r < m.rows; ++r)
+        for (std::size_t c = 0; c < m.cols; ++c) t[r * m.cols + c] = m.at(r, c);
+      return Value::matrix(m.cols, m.rows, std::move(t));
     }
     case BuiltinShape::Rep: {
       double n = args[1][0];

@@ -352,7 +352,34 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
     // and arguments are fixed by data (DiscreteUniform, Bernoulli(0.3), ...).
     std::vector<double> values;
     int probs = -1;
-    if (zprior.family == &dist::categorical_family()) {
+    // A MarkovChain: init as the first state's probabilities, T's rows as
+    // nodes (rows(v1, ..., vK) of parameter vectors) or one data matrix.
+    std::vector<int> trans_rows;
+    Eigen::MatrixXd trans_const;
+    const bool markov = zprior.family == &dist::markov_chain_family();
+    if (markov) {
+      probs = t.add(*zprior.args[0], why);
+      if (probs < 0) return std::nullopt;
+      const std::size_t K = zprior.args[0]->type.rows;
+      for (std::size_t k = 0; k < K; ++k) values.push_back(static_cast<double>(k + 1));
+      const ir::Node& T = *zprior.args[1];
+      if (ir::is_data_only(T)) {
+        Value tv = ir::eval(T, env_of(m));
+        trans_const = Eigen::Map<const Eigen::MatrixXd>(
+            tv.data.data(), static_cast<Eigen::Index>(tv.rows), static_cast<Eigen::Index>(tv.cols));
+      } else if (T.op == ir::Op::Call && T.fn == Builtin::Rows) {
+        for (const auto& row : T.args) {
+          const int r = t.add(*row, why);
+          if (r < 0) return std::nullopt;
+          trans_rows.push_back(r);
+        }
+      } else {
+        why = "the transition matrix of '" + zp.name +
+              "' is data or rows(v1, ..., vK) of vectors (each row the next state's "
+              "probabilities)";
+        return std::nullopt;
+      }
+    } else if (zprior.family == &dist::categorical_family()) {
       probs = t.add(*zprior.args[0], why);
       if (probs < 0) return std::nullopt;
       for (std::size_t k = 0; k < zprior.args[0]->type.rows; ++k)
@@ -407,6 +434,12 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
         t.factors_.pop_back();
         mix.in.push_back(static_cast<int>(t.nodes_.size()) - 1);
       }
+    }
+    if (markov) {
+      mix.markov = true;
+      mix.trans_first = static_cast<int>(mix.in.size());
+      for (int r : trans_rows) mix.in.push_back(r);
+      mix.trans_const = std::move(trans_const);
     }
     t.subst_.erase(z);
     t.memo_.clear();

@@ -147,6 +147,12 @@ class Tape {
       int alpha = -1, rho = -1;  // nodes
       std::vector<double> x;     // the points
     };
+    // Mixture over a MarkovChain's states: the forward algorithm (hmm_forward).
+    bool markov = false;
+    int trans_first = -1;  // in[trans_first + j]: row j of T (when not trans_const)
+    Eigen::MatrixXd trans_const, alpha, beta,
+        emit;  // T when data; forward, backward, log p(y_t | k)
+    double log_z = 0;
     bool gp = false;
     std::vector<Kernel> kernels;
     int diag = -1;  // node of the diagonal added (one value for all, or one each)
@@ -195,6 +201,8 @@ class Tape {
   double normal_inverse_gamma_factor(Node& n, Node& out, bool with_grad);
   double mixture_forward(Node& n);
   void mixture_backward(Node& n);
+  double hmm_forward(Node& n);
+  void hmm_backward(Node& n);
 };
 
 }  // namespace bayes::numeric

@@ -15,7 +15,84 @@ namespace bayes::numeric {
 
 using namespace tape_helpers;
 
+// The hidden Markov model's forward algorithm in log space over the
+// per-element, per-state log densities (the copies of the observations with
+// z = k): alpha(t, k) = e(t, k) + log sum_j exp(alpha(t - 1, j)) T(j, k).
+double Tape::hmm_forward(Node& n) {
+  const Eigen::VectorXd& init = nodes_[static_cast<std::size_t>(n.in[0])].val;
+  const std::size_t K = n.classes, S = n.statements;
+  const Eigen::Index N = nodes_[static_cast<std::size_t>(n.in[1])].val.size();
+  n.emit.setZero(N, static_cast<Eigen::Index>(K));
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t s = 0; s < S; ++s)
+      n.emit.col(static_cast<Eigen::Index>(k)) +=
+          nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])].val;
+  Eigen::MatrixXd logT(K, K);
+  for (std::size_t j = 0; j < K; ++j)
+    for (std::size_t k = 0; k < K; ++k)
+      logT(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k)) = std::log(
+          n.trans_first >= 0 && n.trans_const.size() == 0
+              ? nodes_[static_cast<std::size_t>(n.in[static_cast<std::size_t>(n.trans_first) + j])]
+                    .val[static_cast<Eigen::Index>(k)]
+              : n.trans_const(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(k)));
+  const auto Ki = static_cast<Eigen::Index>(K);
+  n.alpha.resize(N, Ki);
+  Eigen::VectorXd scratch(Ki);
+  auto lse = [](const Eigen::VectorXd& v) {
+    const double mx = v.maxCoeff();
+    return std::isfinite(mx) ? mx + std::log((v.array() - mx).exp().sum()) : mx;
+  };
+  for (Eigen::Index k = 0; k < Ki; ++k) n.alpha(0, k) = std::log(init[k]) + n.emit(0, k);
+  for (Eigen::Index t = 1; t < N; ++t)
+    for (Eigen::Index k = 0; k < Ki; ++k) {
+      scratch = n.alpha.row(t - 1).transpose() + logT.col(k);
+      n.alpha(t, k) = lse(scratch) + n.emit(t, k);
+    }
+  n.log_z = lse(n.alpha.row(N - 1).transpose());
+  // Backward now too: the responsibilities (each state's marginal) are read
+  // after forward() (labels), not only by backward().
+  n.beta.resize(N, Ki);
+  n.beta.row(N - 1).setZero();
+  for (Eigen::Index t = N - 1; t-- > 0;)
+    for (Eigen::Index j = 0; j < Ki; ++j) {
+      scratch =
+          logT.row(j).transpose() + n.emit.row(t + 1).transpose() + n.beta.row(t + 1).transpose();
+      n.beta(t, j) = lse(scratch);
+    }
+  n.resp = (n.alpha + n.beta).array() - n.log_z;
+  n.resp = n.resp.array().exp();
+  return std::isfinite(n.log_z) ? n.log_z : -INFINITY;
+}
+
+// d log Z / d e(t, k) = gamma(t, k), the marginal; d / d init_k = gamma(0,
+// k) / init_k; d / d T(j, k) = sum_t xi_t(j, k) / T(j, k).
+void Tape::hmm_backward(Node& n) {
+  const double g = n.adj[0];
+  const std::size_t K = n.classes, S = n.statements;
+  const auto Ki = static_cast<Eigen::Index>(K);
+  const Eigen::Index N = n.alpha.rows();
+  Node& init = nodes_[static_cast<std::size_t>(n.in[0])];
+  for (Eigen::Index k = 0; k < Ki; ++k) init.adj[k] += g * n.resp(0, k) / init.val[k];
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t s = 0; s < S; ++s)
+      nodes_[static_cast<std::size_t>(n.in[1 + k * S + s])].adj =
+          g * n.resp.col(static_cast<Eigen::Index>(k));
+  if (n.trans_first < 0 || n.trans_const.size() != 0) return;  // T is data
+  for (Eigen::Index j = 0; j < Ki; ++j) {
+    Node& row = nodes_[static_cast<std::size_t>(
+        n.in[static_cast<std::size_t>(n.trans_first) + static_cast<std::size_t>(j)])];
+    for (Eigen::Index k = 0; k < Ki; ++k) {
+      const double tjk = row.val[k];
+      double xi = 0;
+      for (Eigen::Index t = 1; t < N; ++t)
+        xi += std::exp(n.alpha(t - 1, j) + std::log(tjk) + n.emit(t, k) + n.beta(t, k) - n.log_z);
+      row.adj[k] += g * xi / tjk;
+    }
+  }
+}
+
 double Tape::mixture_forward(Node& n) {
+  if (n.markov) return hmm_forward(n);
   const Eigen::VectorXd& probs = nodes_[static_cast<std::size_t>(n.in[0])].val;
   std::size_t K = n.classes, S = n.statements;
   // a(i, k) = log pi_k + sum over statements of element i's log density given z_i = k.
@@ -47,6 +124,7 @@ double Tape::mixture_forward(Node& n) {
 }
 
 void Tape::mixture_backward(Node& n) {
+  if (n.markov) return hmm_backward(n);
   Node& probs = nodes_[static_cast<std::size_t>(n.in[0])];
   std::size_t K = n.classes, S = n.statements;
   double g = n.adj[0];

@@ -66,6 +66,8 @@ const std::map<std::string, std::vector<BuiltinCase>>& builtin_cases() {
        {{{vec({0, 1}), Value::scalar(2), Value::scalar(1)},
          {4, 4 * std::exp(-0.5), 4 * std::exp(-0.5), 4}}}},
       {"diag", {{{vec({1, 2})}, {1, 0, 0, 2}}}},
+      // Rows [1, 2] and [3, 4], column-major: 1, 3, 2, 4.
+      {"rows", {{{vec({1, 2}), vec({3, 4})}, {1, 3, 2, 4}}}},
       // [[4, 2], [2, 3]] = L L' with L = [[2, 0], [1, sqrt(2)]].
       {"cholesky", {{{Value::matrix(2, 2, {4, 2, 2, 3})}, {2, 1, 0, std::sqrt(2.0)}}}},
   };

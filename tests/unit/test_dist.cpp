@@ -102,6 +102,13 @@ double evaluate(const Record& r) {
   if (r.family == "NormalInverseGamma") {
     return normal_inverse_gamma_lpdf(r.args[0], r.args[1], r.args[2], r.args[3], r.xs[0], r.xs[1]);
   }
+  if (r.family == "MarkovChain") {  // init (K), then T column by column (K x K)
+    const auto k =
+        static_cast<std::size_t>((std::sqrt(4.0 * static_cast<double>(r.args.size()) + 1) - 1) / 2);
+    Value t = Value::matrix(
+        k, k, std::vector<double>(r.args.begin() + static_cast<std::ptrdiff_t>(k), r.args.end()));
+    return markov_chain_lpmf(std::span<const double>(r.args.data(), k), t, r.xs);
+  }
   if (r.family == "MultiNormal") {
     const auto k = static_cast<Eigen::Index>(r.xs.size());
     const Eigen::VectorXd mean = Eigen::Map<const Eigen::VectorXd>(r.args.data(), k);
@@ -188,6 +195,7 @@ TEST_CASE("dist: parameter names and domains follow the Stan signatures") {
       {"MultiNormal", {"mean", "cov"}},
       {"NormalInverseGamma", {"m0", "lambda", "alpha", "beta"}},
       {"DiscreteUniform", {"lo", "hi"}},
+      {"MarkovChain", {"init", "T"}},
   };
   for (const Family* f : all()) {
     INFO(f->name);
