@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <variant>
 
@@ -54,7 +55,7 @@ std::optional<Interval> interval_of(const ClosedForm& cf, double level) {
 }
 
 Answer make(const Query& q, std::string method, Body body) {
-  return Answer{q.text, "", std::move(method), std::move(body)};
+  return Answer{q.text, "", std::move(method), std::move(body), {}};
 }
 
 struct Engine {
@@ -1148,7 +1149,39 @@ struct Engine {
     return make(q, method, Plot{std::move(*d)});
   }
 
+  // The labels of the elements a query answers, when they are categories
+  // of a text column: `print group`, or a whole vector parameter indexed by
+  // such a column (as many elements as labels).
+  std::vector<std::string> labels_of(const Query& q) const {
+    if (q.kind == QueryKind::Value && q.expr && q.expr->op == ir::Op::Data)
+      return m().data[q.expr->ref].labels;
+    if (q.targets.size() != 1 || q.targets[0].kind != Target::Kind::Param || q.targets[0].element)
+      return {};
+    const std::size_t p = q.targets[0].index;
+    if (m().params[p].type.is_scalar()) return {};
+    std::vector<std::string> found;
+    std::function<void(const ir::Node&)> walk = [&](const ir::Node& n) {
+      if (n.op == ir::Op::Index && n.args.size() == 2 && n.args[0]->op == ir::Op::Param &&
+          n.args[0]->ref == p && n.args[1]->op == ir::Op::Data) {
+        const auto& labels = m().data[n.args[1]->ref].labels;
+        if (!labels.empty() && labels.size() == m().params[p].type.rows) found = labels;
+      }
+      for (const auto& a : n.args) walk(*a);
+    };
+    for (const auto& o : m().observations)
+      for (const auto& a : o.args) walk(*a);
+    for (const auto& pr : m().priors)
+      for (const auto& a : pr.args) walk(*a);
+    return found;
+  }
+
   Answer answer(const Query& q) {
+    Answer a = answer_body(q);
+    if (!std::holds_alternative<Failure>(a.body)) a.labels = labels_of(q);
+    return a;
+  }
+
+  Answer answer_body(const Query& q) {
     switch (q.kind) {
       case QueryKind::Posterior:
         return posterior(q);

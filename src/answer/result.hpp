@@ -157,6 +157,9 @@ struct Answer {
   std::string subject;  // the parameter a default-report row is about
   std::string method;   // conjugate, enumeration, laplace, monte-carlo, ...; empty for a Constant
   Body body;
+  // The names of the elements, when they are a text column's categories:
+  // the column itself, or a vector parameter indexed by it (mu[group]).
+  std::vector<std::string> labels;
 };
 
 // True when the answer is exact up to rounding (closed form, enumeration, or

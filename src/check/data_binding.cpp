@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "check/common.hpp"
 #include "data/csv.hpp"
 #include "data/json_data.hpp"
+#include "data/text_columns.hpp"
 
 namespace bayes::check {
 
@@ -184,6 +186,19 @@ void bind_inline(const ast::DataStmt& s, Typer& typer, Scope& scope, Model& mode
   add_data(id, std::move(v), "", scope, model, diags);
 }
 
+// Whether the first cell of the column is text (not a number): then the
+// column is a category column.
+bool first_cell_is_text(const std::string& path, const std::string& name) {
+  std::vector<std::string> one{name};
+  auto result = data::read_text_columns(path, one);
+  const auto* cols = std::get_if<std::vector<data::TextColumn>>(&result);
+  if (!cols || cols->front().labels.empty()) return false;
+  const std::string& first = cols->front().labels.front();
+  char* end = nullptr;
+  std::strtod(first.c_str(), &end);
+  return end == first.c_str() || *end != '\0';
+}
+
 // `data N, y from "file.json"`: named entries of a JSON object, read whole.
 void bind_json(const ast::DataStmt& s, const std::filesystem::path& path, Scope& scope,
                Model& model, Diagnostics& diags) {
@@ -214,13 +229,42 @@ void bind_csv(const ast::DataStmt& s, const std::string& directory, const Stream
     kept.insert(kept.end(), summarised.begin(), summarised.end());
     summarised.clear();
   }
+  // A column whose first cell is text is a category column: read apart,
+  // coded 1..K in order of first appearance (a number column with text
+  // further down stays an error at its cell).
+  std::vector<std::string> text_names;
+  std::vector<data::TextColumn> text_cols;
   std::optional<data::Columns> cols;
-  if (!kept.empty()) {
+  while (!kept.empty()) {
     auto result = data::read_columns(path.string(), kept);
-    if (auto* err = std::get_if<data::CsvError>(&result))
+    if (auto* err = std::get_if<data::CsvError>(&result)) {
+      const bool not_number = err->message.find("is not a number") != std::string::npos;
+      if (not_number && first_cell_is_text(path.string(), err->column_name)) {
+        text_names.push_back(err->column_name);
+        kept.erase(std::find(kept.begin(), kept.end(), err->column_name));
+        summarised.erase(std::remove(summarised.begin(), summarised.end(), err->column_name),
+                         summarised.end());
+        continue;
+      }
       return report_csv_error(s, *err, scope, diags);
+    }
     cols = std::move(std::get<data::Columns>(result));
     if (cols->rows == 0) return report_no_rows(s, scope, diags);
+    break;
+  }
+  // A summarised column that is text (only ever observed): a category column too.
+  for (auto it = summarised.begin(); it != summarised.end();)
+    if (first_cell_is_text(path.string(), *it)) {
+      text_names.push_back(*it);
+      it = summarised.erase(it);
+    } else {
+      ++it;
+    }
+  if (!text_names.empty()) {
+    auto result = data::read_text_columns(path.string(), text_names);
+    if (auto* err = std::get_if<data::CsvError>(&result))
+      return report_csv_error(s, *err, scope, diags);
+    text_cols = std::move(std::get<std::vector<data::TextColumn>>(result));
   }
   std::optional<data::Summaries> sums;
   if (!summarised.empty()) {
@@ -231,6 +275,15 @@ void bind_csv(const ast::DataStmt& s, const std::string& directory, const Stream
     if (sums->rows == 0) return report_no_rows(s, scope, diags);
   }
   for (const auto& id : s.names) {
+    if (auto t = std::find(text_names.begin(), text_names.end(), id.name); t != text_names.end()) {
+      data::TextColumn& col = text_cols[static_cast<std::size_t>(t - text_names.begin())];
+      add_data(id, Value::vector(std::move(col.codes), true), *s.file, scope, model, diags);
+      if (!model.data.empty() && model.data.back().name == id.name) {
+        model.data.back().labels = std::move(col.labels);
+        model.data.back().path = path.string();
+      }
+      continue;
+    }
     auto k = std::find(kept.begin(), kept.end(), id.name);
     if (k != kept.end()) {
       auto i = static_cast<std::size_t>(k - kept.begin());

@@ -22,6 +22,8 @@ namespace bayes {
 struct DataVar {
   std::string name;
   Value value;
+  // A text column of a CSV file: its labels, code k + 1 for labels[k].
+  std::vector<std::string> labels;
   Span span;         // the data statement's name
   std::string file;  // the CSV path as written, "" for inline data
   // From a CSV file: where its records start (data::record_line) and the

@@ -190,6 +190,7 @@ Json to_json(const answer::Answer& a) {
   Json out{{"query", a.query}};
   if (!std::holds_alternative<answer::Constant>(a.body)) out["method"] = a.method;
   std::visit(Body{out}, a.body);
+  if (!a.labels.empty()) out["labels"] = a.labels;
   return out;
 }
 

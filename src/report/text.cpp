@@ -273,6 +273,12 @@ void write_text(std::ostream& out, const answer::Report& rep, const PlotFiles& f
       Line{out, a, color}(Failure{failed->second});
     else
       std::visit(Line{out, a, color}, a.body);
+    if (!a.labels.empty() && !std::holds_alternative<Failure>(a.body)) {
+      out << "    categories:";
+      for (std::size_t k = 0; k < a.labels.size(); ++k)
+        out << (k ? ", " : " ") << k + 1 << " = " << a.labels[k];
+      out << '\n';
+    }
   }
 }
 
