@@ -60,7 +60,10 @@ std::vector<std::string> defined_names(const ast::Stmt& s) {
           for (const auto& id : n.names) out.push_back(id.name);
         } else if constexpr (std::is_same_v<T, ast::ParamStmt>) {
           for (const auto& d : n.decls) out.push_back(d.name.name);
-        } else if constexpr (std::is_same_v<T, ast::LetStmt> || std::is_same_v<T, ast::FnStmt>) {
+        } else if constexpr (std::is_same_v<T, ast::LetStmt>) {
+          // One element (`let c[t] = ...`) continues a let, it does not replace it.
+          if (!n.index) out.push_back(n.name.name);
+        } else if constexpr (std::is_same_v<T, ast::FnStmt>) {
           out.push_back(n.name.name);
         } else if constexpr (std::is_same_v<T, ast::ForStmt>) {
           for (const auto& inner : n.body)
@@ -107,9 +110,9 @@ bool Session::incomplete(const std::string& text) {
     }
     if (c == '"')
       in_string = true;
-    else if (c == '(' || c == '[')
+    else if (c == '(' || c == '[' || c == '{')  // a loop's body continues too
       ++depth;
-    else if (c == ')' || c == ']')
+    else if (c == ')' || c == ']' || c == '}')
       --depth;
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') last = c;
   }
