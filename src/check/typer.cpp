@@ -500,6 +500,10 @@ NodePtr Typer::builtin_call(const ast::Call& c, const BuiltinInfo& b, Span span)
   return fold(n);
 }
 
+// The largest square matrix cov_exp_quad and diag build (5000^2 doubles are
+// 200 MB, and its Cholesky factor takes 4e10 steps).
+constexpr std::size_t kMaxSquare = 5000;
+
 // The result type of a built-in call from its arguments' types.
 Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
                          const std::vector<NodePtr>& args, Span span) {
@@ -559,6 +563,12 @@ Type Typer::builtin_type(const BuiltinInfo& b, const std::string& name,
       t = sequence_type(b, name, args, span);
       break;
     case BuiltinShape::Matrix:
+      // An N x N matrix: N^2 doubles, and a Cholesky factor in N^3 steps.
+      if (args[0]->type.is_vector() && args[0]->type.rows > kMaxSquare)
+        fail(args[0]->span, "'" + name + "' would make a " + std::to_string(args[0]->type.rows) +
+                                " x " + std::to_string(args[0]->type.rows) + " matrix; at most " +
+                                std::to_string(kMaxSquare) + " x " + std::to_string(kMaxSquare) +
+                                " are allowed");
       if (b.id == Builtin::CovExpQuad) {
         if (!args[0]->type.is_vector() || !ir::is_data_only(*args[0]))
           fail(args[0]->span, "the points of 'cov_exp_quad' are a vector of data");

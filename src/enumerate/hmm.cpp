@@ -45,6 +45,12 @@ std::optional<solution::Solution> solve_hmm(const Model& m, const graph::FactorG
   const Value init = patterns::eval_data(m, *prior.args[0]);
   const Value trans = patterns::eval_data(m, *prior.args[1]);
   const std::size_t K = init.size(), N = z.type.rows;
+  // Three N x K tables (forward, backward, Viterbi) and the K^2 transitions.
+  if (static_cast<double>(N) * static_cast<double>(K) > 2e7 || K > 5000) {
+    why = "the chain of '" + z.name + "' has " + std::to_string(N) + " states of " +
+          std::to_string(K) + " values: more than the 2 x 10^7 the forward algorithm keeps";
+    return std::nullopt;
+  }
   graph::ComponentView v = graph::view(g, c);
   if (!v.terms.empty()) {
     why = "a 'factor' term on '" + z.name + "'";

@@ -410,6 +410,11 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
         return std::nullopt;
       }
     const std::size_t K = values.size();
+    if (static_cast<double>(n_labels) * static_cast<double>(K) > 2e7) {
+      why = "'" + zp.name + "' has " + std::to_string(n_labels) + " labels of " +
+            std::to_string(K) + " values: more than the 2 x 10^7 the sum keeps";
+      return std::nullopt;
+    }
     Node mix;
     mix.kind = Kind::Mixture;
     mix.classes = K;
