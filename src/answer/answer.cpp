@@ -1138,6 +1138,8 @@ struct Engine {
       if (!s) return error(q, why);
       d = plot_data(m(), c.graph, *s, p, why, element);
       if (!d) return error(q, why);
+      if (const auto labels = param_labels(p); element && *element < labels.size())
+        d->param += " (" + labels[*element] + ")";  // mu[2] (B): the category it is
       if (element && q.targets[0].kind == Target::Kind::Let) {
         const std::string& name = m().lets[q.targets[0].index].name;
         d->notes.push_back(name + " is " + d->param);
@@ -1157,7 +1159,12 @@ struct Engine {
       return m().data[q.expr->ref].labels;
     if (q.targets.size() != 1 || q.targets[0].kind != Target::Kind::Param || q.targets[0].element)
       return {};
-    const std::size_t p = q.targets[0].index;
+    return param_labels(q.targets[0].index);
+  }
+
+  // The categories naming the elements of vector parameter p: those of a
+  // text column that indexes it and has as many labels as p has elements.
+  std::vector<std::string> param_labels(std::size_t p) const {
     if (m().params[p].type.is_scalar()) return {};
     std::vector<std::string> found;
     std::function<void(const ir::Node&)> walk = [&](const ir::Node& n) {
