@@ -295,10 +295,11 @@ NodePtr Typer::expr_node(const ast::Index& ix, Span span) {
     } else if (ir::is_data_only(*idx)) {
       // Check the range now: data is known.
       Value iv = value_of(*idx);
+      // At the index as written (a loop variable's node has the loop's span).
       for (double x : iv.data)
         if (x < 1 || x > static_cast<double>(limit))
-          fail(idx->span,
-               "index " + message_value(x) + " is out of range 1.." + std::to_string(limit));
+          fail(at(i->span), "index " + message_value(x) + " of '" + ast::to_source(*ix.base) +
+                                "' is out of range 1.." + std::to_string(limit));
     } else {
       // A discrete parameter as an index (the classifier / mixture idiom,
       // m[species]): its support must fit.

@@ -1,5 +1,6 @@
 // The rule registry: tries each conjugate rule on a component; computes the
 // evidence the same way for all of them.
+#include <algorithm>
 #include <cmath>
 
 #include "conjugate/rule.hpp"
@@ -91,6 +92,19 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
       return std::nullopt;
     }
   }
+  // No data and a flat prior on an unbounded range: nothing makes it proper
+  // (an ordered vector, which no rule below would see, included).
+  const bool observed = std::any_of(c.factors.begin(), c.factors.end(), [&](std::size_t fi) {
+    return g.factors[fi].kind != graph::FactorKind::Prior;
+  });
+  if (!observed)
+    for (auto p : c.params) {
+      const Prior& pr = m.priors[m.params[p].prior];
+      if (!pr.family && !pr.dependent_bounds() &&
+          !(std::isfinite(pr.lower) && std::isfinite(pr.upper)))
+        return improper_solution("the posterior is improper: '" + m.params[p].name + "' has " +
+                                 pr.text + " and no data");
+    }
   for (auto p : c.params)
     if (m.params[p].order != ParamVar::Order::None) {
       why = "'" + m.params[p].name + "' is an ordered vector: no conjugate rule applies";

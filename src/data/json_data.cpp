@@ -135,6 +135,18 @@ std::variant<std::map<std::string, Value>, CsvError> read_json(const std::string
     const std::size_t colon = what.find(": ");
     what = colon == std::string::npos ? what : what.substr(colon + 2);
     return CsvError{line, col, "", "not valid JSON: " + what};
+  } catch (const json::exception& e) {
+    // A number beyond a double ("number overflow parsing '1e400'"): at the
+    // number, found in the text.
+    const std::string what = e.what();
+    const auto open = what.find('\''), close = what.rfind('\'');
+    const std::string token =
+        open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+    const std::size_t at = token.empty() ? std::string::npos : text.find(token);
+    auto [line, col] = json_position(text, at == std::string::npos ? 0 : at);
+    return CsvError{
+        at == std::string::npos ? 0 : line, at == std::string::npos ? 0 : col, "",
+        token.empty() ? "a number is out of range" : "'" + token + "' is too large for a double"};
   }
   if (!doc.is_object())
     return CsvError{0, 0, "", "a JSON data file holds one object, {\"name\": value, ...}"};

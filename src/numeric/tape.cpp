@@ -398,6 +398,14 @@ std::optional<Tape> Tape::compile(const Model& m, const std::vector<std::size_t>
             "support and arguments fixed by data; it cannot be summed out";
       return std::nullopt;
     }
+    for (auto ti : terms)
+      for (auto p : ir::params_of(*m.terms[ti].expr))
+        if (p == z) {
+          why = "'" + zp.name + "' is read by '" + m.terms[ti].text +
+                "': a discrete parameter summed out of the density may be read by "
+                "observations only";
+          return std::nullopt;
+        }
     if (mixed[j].empty()) {
       why = "'" + zp.name + "' is not used by any observation";
       return std::nullopt;

@@ -485,6 +485,7 @@ std::vector<std::size_t> candidates(const Model& m, const graph::FactorGraph& g,
   std::vector<std::size_t> in_normal;
   for (auto fi : c.factors) {
     const graph::Factor& f = g.factors[fi];
+    if (f.kind == graph::FactorKind::Term) continue;  // a `factor` names no family
     const bool prior = f.kind == graph::FactorKind::Prior;
     const dist::Family* family = prior ? m.priors[f.index].family : m.observations[f.index].family;
     if (family != &dist::normal_family()) continue;

@@ -225,7 +225,7 @@ TEST_CASE("indexing and gather") {
   REQUIRE_MESSAGE(r.compiled, r.errors());
   CHECK(r.compiled->model.observations[0].args[0]->type.rows == 4);
   CHECK(run("data v = [1, 2]\ndata z = v[3]").first_error() ==
-        "2:12: index 3 is out of range 1..2");
+        "2:12: index 3 of 'v' is out of range 1..2");
   CHECK(run("data v = [1, 2]\ndata z = v[1.5]")
             .first_error()
             .find("an index must be a whole number") != std::string::npos);

@@ -93,6 +93,9 @@ TEST_CASE("json data: problems at their place in the file") {
   JsonFile g("broken.json", "{\"a\": 1,\n \"b\": }\n");
   auto broken = test::run("data a from \"broken.json\"\n", g.dir.string()).first_error();
   CHECK(test::contains(broken, "broken.json:2:7: not valid JSON"));
+  JsonFile h("over.json", "{\"ok\": 1,\n \"big\": 1e400}\n");
+  auto over = test::run("data ok from \"over.json\"\n", h.dir.string()).first_error();
+  CHECK(test::contains(over, "over.json:2:9: '1e400' is too large for a double"));
   CHECK(data::is_json_path("x/Data.JSON"));
   CHECK_FALSE(data::is_json_path("x/data.csv"));
 }

@@ -166,6 +166,10 @@ TEST_CASE("loops: located errors") {
                        "the first is v[1], not v[2] (the loop must run from 1)"));
   CHECK(test::contains(first("for i in 1:2 { param z[3] ~ Normal(0, 1) }\n"),
                        "declares one element of 'z' for each i"));
+  // An index out of range inside a loop is reported where it is written.
+  CHECK(first("data y = [1, 2, 3]\ndata x = [1, 2]\nparam mu ~ Normal(0, 1)\n"
+              "for i in 1:3 {\n  y[i] ~ Normal(mu * x[i], 1)\n}\n") ==
+        "5:24: index 3 of 'x' is out of range 1..2");
   auto parse = test::parse("for i in 1:2 { let v[i] = i\n");
   CHECK(test::contains(parse.first_error(), "expected '}' to close the loop's body"));
   auto in = test::parse("for i 1:2 { }\n");

@@ -93,3 +93,13 @@ TEST_CASE("ordered: located errors") {
 }
 
 }  // namespace bayes
+
+namespace bayes {
+
+TEST_CASE("ordered: a flat ordered vector with no data is improper, not sampled (regression)") {
+  auto out = test::answers("param c[3] ordered\nprint mean(c)\n");
+  REQUIRE(out[0].contains("error"));
+  CHECK(test::contains(out[0]["error"].get<std::string>(), "the posterior is improper"));
+}
+
+}  // namespace bayes

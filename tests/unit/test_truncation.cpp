@@ -231,3 +231,16 @@ TEST_CASE("bounds of other parameters: GARCH(1,1) with beta1 < 1 - alpha1 has sc
 }
 
 }  // namespace bayes
+
+namespace bayes {
+
+TEST_CASE("factor: a model whose only likelihood is a factor term is answered (regression)") {
+  // p(m) ~ Normal(0, 1) exp(-m^2): Normal(0, 1 / sqrt(3)), mode 0, mean 0.
+  auto out = test::answers(
+      "param m ~ Normal(0, 1)\nfactor -square(m)\nprint map(m)\n"
+      "print mean(m)\n");
+  CHECK(std::fabs(test::num(out[0]["value"])) < 1e-6);
+  CHECK(std::fabs(test::num(out[1]["value"])) < 4 * test::num(out[1]["mcse"]));
+}
+
+}  // namespace bayes
