@@ -480,19 +480,26 @@ struct Engine {
     }
     // The marginal's mode is the joint mode's element for a Gaussian or a
     // multivariate Student-t (symmetric and unimodal); not for a Dirichlet.
-    const bool symmetric = cf.family == "MultiNormal" || cf.family == "MultiStudentT";
+    // (A discrete element's mode is its most probable value, kept per element.)
+    const bool symmetric =
+        cf.family == "MultiNormal" || cf.family == "MultiStudentT" || cf.discrete;
     std::optional<Value> mode;
     if (symmetric && cf.mode) mode = at(*cf.mode);
-    Posterior out{s.rule,
-                  {"exact marginal of the joint " + cf.family, {}, nullptr},
-                  s.relative_error,
-                  at(cf.mean),
-                  at(cf.sd),
-                  mode,
-                  mode ? "" : "of one element: not computed (map(...) gives the joint mode)",
-                  interval,
-                  "",
-                  std::nullopt};
+    const bool drawn = s.method == "sampling" || s.method == "importance";
+    Posterior out{
+        s.rule,
+        {(drawn ? "marginal, averaged over the draws, of the " : "exact marginal of the joint ") +
+             cf.family,
+         {},
+         nullptr},
+        s.relative_error,
+        at(cf.mean),
+        at(cf.sd),
+        mode,
+        mode ? "" : "of one element: not computed (map(...) gives the joint mode)",
+        interval,
+        "",
+        std::nullopt};
     return make(q, s.method, std::move(out));
   }
 

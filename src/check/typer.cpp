@@ -396,6 +396,14 @@ NodePtr Typer::dist_call(const ast::Call& c, Span span) {
   if (c.args.size() != 2)
     fail(span, "'" + name + "' takes 2 arguments, got " + std::to_string(c.args.size()), usage);
   const auto* d = ast::as<ast::Call>(*c.args[0]);
+  if (d && !dist::find(d->callee.name) && !find_builtin(d->callee.name) &&
+      !scope_.is_function(d->callee.name)) {
+    std::vector<std::string> names;
+    for (const auto* x : dist::all()) names.emplace_back(x->name);
+    auto& diag = diags_.error(d->callee.span, "unknown distribution '" + d->callee.name + "'");
+    suggest(diag, closest_name(d->callee.name, names));
+    throw Poisoned{};
+  }
   if (!d || !dist::find(d->callee.name))
     fail(c.args[0]->span,
          "the first argument of '" + name + "' must be a distribution such as 'Normal(0, 1)'",
