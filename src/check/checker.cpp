@@ -115,8 +115,7 @@ class Checker {
   double bound(const ast::Expr& e);
   double bound(const ast::Expr& e, ir::NodePtr& expr);
   void declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes, Prior pr);
-  void check_ordered(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes, Prior& pr,
-                     const std::vector<std::size_t>& indices);
+  void check_ordered(const ast::ParamStmt& s, Prior& pr, const std::vector<std::size_t>& indices);
   void poison_all(const ast::ParamStmt& s);
 };
 
@@ -767,15 +766,14 @@ void Checker::statement(const ast::ParamStmt& s, Span span) {
 // and live where the vector does: the real line for `ordered`, the positive
 // half-line for `positive_ordered`. Restricted to increasing vectors an iid
 // prior keeps 1 / K! of its mass, a normaliser counted in the evidence.
-void Checker::check_ordered(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes,
-                            Prior& pr, const std::vector<std::size_t>& indices) {
+void Checker::check_ordered(const ast::ParamStmt& s, Prior& pr,
+                            const std::vector<std::size_t>& indices) {
   const bool positive = s.order == ast::Order::PositiveOrdered;
   const std::string word = positive ? "positive_ordered" : "ordered";
   for (std::size_t i = 0; i < s.decls.size(); ++i)
     if (!s.decls[i].size && !(pr.family && pr.family->outcome_rank == Rank::Vector))
       fail(s.order_span,
            "'" + word + "' is a vector: declare '" + s.decls[i].name.name + "[K] " + word + "'");
-  (void)sizes;
   if (s.lower || s.upper) fail(s.order_span, "an " + word + " vector takes no bounds of its own");
   const dist::Family* f = pr.family;
   if (!f) {
@@ -870,7 +868,7 @@ void Checker::declare_params(const ast::ParamStmt& s, const std::vector<std::siz
     indices.push_back(model_.params.size());
     model_.params.push_back(p);
   }
-  if (s.order != ast::Order::None) check_ordered(s, sizes, pr, indices);
+  if (s.order != ast::Order::None) check_ordered(s, pr, indices);
   if (f && f->joint > 1) {
     Prior joint = pr;
     joint.params = indices;

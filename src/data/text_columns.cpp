@@ -28,6 +28,20 @@ bool split_records(const std::string& text, std::vector<std::vector<std::string>
     fields.push_back(field);
     field.clear(), was_quoted = false;
   };
+  // A line ends: a record, or a blank line (an error once a record follows).
+  auto end_record = [&] {
+    if (!(any || !field.empty() || !fields.empty())) {
+      if (!blank) blank = start;
+      return true;
+    }
+    if (blank) {
+      bad_line = blank, why = "empty row";
+      return false;
+    }
+    end_field();
+    records.push_back(std::move(fields)), lines.push_back(start);
+    return true;
+  };
   for (; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
@@ -45,16 +59,7 @@ bool split_records(const std::string& text, std::vector<std::vector<std::string>
       end_field();
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      if (any || !field.empty() || !fields.empty()) {
-        if (blank) {
-          bad_line = blank, why = "empty row";
-          return false;
-        }
-        end_field();
-        records.push_back(std::move(fields)), lines.push_back(start);
-      } else if (!blank) {
-        blank = start;
-      }
+      if (!end_record()) return false;
       fields.clear(), any = false, start = ++line;
       continue;
     } else {
@@ -66,15 +71,7 @@ bool split_records(const std::string& text, std::vector<std::vector<std::string>
     bad_line = start, why = "a quoted field is not closed";
     return false;
   }
-  if (any || !field.empty() || !fields.empty()) {
-    if (blank) {
-      bad_line = blank, why = "empty row";
-      return false;
-    }
-    end_field();
-    records.push_back(std::move(fields)), lines.push_back(start);
-  }
-  return true;
+  return end_record();
 }
 
 }  // namespace

@@ -22,6 +22,12 @@ std::string check_probs(std::span<const double> probs) {
   return "";
 }
 
+Bounds categories_of_first(std::span<const Value> args) {
+  if (!args.empty() && args[0].rank != Rank::Scalar && args[0].rows > 0)
+    return {1.0, static_cast<double>(args[0].rows)};
+  return {1.0, inf};
+}
+
 }  // namespace detail
 
 namespace categorical_impl {
@@ -50,13 +56,6 @@ std::string check_outcome(std::span<const Value> args, double x) {
     return shortest(x) + " is not a category of a " + k + "-way Categorical (1.." + k + ")";
   }
   return "";
-}
-
-// 1..K, K the length of probs when it is known (an unknown vector may carry it).
-Bounds bounds(std::span<const Value> args) {
-  if (!args.empty() && args[0].rank != Rank::Scalar && args[0].rows > 0)
-    return {1.0, static_cast<double>(args[0].rows)};
-  return {1.0, inf};
 }
 
 }  // namespace
@@ -104,7 +103,7 @@ const Family& categorical_family() {
       .discrete = true,
       .check_args = check_args,
       .check_outcome = check_outcome,
-      .bounds = bounds,
+      .bounds = categories_of_first,
   };
   return family;
 }

@@ -110,6 +110,9 @@ double fast_lbeta(double a, double b);
 // "" when probs is a probability vector: non-empty, entries in [0, 1], summing
 // to 1 within 1e-8; else the reason ("probs sum to 0.9, not 1"). In categorical.cpp.
 std::string check_probs(std::span<const double> probs);
+// 1..K, K the length of the probabilities in args[0] when it is known (an
+// unknown vector may carry it in `rows`): Categorical's and MarkovChain's support.
+Bounds categories_of_first(std::span<const Value> args);
 
 // A uniform draw in the open interval (0, 1).
 double uniform_open(Rng& rng);

@@ -47,12 +47,6 @@ std::string check_outcome(std::span<const Value> args, double x) {
   return "";
 }
 
-Bounds bounds(std::span<const Value> args) {
-  if (!args.empty() && args[0].rank != Rank::Scalar && args[0].rows > 0)
-    return {1.0, static_cast<double>(args[0].rows)};
-  return {1.0, inf};
-}
-
 }  // namespace
 }  // namespace markov_chain_impl
 
@@ -77,7 +71,7 @@ const Family& markov_chain_family() {
       .discrete = true,
       .check_args = check_args,
       .check_outcome = check_outcome,
-      .bounds = bounds,
+      .bounds = categories_of_first,
   };
   return family;
 }

@@ -336,16 +336,6 @@ Value eval(const Node& n, const Env& env) {
     case Op::Self:
       if (!env.self) throw EvalError(n.span, "a recursion's values read outside it");
       return *env.self;
-    case Op::Concat: {
-      std::vector<double> out;
-      bool integer = true;
-      for (std::size_t i = 0; i < n.args.size(); ++i) {
-        Value a = arg(i);
-        integer = integer && a.integer;
-        out.insert(out.end(), a.data.begin(), a.data.end());
-      }
-      return Value::vector(std::move(out), integer);
-    }
     case Op::Scan: {
       Value out = arg(0);
       out.rank = Rank::Vector;
@@ -366,6 +356,7 @@ Value eval(const Node& n, const Env& env) {
       for (std::size_t i = 0; i < n.args.size(); ++i) args.push_back(arg(i));
       return Value::scalar(dist_sum(*n.family, n.dist_fn, args, n.span));
     }
+    case Op::Concat:  // numbers or vectors, one after the other: as a vector literal
     case Op::Vector: {
       std::vector<double> out;
       bool integer = true;

@@ -3,8 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <Eigen/Dense>
+#include <algorithm>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -14,7 +17,9 @@
 #include "answer/answer.hpp"
 #include "ast/ast.hpp"
 #include "data/value.hpp"
+#include "density/log_density.hpp"
 #include "dist/family.hpp"
+#include "numeric/tape.hpp"
 #include "pipeline/pipeline.hpp"
 #include "report/json.hpp"
 #include "syntax/parser.hpp"
@@ -117,6 +122,58 @@ inline std::string read_file(const std::string& path) {
 inline nlohmann::ordered_json fixture_json(const std::string& relative) {
   return nlohmann::ordered_json::parse(
       read_file(std::string(BAYES_TEST_DIR) + "/fixtures/" + relative));
+}
+
+// The tape of the whole model: every prior (but those of the parameters
+// summed out, `marginal`), observation and `factor` term.
+inline std::optional<numeric::Tape> whole_tape(const Model& m, std::string& why,
+                                               const std::vector<std::size_t>& marginal = {}) {
+  std::vector<std::size_t> priors, obs(m.observations.size()), terms(m.terms.size());
+  for (std::size_t i = 0; i < m.priors.size(); ++i)
+    if (m.priors[i].params.size() != 1 ||
+        std::find(marginal.begin(), marginal.end(), m.priors[i].params[0]) == marginal.end())
+      priors.push_back(i);
+  std::iota(obs.begin(), obs.end(), 0);
+  std::iota(terms.begin(), terms.end(), 0);
+  return numeric::Tape::compile(m, priors, obs, why, marginal, terms);
+}
+
+// The same log density through src/density (no tape).
+inline double density_sum(const Model& m, const std::vector<Value>& values) {
+  double total = 0;
+  for (const auto& pr : m.priors) total += density::log_prior(m, pr, values);
+  for (const auto& o : m.observations) total += density::log_likelihood(m, o, values);
+  for (const auto& t : m.terms) total += density::log_term(m, t, values);
+  return total;
+}
+
+// backward() against central differences of forward() at `v`, in every
+// coordinate of every parameter with values (along e_k - e_last for a
+// Dirichlet's simplex, to stay on it), to `tol` relative.
+inline void check_gradient(numeric::Tape& tape, const Model& m, std::vector<Eigen::VectorXd> v,
+                           double tol = 1e-6) {
+  std::vector<Eigen::VectorXd> g(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) g[i] = Eigen::VectorXd::Zero(v[i].size());
+  tape.forward(v);
+  tape.backward(g);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const Eigen::Index n = v[i].size();
+    const bool simplex = m.priors[m.params[i].prior].family == &dist::dirichlet_family();
+    for (Eigen::Index k = 0; k < (simplex ? n - 1 : n); ++k) {
+      Eigen::VectorXd dir = Eigen::VectorXd::Zero(n);
+      dir[k] = 1;
+      if (simplex) dir[n - 1] = -1;
+      const Eigen::VectorXd x = v[i];
+      const double h = 1e-6;
+      v[i] = x + h * dir;
+      const double up = tape.forward(v);
+      v[i] = x - h * dir;
+      const double down = tape.forward(v);
+      v[i] = x;
+      INFO("d/d" << m.params[i].name << "[" << k + 1 << "]" << (simplex ? " - d/d last" : ""));
+      CHECK(g[i].dot(dir) == doctest::Approx((up - down) / (2 * h)).epsilon(tol));
+    }
+  }
 }
 
 // Fully parenthesised form of an expression: (+ a (* b c)).

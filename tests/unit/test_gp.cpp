@@ -18,36 +18,6 @@
 
 namespace bayes {
 
-namespace {
-
-std::optional<numeric::Tape> gp_tape(const Model& m, std::string& why) {
-  std::vector<std::size_t> priors(m.priors.size()), obs(m.observations.size());
-  std::iota(priors.begin(), priors.end(), 0);
-  std::iota(obs.begin(), obs.end(), 0);
-  return numeric::Tape::compile(m, priors, obs, why);
-}
-
-// d forward / d values[i][k] by central differences, against backward().
-void gradient_matches(numeric::Tape& tape, std::vector<Eigen::VectorXd> v) {
-  std::vector<Eigen::VectorXd> g(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) g[i] = Eigen::VectorXd::Zero(v[i].size());
-  tape.forward(v);
-  tape.backward(g);
-  for (std::size_t i = 0; i < v.size(); ++i)
-    for (Eigen::Index k = 0; k < v[i].size(); ++k) {
-      const double x = v[i][k], h = 1e-6;
-      v[i][k] = x + h;
-      const double up = tape.forward(v);
-      v[i][k] = x - h;
-      const double down = tape.forward(v);
-      v[i][k] = x;
-      INFO("parameter " << i << " element " << k);
-      CHECK(g[i][k] == doctest::Approx((up - down) / (2 * h)).epsilon(1e-6));
-    }
-}
-
-}  // namespace
-
 TEST_CASE("gp: a GP regression's log density, gradient and MAP against scipy") {
   const auto ref = test::fixture_json("gp/gp_reference.json");
   const std::string text = ref["model"];
@@ -55,7 +25,7 @@ TEST_CASE("gp: a GP regression's log density, gradient and MAP against scipy") {
   REQUIRE_MESSAGE(r.compiled, r.errors());
   const Model& m = r.compiled->model;
   std::string why;
-  auto tape = gp_tape(m, why);
+  auto tape = test::whole_tape(m, why);
   REQUIRE_MESSAGE(tape, why);
   for (const auto& point : ref["points"]) {
     std::vector<Eigen::VectorXd> v(m.params.size());
@@ -67,11 +37,8 @@ TEST_CASE("gp: a GP regression's log density, gradient and MAP against scipy") {
     }
     const double want = point["log_density"];
     CHECK(tape->forward(v) == doctest::Approx(want).epsilon(1e-10));
-    double total = 0;
-    for (const auto& pr : m.priors) total += density::log_prior(m, pr, pv);
-    for (const auto& o : m.observations) total += density::log_likelihood(m, o, pv);
-    CHECK(total == doctest::Approx(want).epsilon(1e-10));
-    gradient_matches(*tape, v);
+    CHECK(test::density_sum(m, pv) == doctest::Approx(want).epsilon(1e-10));
+    test::check_gradient(*tape, m, v);
   }
   auto out = test::answers(text + "print map()\n");
   for (std::size_t k = 0; k < 3; ++k) {
@@ -91,12 +58,12 @@ k ~ Poisson(exp(f))
 )");
   REQUIRE_MESSAGE(r.compiled, r.errors());
   std::string why;
-  auto tape = gp_tape(r.compiled->model, why);
+  auto tape = test::whole_tape(r.compiled->model, why);
   REQUIRE_MESSAGE(tape, why);
   std::vector<Eigen::VectorXd> v = {Eigen::VectorXd::Constant(1, 1.2),
                                     Eigen::VectorXd::Constant(1, 0.9),
                                     Eigen::Vector4d(0.1, 0.8, 0.5, 1.6)};
-  gradient_matches(*tape, v);
+  test::check_gradient(*tape, r.compiled->model, v);
 }
 
 TEST_CASE("gp: cov_exp_quad, diag and cholesky as values") {

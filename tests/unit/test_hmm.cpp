@@ -36,14 +36,11 @@ TEST_CASE("hmm: unknown transitions and means, the forward algorithm on the tape
   auto r = test::run(ref["model"].get<std::string>());
   REQUIRE_MESSAGE(r.compiled, r.errors());
   const Model& m = r.compiled->model;
-  std::vector<std::size_t> priors, obs(m.observations.size()), marginal;
-  for (std::size_t i = 0; i < m.priors.size(); ++i)
-    if (m.params[m.priors[i].params[0]].name != "z") priors.push_back(i);
-  std::iota(obs.begin(), obs.end(), 0);
+  std::vector<std::size_t> marginal;
   for (std::size_t i = 0; i < m.params.size(); ++i)
     if (m.params[i].name == "z") marginal.push_back(i);
   std::string why;
-  auto tape = numeric::Tape::compile(m, priors, obs, why, marginal);
+  auto tape = test::whole_tape(m, why, marginal);
   REQUIRE_MESSAGE(tape, why);
   for (const auto& p : ref["points"]) {
     std::vector<Eigen::VectorXd> v(m.params.size());
@@ -52,28 +49,7 @@ TEST_CASE("hmm: unknown transitions and means, the forward algorithm on the tape
     v[2] = Eigen::Vector2d(test::num(p["mu"][0]), test::num(p["mu"][1]));
     v[3] = Eigen::VectorXd::Constant(1, test::num(p["s"]));
     CHECK(tape->forward(v) == doctest::Approx(test::num(p["log_density"])).epsilon(1e-10));
-    std::vector<Eigen::VectorXd> g(m.params.size());
-    for (std::size_t i = 0; i < 4; ++i) g[i] = Eigen::VectorXd::Zero(v[i].size());
-    tape->forward(v);
-    tape->backward(g);
-    // The rows of T are simplexes: along e_1 - e_2 (staying on the simplex).
-    for (std::size_t i = 0; i < 4; ++i)
-      for (Eigen::Index k = 0; k < v[i].size(); ++k) {
-        const bool simplex = i < 2;
-        if (simplex && k == 1) continue;
-        Eigen::VectorXd dir = Eigen::VectorXd::Zero(v[i].size());
-        dir[k] = 1;
-        if (simplex) dir[1] = -1;
-        const Eigen::VectorXd x = v[i];
-        const double h = 1e-6;
-        v[i] = x + h * dir;
-        const double up = tape->forward(v);
-        v[i] = x - h * dir;
-        const double down = tape->forward(v);
-        v[i] = x;
-        INFO(m.params[i].name << "[" << k << "]");
-        CHECK(g[i].dot(dir) == doctest::Approx((up - down) / (2 * h)).epsilon(1e-6));
-      }
+    test::check_gradient(*tape, m, v);
   }
 }
 

@@ -22,22 +22,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using Eigen::VectorXd;
 
-std::optional<numeric::Tape> recursion_tape(const Model& m, std::string& why) {
-  std::vector<std::size_t> priors(m.priors.size()), obs(m.observations.size()),
-      terms(m.terms.size());
-  std::iota(priors.begin(), priors.end(), 0);
-  std::iota(obs.begin(), obs.end(), 0);
-  std::iota(terms.begin(), terms.end(), 0);
-  return numeric::Tape::compile(m, priors, obs, why, {}, terms);
-}
-
-double recursion_density(const Model& m, const std::vector<Value>& pv) {
-  double total = 0;
-  for (const auto& pr : m.priors) total += density::log_prior(m, pr, pv);
-  for (const auto& o : m.observations) total += density::log_likelihood(m, o, pv);
-  return total;
-}
-
 }  // namespace
 
 TEST_CASE("recursion: ARMA(1,1) and GARCH(1,1) log densities, gradients and MAPs") {
@@ -55,7 +39,7 @@ TEST_CASE("recursion: ARMA(1,1) and GARCH(1,1) log densities, gradients and MAPs
         if (m.params[i].name == p.get<std::string>()) index.push_back(i);
     REQUIRE(index.size() == c["params"].size());
     std::string why;
-    auto tape = recursion_tape(m, why);
+    auto tape = test::whole_tape(m, why);
     REQUIRE_MESSAGE(tape, why);
     for (const auto& point : c["points"]) {
       std::vector<Value> pv(m.params.size());
@@ -66,21 +50,9 @@ TEST_CASE("recursion: ARMA(1,1) and GARCH(1,1) log densities, gradients and MAPs
         tv[index[k]] = VectorXd::Constant(1, x);
       }
       const double want = point["log_density"];
-      CHECK(recursion_density(m, pv) == doctest::Approx(want).epsilon(1e-10));
+      CHECK(test::density_sum(m, pv) == doctest::Approx(want).epsilon(1e-10));
       CHECK(tape->forward(tv) == doctest::Approx(want).epsilon(1e-10));
-      std::vector<VectorXd> g(m.params.size(), VectorXd::Zero(1));
-      tape->forward(tv);
-      tape->backward(g);
-      for (auto i : index) {
-        const double x = tv[i][0], h = 1e-6;
-        tv[i][0] = x + h;
-        const double up = tape->forward(tv);
-        tv[i][0] = x - h;
-        const double down = tape->forward(tv);
-        tv[i][0] = x;
-        INFO("d/d" << m.params[i].name);
-        CHECK(g[i][0] == doctest::Approx((up - down) / (2 * h)).epsilon(1e-6));
-      }
+      test::check_gradient(*tape, m, tv);
     }
     auto out = test::answers(text + "print map()\n");
     REQUIRE(out.size() == 1);

@@ -22,24 +22,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using Eigen::VectorXd;
 
-std::optional<numeric::Tape> whole_tape(const Model& m, std::string& why) {
-  std::vector<std::size_t> priors(m.priors.size()), obs(m.observations.size()),
-      terms(m.terms.size());
-  std::iota(priors.begin(), priors.end(), 0);
-  std::iota(obs.begin(), obs.end(), 0);
-  std::iota(terms.begin(), terms.end(), 0);
-  return numeric::Tape::compile(m, priors, obs, why, {}, terms);
-}
-
-// Every factor through src/density (no tape).
-double density_sum(const Model& m, const std::vector<Value>& pv) {
-  double total = 0;
-  for (const auto& pr : m.priors) total += density::log_prior(m, pr, pv);
-  for (const auto& o : m.observations) total += density::log_likelihood(m, o, pv);
-  for (const auto& t : m.terms) total += density::log_term(m, t, pv);
-  return total;
-}
-
 std::size_t param_index(const Model& m, const std::string& name) {
   for (std::size_t i = 0; i < m.params.size(); ++i)
     if (m.params[i].name == name) return i;
@@ -69,27 +51,13 @@ TEST_CASE("truncation: log densities against scipy, through the tape and through
       tv[i] = VectorXd::Constant(1, x.get<double>());
     }
     const double want = c["log_density"];
-    CHECK(density_sum(m, pv) == doctest::Approx(want).epsilon(1e-10));
+    CHECK(test::density_sum(m, pv) == doctest::Approx(want).epsilon(1e-10));
     std::string why;
-    auto tape = whole_tape(m, why);
+    auto tape = test::whole_tape(m, why);
     REQUIRE_MESSAGE(tape, why);
     CHECK(tape->forward(tv) == doctest::Approx(want).epsilon(1e-10));
 
-    // The gradient against central differences of forward().
-    std::vector<VectorXd> g(m.params.size());
-    for (std::size_t i = 0; i < m.params.size(); ++i) g[i] = VectorXd::Zero(1);
-    tape->forward(tv);
-    tape->backward(g);
-    for (std::size_t i = 0; i < m.params.size(); ++i) {
-      const double x = tv[i][0], h = 1e-6;
-      tv[i][0] = x + h;
-      const double up = tape->forward(tv);
-      tv[i][0] = x - h;
-      const double down = tape->forward(tv);
-      tv[i][0] = x;
-      INFO("d/d" << m.params[i].name);
-      CHECK(g[i][0] == doctest::Approx((up - down) / (2 * h)).epsilon(1e-6));
-    }
+    test::check_gradient(*tape, m, tv);
   }
 }
 
