@@ -174,8 +174,8 @@ struct Engine {
       } else if (closed_forms()) {
         solutions[i] = conjugate::solve_component(m(), g, comp, why);
       }
-      if (solutions[i] && !solutions[i]->improper.empty()) {
-        failures[i] = solutions[i]->improper;
+      if (solutions[i] && !solutions[i]->refused.empty()) {
+        failures[i] = solutions[i]->refused;
         solutions[i].reset();
         report.status = std::max(report.status, 3);
         continue;

@@ -24,6 +24,7 @@ constexpr std::size_t kMaxBars = 200;    // values of a discrete plot
 constexpr double kVisible = -4.6;        // log of 1e-2: the likelihood has fallen off
 constexpr double kTail = 0.0005;         // the range holds the central 99.9%
 constexpr double kDrawTail = 0.005;      // from draws: the central 99%
+constexpr double kNarrowest = 1e-9;      // the narrowest range drawn, relative to its size
 
 std::string family_text(const solution::ClosedForm& cf) {
   if (cf.params.empty()) return cf.family;  // "exact marginal, by quadrature"
@@ -423,6 +424,14 @@ bool posterior_range(const solution::ClosedForm& cf, const std::function<double(
   if (std::isfinite(lo_support) && std::isfinite(hi_support) &&
       hi - lo > 0.5 * (hi_support - lo_support))
     lo = lo_support, hi = hi_support;
+  // An axis labels its ticks to 12 significant digits: a range narrower than
+  // that (a spread of 3e-7 around 1e10) cannot be drawn on it.
+  if (!(hi - lo > kNarrowest * std::max(std::fabs(lo), std::fabs(hi)))) {
+    why = "the posterior of '" + d.param + "' is too narrow for its size to draw (its range " +
+          format::shortest(lo) + " to " + format::shortest(hi) +
+          " differs below the ninth significant digit)";
+    return false;
+  }
   d.lo = lo, d.hi = hi;
   return true;
 }
@@ -619,6 +628,29 @@ PlotData plot_from_draws(const std::string& name, std::vector<double> xs) {
   d.notes.push_back("'" + name +
                     "' is derived from the parameters: its prior and likelihood are not drawn");
   if (n < 2) return d;
+  // A quantity that takes a few whole values (a condition, a count) or one
+  // value only (`p - p`): bars at its values, not a density.
+  std::vector<double> values;
+  std::vector<double> freq;
+  bool whole = true;
+  for (double x : xs) {
+    whole = whole && x == std::round(x);
+    if (values.empty() || x != values.back()) {
+      if (values.size() == kMaxBars) break;
+      values.push_back(x), freq.push_back(0);
+    }
+    freq.back() += 1 / static_cast<double>(n);
+  }
+  if (values.size() == 1 || (whole && values.size() <= kMaxBars && xs.back() == values.back())) {
+    d.discrete = true;
+    d.x = std::move(values);
+    d.posterior = std::move(freq);
+    d.lo = d.x.front(), d.hi = d.x.back();
+    d.posterior_label = "posterior (frequencies of " + std::to_string(n) + " draws)";
+    if (d.x.size() == 1)
+      d.notes.push_back("'" + name + "' is " + format::shortest(d.x[0]) + " in every draw");
+    return d;
+  }
   auto q = [&](double p) { return xs[static_cast<std::size_t>(p * static_cast<double>(n - 1))]; };
   double mean = 0, ss = 0;
   for (double x : xs) mean += x;

@@ -41,7 +41,24 @@ class QueryChecker {
   void predictive(const ast::Call& call, Query& q);
   std::string vector_condition(const ast::Expr& cond, const Type& t) const;
   double level_arg(const ast::Expr& e, const char* what);
+  void no_nan_operand(const ir::Node& n, Span fallback);
 };
+
+// A condition that compares with NaN is never true (p < 0/0 and p > 0/0 would
+// both have probability 0): refused where the NaN is written.
+void QueryChecker::no_nan_operand(const ir::Node& n, Span fallback) {
+  const Span here = n.span.end > n.span.begin ? n.span : fallback;
+  if (ir::is_data_only(n)) {
+    Value v = typer_.value_of(n);
+    for (double x : v.data)
+      if (std::isnan(x))
+        fail(here,
+             "the condition compares with NaN (not a number), which is neither above nor "
+             "below nor equal to anything");
+    return;
+  }
+  for (const auto& a : n.args) no_nan_operand(*a, here);
+}
 
 bool QueryChecker::is_data_name(const ast::Expr& a) const {
   const auto* n = ast::as<ast::Name>(a);
@@ -205,6 +222,7 @@ std::optional<Query> QueryChecker::posterior_query(const ast::Call& call, const 
     if (!q.expr->type.is_scalar())
       fail(call.args[0]->span, vector_condition(*call.args[0], q.expr->type));
     if (ir::is_data_only(*q.expr)) fail(call.args[0]->span, "the condition involves no parameter");
+    no_nan_operand(*q.expr, call.args[0]->span);
     return q;
   }
   if (name == "predictive") {

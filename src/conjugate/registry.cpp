@@ -5,6 +5,7 @@
 
 #include "conjugate/rule.hpp"
 #include "density/log_density.hpp"
+#include "format/format.hpp"
 
 namespace bayes::conjugate {
 
@@ -33,7 +34,7 @@ Quiet::~Quiet() { quiet = was_; }
 
 Solution improper_solution(std::string why) {
   Solution s;
-  s.improper = std::move(why);
+  s.refused = std::move(why);
   return s;
 }
 
@@ -72,6 +73,32 @@ double evidence(const Model& m, const graph::FactorGraph& g, const graph::Compon
       total += density::log_term(m, m.terms[f.index], s.point);
   }
   return total - s.log_posterior(s.point);
+}
+
+// Why the closed form cannot be reported: a posterior parameter that is not
+// finite or not a valid argument of its family (sufficient statistics or
+// precisions beyond a double: data near 1e308, a prior sd of 1e308 with an
+// observation's sd of 1e-308). Empty when every one is.
+std::string overflow(const Solution& s) {
+  auto bad = [](const ClosedForm& cf) -> std::string {
+    for (const auto& [name, v] : cf.params)
+      for (double x : v.data)
+        if (!std::isfinite(x)) return "its " + name + " is " + format::shortest(x);
+    if (cf.dist_family && cf.dist_family->check_args) {
+      std::vector<Value> args;
+      for (const auto& [name, v] : cf.params) args.push_back(v);
+      std::string why = cf.dist_family->check_args(args);
+      if (!why.empty()) return why;
+    }
+    return "";
+  };
+  for (const auto& pr : s.params) {
+    std::string why = bad(pr.posterior);
+    if (!why.empty())
+      return "the " + pr.posterior.family + " posterior cannot be computed in double precision (" +
+             why + "): the data or the prior's numbers are too large or too small";
+  }
+  return "";
 }
 
 }  // namespace
@@ -116,8 +143,13 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
       continue;
     std::string r;
     auto s = rule.solve(m, g, c, r);
-    if (s && !s->improper.empty()) return s;
+    if (s && !s->refused.empty()) return s;
     if (s) {
+      if (std::string why_not = overflow(*s); !why_not.empty()) {
+        Solution refused;
+        refused.refused = why_not;
+        return refused;
+      }
       const std::string improper =
           flat == FlatEvidence::Undefined ? density::improper_prior(m, c.params) : "";
       if (!improper.empty())

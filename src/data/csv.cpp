@@ -25,6 +25,8 @@
 #include <system_error>
 #include <utility>
 
+#include "data/input_file.hpp"
+
 namespace bayes::data {
 namespace {
 
@@ -643,9 +645,9 @@ template <class OnRow, class OnEstimate>
 std::optional<CsvError> read_csv(const std::string& path, std::span<const std::string> names,
                                  OnRow&& on_row, OnEstimate&& on_estimate,
                                  FileLayout* layout = nullptr) {
-  errno = 0;
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) return CsvError{0, 0, "", std::string("cannot open file: ") + std::strerror(errno)};
+  std::string why;
+  std::unique_ptr<std::FILE, FileCloser> file(open_input_file(path, kMaxDataBytes, why));
+  if (!file) return CsvError{0, 0, "", "cannot open file: " + why};
   std::setvbuf(file.get(), nullptr, _IONBF, 0);  // fread fills our buffer directly
   Buffer buffer(file.get());
 

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <vector>
+
+#include "data/input_file.hpp"
 
 namespace bayes::data {
 
@@ -17,7 +17,6 @@ namespace {
 using nlohmann::json;
 
 // The largest JSON data file read (the same bound as a model file's data).
-constexpr std::size_t kMaxJsonBytes = std::size_t{1} << 30;
 
 // Line and column (1-based) of a byte offset.
 std::pair<std::size_t, std::size_t> json_position(const std::string& text, std::size_t byte) {
@@ -115,15 +114,10 @@ bool is_json_path(const std::string& path) {
 
 std::variant<std::map<std::string, Value>, CsvError> read_json(const std::string& path,
                                                                std::span<const std::string> names) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return CsvError{0, 0, "", "cannot open the file"};
-  std::string text;
-  {
-    std::ostringstream s;
-    s << in.rdbuf();
-    text = s.str();
-  }
-  if (text.size() > kMaxJsonBytes) return CsvError{0, 0, "", "the file is larger than 1 GiB"};
+  std::string why;
+  auto read = read_input_file(path, kMaxDataBytes, why);
+  if (!read) return CsvError{0, 0, "", "cannot open file: " + why};
+  const std::string text = std::move(*read);
   json doc;
   try {
     doc = json::parse(text);

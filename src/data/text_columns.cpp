@@ -2,9 +2,9 @@
 #include "data/text_columns.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
+
+#include "data/input_file.hpp"
 
 namespace bayes::data {
 
@@ -78,15 +78,13 @@ bool split_records(const std::string& text, std::vector<std::vector<std::string>
 
 std::variant<std::vector<TextColumn>, CsvError> read_text_columns(
     const std::string& path, std::span<const std::string> names) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return CsvError{0, 0, "", "cannot open the file"};
-  std::ostringstream s;
-  s << in.rdbuf();
+  std::string why;
+  auto text = read_input_file(path, kMaxDataBytes, why);
+  if (!text) return CsvError{0, 0, "", "cannot open file: " + why};
   std::vector<std::vector<std::string>> records;
   std::vector<std::size_t> lines;
   std::size_t bad = 0;
-  std::string why;
-  if (!split_records(s.str(), records, lines, bad, why)) return CsvError{bad, 0, "", why};
+  if (!split_records(*text, records, lines, bad, why)) return CsvError{bad, 0, "", why};
   if (records.empty()) return CsvError{0, 0, "", "the file is empty"};
   const auto& header = records[0];
   std::vector<TextColumn> out;

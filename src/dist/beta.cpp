@@ -1,6 +1,9 @@
 // Beta(a, b) on [0, 1]: numerics from Boost.Math's beta_distribution (incomplete beta).
+#include <algorithm>
 #include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <optional>
 
@@ -37,10 +40,79 @@ double log_density(Args a, double x, bool precise) {
 
 double lpdf(Args a, double x) { return log_density(a, x, true); }
 
+// Boost's incomplete beta loses accuracy, or throws, or takes seconds, when a
+// shape is beyond about 1e11 (Beta(1e20, 1e20): a cdf of 0.007 at the mean;
+// Beta(2, 1e20): an exception). There two limits are exact to double
+// precision:
+// - both shapes above 1e9: the Normal with the Beta's skewness and kurtosis
+//   (Edgeworth for the cdf, Cornish-Fisher for the quantile; the terms left
+//   out are of order (ab / (a + b))^(-3/2) in standard deviations);
+// - one shape at most 1e9 and the other above 1e15: X = G / (G + b) with
+//   G ~ Gamma(a, 1) (the other Gamma is b to a relative 1e-7.5 and enters
+//   only at order a / b).
+// Elsewhere Boost is accurate (checked against its own inverse and these
+// limits where they meet).
+enum class Regime { Boost, Edgeworth, GammaLimit };
+
+Regime regime(double a, double b) {
+  const double lo = std::min(a, b), hi = std::max(a, b);
+  if (hi <= 1e11) return Regime::Boost;
+  if (lo > 1e9) return Regime::Edgeworth;
+  return hi > 1e15 ? Regime::GammaLimit : Regime::Boost;
+}
+
+// Mean, sd, skewness and excess kurtosis of Beta(a, b).
+struct Moments {
+  double mean, sd, skew, kurt;
+};
+
+Moments moments(double a, double b) {
+  const double s = a + b;
+  return {a / s, std::sqrt(a / s * (b / s) / (s + 1)),
+          2 * (b - a) * std::sqrt(s + 1) / ((s + 2) * std::sqrt(a) * std::sqrt(b)),
+          6 * ((a - b) * (a - b) * (s + 1) - a * b * (s + 2)) / (a * b * (s + 2) * (s + 3))};
+}
+
+double edgeworth_cdf(double a, double b, double x) {
+  const Moments m = moments(a, b);
+  const double z = (x - m.mean) / m.sd, z2 = z * z;
+  const double phi = std::exp(-0.5 * z2) / std::sqrt(2 * M_PI);
+  const double correction = m.skew / 6 * (z2 - 1) + m.kurt / 24 * z * (z2 - 3) +
+                            m.skew * m.skew / 72 * z * (z2 * z2 - 10 * z2 + 15);
+  return std::clamp(0.5 * std::erfc(-z / std::sqrt(2.0)) - phi * correction, 0.0, 1.0);
+}
+
+double cornish_fisher_quantile(double a, double b, double p) {
+  const Moments m = moments(a, b);
+  const double z = boost::math::quantile(boost::math::normal_distribution<double, Policy>(), p);
+  const double z2 = z * z;
+  const double w = z + m.skew / 6 * (z2 - 1) + m.kurt / 24 * z * (z2 - 3) -
+                   m.skew * m.skew / 36 * z * (2 * z2 - 5);
+  return std::clamp(m.mean + m.sd * w, 0.0, 1.0);
+}
+
+// P(X <= x) in the Gamma limit with a the small shape: P(G <= b x / (1 - x)).
+double gamma_limit_cdf(double a, double b, double x) {
+  return boost::math::gamma_p(a, b * (x / (1 - x)), Policy());
+}
+
+double gamma_limit_quantile(double a, double b, double p) {
+  const double g = boost::math::gamma_p_inv(a, p, Policy());
+  return g / (g + b);
+}
+
 double cdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (x <= 0.0) return 0.0;
   if (x >= 1.0) return 1.0;
+  switch (regime(a[0], a[1])) {
+    case Regime::Edgeworth:
+      return edgeworth_cdf(a[0], a[1], x);
+    case Regime::GammaLimit:
+      return a[0] < a[1] ? gamma_limit_cdf(a[0], a[1], x) : 1 - gamma_limit_cdf(a[1], a[0], 1 - x);
+    case Regime::Boost:
+      break;
+  }
   return boost::math::cdf(Dist(a[0], a[1]), x);
 }
 
@@ -48,11 +120,28 @@ double ccdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (x <= 0.0) return 1.0;
   if (x >= 1.0) return 0.0;
+  switch (regime(a[0], a[1])) {
+    case Regime::Edgeworth:
+      return 1 - edgeworth_cdf(a[0], a[1], x);
+    case Regime::GammaLimit:
+      return a[0] < a[1] ? 1 - gamma_limit_cdf(a[0], a[1], x) : gamma_limit_cdf(a[1], a[0], 1 - x);
+    case Regime::Boost:
+      break;
+  }
   return boost::math::cdf(boost::math::complement(Dist(a[0], a[1]), x));
 }
 
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
+  switch (regime(a[0], a[1])) {
+    case Regime::Edgeworth:
+      return cornish_fisher_quantile(a[0], a[1], p);
+    case Regime::GammaLimit:
+      return a[0] < a[1] ? gamma_limit_quantile(a[0], a[1], p)
+                         : 1 - gamma_limit_quantile(a[1], a[0], 1 - p);
+    case Regime::Boost:
+      break;
+  }
   return boost::math::quantile(Dist(a[0], a[1]), p);
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "density/log_density.hpp"
 #include "expr/eval.hpp"
@@ -122,15 +123,21 @@ bool weigh(Joint& j, const Model& m, const graph::Component& c, const graph::Com
 }
 
 // Each element's marginal of parameter i: probs[e][k] = P(element e = vals[k]).
+// Assignment a holds value (a / stride) % size of each slot (odometer order,
+// the last slot fastest), so no value is looked up.
 std::vector<std::vector<double>> marginals(const Joint& j, std::size_t i) {
-  const std::vector<double>& vals = j.supports[i];
+  const std::size_t K = j.supports[i].size();
   std::vector<std::vector<double>> probs;
+  std::size_t stride = 1;
+  std::vector<std::size_t> strides(j.slots.param.size());
+  for (std::size_t s = j.slots.param.size(); s-- > 0;) {
+    strides[s] = stride;
+    stride *= j.supports[j.slots.param[s]].size();
+  }
   for (std::size_t s = 0; s < j.slots.param.size(); ++s) {
     if (j.slots.param[s] != i) continue;
-    std::vector<double> pk(vals.size(), 0.0);
-    for (std::size_t a = 0; a < j.n; ++a)
-      pk[static_cast<std::size_t>(std::find(vals.begin(), vals.end(), j.assignment[a][s]) -
-                                  vals.begin())] += j.post[a];
+    std::vector<double> pk(K, 0.0);
+    for (std::size_t a = 0; a < j.n; ++a) pk[(a / strides[s]) % K] += j.post[a];
     probs.push_back(std::move(pk));
   }
   return probs;
@@ -190,6 +197,15 @@ std::size_t arg_max(const std::vector<double>& xs) {
   return static_cast<std::size_t>(std::max_element(xs.begin(), xs.end()) - xs.begin());
 }
 
+// How many values share the largest of xs (log densities): 1 when the
+// maximum is unique.
+std::size_t ties_at_max(const std::vector<double>& xs) {
+  const double top = *std::max_element(xs.begin(), xs.end());
+  return static_cast<std::size_t>(std::count_if(xs.begin(), xs.end(), [&](double x) {
+    return std::abs(x - top) <= 1e-12 * std::max(1.0, std::abs(top));
+  }));
+}
+
 }  // namespace
 
 // The values a discrete prior can take, when its arguments are data: every
@@ -215,14 +231,29 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   std::vector<Value> at_best(m.params.size()), at_best_lik(m.params.size());
   j.slots.set_values(j.assignment[arg_max(j.log_joint)], at_best);
   j.slots.set_values(j.assignment[arg_max(j.log_lik)], at_best_lik);
+  // Several equally probable joint values: no single one is the MAP (MLE).
+  auto not_unique = [&](const std::vector<double>& xs, const char* what) -> std::string {
+    const std::size_t ties = ties_at_max(xs);
+    if (ties < 2) return "";
+    return std::string("not unique: ") + std::to_string(ties) + " joint values share the largest " +
+           what;
+  };
+  const std::string map_ties = not_unique(j.log_joint, "posterior probability");
+  const std::string mle_ties = not_unique(j.log_lik, "likelihood");
   for (std::size_t i = 0; i < c.params.size(); ++i) {
     const bool scalar = j.slots.scalar[i];
     std::vector<std::vector<double>> probs = marginals(j, i);
     solution::ParamResult r;
     r.param = c.params[i];
     r.posterior = solution::discrete_marginal(j.supports[i], probs, scalar);
-    r.map = at_best[c.params[i]];
-    r.mle = at_best_lik[c.params[i]];
+    if (map_ties.empty())
+      r.map = at_best[c.params[i]];
+    else
+      r.map_note = map_ties;
+    if (mle_ties.empty())
+      r.mle = at_best_lik[c.params[i]];
+    else
+      r.mle_note = mle_ties;
     explain_marginals(sol.explain, m.params[c.params[i]].name, scalar, j.supports[i], probs);
     sol.params.push_back(std::move(r));
   }
@@ -230,10 +261,12 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
     if (auto pr = predictive(m, oi, j)) sol.predictive.push_back(std::move(*pr));
   sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " +
                         format::significant(j.evidence));
-  sol.draw = [assignment = j.assignment, post = j.post, slots = j.slots](dist::Rng& rng,
-                                                                         std::vector<Value>& out) {
-    std::discrete_distribution<std::size_t> d(post.begin(), post.end());
-    slots.set_values(assignment[d(rng)], out);
+  // The weights' cumulative sums are made once, not per draw.
+  const std::discrete_distribution<std::size_t>::param_type weights(j.post.begin(), j.post.end());
+  sol.draw = [assignment = j.assignment, weights, slots = j.slots](dist::Rng& rng,
+                                                                   std::vector<Value>& out) {
+    std::discrete_distribution<std::size_t> d;
+    slots.set_values(assignment[d(rng, weights)], out);
   };
   return sol;
 }

@@ -1,12 +1,9 @@
 // The front of the pipeline: reads a model file and compiles it (parse, check, graph).
 #include "pipeline/pipeline.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "data/input_file.hpp"
 #include "syntax/parser.hpp"
 
 namespace bayes {
@@ -24,27 +21,21 @@ const ast::Program& prelude() {
 }
 
 std::optional<SourceFile> read_source(const std::string& path, std::string& error) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "'" + path + "' is a directory, not a model file";
+  std::string why;
+  auto text = data::read_input_file(path, data::kMaxModelBytes, why);
+  if (!text) {
+    error = "cannot open '" + path + "': " + why;
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open '" + path + "': " + std::strerror(errno);
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
   SourceFile f;
-  f.name = path;
-  f.text = text.str();
+  f.name = path == "-" ? "<stdin>" : path;
+  f.text = std::move(*text);
   // A UTF-8 byte order mark (some editors write one) is not part of the program.
   if (f.text.starts_with("\xEF\xBB\xBF")) f.text.erase(0, 3);
   // Old Mac line ends, a lone CR, end lines too (CRLF is read as it is).
   for (std::size_t i = 0; i < f.text.size(); ++i)
     if (f.text[i] == '\r' && (i + 1 == f.text.size() || f.text[i + 1] != '\n')) f.text[i] = '\n';
-  f.directory = std::filesystem::path(path).parent_path().string();
+  f.directory = path == "-" ? "" : std::filesystem::path(path).parent_path().string();
   return f;
 }
 

@@ -100,8 +100,8 @@ std::optional<std::vector<solution::Solution>> Conditional::solve(double x, std:
   for (auto piece : pieces_) {
     auto s = conjugate::solve_component(model_, graph_, graph_.components[piece], why,
                                         conjugate::Rules::All, conjugate::FlatEvidence::DensityOne);
-    if (!s || !s->improper.empty() || !std::isfinite(s->log_evidence)) {
-      if (s && !s->improper.empty()) why = s->improper;
+    if (!s || !s->refused.empty() || !std::isfinite(s->log_evidence)) {
+      if (s && !s->refused.empty()) why = s->refused;
       return std::nullopt;
     }
     out.push_back(std::move(*s));

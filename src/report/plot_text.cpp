@@ -372,7 +372,11 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   for (double m : {2.0, 5.0, 10.0})
     if (std::fabs((hi - lo) / (m * e) - target) < std::fabs((hi - lo) / step - target))
       step = m * e;
-  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k)
+  // Whole multiples of the step, counted in integers: k * step with k near
+  // 2^53 would not advance (a narrow range far from 0 gives no ticks).
+  const double first = std::ceil(lo / step - 1e-9), last = std::floor(hi / step + 1e-9);
+  if (!(std::fabs(first) < 1e12 && std::fabs(last) < 1e12 && last - first < 1000)) return out;
+  for (double k = first; k <= last; ++k)
     out.push_back(std::fabs(k) < 1e-9 ? 0.0 : std::stod(significant(k * step, 12)));
   return out;
 }

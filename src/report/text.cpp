@@ -36,21 +36,41 @@ std::string beside(const Value& v, const Value& spread) {
   return s + "]";
 }
 
+// A long vector or matrix shows its first and last entries around "...",
+// with the count: the JSON report has them all.
+constexpr std::size_t kShownEntries = 20, kHeadEntries = 10, kTailEntries = 3;
+
+// "[e0, e1, ..., e999] (1000 values)" from the text of each entry.
+template <class Entry>
+std::string elided(std::size_t n, Entry&& entry, const char* unit) {
+  std::string s = "[";
+  const bool cut = n > kShownEntries;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (cut && i == kHeadEntries) {
+      s += ", ...";
+      i = n - kTailEntries;
+    }
+    s += (i ? ", " : "") + entry(i);
+  }
+  s += "]";
+  if (cut) s += " (" + std::to_string(n) + " " + unit + ")";
+  return s;
+}
+
 // A value as it reads: a number, "[a, b]" for a vector, "[[a, b], [c, d]]"
 // for a matrix (row by row); "undefined" when unset.
 std::string text(const Value& v) {
   if (v.is_scalar()) return number(v[0]);
-  std::string s = "[";
-  if (v.rank == Rank::Vector) {
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + number(v[i]);
-    return s + "]";
-  }
-  for (std::size_t r = 0; r < v.rows; ++r) {
-    s += r ? ", [" : "[";
-    for (std::size_t c = 0; c < v.cols; ++c) s += (c ? ", " : "") + number(v.at(r, c));
-    s += "]";
-  }
-  return s + "]";
+  if (v.rank == Rank::Vector)
+    return elided(
+        v.size(), [&](std::size_t i) { return number(v[i]); }, "values");
+  return elided(
+      v.rows,
+      [&](std::size_t r) {
+        return elided(
+            v.cols, [&](std::size_t c) { return number(v.at(r, c)); }, "columns");
+      },
+      "rows");
 }
 
 std::string text(const std::optional<Value>& v) { return v ? text(*v) : "undefined"; }
@@ -63,12 +83,10 @@ std::string interval_text(const Value& bounds) {
     return "[" + ends.first + ", " + ends.second + "]";
   };
   if (bounds.rank == Rank::Vector && bounds.size() == 2) return pair(bounds[0], bounds[1]);
-  if (bounds.rank == Rank::Matrix && bounds.cols == 2) {
-    std::string s = "[";
-    for (std::size_t r = 0; r < bounds.rows; ++r)
-      s += (r ? ", " : "") + pair(bounds.at(r, 0), bounds.at(r, 1));
-    return s + "]";
-  }
+  if (bounds.rank == Rank::Matrix && bounds.cols == 2)
+    return elided(
+        bounds.rows, [&](std::size_t r) { return pair(bounds.at(r, 0), bounds.at(r, 1)); },
+        "intervals");
   return text(bounds);
 }
 

@@ -2,12 +2,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <numeric>
 #include <random>
 
 namespace bayes::solution {
 
-ClosedForm discrete_marginal(const std::vector<double>& vals,
-                             const std::vector<std::vector<double>>& probs, bool scalar) {
+ClosedForm discrete_marginal(const std::vector<double>& values,
+                             const std::vector<std::vector<double>>& element_probs, bool scalar) {
+  // In increasing order of value (the searches below need it).
+  std::vector<double> vals = values;
+  std::vector<std::vector<double>> probs = element_probs;
+  if (!std::is_sorted(vals.begin(), vals.end())) {
+    std::vector<std::size_t> order(vals.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return values[a] < values[b]; });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      vals[k] = values[order[k]];
+      for (std::size_t e = 0; e < probs.size(); ++e) probs[e][k] = element_probs[e][order[k]];
+    }
+  }
   ClosedForm cf;
   const std::size_t K = vals.size(), rows = probs.size();
   bool categorical = vals.front() == 1 && vals.back() == static_cast<double>(K);
@@ -25,36 +39,44 @@ ClosedForm discrete_marginal(const std::vector<double>& vals,
                                              probs[e].begin())];
   }
   cf.discrete = true;
-  auto cdf = [vals, probs](std::size_t e, double x) {
-    double t = 0;
-    for (std::size_t k = 0; k < vals.size(); ++k)
-      if (vals[k] <= x) t += probs[e][k];
-    return std::min(t, 1.0);
+  // Per element, the cumulative probabilities: a cdf or quantile is one
+  // binary search (the values are in increasing order), not a sum over them.
+  auto cumulative = std::make_shared<std::vector<std::vector<double>>>(rows);
+  for (std::size_t e = 0; e < rows; ++e) {
+    (*cumulative)[e].resize(K);
+    std::partial_sum(probs[e].begin(), probs[e].end(), (*cumulative)[e].begin());
+  }
+  auto cdf = [vals, cumulative](std::size_t e, double x) {
+    const auto k = std::upper_bound(vals.begin(), vals.end(), x) - vals.begin();
+    return k == 0 ? 0.0 : std::min((*cumulative)[e][static_cast<std::size_t>(k - 1)], 1.0);
   };
-  auto quantile = [vals, probs](std::size_t e, double q) {
-    double t = 0;
-    for (std::size_t k = 0; k < vals.size(); ++k) {
-      t += probs[e][k];
-      if (t >= q * (1 - 1e-12)) return vals[k];
-    }
-    return vals.back();
+  auto quantile = [vals, cumulative](std::size_t e, double q) {
+    const auto& c = (*cumulative)[e];
+    const auto k = std::lower_bound(c.begin(), c.end(), q * (1 - 1e-12)) - c.begin();
+    return vals[std::min(static_cast<std::size_t>(k), vals.size() - 1)];
   };
   if (scalar) {
     const std::vector<double>& p0 = probs[0];
     cf.params.push_back({"probs", Value::vector(p0)});
     cf.mean = Value::scalar(means[0]);
     cf.sd = Value::scalar(sds[0]);
-    cf.mode = Value::scalar(modes[0], true);
+    const double top = *std::max_element(p0.begin(), p0.end());
+    const auto ties = std::count(p0.begin(), p0.end(), top);
+    if (ties > 1)
+      cf.mode_note = "not unique: " + std::to_string(ties) + " values are equally probable";
+    else
+      cf.mode = Value::scalar(modes[0], true);
     cf.cdf = [cdf](double x) { return cdf(0, x); };
     cf.quantile = [quantile](double q) { return quantile(0, q); };
-    cf.sample = [vals, p0](dist::Rng& rng) {
-      std::discrete_distribution<std::size_t> d(p0.begin(), p0.end());
-      return Value::scalar(vals[d(rng)], true);
+    const std::discrete_distribution<std::size_t>::param_type weights(p0.begin(), p0.end());
+    cf.sample = [vals, weights](dist::Rng& rng) {
+      std::discrete_distribution<std::size_t> d;
+      return Value::scalar(vals[d(rng, weights)], true);
     };
     cf.lpdf = [vals, p0](const Value& x) -> double {
-      for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] == x[0]) return std::log(p0[k]);
-      return -INFINITY;
+      const auto at = std::lower_bound(vals.begin(), vals.end(), x[0]);
+      if (at == vals.end() || *at != x[0]) return -INFINITY;
+      return std::log(p0[static_cast<std::size_t>(at - vals.begin())]);
     };
   } else {
     // Each element's own probabilities (rows = elements), as the numeric

@@ -62,10 +62,12 @@ struct Solution {
   std::vector<Value> point;  // indexed like Model::params (only this component's entries set)
   // The sampler's draws and diagnostics, when the posterior is known by them.
   std::shared_ptr<const Sampled> sampled;
-  // Set, and nothing else, when the engine proved that the posterior is not a
-  // distribution (an improper prior the data do not overcome): why. No other
-  // engine is then asked; every query about the component says this.
-  std::string improper;
+  // Set, and nothing else, when the engine proved that no method can answer:
+  // the posterior is not a distribution (an improper prior the data do not
+  // overcome), or its numbers are beyond a double (sufficient statistics
+  // that overflow): why. No other engine is then asked; every query about
+  // the component says this.
+  std::string refused;
 
   const ParamResult* find(std::size_t param) const {
     for (const auto& p : params)

@@ -118,7 +118,7 @@ TEST_CASE("flat on (0, inf) for a variance is the limit InverseGamma(-1, 0)") {
   const auto& g = run.compiled->graph;
   auto s = conjugate::solve_component(run.compiled->model, g, g.components[0], why);
   REQUIRE(s);
-  CHECK(s->improper.find("InverseGamma(0, 2.5), which is not a distribution") != std::string::npos);
+  CHECK(s->refused.find("InverseGamma(0, 2.5), which is not a distribution") != std::string::npos);
   CHECK(s->params.empty());
 }
 
@@ -169,7 +169,7 @@ TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
   const auto& g = run.compiled->graph;
   auto s = conjugate::solve_component(run.compiled->model, g, g.components[0], why);
   REQUIRE(s);
-  CHECK(s->improper.find("the posterior is improper: 'w0' and 'w1' have a flat prior") == 0);
+  CHECK(s->refused.find("the posterior is improper: 'w0' and 'w1' have a flat prior") == 0);
   // ... and every query says so, with no other engine's number.
   auto q = answers(
       "data x = [1]\ndata y = [2]\nparam w0\nparam w1\ny ~ Normal(w0 + w1 * x, 2)\n"

@@ -1,0 +1,110 @@
+// Hostile input that once passed silently, hung or took time far beyond its
+// size (the corpus in tests/hostile/ runs the binary on many more): NaN in a
+// condition, sufficient statistics beyond a double, a plot range narrower
+// than a double resolves, a constant quantity plotted, a large discrete
+// support enumerated in linear time, files that are not regular files, long
+// vectors in the text report.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include "data/input_file.hpp"
+#include "helpers.hpp"
+#include "report/plot_text.hpp"
+#include "report/text.hpp"
+
+namespace test = bayes::test;
+
+TEST_CASE("hostile: a condition that compares with NaN is an error where the NaN is written") {
+  auto r = test::run("param p ~ Beta(2, 2)\nprint prob(p > 0/0)\n");
+  CHECK_FALSE(r.compiled);
+  CHECK(r.first_error() ==
+        "2:16: the condition compares with NaN (not a number), which is neither above nor below "
+        "nor equal to anything");
+  // Infinity is a number: p < inf is certain.
+  auto inf = test::answers("param p ~ Beta(2, 2)\nprint prob(p < 1e308 * 10)\n");
+  CHECK(inf[0]["value"].get<double>() == 1.0);
+}
+
+TEST_CASE("hostile: a posterior whose parameters overflow a double is refused, not inf") {
+  for (const char* model :
+       {"data y = [1e308, 1e308]\nparam l ~ Gamma(1, 1)\ny ~ Poisson(l)\nprint posterior(l)\n",
+        "param mu ~ Normal(0, 1e308)\n1 ~ Normal(mu, 1e-308)\nprint posterior(mu)\n"}) {
+    auto rep = test::report(model);
+    CHECK(rep.status == 3);
+    auto r = bayes::report::to_json(rep);
+    REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+    CHECK_MESSAGE(test::contains(r[0]["error"], "cannot be computed in double precision"),
+                  r[0].dump());
+  }
+}
+
+TEST_CASE("hostile: plots of a range too narrow for its size, and of a constant") {
+  auto narrow = test::answers("param mu ~ Normal(1e10, 3e-7)\nplot mu\n");
+  REQUIRE_MESSAGE(narrow[0].contains("error"), narrow[0].dump());
+  CHECK(test::contains(narrow[0]["error"], "too narrow for its size to draw"));
+  // Ticks are whole multiples of a step counted in integers: none where the
+  // multiples do not advance in floating point, never an endless loop.
+  CHECK(bayes::report::nice_ticks(1e10 - 1e-6, 1e10 + 1e-6, 6).empty());
+  CHECK(bayes::report::nice_ticks(0, 1, 5).size() == 6);
+  // p - p is 0 in every draw: one bar of probability 1, not a bell curve.
+  auto constant = test::answers("param p ~ Beta(2, 2)\nlet c = p - p\nplot c\n");
+  REQUIRE_MESSAGE(constant[0].contains("plot"), constant[0].dump());
+  CHECK(constant[0]["plot"]["kind"] == "bars");
+  CHECK(constant[0]["plot"]["points"] == 1);
+}
+
+TEST_CASE("hostile: a support of 200 000 values is enumerated exactly, with its ties said") {
+  auto r = test::answers(
+      "param k ~ DiscreteUniform(1, 200000)\nprint mean(k)\nprint prob(k == 41)\nprint map()\n"
+      "print posterior(k)\n");
+  CHECK(r[0]["value"].get<double>() == doctest::Approx(100000.5).epsilon(1e-12));
+  CHECK(r[1]["value"].get<double>() == doctest::Approx(5e-6).epsilon(1e-9));
+  REQUIRE_MESSAGE(r[2].contains("error"), r[2].dump());
+  CHECK(test::contains(r[2]["error"], "not unique: 200000 joint values"));
+  CHECK(test::contains(r[3]["mode_note"], "not unique: 200000 values are equally probable"));
+}
+
+TEST_CASE("hostile: model and data files must be regular files") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("bayes-hostile-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string fifo = (dir / "pipe.csv").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string why;
+  // A FIFO with no writer would block; /dev/zero would never end.
+  CHECK(bayes::data::input_file_problem(fifo, bayes::data::kMaxDataBytes) ==
+        "it is not a regular file (a device, FIFO or socket)");
+  CHECK(bayes::data::input_file_problem("/dev/zero", bayes::data::kMaxModelBytes) ==
+        "it is not a regular file (a device, FIFO or socket)");
+  CHECK(bayes::data::input_file_problem(dir.string(), bayes::data::kMaxModelBytes) ==
+        "it is a directory");
+  auto r = test::run("data y from \"pipe.csv\"\nparam m ~ Normal(0, 1)\ny ~ Normal(m, 1)\n",
+                     dir.string());
+  CHECK_FALSE(r.compiled);
+  CHECK(test::contains(r.first_error(), "not a regular file"));
+  // Larger than the limit: refused before reading.
+  const std::string big = (dir / "big.model").string();
+  {
+    std::ofstream out(big);
+    out << std::string(2048, '#');
+  }
+  CHECK(bayes::data::input_file_problem(big, 1024) == "it is larger than 1024 bytes");
+  CHECK_FALSE(bayes::data::read_input_file(big, 1024, why));
+  CHECK(why == "it is larger than 1024 bytes");
+  CHECK(bayes::data::read_input_file(big, 4096, why)->size() == 2048);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("hostile: a long vector answer is shown by its ends and its count") {
+  std::ostringstream out;
+  bayes::report::write_report(out, test::report("data x = seq(1, 1000)\nprint x\n"));
+  CHECK(test::contains(out.str(),
+                       "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ..., 998, 999, 1000] (1000 "
+                       "values)"));
+}
