@@ -921,6 +921,9 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   bool lhs_error = false;
   try {
     lhs = typer_.expr(*s.lhs);
+    // As for `data z = ...`: what is observed is numbers, not true or false.
+    if (lhs->type.elem == Elem::Bool && ir::is_data_only(*lhs))
+      fail(s.lhs->span, "the left side of '~' must be data (numbers), not a condition");
     if (!ir::is_data_only(*lhs)) {
       std::vector<std::size_t> ps = ir::params_of(*lhs);
       const ParamVar& p = model_.params[ps.front()];

@@ -57,8 +57,14 @@ void Scope::declare_bad(const ast::Ident& id, SymKind kind) {
     symbols_[id.name] = Symbol{kind, 0, id.span, true};
 }
 
+const Symbol* Scope::find_in_prelude(const std::string& name) const {
+  auto it = prelude_symbols_.find(name);
+  return it == prelude_symbols_.end() ? nullptr : &it->second;
+}
+
 void Scope::mark_prelude() {
   for (auto& [name, sym] : symbols_) sym.prelude = true;
+  prelude_symbols_ = symbols_;
 }
 
 void Scope::expect_definitions(const ast::Program& program) {

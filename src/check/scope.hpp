@@ -36,6 +36,10 @@ class Scope {
 
   // The symbol called `name`, or nullptr.
   const Symbol* find(const std::string& name) const;
+  // The same among the prelude's own definitions: a prelude function's body
+  // means what it meant in the prelude, whatever the program defines later
+  // (a program's `fn mean(x) = 100` does not change `center`).
+  const Symbol* find_in_prelude(const std::string& name) const;
   bool has(const std::string& name) const { return symbols_.count(name) > 0; }
   bool is_function(const std::string& name) const;
 
@@ -71,6 +75,7 @@ class Scope {
  private:
   bool allow_redefinition_;
   std::map<std::string, Symbol> symbols_;
+  std::map<std::string, Symbol> prelude_symbols_;  // as mark_prelude found them
   std::vector<ast::FnStmt> fns_;
   std::map<std::string, Span> definitions_;
   Span current_;

@@ -158,7 +158,7 @@ NodePtr Typer::expr_node(const ast::Name& n, Span span) {
       auto it = b->find(n.id);
       if (it != b->end()) return it->second;
     }
-  const Symbol* sym = scope_.find(n.id);
+  const Symbol* sym = lookup(n.id);
   // Constants, unless the model defines its own.
   if (!sym && (n.id == "pi" || n.id == "e") && !scope_.defined_later(n.id))
     return ir::constant(Value::scalar(n.id == "pi" ? std::numbers::pi : std::numbers::e), at(span));
@@ -371,7 +371,7 @@ void Typer::index_support_fits(const Node& idx, std::size_t limit) {
 NodePtr Typer::expr_node(const ast::Call& c, Span span) {
   const std::string& name = c.callee.name;
   // User functions first: they may shadow built-ins (the prelude does not).
-  const Symbol* sym = scope_.find(name);
+  const Symbol* sym = lookup(name);
   if (sym && sym->kind == SymKind::Fn) return user_call(c, *sym, span);
   if (is_dist_function(name)) return dist_call(c, span);
   const BuiltinInfo* b = find_builtin(name);
@@ -460,9 +460,11 @@ NodePtr Typer::inline_call(const ast::FnStmt& f, bool from_prelude,
   bool outermost = !call_span_;
   if (outermost) call_span_ = call;
   bindings_.push_back(std::move(bound));
+  if (from_prelude) ++prelude_depth_;
   std::size_t first_new = diags_.list().size();
   auto restore = [&] {
     bindings_.pop_back();
+    if (from_prelude) --prelude_depth_;
     if (outermost) call_span_.reset();
   };
   try {

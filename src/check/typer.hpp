@@ -60,6 +60,12 @@ class Typer {
   // in the user's file. Nodes made meanwhile carry it (their own spans would
   // be in the function's definition, perhaps in the prelude).
   std::optional<Span> call_span_;
+  // Inside a prelude function's body (how many deep): names mean what they
+  // meant in the prelude.
+  int prelude_depth_ = 0;
+  const Symbol* lookup(const std::string& name) const {
+    return prelude_depth_ > 0 ? scope_.find_in_prelude(name) : scope_.find(name);
+  }
   // Recursion depth of expr(): bounded so that checking cannot overflow the stack.
   std::size_t depth_ = 0;
 

@@ -127,7 +127,17 @@ std::string Session::program_text(const std::vector<Entry>& entries) const {
   return text;
 }
 
-bool Session::run_line(const std::string& line) {
+bool Session::run_line(const std::string& typed) {
+  // Line ends as a file's are read: CRLF (a file saved on Windows and piped
+  // in) and a lone CR end lines.
+  std::string line = typed;
+  for (std::size_t i = 0; i < line.size(); ++i)
+    if (line[i] == '\r') {
+      if (i + 1 < line.size() && line[i + 1] == '\n')
+        line.erase(i, 1);
+      else
+        line[i] = '\n';
+    }
   std::string t = trim(line);
   if (t.empty()) return true;
   // Nothing a line does may end the session: an exception from deep inside
@@ -306,16 +316,22 @@ bool Session::statements(const std::string& text, const std::string& source_name
       while (k + 1 < first_line.size() && first_line[k + 1] <= d.span.line) ++k;
       std::string stmt = k < entries.size() ? entries[k].text : queries[k - entries.size()];
       // Where this statement sits in what was typed, when it was typed now.
-      std::size_t base_line = 1;
+      std::size_t base_line = 1, base_column = 1;
       bool typed_now = false;
       for (std::size_t i = 0; i < program->stmts.size(); ++i) {
         bool match = (k < entries.size() && typed_entry[i] == k) ||
                      (k >= entries.size() &&
                       std::find(query_stmt.begin(), query_stmt.end(), i) - query_stmt.begin() ==
                           static_cast<std::ptrdiff_t>(k - entries.size()));
-        if (match) base_line = program->stmts[i].span.line, typed_now = true;
+        if (match) {
+          base_line = program->stmts[i].span.line, base_column = program->stmts[i].span.column;
+          typed_now = true;
+        }
       }
       if (typed_now) {
+        // On the statement's first line its columns start where it was typed
+        // (after `;` and what came before it).
+        if (d.span.line == first_line[k]) d.span.column += base_column - 1;
         d.span.line = d.span.line - first_line[k] + base_line;
         print(err_, typed, d, color_);
       } else {

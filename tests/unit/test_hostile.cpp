@@ -108,3 +108,20 @@ TEST_CASE("hostile: a long vector answer is shown by its ends and its count") {
                        "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ..., 998, 999, 1000] (1000 "
                        "values)"));
 }
+
+TEST_CASE("hostile: prelude functions mean what they meant in the prelude") {
+  // A program's own `mean` does not change the prelude's `center`.
+  auto c =
+      test::answers("fn mean(x) = 100\ndata c = center([1, 2, 3])\nprint c\nprint mean([1])\n");
+  CHECK(c[0]["value"] == nlohmann::ordered_json::array({-1, 0, 1}));
+  CHECK(c[1]["value"].get<double>() == 100);
+  // A program's data named like a prelude function does not hide it from another.
+  auto v = test::answers("data sum_squares = 3\ndata v = variance_pop([1, 2])\nprint v\n");
+  CHECK(v[0]["value"].get<double>() == 0.25);
+}
+
+TEST_CASE("hostile: a condition on the left of '~' is not data") {
+  auto r = test::run("param p ~ Beta(1, 1)\n(1 < 2) ~ Bernoulli(p)\n");
+  CHECK_FALSE(r.compiled);
+  CHECK(r.first_error() == "2:2: the left side of '~' must be data (numbers), not a condition");
+}
