@@ -156,6 +156,9 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
         s->log_evidence = NAN, s->evidence_note = improper;
       else if (std::isnan(s->log_evidence))
         s->log_evidence = evidence(m, g, c, *s);
+      // Indexed like every parameter of the model: kept for each of many
+      // components it would make memory quadratic in their number.
+      std::vector<Value>().swap(s->point);
       return s;
     }
     if (reason.empty()) reason = r;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "check/checker.hpp"
@@ -256,6 +257,7 @@ bool Session::load(const std::string& path) {
     return false;
   }
   directory_ = src->directory;
+  loaded_.push_back(path);
   return statements(src->text, path);
 }
 
@@ -265,7 +267,7 @@ bool Session::statements(const std::string& text, const std::string& source_name
   Diagnostics diags;
   auto program = syntax::parse_program(typed, diags);
   if (!program) {
-    print_all(err_, typed, diags, color_);
+    if (!quiet_) print_all(err_, typed, diags, color_);
     return false;
   }
   // Definitions replace earlier ones of the same name, in place; queries run now.
@@ -309,6 +311,7 @@ bool Session::statements(const std::string& text, const std::string& source_name
   SourceFile whole{source_name, combined, directory_};
   Diagnostics cdiags;
   auto compiled = compile(whole, cdiags);
+  if (!compiled && quiet_) return false;
   if (!compiled) {
     // Show each error against the statement it is in, numbered as typed.
     for (auto d : cdiags.list()) {
@@ -345,13 +348,91 @@ bool Session::statements(const std::string& text, const std::string& source_name
   entries_ = std::move(entries);
   if (queries.empty()) return true;
   answer::Report rep = answer::answer_all(*compiled, options_);
-  std::vector<std::string> inputs;  // never written over by a plot
+  std::vector<std::string> inputs = loaded_;  // never written over by a plot
   for (const auto& d : compiled->model.data)
     if (!d.path.empty()) inputs.push_back(d.path);
   report::PlotFiles files =
       report::write_plot_files(rep, directory_, inputs);  // a failure reads as the plot's error
   report::write_text(out_, rep, files, color_);
   return rep.status == 0 && files.status() == 0;
+}
+
+// A piped line that only defines names not defined before (nor earlier in
+// the batch): no query, no command, no replacement.
+bool Session::appends_only(const std::string& text, std::set<std::string>& batch_names) const {
+  const std::string t = trim(text);
+  if (t.empty() || t[0] == ':') return false;
+  SourceFile typed{"<repl>", text, directory_};
+  Diagnostics diags;
+  auto program = syntax::parse_program(typed, diags);
+  if (!program || program->stmts.empty()) return false;
+  std::vector<std::string> names;
+  for (const auto& s : program->stmts) {
+    if (is_query(s)) return false;
+    auto defined = defined_names(s);
+    if (defined.empty()) continue;  // an observation, a factor
+    for (auto& n : defined) names.push_back(std::move(n));
+  }
+  for (const auto& n : names) {
+    if (batch_names.count(n)) return false;
+    for (const auto& e : entries_)
+      if (std::find(e.defines.begin(), e.defines.end(), n) != e.defines.end()) return false;
+  }
+  batch_names.insert(names.begin(), names.end());
+  return true;
+}
+
+// Lines that only append are checked together: when they check, each would
+// have checked on its own (a statement is checked against those before it
+// only, and each line's are a prefix of the whole), and they print nothing.
+// When they do not, each half is tried the same way, down to single lines
+// run as typed (which print their errors).
+bool Session::run_appends(const std::vector<std::string>& lines, std::size_t from, std::size_t to) {
+  if (to - from == 1) return run_line(lines[from]);
+  std::string joined;
+  for (std::size_t i = from; i < to; ++i) joined += lines[i] + "\n";
+  quiet_ = true;
+  bool ok = false;
+  try {
+    ok = statements(joined, "<repl>");
+  } catch (...) {
+    ok = false;
+  }
+  quiet_ = false;
+  if (ok) return true;
+  const std::size_t mid = from + (to - from) / 2;
+  const bool first = run_appends(lines, from, mid);
+  return run_appends(lines, mid, to) && first;
+}
+
+bool Session::run_piped(std::istream& in) {
+  bool all_ok = true;
+  std::vector<std::string> batch;
+  std::set<std::string> batch_names;
+  auto flush = [&] {
+    if (!batch.empty()) all_ok = run_appends(batch, 0, batch.size()) && all_ok;
+    batch.clear();
+    batch_names.clear();
+  };
+  auto submit = [&](const std::string& text) {
+    if (appends_only(text, batch_names)) {
+      batch.push_back(text);
+      return;
+    }
+    flush();
+    all_ok = run_line(text) && all_ok;
+  };
+  // A bracket left open continues the statement.
+  std::string line, pending;
+  while (!quit_ && std::getline(in, line)) {
+    pending += (pending.empty() ? "" : "\n") + line;
+    if (incomplete(pending)) continue;
+    submit(pending);
+    pending.clear();
+  }
+  if (!quit_ && !pending.empty()) submit(pending);
+  flush();
+  return all_ok;
 }
 
 std::vector<std::string> Session::completions() const {
@@ -429,16 +510,8 @@ int run(const std::string& file, answer::Options options) {
   bool all_ok = true;
   if (!file.empty()) all_ok = session.load(file) && all_ok;
   if (!tty) {
-    // Piped: the same statements, no prompts; a bracket left open continues the statement.
-    std::string line, pending;
-    while (std::getline(std::cin, line)) {
-      pending += (pending.empty() ? "" : "\n") + line;
-      if (Session::incomplete(pending)) continue;
-      all_ok = session.run_line(pending) && all_ok;
-      pending.clear();
-      if (session.quit_requested()) break;
-    }
-    if (!pending.empty()) all_ok = session.run_line(pending) && all_ok;
+    // Piped: the same statements, no prompts.
+    all_ok = session.run_piped(std::cin) && all_ok;
     return all_ok ? 0 : 1;
   }
   g_session = &session;

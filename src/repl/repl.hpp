@@ -6,6 +6,7 @@
 
 #include <istream>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,11 @@ class Session {
   // Names for tab completion: defined names, distributions, built-ins, queries, commands.
   std::vector<std::string> completions() const;
 
+  // Runs piped lines (no prompts) to the end of `in` or :quit, as run_line
+  // would one at a time, but checking runs of lines that only define new
+  // names together. Returns false when a line failed.
+  bool run_piped(std::istream& in);
+
   // Whether the text so far leaves a bracket open (the line continues).
   static bool incomplete(const std::string& text);
 
@@ -44,9 +50,13 @@ class Session {
   answer::Options options_;
   bool color_;
   bool quit_ = false;
+  bool quiet_ = false;               // a batch being tried: errors are not printed
+  std::vector<std::string> loaded_;  // model files read (:load): never written over by a plot
   std::string directory_;  // where relative data paths resolve: the last :load-ed file's folder
 
   bool command(const std::string& line);
+  bool appends_only(const std::string& text, std::set<std::string>& batch_names) const;
+  bool run_appends(const std::vector<std::string>& lines, std::size_t from, std::size_t to);
   bool statements(const std::string& text, const std::string& source_name);
   std::string program_text(const std::vector<Entry>& entries) const;
 };

@@ -59,7 +59,9 @@ struct Solution {
   // evidence by Bayes' rule at one point: log p(D) = log p(theta) + log p(D | theta) - log p(theta
   // | D).
   std::function<double(const std::vector<Value>& values)> log_posterior;
-  std::vector<Value> point;  // indexed like Model::params (only this component's entries set)
+  // Indexed like Model::params (only this component's entries set); released
+  // once the evidence is computed.
+  std::vector<Value> point;
   // The sampler's draws and diagnostics, when the posterior is known by them.
   std::shared_ptr<const Sampled> sampled;
   // Set, and nothing else, when the engine proved that no method can answer:

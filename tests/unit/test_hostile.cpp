@@ -15,6 +15,7 @@
 
 #include "data/input_file.hpp"
 #include "helpers.hpp"
+#include "repl/repl.hpp"
 #include "report/plot_text.hpp"
 #include "report/text.hpp"
 
@@ -124,4 +125,33 @@ TEST_CASE("hostile: a condition on the left of '~' is not data") {
   auto r = test::run("param p ~ Beta(1, 1)\n(1 < 2) ~ Bernoulli(p)\n");
   CHECK_FALSE(r.compiled);
   CHECK(r.first_error() == "2:2: the left side of '~' must be data (numbers), not a condition");
+}
+
+// The same lines through run_piped (runs of new definitions checked together)
+// and through run_line one at a time: the same output, errors and exit.
+TEST_CASE("hostile: the piped REPL checks runs of definitions together, as if one by one") {
+  const std::string script =
+      "data a = 1\ndata b = zz + 1\nparam p ~ Beta(1, 1)\ndata c = a + 1\nlet t = p * c\n"
+      "data flips = [1, 0, 1]\nflips ~ Bernoulli(q)\nflips ~ Bernoulli(p)\nparam w[0] ~ "
+      "Normal(0, 1)\nlet u = t + b\nlet v = t +\n  1\nprint mean(p)\ndata a = 2\nlet t2 = "
+      "p * a\nlet t2 = 3\nprint mean(t2)\nfn f(x) = x + 1\nlet g = f(p)\nparam p2 ~ Beta(c, "
+      "0)\n";
+  std::ostringstream out_batched, out_single;
+  bayes::repl::Session batched(out_batched, out_batched), single(out_single, out_single);
+  std::istringstream in(script);
+  const bool ok_batched = batched.run_piped(in);
+  bool ok_single = true;
+  std::istringstream lines(script);
+  std::string line, pending;
+  while (std::getline(lines, line)) {
+    pending += (pending.empty() ? "" : "\n") + line;
+    if (bayes::repl::Session::incomplete(pending)) continue;
+    ok_single = single.run_line(pending) && ok_single;
+    pending.clear();
+  }
+  CHECK(out_batched.str() == out_single.str());
+  CHECK(ok_batched == ok_single);
+  CHECK_FALSE(ok_batched);
+  CHECK(test::contains(out_batched.str(), "unknown name 'zz'"));
+  CHECK(test::contains(out_batched.str(), "mean(t2) = 3"));
 }
