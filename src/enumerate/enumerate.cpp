@@ -60,9 +60,10 @@ std::optional<Joint> joint_values(const Model& m, const graph::Component& c, std
   Joint j;
   for (std::size_t i = 0; i < c.params.size(); ++i) {
     const ParamVar& pv = m.params[c.params[i]];
-    auto s = patterns::finite_support(m, m.priors[pv.prior], kMaxJoint);
+    std::string reason;
+    auto s = patterns::finite_support(m, m.priors[pv.prior], kMaxJoint, &reason);
     if (!s) {
-      why = "'" + pv.name + "' has no finite support fixed by data";
+      why = "'" + pv.name + "' " + reason;
       return std::nullopt;
     }
     std::size_t size = pv.type.is_scalar() ? 1 : pv.type.rows;

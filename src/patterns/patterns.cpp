@@ -6,6 +6,7 @@
 
 #include "dist/family.hpp"
 #include "expr/eval.hpp"
+#include "format/format.hpp"
 
 namespace bayes::patterns {
 
@@ -272,10 +273,14 @@ std::optional<Linear> linear_in(const Model& m, const ir::Node& n,
   return Linear{l->c, l->d};
 }
 
-std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p,
-                                                  double max_values) {
-  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar || !fixed_args(p))
+std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p, double max_values,
+                                                  std::string* why) {
+  auto fail = [&](const std::string& reason) -> std::optional<std::vector<double>> {
+    if (why) *why = reason;
     return std::nullopt;
+  };
+  if (!p.family || !p.family->discrete || p.family->outcome_rank != Rank::Scalar || !fixed_args(p))
+    return fail("has no finite support fixed by data");
   std::vector<Value> args;
   for (const auto& a : p.args) args.push_back(eval_data(m, *a));
   dist::Bounds b = dist::support_bounds(*p.family, args);
@@ -283,8 +288,12 @@ std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p
     b.lo = std::max(b.lo, std::ceil(p.lower)), b.hi = std::min(b.hi, std::floor(p.upper));
   // Beyond 2^53 consecutive whole numbers are not all doubles (k + 1 == k).
   constexpr double kExact = 9007199254740992.0;
+  if (!(std::isfinite(b.lo) && std::isfinite(b.hi)))
+    return fail("has no finite support fixed by data (its values run from " +
+                format::shortest(b.lo) + " to " + format::shortest(b.hi) + ")");
   if (!(std::fabs(b.lo) < kExact && std::fabs(b.hi) < kExact) || b.hi - b.lo >= max_values)
-    return std::nullopt;
+    return fail("takes " + format::significant(b.hi - b.lo + 1) + " values, more than the " +
+                format::significant(max_values) + " that are enumerated exactly");
   std::vector<double> out;
   for (double k = b.lo; k <= b.hi; ++k) out.push_back(k);
   return out;

@@ -46,9 +46,10 @@ inline bool fixed_args(const Prior& p) {
 
 // The values a discrete prior can take when its arguments are data: every
 // whole number between the finite ends of its family's support; nullopt
-// otherwise or when there are more than `max_values`.
-std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p,
-                                                  double max_values);
+// otherwise or when there are more than `max_values`, with `why` (when given)
+// saying which.
+std::optional<std::vector<double>> finite_support(const Model& m, const Prior& p, double max_values,
+                                                  std::string* why = nullptr);
 
 // True when every parameter of the component has a discrete prior.
 bool all_discrete(const Model& m, const graph::Component& c);

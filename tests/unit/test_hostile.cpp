@@ -155,3 +155,11 @@ TEST_CASE("hostile: the piped REPL checks runs of definitions together, as if on
   CHECK(test::contains(out_batched.str(), "unknown name 'zz'"));
   CHECK(test::contains(out_batched.str(), "mean(t2) = 3"));
 }
+
+TEST_CASE("hostile: a discrete support too large to enumerate says how large") {
+  auto r = test::answers("param k ~ DiscreteUniform(1, 9007199254740991)\nprint mean(k)\n");
+  REQUIRE_MESSAGE(r[0].contains("error"), r[0].dump());
+  CHECK(test::contains(r[0]["error"], "'k' takes 9.0072e+15 values, more than the 1e+06"));
+  auto p = test::answers("param k ~ Poisson(3)\nprint mean(k)\n");
+  CHECK(test::contains(p[0]["error"], "no finite support fixed by data (its values run from 0"));
+}
