@@ -16,8 +16,15 @@ bool write_file(const std::string& path, const std::string& text, std::string& e
     error = "cannot write '" + path + "': " + why;
     return false;
   };
+  // Never through a symbolic link: a rename over it would replace the link
+  // (/dev/stdout is one), and writing through it would change a file the
+  // user did not name.
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode))
+    return fail("it is a symbolic link (plots and draws are written only to regular files)");
+  const std::string& file = path;
   struct stat target {};
-  if (::stat(path.c_str(), &target) == 0) {
+  if (::stat(file.c_str(), &target) == 0) {
     if (S_ISDIR(target.st_mode)) return fail("it is a directory");
     if (!S_ISREG(target.st_mode))
       return fail("it is not a regular file (a device, FIFO or socket)");
@@ -28,7 +35,7 @@ bool write_file(const std::string& path, const std::string& text, std::string& e
         return fail("it is the model's own source or data file '" + input + "'");
     }
   }
-  std::string tmp = path + ".XXXXXX";
+  std::string tmp = file + ".XXXXXX";
   const int fd = ::mkstemp(tmp.data());  // O_CREAT | O_EXCL: a new file, never a link
   if (fd < 0) return fail(std::strerror(errno));
   // mkstemp makes it 0600; the file is as readable as any the user creates.
@@ -47,7 +54,7 @@ bool write_file(const std::string& path, const std::string& text, std::string& e
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
     return fail(why);

@@ -294,10 +294,10 @@ TEST_CASE("SVG file: only regular files, never the model's own, never through a 
   CHECK(bayes::test::contains(why, "it is a directory"));
   CHECK_FALSE(bayes::report::write_svg(d, "/dev/null", why));
   CHECK(bayes::test::contains(why, "not a regular file"));
-  // The model's own data file, named by another path to the same file.
+  // The model's own data file, named by another path to the same file (a hard link).
   const fs::path data = dir / "data.csv";
   std::ofstream(data) << "x\n1\n";
-  fs::create_symlink(data, dir / "alias.csv");
+  fs::create_hard_link(data, dir / "alias.csv");
   CHECK_FALSE(bayes::report::write_svg(d, (dir / "alias.csv").string(), why, {data.string()}));
   CHECK(bayes::test::contains(why, "the model's own source or data file"));
   std::ifstream kept(data);
@@ -313,6 +313,17 @@ TEST_CASE("SVG file: only regular files, never the model's own, never through a 
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
   CHECK(files == 4);  // data.csv, alias.csv, p.svg.tmp, p.svg: no temporary left behind
+  // Never through a link: the link (a rename over /dev/stdout would replace
+  // the system's) and the file it names both stay as they were.
+  std::ofstream(dir / "real.svg") << "old";
+  fs::create_symlink(dir / "real.svg", dir / "link.svg");
+  CHECK_FALSE(bayes::report::write_svg(d, (dir / "link.svg").string(), why));
+  CHECK(bayes::test::contains(why, "it is a symbolic link"));
+  CHECK(fs::is_symlink(dir / "link.svg"));
+  CHECK(fs::file_size(dir / "real.svg") == 3);
+  fs::create_symlink(dir / "nowhere.svg", dir / "dangling.svg");
+  CHECK_FALSE(bayes::report::write_svg(d, (dir / "dangling.svg").string(), why));
+  CHECK_FALSE(fs::exists(dir / "nowhere.svg"));
   fs::remove_all(dir);
 }
 
