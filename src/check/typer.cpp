@@ -296,10 +296,15 @@ NodePtr Typer::expr_node(const ast::Index& ix, Span span) {
       // Check the range now: data is known.
       Value iv = value_of(*idx);
       // At the index as written (a loop variable's node has the loop's span).
-      for (double x : iv.data)
+      for (double x : iv.data) {
+        if (std::isnan(x))
+          fail(at(i->span), "an index of '" + ast::to_source(*ix.base) +
+                                "' is NaN (not a number): it must be a whole number in 1.." +
+                                std::to_string(limit));
         if (x < 1 || x > static_cast<double>(limit))
           fail(at(i->span), "index " + message_value(x) + " of '" + ast::to_source(*ix.base) +
                                 "' is out of range 1.." + std::to_string(limit));
+      }
     } else {
       // A discrete parameter as an index (the classifier / mixture idiom,
       // m[species]): its support must fit.

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -105,7 +106,20 @@ void add_answer_flags(CLI::App& app, RunOptions& opt) {
   app.add_option("--adapt-delta", opt.adapt_delta,
                  "sampler: target acceptance statistic of the step size (0.8; higher for fewer "
                  "divergences)")
-      ->check(CLI::Range(0.5, 0.999));
+      ->check(CLI::Range(0.5, 0.999))
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            // NaN passes a range check (it compares false either way).
+            double x = 0;
+            try {
+              x = std::stod(text);
+            } catch (const std::exception&) {
+              return std::string();  // the range check words it
+            }
+            return std::isnan(x) ? "must be a number from 0.5 to 0.999, not '" + text + "'"
+                                 : std::string();
+          },
+          ""));
   app.add_option("--seed", opt.seed, "seed for Monte Carlo answers and numeric restarts")
       ->check(CLI::Validator(
           [](const std::string& text) {
@@ -137,6 +151,15 @@ int run_model(const RunOptions& opt) {
     return kModelError;
   }
   if (opt.graph) {
+    // With --json, still one JSON document: the DOT text as a string.
+    if (opt.json) {
+      std::ostringstream dot;
+      graph::write_dot(dot, compiled->graph);
+      nlohmann::ordered_json doc{{"graph", dot.str()}};
+      if (!diagnostics.empty()) doc["diagnostics"] = diagnostics;
+      std::cout << report::dump(doc) << '\n';
+      return kOk;
+    }
     graph::write_dot(std::cout, compiled->graph);
     return kOk;
   }
@@ -302,7 +325,12 @@ int dispatch(int argc, char** argv) {
   add_answer_flags(app, opt);
   app.add_option("--draws-out", opt.draws_out,
                  "write the posterior draws to FILE.csv (a column per scalar, CmdStan's names: "
-                 "w.1, w.2)");
+                 "w.1, w.2)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return text.empty() ? std::string("needs a file name") : std::string();
+          },
+          ""));
   app.set_version_flag("--version", std::string("bayes ") + BAYES_VERSION);
   try {
     app.parse(argc, argv);

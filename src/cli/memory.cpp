@@ -6,6 +6,7 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #endif
 
@@ -28,6 +29,10 @@ void prefer_huge_pages() {
   // Arrays up to glibc's largest threshold (32 MiB) from the heap rather than
   // one fresh mapping each, and freed memory kept for the next array instead
   // of being returned and faulted in again.
+  // Under a limit on address space (ulimit -v) the reserve would count
+  // against it at every growth of the heap: leave malloc as it is there.
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) return;
   if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 0) return;
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, kReserve);

@@ -84,11 +84,49 @@ BuiltinForms reduce(F, V = nullptr) {
 }
 
 double sum(In x) { return std::accumulate(x.begin(), x.end(), 0.0); }
-double mean(In x) { return sum(x) / static_cast<double>(x.size()); }
-double variance(In x) {
-  double n = static_cast<double>(x.size()), m = mean(x), ss = 0;
-  for (double v : x) ss += (v - m) * (v - m);
+// The largest |x_k - centre|: a scale that keeps sums of huge values finite.
+double largest_gap(In x, double centre) {
+  double top = 0;
+  for (double v : x) top = std::max(top, std::fabs(v - centre));
+  return top;
+}
+
+// The sum divided by n; when the sum overflows but the values are finite
+// (mean([1e308, 1e308])), the same of the values scaled by the largest.
+double mean(In x) {
+  const double n = static_cast<double>(x.size()), total = sum(x);
+  if (std::isfinite(total) || x.empty()) return total / n;
+  const double scale = largest_gap(x, 0);
+  if (!std::isfinite(scale)) return total / n;
+  double scaled = 0;
+  for (double v : x) scaled += v / scale;
+  return scale * (scaled / n);
+}
+// The mean square deviation's sum over n - 1, as scale^2 * (sum of squared
+// scaled deviations): sd([1e308, -1e308]) = 1.414e308 although the variance
+// itself overflows.
+double variance_scaled(In x, double& scale) {
+  const double n = static_cast<double>(x.size()), m = mean(x);
+  scale = largest_gap(x, m);
+  if (!(scale > 0) || !std::isfinite(scale)) {
+    double ss = 0;
+    for (double v : x) ss += (v - m) * (v - m);
+    scale = 1;
+    return n > 1 ? ss / (n - 1) : NAN;
+  }
+  double ss = 0;
+  for (double v : x) ss += ((v - m) / scale) * ((v - m) / scale);
   return n > 1 ? ss / (n - 1) : NAN;
+}
+double variance(In x) {
+  double scale = 1;
+  const double v = variance_scaled(x, scale);
+  return v * scale * scale;
+}
+double standard_deviation(In x) {
+  double scale = 1;
+  const double v = variance_scaled(x, scale);
+  return std::sqrt(v) * scale;
 }
 // d variance / d x_k, times g.
 void variance_vjp(In x, double g, Out dx) {
@@ -235,7 +273,7 @@ const std::vector<BuiltinInfo>& all_builtins() {
                 for (double& d : dx) d += g / static_cast<double>(x.size());
               })},
       {Builtin::Sd, "sd", 1, 1, S::Reduce, "sample standard deviation (N - 1)", I::Never,
-       reduce([](In x) { return std::sqrt(variance(x)); },
+       reduce([](In x) { return standard_deviation(x); },
               [](In x, double y, double g, Out dx) { variance_vjp(x, g * (0.5 / y), dx); })},
       {Builtin::Variance, "variance", 1, 1, S::Reduce, "sample variance (N - 1)", I::Never,
        reduce([](In x) { return variance(x); },
