@@ -142,7 +142,20 @@ double quantile(Args a, double p) {
     case Regime::Boost:
       break;
   }
-  return boost::math::quantile(Dist(a[0], a[1]), p);
+  // Boost's inversion can throw (whatever the policy) at extreme levels:
+  // there the leading term of the tail, P(X <= x) ~ x^a / (a B(a, b)) as
+  // x -> 0, is exact to double precision (its next term is of relative
+  // order x).
+  try {
+    return boost::math::quantile(Dist(a[0], a[1]), p);
+  } catch (const std::exception&) {
+    auto tail = [](double s, double t, double q) {
+      return std::exp((std::log(q) + std::log(s) + lbeta(s, t)) / s);
+    };
+    if (p < 1e-10) return tail(a[0], a[1], p);
+    if (1 - p < 1e-10) return 1 - tail(a[1], a[0], 1 - p);
+    return nan;
+  }
 }
 
 // a / (a + b) and a b / ((a + b)^2 (a + b + 1)).

@@ -39,3 +39,14 @@ TEST_CASE("Beta with huge shapes: cdf and quantile agree with mpmath (fixture)")
   CHECK(cdfs >= 40);
   CHECK(quantiles == 30);
 }
+
+TEST_CASE("Beta quantile at a level where Boost's inversion throws: the tail's leading term") {
+  const bayes::dist::Family& beta = bayes::test::family("Beta");
+  // Beta(4, 3): P(X <= x) ~ x^4 / (4 B(4, 3)) = 15 x^4 near 0 (B(4, 3) = 1/60,
+  // by hand), so the 1e-300 quantile is (1e-300 / 15)^(1/4).
+  const std::vector<double> b43{4.0, 3.0}, b34{3.0, 4.0};
+  CHECK(beta.quantile(b43, 1e-300) == doctest::Approx(std::pow(1e-300 / 15, 0.25)).epsilon(1e-12));
+  // Beta(3, 4): 20 x^3 near 0 (B(3, 4) = 1/60).
+  CHECK(beta.quantile(b34, 1e-300) ==
+        doctest::Approx(std::pow(1e-300 / 20, 1.0 / 3)).epsilon(1e-12));
+}
