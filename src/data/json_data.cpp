@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "data/input_file.hpp"
@@ -119,8 +120,20 @@ std::variant<std::map<std::string, Value>, CsvError> read_json(const std::string
   if (!read) return CsvError{0, 0, "", "cannot open file: " + why};
   const std::string text = std::move(*read);
   json doc;
+  // A name given twice in the data object would be read silently, the last
+  // winning (CmdStan refuses it): the callback notes the first repeated one.
+  std::string repeated;
+  std::vector<std::set<std::string>> keys;
+  const json::parser_callback_t note_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::key && keys.size() == 1 && repeated.empty() &&
+        !keys.back().insert(parsed.get<std::string>()).second)
+      repeated = parsed.get<std::string>();
+    return true;
+  };
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, note_keys);
   } catch (const json::parse_error& e) {
     auto [line, col] = json_position(text, e.byte ? e.byte - 1 : 0);
     std::string what = e.what();
@@ -144,6 +157,29 @@ std::variant<std::map<std::string, Value>, CsvError> read_json(const std::string
   }
   if (!doc.is_object())
     return CsvError{0, 0, "", "a JSON data file holds one object, {\"name\": value, ...}"};
+  if (!repeated.empty()) {
+    // At its second occurrence as a name of the outer object: a string at
+    // depth 1 followed by ':' (strings are skipped whole, escapes included).
+    const std::string quoted = json(repeated).dump();
+    std::size_t at = std::string::npos, seen = 0;
+    int depth = 0;
+    for (std::size_t i = 0; i < text.size() && at == std::string::npos; ++i) {
+      const char c = text[i];
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') --depth;
+      if (c != '"') continue;
+      std::size_t end = i + 1;
+      while (end < text.size() && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+      const std::size_t after = text.find_first_not_of(" \t\r\n", end + 1);
+      if (depth == 1 && after != std::string::npos && text[after] == ':' &&
+          text.compare(i, end + 1 - i, quoted) == 0 && ++seen == 2)
+        at = i;
+      i = end;
+    }
+    auto [line, col] = json_position(text, at == std::string::npos ? 0 : at);
+    return CsvError{at == std::string::npos ? 0 : line, at == std::string::npos ? 0 : col, repeated,
+                    "the name '" + repeated + "' is given twice"};
+  }
   std::map<std::string, Value> out;
   for (const auto& name : names) {
     auto it = doc.find(name);

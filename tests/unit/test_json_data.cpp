@@ -96,6 +96,11 @@ TEST_CASE("json data: problems at their place in the file") {
   JsonFile h("over.json", "{\"ok\": 1,\n \"big\": 1e400}\n");
   auto over = test::run("data ok from \"over.json\"\n", h.dir.string()).first_error();
   CHECK(test::contains(over, "over.json:2:9: '1e400' is too large for a double"));
+  // A name given twice is refused at its second occurrence (CmdStan too);
+  // the same name inside a nested object does not count.
+  JsonFile twice("twice.json", "{\"y\": 1,\n \"n\": {\"y\": 3},\n \"y\" : 2}\n");
+  auto dup = test::run("data n from \"twice.json\"\n", twice.dir.string()).first_error();
+  CHECK(test::contains(dup, "twice.json:3:2: the name 'y' is given twice"));
   CHECK(data::is_json_path("x/Data.JSON"));
   CHECK_FALSE(data::is_json_path("x/data.csv"));
 }
