@@ -518,6 +518,25 @@ void Checker::check_recursion_reads(const ir::Node& body, const std::string& nam
                      "' is read whole inside its own definition; read its earlier "
                      "elements, e.g. '" +
                      name + "[t - 1]'");
+    // Data read at an index of the loop's variable (y[t - 2]): the typer
+    // could not check its range, it is checked here for every t.
+    if (n.op == Op::Index && ir::is_data_only(*n.args[0]) && !n.args[0]->type.is_scalar()) {
+      const ir::Node& base = *n.args[0];
+      for (std::size_t a = 1; a < n.args.size(); ++a) {
+        const ir::Node& idx = *n.args[a];
+        if (!ir::in_recursion(idx) || !ir::params_of(idx).empty() || !idx.type.is_scalar())
+          continue;
+        const std::size_t limit = a == 1 ? base.type.rows : base.type.cols;
+        ir::Env env = env_of(model_);
+        for (std::size_t k = 0; k < count; ++k) {
+          env.iter = static_cast<double>(from + k);
+          const double at = ir::eval(idx, env)[0];
+          if (!(at >= 1 && at <= static_cast<double>(limit)) || at != std::floor(at))
+            fail(idx.span, "'" + name + "[" + std::to_string(from + k) + "]' reads data at index " +
+                               message_value(at) + ", out of range 1.." + std::to_string(limit));
+        }
+      }
+    }
     for (const auto& a : n.args) walk(*a);
   };
   walk(body);
