@@ -17,11 +17,14 @@ bool alpha_ok(std::span<const double> alpha) {
                                        [](double a) { return in_domain(Domain::Positive, a); });
 }
 
-// alpha non-empty with positive entries.
+// alpha of at least two positive entries.
 std::string check_args(std::span<const Value> args) {
   if (is_empty_vector(args, 0)) return "alpha must not be empty";
   if (!known(args, 0)) return "";
   const auto& alpha = args[0].data;
+  // One category is the point mass w = [1]: nothing to infer (Stan's simplex
+  // needs two as well).
+  if (alpha.size() == 1) return "alpha needs at least 2 categories, not 1";
   for (std::size_t i = 0; i < alpha.size(); ++i) {
     if (!in_domain(Domain::Positive, alpha[i])) {
       return "alpha[" + std::to_string(i + 1) + "] = " + shortest(alpha[i]) + " is not positive";
