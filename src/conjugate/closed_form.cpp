@@ -114,8 +114,7 @@ ClosedForm from_family(const dist::Family& family, std::vector<double> args) {
   c.params = named(family, args);
   c.discrete = f->discrete;
   c.mean = Value::scalar(f->mean(args));
-  double var = f->variance(args);
-  c.sd = Value::scalar(std::isnan(var) ? NAN : std::sqrt(var));
+  c.sd = Value::scalar(dist::standard_deviation(*f, args));
   c.cdf = [f, args](double x) { return f->cdf(args, x); };
   c.quantile = [f, args](double p) { return f->quantile(args, p); };
   c.sample = [f, args](dist::Rng& rng) { return Value::scalar(f->sample(args, rng)); };
@@ -160,8 +159,7 @@ ClosedForm independent_elements(const dist::Family& family,
   std::vector<double> mean, sd, mode;
   for (const auto& row : at) {
     mean.push_back(f->mean(row));
-    double var = f->variance(row);
-    sd.push_back(std::isnan(var) ? NAN : std::sqrt(var));
+    sd.push_back(dist::standard_deviation(*f, row));
     std::string note;
     auto mk = mode_of(family, row, note);
     if (mk)

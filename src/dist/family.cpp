@@ -220,6 +220,12 @@ double upper_tail(const Family& f, Args a, double x) {
 
 }  // namespace
 
+double standard_deviation(const Family& f, Args a) {
+  if (f.sd) return f.sd(a);
+  const double v = f.variance ? f.variance(a) : NAN;
+  return std::isnan(v) ? NAN : std::sqrt(v);
+}
+
 double log_cdf(const Family& f, Args a, double x) {
   if (!f.cdf) return detail::nan;
   const double p = f.cdf(a, x);

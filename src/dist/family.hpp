@@ -111,6 +111,10 @@ struct Family {
   double (*quantile)(Args, double p) = nullptr;  // inverse cdf
   double (*mean)(Args) = nullptr;                // NaN when undefined
   double (*variance)(Args) = nullptr;            // NaN when undefined, inf when infinite
+  // The standard deviation where it is finite though the variance overflows
+  // (Normal(0, 1e308)); nullptr: the square root of the variance (see
+  // dist::standard_deviation).
+  double (*sd)(Args) = nullptr;
   double (*sample)(Args, Rng&) = nullptr;
 
   // The log density and its partial derivatives together, for the numeric
@@ -179,6 +183,9 @@ const Family& markov_chain_family();      // extension: hidden Markov states
 
 // log P(X <= x) and log P(X > x) of a univariate family with scalar
 // arguments, accurate in both tails (from ccdf where the family has one).
+// The family's sd, or the square root of its variance (NaN when undefined).
+double standard_deviation(const Family& f, Args a);
+
 double log_cdf(const Family& f, Args a, double x);
 double log_ccdf(const Family& f, Args a, double x);
 // log P(lo <= X <= hi): the mass a truncation T[lo, hi] keeps (either end may

@@ -44,6 +44,7 @@ double quantile(Args a, double p) {
 
 double mean(Args a) { return ok(a) ? a[0] : nan; }
 double variance(Args a) { return ok(a) ? 2.0 * a[1] * a[1] : nan; }
+double sd(Args a) { return ok(a) ? std::sqrt(2.0) * a[1] : nan; }
 
 // loc + scale (E1 - E2) with E1, E2 standard exponentials.
 double sample(Args a, Rng& rng) {
@@ -82,6 +83,7 @@ const Family& laplace_family() {
       .quantile = quantile,
       .mean = mean,
       .variance = variance,
+      .sd = sd,
       .sample = sample,
       .lpdf_grad = lpdf_grad,
       .mode = mode,

@@ -44,6 +44,7 @@ double quantile(Args a, double p) {
 
 double mean(Args a) { return ok(a) ? a[0] : nan; }
 double variance(Args a) { return ok(a) ? a[1] * a[1] : nan; }
+double sd(Args a) { return ok(a) ? a[1] : nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
@@ -87,6 +88,7 @@ const Family& normal_family() {
       .quantile = quantile,
       .mean = mean,
       .variance = variance,
+      .sd = sd,
       .sample = sample,
       .lpdf_grad = lpdf_grad,
       .mode = mode,

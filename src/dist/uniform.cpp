@@ -70,6 +70,11 @@ double variance(Args a) {
   const double w = a[1] - a[0];
   return w * w / 12.0;
 }
+// (b - a) / sqrt(12), as b / sqrt(12) - a / sqrt(12) where b - a overflows.
+double sd(Args a) {
+  if (!ok(a)) return nan;
+  return a[1] / std::sqrt(12.0) - a[0] / std::sqrt(12.0);
+}
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
@@ -112,6 +117,7 @@ const Family& uniform_family() {
       .quantile = quantile,
       .mean = mean,
       .variance = variance,
+      .sd = sd,
       .sample = sample,
       .lpdf_grad = lpdf_grad,
       .mode = mode,

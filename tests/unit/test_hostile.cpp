@@ -163,3 +163,11 @@ TEST_CASE("hostile: a discrete support too large to enumerate says how large") {
   auto p = test::answers("param k ~ Poisson(3)\nprint mean(k)\n");
   CHECK(test::contains(p[0]["error"], "no finite support fixed by data (its values run from 0"));
 }
+
+TEST_CASE("hostile: a standard deviation is finite where only the variance overflows") {
+  auto r = test::answers("param mu ~ Normal(0, 1e308)\nprint sd(mu)\n");
+  CHECK(r[0]["value"].get<double>() == 1e308);
+  auto u = test::answers("param mu ~ Uniform(-1e308, 1e308)\nprint sd(mu)\n");
+  CHECK(u[0]["value"].get<double>() ==
+        doctest::Approx(2 * (1e308 / std::sqrt(12.0))).epsilon(1e-12));
+}
