@@ -4,8 +4,8 @@
 #   1. the Release build (g++, -Wall -Wextra -Werror) and every ctest test;
 #   2. the same suite built by clang with AddressSanitizer and
 #      UndefinedBehaviorSanitizer (any report fails the test);
-#   3. 60 seconds of libFuzzer on the parser and checker (same build, run
-#      beside the tests of step 2).
+#   3. 60 seconds of libFuzzer on the parser and checker, the engines and the
+#      REPL (same build, run beside the tests of step 2).
 #   --quick   only step 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,9 +33,18 @@ cmake --build build-san -j"$jobs"
 # a lower priority, so the fuzzer keeps a core to itself for its 60 s while
 # the tests share the other (and take both once it is done). Its output is
 # printed after the tests'.
-echo "=== the same suite under the sanitizers, beside 60 s of libFuzzer on the parser and checker"
+echo "=== the same suite under the sanitizers, beside 60 s of libFuzzer (parser, engines, REPL)"
+# The three targets in turn (tests/fuzz/README.md): the parser and checker
+# (the fastest, 25 s), the engines and reports (20 s: its seeds replay in
+# about 3 s) and the piped REPL (15 s, mostly a replay of its seeds).
 fuzz_log=build-san/fuzz.log
-BUILD_DIR=build-san bash tests/fuzz/run.sh 60 >"$fuzz_log" 2>&1 &
+{
+  s=0
+  BUILD_DIR=build-san bash tests/fuzz/run.sh 25 fuzz_parser || s=1
+  BUILD_DIR=build-san bash tests/fuzz/run.sh 20 fuzz_engine || s=1
+  BUILD_DIR=build-san bash tests/fuzz/run.sh 15 fuzz_repl || s=1
+  exit $s
+} >"$fuzz_log" 2>&1 &
 fuzz_pid=$!
 trap 'kill "$fuzz_pid" 2>/dev/null || true' EXIT
 tests_status=0
@@ -45,7 +54,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 fuzz_status=0
 wait "$fuzz_pid" || fuzz_status=$?
 trap - EXIT
-echo "=== libFuzzer on the parser and checker, 60 s"
+echo "=== libFuzzer on the parser, the engines and the REPL, 60 s"
 cat "$fuzz_log"
 if [ "$tests_status" -ne 0 ] || [ "$fuzz_status" -ne 0 ]; then
   echo "=== failed: sanitizer suite exit status $tests_status, libFuzzer $fuzz_status" >&2
