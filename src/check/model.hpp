@@ -102,6 +102,9 @@ struct LetVar {
   std::string name;
   ir::NodePtr expr;
   Span span;
+  // An expression of parameters a query asked about (`print a - b`,
+  // `mean(p * 2)`): named by its text, not part of the model's graph.
+  bool from_query = false;
 };
 
 enum class QueryKind {

@@ -20,7 +20,7 @@ using ir::NodePtr;
 
 class QueryChecker {
  public:
-  QueryChecker(Typer& typer, const Scope& scope, const Model& model, Diagnostics& diags)
+  QueryChecker(Typer& typer, const Scope& scope, Model& model, Diagnostics& diags)
       : typer_(typer), scope_(scope), model_(model), diags_(diags) {}
 
   Query query(const ast::Expr& e);
@@ -29,7 +29,7 @@ class QueryChecker {
  private:
   Typer& typer_;
   const Scope& scope_;
-  const Model& model_;
+  Model& model_;
   Diagnostics& diags_;
 
   [[noreturn]] void fail(Span span, const std::string& message) {
@@ -42,7 +42,23 @@ class QueryChecker {
   std::string vector_condition(const ast::Expr& cond, const Type& t) const;
   double level_arg(const ast::Expr& e, const char* what);
   void no_nan_operand(const ir::Node& n, Span fallback);
+  std::optional<Target> derived(const ast::Expr& e);
 };
+
+// An expression that reads a parameter or a let (`a - b`, `exp(mu)`): its
+// posterior as a let of its own, named by its text, so that `mean(a - b)`
+// and `print a - b` need no `let` first. nullopt for an expression of data.
+std::optional<Target> QueryChecker::derived(const ast::Expr& e) {
+  if (reads_no_unknown(e)) return std::nullopt;
+  NodePtr value = typer_.expr(e);
+  if (ir::is_data_only(*value)) return std::nullopt;
+  const std::string text = ast::to_source(e);
+  for (std::size_t i = 0; i < model_.lets.size(); ++i)
+    if (model_.lets[i].from_query && model_.lets[i].name == text)
+      return Target{Target::Kind::Let, i, std::nullopt};
+  model_.lets.push_back(LetVar{text, value, e.span, true});
+  return Target{Target::Kind::Let, model_.lets.size() - 1, std::nullopt};
+}
 
 // A condition that compares with NaN is never true (p < 0/0 and p > 0/0 would
 // both have probability 0): refused where the NaN is written.
@@ -93,8 +109,14 @@ Target QueryChecker::target_of(const ast::Expr& e, const std::string& query) {
   // One element of a vector parameter at an index that is data: w[2].
   const auto* index = ast::as<ast::Index>(e);
   const auto* base = index ? ast::as<ast::Name>(*index->base) : nullptr;
+  const Symbol* base_sym = base ? scope_.find(base->id) : nullptr;
+  // Any other expression of parameters (`a - b`, `x[2, 1]`, `lam[2]` of a let).
+  const bool element =
+      base_sym && !base_sym->bad && base_sym->kind == SymKind::Param && index->indices.size() == 1;
+  if (!element)
+    if (auto t = derived(e)) return *t;
   if (base) {
-    const Symbol* sym = scope_.find(base->id);
+    const Symbol* sym = base_sym;
     if (!sym) typer_.unknown_name(base->id, index->base->span);
     if (sym->bad) throw Poisoned{};
     if (sym->kind != SymKind::Param || index->indices.size() != 1)
@@ -270,10 +292,20 @@ Query QueryChecker::query(const ast::Expr& e) {
       }
     }
   NodePtr value = typer_.expr(e);
-  if (!ir::is_data_only(*value))
-    fail(e.span,
-         "print needs a query such as posterior(p), map(p), mle(p), prob(p > 0.5), "
-         "predictive(y) or evidence()");
+  if (!ir::is_data_only(*value)) {
+    // `print a - b`: the posterior of a derived quantity; `print p > 0.5`:
+    // the probability of the condition.
+    if (value->type.elem == Elem::Bool && value->type.is_scalar()) {
+      no_nan_operand(*value, e.span);
+      q.kind = QueryKind::Prob;
+      q.text = "prob(" + q.text + ")";
+      q.expr = value;
+      return q;
+    }
+    q.kind = QueryKind::Posterior;
+    q.targets.push_back(*derived(e));
+    return q;
+  }
   q.kind = QueryKind::Value;
   q.expr = value;
   return q;

@@ -49,7 +49,7 @@ FactorGraph build(const Model& model) {
     g.vars.push_back({VarKind::Param, i, model.params[i].name});
   g.first_let = g.vars.size();
   for (std::size_t i = 0; i < model.lets.size(); ++i)
-    g.vars.push_back({VarKind::Let, i, model.lets[i].name});
+    g.vars.push_back({VarKind::Let, i, model.lets[i].name, !model.lets[i].from_query});
 
   for (std::size_t i = 0; i < model.priors.size(); ++i) {
     const Prior& p = model.priors[i];
@@ -140,7 +140,7 @@ void write_dot(std::ostream& out, const FactorGraph& g) {
     out << "  }\n";
   }
   for (std::size_t v = 0; v < g.vars.size(); ++v) {
-    if (placed[v]) continue;
+    if (placed[v] || !g.vars[v].drawn) continue;
     const Variable& x = g.vars[v];
     if (x.kind == VarKind::Data)
       out << "  " << var_id(v) << " [label=\"" << escape(x.name)
@@ -152,7 +152,7 @@ void write_dot(std::ostream& out, const FactorGraph& g) {
   for (std::size_t fi = 0; fi < g.factors.size(); ++fi)
     for (auto v : g.factors[fi].vars) out << "  " << factor_id(fi) << " -- " << var_id(v) << ";\n";
   for (const auto& [p, l] : g.derived)
-    out << "  " << var_id(p) << " -- " << var_id(l) << " [style=dashed];\n";
+    if (g.vars[l].drawn) out << "  " << var_id(p) << " -- " << var_id(l) << " [style=dashed];\n";
   out << "}\n";
 }
 

@@ -19,6 +19,7 @@ struct Variable {
   VarKind kind;
   std::size_t index;  // into Model::data / params / lets
   std::string name;
+  bool drawn = true;  // false for a quantity only a query asked about
 };
 
 struct Factor {

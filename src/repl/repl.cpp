@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "diag/interrupt.hpp"
 #include "expr/builtins.hpp"
 #include "pipeline/pipeline.hpp"
+#include "report/file.hpp"
 #include "report/plot_svg.hpp"
 #include "report/text.hpp"
 #include "syntax/parser.hpp"
@@ -32,7 +34,8 @@ namespace bayes::repl {
 namespace {
 
 const char* kHelp =
-    "Type statements of the language, one per line; 'print QUERY' answers at once.\n"
+    "Type statements of the language, one per line; 'print QUERY' answers at once,\n"
+    "and so does a name or an expression alone ('p', 'a - b', 'p > 0.5').\n"
     "  data x = [1, 0, 1]          param p ~ Beta(1, 1)        x ~ Bernoulli(p)\n"
     "  print posterior(p)          print map(p)                print prob(p > 0.5)\n"
     "  plot p                      plot p to \"p.svg\"\n"
@@ -42,6 +45,9 @@ const char* kHelp =
     "  :help         this text\n"
     "  :load FILE    run a model file's statements\n"
     "  :model        the statements defined so far\n"
+    "  :drop NAME    remove the statement that defines NAME (and NAME's observations);\n"
+    "                ':drop y ~ Bernoulli(p)' removes that statement\n"
+    "  :save FILE    write the statements as a model file that reproduces the session\n"
     "  :graph        the factor graph (Graphviz DOT)\n"
     "  :reset        forget everything\n"
     "  :method NAME  how posteriors are found: auto, exact, conjugate, laplace,\n"
@@ -85,6 +91,72 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   auto e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
+}
+
+// The identifiers a statement's text uses (outside strings and comments).
+std::set<std::string> identifiers_in(const std::string& text) {
+  std::set<std::string> out;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      std::size_t b = i;
+      while (i < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
+        ++i;
+      out.insert(text.substr(b, i - b));
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {  // 1e5 is a number, not 'e5'
+      while (i < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+        ++i;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Whether a statement is an observation of the data `name` (`name ~ ...`,
+// `name[i] ~ ...`).
+bool observes(const std::string& text, const std::string& name) {
+  Diagnostics diags;
+  auto program = syntax::parse_program(SourceFile{"<repl>", text, ""}, diags);
+  if (!program || program->stmts.size() != 1) return false;
+  const auto* o = std::get_if<ast::ObserveStmt>(&program->stmts[0].node);
+  if (!o) return false;
+  const ast::Expr* lhs = o->lhs.get();
+  if (const auto* ix = ast::as<ast::Index>(*lhs)) lhs = ix->base.get();
+  const auto* n = ast::as<ast::Name>(*lhs);
+  return n && n->id == name;
+}
+
+// Whitespace runs as one space, none at the ends: how statements are matched.
+std::string squeeze(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// A string literal of the language for `s`.
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace
@@ -147,6 +219,15 @@ bool Session::run_line(const std::string& typed) {
   interrupt_requested = false;
   try {
     if (t[0] == ':') return command(t);
+    // A name or an expression alone is a question: 'p' prints p's posterior.
+    Diagnostics probe;
+    if (!syntax::parse_program(SourceFile{"<repl>", line, directory_}, probe)) {
+      Diagnostics as_print;
+      auto program =
+          syntax::parse_program(SourceFile{"<repl>", "print " + t, directory_}, as_print);
+      if (program && program->stmts.size() == 1 && is_query(program->stmts[0]))
+        return statements("print " + t, "<repl>");
+    }
     return statements(line, "<repl>");
   } catch (const Interrupted&) {
     interrupt_requested = false;
@@ -234,6 +315,14 @@ bool Session::command(const std::string& line) {
     graph::write_dot(out_, c->graph);
     return true;
   }
+  if (cmd == ":drop") return drop(arg);
+  if (cmd == ":save") {
+    if (arg.empty()) {
+      err_ << "error: :save needs a file name\n";
+      return false;
+    }
+    return save(arg);
+  }
   if (cmd == ":load") {
     if (arg.empty()) {
       err_ << "error: :load needs a file name\n";
@@ -241,12 +330,115 @@ bool Session::command(const std::string& line) {
     }
     return load(arg);
   }
-  std::vector<std::string> commands = {":help", ":load",   ":model",  ":graph", ":reset", ":method",
-                                       ":seed", ":chains", ":warmup", ":draws", ":quit"};
+  std::vector<std::string> commands = {":help",   ":load",  ":model",  ":drop", ":save",
+                                       ":graph",  ":reset", ":method", ":seed", ":chains",
+                                       ":warmup", ":draws", ":quit"};
   std::string near = closest_name(cmd, commands);
   err_ << "error: unknown command '" << cmd << "'"
        << (near.empty() ? "" : " (did you mean '" + near + "'?)") << "; :help lists them\n";
   return false;
+}
+
+// :drop NAME removes the statement defining NAME, with the observations of
+// NAME; any other statement that uses NAME must be dropped first. :drop
+// followed by a statement's text removes that statement.
+bool Session::drop(const std::string& what) {
+  if (what.empty()) {
+    err_ << "error: :drop needs a name (or a statement's text, as :model shows it)\n";
+    return false;
+  }
+  std::vector<Entry> kept;
+  std::vector<std::string> dropped;
+  const bool is_name = identifiers_in(what) == std::set<std::string>{what} &&
+                       what.find_first_of(" \t") == std::string::npos;
+  if (is_name) {
+    auto defines = [&](const Entry& e) {
+      return std::find(e.defines.begin(), e.defines.end(), what) != e.defines.end();
+    };
+    if (std::none_of(entries_.begin(), entries_.end(), defines)) {
+      std::vector<std::string> names;
+      for (const auto& e : entries_) names.insert(names.end(), e.defines.begin(), e.defines.end());
+      std::string near = closest_name(what, names);
+      err_ << "error: no statement defines '" << what << "'"
+           << (near.empty() ? "" : " (did you mean '" + near + "'?)") << "; :model lists them\n";
+      return false;
+    }
+    std::vector<std::string> users;
+    for (const auto& e : entries_) {
+      if (defines(e) || observes(e.text, what)) {
+        dropped.push_back(e.text);
+        continue;
+      }
+      if (identifiers_in(e.text).count(what)) users.push_back(e.text);
+      kept.push_back(e);
+    }
+    if (!users.empty()) {
+      err_ << "error: cannot drop '" << what << "': ";
+      for (std::size_t i = 0; i < users.size(); ++i)
+        err_ << (i ? ", " : "") << "'" << squeeze(users[i]) << "'";
+      err_ << (users.size() == 1 ? " uses" : " use") << " it (drop "
+           << (users.size() == 1 ? "that" : "those") << " first)\n";
+      return false;
+    }
+  } else {
+    bool found = false;
+    for (const auto& e : entries_) {
+      if (!found && squeeze(e.text) == squeeze(what)) {
+        found = true;
+        dropped.push_back(e.text);
+        continue;
+      }
+      kept.push_back(e);
+    }
+    if (!found) {
+      err_ << "error: no statement reads '" << squeeze(what)
+           << "'; :model lists them (or :drop NAME)\n";
+      return false;
+    }
+  }
+  // What is left must still check: a definition others use stays.
+  Diagnostics diags;
+  if (!compile(SourceFile{"<repl>", program_text(kept), directory_}, diags)) {
+    err_ << "error: cannot drop '" << squeeze(what) << "': the statements left do not check";
+    if (!diags.list().empty()) err_ << " (" << diags.list().front().message << ")";
+    err_ << '\n';
+    return false;
+  }
+  entries_ = std::move(kept);
+  for (const auto& d : dropped) out_ << "(dropped '" << squeeze(d) << "')\n";
+  return true;
+}
+
+// :save FILE writes the statements as a model file; data files named by a
+// relative path are named relative to the saved file.
+bool Session::save(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target = fs::absolute(path, ec);
+  const fs::path from = fs::absolute(directory_.empty() ? fs::path(".") : fs::path(directory_), ec);
+  std::string text = "# Saved from a bayes REPL session.\n";
+  for (const auto& e : entries_) {
+    std::string stmt = e.text;
+    Diagnostics diags;
+    auto program = syntax::parse_program(SourceFile{"<repl>", stmt, directory_}, diags);
+    if (program && program->stmts.size() == 1)
+      if (const auto* d = std::get_if<ast::DataStmt>(&program->stmts[0].node);
+          d && d->file && fs::path(*d->file).is_relative() && *d->file != "-") {
+        const fs::path file = (from / *d->file).lexically_normal();
+        const fs::path rel = file.lexically_relative(target.parent_path());
+        stmt = stmt.substr(0, d->file_span.begin) +
+               quoted(rel.empty() ? file.string() : rel.string()) + stmt.substr(d->file_span.end);
+      }
+    text += stmt + "\n";
+  }
+  std::string error;
+  if (!report::write_file(path, text, error)) {
+    err_ << "error: " << error << '\n';
+    return false;
+  }
+  out_ << "(saved " << entries_.size() << (entries_.size() == 1 ? " statement" : " statements")
+       << " to " << path << ")\n";
+  return true;
 }
 
 bool Session::load(const std::string& path) {
@@ -436,10 +628,10 @@ bool Session::run_piped(std::istream& in) {
 }
 
 std::vector<std::string> Session::completions() const {
-  std::vector<std::string> out = {":method", ":seed", ":chains", ":warmup", ":draws",
-                                  ":help",   ":load", ":model",  ":graph",  ":reset",
-                                  ":quit",   "data",  "param",   "let",     "print",
-                                  "plot",    "fn",    "from",    "to",      "in"};
+  std::vector<std::string> out = {":method", ":seed", ":chains", ":warmup", ":draws", ":drop",
+                                  ":save",   ":help", ":load",   ":model",  ":graph", ":reset",
+                                  ":quit",   "data",  "param",   "let",     "print",  "plot",
+                                  "fn",      "from",  "to",      "in"};
   for (const auto& q : check::query_names()) out.push_back(q);
   for (const auto* f : dist::all()) out.emplace_back(f->name);
   for (const auto& b : all_builtins()) out.emplace_back(b.name);
@@ -466,8 +658,15 @@ char* completion_generator(const char* text, int state) {
   return strdup(g_matches[static_cast<std::size_t>(state)].c_str());
 }
 
-char** complete(const char* text, int, int) {
+char** complete(const char* text, int start, int) {
   rl_attempted_completion_over = 1;
+  // After :load or :save, file names (libedit's own completer: directories
+  // end with '/', a file with a space).
+  const std::string before(rl_line_buffer, rl_line_buffer + std::max(start, 0));
+  if (before.rfind(":load ", 0) == 0 || before.rfind(":save ", 0) == 0) {
+    rl_filename_completion_desired = 1;
+    return rl_completion_matches(text, rl_filename_completion_function);
+  }
   // A space after a command or a keyword; none after a name, so that
   // "posteri<TAB>(p)" reads "posterior(p)".
   static const std::vector<std::string> spaced = {"data", "param", "let",  "print",

@@ -55,6 +55,8 @@ class Session {
   std::string directory_;  // where relative data paths resolve: the last :load-ed file's folder
 
   bool command(const std::string& line);
+  bool drop(const std::string& what);
+  bool save(const std::string& path);
   bool appends_only(const std::string& text, std::set<std::string>& batch_names) const;
   bool run_appends(const std::vector<std::string>& lines, std::size_t from, std::size_t to);
   bool statements(const std::string& text, const std::string& source_name);

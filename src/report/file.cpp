@@ -21,7 +21,7 @@ bool write_file(const std::string& path, const std::string& text, std::string& e
   // user did not name.
   struct stat link {};
   if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode))
-    return fail("it is a symbolic link (plots and draws are written only to regular files)");
+    return fail("it is a symbolic link (bayes writes regular files only, never through a link)");
   const std::string& file = path;
   struct stat target {};
   if (::stat(file.c_str(), &target) == 0) {

@@ -7,8 +7,9 @@
 // pending at the end is run last. (repl::run itself reads std::cin and writes
 // std::cout, so the loop is repeated here around a Session writing to
 // memory.) Statements, queries, :commands (:method, :seed, :chains,
-// :warmup, :draws, :model, :graph, :reset, :load, :help) all run; plots are
-// answered, drawn in the text and their files refused (sandbox.hpp). Anything
+// :warmup, :draws, :model, :graph, :reset, :load, :drop, :save, :help) all
+// run; plots are answered and drawn in the text, and the files of plots and
+// :save refused (sandbox.hpp). Anything
 // that crashes, trips ASan/UBSan, leaks or hangs is a bug in src/ (run_line
 // itself turns exceptions into messages).
 //

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "data/csv.hpp"
+#include "graph/factor_graph.hpp"
 #include "helpers.hpp"
 
 using namespace bayes;
@@ -455,11 +456,27 @@ TEST_CASE("queries: mean(...) and sd(...) of a data expression are the built-ins
   CHECK(r[0]["value"].get<double>() == 2.0);
   CHECK(r[1]["value"].get<double>() == 2.0);                    // the sample sd, as R's sd()
   CHECK(std::fabs(r[2]["value"].get<double>() - 1.0) < 1e-12);  // posterior mean (0 + 3) / 3
-  // One element of a parameter is a query (the marginal); an expression of one is named first.
+  // One element of a parameter is a query (the marginal); so is any
+  // expression of parameters (a derived quantity, named by its text).
   auto element = bayes::test::run("param w[2] ~ Normal(0, 1)\nprint sd(w[1])\n");
   CHECK(element.errors().empty());
-  auto bad = bayes::test::run("param w[2] ~ Normal(0, 1)\nlet v = w * 2\nprint sd(v[1])\n");
-  CHECK(bad.first_error() ==
-        "3:10: sd(...) of one element needs a vector parameter and one index, as in "
-        "'sd(w[2])'; for an expression, name it first: let v1 = v[1]");
+  auto d = bayes::test::answers(
+      "param w[2] ~ Normal(0, 1)\nlet v = w * 2\nprint sd(v[1])\nprint w[1] - w[2]\n"
+      "print w[1] > 0\nprint mean(exp(w[2]))\n");
+  REQUIRE(d.size() == 4);
+  CHECK(d[0]["query"] == "sd(v[1])");
+  CHECK(std::fabs(d[0]["value"].get<double>() - 2.0) < 0.05);  // 2 sd(w[1]), by draws
+  CHECK(d[1]["query"] == "w[1] - w[2]");
+  CHECK(std::fabs(d[1]["sd"].get<double>() - std::sqrt(2.0)) < 0.05);
+  CHECK(d[2]["query"] == "prob(w[1] > 0)");  // a condition: its probability
+  CHECK(std::fabs(d[2]["value"].get<double>() - 0.5) < 1e-12);
+  CHECK(std::fabs(d[3]["value"].get<double>() - std::exp(0.5)) < 0.1);  // lognormal mean
+  // A query's expression is no node of the model's graph.
+  auto graphed = bayes::test::run("param w[2] ~ Normal(0, 1)\nprint w[1] - w[2]\n");
+  REQUIRE(graphed.compiled);
+  std::ostringstream dot;
+  bayes::graph::write_dot(dot, graphed.compiled->graph);
+  CHECK(dot.str().find("w[1] - w[2]") == std::string::npos);
+  auto unknown = bayes::test::run("param w[2] ~ Normal(0, 1)\nprint w[1] - u\n");
+  CHECK(unknown.first_error().rfind("2:14: unknown name 'u'", 0) == 0);
 }

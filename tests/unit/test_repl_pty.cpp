@@ -133,6 +133,18 @@ TEST_CASE("REPL in a terminal: answers, completion, errors with a caret, history
     t.type("print posteri\t(p)\r");
     CHECK(t.expect("posterior(p) = Beta"));
 
+    // After :load, tab completes a file name.
+    {
+      std::ofstream model(home / "lesson_tosses.model");
+      model << "data tosses = [1, 1, 0]\nparam q ~ Beta(1, 1)\ntosses ~ Bernoulli(q)\n"
+               "print map(q)\n";
+    }
+    t.type(":load " + (home / "lesson_to").string() + "\t\r");
+    CHECK(t.expect("map(q) = 0.6667"));
+    // A name alone shows its posterior.
+    t.type("q\r");
+    CHECK(t.expect("q = Beta(a = 3, b = 2)"));
+
     // The sequential update: more data replaces the old, the answer moves.
     t.type("data flips = [1, 0, 1, 1, 1]\r");
     t.type("print map(p)\r");
