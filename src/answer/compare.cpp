@@ -1,4 +1,4 @@
-// Model comparison: receives two compiled models, produces their evidences and Bayes factor.
+// Model comparison: receives compiled models, produces their evidences, ranking and Bayes factor.
 #include "answer/compare.hpp"
 
 #include <algorithm>
@@ -65,45 +65,73 @@ std::string kass_raftery(double b) {
   return "decisive";
 }
 
-Comparison compare(const Compiled& a, const std::string& name_a, const Compiled& b,
-                   const std::string& name_b, const Options& options) {
+Comparison compare(const std::vector<Candidate>& candidates, const Options& options) {
   Comparison out;
-  const Compiled* cs[2] = {&a, &b};
-  const std::string* names[2] = {&name_a, &name_b};
-  for (int i = 0; i < 2; ++i) {
-    Answer e = evidence_of(*cs[i], options);
+  for (const auto& c : candidates) {
+    Answer e = evidence_of(*c.model, options);
     Comparison::Model entry;
-    entry.file = *names[i];
+    entry.file = c.name;
     if (const auto* f = std::get_if<Failure>(&e.body)) {
       entry.error = f->reason;
-      if (out.error.empty()) out.error = *names[i] + ": " + f->reason;
+      if (out.error.empty()) out.error = c.name + ": " + f->reason;
     } else {
       entry.log_evidence = std::get<Evidence>(e.body).log_value;
       entry.method = e.method;
       entry.exact = e.method != "laplace";
+      out.exact = out.exact && entry.exact;
     }
     out.models.push_back(entry);
   }
-  auto da = observed(a.model), db = observed(b.model);
-  if (!da.same(db)) {
-    std::string how =
-        da.n != db.n
-            ? std::to_string(da.n) + " vs " + std::to_string(db.n) + " observed values"
-            : "the same number of values, " + std::to_string(da.n) + ", but not the same values";
-    out.warnings.push_back("the two models do not observe the same data (" + how +
-                           "): their evidences are not comparable");
+  // Evidences of different data are not comparable: no verdict at all.
+  if (candidates.empty()) return out;
+  const Fingerprint first = observed(candidates[0].model->model);
+  std::vector<std::string> differ;
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    const Fingerprint other = observed(candidates[i].model->model);
+    if (first.same(other)) continue;
+    differ.push_back(
+        candidates[i].name + " (" +
+        (first.n != other.n
+             ? std::to_string(other.n) + " observed values against " + std::to_string(first.n)
+             : "as many values, " + std::to_string(first.n) + ", but not the same") +
+        ")");
   }
-  if (!out.error.empty()) return out;
-  double la = out.models[0].log_evidence, lb = out.models[1].log_evidence;
-  if (!std::isfinite(la) || !std::isfinite(lb)) {
-    out.error = "an evidence is not finite, so the Bayes factor is undefined";
+  if (!differ.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < differ.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == differ.size() ? " and " : ", ") + differ[i];
+    out.error = list + (differ.size() == 1 ? " does" : " do") + " not observe the data " +
+                candidates[0].name +
+                " observes: evidences of different data are not comparable, so no model is "
+                "favoured";
     return out;
   }
-  out.log_bayes_factor = la - lb;
-  out.bayes_factor = std::exp(out.log_bayes_factor);
-  out.favours = out.log_bayes_factor >= 0 ? name_a : name_b;
-  out.strength = kass_raftery(std::exp(std::fabs(out.log_bayes_factor)));
-  out.exact = out.models[0].exact && out.models[1].exact;
+  if (!out.error.empty()) return out;
+  for (const auto& m : out.models)
+    if (!std::isfinite(m.log_evidence)) {
+      out.error = m.file + ": the evidence is not finite, so no Bayes factor is defined";
+      return out;
+    }
+  // Ranked by evidence; probabilities by log-sum-exp about the best.
+  out.ranking.resize(out.models.size());
+  for (std::size_t i = 0; i < out.ranking.size(); ++i) out.ranking[i] = i;
+  std::stable_sort(out.ranking.begin(), out.ranking.end(), [&](std::size_t a, std::size_t b) {
+    return out.models[a].log_evidence > out.models[b].log_evidence;
+  });
+  const double best = out.models[out.ranking[0]].log_evidence;
+  double total = 0;
+  for (const auto& m : out.models) total += std::exp(m.log_evidence - best);
+  for (auto& m : out.models) {
+    m.log_factor_to_best = best - m.log_evidence;
+    m.probability = std::exp(m.log_evidence - best) / total;
+  }
+  out.favours = out.models[out.ranking[0]].file;
+  if (out.models.size() >= 2)
+    out.strength = kass_raftery(std::exp(out.models[out.ranking[1]].log_factor_to_best));
+  if (out.models.size() == 2) {
+    out.log_bayes_factor = out.models[0].log_evidence - out.models[1].log_evidence;
+    out.bayes_factor = std::exp(out.log_bayes_factor);
+  }
   return out;
 }
 

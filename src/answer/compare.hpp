@@ -1,6 +1,8 @@
 // Model comparison: the log evidence of each model (exact when closed form,
-// a Laplace approximation otherwise) and the Bayes factor between them, read
-// on Kass & Raftery's scale (J. Am. Stat. Assoc. 90 (1995) 773-795, sec. 3.2).
+// a Laplace approximation otherwise), the models ranked by it with their
+// posterior probabilities under equal prior odds, and the Bayes factor of
+// the best over the runner-up read on Kass & Raftery's scale (J. Am. Stat.
+// Assoc. 90 (1995) 773-795, sec. 3.2).
 #pragma once
 
 #include <cmath>
@@ -11,7 +13,8 @@
 
 namespace bayes::answer {
 
-// The comparison of two models; src/report renders it as JSON and as a table.
+// The comparison of two or more models; src/report renders it as JSON and
+// as a table.
 struct Comparison {
   struct Model {
     std::string file;
@@ -19,19 +22,28 @@ struct Comparison {
     double log_evidence = NAN;  // log p(D | model)
     std::string method;         // conjugate, enumeration or laplace
     bool exact = true;
+    double probability = NAN;         // p(model | D), every model a priori equally likely
+    double log_factor_to_best = NAN;  // log p(D | best) - log p(D | this model), >= 0
   };
-  std::vector<Model> models;
-  std::vector<std::string> warnings;  // e.g. the two do not observe the same data
-  std::string error;                  // why there is no Bayes factor; else empty
-  double log_bayes_factor = NAN;      // log p(D | a) - log p(D | b)
-  double bayes_factor = NAN;          // inf when it overflows
-  std::string favours;                // the file of the favoured model
-  std::string strength;               // Kass & Raftery's word
-  bool exact = true;                  // both evidences exact
+  std::vector<Model> models;          // in the order given
+  std::vector<std::size_t> ranking;   // indices into models, best first (empty without a verdict)
+  std::vector<std::string> warnings;  // e.g. an evidence is a Laplace approximation
+  std::string error;                  // why there is no verdict; else empty
+  // The first model over the second (two models only, as the Bayes factor
+  // is usually quoted), NAN otherwise.
+  double log_bayes_factor = NAN;  // log p(D | first) - log p(D | second)
+  double bayes_factor = NAN;      // inf when it overflows
+  std::string favours;            // the file of the best model
+  std::string strength;           // Kass & Raftery's word for best over runner-up
+  bool exact = true;              // every evidence exact
 };
 
-Comparison compare(const Compiled& a, const std::string& name_a, const Compiled& b,
-                   const std::string& name_b, const Options& options);
+struct Candidate {
+  const Compiled* model;
+  std::string name;
+};
+
+Comparison compare(const std::vector<Candidate>& models, const Options& options);
 
 // Kass & Raftery's words for a Bayes factor B >= 1 in favour of one model.
 std::string kass_raftery(double bayes_factor);

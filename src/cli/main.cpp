@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "answer/answer.hpp"
@@ -234,13 +235,16 @@ int run_check(const std::string& path) {
   return kOk;
 }
 
-int run_compare(const std::string& path_a, const std::string& path_b, bool json,
-                const std::string& method) {
-  SourceFile fa, fb;
+int run_compare(const std::vector<std::string>& paths, bool json, const std::string& method) {
+  std::vector<SourceFile> files(paths.size());
+  std::vector<std::optional<Compiled>> compiled(paths.size());
   auto diagnostics = nlohmann::ordered_json::array();
-  auto a = load(path_a, fa, json ? &diagnostics : nullptr);
-  auto b = load(path_b, fb, json ? &diagnostics : nullptr);
-  if (!a || !b) {
+  bool all = true;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    compiled[i] = load(paths[i], files[i], json ? &diagnostics : nullptr);
+    all = all && compiled[i].has_value();
+  }
+  if (!all) {
     if (json) std::cout << report::dump({{"errors", diagnostics}}) << '\n';
     return kModelError;
   }
@@ -248,7 +252,9 @@ int run_compare(const std::string& path_a, const std::string& path_b, bool json,
   ao.method = method == "conjugate" ? answer::Method::Conjugate
               : method == "numeric" ? answer::Method::Numeric
                                     : answer::Method::Auto;
-  answer::Comparison c = answer::compare(*a, path_a, *b, path_b, ao);
+  std::vector<answer::Candidate> candidates;
+  for (std::size_t i = 0; i < paths.size(); ++i) candidates.push_back({&*compiled[i], paths[i]});
+  answer::Comparison c = answer::compare(candidates, ao);
   for (const auto& w : c.warnings) std::cerr << "bayes: warning: " << w << '\n';
   if (json)
     std::cout << report::dump(report::to_json(c)) << '\n';
@@ -277,23 +283,25 @@ int dispatch(int argc, char** argv) {
   }
   if (first == "compare") {
     CLI::App app{
-        "bayes compare: the log evidence of two models observing the same data, and their Bayes "
-        "factor",
+        "bayes compare: the log evidence of models observing the same data, their posterior "
+        "probabilities under equal prior odds and the Bayes factor of the best",
         "bayes compare"};
-    std::string a, b;
+    std::vector<std::string> paths;
     bool json = false;
-    app.add_option("A", a, "the first .model file")->required();
-    app.add_option("B", b, "the second .model file")->required();
+    app.add_option("MODELS", paths, "two or more .model files")->required();
     std::string method = "auto";
     app.add_flag("--json", json, "print the comparison as one JSON document");
     app.add_option("--method", method, "auto, conjugate or numeric (a Laplace evidence)")
         ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
     try {
       app.parse(argc - 1, argv + 1);
+      if (paths.size() < 2)
+        throw CLI::ValidationError(
+            "MODELS", "compare needs two or more model files, got " + std::to_string(paths.size()));
     } catch (const CLI::ParseError& e) {
       return usage_error(e, app);
     }
-    return run_compare(a, b, json, method);
+    return run_compare(paths, json, method);
   }
   if (first == "repl" || argc == 1) {
     CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)",
@@ -312,10 +320,10 @@ int dispatch(int argc, char** argv) {
 
   CLI::App app{
       "bayes: exact and numeric Bayesian inference for .model files\n\n"
-      "  bayes FILE.model [options]   answer the model's queries\n"
-      "  bayes check FILE.model       parse and check only\n"
-      "  bayes compare A.model B.model  log evidences and the Bayes factor\n"
-      "  bayes repl [FILE.model]      interactive session\n",
+      "  bayes FILE.model [options]          answer the model's queries\n"
+      "  bayes check FILE.model              parse and check only\n"
+      "  bayes compare A.model B.model ...   rank models by evidence (Bayes factors)\n"
+      "  bayes repl [FILE.model]             interactive session\n",
       "bayes"};
   RunOptions opt;
   app.add_option("FILE", opt.file, "the .model file")->required();

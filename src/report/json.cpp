@@ -214,6 +214,10 @@ Json to_json(const answer::Comparison& c) {
       entry["log_evidence"] = json_number(m.log_evidence);
       entry["method"] = m.method;
       entry["exact"] = m.exact;
+      if (!std::isnan(m.probability)) {
+        entry["probability"] = m.probability;
+        entry["log_bayes_factor_to_best"] = m.log_factor_to_best;
+      }
     }
     out["models"].push_back(entry);
   }
@@ -221,8 +225,13 @@ Json to_json(const answer::Comparison& c) {
     out["error"] = c.error;
     return out;
   }
-  out["log_bayes_factor"] = c.log_bayes_factor;
-  out["bayes_factor"] = std::isfinite(c.bayes_factor) ? Json(c.bayes_factor) : Json("inf");
+  Json ranking = Json::array();
+  for (auto i : c.ranking) ranking.push_back(c.models[i].file);
+  out["ranking"] = ranking;
+  if (!std::isnan(c.log_bayes_factor)) {
+    out["log_bayes_factor"] = c.log_bayes_factor;
+    out["bayes_factor"] = std::isfinite(c.bayes_factor) ? Json(c.bayes_factor) : Json("inf");
+  }
   out["favours"] = c.favours;
   out["strength"] = c.strength;
   out["exact"] = c.exact;

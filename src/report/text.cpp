@@ -440,31 +440,56 @@ void write_report(std::ostream& out, const answer::Report& rep, const PlotFiles&
 }
 
 void write_compare(std::ostream& out, const answer::Comparison& c) {
+  const bool ranked = !c.ranking.empty();
   std::size_t width = std::string("model").size();
   for (const auto& m : c.models) width = std::max(width, m.file.size());
   auto pad = [](std::string s, std::size_t w) { return s + std::string(w - s.size(), ' '); };
-  out << pad("model", width) << "   log evidence   method\n";
-  for (const auto& m : c.models) {
+  auto right = [](const std::string& s, std::size_t w) {
+    return std::string(s.size() < w ? w - s.size() : 0, ' ') + s;
+  };
+  // Best first when ranked, else as given.
+  std::vector<std::size_t> order = c.ranking;
+  if (!ranked)
+    for (std::size_t i = 0; i < c.models.size(); ++i) order.push_back(i);
+  out << pad("model", width) << "   log evidence"
+      << (ranked ? "   P(model | D)   Bayes factor to best" : "") << "   method\n";
+  for (auto i : order) {
+    const auto& m = c.models[i];
     out << pad(m.file, width) << "   ";
     if (!m.error.empty()) {
       out << m.error << '\n';
       continue;
     }
-    std::string v = number(m.log_evidence);
-    out << std::string(v.size() < 12 ? 12 - v.size() : 0, ' ') << v << "   "
-        << (m.exact ? "exact (" + m.method + ")" : std::string("Laplace approximation")) << '\n';
+    out << right(number(m.log_evidence), 12) << "   ";
+    if (ranked) {
+      const double factor = std::exp(m.log_factor_to_best);
+      out << right(significant(m.probability, 4), 12) << "   "
+          << right(std::isfinite(factor) ? significant(factor, 4) : "inf", 20) << "   ";
+    }
+    out << (m.exact ? "exact (" + m.method + ")" : std::string("Laplace approximation")) << '\n';
   }
-  if (!c.error.empty()) return;
-  const std::string& a = c.models[0].file;
-  const std::string& b = c.models[1].file;
-  double lbf = c.log_bayes_factor;
-  out << "\nlog Bayes factor  " << number(lbf) << "   = log p(D | " << a << ") - log p(D | " << b
-      << ")\n";
-  out << "Bayes factor      " << (std::isfinite(c.bayes_factor) ? number(c.bayes_factor) : "inf");
-  if (!c.exact) out << "   (Laplace approximation)";
-  out << '\n';
-  out << "reading           " << significant(std::exp(std::fabs(lbf)), 4) << " to 1 in favour of "
-      << c.favours << ": " << c.strength << " (Kass & Raftery 1995)\n";
+  if (!c.error.empty()) {
+    out << "\nno verdict: " << c.error << '\n';
+    return;
+  }
+  if (c.models.size() < 2) return;
+  out << "\n";
+  if (c.models.size() == 2) {
+    const std::string& a = c.models[0].file;
+    const std::string& b = c.models[1].file;
+    out << "log Bayes factor  " << number(c.log_bayes_factor) << "   = log p(D | " << a
+        << ") - log p(D | " << b << ")\n";
+    out << "Bayes factor      " << (std::isfinite(c.bayes_factor) ? number(c.bayes_factor) : "inf");
+    if (!c.exact) out << "   (Laplace approximation)";
+    out << '\n';
+  }
+  const auto& second = c.models[c.ranking[1]];
+  out << "reading           " << significant(std::exp(second.log_factor_to_best), 4)
+      << " to 1 in favour of " << c.favours
+      << (c.models.size() > 2 ? " over the runner-up " + second.file : "") << ": " << c.strength
+      << " (Kass & Raftery 1995)\n";
+  out << "                  P(model | D) with every model equally likely a priori"
+      << (c.exact ? "" : "; a Laplace evidence is approximate, and so are these") << '\n';
 }
 
 void write_progress(std::ostream& out, const std::string& what, double fraction) {

@@ -352,7 +352,7 @@ TEST_CASE("compare: Beta-Binomial evidences by hand") {
   auto b = bayes::test::run("data k = 7\nparam q ~ Beta(1, 1)\nk ~ Binomial(10, q)\n");
   REQUIRE(a.compiled);
   REQUIRE(b.compiled);
-  auto typed = bayes::answer::compare(*a.compiled, "a.model", *b.compiled, "b.model", {});
+  auto typed = bayes::answer::compare({{&*a.compiled, "a.model"}, {&*b.compiled, "b.model"}}, {});
   json c = bayes::report::to_json(typed);
   INFO(c.dump());
   CHECK(c["models"][0]["log_evidence"].get<double>() == doctest::Approx(ea).epsilon(1e-10));
@@ -366,12 +366,41 @@ TEST_CASE("compare: Beta-Binomial evidences by hand") {
 
   auto other = bayes::test::run("data k = 3\nparam p ~ Beta(2, 2)\nk ~ Binomial(10, p)\n");
   REQUIRE(other.compiled);
-  auto w = bayes::answer::compare(*a.compiled, "a.model", *other.compiled, "c.model", {});
-  REQUIRE(w.warnings.size() == 1);
+  auto w = bayes::answer::compare({{&*a.compiled, "a.model"}, {&*other.compiled, "c.model"}}, {});
+  CHECK(test::contains(w.error, "c.model (as many values, 1, but not the same) does not observe"));
+  CHECK(w.ranking.empty());  // no verdict
 
   std::ostringstream out;
   bayes::report::write_compare(out, typed);
   CHECK(out.str().find("in favour of a.model") != std::string::npos);
+}
+
+TEST_CASE("compare: three models ranked, with their probabilities under equal prior odds") {
+  auto lbeta = [](double a, double b) {
+    return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  };
+  // 7 of 10 under Beta(2, 2), Beta(1, 1), Beta(5, 5): the binomial
+  // coefficient cancels in every ratio.
+  const double e[3] = {lbeta(9, 5) - lbeta(2, 2), lbeta(8, 4) - lbeta(1, 1),
+                       lbeta(12, 8) - lbeta(5, 5)};
+  const double total = std::exp(e[0]) + std::exp(e[1]) + std::exp(e[2]);
+  std::vector<bayes::test::Result> runs;
+  for (const char* prior : {"Beta(2, 2)", "Beta(1, 1)", "Beta(5, 5)"})
+    runs.push_back(bayes::test::run(std::string("data k = 7\nparam p ~ ") + prior +
+                                    "\nk ~ Binomial(10, p)\n"));
+  auto c = bayes::answer::compare(
+      {{&*runs[0].compiled, "a"}, {&*runs[1].compiled, "b"}, {&*runs[2].compiled, "c"}}, {});
+  REQUIRE(c.error.empty());
+  CHECK(c.ranking == std::vector<std::size_t>{2, 0, 1});
+  for (int i = 0; i < 3; ++i) {
+    CHECK(c.models[i].probability == doctest::Approx(std::exp(e[i]) / total).epsilon(1e-10));
+    CHECK(c.models[i].log_factor_to_best == doctest::Approx(e[2] - e[i]).epsilon(1e-10));
+  }
+  CHECK(c.favours == "c");
+  CHECK(std::isnan(c.log_bayes_factor));  // quoted for two models only
+  json j = bayes::report::to_json(c);
+  CHECK(j["ranking"] == json::array({"c", "a", "b"}));
+  CHECK(j["models"][1]["probability"].get<double>() == doctest::Approx(std::exp(e[1]) / total));
 }
 
 TEST_CASE("Kass & Raftery scale") {
@@ -451,7 +480,7 @@ TEST_CASE("compare: the same data, stored or streamed from a CSV column") {
   REQUIRE(stored.compiled);
   REQUIRE(other.compiled);
   json same = bayes::report::to_json(
-      bayes::answer::compare(*streamed.compiled, "a", *stored.compiled, "b", {}));
+      bayes::answer::compare({{&*streamed.compiled, "a"}, {&*stored.compiled, "b"}}, {}));
   CHECK(same["warnings"].empty());
   // log B(9, 5) - log B(2, 2) and log B(8, 4) - log B(1, 1): 7 heads in 10.
   auto lbeta = [](double a, double b) {
@@ -459,7 +488,7 @@ TEST_CASE("compare: the same data, stored or streamed from a CSV column") {
   };
   CHECK(same["log_bayes_factor"].get<double>() ==
         doctest::Approx(lbeta(9, 5) - lbeta(2, 2) - lbeta(8, 4)).epsilon(1e-10));
-  auto differ = bayes::answer::compare(*streamed.compiled, "a", *other.compiled, "c", {});
-  CHECK(differ.warnings.size() == 1);
+  auto differ = bayes::answer::compare({{&*streamed.compiled, "a"}, {&*other.compiled, "c"}}, {});
+  CHECK_FALSE(differ.error.empty());
   fs::remove_all(dir);
 }
