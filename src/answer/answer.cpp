@@ -445,7 +445,10 @@ struct Engine {
                   cf.mode ? "" : cf.mode_note,
                   interval_of(cf, q.level),
                   "",
+                  false,
                   std::nullopt};
+    const Prior& prior = m().priors[m().params[p].prior];
+    out.nominal = cf.discrete && prior.family == &dist::categorical_family();
     // A label summed out inside the numeric engine's density: its
     // probabilities are given the other parameters at their mode.
     if (s->method == "numeric")
@@ -499,6 +502,7 @@ struct Engine {
         mode ? "" : "of one element: not computed (map(...) gives the joint mode)",
         interval,
         "",
+        false,
         std::nullopt};
     return make(q, s.method, std::move(out));
   }

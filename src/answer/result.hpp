@@ -72,6 +72,7 @@ struct Posterior {
   std::string mode_note;                 // "on the boundary p = 1"
   std::optional<Interval> interval;
   std::string approximate;  // when not exact: what was approximated, in words
+  bool nominal = false;     // a class label (Categorical prior): its values name classes
   // The joint posterior over several parameters, with the layout of its vector.
   struct Joint {
     FamilyValue family;

@@ -3,7 +3,9 @@
 #include "report/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -178,6 +180,114 @@ std::string family_text(const FamilyValue& f) {
   return s + ")";
 }
 
+// The name a vector answer's elements go by: "w" for posterior(w), map(w),
+// mean(w), interval(w, 0.9) and w; "" for an expression.
+std::string subject_name(const Answer& a) {
+  std::string q = a.query;
+  if (const auto open = q.find('('); open != std::string::npos && q.back() == ')') {
+    q = q.substr(open + 1, q.size() - open - 2);
+    if (const auto comma = q.find(','); comma != std::string::npos) q = q.substr(0, comma);
+  }
+  const bool name = !q.empty() && (std::isalpha(static_cast<unsigned char>(q[0])) || q[0] == '_') &&
+                    std::all_of(q.begin(), q.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                    });
+  return name ? q : "";
+}
+
+// "w[2]", with its category when the elements have one: "mu[2] B".
+std::string element_name(const std::string& base, std::size_t i,
+                         const std::vector<std::string>& labels) {
+  std::string s = base + "[" + std::to_string(i + 1) + "]";
+  if (i < labels.size()) s += " " + labels[i];
+  return s;
+}
+
+// Display width of UTF-8 text (code points; the reports hold no wide glyphs).
+std::size_t width_of(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// Rows of cells under a header, each column as wide as its widest cell:
+// names left, numbers right (`right`), an interval left. A long table
+// shows its first and last rows around "..." with the count.
+constexpr std::size_t kAllRows = 50, kHeadRows = 20, kTailRows = 5;
+
+void write_rows(std::ostream& out, const std::vector<std::string>& head,
+                const std::vector<bool>& right, std::size_t n,
+                const std::function<std::vector<std::string>(std::size_t)>& row) {
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > kAllRows && i == kHeadRows) i = n - kTailRows;
+    shown.push_back(i);
+  }
+  std::vector<std::vector<std::string>> cells;
+  for (auto i : shown) cells.push_back(row(i));
+  std::vector<std::size_t> width(head.size());
+  for (std::size_t c = 0; c < head.size(); ++c) {
+    width[c] = width_of(head[c]);
+    for (const auto& r : cells) width[c] = std::max(width[c], width_of(r[c]));
+  }
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string l = "    ";
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      const std::string fill(width[c] - width_of(r[c]), ' ');
+      l += (c ? "   " : "") + (right[c] ? fill + r[c] : r[c] + fill);
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out << l << '\n';
+  };
+  line(head);
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    if (k > 0 && shown[k] != shown[k - 1] + 1)
+      out << "    ... (" << n << " rows in all; --json gives every one)\n";
+    line(cells[k]);
+  }
+}
+
+// A vector as named cells, "w[1] = 0.15   w[2] = 1.116", aligned and
+// wrapped at 100 columns: for a vector too long for one line.
+void write_named_grid(std::ostream& out, const std::string& base, const Value& v,
+                      const std::vector<std::string>& labels) {
+  std::vector<std::string> cells;
+  const std::size_t n = v.size();
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > kAllRows && i == kHeadRows) i = n - kTailRows;
+    shown.push_back(i);
+  }
+  std::size_t width = 0;
+  for (auto i : shown) {
+    cells.push_back(element_name(base, i, labels) + " = " + number(v[i]));
+    width = std::max(width, width_of(cells.back()));
+  }
+  const std::size_t per_line = std::max<std::size_t>(1, (100 - 4 + 3) / (width + 3));
+  std::string l;
+  std::size_t on_line = 0;
+  auto flush = [&] {
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    if (!l.empty()) out << "    " << l << '\n';
+    l.clear(), on_line = 0;
+  };
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    if (k > 0 && shown[k] != shown[k - 1] + 1) {
+      flush();
+      out << "    ... (" << n << " values in all; --json gives every one)\n";
+    }
+    l += cells[k] + std::string(width - width_of(cells[k]) + 3, ' ');
+    if (++on_line == per_line) flush();
+  }
+  flush();
+}
+
+// Whether a vector is too long for one line after "QUERY = " (or would be
+// elided there).
+bool too_wide(const std::string& query, const Value& v) {
+  return v.size() > kShownEntries || query.size() + 3 + text(v).size() > 100;
+}
+
 // One answer of the text report, after "QUERY".
 struct Line {
   std::ostream& out;
@@ -197,9 +307,96 @@ struct Line {
     write_plot_text(out, p.data, color);
   }
 
+  // A table of elements: name, then the columns.
+  std::string interval_head(const std::optional<Interval>& i) const {
+    return std::to_string(percent(i ? i->level : 0.95)) + "% interval";
+  }
+  std::string row_interval(const std::optional<Value>& bounds, std::size_t i) const {
+    if (!bounds || bounds->rank != Rank::Matrix || bounds->cols != 2 || i >= bounds->rows)
+      return "-";
+    return interval_text(Value::vector({bounds->at(i, 0), bounds->at(i, 1)}));
+  }
+  static std::string at(const Value& v, std::size_t i) {
+    return i < v.size() ? number(v[i]) : std::string("-");
+  }
+  static std::string at_beside(const Value& v, const Value& spread, std::size_t i) {
+    return i < v.size() && i < spread.size() ? format::number_beside(v[i], spread[i]) : at(v, i);
+  }
+  static bool is_vector(const Value& v) { return v.rank == Rank::Vector && v.size() > 1; }
+
+  // A discrete posterior: the most probable value, then the probabilities
+  // (all of them up to 12 values, else the 10 most probable in order of
+  // value and what the others hold together).
+  void discrete(const Posterior& p) {
+    const Value* probs = nullptr;
+    const Value* values = nullptr;
+    for (const auto& [name, v] : p.family.params) {
+      if (name == "probs") probs = &v;
+      if (name == "values") values = &v;
+    }
+    const std::size_t K = probs->size();
+    auto value_of = [&](std::size_t k) { return values ? (*values)[k] : double(k + 1); };
+    std::string header = family_text(p.family);
+    if (header.size() > 60)
+      header = p.family.name + " over " + std::to_string(K) + " values, " + number(value_of(0)) +
+               " to " + number(value_of(K - 1));
+    out << a.query << " = " << header << "   [" << a.method << ": " << p.rule << "]\n";
+    if (p.mode)
+      out << "    most probable " << number((*p.mode)[0]) << " (probability "
+          << number((*probs)[static_cast<std::size_t>(
+                 std::max_element(probs->data.begin(), probs->data.end()) - probs->data.begin())])
+          << ")";
+    else
+      out << "    most probable: " << p.mode_note;
+    if (!p.nominal) {
+      out << "   mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd);
+      if (p.interval && p.interval->bounds)
+        out << "   " << percent(p.interval->level) << "% interval "
+            << interval_text(*p.interval->bounds);
+    }
+    out << '\n';
+    std::vector<std::size_t> rows(K);
+    for (std::size_t k = 0; k < K; ++k) rows[k] = k;
+    double rest = 0;
+    if (K > 12) {
+      std::stable_sort(rows.begin(), rows.end(),
+                       [&](auto x, auto y) { return (*probs)[x] > (*probs)[y]; });
+      for (std::size_t k = 10; k < K; ++k) rest += (*probs)[rows[k]];
+      rows.resize(10);
+      std::sort(rows.begin(), rows.end());
+    }
+    const std::string name = subject_name(a).empty() ? "value" : subject_name(a);
+    write_rows(out, {name, "probability"}, {true, true}, rows.size(), [&](std::size_t r) {
+      return std::vector<std::string>{number(value_of(rows[r])), number((*probs)[rows[r]])};
+    });
+    if (K > 12)
+      out << "    (the other " << K - 10 << " values: probability " << number(rest)
+          << " together)\n";
+    if (!p.approximate.empty()) out << "    approximate: " << p.approximate << '\n';
+  }
+
   void operator()(const Posterior& p) {
+    const bool discrete_family =
+        (p.family.name == "Categorical" || p.family.name == "Discrete") && p.mean.is_scalar() &&
+        std::any_of(p.family.params.begin(), p.family.params.end(),
+                    [](const auto& nv) { return nv.first == "probs" && nv.second.size() > 0; });
+    if (discrete_family) return discrete(p);
     out << a.query << " = " << family_text(p.family) << "   [" << a.method << ": " << p.rule
         << "]\n";
+    if (is_vector(p.mean)) {
+      const std::string base = subject_name(a);
+      const auto* bounds = p.interval ? &p.interval->bounds : nullptr;
+      write_rows(out, {"", "mean", "sd", "mode", interval_head(p.interval)},
+                 {false, true, true, true, false}, p.mean.size(), [&](std::size_t i) {
+                   return std::vector<std::string>{
+                       element_name(base, i, a.labels), at_beside(p.mean, p.sd, i), at(p.sd, i),
+                       p.mode ? at_beside(*p.mode, p.sd, i) : std::string("-"),
+                       row_interval(bounds ? *bounds : std::nullopt, i)};
+                 });
+      if (!p.mode && !p.mode_note.empty()) out << "    mode: " << p.mode_note << '\n';
+      if (!p.approximate.empty()) out << "    approximate: " << p.approximate << '\n';
+      return;
+    }
     out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd) << "   mode "
         << (p.mode ? beside(*p.mode, p.sd) : p.mode_note);
     if (p.interval && p.interval->bounds)
@@ -218,6 +415,19 @@ struct Line {
 
   void operator()(const Approximation& p) {
     out << a.query << " ~ Laplace approximation   [" << p.rule << "]\n";
+    if (is_vector(p.mean)) {
+      const std::string base = subject_name(a);
+      write_rows(
+          out, {"", "mean", "sd", "mode", interval_head(p.interval)},
+          {false, true, true, true, false}, p.mean.size(), [&](std::size_t i) {
+            return std::vector<std::string>{
+                element_name(base, i, a.labels), at_beside(p.mean, p.sd, i), at(p.sd, i),
+                at_beside(p.mode, p.sd, i),
+                row_interval(p.interval ? std::optional<Value>(p.interval->bounds) : std::nullopt,
+                             i)};
+          });
+      return;
+    }
     // As an exact posterior's line: the mean (of the approximation, in the
     // original parameterisation), sd, mode (the MAP) and interval.
     out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd) << "   mode "
@@ -232,6 +442,38 @@ struct Line {
     out << a.query << " ~ " << count(p.draws.n)
         << (a.method == "importance" ? " importance-weighted draws   [" : " posterior draws   [")
         << a.method << (p.rule.empty() ? "" : ": " + p.rule) << "]\n";
+    if (is_vector(p.mean)) {
+      // Per element as Stan prints them: mean and its Monte Carlo error, sd,
+      // interval, R-hat and the effective sample sizes.
+      const std::string base = subject_name(a);
+      const Convergence* c = p.draws.convergence ? &*p.draws.convergence : nullptr;
+      const bool chains = c && c->rhat.size() == p.mean.size();
+      const bool ess = c && c->ess_bulk.size() == p.mean.size();
+      std::vector<std::string> head = {"", "mean", "mcse", "sd", interval_head(p.interval)};
+      std::vector<bool> right = {false, true, true, true, false};
+      if (chains) head.push_back("R-hat"), right.push_back(true);
+      if (ess) {
+        head.insert(head.end(), {"ESS bulk", "ESS tail"});
+        right.insert(right.end(), {true, true});
+      }
+      auto whole = [](const Value& v, std::size_t i) {
+        return i < v.size() && !std::isnan(v[i]) ? std::to_string(std::lround(v[i]))
+                                                 : std::string("-");
+      };
+      write_rows(out, head, right, p.mean.size(), [&](std::size_t i) {
+        std::vector<std::string> r = {
+            element_name(base, i, a.labels), at_beside(p.mean, p.sd, i), at(p.mcse_mean, i),
+            at(p.sd, i),
+            row_interval(p.interval ? std::optional<Value>(p.interval->bounds) : std::nullopt, i)};
+        if (chains) r.push_back(i < c->rhat.size() ? significant(c->rhat[i], 4) : "-");
+        if (ess) r.insert(r.end(), {whole(c->ess_bulk, i), whole(c->ess_tail, i)});
+        return r;
+      });
+      if (c) {
+        out << "    " << convergence_text(*c) << warning_lines(*c) << '\n';
+      }
+      return;
+    }
     out << "    mean " << beside(p.mean, p.sd) << "   sd " << text(p.sd);
     if (p.interval)
       out << "   " << percent(p.interval->level) << "% interval "
@@ -250,6 +492,15 @@ struct Line {
   }
 
   void operator()(const Estimate& e) {
+    if (e.value && is_vector(*e.value) && too_wide(a.query, *e.value)) {
+      out << a.query << " = (" << e.value->size() << " values)"
+          << (e.draws                 ? draws_note(*e.draws)
+              : a.method == "laplace" ? "   [from the Laplace approximation]"
+                                      : "")
+          << '\n';
+      write_named_grid(out, subject_name(a), *e.value, a.labels);
+      return;
+    }
     out << a.query << " = " << text(e.value)
         << (e.draws                 ? draws_note(*e.draws)
             : a.method == "laplace" ? "   [from the Laplace approximation]"
@@ -259,6 +510,14 @@ struct Line {
 
   void operator()(const Point& p) {
     const auto* one = std::get_if<Value>(&p.value);
+    if (one && is_vector(*one) && too_wide(a.query, *one)) {
+      out << a.query << " = (" << one->size() << " values)";
+      if (!p.at.empty()) out << "   [" << p.at << "]";
+      if (!p.note.empty()) out << "   [" << p.note << "]";
+      out << '\n';
+      write_named_grid(out, subject_name(a), *one, a.labels);
+      return;
+    }
     out << a.query << " = " << (one ? text(*one) : text(std::get<Named>(p.value)));
     if (!p.at.empty()) out << "   [" << p.at << "]";  // a let at the parameters' mode
     if (!p.note.empty()) out << "   [" << p.note << "]";
@@ -301,13 +560,6 @@ void write_text(std::ostream& out, const answer::Report& rep, const PlotFiles& f
 }
 
 namespace {
-
-// Display width of UTF-8 text (code points; the table holds no wide glyphs).
-std::size_t width_of(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string pad_to(const std::string& s, std::size_t w, bool right) {
   std::string fill(w > width_of(s) ? w - width_of(s) : 0, ' ');
