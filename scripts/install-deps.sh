@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libedit-dev libfast-float-dev
   clang libclang-rt-14-dev clang-format        # libFuzzer and sanitizer runtimes, formatting check
   python3-numpy python3-scipy python3-sklearn  # examples/data/check_examples.py, the independent check
+  graphviz                                     # dot renders the factor graphs in a test
 )
 
 missing=()

@@ -19,7 +19,9 @@ struct Variable {
   VarKind kind;
   std::size_t index;  // into Model::data / params / lets
   std::string name;
-  bool drawn = true;  // false for a quantity only a query asked about
+  bool drawn = true;      // false for a quantity only a query asked about
+  std::size_t plate = 0;  // the length of a vector (the rows of a matrix); 0 for a scalar
+  bool observed = false;  // data on the left of an observation (else a constant)
 };
 
 struct Factor {
@@ -29,6 +31,7 @@ struct Factor {
   std::vector<std::size_t> vars;  // variables it touches, sorted, no repeats
   std::string label;              // "Beta(2, 2)", "flips ~ Bernoulli(p)"
   std::size_t component = 0;
+  std::size_t plate = 0;  // elementwise over a vector of this length; 0 for one density
 };
 
 struct Component {
@@ -51,8 +54,11 @@ struct FactorGraph {
 
 FactorGraph build(const Model& model);
 
-// Graphviz DOT: variables as ellipses (data filled grey), factors as boxes,
-// lets as dashed ellipses; one cluster per connected component.
+// Graphviz DOT in plate notation, laid out left to right to fit a slide:
+// parameters as ellipses, observed data filled grey, constants (data never
+// observed) as plain text, lets dashed, factors as boxes; a vector and the
+// factors over its elements inside one plate (a cluster "i = 1..N") per
+// length, named "z[i]".
 void write_dot(std::ostream& out, const FactorGraph& g);
 
 }  // namespace bayes::graph

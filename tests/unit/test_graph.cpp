@@ -94,10 +94,47 @@ TEST_CASE("DOT output names every node and edge") {
   graph::write_dot(dot, g);
   std::string s = dot.str();
   CHECK(s.rfind("graph factor_graph {", 0) == 0);
-  CHECK(s.find("v1 [label=\"p\", shape=ellipse]") != std::string::npos);
-  CHECK(s.find("f1 [label=\"flips ~ Bernoulli(p)\", shape=box]") != std::string::npos);
-  CHECK(s.find("f1 -- v0;") != std::string::npos);
-  CHECK(s.find("f1 -- v1;") != std::string::npos);
+  CHECK(s.find("rankdir=LR") != std::string::npos);
+  CHECK(s.find("v1 [label=\"p\", shape=ellipse];") != std::string::npos);
+  // An observation's box shows its distribution, the statement is its tooltip.
+  CHECK(s.find("f1 [label=\"Bernoulli(p)\", tooltip=\"flips ~ Bernoulli(p)\"") !=
+        std::string::npos);
+  // Priors to the left of parameters, data to the right of observations.
   CHECK(s.find("f0 -- v1;") != std::string::npos);
-  CHECK(s.find("fillcolor=lightgrey") != std::string::npos);
+  CHECK(s.find("v1 -- f1;") != std::string::npos);
+  CHECK(s.find("f1 -- v0;") != std::string::npos);
+  // flips has two values: a plate of 2 holds it and its observation.
+  CHECK(s.find("label=\"i = 1..2\"") != std::string::npos);
+  CHECK(s.find("v0 [label=\"flips[i]\", shape=ellipse, style=filled, fillcolor=lightgrey];") !=
+        std::string::npos);
+}
+
+TEST_CASE("DOT output: plates for vectors, constants as text, unused inputs left out") {
+  auto g = graph_of(R"(data ops = [47, 148, 119, 810]
+data deaths = [0, 18, 8, 46]
+data unused = [1, 2, 3]
+param mu ~ Normal(0, 5)
+param sigma ~ HalfNormal(1)
+param z[4] ~ Normal(0, 1)
+param theta ~ Dirichlet([1, 1, 1])
+deaths ~ Binomial(ops, logistic(mu + sigma * z))
+)");
+  std::ostringstream dot;
+  graph::write_dot(dot, g);
+  const std::string s = dot.str();
+  INFO(s);
+  // One plate of 4 holds z, the data and the observation; the Dirichlet is
+  // one density over theta, outside theta's plate of 3.
+  const auto plate = s.substr(s.find("label=\"i = 1..4\""));
+  const auto plate_end = plate.find("  }");
+  for (const char* node : {"z[i]", "ops[i]", "deaths[i]", "Normal(0, 1)",
+                           "Binomial(ops, logistic(mu + sigma * z))"})
+    CHECK(plate.substr(0, plate_end).find(node) != std::string::npos);
+  CHECK(s.find("label=\"j = 1..3\"") != std::string::npos);
+  CHECK(s.find("[label=\"ops[i]\", shape=plaintext]") != std::string::npos);  // a constant
+  CHECK(s.find("theta[j]") != std::string::npos);
+  CHECK(s.find("[label=\"Dirichlet([1, 1, 1])\"") != std::string::npos);
+  CHECK(s.find("unused") == std::string::npos);
+  // mu is one node, outside every plate.
+  CHECK(s.find("  v3 [label=\"mu\", shape=ellipse];") != std::string::npos);
 }
