@@ -7,6 +7,7 @@ Usage: check_course_text.py BAYES README
 Each lesson ("## N. ... ") runs the commands of its code blocks (lines
 `build/bayes ...`, or `$ build/bayes ...` followed by the output it shows).
 Then, in that lesson:
+  - each model it names says how it was solved under --explain;
   - each shown output line must be printed by its command, as written;
   - in a table whose second column is "prints", each code span of that
     column must appear in the output of the lesson's commands;
@@ -69,6 +70,13 @@ def check(bayes, readme):
                             i += 1
                     continue
                 i += 1
+        # Every lesson's model explains itself (--explain says how each
+        # component was solved, with the numbers put in).
+        for model in sorted(set(re.findall(r"examples/\w+\.model", body))):
+            checked += 1
+            out = run(bayes, root, "build/bayes " + model + " --explain")
+            if not re.search(r"^component \d+ ", out, flags=re.M):
+                failures.append(f"{title}: `{model} --explain` explains nothing")
         everything = "\n".join(outputs)
         prose = re.sub(r"^```.*?^```", "", body, flags=re.M | re.S)
         # Tables with a "prints" column.

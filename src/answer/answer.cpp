@@ -155,11 +155,17 @@ struct Engine {
       bool streaming = !columns.empty() && closed_forms() && !comp.params.empty() &&
                        !patterns::all_discrete(m(), comp);
       if (!columns.empty() && !streaming && !read_columns(i, columns)) continue;
-      if (comp.params.empty()) continue;
+      if (comp.params.empty()) {
+        explain_constant(i);
+        continue;
+      }
       std::string why;
       if (patterns::all_discrete(m(), comp)) {
         solutions[i] = enumerate::solve(m(), g, comp, why);
-        if (!solutions[i]) failures[i] = why;
+        if (!solutions[i])
+          failures[i] = why;
+        else
+          explain_component(i, *solutions[i]);
         continue;
       }
       if (streaming) {
@@ -229,6 +235,22 @@ struct Engine {
       failures[i] = failure->message;
     else if (!solutions[i])
       failures[i] = "cannot be solved: " + why;
+  }
+
+  // A component without unknowns: its observations' likelihood is a number,
+  // a factor of the evidence.
+  void explain_constant(std::size_t i) {
+    std::vector<Value> none(m().params.size());
+    for (auto fi : c.graph.components[i].factors) {
+      const auto& f = c.graph.factors[fi];
+      if (f.kind != graph::FactorKind::Observation) continue;
+      const Observation& o = m().observations[f.index];
+      report.explain.push_back(
+          "component " + std::to_string(i + 1) + " (no unknowns): '" + o.text +
+          "' involves no parameter, so its log likelihood, " +
+          format::significant(density::log_likelihood(m(), o, none)) +
+          ", is a term of the evidence log p(data) as it is (nothing to integrate)");
+    }
   }
 
   void explain_component(std::size_t i, const Solution& s) {

@@ -241,6 +241,57 @@ void explain_posterior(std::vector<std::string>& ex, const Solution& sol, const 
   }
 }
 
+// The ridge regression a Gaussian linear model with iid Normal(0, tau)
+// priors on some weights (flat priors on the rest) and one observation
+// statement of one known sd is: the MAP minimises the squared error plus
+// lambda ||w||^2 with lambda = sd^2 / tau^2, computed here as the ridge
+// solution (X'X + lambda D)^-1 X'(y - c), D marking the penalised weights.
+void explain_ridge(std::vector<std::string>& ex, const Model& m, const std::vector<Term>& terms,
+                   const Posterior& post) {
+  const Term* data = nullptr;
+  std::string penalised, free;
+  double prec = NAN;
+  VectorXd marked = VectorXd::Zero(post.prec.rows());
+  for (const auto& t : terms) {
+    if (t.kind != Kind::Prior) {
+      if (data || t.kind != Kind::Normal || !t.common_sd) return;
+      data = &t;
+      continue;
+    }
+    const std::string name = m.params[t.param].name;
+    if (t.flat) {
+      free += (free.empty() ? "" : ", ") + name;
+      continue;
+    }
+    const Prior& prior = m.priors[t.index];
+    if (!t.fixed || prior.family != &dist::normal_family()) return;
+    MatrixXd p0 = t.precision.block(t.slot, t.slot, t.size, t.size);
+    if (t.shift.segment(t.slot, t.size).cwiseAbs().maxCoeff() != 0 || !diagonal(p0)) return;
+    for (Index i = 0; i < t.size; ++i) {
+      if (!std::isnan(prec) && p0(i, i) != prec) return;
+      prec = p0(i, i);
+      marked[t.slot + i] = 1;
+    }
+    penalised += (penalised.empty() ? "" : ", ") + name;
+  }
+  if (!data || std::isnan(prec) || !(prec > 0)) return;
+  const double s2 = data->cov0(0, 0), lambda = s2 * prec;
+  // X'X and X'(y - c): the data's precision and sums times sd^2.
+  const MatrixXd xtx = post.data_prec * s2;
+  const VectorXd xty = post.data_shift * s2;
+  const MatrixXd system = xtx + MatrixXd(lambda * marked.asDiagonal());
+  const VectorXd ridge = linalg::ldlt_solve(system, xty);
+  const std::string y = data_name(m.observations[data->index]);
+  ex.push_back("as ridge regression (L2): -log posterior = sum (" + y +
+               " - mean)^2 / (2 sd^2) + ||" + penalised + "||^2 / (2 tau^2) + const with sd = " +
+               significant(std::sqrt(s2)) + ", tau = " + significant(1 / std::sqrt(prec)) +
+               "; times 2 sd^2, the MAP minimises the squared error + lambda ||" + penalised +
+               "||^2 with lambda = sd^2 / tau^2 = " + significant(lambda) +
+               (free.empty() ? "" : " (" + free + " flat: not penalised)") +
+               "; the ridge solution (X'X + lambda D)^-1 X'(" + y + " - c) = " + vec_str(ridge) +
+               " is the MAP (scikit-learn's Ridge(alpha = " + significant(lambda) + "))");
+}
+
 // The predictive of one more observation of each statement.
 void explain_predictive(std::vector<std::string>& ex, const Model& m,
                         const std::vector<Term>& terms, const Posterior& post) {
@@ -282,6 +333,7 @@ void explain(Solution& sol, const Model& m, const std::vector<Term>& terms,
   explain_priors(ex, m, terms, post, theta, one);
   explain_data(ex, m, terms, theta, one, labels.size());
   explain_posterior(ex, sol, m, post, mle, theta, one, no_data);
+  if (!one && !no_data) explain_ridge(ex, m, terms, post);
   explain_predictive(ex, m, terms, post);
 }
 

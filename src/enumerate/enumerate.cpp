@@ -160,6 +160,77 @@ void explain_marginals(std::vector<std::string>& explain, const std::string& par
   if (rows > 5) explain.push_back("(and " + std::to_string(rows - 5) + " more elements)");
 }
 
+// "species = 1", "n = 7, p = [0, 1]": one joint value, as --explain names it.
+std::string name_of(const Model& m, const Joint& j, std::size_t a) {
+  std::vector<Value> values(m.params.size());
+  j.slots.set_values(j.assignment[a], values);
+  std::string s;
+  for (auto p : j.slots.params) {
+    const Value& v = values[p];
+    std::string text;
+    if (v.is_scalar()) {
+      text = format::significant(v[0]);
+    } else {
+      for (std::size_t e = 0; e < v.size(); ++e)
+        text += (e ? ", " : "[") + format::significant(v[e]);
+      text += "]";
+    }
+    s += (s.empty() ? "" : ", ") + m.params[p].name + " = " + text;
+  }
+  return s;
+}
+
+// Bayes' rule with the numbers put in, for --explain: each joint value's
+// prior times likelihood, the normaliser, and the posterior. Up to 12 joint
+// values all of them, else the 6 most probable; on the log scale when a
+// product would underflow a double.
+void explain_bayes_rule(std::vector<std::string>& explain, const Model& m, const Joint& j) {
+  using format::significant;
+  std::vector<std::size_t> shown(j.n);
+  for (std::size_t a = 0; a < j.n; ++a) shown[a] = a;
+  if (j.n > 12) {
+    std::partial_sort(shown.begin(), shown.begin() + 6, shown.end(),
+                      [&](auto x, auto y) { return j.post[x] > j.post[y]; });
+    shown.resize(6);
+  }
+  bool plain = true;
+  for (auto a : shown) {
+    const double prior = std::exp(j.log_joint[a] - j.log_lik[a]), lik = std::exp(j.log_lik[a]);
+    plain = plain && std::isfinite(j.evidence) && std::exp(j.evidence) > 1e-300 &&
+            std::exp(j.evidence) < 1e300 && lik > 1e-300 && lik < 1e300 && prior > 0;
+  }
+  auto name = [&](std::size_t a) { return name_of(m, j, a); };
+  explain.push_back(
+      "Bayes' rule: P(value | data) = P(value) p(data | value) / p(data), summed over " +
+      std::string(j.n > 12 ? "every joint value (the 6 most probable shown)"
+                           : "the " + std::to_string(j.n) + " joint values") +
+      ":");
+  std::string normaliser;
+  for (auto a : shown) {
+    const double log_prior = j.log_joint[a] - j.log_lik[a];
+    if (plain)
+      explain.push_back("  " + name(a) + ": prior " + significant(std::exp(log_prior)) +
+                        " x likelihood " + significant(std::exp(j.log_lik[a])) + " = " +
+                        significant(std::exp(j.log_joint[a])) + ", posterior " +
+                        significant(std::exp(j.log_joint[a])) +
+                        " / p(data) = " + significant(j.post[a]));
+    else
+      explain.push_back(
+          "  " + name(a) + ": log prior " + significant(log_prior) + " + log likelihood " +
+          significant(j.log_lik[a]) + " = " + significant(j.log_joint[a]) + ", posterior exp(" +
+          significant(j.log_joint[a]) + " - log p(data)) = " + significant(j.post[a]));
+    if (plain && j.n <= 12)
+      normaliser += (normaliser.empty() ? "" : " + ") + significant(std::exp(j.log_joint[a]));
+  }
+  if (plain)
+    explain.push_back("p(data) = the sum of prior x likelihood" +
+                      (normaliser.empty() ? std::string() : " = " + normaliser) + " = " +
+                      significant(std::exp(j.evidence)) + " (log " + significant(j.evidence) + ")");
+  else
+    explain.push_back("log p(data) = log sum exp(log prior + log likelihood) = " +
+                      significant(j.evidence));
+}
+
 // Predictive of one more observation: a mixture over the joint values,
 // weighted by their posterior probabilities. nullopt for a family without
 // a scalar density.
@@ -229,6 +300,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   sol.log_evidence = j.evidence;
   sol.explain.push_back("exact enumeration over " + format::significant(j.count) +
                         " joint values (Bayes' rule by summation)");
+  explain_bayes_rule(sol.explain, m, j);
   std::vector<Value> at_best(m.params.size()), at_best_lik(m.params.size());
   j.slots.set_values(j.assignment[arg_max(j.log_joint)], at_best);
   j.slots.set_values(j.assignment[arg_max(j.log_lik)], at_best_lik);
@@ -260,8 +332,11 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
   }
   for (auto oi : v.observations)
     if (auto pr = predictive(m, oi, j)) sol.predictive.push_back(std::move(*pr));
-  sol.explain.push_back("evidence: log p(data) = log sum exp(log prior + log likelihood) = " +
-                        format::significant(j.evidence));
+  sol.explain.push_back(
+      "MAP: the joint value with the largest prior x likelihood" +
+      (map_ties.empty() ? ": " + name_of(m, j, arg_max(j.log_joint)) : " (" + map_ties + ")") +
+      "; MLE: the largest likelihood alone" +
+      (mle_ties.empty() ? ": " + name_of(m, j, arg_max(j.log_lik)) : " (" + mle_ties + ")"));
   // The weights' cumulative sums are made once, not per draw.
   const std::discrete_distribution<std::size_t>::param_type weights(j.post.begin(), j.post.end());
   sol.draw = [assignment = j.assignment, weights, slots = j.slots](dist::Rng& rng,

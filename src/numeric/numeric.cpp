@@ -14,6 +14,7 @@
 #include "format/format.hpp"
 #include "graph/view.hpp"
 #include "numeric/concave.hpp"
+#include "numeric/explain.hpp"
 #include "numeric/fit.hpp"
 #include "numeric/laplace.hpp"
 #include "numeric/start.hpp"
@@ -218,6 +219,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
                  .start = start ? &start->u : nullptr},
                 failure);
   solution::Solution sol;
+  explain_objective(m, v, order, layout, opt, sol.explain);
   if (layout.l1)
     sol.explain.push_back(
         "Laplace priors: OWL-QN (L1), so coordinates can be exactly 0, as in the lasso");
