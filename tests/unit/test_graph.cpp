@@ -127,8 +127,8 @@ deaths ~ Binomial(ops, logistic(mu + sigma * z))
   // one density over theta, outside theta's plate of 3.
   const auto plate = s.substr(s.find("label=\"i = 1..4\""));
   const auto plate_end = plate.find("  }");
-  for (const char* node : {"z[i]", "ops[i]", "deaths[i]", "Normal(0, 1)",
-                           "Binomial(ops, logistic(mu + sigma * z))"})
+  for (const char* node :
+       {"z[i]", "ops[i]", "deaths[i]", "Normal(0, 1)", "Binomial(ops, logistic(mu + sigma * z))"})
     CHECK(plate.substr(0, plate_end).find(node) != std::string::npos);
   CHECK(s.find("label=\"j = 1..3\"") != std::string::npos);
   CHECK(s.find("[label=\"ops[i]\", shape=plaintext]") != std::string::npos);  // a constant
