@@ -112,6 +112,13 @@ def least_squares():
           math.sqrt(rss[0] / 2) * math.exp(special.gammaln((N - 4) / 2) - special.gammaln((N - 3) / 2)),
           "mean", 1e-4)
     agree(a, "posterior(sigma_s)", [math.sqrt(ig.ppf(0.025)), math.sqrt(ig.ppf(0.975))], "interval", 1e-4)
+    # A new weight at 180 cm, sigma known, flat priors: Normal(x coef,
+    # sqrt(x Sigma x' + sigma^2)) with Sigma = sigma^2 (A'A)^-1 (BDA3 sec. 14.2).
+    x = np.array([1.0, 180.0])
+    cov = sigma**2 * np.linalg.inv(A.T @ A)
+    print(f"  at 180 cm: predictive Normal({x @ coef:.6f}, {math.sqrt(x @ cov @ x + sigma**2):.6f})")
+    agree(a, "predictive(Normal(w0 + w1 * 180, sigma))", x @ coef, "mean", 1e-9)
+    agree(a, "predictive(Normal(w0 + w1 * 180, sigma))", math.sqrt(x @ cov @ x + sigma**2), "sd", 1e-9)
 
 
 def converging():

@@ -15,6 +15,7 @@
 #include "expr/eval.hpp"
 #include "format/format.hpp"
 #include "numeric/numeric.hpp"
+#include "patterns/patterns.hpp"
 #include "quadrature/quadrature.hpp"
 #include "sample/diagnostics.hpp"
 #include "sample/sample.hpp"
@@ -413,8 +414,9 @@ struct Engine {
       bulk.push_back(cols[i]->ess_bulk);
       tail.push_back(cols[i]->ess_tail);
       if (chains && !(rhat.back() <= 1.01)) high += (high.empty() ? "" : ", ") + names[i];
-      if (!(bulk.back() >= floor) || !(tail.back() >= floor))
-        low += (low.empty() ? "" : ", ") + names[i];
+      // An ESS that is not defined (the tail of a 0/1 quantity, whose
+      // quantiles are its two values) is no sign of too few draws.
+      if (bulk.back() < floor || tail.back() < floor) low += (low.empty() ? "" : ", ") + names[i];
     }
     auto pack = [&](std::vector<double> v) {
       return scalar && !v.empty() ? Value::scalar(v[0]) : Value::vector(std::move(v));
@@ -602,7 +604,8 @@ struct Engine {
                          Interval{bounds(lo, hi), q.level},
                          bounds(mcse_lo, mcse_hi),
                          Draws{run.total(), chains_from(run), std::nullopt, run.seed,
-                               convergence(run, cols, names, scalar)}};
+                               convergence(run, cols, names, scalar)},
+                         ""};
     return make(q, s.method, std::move(out));
   }
 
@@ -637,8 +640,9 @@ struct Engine {
     double tail = (1 - q.level) / 2;
     if (quantile) *quantile = quant(q.level);
     Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
-    return make(q, "monte-carlo",
-                DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}});
+    return make(
+        q, "monte-carlo",
+        DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}, ""});
   }
 
   // A vector let, element by element: each element's mean, sd and interval
@@ -697,7 +701,8 @@ struct Engine {
         Draws{
             draws_run ? draws_run->total() : n, draws_run ? chains_from(*draws_run) : draws_from,
             std::nullopt, draws_run ? draws_run->seed : opt.seed,
-            draws_run ? std::optional(convergence(*draws_run, cols, names, false)) : std::nullopt}};
+            draws_run ? std::optional(convergence(*draws_run, cols, names, false)) : std::nullopt},
+        ""};
     const std::string method = !draws_run                   ? "monte-carlo"
                                : draws_run->weights.empty() ? "sampling"
                                                             : "importance";
@@ -727,7 +732,8 @@ struct Engine {
                          Interval{pair(lo, hi), q.level},
                          pair(lo_err, hi_err),
                          Draws{run.total(), chains_from(run), std::nullopt, run.seed,
-                               convergence(run, {&c}, {let.name}, true)}};
+                               convergence(run, {&c}, {let.name}, true)},
+                         ""};
     return make(q, run.weights.empty() ? "sampling" : "importance", std::move(out));
   }
 
@@ -1043,7 +1049,174 @@ struct Engine {
                              opt.seed, std::nullopt}});
   }
 
+  // The posterior mean and covariance of the stacked parameters `params`
+  // (each scalar or vector, in order), when one exact Gaussian posterior
+  // gives them: a joint MultiNormal, or one scalar's Normal. False otherwise.
+  bool gaussian_moments(const std::vector<std::size_t>& params, Eigen::VectorXd& mean,
+                        Eigen::MatrixXd& cov) {
+    std::string why;
+    const Solution* s = nullptr;
+    for (auto p : params) {
+      const Solution* sp = posterior_of(p, why);
+      if (!sp || (s && sp != s)) return false;
+      s = sp;
+    }
+    if (!s || s->sampled || s->method == "numeric" || s->method == "importance") return false;
+    if (params.size() == 1 && m().params[params[0]].type.is_scalar()) {
+      const auto* r = s->find(params[0]);
+      if (!r || r->posterior.family != "Normal") return false;
+      mean = Eigen::VectorXd::Constant(1, r->posterior.mean[0]);
+      cov = Eigen::MatrixXd::Constant(1, 1, r->posterior.sd[0] * r->posterior.sd[0]);
+      return true;
+    }
+    if (!s->joint || s->joint->family != "MultiNormal") return false;
+    const Value* jm = nullptr;
+    const Value* jc = nullptr;
+    for (const auto& [name, v] : s->joint->params) {
+      if (name == "mean") jm = &v;
+      if (name == "cov") jc = &v;
+    }
+    if (!jm || !jc) return false;
+    std::vector<std::size_t> at;  // stacked element -> index in the joint vector
+    for (auto p : params) {
+      const ParamVar& pv = m().params[p];
+      const std::size_t n = pv.type.is_scalar() ? 1 : pv.type.rows;
+      for (std::size_t e = 0; e < n; ++e) {
+        const std::string name =
+            pv.type.is_scalar() ? pv.name : pv.name + "[" + std::to_string(e + 1) + "]";
+        auto it = std::find(s->joint_order.begin(), s->joint_order.end(), name);
+        if (it == s->joint_order.end()) return false;
+        at.push_back(static_cast<std::size_t>(it - s->joint_order.begin()));
+      }
+    }
+    const auto d = static_cast<Eigen::Index>(at.size());
+    mean.resize(d), cov.resize(d, d);
+    for (Eigen::Index i = 0; i < d; ++i) {
+      mean[i] = (*jm)[at[static_cast<std::size_t>(i)]];
+      for (Eigen::Index k = 0; k < d; ++k)
+        cov(i, k) = jc->at(at[static_cast<std::size_t>(i)], at[static_cast<std::size_t>(k)]);
+    }
+    return true;
+  }
+
+  // One new observation from family f with these arguments (scalars: new
+  // inputs, or the first row of an observation). Exact for a Normal whose
+  // mean is linear in parameters with a Gaussian posterior and whose sd is
+  // known: Normal(x m, sqrt(x S x' + sd^2)); exact for a Bernoulli whose
+  // probability is linear in the parameters: Bernoulli(its posterior mean).
+  // Otherwise from posterior draws of the parameters, one new observation
+  // drawn for each.
+  Answer predictive_new(const Query& q, const dist::Family& f, const std::vector<ir::NodePtr>& args,
+                        const std::string& note) {
+    auto first = [](const Value& v) { return v.size() ? v[0] : NAN; };
+    const auto mean_params = ir::params_of(*args[0]);
+    const auto linear = patterns::linear_in(m(), *args[0], mean_params);
+    if (linear && linear->design.rows() >= 1) {
+      Eigen::VectorXd mu;
+      Eigen::MatrixXd cov;
+      const Eigen::RowVectorXd x = linear->design.row(0);
+      const double offset = linear->offset.size() ? linear->offset[0] : 0;
+      if (&f == &dist::normal_family() && ir::is_data_only(*args[1]) &&
+          gaussian_moments(mean_params, mu, cov)) {
+        const double sd = first(ir::eval(*args[1], env_of(m())));
+        const double centre = offset + x.dot(mu);
+        const double spread = std::sqrt((x * cov * x.transpose())(0, 0) + sd * sd);
+        Predictive out{{"Normal",
+                        {{"mean", Value::scalar(centre)}, {"sd", Value::scalar(spread)}},
+                        &dist::normal_family()},
+                       Value::scalar(centre),
+                       Value::scalar(spread),
+                       note.empty()
+                           ? "the uncertainty about the mean plus the noise's sd"
+                           : note + "; the uncertainty about the mean plus the noise's sd"};
+        return make(q, "conjugate", std::move(out));
+      }
+      if (&f == &dist::bernoulli_family()) {
+        // E[y] = E[p] = offset + x E[theta], from each parameter's exact mean.
+        double pr = offset;
+        std::size_t col = 0;
+        bool exact = true;
+        for (auto p : mean_params) {
+          std::string why;
+          const Solution* s = posterior_of(p, why);
+          const auto* r = s ? s->find(p) : nullptr;
+          if (!r || s->sampled || s->method == "numeric" || s->method == "importance") {
+            exact = false;
+            break;
+          }
+          const Value& pm = r->posterior.mean;
+          for (std::size_t e = 0; e < pm.size(); ++e)
+            pr += x[static_cast<Eigen::Index>(col++)] * pm[e];
+        }
+        if (exact && pr >= 0 && pr <= 1) {
+          Predictive out{{"Bernoulli", {{"p", Value::scalar(pr)}}, &dist::bernoulli_family()},
+                         Value::scalar(pr),
+                         Value::scalar(std::sqrt(pr * (1 - pr))),
+                         note.empty() ? "P(1) = the posterior mean of the probability"
+                                      : note + "; P(1) = the posterior mean of the probability"};
+          return make(q, "conjugate", std::move(out));
+        }
+      }
+    }
+    // From draws: the parameters from the posterior, then y from f.
+    std::vector<std::size_t> params;
+    for (const auto& a : args)
+      for (auto p : ir::params_of(*a))
+        if (std::find(params.begin(), params.end(), p) == params.end()) params.push_back(p);
+    std::vector<std::vector<Value>> ds;
+    std::string why;
+    if (!draws(params, std::min<std::size_t>(opt.draws, 20000), ds, why)) return error(q, why);
+    dist::Rng rng(opt.seed + 1);
+    std::vector<double> ys(ds.size()), a(args.size());
+    for (std::size_t k = 0; k < ds.size(); ++k) {
+      const auto env = env_of(m(), ds[k]);
+      for (std::size_t i = 0; i < args.size(); ++i) {
+        a[i] = first(ir::eval(*args[i], env));
+        // A draw that puts an argument outside its domain (a Poisson rate
+        // below 0) has no new observation: the question is wrong, say so.
+        if (!dist::in_domain(f.params[i].domain, a[i]))
+          return error(q, "at a posterior draw the " + std::string(f.params[i].name) + " of " +
+                              std::string(f.name) + " is " + format::significant(a[i]) +
+                              ", outside its domain: a new observation is not defined there");
+      }
+      std::vector<Value> checked;
+      if (f.check_args) {
+        for (double x : a) checked.push_back(Value::scalar(x));
+        const std::string bad = f.check_args(checked);
+        if (!bad.empty())
+          return error(q, "at a posterior draw the arguments of " + std::string(f.name) +
+                              " are invalid (" + bad + ")");
+      }
+      ys[k] = f.sample(dist::Args(a.data(), a.size()), rng);
+    }
+    const std::string what =
+        "one new observation drawn at each posterior draw" + (note.empty() ? "" : ", " + note);
+    LetVar named{q.text, nullptr, q.span, true};
+    if (draws_run) {
+      Answer a = let_from_chains(q, named, ys, nullptr);
+      if (auto* sp = std::get_if<SampledPosterior>(&a.body)) sp->note = what;
+      return a;
+    }
+    const std::size_t n = ys.size();
+    double mean = 0;
+    for (double y : ys) mean += y;
+    mean /= static_cast<double>(n);
+    double ss = 0;
+    for (double y : ys) ss += (y - mean) * (y - mean);
+    const double sd = std::sqrt(ss / static_cast<double>(n - 1));
+    std::sort(ys.begin(), ys.end());
+    auto quant = [&](double pr) {
+      return ys[static_cast<std::size_t>(pr * static_cast<double>(n - 1))];
+    };
+    const double tail = (1 - q.level) / 2;
+    Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
+    return make(
+        q, "monte-carlo",
+        DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}, what});
+  }
+
   Answer predictive(const Query& q) {
+    if (q.new_family) return predictive_new(q, *q.new_family, q.new_args, "");
     std::size_t oi = q.observations.front();
     // The component of the observation: through any parameter it touches.
     const auto& g = c.graph;
@@ -1064,11 +1237,14 @@ struct Engine {
                              pr.dist.sd,
                              pr.note});
     }
-    return error(
-        q, solutions[comp]->method == "numeric"
-               ? "the predictive of '" + q.data_name +
-                     "' needs a closed-form posterior; this one is numeric"
-               : "the predictive of '" + q.data_name + "' is not available for this rule yet");
+    // No closed form: one more observation like the first, from draws.
+    const Observation& o = m().observations[oi];
+    if (o.family->outcome_rank == Rank::Scalar && o.family->sample && !o.truncation.on) {
+      bool rows = false;
+      for (const auto& a : o.args) rows = rows || !a->type.is_scalar();
+      return predictive_new(q, *o.family, o.args, rows ? "for a new row like row 1" : "");
+    }
+    return error(q, "the predictive of '" + q.data_name + "' is not available for this model");
   }
 
   Answer evidence(const Query& q) {

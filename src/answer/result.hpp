@@ -98,6 +98,8 @@ struct SampledPosterior {
   std::optional<Interval> interval;
   std::optional<Value> mcse_interval;  // shaped as the interval's bounds
   Draws draws;
+  std::string
+      note;  // what the quantity is, when its query does not say ("for a new row like row 1")
 };
 
 // posterior(let): a summary of posterior draws of the quantity.
@@ -105,6 +107,7 @@ struct DrawSummary {
   Draws draws;
   double mean = 0, sd = 0;
   Interval interval;
+  std::string note;  // as SampledPosterior's
 };
 
 // predictive(y): the distribution of one more observation.

@@ -137,7 +137,11 @@ struct Query {
   double level = 0.95;                    // interval level or quantile probability
   std::vector<std::size_t> observations;  // predictive: the observations of that data
   std::string data_name;                  // predictive: the data's name
-  std::optional<std::string> file;        // plot to "file.svg"
+  // predictive(Normal(w0 + w1 * 180, sigma)): one new observation from this
+  // family and arguments (a new input), instead of one like `data_name`'s.
+  const dist::Family* new_family = nullptr;
+  std::vector<ir::NodePtr> new_args;
+  std::optional<std::string> file;  // plot to "file.svg"
 };
 
 struct Model {

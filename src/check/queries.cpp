@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "check/common.hpp"
+#include "check/supports.hpp"
 #include "expr/builtins.hpp"
 
 namespace bayes::check {
@@ -177,10 +178,39 @@ double QueryChecker::level_arg(const ast::Expr& e, const char* what) {
 
 void QueryChecker::predictive(const ast::Call& call, Query& q) {
   q.kind = QueryKind::Predictive;
+  // predictive(Normal(w0 + w1 * 180, sigma)): a new observation at new inputs.
+  if (const auto* d = ast::as<ast::Call>(*call.args[0]); d && dist::find(d->callee.name)) {
+    const ast::DistCall dist_call{d->callee, d->args, call.args[0]->span};
+    CheckedDist dist = check_distribution(dist_call, typer_, scope_, diags_);
+    if (!dist.ok) throw Poisoned{};
+    const dist::Family& f = *dist.family;
+    if (f.joint > 1 || f.outcome_rank != Rank::Scalar || !f.sample)
+      fail(call.args[0]->span,
+           "predictive(...) of a new observation needs a family of one "
+           "number that can be drawn from; " +
+               std::string(f.name) + " is not one");
+    bool unknown = false;
+    for (const auto& a : dist.args) {
+      if (!a->type.is_scalar())
+        fail(call.args[0]->span,
+             "predictive(" + std::string(f.name) +
+                 "(...)) is one new observation: each argument must be one number (index a "
+                 "vector of data, or write the new input itself)");
+      unknown = unknown || !ir::is_data_only(*a);
+    }
+    if (!unknown)
+      fail(call.args[0]->span,
+           "the distribution involves no parameter: it is known, there is nothing to predict");
+    q.new_family = &f;
+    q.new_args = dist.args;
+    return;
+  }
   const auto* n = ast::as<ast::Name>(*call.args[0]);
   if (!n || !is_data_name(*call.args[0])) {
     if (n && !scope_.has(n->id)) typer_.unknown_name(n->id, call.args[0]->span);
-    fail(call.args[0]->span, "predictive(...) needs the name of observed data");
+    fail(call.args[0]->span,
+         "predictive(...) needs the name of observed data, or a distribution of one new "
+         "observation (predictive(Normal(a + b * 180, sigma)))");
   }
   std::size_t di = scope_.find(n->id)->index;
   for (std::size_t i = 0; i < model_.observations.size(); ++i) {
@@ -248,7 +278,7 @@ std::optional<Query> QueryChecker::posterior_query(const ast::Call& call, const 
     return q;
   }
   if (name == "predictive") {
-    arity(1, 1, "one argument, the name of observed data");
+    arity(1, 1, "one argument: the name of observed data, or a new observation's distribution");
     predictive(call, q);
     return q;
   }

@@ -103,6 +103,7 @@ struct Body {
     out["draws_from"] = p.draws.from;
     out["seed"] = p.draws.seed.value_or(0);
     put_convergence(out, p.draws.convergence);
+    if (!p.note.empty()) out["note"] = p.note;
   }
 
   void operator()(const answer::DrawSummary& d) {
@@ -113,6 +114,7 @@ struct Body {
     out["sd"] = json_number(d.sd);
     out["mcse"] = json_number(d.draws.mcse.value_or(NAN));
     put_interval(out, d.interval);
+    if (!d.note.empty()) out["note"] = d.note;
   }
 
   void operator()(const answer::Predictive& p) {

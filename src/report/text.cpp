@@ -482,6 +482,7 @@ struct Line {
     out << "    mcse of the mean " << text(p.mcse_mean) << ", of the sd " << text(p.mcse_sd);
     if (p.draws.convergence) out << "   " << convergence_text(*p.draws.convergence);
     out << (p.draws.convergence ? warning_lines(*p.draws.convergence) : "") << '\n';
+    if (!p.note.empty()) out << "    " << p.note << '\n';
   }
 
   void operator()(const DrawSummary& d) {
@@ -489,6 +490,7 @@ struct Line {
         << percent(d.interval.level) << "% interval " << interval_text(d.interval.bounds) << "   ["
         << monte_carlo(d.draws) << ", " << count(d.draws.n) << " draws, mcse "
         << number(d.draws.mcse.value_or(NAN)) << "]\n";
+    if (!d.note.empty()) out << "    " << d.note << '\n';
   }
 
   void operator()(const Estimate& e) {
