@@ -225,6 +225,11 @@ const std::vector<BuiltinInfo>& all_builtins() {
        pairwise([](double x, double y) { return std::pow(x, y); },
                 [](double x, double y, double) { return y == 0 ? 0.0 : y * std::pow(x, y - 1); },
                 [](double x, double, double z) { return x > 0 ? z * std::log(x) : 0.0; })},
+      {Builtin::Hypot, "hypot", 2, 2, S::Elementwise2, "sqrt(x^2 + y^2), without overflow",
+       I::Never,
+       pairwise([](double x, double y) { return std::hypot(x, y); },
+                [](double x, double, double h) { return h > 0 ? x / h : 0.0; },
+                [](double, double y, double h) { return h > 0 ? y / h : 0.0; })},
       {Builtin::Softmax, "softmax", 1, 1, S::VectorMap, "exp(x) / sum(exp(x))", I::Never,
        vector_map(
            [](In x, Out out) {

@@ -29,6 +29,7 @@ enum class Builtin {
   Ceil,
   Round,  // elementwise
   Pow,    // elementwise, two arguments
+  Hypot,  // elementwise, two arguments
   Softmax,
   LogSoftmax,
   Cumsum,  // vector -> vector

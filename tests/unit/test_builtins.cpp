@@ -45,6 +45,7 @@ const std::map<std::string, std::vector<BuiltinCase>>& builtin_cases() {
       {"ceil", {{{vec({-1.5, 2.5})}, {-1, 3}, true}}},
       {"round", {{{vec({-1.5, 2.5, 0.4})}, {-2, 3, 0}, true}}},
       {"pow", {{{Value::scalar(2), vec({10, 0.5})}, {1024, std::sqrt(2.0)}}}},
+      {"hypot", {{{vec({3, 1e308}), vec({4, 1e308})}, {5, 1e308 * std::sqrt(2.0)}}}},
       {"softmax", {{{vec({0, std::log(3.0)})}, {0.25, 0.75}}}},
       {"log_softmax", {{{vec({0, std::log(3.0)})}, {std::log(0.25), std::log(0.75)}}}},
       {"cumsum", {{{vec({1, 2, 3}, true)}, {1, 3, 6}, true}}},
