@@ -226,11 +226,16 @@ double standard_deviation(const Family& f, Args a) {
   return std::isnan(v) ? NAN : std::sqrt(v);
 }
 
+// Below this a tail probability has lost digits to subnormal numbers: its
+// log comes from the family's tail formula when it has one.
+constexpr double kTailFloor = 1e-300;
+
 double log_cdf(const Family& f, Args a, double x) {
   if (!f.cdf) return detail::nan;
   const double p = f.cdf(a, x);
   // Near 1 the complement keeps the digits that 1 - p would lose.
   if (p > 0.5 && f.ccdf) return std::log1p(-f.ccdf(a, x));
+  if (p < kTailFloor && f.lcdf_tail) return f.lcdf_tail(a, x);
   return std::log(p);
 }
 
@@ -240,6 +245,7 @@ double log_ccdf(const Family& f, Args a, double x) {
   const double q = f.ccdf(a, x);
   // Near 1 (the lower tail) the cdf keeps the digits that log(q) would lose.
   if (q > 0.5) return std::log1p(-f.cdf(a, x));
+  if (q < kTailFloor && f.lccdf_tail) return f.lccdf_tail(a, x);
   return std::log(q);
 }
 

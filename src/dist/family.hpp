@@ -108,6 +108,11 @@ struct Family {
   // P(X > x), accurate in the upper tail where 1 - cdf rounds to 0 (Boost's
   // complement); nullptr: callers use 1 - cdf (see log_ccdf).
   double (*ccdf)(Args, double x) = nullptr;
+  // log P(X <= x) and log P(X > x) far in a tail, where the probability
+  // itself underflows a double (Normal beyond 38 sd); nullptr: the log of
+  // cdf / ccdf, which is -inf there (see log_cdf, log_ccdf).
+  double (*lcdf_tail)(Args, double x) = nullptr;
+  double (*lccdf_tail)(Args, double x) = nullptr;
   double (*quantile)(Args, double p) = nullptr;  // inverse cdf
   double (*mean)(Args) = nullptr;                // NaN when undefined
   double (*variance)(Args) = nullptr;            // NaN when undefined, inf when infinite

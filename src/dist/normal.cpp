@@ -35,6 +35,28 @@ double ccdf(Args a, double x) {
   return boost::math::cdf(boost::math::complement(Dist(a[0], a[1]), x));
 }
 
+// log P(Z > z) for a standard Normal far in the upper tail (z > 30 here):
+// log phi(z) + log R(z), R the Mills ratio by its continued fraction
+// 1 / (z + 1 / (z + 2 / (z + 3 / (z + ...)))) (Abramowitz & Stegun 26.2.14),
+// evaluated from 60 terms down (ample beyond z = 5).
+double log_upper(double z) {
+  double f = z;
+  for (int k = 60; k >= 1; --k) f = z + k / f;
+  return -0.5 * z * z - 0.5 * std::log(2.0 * std::numbers::pi) - std::log(f);
+}
+
+double lcdf_tail(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double z = (x - a[0]) / a[1];
+  return z < -5 ? log_upper(-z) : std::log(cdf(a, x));
+}
+
+double lccdf_tail(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  const double z = (x - a[0]) / a[1];
+  return z > 5 ? log_upper(z) : std::log(ccdf(a, x));
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 0.0) return -inf;
@@ -85,6 +107,8 @@ const Family& normal_family() {
       .lpdf = lpdf,
       .cdf = cdf,
       .ccdf = ccdf,
+      .lcdf_tail = lcdf_tail,
+      .lccdf_tail = lccdf_tail,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

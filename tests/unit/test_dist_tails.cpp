@@ -110,3 +110,17 @@ TEST_CASE("dist tails: ccdf keeps the upper tail where 1 - cdf rounds to 0") {
   CHECK(bayes::dist::log_mass(poisson, rate, 2.5, 5.5) ==
         doctest::Approx(std::log(sum - std::exp(poisson.lpdf(rate, 2.0)))).epsilon(1e-13).scale(0));
 }
+
+TEST_CASE("dist tails: the Normal's log tails beyond underflow (scipy norm.logsf / logcdf)") {
+  // scipy.stats.norm.logsf(40) = -804.6084420137539, logsf(37) = -689.0305855768908,
+  // norm(2, 3).logsf(1000) = -55340.28164411233; logcdf(-40) = logsf(40);
+  const auto& f = bayes::dist::normal_family();
+  const double std01[2] = {0, 1}, shifted[2] = {2, 3};
+  CHECK(bayes::dist::log_ccdf(f, std01, 40) == doctest::Approx(-804.6084420137539).epsilon(1e-13));
+  CHECK(bayes::dist::log_cdf(f, std01, -40) == doctest::Approx(-804.6084420137539).epsilon(1e-13));
+  CHECK(bayes::dist::log_ccdf(f, std01, 37) == doctest::Approx(-689.0305855768908).epsilon(1e-13));
+  CHECK(bayes::dist::log_ccdf(f, shifted, 1000) ==
+        doctest::Approx(-55340.28164411233).epsilon(1e-13));
+  // Where the probability is still a double: norm.logsf(8) = -35.01343715991456.
+  CHECK(bayes::dist::log_ccdf(f, std01, 8) == doctest::Approx(-35.01343715991456).epsilon(1e-12));
+}
