@@ -1248,7 +1248,8 @@ struct Engine {
   }
 
   Answer evidence(const Query& q) {
-    double total = 0;
+    double total = 0, error2 = 0;
+    std::string warning;
     std::string method = "conjugate";
     std::vector<Value> none(m().params.size());
     for (std::size_t i = 0; i < c.graph.components.size(); ++i) {
@@ -1263,6 +1264,31 @@ struct Engine {
       }
       if (optimise_pending[i]) optimise(i);
       if (!solutions[i]) return error(q, failures[i]);
+      // A Laplace evidence is checked by importance sampling from the same
+      // Gaussian: where the weights are trusted their mean is the evidence;
+      // where not, the Laplace value is kept with a warning.
+      if (solutions[i]->method == "numeric" && !std::isnan(solutions[i]->log_evidence) &&
+          opt.method == Method::Auto) {
+        std::string why;
+        auto checked = sample::importance(m(), c.graph, comp, opt.sample, why);
+        if (checked && !std::isnan(checked->log_evidence)) {
+          total += checked->log_evidence;
+          error2 += checked->evidence_error * checked->evidence_error;
+          if (method != "laplace") method = "importance";
+          report.explain.push_back("component " + std::to_string(i + 1) +
+                                   ": evidence by importance sampling from the Laplace "
+                                   "approximation, log p(data) = " +
+                                   format::significant(checked->log_evidence) + " +- " +
+                                   format::significant(checked->evidence_error, 2) +
+                                   " (the Laplace value was " +
+                                   format::significant(solutions[i]->log_evidence) + ")");
+          continue;
+        }
+        warning += (warning.empty() ? "" : "; ") +
+                   (checked ? checked->evidence_note
+                            : "the Laplace approximation could not be checked (" + why + ")") +
+                   ", so this Laplace value may be far off";
+      }
       if (std::isnan(solutions[i]->log_evidence))
         return error(q, "the evidence is not available: " + (solutions[i]->evidence_note.empty()
                                                                  ? "the posterior is improper"
@@ -1271,11 +1297,15 @@ struct Engine {
       // The sum is as exact as its least exact term.
       const std::string& own = solutions[i]->method == "numeric" ? "laplace" : solutions[i]->method;
       auto rank = [](const std::string& s) {
-        return s == "laplace" ? 3 : s == "quadrature" ? 2 : s == "enumeration" ? 1 : 0;
+        return s == "laplace"       ? 4
+               : s == "importance"  ? 3
+               : s == "quadrature"  ? 2
+               : s == "enumeration" ? 1
+                                    : 0;
       };
       if (rank(own) > rank(method)) method = own;
     }
-    return make(q, method, Evidence{total});
+    return make(q, method, Evidence{total, std::sqrt(error2), warning});
   }
 
   Answer value(const Query& q) { return make(q, "", Constant{ir::eval(*q.expr, env_of(m()))}); }

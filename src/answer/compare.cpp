@@ -75,9 +75,11 @@ Comparison compare(const std::vector<Candidate>& candidates, const Options& opti
       entry.error = f->reason;
       if (out.error.empty()) out.error = c.name + ": " + f->reason;
     } else {
-      entry.log_evidence = std::get<Evidence>(e.body).log_value;
+      const auto& ev = std::get<Evidence>(e.body);
+      entry.log_evidence = ev.log_value;
       entry.method = e.method;
-      entry.exact = e.method != "laplace";
+      entry.exact = e.method != "laplace" && e.method != "importance";
+      entry.warning = ev.warning;
       out.exact = out.exact && entry.exact;
     }
     out.models.push_back(entry);
@@ -107,6 +109,11 @@ Comparison compare(const std::vector<Candidate>& candidates, const Options& opti
     return out;
   }
   if (!out.error.empty()) return out;
+  for (const auto& m : out.models)
+    if (!m.warning.empty()) {
+      out.error = m.file + ": " + m.warning + "; no model is favoured on it";
+      return out;
+    }
   for (const auto& m : out.models)
     if (!std::isfinite(m.log_evidence)) {
       out.error = m.file + ": the evidence is not finite, so no Bayes factor is defined";

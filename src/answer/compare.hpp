@@ -20,8 +20,9 @@ struct Comparison {
     std::string file;
     std::string error;          // why its evidence is not available; else empty
     double log_evidence = NAN;  // log p(D | model)
-    std::string method;         // conjugate, enumeration or laplace
+    std::string method;         // conjugate, enumeration, quadrature, importance or laplace
     bool exact = true;
+    std::string warning;              // why an approximate evidence may be far off
     double probability = NAN;         // p(model | D), every model a priori equally likely
     double log_factor_to_best = NAN;  // log p(D | best) - log p(D | this model), >= 0
   };

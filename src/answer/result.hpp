@@ -141,6 +141,8 @@ struct Probability {
 // evidence(): the log marginal likelihood of the whole model.
 struct Evidence {
   double log_value = 0;
+  double error = 0;     // Monte Carlo standard error of log_value (importance sampling)
+  std::string warning;  // why an approximate value may be far off; empty when checked
 };
 
 // print EXPR of data only.

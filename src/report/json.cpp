@@ -156,7 +156,11 @@ struct Body {
     }
   }
 
-  void operator()(const answer::Evidence& e) { out["value"] = json_number(e.log_value); }
+  void operator()(const answer::Evidence& e) {
+    out["value"] = json_number(e.log_value);
+    if (e.error > 0) out["mcse"] = e.error;
+    if (!e.warning.empty()) out["warning"] = e.warning;
+  }
 
   void operator()(const answer::Constant& c) { out["value"] = value(c.value); }
 

@@ -537,7 +537,11 @@ struct Line {
 
   void operator()(const Evidence& e) {
     out << a.query << " = " << number(e.log_value) << "   [log marginal likelihood, "
-        << (a.method == "laplace" ? "Laplace approximation" : "exact") << "]\n";
+        << (a.method == "laplace"      ? "Laplace approximation"
+            : a.method == "importance" ? "importance sampling, mcse " + number(e.error)
+                                       : std::string("exact"))
+        << "]\n";
+    if (!e.warning.empty()) out << "    warning: " << e.warning << '\n';
   }
 
   void operator()(const Constant& c) { out << a.query << " = " << text(c.value) << '\n'; }
@@ -720,7 +724,11 @@ void write_compare(std::ostream& out, const answer::Comparison& c) {
       out << right(significant(m.probability, 4), 12) << "   "
           << right(std::isfinite(factor) ? significant(factor, 4) : "inf", 20) << "   ";
     }
-    out << (m.exact ? "exact (" + m.method + ")" : std::string("Laplace approximation")) << '\n';
+    out << (m.exact                    ? "exact (" + m.method + ")"
+            : m.method == "importance" ? std::string("importance sampling")
+            : m.warning.empty()        ? std::string("Laplace approximation")
+                                       : std::string("Laplace approximation, unchecked"))
+        << '\n';
   }
   if (!c.error.empty()) {
     out << "\nno verdict: " << c.error << '\n';

@@ -112,7 +112,25 @@ std::optional<solution::Solution> importance(const Model& m, const graph::Factor
                         format::significant(smoothed.khat, 3) + ", effective sample size " +
                         format::significant(importance_ess(run->weights), 3));
   for (const auto& w : run->warnings) sol.explain.push_back("warning: " + w);
-  sol.evidence_note = "importance sampling does not report the evidence here";
+  // The evidence as the mean importance ratio, p(u, data) / q(u), when the
+  // weights can be trusted (k-hat below 0.7); its standard error by the
+  // delta method, sd of the ratios / (their mean sqrt(S)).
+  if (smoothed.khat < 0.7) {
+    const double top = *std::max_element(log_ratios.begin(), log_ratios.end());
+    double sum = 0, sum2 = 0;
+    for (double r : log_ratios) {
+      const double w = std::exp(r - top);
+      sum += w, sum2 += w * w;
+    }
+    const double n = static_cast<double>(S), mean = sum / n;
+    sol.log_evidence = top + std::log(mean);
+    sol.evidence_error = std::sqrt(std::max(0.0, sum2 / n - mean * mean) / n) / mean;
+  } else {
+    sol.evidence_note = "importance sampling from the Laplace approximation has Pareto k-hat " +
+                        format::significant(smoothed.khat, 2) +
+                        ": the posterior is too far from a Gaussian for either to give the "
+                        "evidence";
+  }
   auto shared = std::shared_ptr<const solution::Sampled>(run);
   sol.sampled = shared;
   // A draw by weight (for Monte Carlo answers that pair components).

@@ -52,6 +52,7 @@ struct Solution {
   std::vector<PredictiveResult> predictive;
   double log_evidence = NAN;         // log p(observations of this component)
   std::string evidence_note;         // why log_evidence is NaN, when it is known
+  double evidence_error = 0;         // a Monte Carlo estimate's standard error (of the log)
   std::vector<std::string> explain;  // the derivation, one line each, numbers put in
   // A draw from the joint posterior: sets values[p] for each p of this component.
   std::function<void(dist::Rng&, std::vector<Value>& values)> draw;
