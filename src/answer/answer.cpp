@@ -1189,9 +1189,37 @@ struct Engine {
       }
       ys[k] = f.sample(dist::Args(a.data(), a.size()), rng);
     }
+    LetVar named{q.text, nullptr, q.span, true};
+    // A Bernoulli's new outcome is 1 with probability E[p]: averaging p over
+    // the draws is exact in expectation and has less noise than 0/1 draws.
+    if (&f == &dist::bernoulli_family()) {
+      std::vector<double> ps(ds.size());
+      for (std::size_t k = 0; k < ds.size(); ++k)
+        ps[k] = first(ir::eval(*args[0], env_of(m(), ds[k])));
+      double pr = 0, mcse = 0;
+      std::string method = "monte-carlo";
+      if (draws_run) {
+        Answer a = let_from_chains(q, named, ps, nullptr);
+        const auto* sp = std::get_if<SampledPosterior>(&a.body);
+        if (!sp) return a;
+        pr = sp->mean[0], mcse = sp->mcse_mean[0], method = a.method;
+      } else {
+        double sum = 0, sum2 = 0;
+        for (double x : ps) sum += x, sum2 += x * x;
+        const double n = static_cast<double>(ps.size());
+        pr = sum / n;
+        mcse = std::sqrt(std::max(0.0, sum2 / n - pr * pr) / n);
+      }
+      Predictive out{{"Bernoulli", {{"p", Value::scalar(pr)}}, &dist::bernoulli_family()},
+                     Value::scalar(pr),
+                     Value::scalar(std::sqrt(pr * (1 - pr))),
+                     "P(1) = the posterior mean of the probability, from " +
+                         std::to_string(ps.size()) + " draws (mcse " +
+                         format::significant(mcse, 2) + ")" + (note.empty() ? "" : "; " + note)};
+      return make(q, method, std::move(out));
+    }
     const std::string what =
         "one new observation drawn at each posterior draw" + (note.empty() ? "" : ", " + note);
-    LetVar named{q.text, nullptr, q.span, true};
     if (draws_run) {
       Answer a = let_from_chains(q, named, ys, nullptr);
       if (auto* sp = std::get_if<SampledPosterior>(&a.body)) sp->note = what;
@@ -1242,7 +1270,11 @@ struct Engine {
     if (o.family->outcome_rank == Rank::Scalar && o.family->sample && !o.truncation.on) {
       bool rows = false;
       for (const auto& a : o.args) rows = rows || !a->type.is_scalar();
-      return predictive_new(q, *o.family, o.args, rows ? "for a new row like row 1" : "");
+      std::string note = rows ? "for a new row like row 1" : "";
+      if (q.observations.size() > 1)  // say which statement it is like
+        note += (note.empty() ? "like '" : " of '") + o.text + "', the first statement observing " +
+                q.data_name;
+      return predictive_new(q, *o.family, o.args, note);
     }
     return error(q, "the predictive of '" + q.data_name + "' is not available for this model");
   }

@@ -91,12 +91,12 @@ Comparison compare(const std::vector<Candidate>& candidates, const Options& opti
   for (std::size_t i = 1; i < candidates.size(); ++i) {
     const Fingerprint other = observed(candidates[i].model->model);
     if (first.same(other)) continue;
-    differ.push_back(
-        candidates[i].name + " (" +
-        (first.n != other.n
-             ? std::to_string(other.n) + " observed values against " + std::to_string(first.n)
-             : "as many values, " + std::to_string(first.n) + ", but not the same") +
-        ")");
+    differ.push_back(candidates[i].name + " (" +
+                     (first.n != other.n
+                          ? std::to_string(other.n) + " observed value" +
+                                (other.n == 1 ? "" : "s") + " against " + std::to_string(first.n)
+                          : "as many values, " + std::to_string(first.n) + ", but not the same") +
+                     ")");
   }
   if (!differ.empty()) {
     std::string list;

@@ -998,6 +998,15 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   o.text = ast::to_source(*s.lhs) + " ~ " + ast::to_source(s.dist);
   if (s.truncation) o.text += " T[" + message_value(o.lower) + ", " + message_value(o.upper) + "]";
   o.text += loop_text();
+  // The same statement twice counts its data twice: almost always a slip
+  // (a line typed again), so it is said.
+  for (const auto& earlier : model_.observations)
+    if (earlier.text == o.text) {
+      auto& w = diags_.warning(span, "'" + o.text + "' is observed twice: its data count twice");
+      w.notes.push_back("first on line " + std::to_string(earlier.span.line) +
+                        "; remove one unless the data really are two sets of measurements");
+      break;
+    }
   model_.observations.push_back(std::move(o));
 }
 

@@ -287,7 +287,7 @@ void explain_ridge(std::vector<std::string>& ex, const Model& m, const std::vect
                significant(std::sqrt(s2)) + ", tau = " + significant(1 / std::sqrt(prec)) +
                "; times 2 sd^2, the MAP minimises the squared error + lambda ||" + penalised +
                "||^2 with lambda = sd^2 / tau^2 = " + significant(lambda) +
-               (free.empty() ? "" : " (" + free + " flat: not penalised)") +
+               (free.empty() ? "" : " (" + free + ": flat, not penalised)") +
                "; the ridge solution (X'X + lambda D)^-1 X'(" + y + " - c) = " + vec_str(ridge) +
                " is the MAP (scikit-learn's Ridge(alpha = " + significant(lambda) + "))");
 }

@@ -80,7 +80,7 @@ void explain_penalty(const Model& m, const graph::ComponentView& v,
   const std::string norm = l1 ? "||" + penalised + "||_1" : "||" + penalised + "||^2";
   const std::string prior_term = l1 ? norm + " / b" : norm + " / (2 tau^2)";
   const std::string scale_is = (l1 ? "b = " : "tau = ") + s;
-  const std::string unpenalised = free.empty() ? "" : " (" + free + " flat: not penalised)";
+  const std::string unpenalised = free.empty() ? "" : " (" + free + ": flat, not penalised)";
   const double n = static_cast<double>(o.lhs->type.rows * o.lhs->type.cols);
   if (gaussian) {
     const double sd = patterns::eval_data(m, *o.args[1])[0], s2 = sd * sd;
@@ -127,8 +127,13 @@ void explain_objective(const Model& m, const graph::ComponentView& v,
     terms += (terms.empty() ? "" : " + ") + std::string("log likelihood of '") +
              m.observations[oi].text + "'";
   for (auto ti : v.terms) terms += (terms.empty() ? "" : " + ") + ("'" + m.terms[ti].text + "'");
+  bool all_flat = true;
+  for (auto pi : v.priors) all_flat = all_flat && !m.priors[pi].family;
   ex.push_back("objective: the MAP maximises the log posterior = " + terms +
-               " + const (minus log p(data), which does not depend on the parameters)");
+               " + const (minus log p(data), which does not depend on the parameters)" +
+               (all_flat ? "; every prior is flat, so this is the log likelihood and the MAP "
+                           "is the MLE (for a Bernoulli, minus the log loss)"
+                         : ""));
   std::string moved;
   bool identity = true;
   for (const auto& t : layout.transforms) {

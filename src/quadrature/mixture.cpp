@@ -102,7 +102,7 @@ double mixture_mode(const solution::ClosedForm& out, const Parts& parts, double 
 }  // namespace
 
 solution::ClosedForm mixture(const std::vector<const solution::ClosedForm*>& forms,
-                             std::vector<double> weights) {
+                             std::vector<double> weights, const std::string& over) {
   auto parts = std::make_shared<Parts>();
   double total = 0;
   for (double w : weights) total += w;
@@ -114,7 +114,7 @@ solution::ClosedForm mixture(const std::vector<const solution::ClosedForm*>& for
   }
   const solution::ClosedForm& first = *forms.front();
   solution::ClosedForm out;
-  out.family = "mixture over the quadrature nodes";
+  out.family = "mixture over " + over;
   const std::size_t n = first.mean.size();
   // The law of total variance about the mixture's mean (two passes: the
   // means may sit at an offset far larger than their spread).

@@ -3,6 +3,7 @@
 // marginal posterior (moments, cdf, quantiles, density, draws).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "solution/closed_form.hpp"
@@ -10,7 +11,9 @@
 namespace bayes::quadrature {
 
 // sum_k w_k parts[k] (weights renormalised); scalar or elementwise for vectors.
+// `over` names what the parts are conditional on ("the values of s").
 solution::ClosedForm mixture(const std::vector<const solution::ClosedForm*>& parts,
-                             std::vector<double> weights);
+                             std::vector<double> weights,
+                             const std::string& over = "the quadrature nodes");
 
 }  // namespace bayes::quadrature

@@ -96,6 +96,10 @@ class Engine {
   }
 
   std::optional<Solution> run(std::string& why);
+  // What the mixtures are over: the quadrature nodes, or a discrete q's values.
+  std::string over() const {
+    return m_.params[q_].discrete ? "the values of " + m_.params[q_].name : "the quadrature nodes";
+  }
   // A discrete q with finite support: the sum over its values.
   std::optional<Solution> run_discrete(const std::vector<double>& values, std::string& why);
 
@@ -292,7 +296,7 @@ bool Engine::add_block(const std::vector<double>& keys, const std::vector<double
     }
     solution::ParamResult r;
     r.param = p;
-    r.posterior = mixture(parts, weights);
+    r.posterior = mixture(parts, weights, over());
     sol.params.push_back(std::move(r));
   }
   // The predictive of each observation statement: the mixture of its
@@ -309,7 +313,7 @@ bool Engine::add_block(const std::vector<double>& keys, const std::vector<double
         parts.push_back(&found->dist);
       }
       if (parts.size() == weights.size())
-        sol.predictive.push_back({pr.observation, mixture(parts, weights), pr.note});
+        sol.predictive.push_back({pr.observation, mixture(parts, weights, over()), pr.note});
     }
   return true;
 }

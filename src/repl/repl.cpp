@@ -47,7 +47,7 @@ const char* kHelp =
     "  :model        the statements defined so far\n"
     "  :drop NAME    remove the statement that defines NAME (and NAME's observations);\n"
     "                ':drop y ~ Bernoulli(p)' removes that statement\n"
-    "  :save FILE    write the statements as a model file that reproduces the session\n"
+    "  :save FILE    write the statements (not the questions) as a model file\n"
     "  :graph        the factor graph (Graphviz DOT)\n"
     "  :reset        forget everything\n"
     "  :method NAME  how posteriors are found: auto, exact, conjugate, laplace,\n"
@@ -135,7 +135,7 @@ bool observes(const std::string& text, const std::string& name) {
   return n && n->id == name;
 }
 
-// Whitespace runs as one space, none at the ends: how statements are matched.
+// Whitespace runs as one space, none at the ends: how a statement is shown.
 std::string squeeze(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -146,6 +146,30 @@ std::string squeeze(const std::string& s) {
     }
   }
   if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// A statement without its spaces (but those inside strings) and comments:
+// how statements are matched ("y~Bernoulli(p)" is "y ~ Bernoulli(p)").
+std::string bare(const std::string& s) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < s.size())
+        out += s[++i];
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true, out += c;
+    } else if (c == '#') {
+      while (i < s.size() && s[i] != '\n') ++i;
+    } else if (!std::isspace(static_cast<unsigned char>(c))) {
+      out += c;
+    }
+  }
   return out;
 }
 
@@ -307,9 +331,11 @@ bool Session::command(const std::string& line) {
   }
   if (cmd == ":graph") {
     Diagnostics diags;
-    auto c = compile(SourceFile{"<repl>", program_text(entries_), ""}, diags);
+    auto c = compile(SourceFile{"<repl>", program_text(entries_), directory_}, diags);
     if (!c) {
-      err_ << "error: the model does not check\n";
+      err_ << "error: the model does not check";
+      if (!diags.list().empty()) err_ << " (" << diags.list().front().message << ")";
+      err_ << '\n';
       return false;
     }
     graph::write_dot(out_, c->graph);
@@ -383,7 +409,7 @@ bool Session::drop(const std::string& what) {
   } else {
     bool found = false;
     for (const auto& e : entries_) {
-      if (!found && squeeze(e.text) == squeeze(what)) {
+      if (!found && bare(e.text) == bare(what)) {
         found = true;
         dropped.push_back(e.text);
         continue;
@@ -426,8 +452,11 @@ bool Session::save(const std::string& path) {
           d && d->file && fs::path(*d->file).is_relative() && *d->file != "-") {
         const fs::path file = (from / *d->file).lexically_normal();
         const fs::path rel = file.lexically_relative(target.parent_path());
-        stmt = stmt.substr(0, d->file_span.begin) +
-               quoted(rel.empty() ? file.string() : rel.string()) + stmt.substr(d->file_span.end);
+        // Beside or below the saved file, or one folder up: relative; else the
+        // absolute path ("../../work/..." reads worse than "/work/...").
+        const bool near = !rel.empty() && rel.string().rfind("../..", 0) != 0;
+        stmt = stmt.substr(0, d->file_span.begin) + quoted(near ? rel.string() : file.string()) +
+               stmt.substr(d->file_span.end);
       }
     text += stmt + "\n";
   }
@@ -481,7 +510,13 @@ bool Session::statements(const std::string& text, const std::string& source_name
         if (std::find(x.defines.begin(), x.defines.end(), n) != x.defines.end()) return true;
       return false;
     });
-    if (old != entries.end() && !e.defines.empty()) {
+    // A statement typed again as it stands (an observation defines no name)
+    // is the same statement, not a second copy of its data.
+    if (e.defines.empty())
+      old = std::find_if(entries.begin(), entries.end(), [&](const Entry& x) {
+        return x.defines.empty() && bare(x.text) == bare(e.text);
+      });
+    if (old != entries.end()) {
       *old = e;
       typed_entry[i] = static_cast<std::size_t>(old - entries.begin());
     } else {

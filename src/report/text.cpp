@@ -381,8 +381,13 @@ struct Line {
         std::any_of(p.family.params.begin(), p.family.params.end(),
                     [](const auto& nv) { return nv.first == "probs" && nv.second.size() > 0; });
     if (discrete_family) return discrete(p);
-    out << a.query << " = " << family_text(p.family) << "   [" << a.method << ": " << p.rule
-        << "]\n";
+    std::string family = family_text(p.family);
+    // A vector's table follows: a family too long for a line is named, its
+    // parameters left to --json.
+    if (is_vector(p.mean) && family.size() > 240)
+      family = p.family.name + " over " + std::to_string(p.mean.size()) +
+               " elements (its parameters in --json)";
+    out << a.query << " = " << family << "   [" << a.method << ": " << p.rule << "]\n";
     if (is_vector(p.mean)) {
       const std::string base = subject_name(a);
       const auto* bounds = p.interval ? &p.interval->bounds : nullptr;
@@ -709,8 +714,8 @@ void write_compare(std::ostream& out, const answer::Comparison& c) {
   std::vector<std::size_t> order = c.ranking;
   if (!ranked)
     for (std::size_t i = 0; i < c.models.size(); ++i) order.push_back(i);
-  out << pad("model", width) << "   log evidence"
-      << (ranked ? "   P(model | D)   Bayes factor to best" : "") << "   method\n";
+  out << pad("model", width) << "   log evidence" << (ranked ? "   P(model | D)   best : this" : "")
+      << "   method\n";
   for (auto i : order) {
     const auto& m = c.models[i];
     out << pad(m.file, width) << "   ";
@@ -722,7 +727,7 @@ void write_compare(std::ostream& out, const answer::Comparison& c) {
     if (ranked) {
       const double factor = std::exp(m.log_factor_to_best);
       out << right(significant(m.probability, 4), 12) << "   "
-          << right(std::isfinite(factor) ? significant(factor, 4) : "inf", 20) << "   ";
+          << right(std::isfinite(factor) ? significant(factor, 4) : "inf", 11) << "   ";
     }
     out << (m.exact                    ? "exact (" + m.method + ")"
             : m.method == "importance" ? std::string("importance sampling")
@@ -746,10 +751,14 @@ void write_compare(std::ostream& out, const answer::Comparison& c) {
     out << '\n';
   }
   const auto& second = c.models[c.ranking[1]];
-  out << "reading           " << significant(std::exp(second.log_factor_to_best), 4)
-      << " to 1 in favour of " << c.favours
-      << (c.models.size() > 2 ? " over the runner-up " + second.file : "") << ": " << c.strength
-      << " (Kass & Raftery 1995)\n";
+  if (second.log_factor_to_best == 0)
+    out << "reading           " << c.favours << " and " << second.file
+        << " are equally supported by the data\n";
+  else
+    out << "reading           " << significant(std::exp(second.log_factor_to_best), 4)
+        << " to 1 in favour of " << c.favours
+        << (c.models.size() > 2 ? " over the runner-up " + second.file : "") << ": " << c.strength
+        << " (Kass & Raftery 1995)\n";
   out << "                  P(model | D) with every model equally likely a priori"
       << (c.exact ? "" : "; a Laplace evidence is approximate, and so are these") << '\n';
 }

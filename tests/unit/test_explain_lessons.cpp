@@ -64,7 +64,7 @@ print map(w)
 )";
   const std::string s = explanation(model);
   INFO(s);
-  CHECK(contains(s, "with lambda = sd^2 / tau^2 = 16 (w0 flat: not penalised)"));
+  CHECK(contains(s, "with lambda = sd^2 / tau^2 = 16 (w0: flat, not penalised)"));
   // The ridge solution by hand: the intercept is the mean (features centred),
   // the weights (X'X + 16 I)^-1 X'y.
   Eigen::MatrixXd X(4, 2);
@@ -91,7 +91,7 @@ print map(w)
 )");
   INFO(lasso);
   // lambda = 2 sd^2 / b = 18 / 2 = 9; scikit-learn's alpha = sd^2 / (N b) = 9 / 8.
-  CHECK(contains(lasso, "lambda = 2 sd^2 / b = 9 (w0 flat: not penalised)"));
+  CHECK(contains(lasso, "lambda = 2 sd^2 / b = 9 (w0: flat, not penalised)"));
   CHECK(contains(lasso, "Lasso(alpha = lambda / (2N) = 1.125), N = 4"));
   const std::string logistic = explanation(R"(data h = [1, 2, 3, 4, 5, 6]
 data pass = [0, 0, 1, 0, 1, 1]
@@ -101,7 +101,7 @@ pass ~ Bernoulli(logistic(a + b * h))
 print map(b)
 )");
   INFO(logistic);
-  CHECK(contains(logistic, "lambda = 1 / tau^2 = 0.25 (a flat: not penalised)"));
+  CHECK(contains(logistic, "lambda = 1 / tau^2 = 0.25 (a: flat, not penalised)"));
   CHECK(contains(logistic, "LogisticRegression(penalty = 'l2', C = tau^2 = 4)"));
 }
 
