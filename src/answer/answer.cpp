@@ -18,6 +18,7 @@
 #include "patterns/patterns.hpp"
 #include "quadrature/quadrature.hpp"
 #include "sample/diagnostics.hpp"
+#include "sample/psis.hpp"
 #include "sample/sample.hpp"
 #include "sample/target.hpp"
 #include "solution/solution.hpp"
@@ -32,6 +33,33 @@ using solution::Solution;
 
 // [lo, hi] as a 2-vector.
 Value pair(double lo, double hi) { return Value::vector({lo, hi}); }
+
+// Whether the mean and sd of a quantity's draws can be trusted: the Pareto
+// k-hat of its heavier tail about the median (Vehtari et al. 2024, sec. 3:
+// the k-hat of the distribution of the quantity itself). Above 0.7 its
+// variance, perhaps its mean, does not exist, and averages of draws wander:
+// the words to print, or "".
+std::string heavy_tail_warning(const std::vector<double>& xs) {
+  if (xs.size() < 100) return "";
+  std::vector<double> sorted(xs);
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
+                   sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  double worst = -INFINITY;
+  for (int side : {1, -1}) {
+    std::vector<double> log_dev(xs.size());
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+      const double d = side * (xs[k] - median);
+      log_dev[k] = d > 0 ? std::log(d) : -INFINITY;
+    }
+    const double khat = sample::psis(log_dev).khat;
+    if (std::isfinite(khat)) worst = std::max(worst, khat);
+  }
+  if (!(worst > 0.5)) return "";
+  return "the draws have heavy tails (Pareto k-hat " + format::significant(worst, 2) +
+         " above 0.5): their variance, perhaps their mean, does not exist, so the sd and mean "
+         "from draws are unreliable; the interval is reliable";
+}
 
 // One row [lo, hi] per element of a vector distribution: an n x 2 matrix.
 Value element_intervals(const ClosedForm& cf, double level) {
@@ -639,10 +667,11 @@ struct Engine {
     };
     double tail = (1 - q.level) / 2;
     if (quantile) *quantile = quant(q.level);
+    const std::string heavy = heavy_tail_warning(xs);
     Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
-    return make(
-        q, "monte-carlo",
-        DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}, ""});
+    return make(q, "monte-carlo",
+                DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level},
+                            heavy.empty() ? "" : "warning: " + heavy});
   }
 
   // A vector let, element by element: each element's mean, sd and interval
@@ -734,6 +763,8 @@ struct Engine {
                          Draws{run.total(), chains_from(run), std::nullopt, run.seed,
                                convergence(run, {&c}, {let.name}, true)},
                          ""};
+    if (const std::string heavy = heavy_tail_warning(xs); !heavy.empty())
+      out.draws.convergence->warnings.push_back(heavy);
     return make(q, run.weights.empty() ? "sampling" : "importance", std::move(out));
   }
 
@@ -1237,10 +1268,11 @@ struct Engine {
       return ys[static_cast<std::size_t>(pr * static_cast<double>(n - 1))];
     };
     const double tail = (1 - q.level) / 2;
+    const std::string heavy = heavy_tail_warning(ys);
     Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
-    return make(
-        q, "monte-carlo",
-        DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}, what});
+    return make(q, "monte-carlo",
+                DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level},
+                            what + (heavy.empty() ? "" : "\n    warning: " + heavy)});
   }
 
   Answer predictive(const Query& q) {

@@ -104,3 +104,13 @@ TEST_CASE("predictive at a new input: located errors") {
   auto domain = bayes::test::answers("param mu ~ Normal(0, 1)\nprint predictive(Poisson(mu))\n");
   CHECK(contains(domain[0]["error"].get<std::string>(), "the rate of Poisson is"));
 }
+
+TEST_CASE("draws of a quantity without a mean: the heavy tail is said beside the number") {
+  // 1 / (1 - phi) with phi ~ Normal(0.5, 0.2): the denominator's density at 0
+  // is positive, so the ratio has Cauchy-like tails (no mean, k = 1).
+  auto a = bayes::test::answers(
+      "param phi ~ Normal(0.5, 0.2)\nlet r = 1 / (1 - phi)\nlet twice = 2 * phi\n"
+      "print posterior(r)\nprint posterior(twice)\n");
+  CHECK(contains(a[0]["note"].get<std::string>(), "the draws have heavy tails (Pareto k-hat"));
+  CHECK_FALSE(a[1].contains("note"));
+}
