@@ -1152,6 +1152,16 @@ struct Engine {
         const double sd = first(ir::eval(*args[1], env_of(m())));
         const double centre = offset + x.dot(mu);
         const double spread = std::sqrt((x * cov * x.transpose())(0, 0) + sd * sd);
+        std::string xs;
+        for (Eigen::Index i = 0; i < x.size(); ++i)
+          xs += (i ? ", " : "") + format::significant(x[i]);
+        report.explain.push_back(
+            q.text + ": the mean is c + x theta with c = " + format::significant(offset) +
+            ", x = [" + xs + "]; over the Gaussian posterior of theta it is Normal with mean c + " +
+            "x m = " + format::significant(centre) +
+            " and variance x S x' = " + format::significant((x * cov * x.transpose())(0, 0)) +
+            "; one new observation adds " + "the noise, sd^2 = " + format::significant(sd * sd) +
+            ": Normal(" + format::significant(centre) + ", " + format::significant(spread) + ")");
         Predictive out{{"Normal",
                         {{"mean", Value::scalar(centre)}, {"sd", Value::scalar(spread)}},
                         &dist::normal_family()},
@@ -1185,6 +1195,34 @@ struct Engine {
                          Value::scalar(std::sqrt(pr * (1 - pr))),
                          note.empty() ? "P(1) = the posterior mean of the probability"
                                       : note + "; P(1) = the posterior mean of the probability"};
+          return make(q, "conjugate", std::move(out));
+        }
+      }
+    }
+    // Binomial(n, p) with p a parameter whose posterior is Beta(a, b):
+    // BetaBinomial(n, a, b) (BDA3 sec. 2.4).
+    if (&f == &dist::binomial_family() && ir::is_data_only(*args[0]) &&
+        args[1]->op == ir::Op::Param && m().params[args[1]->ref].type.is_scalar()) {
+      std::string why;
+      const Solution* s = posterior_of(args[1]->ref, why);
+      const auto* r = s ? s->find(args[1]->ref) : nullptr;
+      if (r && r->posterior.family == "Beta" && !s->sampled && s->method != "numeric") {
+        double a = NAN, b = NAN;
+        for (const auto& [name, v] : r->posterior.params) {
+          if (name == "a") a = v[0];
+          if (name == "b") b = v[0];
+        }
+        const double n = first(ir::eval(*args[0], env_of(m())));
+        if (std::isfinite(a) && std::isfinite(b)) {
+          const double mean = n * a / (a + b);
+          const double var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1));
+          Predictive out{
+              {"BetaBinomial",
+               {{"n", Value::scalar(n, true)}, {"a", Value::scalar(a)}, {"b", Value::scalar(b)}},
+               dist::find("BetaBinomial")},
+              Value::scalar(mean),
+              Value::scalar(std::sqrt(var)),
+              note};
           return make(q, "conjugate", std::move(out));
         }
       }

@@ -114,3 +114,15 @@ TEST_CASE("draws of a quantity without a mean: the heavy tail is said beside the
   CHECK(contains(a[0]["note"].get<std::string>(), "the draws have heavy tails (Pareto k-hat"));
   CHECK_FALSE(a[1].contains("note"));
 }
+
+TEST_CASE("predictive at a new input: Binomial(n, p) of a Beta posterior is BetaBinomial") {
+  // 7 of 10 under Beta(2, 2): Beta(9, 5); 20 new trials: mean 20 * 9 / 14,
+  // variance 20 * 9 * 5 * (14 + 20) / (14^2 * 15) (BDA3 sec. 2.4).
+  auto a = bayes::test::answers(
+      "data k = 7\nparam p ~ Beta(2, 2)\nk ~ Binomial(10, p)\nprint predictive(Binomial(20, p))\n");
+  CHECK(a[0]["family"] == "BetaBinomial");
+  CHECK(a[0]["params"]["a"].get<double>() == 9);
+  CHECK(a[0]["mean"].get<double>() == doctest::Approx(20.0 * 9 / 14).epsilon(1e-14));
+  CHECK(a[0]["sd"].get<double>() ==
+        doctest::Approx(std::sqrt(20.0 * 9 * 5 * 34 / (196.0 * 15))).epsilon(1e-14));
+}
