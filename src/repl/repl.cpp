@@ -249,8 +249,11 @@ bool Session::run_line(const std::string& typed) {
       Diagnostics as_print;
       auto program =
           syntax::parse_program(SourceFile{"<repl>", "print " + t, directory_}, as_print);
-      if (program && program->stmts.size() == 1 && is_query(program->stmts[0]))
-        return statements("print " + t, "<repl>");
+      if (program && program->stmts.size() == 1 && is_query(program->stmts[0])) {
+        if (statements("print " + t, "<repl>")) return true;
+        if (!quiet_) err_ << "(the line was read as the question 'print " << t << "')\n";
+        return false;
+      }
     }
     return statements(line, "<repl>");
   } catch (const Interrupted&) {
