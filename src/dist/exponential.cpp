@@ -38,6 +38,13 @@ double ccdf(Args a, double x) {
   return boost::math::cdf(boost::math::complement(Dist(a[0]), x));
 }
 
+// log P(X > x) = -rate x: exact where exp(-rate x) underflows.
+double lccdf_tail(Args a, double x) {
+  if (!ok(a) || std::isnan(x)) return nan;
+  if (x <= 0.0) return 0.0;
+  return -a[0] * x;
+}
+
 double quantile(Args a, double p) {
   if (!ok(a) || !prob_ok(p)) return nan;
   if (p == 1.0) return inf;
@@ -81,6 +88,7 @@ const Family& exponential_family() {
       .lpdf = lpdf,
       .cdf = cdf,
       .ccdf = ccdf,
+      .lccdf_tail = lccdf_tail,
       .quantile = quantile,
       .mean = mean,
       .variance = variance,

@@ -124,3 +124,13 @@ TEST_CASE("dist tails: the Normal's log tails beyond underflow (scipy norm.logsf
   // Where the probability is still a double: norm.logsf(8) = -35.01343715991456.
   CHECK(bayes::dist::log_ccdf(f, std01, 8) == doctest::Approx(-35.01343715991456).epsilon(1e-12));
 }
+
+TEST_CASE("dist tails: the Exponential's log upper tail is -rate x beyond underflow") {
+  const double rate2[1] = {2};
+  CHECK(bayes::dist::log_ccdf(bayes::dist::exponential_family(), rate2, 1000) == -2000);
+  CHECK(bayes::dist::log_ccdf(bayes::dist::exponential_family(), rate2, 1) ==
+        doctest::Approx(-2).epsilon(1e-15));
+  // A prior cut there keeps that mass: memoryless, the mean is 800 + 1.
+  auto a = bayes::test::answers("param s > 800 ~ Exponential(1)\nprint mean(s)\n");
+  CHECK(std::fabs(a[0]["value"].get<double>() - 801) < 5 * a[0]["mcse"].get<double>());
+}
