@@ -413,6 +413,18 @@ struct Line {
 
   void operator()(const Predictive& p) {
     out << a.query << " = " << family_text(p.family) << '\n';
+    // A new class label: its most probable value, not a mean of labels.
+    const Value* probs = nullptr;
+    for (const auto& [name, v] : p.family.params)
+      if (name == "probs" && v.rank == Rank::Vector && v.size() > 0) probs = &v;
+    if (p.family.name == "Categorical" && probs) {
+      const auto top = std::max_element(probs->data.begin(), probs->data.end());
+      out << "    most probable " << (top - probs->data.begin()) + 1 << " (probability "
+          << number(*top) << ")";
+      if (!p.note.empty()) out << "\n    " << p.note;
+      out << '\n';
+      return;
+    }
     out << "    mean " << text(p.mean) << "   sd " << text(p.sd);
     if (!p.note.empty()) out << "\n    " << p.note;
     out << '\n';
