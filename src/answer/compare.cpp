@@ -9,14 +9,16 @@ namespace bayes::answer {
 
 namespace {
 
-// The evidence query alone, whatever the model prints.
-Answer evidence_of(const Compiled& c, const Options& options) {
+// The evidence query alone, whatever the model prints; its derivation in
+// `explain`.
+Answer evidence_of(const Compiled& c, const Options& options, std::vector<std::string>& explain) {
   Compiled only{c.program, c.model, c.graph};
   Query q;
   q.kind = QueryKind::Evidence;
   q.text = "evidence()";
   only.model.queries = {q};
   Report rep = answer_all(only, options);
+  explain = rep.explain;
   return rep.answers.at(0);
 }
 
@@ -68,8 +70,8 @@ std::string kass_raftery(double b) {
 Comparison compare(const std::vector<Candidate>& candidates, const Options& options) {
   Comparison out;
   for (const auto& c : candidates) {
-    Answer e = evidence_of(*c.model, options);
     Comparison::Model entry;
+    Answer e = evidence_of(*c.model, options, entry.explain);
     entry.file = c.name;
     if (const auto* f = std::get_if<Failure>(&e.body)) {
       entry.error = f->reason;

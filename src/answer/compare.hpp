@@ -22,9 +22,10 @@ struct Comparison {
     double log_evidence = NAN;  // log p(D | model)
     std::string method;         // conjugate, enumeration, quadrature, importance or laplace
     bool exact = true;
-    std::string warning;              // why an approximate evidence may be far off
-    double probability = NAN;         // p(model | D), every model a priori equally likely
-    double log_factor_to_best = NAN;  // log p(D | best) - log p(D | this model), >= 0
+    std::string warning;               // why an approximate evidence may be far off
+    std::vector<std::string> explain;  // how the evidence was found (--explain)
+    double probability = NAN;          // p(model | D), every model a priori equally likely
+    double log_factor_to_best = NAN;   // log p(D | best) - log p(D | this model), >= 0
   };
   std::vector<Model> models;          // in the order given
   std::vector<std::size_t> ranking;   // indices into models, best first (empty without a verdict)

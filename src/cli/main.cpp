@@ -235,7 +235,8 @@ int run_check(const std::string& path) {
   return kOk;
 }
 
-int run_compare(const std::vector<std::string>& paths, bool json, const std::string& method) {
+int run_compare(const std::vector<std::string>& paths, bool json, bool explain,
+                const std::string& method) {
   std::vector<SourceFile> files(paths.size());
   std::vector<std::optional<Compiled>> compiled(paths.size());
   auto diagnostics = nlohmann::ordered_json::array();
@@ -256,10 +257,22 @@ int run_compare(const std::vector<std::string>& paths, bool json, const std::str
   for (std::size_t i = 0; i < paths.size(); ++i) candidates.push_back({&*compiled[i], paths[i]});
   answer::Comparison c = answer::compare(candidates, ao);
   for (const auto& w : c.warnings) std::cerr << "bayes: warning: " << w << '\n';
-  if (json)
-    std::cout << report::dump(report::to_json(c)) << '\n';
-  else
+  if (json) {
+    auto doc = report::to_json(c);
+    if (explain)
+      for (std::size_t i = 0; i < c.models.size(); ++i)
+        doc["models"][i]["explain"] = c.models[i].explain;
+    std::cout << report::dump(doc) << '\n';
+  } else {
+    if (explain) {
+      for (const auto& m : c.models) {
+        std::cout << m.file << ":\n";
+        for (const auto& line : m.explain) std::cout << "  " << line << '\n';
+      }
+      std::cout << '\n';
+    }
     report::write_compare(std::cout, c);
+  }
   return c.error.empty() ? kOk : kNumeric;
 }
 
@@ -291,6 +304,8 @@ int dispatch(int argc, char** argv) {
     app.add_option("MODELS", paths, "two or more .model files")->required();
     std::string method = "auto";
     app.add_flag("--json", json, "print the comparison as one JSON document");
+    bool explain = false;
+    app.add_flag("--explain", explain, "show how each model's evidence was found");
     app.add_option("--method", method, "auto, conjugate or numeric (a Laplace evidence)")
         ->check(CLI::IsMember({"auto", "conjugate", "numeric"}));
     try {
@@ -301,7 +316,7 @@ int dispatch(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
       return usage_error(e, app);
     }
-    return run_compare(paths, json, method);
+    return run_compare(paths, json, explain, method);
   }
   if (first == "repl" || argc == 1) {
     CLI::App app{"bayes repl: an interactive session (piped standard input runs without prompts)",

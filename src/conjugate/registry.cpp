@@ -154,8 +154,15 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
           flat == FlatEvidence::Undefined ? density::improper_prior(m, c.params) : "";
       if (!improper.empty())
         s->log_evidence = NAN, s->evidence_note = improper;
-      else if (std::isnan(s->log_evidence))
+      else if (std::isnan(s->log_evidence)) {
         s->log_evidence = evidence(m, g, c, *s);
+        // Bayes' rule turned round: p(data) = p(theta) p(data | theta) /
+        // p(theta | data) at any theta, here the point the rule gave.
+        s->explain.push_back(
+            "evidence: log p(data) = log p(theta) + log p(data | theta) - log p(theta | data), "
+            "the same at every theta since the posterior is exact = " +
+            format::significant(s->log_evidence));
+      }
       // Indexed like every parameter of the model: kept for each of many
       // components it would make memory quadratic in their number.
       std::vector<Value>().swap(s->point);

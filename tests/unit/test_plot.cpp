@@ -398,6 +398,10 @@ TEST_CASE("compare: three models ranked, with their probabilities under equal pr
   }
   CHECK(c.favours == "c");
   CHECK(std::isnan(c.log_bayes_factor));  // quoted for two models only
+  // How each evidence was found (bayes compare --explain).
+  std::string how;
+  for (const auto& line : c.models[2].explain) how += line + "\n";
+  CHECK(test::contains(how, "Beta(5 + 7, 5 + 3) = Beta(12, 8)"));
   json j = bayes::report::to_json(c);
   CHECK(j["ranking"] == json::array({"c", "a", "b"}));
   CHECK(j["models"][1]["probability"].get<double>() == doctest::Approx(std::exp(e[1]) / total));
