@@ -655,23 +655,32 @@ struct Engine {
     std::vector<double> xs(n);
     for (std::size_t s = 0; s < n; ++s) xs[s] = ir::eval(*let.expr, env_of(m(), ds[s]))[0];
     if (draws_run) return let_from_chains(q, let, xs, quantile);
+    return make(q, "monte-carlo", summary_of_draws(q, xs, "", quantile));
+  }
+
+  // Mean, sd, interval (and, when asked, the quantile at the query's level)
+  // of independent draws, with the mean's Monte Carlo error and a warning
+  // when their tails are too heavy for the mean and sd to mean anything.
+  DrawSummary summary_of_draws(const Query& q, std::vector<double> xs, const std::string& note,
+                               double* quantile = nullptr) const {
+    const std::size_t n = xs.size();
     double mean = 0;
     for (double x : xs) mean += x;
     mean /= static_cast<double>(n);
     double ss = 0;
     for (double x : xs) ss += (x - mean) * (x - mean);
-    double sd = std::sqrt(ss / static_cast<double>(n - 1));
+    const double sd = std::sqrt(ss / static_cast<double>(n - 1));
     std::sort(xs.begin(), xs.end());
     auto quant = [&](double pr) {
       return xs[static_cast<std::size_t>(pr * static_cast<double>(n - 1))];
     };
-    double tail = (1 - q.level) / 2;
+    const double tail = (1 - q.level) / 2;
     if (quantile) *quantile = quant(q.level);
     const std::string heavy = heavy_tail_warning(xs);
+    std::string said = note;
+    if (!heavy.empty()) said += (said.empty() ? "" : "\n    ") + ("warning: " + heavy);
     Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
-    return make(q, "monte-carlo",
-                DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level},
-                            heavy.empty() ? "" : "warning: " + heavy});
+    return DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level}, said};
   }
 
   // A vector let, element by element: each element's mean, sd and interval
@@ -1294,23 +1303,7 @@ struct Engine {
       if (auto* sp = std::get_if<SampledPosterior>(&a.body)) sp->note = what;
       return a;
     }
-    const std::size_t n = ys.size();
-    double mean = 0;
-    for (double y : ys) mean += y;
-    mean /= static_cast<double>(n);
-    double ss = 0;
-    for (double y : ys) ss += (y - mean) * (y - mean);
-    const double sd = std::sqrt(ss / static_cast<double>(n - 1));
-    std::sort(ys.begin(), ys.end());
-    auto quant = [&](double pr) {
-      return ys[static_cast<std::size_t>(pr * static_cast<double>(n - 1))];
-    };
-    const double tail = (1 - q.level) / 2;
-    const std::string heavy = heavy_tail_warning(ys);
-    Draws how{n, draws_from, sd / std::sqrt(static_cast<double>(n)), opt.seed, std::nullopt};
-    return make(q, "monte-carlo",
-                DrawSummary{how, mean, sd, Interval{pair(quant(tail), quant(1 - tail)), q.level},
-                            what + (heavy.empty() ? "" : "\n    warning: " + heavy)});
+    return make(q, "monte-carlo", summary_of_draws(q, std::move(ys), what));
   }
 
   Answer predictive(const Query& q) {
