@@ -9,6 +9,7 @@
 
 #include "conjugate/rule.hpp"
 #include "conjugate/scalar_prior.hpp"
+#include "dist/random.hpp"
 
 namespace bayes::conjugate {
 
@@ -287,8 +288,7 @@ std::optional<Solution> solve_beta(const Model& m, const graph::FactorGraph& g,
           significant(a + b) + " = " + significant(a / (a + b)));
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
-    std::gamma_distribution<double> ga(a, 1), gb(b, 1);
-    double x = ga(rng), y = gb(rng);
+    const double x = dist::random::gamma(rng, a), y = dist::random::gamma(rng, b);
     values[p] = Value::scalar(x / (x + y));
   };
   ClosedForm post = r.posterior;

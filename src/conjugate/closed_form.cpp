@@ -7,6 +7,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "dist/random.hpp"
+
 namespace bayes::conjugate {
 
 ClosedForm from_functions(std::string family, std::vector<std::pair<std::string, double>> params,
@@ -40,9 +42,7 @@ ClosedForm sqrt_inverse_gamma(double a, double b) {
     if (p >= 1) return static_cast<double>(INFINITY);
     return std::sqrt(boost::math::quantile(v, p));
   };
-  auto sample = [a, b](dist::Rng& rng) {
-    return std::sqrt(b / std::gamma_distribution<double>(a, 1)(rng));
-  };
+  auto sample = [a, b](dist::Rng& rng) { return std::sqrt(b / dist::random::gamma(rng, a)); };
   const double mean =
       a > 0.5 ? std::sqrt(b) * boost::math::tgamma_delta_ratio(a - 0.5, 0.5) : INFINITY;
   const double sd = a > 1 ? std::sqrt(std::max(b / (a - 1) - mean * mean, 0.0)) : INFINITY;
@@ -80,8 +80,7 @@ ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string
   };
   c.quantile = quantile;
   c.sample = [quantile](dist::Rng& rng) {
-    std::uniform_real_distribution<double> u(0, 1);
-    return Value::scalar(quantile(u(rng)));
+    return Value::scalar(quantile(dist::random::uniform(rng)));
   };
   // The mode: the first k where the pmf stops increasing.
   double best = 0, best_lp = lpmf(0);

@@ -20,6 +20,7 @@
 
 #include "conjugate/rule.hpp"
 #include "conjugate/scalar_prior.hpp"
+#include "dist/random.hpp"
 
 namespace bayes::conjugate {
 
@@ -102,8 +103,8 @@ ClosedForm beta_prime(double a, double b, double s) {
     return s * z / (1 - z);
   };
   auto sample = [a, b, s](dist::Rng& rng) {
-    std::gamma_distribution<double> ga(a, 1), gb(b, 1);
-    return s * ga(rng) / gb(rng);
+    const double ga = dist::random::gamma(rng, a);
+    return s * ga / dist::random::gamma(rng, b);
   };
   double mean = b > 1 ? s * a / (b - 1) : INFINITY;
   double sd = b > 2 ? s / (b - 1) * std::sqrt(a * (a + b - 1) / (b - 2)) : INFINITY;
@@ -609,7 +610,7 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   explain(sol, m, stats, *prior, S, R);
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
-    values[p] = Value::scalar(std::gamma_distribution<double>(a, 1 / b)(rng));
+    values[p] = Value::scalar(dist::random::gamma(rng, a) / b);
   };
   ClosedForm post = res.posterior;
   sol.log_posterior = [p, post](const std::vector<Value>& values) { return post.lpdf(values[p]); };
@@ -721,7 +722,7 @@ std::optional<Solution> solve_gamma_rates(const Model& m, const graph::FactorGra
       const std::size_t end = i + 1 < params.size() ? offsets[i + 1] : a.size();
       std::vector<double> xs;
       for (std::size_t k = offsets[i]; k < end; ++k)
-        xs.push_back(std::gamma_distribution<double>(a[k], 1 / b[k])(rng));
+        xs.push_back(dist::random::gamma(rng, a[k]) / b[k]);
       values[params[i]] = scalars[i] ? Value::scalar(xs[0]) : Value::vector(xs);
     }
   };

@@ -37,6 +37,7 @@
 
 #include "conjugate/rule.hpp"
 #include "dist/multivariate.hpp"
+#include "dist/random.hpp"
 #include "linalg/dense.hpp"
 
 namespace bayes::conjugate {
@@ -90,9 +91,8 @@ ClosedForm multi_normal_form(const VectorXd& mean, const MatrixXd& cov) {
   c.mode = c.mean;
   MatrixXd chol = linalg::Cholesky(cov).lower();
   c.sample = [mean, chol](dist::Rng& rng) {
-    std::normal_distribution<double> normal(0.0, 1.0);
     VectorXd z(mean.size());
-    for (Index i = 0; i < z.size(); ++i) z[i] = normal(rng);
+    for (Index i = 0; i < z.size(); ++i) z[i] = dist::random::normal(rng);
     return as_value(VectorXd(mean + chol * z));
   };
   c.lpdf = [mean, cov](const Value& x) {
@@ -593,9 +593,8 @@ void add_draws(Solution& sol, const Model& m, const Stack& st, const Posterior& 
   const MatrixXd& prec = post.prec;
   sol.draw = [params, offsets, sizes, scalars, dim, mean, chol](dist::Rng& rng,
                                                                 std::vector<Value>& values) {
-    std::normal_distribution<double> normal(0.0, 1.0);
     VectorXd z(dim);
-    for (Index i = 0; i < dim; ++i) z[i] = normal(rng);
+    for (Index i = 0; i < dim; ++i) z[i] = dist::random::normal(rng);
     VectorXd x = mean + chol * z;
     for (std::size_t j = 0; j < params.size(); ++j) {
       auto at_p = static_cast<Index>(offsets[j]);

@@ -16,6 +16,7 @@
 
 #include "conjugate/rule.hpp"
 #include "conjugate/scalar_prior.hpp"
+#include "dist/random.hpp"
 
 namespace bayes::conjugate {
 
@@ -323,7 +324,7 @@ std::optional<Solution> solve_inverse_gamma(const Model& m, const graph::FactorG
   }
 
   sol.draw = [p, a, b, sd](dist::Rng& rng, std::vector<Value>& values) {
-    const double var = b / std::gamma_distribution<double>(a, 1)(rng);
+    const double var = b / dist::random::gamma(rng, a);
     values[p] = Value::scalar(sd ? std::sqrt(var) : var);
   };
   ClosedForm post = res.posterior;

@@ -23,6 +23,7 @@
 #include <numbers>
 
 #include "conjugate/rule.hpp"
+#include "dist/random.hpp"
 #include "linalg/dense.hpp"
 
 namespace bayes::conjugate {
@@ -182,11 +183,10 @@ ClosedForm weight_marginal(bool scalar, const VectorXd& mean, const MatrixXd& V,
            d / 2 * std::log(nu * std::numbers::pi) - logdet / 2 - (nu + d) / 2 * std::log1p(q / nu);
   };
   cf.sample = [L, mean, nu](dist::Rng& rng) {
-    std::normal_distribution<double> z(0, 1);
-    std::chi_squared_distribution<double> chi(nu);
     VectorXd e(mean.size());
-    for (Idx j = 0; j < e.size(); ++j) e[j] = z(rng);
-    return to_value(VectorXd(mean + L * e * std::sqrt(nu / chi(rng))));
+    for (Idx j = 0; j < e.size(); ++j) e[j] = dist::random::normal(rng);
+    const double chi = 2.0 * dist::random::gamma(rng, 0.5 * nu);  // chi-square, nu dof
+    return to_value(VectorXd(mean + L * e * std::sqrt(nu / chi)));
   };
   return cf;
 }
@@ -682,10 +682,9 @@ std::optional<Solution> solve_normal_inverse_gamma(const Model& m, const graph::
   const VectorXd mn = u.mean;
   const double alpha = u.alpha, beta = u.beta;
   sol.draw = [put, s2, is_sd, L, mn, alpha, beta](dist::Rng& rng, std::vector<Value>& values) {
-    double var = 1 / std::gamma_distribution<double>(alpha, 1 / beta)(rng);
-    std::normal_distribution<double> z(0, 1);
+    const double var = beta / dist::random::gamma(rng, alpha);
     VectorXd e(mn.size());
-    for (Idx j = 0; j < e.size(); ++j) e[j] = z(rng);
+    for (Idx j = 0; j < e.size(); ++j) e[j] = dist::random::normal(rng);
     values[s2] = Value::scalar(is_sd ? std::sqrt(var) : var);
     put(VectorXd(mn + std::sqrt(var) * (L * e)), values);
   };

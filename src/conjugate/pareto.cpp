@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "conjugate/rule.hpp"
+#include "dist/random.hpp"
 
 namespace bayes::conjugate {
 
@@ -54,8 +55,7 @@ ClosedForm pareto_uniform_predictive(double xmin, double alpha) {
   };
   c.quantile = quantile;
   c.sample = [quantile](dist::Rng& rng) {
-    std::uniform_real_distribution<double> u(0, 1);
-    return Value::scalar(quantile(u(rng)));
+    return Value::scalar(quantile(dist::random::uniform(rng)));
   };
   c.lpdf = [xmin, alpha](const Value& v) {
     double x = v[0];

@@ -6,6 +6,7 @@
 
 #include "conjugate/closed_form.hpp"
 #include "conjugate/rule.hpp"
+#include "dist/random.hpp"
 
 namespace bayes::conjugate {
 
@@ -140,11 +141,6 @@ std::string known_text(const Value& v) {
 
 std::string data_name(const Observation& o) { return o.text.substr(0, o.text.find(" ~")); }
 
-double uniform_open(dist::Rng& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  double x = u(rng);
-  while (x == 0) x = u(rng);
-  return x;
-}
+double uniform_open(dist::Rng& rng) { return dist::random::uniform_open(rng); }
 
 }  // namespace bayes::conjugate

@@ -88,8 +88,7 @@ double variance(Args a) { return ok(a) ? a[0] * a[1] * (1.0 - a[1]) : nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return static_cast<double>(
-      std::binomial_distribution<long long>(static_cast<long long>(a[0]), a[1])(rng));
+  return static_cast<double>(random::binomial(rng, static_cast<long long>(a[0]), a[1]));
 }
 
 // d/dp of x log p + (n - x) log(1 - p), each term only where present; n is a count.

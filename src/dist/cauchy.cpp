@@ -50,7 +50,7 @@ double variance(Args) { return nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::cauchy_distribution<double>(a[0], a[1])(rng);
+  return a[0] + a[1] * random::normal(rng) / random::normal(rng);  // a ratio of normals
 }
 
 // With z = (x - loc) / scale, log f = -log(pi scale) - log(1 + z^2).

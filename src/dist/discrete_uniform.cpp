@@ -87,9 +87,8 @@ double variance(Args a) {
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  std::uniform_int_distribution<long long> u(static_cast<long long>(a[0]),
-                                             static_cast<long long>(a[1]));
-  return static_cast<double>(u(rng));
+  return static_cast<double>(
+      random::uniform_int(rng, static_cast<long long>(a[0]), static_cast<long long>(a[1])));
 }
 
 // Constant on its support: no derivative.

@@ -56,7 +56,7 @@ double variance(Args a) { return ok(a) ? 1.0 / (a[0] * a[0]) : nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::exponential_distribution<double>(a[0])(rng);
+  return random::exponential(rng) / a[0];
 }
 
 // log f = log rate - rate x.

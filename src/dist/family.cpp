@@ -187,20 +187,11 @@ double fast_lbeta(double a, double b) {
   return lbeta(a, b);
 }
 
-double uniform_open(Rng& rng) {
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  double x = u(rng);
-  while (x <= 0.0 || x >= 1.0) x = u(rng);
-  return x;
-}
+double uniform_open(Rng& rng) { return random::uniform_open(rng); }
 
 double log_gamma_sample(double shape, Rng& rng) {
-  if (shape >= 1.0) {
-    std::gamma_distribution<double> g(shape, 1.0);
-    return std::log(g(rng));
-  }
-  std::gamma_distribution<double> g(shape + 1.0, 1.0);
-  return std::log(g(rng)) + std::log(uniform_open(rng)) / shape;
+  if (shape >= 1.0) return std::log(random::gamma(rng, shape));
+  return std::log(random::gamma(rng, shape + 1.0)) + std::log(uniform_open(rng)) / shape;
 }
 
 }  // namespace detail

@@ -16,10 +16,9 @@
 
 #include "data/summary.hpp"
 #include "data/value.hpp"
+#include "dist/random.hpp"
 
 namespace bayes::dist {
-
-using Rng = std::mt19937_64;
 
 // The set a parameter or an outcome lives in.
 enum class Domain {

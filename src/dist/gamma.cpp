@@ -63,7 +63,7 @@ double variance(Args a) { return ok(a) ? a[0] / (a[1] * a[1]) : nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
+  return random::gamma(rng, a[0]) / a[1];
 }
 
 double psi(double x) { return digamma(x); }

@@ -61,10 +61,11 @@ double quantile(Args a, double q) {
 double mean(Args a) { return ok(a) ? (1.0 - a[0]) / a[0] : nan; }
 double variance(Args a) { return ok(a) ? (1.0 - a[0]) / (a[0] * a[0]) : nan; }
 
-// std::geometric_distribution counts failures too.
+// The failures before the first success, by inversion of the cdf.
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return static_cast<double>(std::geometric_distribution<long long>(a[0])(rng));
+  if (a[0] >= 1.0) return 0.0;
+  return std::floor(std::log(random::uniform_open(rng)) / std::log1p(-a[0]));
 }
 
 // log f = log p + x log(1 - p), the second term only where x > 0.

@@ -54,7 +54,7 @@ double variance(Args a) { return ok(a) ? inf : nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::abs(std::cauchy_distribution<double>(0.0, a[0])(rng));
+  return std::abs(a[0] * random::normal(rng) / random::normal(rng));
 }
 
 // With z = x / scale, log f = log(2 / (pi scale)) - log(1 + z^2).

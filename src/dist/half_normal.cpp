@@ -54,7 +54,7 @@ double variance(Args a) { return ok(a) ? a[0] * a[0] * (1.0 - 2.0 / std::numbers
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::abs(std::normal_distribution<double>(0.0, a[0])(rng));
+  return std::abs(a[0] * random::normal(rng));
 }
 
 // With z = x / sd: d/dsd = (z^2 - 1) / sd, d/dx = -z / sd.

@@ -68,7 +68,7 @@ double variance(Args a) {
 // 1 / G with G ~ Gamma(shape, rate = scale).
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return 1.0 / std::gamma_distribution<double>(a[0], 1.0 / a[1])(rng);
+  return a[1] / random::gamma(rng, a[0]);
 }
 
 double psi(double x) { return digamma(x); }

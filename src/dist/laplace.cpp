@@ -49,9 +49,8 @@ double sd(Args a) { return ok(a) ? std::sqrt(2.0) * a[1] : nan; }
 // loc + scale (E1 - E2) with E1, E2 standard exponentials.
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  std::exponential_distribution<double> e(1.0);
-  const double e1 = e(rng);
-  return a[0] + a[1] * (e1 - e(rng));
+  const double e1 = random::exponential(rng);
+  return a[0] + a[1] * (e1 - random::exponential(rng));
 }
 
 // log f = -log(2 scale) - |x - loc| / scale; at x = loc the derivative of |.| taken as 0.

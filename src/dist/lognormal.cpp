@@ -59,7 +59,7 @@ double variance(Args a) {
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::lognormal_distribution<double>(a[0], a[1])(rng);
+  return std::exp(a[0] + a[1] * random::normal(rng));
 }
 
 // With z = (log x - mu) / sigma, log f = -log x - log sigma - log(2 pi) / 2 - z^2 / 2.

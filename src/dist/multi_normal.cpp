@@ -91,9 +91,8 @@ Eigen::VectorXd multi_normal_sample(const Eigen::VectorXd& mean, const Eigen::Ma
   if (cov.rows() != k || cov.cols() != k) return out;
   const linalg::Cholesky llt(cov);
   if (!llt.ok()) return out;
-  std::normal_distribution<double> normal(0.0, 1.0);
   Eigen::VectorXd z(k);
-  for (Eigen::Index i = 0; i < k; ++i) z[i] = normal(rng);
+  for (Eigen::Index i = 0; i < k; ++i) z[i] = random::normal(rng);
   return mean + llt.lower_times(z);
 }
 

@@ -76,7 +76,7 @@ std::vector<double> multinomial_sample(double n, std::span<const double> probs, 
       c = left;
     } else if (left > 0 && probs[i] > 0.0) {
       const double q = mass > 0.0 ? std::min(1.0, probs[i] / mass) : 1.0;
-      c = std::binomial_distribution<long long>(left, q)(rng);
+      c = random::binomial(rng, left, q);
     }
     counts[i] = static_cast<double>(c);
     left -= c;

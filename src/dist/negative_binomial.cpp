@@ -69,9 +69,9 @@ double variance(Args a) { return ok(a) ? a[0] * (1.0 - a[1]) / (a[1] * a[1]) : n
 // Poisson(L) with L ~ Gamma(r, scale (1 - p) / p): the Gamma-Poisson mixture.
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  const double rate = std::gamma_distribution<double>(a[0], (1.0 - a[1]) / a[1])(rng);
+  const double rate = random::gamma(rng, a[0]) * (1.0 - a[1]) / a[1];
   if (!(rate > 0.0)) return 0.0;
-  return static_cast<double>(std::poisson_distribution<long long>(rate)(rng));
+  return static_cast<double>(random::poisson(rng, rate));
 }
 
 // Long double: as r -> inf, psi(x + r) - psi(r) cancels (see log_density).

@@ -70,7 +70,7 @@ double sd(Args a) { return ok(a) ? a[1] : nan; }
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::normal_distribution<double>(a[0], a[1])(rng);
+  return a[0] + a[1] * random::normal(rng);
 }
 
 // With z = (x - mean) / sd: d/dmean = z / sd, d/dsd = (z^2 - 1) / sd, d/dx = -z / sd.

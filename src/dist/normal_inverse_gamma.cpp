@@ -43,8 +43,8 @@ std::pair<double, double> normal_inverse_gamma_sample(double m0, double lambda, 
       !in_domain(Domain::Positive, alpha) || !in_domain(Domain::Positive, beta)) {
     return {nan, nan};
   }
-  const double s2 = 1.0 / std::gamma_distribution<double>(alpha, 1.0 / beta)(rng);
-  const double mu = std::normal_distribution<double>(m0, std::sqrt(s2 / lambda))(rng);
+  const double s2 = beta / random::gamma(rng, alpha);
+  const double mu = m0 + std::sqrt(s2 / lambda) * random::normal(rng);
   return {mu, s2};
 }
 

@@ -60,7 +60,7 @@ double variance(Args a) { return ok(a) ? a[0] : nan; }
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
   if (a[0] == 0.0) return 0.0;
-  return static_cast<double>(std::poisson_distribution<long long>(a[0])(rng));
+  return static_cast<double>(random::poisson(rng, a[0]));
 }
 
 // log f = x log rate - rate - log x!; at rate = 0 (then x = 0) d/drate = -1.

@@ -70,7 +70,9 @@ double variance(Args a) {
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return a[1] + a[2] * std::student_t_distribution<double>(a[0])(rng);
+  // A normal over the root of a chi-square (2 Gamma(nu / 2)) per degree of freedom.
+  const double z = random::normal(rng);
+  return a[1] + a[2] * z / std::sqrt(2.0 * random::gamma(rng, 0.5 * a[0]) / a[0]);
 }
 
 double psi(double x) { return digamma(x); }

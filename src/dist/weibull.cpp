@@ -59,7 +59,7 @@ double variance(Args a) {
 
 double sample(Args a, Rng& rng) {
   if (!ok(a)) return nan;
-  return std::weibull_distribution<double>(a[0], a[1])(rng);
+  return a[1] * std::pow(random::exponential(rng), 1.0 / a[0]);
 }
 
 // With u = x / scale, log f = log(k / scale) + (k - 1) log u - u^k.

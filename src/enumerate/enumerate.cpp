@@ -6,6 +6,7 @@
 #include <random>
 
 #include "density/log_density.hpp"
+#include "dist/random.hpp"
 #include "expr/eval.hpp"
 #include "format/format.hpp"
 #include "graph/view.hpp"
@@ -338,11 +339,9 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
       "; MLE: the largest likelihood alone" +
       (mle_ties.empty() ? ": " + name_of(m, j, arg_max(j.log_lik)) : " (" + mle_ties + ")"));
   // The weights' cumulative sums are made once, not per draw.
-  const std::discrete_distribution<std::size_t>::param_type weights(j.post.begin(), j.post.end());
-  sol.draw = [assignment = j.assignment, weights, slots = j.slots](dist::Rng& rng,
-                                                                   std::vector<Value>& out) {
-    std::discrete_distribution<std::size_t> d;
-    slots.set_values(assignment[d(rng, weights)], out);
+  sol.draw = [assignment = j.assignment, sums = dist::random::cumulative(j.post), slots = j.slots](
+                 dist::Rng& rng, std::vector<Value>& out) {
+    slots.set_values(assignment[dist::random::discrete_cumulative(rng, sums)], out);
   };
   return sol;
 }

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "density/log_density.hpp"
+#include "dist/random.hpp"
 #include "enumerate/enumerate.hpp"
 #include "expr/eval.hpp"
 #include "format/format.hpp"
@@ -154,8 +155,7 @@ std::optional<solution::Solution> solve_hmm(const Model& m, const graph::FactorG
                (t + 1 < N ? std::log(trans.at(k, static_cast<std::size_t>(zs[t + 1]) - 1)) : 0);
       const double mx = *std::max_element(w.begin(), w.end());
       for (double& x : w) x = std::exp(x - mx);
-      std::discrete_distribution<std::size_t> d(w.begin(), w.end());
-      zs[t] = static_cast<double>(d(rng) + 1);
+      zs[t] = static_cast<double>(dist::random::discrete(rng, w) + 1);
     }
     out[zp] = Value::vector(zs, true);
   };

@@ -198,12 +198,17 @@ bool describe(const Layout& layout, const Model& m, const VectorXd& d, const Vec
       if (!moves) continue;
       closed = false;
       const std::string& name = m.params[t.param].name;
+      // The edge itself: those components 0, the others rescaled to sum to 1
+      // (the density's limit there is what decides whether a mode is on it).
+      VectorXd edge = at_far[t.param];
       for (std::size_t j = 0; j < t.size; ++j)
         if (at_far[t.param][static_cast<Eigen::Index>(j)] < 1e-8) {
           std::string nj = name + "[" + std::to_string(j + 1) + "]";
           limits.push_back(nj + " -> 0");
           edges.push_back(nj + " = 0");
+          edge[static_cast<Eigen::Index>(j)] = 0;
         }
+      if (edge.sum() > 0) snapped[t.param] = edge / edge.sum();
       continue;
     }
     for (std::size_t i = 0; i < t.dim; ++i) {

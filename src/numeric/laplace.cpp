@@ -11,6 +11,7 @@
 #include <random>
 
 #include "density/log_density.hpp"
+#include "dist/random.hpp"
 #include "graph/view.hpp"
 
 namespace bayes::numeric {
@@ -199,9 +200,8 @@ std::function<void(dist::Rng&, std::vector<Value>&)> draws(const Laplace& lap, c
   std::vector<bool> scalar(m.params.size());
   for (std::size_t p = 0; p < m.params.size(); ++p) scalar[p] = m.params[p].type.is_scalar();
   return [L, u0, lay, tape, scalar](dist::Rng& rng, std::vector<Value>& out) {
-    std::normal_distribution<double> z(0, 1);
     VectorXd e(u0.size());
-    for (Eigen::Index i = 0; i < e.size(); ++i) e[i] = z(rng);
+    for (Eigen::Index i = 0; i < e.size(); ++i) e[i] = dist::random::normal(rng);
     std::vector<VectorXd> values(out.size());
     lay.constrain(u0 + L * e, values);
     for (const auto& t : lay.transforms) {
@@ -212,11 +212,10 @@ std::function<void(dist::Rng&, std::vector<Value>&)> draws(const Laplace& lap, c
     }
     if (!tape) return;
     tape->forward(values);
-    std::uniform_real_distribution<double> unif(0, 1);
     for (const auto& [p, R, label_values] : tape->responsibilities()) {
       std::vector<double> label(static_cast<std::size_t>(R.rows()));
       for (Eigen::Index i = 0; i < R.rows(); ++i) {
-        double r = unif(rng), acc = 0;
+        double r = dist::random::uniform(rng), acc = 0;
         Eigen::Index k = 0;
         while (k + 1 < R.cols() && (acc += R(i, k)) <= r) ++k;
         label[static_cast<std::size_t>(i)] = label_values[static_cast<std::size_t>(k)];

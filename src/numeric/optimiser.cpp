@@ -11,6 +11,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "dist/random.hpp"
 #include "linalg/dense.hpp"
 
 namespace bayes::numeric {
@@ -122,7 +123,7 @@ Run optimise(Objective& obj, const VectorXd* start, std::size_t l1, const Option
   Run run;
   auto dim = static_cast<Eigen::Index>(obj.layout.dim);
   std::mt19937_64 rng(opt.seed);
-  std::normal_distribution<double> z(0, 1);
+  auto z = [](std::mt19937_64& g) { return dist::random::normal(g); };
   for (std::size_t r = 0; r < std::max<std::size_t>(1, opt.restarts); ++r) {
     VectorXd u0 = r == 0 && start ? *start : VectorXd::Zero(dim);
     // Restarts from Normal(0, s^2) on the unconstrained scale, s = 2, 4, 8,

@@ -12,6 +12,8 @@
 #include <memory>
 #include <random>
 
+#include "dist/random.hpp"
+
 namespace bayes::quadrature {
 
 namespace {
@@ -167,8 +169,7 @@ solution::ClosedForm mixture(const std::vector<const solution::ClosedForm*>& for
     out.mode_note = "not computed for a vector's mixture (see map())";
   }
   out.sample = [parts](dist::Rng& rng) {
-    std::uniform_real_distribution<double> unif(0, 1);
-    const double u = unif(rng);
+    const double u = dist::random::uniform(rng);
     auto it = std::lower_bound(parts->cumulative.begin(), parts->cumulative.end(), u);
     const auto k = std::min<std::size_t>(static_cast<std::size_t>(it - parts->cumulative.begin()),
                                          parts->forms.size() - 1);

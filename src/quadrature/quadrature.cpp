@@ -143,8 +143,7 @@ solution::ParamResult Engine::outer(const Grid& grid) {
     return s.theta(g->quantile(decreasing ? 1 - p : p));
   };
   cf.sample = [g, s](dist::Rng& rng) {
-    std::uniform_real_distribution<double> unif(0, 1);
-    return Value::scalar(s.theta(g->quantile(unif(rng))));
+    return Value::scalar(s.theta(g->quantile(dist::random::uniform(rng))));
   };
   // The density of theta: that of u over the Jacobian, f(u) between nodes by
   // the cubic Hermite interpolant with slopes from central differences.
@@ -353,8 +352,7 @@ std::optional<Solution> Engine::run(std::string& why) {
   const Scale s = scale_;
   const std::size_t q = q_;
   sol.draw = [g, table, s, q](dist::Rng& rng, std::vector<Value>& values) {
-    std::uniform_real_distribution<double> unif(0, 1);
-    const double u = g->quantile(unif(rng));
+    const double u = g->quantile(dist::random::uniform(rng));
     auto k = static_cast<std::size_t>(std::lround((u - g->u.front()) / g->h));
     k = std::min(k, g->u.size() - 1);
     values[q] = Value::scalar(s.theta(u));
@@ -461,9 +459,9 @@ std::optional<Solution> Engine::run_discrete(const std::vector<double>& values, 
   auto table = std::make_shared<std::vector<std::vector<Solution>>>();
   for (double key : keys) table->push_back(nodes_.at(key).pieces);
   const std::size_t q = q_;
-  sol.draw = [table, keys, weights, q](dist::Rng& rng, std::vector<Value>& out) {
-    std::discrete_distribution<std::size_t> pick(weights.begin(), weights.end());
-    const std::size_t k = pick(rng);
+  sol.draw = [table, keys, sums = dist::random::cumulative(weights), q](dist::Rng& rng,
+                                                                        std::vector<Value>& out) {
+    const std::size_t k = dist::random::discrete_cumulative(rng, sums);
     out[q] = Value::scalar(keys[k], true);
     for (const auto& piece : (*table)[k]) piece.draw(rng, out);
   };

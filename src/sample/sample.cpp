@@ -341,7 +341,7 @@ std::optional<solution::Solution> solve(const Model& m, const graph::FactorGraph
       if (interrupt_requested) return;
     }
   };
-  std::size_t threads = opt.threads ? opt.threads : std::thread::hardware_concurrency();
+  std::size_t threads = opt.threads ? opt.threads : numeric::worker_threads();
   threads = std::clamp<std::size_t>(threads, 1, chains);
   {
     Monitor monitor(opt.progress, done, chains * (opt.warmup + opt.draws));

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <random>
 
+#include "dist/random.hpp"
+
 namespace bayes::solution {
 
 ClosedForm discrete_marginal(const std::vector<double>& values,
@@ -68,10 +70,8 @@ ClosedForm discrete_marginal(const std::vector<double>& values,
       cf.mode = Value::scalar(modes[0], true);
     cf.cdf = [cdf](double x) { return cdf(0, x); };
     cf.quantile = [quantile](double q) { return quantile(0, q); };
-    const std::discrete_distribution<std::size_t>::param_type weights(p0.begin(), p0.end());
-    cf.sample = [vals, weights](dist::Rng& rng) {
-      std::discrete_distribution<std::size_t> d;
-      return Value::scalar(vals[d(rng, weights)], true);
+    cf.sample = [vals, p0](dist::Rng& rng) {
+      return Value::scalar(vals[dist::random::discrete(rng, p0)], true);
     };
     cf.lpdf = [vals, p0](const Value& x) -> double {
       const auto at = std::lower_bound(vals.begin(), vals.end(), x[0]);

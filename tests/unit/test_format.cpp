@@ -12,10 +12,13 @@
 //   percent         snprintf "%.0f%%" of 100 * fraction
 #include <doctest/doctest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <random>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "format/format.hpp"
@@ -65,6 +68,43 @@ TEST_CASE("format::shortest reads back exactly, in the fewer characters") {
              {5e-324, "5e-324"},
              {1e15, "1e+15"}},
             format::shortest);
+}
+
+TEST_CASE("format::shortest lays digits out as std::to_chars does") {
+  // The browser build's C++ library has no floating-point to_chars, so
+  // shortest builds the layout itself: it must agree with the native
+  // library's on every kind of value (whole, tiny, huge, ties of length).
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> mantissa(-10, 10);
+  std::uniform_int_distribution<int> exponent(-330, 310);
+  std::vector<double> values{1e4,
+                             1e5,
+                             123456,
+                             1234567,
+                             1e16,
+                             1e21,
+                             0.001,
+                             0.0001,
+                             1.5e-5,
+                             12345678901234567890.0,
+                             0.1 + 0.2,
+                             2.5e-308,
+                             1.7976931348623157e308};
+  for (int i = 0; i < 20000; ++i) {
+    double m = mantissa(rng);
+    values.push_back(m * std::pow(10.0, exponent(rng)));
+    values.push_back(std::round(m * 1000) * std::pow(10.0, exponent(rng) % 25));
+  }
+  int wrong = 0;
+  for (double x : values) {
+    if (!std::isfinite(x)) continue;
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+    REQUIRE(ec == std::errc{});
+    std::string want(buf, end), got = format::shortest(x);
+    if (got != want && ++wrong <= 5) CHECK(got == want);
+  }
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("format::significant with 6 digits is printf's %g") {
