@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numbers>
 
 #include "diag/interrupt.hpp"
 
@@ -346,10 +345,16 @@ std::uint64_t Random::next() {
 
 double Random::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
-// Box-Muller; 1 - uniform() is in (0, 1], so the log is finite.
+// Marsaglia's polar method, one of each pair: only log and sqrt, whose
+// results the C libraries agree on to the last bit (a cosine's last bit
+// differs between glibc and the browser build's musl, and a trajectory
+// magnifies it).
 double Random::normal() {
-  double u1 = 1.0 - uniform(), u2 = uniform();
-  return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+  for (;;) {
+    const double x = 2.0 * uniform() - 1.0, y = 2.0 * uniform() - 1.0;
+    const double s = x * x + y * y;
+    if (s > 0.0 && s < 1.0) return x * std::sqrt(-2.0 * std::log(s) / s);
+  }
 }
 
 Chain run_chain(const LogDensity& f, const VectorXd& start, const Settings& s, Random& rng) {

@@ -22,8 +22,7 @@ using LogDensity = std::function<double(const Eigen::VectorXd& u, Eigen::VectorX
 
 // A small generator of our own (xoshiro256**): the same uniform stream with
 // every compiler and library, where std::normal_distribution's algorithm is
-// the library's choice. Normals are Box-Muller's, so they agree to the last
-// bit of the platform's log and cos.
+// the library's choice. Normals by the polar method, from log and sqrt alone.
 class Random {
  public:
   explicit Random(std::uint64_t seed, std::uint64_t stream = 0);
