@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages bayes needs that are not installed yet.
 # Uses sudo when not root. Safe to run again: does nothing when all are present.
+#   --web   also what the browser build and its check need (scripts/build-web.sh):
+#           Emscripten, Chromium, and npm when node has none
 set -euo pipefail
+web=0
+[ "${1:-}" = "--web" ] && web=1
 
 packages=(
   cmake ninja-build make g++ pkg-config        # toolchain
@@ -12,6 +16,11 @@ packages=(
   python3-numpy python3-scipy python3-sklearn  # examples/data/check_examples.py, the independent check
   graphviz                                     # dot renders the factor graphs in a test
 )
+
+if [ $web -eq 1 ]; then
+  packages+=(emscripten chromium curl)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,11 @@
 #   2. the same suite built by clang with AddressSanitizer and
 #      UndefinedBehaviorSanitizer (any report fails the test);
 #   3. 60 seconds of libFuzzer on the parser and checker, the engines and the
-#      REPL (same build, run beside the tests of step 2).
+#      REPL (same build, run beside the tests of step 2);
+#   4. the browser build (scripts/build-web.sh) and its check in headless
+#      Chromium (web/test/check.mjs: the course's answers in the page equal
+#      the native binary's byte for byte; its screenshot is in
+#      build-web/browser-check/).
 #   --quick   only step 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +19,7 @@ jobs=$(nproc)
 # A new build directory uses Ninja (an existing one keeps its generator).
 export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 
-bash scripts/install-deps.sh
+if [ $quick -eq 1 ]; then bash scripts/install-deps.sh; else bash scripts/install-deps.sh --web; fi
 
 echo "=== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -23,6 +27,10 @@ cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 [ $quick -eq 1 ] && exit 0
+
+echo "=== the browser build (WebAssembly) and its check in headless Chromium"
+bash scripts/build-web.sh
+node web/test/check.mjs build/bayes build-web/browser-check
 
 echo "=== AddressSanitizer + UndefinedBehaviorSanitizer build (clang)"
 CC=clang CXX=clang++ cmake -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -42,7 +43,19 @@ struct RunOptions {
   std::string draws_out;  // --draws-out FILE.csv
 };
 
-bool color_stderr() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+// Whether a stream goes to a terminal (colours, a progress bar). The browser
+// build's streams are the page's text, never a terminal, whatever the
+// Emscripten runtime says of them.
+bool terminal(int fd) {
+#if defined(__EMSCRIPTEN__)
+  (void)fd;
+  return false;
+#else
+  return isatty(fd);
+#endif
+}
+
+bool color_stderr() { return terminal(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
 
 // With `json`, the diagnostics are also appended to it as
 // report::append_diagnostics writes them.
@@ -166,7 +179,7 @@ int run_model(const RunOptions& opt) {
   }
   answer::Options ao = answer_options(opt);
   // Long sampling shows its progress on a terminal (never in --json or a pipe).
-  if (!opt.json && isatty(STDERR_FILENO))
+  if (!opt.json && terminal(STDERR_FILENO))
     ao.sample.progress = [](double f) { report::write_progress(std::cerr, "sampling", f); };
   answer::Report rep = answer::answer_all(*compiled, ao);
   // Never written over by a plot: the model's own source and data files.
@@ -215,7 +228,7 @@ int run_model(const RunOptions& opt) {
       for (const auto& line : rep.explain) std::cout << line << '\n';
       if (!rep.explain.empty()) std::cout << '\n';
     }
-    bool color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    bool color = terminal(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
     report::write_report(std::cout, rep, files, color);
   }
   return std::max({rep.status, files.status(), draws_status});
@@ -364,6 +377,56 @@ int dispatch(int argc, char** argv) {
 }
 
 }  // namespace
+
+#if defined(__EMSCRIPTEN__)
+#include <emscripten/emscripten.h>
+
+// The browser's REPL panel (web/): one session with the command line's
+// defaults, fed a line at a time; a line that leaves a bracket open waits for
+// the next one, as at the terminal's "...>" prompt. What the session prints,
+// answers and errors alike, is returned as one text, in the order a terminal
+// shows it. (Files run through main() itself, as on the command line.)
+namespace {
+
+struct WebRepl {
+  std::ostringstream out;
+  bayes::repl::Session session{out, out, answer_options(RunOptions{})};
+  std::string pending;
+  std::string last;  // the text handed to the page, alive until the next call
+  int status = 0;    // 0 the line succeeded, 1 it failed, 2 it continues
+};
+std::unique_ptr<WebRepl> web_repl;
+
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE const char* bayes_repl_line(const char* line) {
+  if (!web_repl) web_repl = std::make_unique<WebRepl>();
+  WebRepl& r = *web_repl;
+  r.out.str("");
+  r.pending += (r.pending.empty() ? "" : "\n") + std::string(line);
+  if (bayes::repl::Session::incomplete(r.pending)) {
+    r.status = 2;
+  } else {
+    try {
+      r.status = r.session.run_line(r.pending) ? 0 : 1;
+    } catch (const std::exception& e) {
+      r.out << "bayes: error: " << e.what() << '\n';
+      r.status = 1;
+    }
+    r.pending.clear();
+  }
+  r.last = r.out.str();
+  return r.last.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE int bayes_repl_status() { return web_repl ? web_repl->status : 0; }
+
+EMSCRIPTEN_KEEPALIVE void bayes_repl_reset() { web_repl.reset(); }
+
+}  // extern "C"
+#endif
 
 int main(int argc, char** argv) {
   prefer_huge_pages();

@@ -16,6 +16,9 @@ namespace bayes::numeric {
 namespace {
 
 int configured_threads() {
+#if defined(__EMSCRIPTEN__)
+  return 1;  // the browser build has no threads (no SharedArrayBuffer needed)
+#endif
   for (const char* name : {"BAYES_THREADS", "OMP_NUM_THREADS"})
     if (const char* v = std::getenv(name)) {
       char* end = nullptr;

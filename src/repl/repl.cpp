@@ -26,8 +26,11 @@
 #include "report/text.hpp"
 #include "syntax/parser.hpp"
 
-// libedit's readline interface (Debian's libedit-dev).
+// libedit's readline interface (Debian's libedit-dev); not in the browser
+// build, which has no terminal.
+#if BAYES_LINE_EDITING
 #include <editline/readline.h>
+#endif
 
 namespace bayes::repl {
 
@@ -680,6 +683,7 @@ std::vector<std::string> Session::completions() const {
   return out;
 }
 
+#if BAYES_LINE_EDITING
 namespace {
 
 Session* g_session = nullptr;
@@ -741,15 +745,24 @@ std::string history_path() {
 
 }  // namespace
 
+#endif
+
 int run(const std::string& file, answer::Options options) {
+#if BAYES_LINE_EDITING
   bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+#else
+  bool tty = false;  // the browser build: lines, never a terminal
+#endif
   Session session(std::cout, std::cerr, options, tty && std::getenv("NO_COLOR") == nullptr);
   bool all_ok = true;
   if (!file.empty()) all_ok = session.load(file) && all_ok;
+#if BAYES_LINE_EDITING
   if (!tty) {
+#endif
     // Piped: the same statements, no prompts.
     all_ok = session.run_piped(std::cin) && all_ok;
     return all_ok ? 0 : 1;
+#if BAYES_LINE_EDITING
   }
   g_session = &session;
   // Ctrl-C stops a running computation (the session stays) and, at the
@@ -794,6 +807,7 @@ int run(const std::string& file, answer::Options options) {
   }
   if (!hist.empty()) write_history(hist.c_str());
   return 0;
+#endif
 }
 
 }  // namespace bayes::repl

@@ -38,10 +38,16 @@ bool write_file(const std::string& path, const std::string& text, std::string& e
   std::string tmp = file + ".XXXXXX";
   const int fd = ::mkstemp(tmp.data());  // O_CREAT | O_EXCL: a new file, never a link
   if (fd < 0) return fail(std::strerror(errno));
-  // mkstemp makes it 0600; the file is as readable as any the user creates.
+    // mkstemp makes it 0600; the file is as readable as any the user creates.
+#if defined(__EMSCRIPTEN__)
+  // The browser build's file system reports a umask of 0777 (it has no
+  // users): the page reads the file back.
+  ::fchmod(fd, 0644);
+#else
   const mode_t mask = ::umask(0);
   ::umask(mask);
   ::fchmod(fd, 0666 & ~mask);
+#endif
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
