@@ -17,11 +17,8 @@ jobs=$(nproc)
 # Debian's emscripten runs its JavaScript tools with the machine's node; they
 # need Debian's own node modules (acorn) wherever node came from.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
-# Emscripten builds its C library into a cache on first use: the system's
-# when it is writable, else one beside the build.
-if [ ! -w /usr/share/emscripten/cache ] && [ -z "${EM_CACHE:-}" ]; then
-  export EM_CACHE=$root/$build/emscripten-cache
-fi
+# (Debian's emscripten ships its C and C++ libraries prebuilt, in a frozen
+# cache: nothing is built into it, so no user needs to write there.)
 
 echo "=== liblbfgs from its Debian source package"
 version=$(dpkg-query -W -f='${source:Version}' liblbfgs-dev)
