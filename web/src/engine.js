@@ -132,7 +132,8 @@ export function bayesCore(createBayes, base) {
   };
 }
 
-function loadScript(url) {
+// A classic script added to the page (bayes.js; main.js loads graphviz.js so).
+export function loadScript(url) {
   return new Promise((resolve, reject) => {
     const s = document.createElement('script');
     s.src = url;

@@ -18,7 +18,7 @@ import { Prec } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
 import { syntaxHighlighting } from '@codemirror/language';
 import { setDiagnostics, lintGutter } from '@codemirror/lint';
-import { Engine } from './engine.js';
+import { Engine, loadScript } from './engine.js';
 import { modelLanguage, modelHighlight, modelCompletionData } from './lang.js';
 
 const $ = (id) => document.getElementById(id);
@@ -460,15 +460,6 @@ function graphviz() {
   return graphvizReady;
 }
 
-function loadScript(url) {
-  return new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = url;
-    s.onload = resolve;
-    s.onerror = () => reject(new Error('could not load ' + url));
-    document.head.append(s);
-  });
-}
 
 async function drawGraph(r, name) {
   const graph = $('graph');

@@ -15,7 +15,7 @@
 //   7. times page load -> the coin's answer.
 // Usage: node web/test/check.mjs NATIVE_BAYES OUT_DIR
 // Exit status 0 when every check passes.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -43,12 +43,8 @@ function check(ok, what, detail = '') {
 
 // The native binary's answer: stdout, stderr and status, run in `dir`.
 function runNative(args, dir) {
-  try {
-    const stdout = execFileSync(native, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { stdout, stderr: '', status: 0 };
-  } catch (e) {
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', status: e.status ?? -1 };
-  }
+  const r = spawnSync(native, args, { cwd: dir, encoding: 'utf8' });
+  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status ?? -1 };
 }
 
 // The first lines where two texts differ, for a failure's message.
