@@ -22,7 +22,7 @@ double lpdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (std::isinf(x)) return -inf;
   const double z = (x - a[0]) / a[1];
-  return -std::log(std::numbers::pi * a[1]) - std::log1p(z * z);
+  return -std::log(std::numbers::pi * a[1]) - log1p_square(z);
 }
 
 double cdf(Args a, double x) {
@@ -58,7 +58,7 @@ double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<co
   return with_gradient(lpdf(a, x), d, dx, [&] {
     const double s = a[1], z = (x - a[0]) / s;
     d[0] = 2 * z / (s * (1 + z * z));
-    d[1] = -1 / s + 2 * z * z / (s * (1 + z * z));
+    d[1] = -1 / s + 2 * square_share(z) / s;
     dx = -d[0];
   });
 }

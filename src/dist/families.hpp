@@ -77,6 +77,22 @@ double with_gradient(double lp, std::span<double> d, double& dx, Derivatives der
   return lp;
 }
 
+// log(1 + t) and t / (1 + t) for t = z^2 / nu (Student-t and Cauchy terms),
+// also where z^2 overflows: a far outlier (|z| ~ 1e300) has log(1 + t) =
+// 2 log|z| - log nu + log(1 + nu / z^2) and t / (1 + t) = 1 / (1 + nu / z^2).
+inline double log1p_square(double z, double nu = 1.0) {
+  const double t = z * z / nu;
+  if (t < 1e300) return std::log1p(t);
+  const double a = std::fabs(z);
+  return 2.0 * std::log(a) - std::log(nu) + std::log1p(nu / a / a);
+}
+inline double square_share(double z, double nu = 1.0) {
+  const double t = z * z / nu;
+  if (t < 1e300) return t / (1.0 + t);
+  const double a = std::fabs(z);
+  return 1.0 / (1.0 + nu / a / a);
+}
+
 // x log y, 0 when x = 0 (also for y = 0), for Streaming::lpdf_sum.
 inline double xlogy(double x, double y) { return x == 0 ? 0.0 : x * std::log(y); }
 

@@ -22,7 +22,7 @@ double lpdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (x < 0.0 || std::isinf(x)) return -inf;
   const double z = x / a[0];
-  return std::log(2.0 / (std::numbers::pi * a[0])) - std::log1p(z * z);
+  return std::log(2.0 / (std::numbers::pi * a[0])) - log1p_square(z);
 }
 
 // Folding Cauchy's cdf 1/2 + atan(z)/pi gives (2 / pi) atan(x / scale).
@@ -61,7 +61,7 @@ double sample(Args a, Rng& rng) {
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool>) {
   return with_gradient(lpdf(a, x), d, dx, [&] {
     const double s = a[0], z = x / s;
-    d[0] = -1 / s + 2 * z * z / (s * (1 + z * z));
+    d[0] = -1 / s + 2 * square_share(z) / s;
     dx = -2 * z / (s * (1 + z * z));
   });
 }

@@ -29,7 +29,7 @@ double log_density(Args a, double x, bool precise) {
   if (std::isinf(x)) return -inf;
   const double nu = a[0], z = (x - a[1]) / a[2];
   return -(precise ? lbeta : fast_lbeta)(0.5 * nu, 0.5) - 0.5 * std::log(nu) - std::log(a[2]) -
-         0.5 * (nu + 1.0) * std::log1p(z * z / nu);
+         0.5 * (nu + 1.0) * log1p_square(z, nu);
 }
 
 double lpdf(Args a, double x) { return log_density(a, x, true); }
@@ -81,12 +81,12 @@ double psi(double x) { return digamma(x); }
 // lgamma(nu / 2) - log(nu pi) / 2 - log scale - (nu + 1) / 2 log(1 + t).
 double lpdf_grad(Args a, double x, std::span<double> d, double& dx, std::span<const bool> need) {
   return with_gradient(log_density(a, x, false), d, dx, [&] {
-    const double nu = a[0], s = a[2], z = (x - a[1]) / s, t = z * z / nu;
+    const double nu = a[0], s = a[2], z = (x - a[1]) / s, share = square_share(z, nu);
     if (wanted(need, 0))
-      d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * std::log1p(t) +
-             (nu + 1) * t / (2 * nu * (1 + t));
-    d[1] = (nu + 1) * z / (s * nu * (1 + t));
-    d[2] = -1 / s + (nu + 1) * z * z / (s * nu * (1 + t));
+      d[0] = 0.5 * (psi((nu + 1) / 2) - psi(nu / 2)) - 0.5 / nu - 0.5 * log1p_square(z, nu) +
+             (nu + 1) * share / (2 * nu);
+    d[1] = (nu + 1) * z / (s * (nu + z * z));
+    d[2] = -1 / s + (nu + 1) * share / s;
     dx = -d[1];
   });
 }

@@ -4,6 +4,8 @@
 #include "numeric/transform.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 
 #include "dist/family.hpp"
 #include "format/format.hpp"
@@ -18,6 +20,25 @@ double logistic(double x) {
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
 }
 
+namespace {
+
+// lo + (hi - lo) s, log(hi - lo) and x (hi - lo), also where hi - lo
+// overflows (Uniform(-1e308, 1e308): both bounds finite, the width not).
+double between(double lo, double hi, double s) {
+  const double w = hi - lo;
+  return std::isfinite(w) ? lo + w * s : lo * (1 - s) + hi * s;
+}
+double log_width(double lo, double hi) {
+  const double w = hi - lo;
+  return std::isfinite(w) ? std::log(w) : std::log(0.5 * hi - 0.5 * lo) + std::numbers::ln2;
+}
+double times_width(double x, double lo, double hi) {
+  const double w = hi - lo;
+  return std::isfinite(w) ? x * w : x * hi - x * lo;
+}
+
+}  // namespace
+
 double Transform::back(std::size_t i, double v) const {
   switch (kind) {
     case Kind::Identity:
@@ -27,7 +48,7 @@ double Transform::back(std::size_t i, double v) const {
     case Kind::Upper:
       return hi - std::exp(v);
     case Kind::Interval:
-      return lo + (hi - lo) * logistic(v);
+      return between(lo, hi, logistic(v));
     case Kind::Simplex:
       break;
     case Kind::Dependent:
@@ -294,11 +315,18 @@ std::optional<Transform> transform_of(const Model& m, std::size_t p,
     return std::nullopt;
   }
   t.lo = lo, t.hi = hi;
-  if (std::isfinite(lo) && std::isfinite(hi))
+  // A bound beyond 1e150 in size (Uniform(-1e308, 1e308), Uniform(0, 1e308))
+  // shapes no transform: a logistic or a log anchored there resolves the
+  // parameter only to steps of 1e-16 times its distance from the bound (1.5
+  // cannot be told from 0) and its gradients overflow. The transform takes
+  // such a bound as infinite; the prior's density, zero beyond it, keeps it.
+  constexpr double kFar = 1e150;
+  const bool has_lo = std::fabs(lo) < kFar, has_hi = std::fabs(hi) < kFar;
+  if (has_lo && has_hi)
     t.kind = Transform::Kind::Interval;
-  else if (std::isfinite(lo))
+  else if (has_lo)
     t.kind = Transform::Kind::Lower;
-  else if (std::isfinite(hi))
+  else if (has_hi)
     t.kind = Transform::Kind::Upper;
   return t;
 }
@@ -332,7 +360,7 @@ void Layout::constrain(const VectorXd& u, std::vector<VectorXd>& values) const {
         const double v = u[static_cast<Eigen::Index>(t.offset + i)];
         x[static_cast<Eigen::Index>(i)] = std::isinf(hi)   ? lo + std::exp(v)
                                           : std::isinf(lo) ? hi - std::exp(v)
-                                                           : lo + (hi - lo) * logistic(v);
+                                                           : between(lo, hi, logistic(v));
       }
       continue;
     }
@@ -386,10 +414,10 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
           if (jacobian) logj += v, du[k] += 1;
         } else {
           const double s = logistic(v), w = hi - lo;
-          du[k] += g[ii] * w * s * (1 - s);
+          du[k] += times_width(g[ii] * s * (1 - s), lo, hi);
           seed_lo += g[ii] * (1 - s), seed_hi += g[ii] * s;
           if (jacobian) {
-            logj += std::log(w) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
+            logj += log_width(lo, hi) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
             seed_lo -= 1 / w, seed_hi += 1 / w;  // d log(hi - lo)
           }
         }
@@ -426,9 +454,10 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
           break;
         }
         case Transform::Kind::Interval: {
-          double s = logistic(v), w = t.hi - t.lo;
-          du[k] += g[ii] * w * s * (1 - s);
-          if (jacobian) logj += std::log(w) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
+          double s = logistic(v);
+          du[k] += times_width(g[ii] * s * (1 - s), t.lo, t.hi);
+          if (jacobian)
+            logj += log_width(t.lo, t.hi) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
           break;
         }
         case Transform::Kind::Simplex:

@@ -10,6 +10,7 @@
 #include <boost/math/tools/minima.hpp>
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <set>
 
 #include "format/format.hpp"
@@ -20,7 +21,8 @@ double Scale::theta(double u) const {
   if (std::isinf(lo) && std::isinf(hi)) return u;
   if (std::isinf(hi)) return lo + std::exp(u);
   if (std::isinf(lo)) return hi - std::exp(u);
-  return lo + (hi - lo) / (1 + std::exp(-u));
+  const double s = 1 / (1 + std::exp(-u)), w = hi - lo;
+  return std::isfinite(w) ? lo + w * s : lo * (1 - s) + hi * s;  // w overflows past 1e308
 }
 
 double Scale::u(double t) const {
@@ -34,7 +36,10 @@ double Scale::log_jacobian(double u) const {
   if (std::isinf(lo) && std::isinf(hi)) return 0;
   if (std::isinf(lo) || std::isinf(hi)) return u;
   // d/du of lo + (hi - lo) logistic(u) = (hi - lo) logistic(u) logistic(-u)
-  return std::log(hi - lo) - std::log1p(std::exp(-u)) - std::log1p(std::exp(u));
+  const double w = hi - lo;
+  const double log_w =
+      std::isfinite(w) ? std::log(w) : std::log(0.5 * hi - 0.5 * lo) + std::numbers::ln2;
+  return log_w - std::log1p(std::exp(-u)) - std::log1p(std::exp(u));
 }
 
 std::string Scale::text(const std::string& name) const {

@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <numbers>
 #include <set>
 #include <sstream>
 #include <string>
@@ -524,6 +525,30 @@ TEST_CASE("dist: lpdf stays accurate where the density underflows") {
   CHECK(family("Poisson").cdf(std::vector<double>{0}, 0) == 1.0);
   CHECK(family("Poisson").quantile(std::vector<double>{0}, 0.7) == 0.0);
   CHECK(family("Beta").lpdf(std::vector<double>{0.5, 2}, 0) == kInf);
+}
+
+TEST_CASE("dist: far outliers and overflowing widths keep finite densities and gradients") {
+  // z = 1e300: log(1 + z^2 / nu) = 2 log z - log nu to double precision
+  // (z^2 overflows). StudentT(3, 0, 1): -log B(3/2, 1/2) - log(3)/2 - 2 (2 log z - log 3)
+  // with log B(3/2, 1/2) = log(pi / 2).
+  const double log_z = 300 * std::log(10.0);
+  const double student =
+      -std::log(std::numbers::pi / 2) - 0.5 * std::log(3.0) - 2 * (2 * log_z - std::log(3.0));
+  CHECK(family("StudentT").lpdf(std::vector<double>{3, 0, 1}, 1e300) ==
+        doctest::Approx(student).epsilon(1e-14));
+  CHECK(family("Cauchy").lpdf(std::vector<double>{0, 1}, -1e300) ==
+        doctest::Approx(-std::log(std::numbers::pi) - 2 * log_z).epsilon(1e-14));
+  CHECK(family("HalfCauchy").lpdf(std::vector<double>{1}, 1e300) ==
+        doctest::Approx(std::log(2 / std::numbers::pi) - 2 * log_z).epsilon(1e-14));
+  // d/d scale at z = 1e300: -1/s + (nu + 1) / s, the outlier's whole pull.
+  std::vector<double> d(3);
+  double dx = 0;
+  family("StudentT").lpdf_grad(std::vector<double>{3, 0, 1}, 1e300, d, dx, {});
+  CHECK(d[2] == doctest::Approx(3.0));
+  CHECK(std::isfinite(d[0]));
+  // Uniform(-1e308, 1e308): the width 2e308 overflows; log f = -log(2e308).
+  CHECK(family("Uniform").lpdf(std::vector<double>{-1e308, 1e308}, 1.5) ==
+        doctest::Approx(-(std::log(2.0) + 308 * std::log(10.0))).epsilon(1e-14));
 }
 
 TEST_CASE("dist: extreme arguments and probabilities give numbers, not hangs or NaN") {
