@@ -1,6 +1,8 @@
 // The browser build's size and speed (figures in bench/README.md):
 //   - bayes.wasm and bayes.js, gzipped (the page's interpreter);
-//   - page load to the coin's answer in headless Chromium (median of 5 loads);
+//   - page load to the coin's answer in headless Chromium (the test hook
+//     #model=...&run=1; median of 11 loads, the browser's first load apart),
+//     and where the time went;
 //   - course examples answered in the page after load against the native
 //     binary on the same machine in the same run: the median of 7 runs each,
 //     the page's own time (performance.now around main()) against the native
@@ -43,13 +45,35 @@ try {
   const page = await browser.newPage();
   const coin = fs.readFileSync(path.join(examples, 'coin.model'), 'utf8');
   const loads = [];
-  for (let i = 0; i < 5; i++) {
+  const steps = {};
+  for (let i = 0; i < 11; i++) {
     const t0 = Date.now();
     await page.goto(`${base}index.html?${i}#model=${encodeURIComponent(Buffer.from(coin).toString('base64'))}&run=1`);
     await page.waitForFunction(() => Number(document.body.dataset.runs || 0) > 0, { timeout: 60000 });
     loads.push(Date.now() - t0);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', { timeout: 60000 });
+    // Where the time went, from the navigation's start (web/src/main.js and
+    // engine.js mark each step with the same wall clock in page and worker).
+    const at = await page.evaluate(async () => {
+      const origin = performance.timeOrigin;
+      const nav = performance.getEntriesByType('navigation')[0];
+      const worker = await window.bayesEngine.call('marks');
+      const boot = window.bayesBoot || {};
+      const marks = { boot: boot.started, hook: boot.answered, ...window.bayesMarks, ...worker };
+      const all = { html: nav.responseEnd, ...Object.fromEntries(Object.entries(marks)
+        .filter(([, v]) => v !== undefined).map(([k, v]) => [k, v - origin])) };
+      return all;
+    });
+    for (const [k, v] of Object.entries(at)) (steps[k] ||= []).push(v);
   }
   console.log(`page load to the coin's answer: median ${median(loads)} ms (${loads.join(', ')})`);
+  const order = ['html', 'boot', 'worker', 'script', 'compiled', 'ready', 'hook', 'app', 'engine', 'answer'];
+  const names = { html: 'index.html in', boot: 'boot.js running', worker: 'worker running',
+    script: 'bayes.js loaded', compiled: 'bayes.wasm compiled', ready: 'interpreter ready',
+    hook: 'answer in #output', app: "page's script (editor) running", engine: 'page ready (editor and interpreter)',
+    answer: 'answer shown in the editor page' };
+  console.log('  median ms from navigation start: ' +
+    order.filter((k) => steps[k]).map((k) => `${names[k]} ${median(steps[k]).toFixed(0)}`).join(', '));
 
   console.log('example            page ms   native ms   page / native');
   for (const name of ['coin.model', 'normal_nig.model', 'poisson_rate.model', 'least_squares.model',

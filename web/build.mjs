@@ -1,10 +1,13 @@
 // Builds the page into dist/ (run as `cd web && node build.mjs`):
 //   dist/app.js         src/main.js and its npm dependencies (CodeMirror), one
 //                       minified IIFE, so the page also loads as a classic script;
-//   dist/worker.js      src/worker.js: the interpreter's Web Worker;
+//   dist/worker.js      src/worker.js: the interpreter's Web Worker, after
+//                       bayes.js (one request for both);
 //   dist/graphviz.js    Graphviz in WebAssembly (@hpcc-js/wasm, the .wasm inlined),
 //                       an IIFE of its own loaded when the Graph tab first needs it;
-//   dist/index.html, dist/style.css   copied;
+//   dist/index.html     index.html with src/boot.js (the first script: starts
+//                       the worker, then loads app.js) written into it;
+//   dist/style.css      copied;
 //   dist/examples.json  the course: every ../examples/*.model with its lesson's
 //                       title, and the data files under ../examples/data/.
 // bayes.js and bayes.wasm (the interpreter) are not built here:
@@ -33,13 +36,31 @@ const common = {
 };
 await esbuild.build({ ...common, entryPoints: [join(here, 'src', 'main.js')], outfile: join(dist, 'app.js') });
 await esbuild.build({ ...common, entryPoints: [join(here, 'src', 'worker.js')], outfile: join(dist, 'worker.js') });
+const boot = await esbuild.build({ ...common, entryPoints: [join(here, 'src', 'boot.js')], write: false });
 await esbuild.build({
   ...common,
   entryPoints: [join(here, 'src', 'graphviz.js')],
   outfile: join(dist, 'graphviz.js'),
 });
 
-for (const file of ['index.html', 'style.css']) await copyFile(join(here, file), join(dist, file));
+await copyFile(join(here, 'style.css'), join(dist, 'style.css'));
+
+// The first answer's path, shortened by a request each: boot.js written into
+// index.html, and bayes.js (when scripts/build-web.sh has put it in dist/)
+// at the head of worker.js.
+const bootCode = boot.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
+const page = (await readFile(join(here, 'index.html'), 'utf8')).replace(
+  '<script src="boot.js"></script>',
+  () => `<script>${bootCode.trim()}</script>`,
+);
+await writeFile(join(dist, 'index.html'), page);
+try {
+  const bayes = await readFile(join(dist, 'bayes.js'), 'utf8');
+  const worker = await readFile(join(dist, 'worker.js'), 'utf8');
+  await writeFile(join(dist, 'worker.js'), bayes + '\n' + worker);
+} catch {
+  console.warn('build.mjs: no dist/bayes.js yet; the worker will load it itself');
+}
 
 // --- the course -------------------------------------------------------------
 
@@ -107,6 +128,6 @@ for (const e of examples) delete e.order;
 await writeFile(join(dist, 'examples.json'), JSON.stringify({ examples, data }, null, 1) + '\n');
 
 console.log(
-  `built ${dist}: app.js, worker.js, graphviz.js, index.html, style.css, examples.json ` +
+  `built ${dist}: index.html, app.js, worker.js, graphviz.js, style.css, examples.json ` +
     `(${examples.length} examples, ${Object.keys(data).length} data files)`,
 );

@@ -17,13 +17,36 @@
 // Everything the interpreter needs, given the module factory (createBayes,
 // from bayes.js) and the folder bayes.wasm is in: the worker's side, or the
 // page's where there is no worker.
-export function bayesCore(createBayes, base) {
+// `compiled`, when given, is bayes.wasm already being compiled (a promise of
+// a WebAssembly.Module: see compileBayes). `marks` collects when each step
+// finished (wall-clock ms, comparable between the page and its worker).
+export function bayesCore(createBayes, base, compiled = null, marks = {}) {
   let sink = null;
-  const ready = createBayes({
+  const options = {
     locateFile: (path) => base + path,
     print: (line) => sink && sink('out', line),
     printErr: (line) => sink && sink('err', line),
+  };
+  let failed = null;
+  if (compiled) {
+    const failure = new Promise((_, reject) => (failed = reject));
+    failure.catch(() => {});
+    options.instantiateWasm = (imports, receive) => {
+      compiled
+        .then((module) => {
+          marks.compiled = wallClock();
+          return WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module));
+        })
+        .catch(failed);
+      return {};
+    };
+    options.failure = failure;
+  }
+  const created = createBayes(options).then((M) => {
+    marks.ready = wallClock();
+    return M;
   });
+  const ready = failed ? Promise.race([created, options.failure]) : created;
   let runs = 0;
 
   // Writes {path: text} under dir, making the folders a path names.
@@ -129,7 +152,34 @@ export function bayesCore(createBayes, base) {
       M._bayes_repl_reset();
       return {};
     },
+
+    // When the interpreter's steps finished (for bench/web.mjs).
+    async marks() {
+      return marks;
+    },
   };
+}
+
+// Milliseconds since 1970 with performance.now()'s resolution: the same clock
+// in the page and in its worker.
+export function wallClock() {
+  return performance.timeOrigin + performance.now();
+}
+
+// bayes.wasm compiled as its bytes arrive (on the browser's compiler
+// threads), started before bayes.js is loaded; a server that does not send
+// it as application/wasm gets the bytes compiled once they are all in.
+export function compileBayes(base) {
+  const url = base + 'bayes.wasm';
+  const whole = () =>
+    fetch(url, { credentials: 'same-origin' })
+      .then((r) => {
+        if (!r.ok) throw new Error('could not load ' + url + ' (' + r.status + ')');
+        return r.arrayBuffer();
+      })
+      .then((bytes) => WebAssembly.compile(bytes));
+  if (typeof WebAssembly.compileStreaming !== 'function') return whole();
+  return WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' })).catch(whole);
 }
 
 // A classic script added to the page (bayes.js; main.js loads graphviz.js so).

@@ -18,10 +18,15 @@ import { Prec } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
 import { syntaxHighlighting } from '@codemirror/language';
 import { setDiagnostics, lintGutter } from '@codemirror/lint';
-import { Engine, loadScript } from './engine.js';
+import { Engine, loadScript, wallClock } from './engine.js';
+import { fetchCourse, fragmentParams, fromBase64, holdVirtualTime, nameOf } from './start.js';
 import { modelLanguage, modelHighlight, modelCompletionData } from './lang.js';
 
 const $ = (id) => document.getElementById(id);
+
+// When the page's steps finished (wall-clock ms; bench/web.mjs reads them).
+const marks = { app: wallClock() };
+window.bayesMarks = marks;
 
 // ---------------------------------------------------------------------------
 // State
@@ -39,8 +44,8 @@ const app = {
   busy: false,
 };
 
-// Finished runs, for tests waiting on them.
-document.body.dataset.runs = '0';
+// Finished runs, for tests waiting on them (index.html starts at 0; boot.js
+// counts the test hook's run).
 function countRun() {
   document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
 }
@@ -83,14 +88,15 @@ function editorText() {
 }
 
 // Puts a new model in the editor; the views of the last one are cleared.
-function setEditorText(text) {
+// keepOutput: the answer shown is this text's (the test hook's, run by boot.js).
+function setEditorText(text, { keepOutput = false } = {}) {
   editor.dispatch({
     changes: { from: 0, to: editor.state.doc.length, insert: text },
     selection: { anchor: 0 },
     scrollIntoView: true,
   });
   editor.dispatch(setDiagnostics(editor.state, []));
-  $('output').textContent = 'Run the model to see its answers.';
+  if (!keepOutput) $('output').textContent = 'Run the model to see its answers.';
   $('explain').textContent = '';
   $('graph').replaceChildren();
   $('dot').textContent = '';
@@ -105,8 +111,7 @@ function setEditorText(text) {
 function modelName() {
   const text = editorText();
   if (app.example && app.example.text === text) return app.example.name;
-  const same = app.examples.find((e) => e.text === text);
-  return same ? same.name : 'model.model';
+  return nameOf(text, app.examples);
 }
 
 function updateFileName() {
@@ -371,50 +376,72 @@ async function runAnswer({ json = false, alsoTab = false } = {}) {
   setStatus('Running…', 'busy');
   const inputs = runFiles();
   const { name, files } = inputs;
-  const output = $('output');
   try {
-    const r = await app.engine.run({ files, args: json ? [name, '--json'] : [name] });
-    // For tests: the run's result as the engine gave it (not the --json run
-    // that locates errors).
-    window.bayesLastRun = { args: json ? [name, '--json'] : [name], ...r };
-    let errors = [];
-    if (json) {
-      output.textContent = r.stdout;
-      try {
-        const doc = JSON.parse(r.stdout);
-        errors = [...(doc.errors || []), ...(doc.diagnostics || [])];
-      } catch {
-        /* not JSON: leave the text as it is */
-      }
-    } else {
-      showText(output, r.output || '(no output)', name);
-      if (r.status === 1) {
-        const j = await app.engine.run({ files, args: [name, '--json'] });
-        try {
-          errors = JSON.parse(j.stdout).errors || [];
-        } catch {
-          errors = [];
-        }
-      } else {
-        errors = warningsOf(r.output, name);
-      }
-    }
-    setModelDiagnostics(diagnosticsOf(errors, name, underlines(r.output, name)));
-    renderPlots(r.svgs, '');
-    reportStatus(json ? 'Run (--json)' : 'Run', r);
+    const args = json ? [name, '--json'] : [name];
+    const r = await app.engine.run({ files, args });
+    await showRun(r, { args, json, name, files });
     // The Explain or Graph tab in view is brought up to date in the same run.
     if (alsoTab && (app.tab === 'explain' || app.tab === 'graph')) {
       await computeTab(app.tab, inputs, false).catch((e) => setStatus(`${app.tab}: ${e.message || e}`, 'error'));
     }
     return r;
   } catch (e) {
-    output.textContent = 'The interpreter failed: ' + (e && e.message ? e.message : e);
-    setStatus('The interpreter failed', 'error');
+    showFailure(e);
   } finally {
     app.busy = false;
     $('run').disabled = false;
     countRun();
   }
+}
+
+// The test hook's run, made by boot.js before this script was read (and
+// counted there), shown as a Run of the page shows its own.
+async function showBootRun() {
+  try {
+    const { result, args, name, files } = await window.bayesBoot.hook;
+    await showRun(result, { args, json: true, name, files });
+  } catch (e) {
+    showFailure(e);
+  }
+}
+
+function showFailure(e) {
+  $('output').textContent = 'The interpreter failed: ' + (e && e.message ? e.message : e);
+  setStatus('The interpreter failed', 'error');
+}
+
+// A run's answers: the text (or the --json text alone), the errors marked in
+// the editor, the plots and the status line.
+async function showRun(r, { args, json, name, files }) {
+  const output = $('output');
+  // For tests: the run's result as the engine gave it (not the --json run
+  // that locates errors).
+  window.bayesLastRun = { args, ...r };
+  let errors = [];
+  if (json) {
+    output.textContent = r.stdout;
+    try {
+      const doc = JSON.parse(r.stdout);
+      errors = [...(doc.errors || []), ...(doc.diagnostics || [])];
+    } catch {
+      /* not JSON: leave the text as it is */
+    }
+  } else {
+    showText(output, r.output || '(no output)', name);
+    if (r.status === 1) {
+      const j = await app.engine.run({ files, args: [name, '--json'] });
+      try {
+        errors = JSON.parse(j.stdout).errors || [];
+      } catch {
+        errors = [];
+      }
+    } else {
+      errors = warningsOf(r.output, name);
+    }
+  }
+  setModelDiagnostics(diagnosticsOf(errors, name, underlines(r.output, name)));
+  renderPlots(r.svgs, '');
+  reportStatus(json ? 'Run (--json)' : 'Run', r);
 }
 
 // The Explain and Graph tabs: run with --explain / --graph, when the model or
@@ -516,23 +543,8 @@ for (const button of document.querySelectorAll('[role="tab"]')) {
 // The course
 
 async function loadExamples() {
-  let doc;
-  try {
-    const response = await fetch('examples.json');
-    if (!response.ok) throw new Error(String(response.status));
-    doc = await response.json();
-  } catch {
-    // file:// pages cannot fetch; an XMLHttpRequest can where the browser
-    // allows local files at all (as it must for bayes.wasm).
-    doc = await new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('GET', 'examples.json');
-      xhr.responseType = 'json';
-      xhr.onload = () => (xhr.response ? resolve(xhr.response) : reject(new Error('no examples.json')));
-      xhr.onerror = () => reject(new Error('could not load examples.json'));
-      xhr.send();
-    });
-  }
+  // Fetched by boot.js while the page's script loaded.
+  const doc = await (window.bayesBoot ? window.bayesBoot.course : fetchCourse());
   app.examples = doc.examples || [];
   app.courseData = doc.data || {};
   const nav = $('examples');
@@ -782,17 +794,6 @@ function toBase64Url(bytes) {
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function fromBase64(text) {
-  // Standard or URL-safe alphabet, padded or not, with '+' possibly turned
-  // into a space by a form decoder.
-  let b = text.trim().replace(/ /g, '+').replace(/-/g, '+').replace(/_/g, '/');
-  while (b.length % 4) b += '=';
-  const s = atob(b);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
-}
-
 async function pipeBytes(bytes, transform) {
   const stream = new Blob([bytes]).stream().pipeThrough(transform);
   return new Uint8Array(await new Response(stream).arrayBuffer());
@@ -828,32 +829,18 @@ $('share').addEventListener('click', () => {
 // The fragment: #z=... (a shared model), #model=BASE64[&run=1] (the test
 // hook), #example=coin.model.
 
-function fragmentParams() {
-  const params = new Map();
-  for (const part of location.hash.replace(/^#/, '').split('&')) {
-    if (!part) continue;
-    const eq = part.indexOf('=');
-    const key = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    // decodeURIComponent, not URLSearchParams: a '+' of base64 stays a '+'.
-    try {
-      params.set(key, decodeURIComponent(value));
-    } catch {
-      params.set(key, value);
-    }
-  }
-  return params;
-}
-
 // Loads what the fragment names; returns whether it asks for a run.
-async function applyFragment() {
+// atLoad: the page's first reading of it (boot.js may have run the model).
+async function applyFragment({ atLoad = false } = {}) {
   const params = fragmentParams();
   if (params.has('model')) {
     app.example = null;
-    setEditorText(new TextDecoder().decode(fromBase64(params.get('model'))));
+    // With run=1, boot.js has run it already (or is running it).
+    const booted = atLoad && params.get('run') === '1' && Boolean(window.bayesBoot && window.bayesBoot.hook);
+    setEditorText(new TextDecoder().decode(fromBase64(params.get('model'))), { keepOutput: booted });
     updateFileName();
     renderDataList();
-    return params.get('run') === '1' ? 'json' : null;
+    return params.get('run') === '1' ? (booted ? 'boot' : 'json') : null;
   }
   if (params.has('z')) {
     app.example = null;
@@ -886,28 +873,6 @@ document.addEventListener('keydown', (event) => {
 });
 if (/Mac|iPhone|iPad/.test(navigator.platform)) document.querySelector('.shortcut kbd').textContent = '⌘';
 
-// Headless Chromium's --dump-dom --virtual-time-budget=MS lets virtual time
-// jump ahead whenever the page's thread is idle, and the interpreter loads and
-// runs in a worker, whose work does not count: the DOM would be dumped before
-// the answer is there. For the test hook (#...&run=1) the page keeps its
-// thread from going idle, with a chain of message tasks (each yields, so the
-// page stays responsive), until the run has finished.
-function holdVirtualTime() {
-  // A browser driven by a test program (navigator.webdriver: puppeteer,
-  // Selenium) waits for the answer itself: holding the thread there would
-  // only take a core from the interpreter's worker.
-  if (!/[#&]run=1(&|$)/.test(location.hash) || navigator.webdriver) return () => {};
-  const channel = new MessageChannel();
-  let held = true;
-  channel.port1.onmessage = () => held && channel.port2.postMessage(0);
-  channel.port2.postMessage(0);
-  setTimeout(() => (held = false), 5 * 60 * 1000); // never for ever
-  return () => {
-    held = false;
-    channel.port1.close();
-  };
-}
-
 async function start() {
   const release = holdVirtualTime();
   try {
@@ -918,7 +883,9 @@ async function start() {
 }
 
 async function startPage() {
-  const engineReady = Engine.start();
+  // Started by boot.js before this script was read (Engine.start() where the
+  // page was loaded without it).
+  const engineReady = window.bayesBoot ? window.bayesBoot.engine : Engine.start();
   let run = null;
   try {
     await loadExamples();
@@ -926,7 +893,7 @@ async function startPage() {
     $('examples').textContent = 'The examples could not be loaded: ' + e.message;
   }
   try {
-    run = await applyFragment();
+    run = await applyFragment({ atLoad: true });
     if (run === undefined) {
       run = null;
       if (!loadExample('coin.model') && app.examples.length) loadExample(app.examples[0].name);
@@ -943,11 +910,14 @@ async function startPage() {
     $('output').textContent = 'The interpreter (bayes.js, bayes.wasm) could not be loaded.\n' + (e && e.stack ? e.stack : e);
     return;
   }
+  marks.engine = wallClock();
   window.bayesEngine = app.engine;  // for scripts (bench/web.mjs times runs through it)
   document.body.dataset.ready = '1';
   $('run').disabled = false;
   setStatus('Ready. Press Run or Ctrl-Enter.', 'ok');
-  if (run) await serial(() => runAnswer({ json: run === 'json' }));
+  if (run === 'boot') await serial(showBootRun);
+  else if (run) await serial(() => runAnswer({ json: run === 'json' }));
+  marks.answer = wallClock();
 }
 
 start();
