@@ -61,11 +61,13 @@ ClosedForm predictive(const Stats& s, double a, double b) {
         return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) +
                log_beta(k + a, n - k + b) - log_beta(a, b);
       };
+      // P(k) / P(k - 1) = (n - k + 1) / k * (k - 1 + a) / (n - k + b).
+      auto ratio = [n, a, b](double k) { return (n - k + 1) / k * ((k - 1 + a) / (n - k + b)); };
       double mean = n * a / (a + b);
       double var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1));
       return from_pmf("BetaBinomial",
                       {{"n", Value::scalar(n)}, {"a", Value::scalar(a)}, {"b", Value::scalar(b)}},
-                      lpmf, mean, std::sqrt(var), n);
+                      lpmf, ratio, mean, std::sqrt(var), n);
     }
     case Kind::Geometric:
     case Kind::NegativeBinomial: {
@@ -76,6 +78,10 @@ ClosedForm predictive(const Stats& s, double a, double b) {
         return std::lgamma(r + k) - std::lgamma(k + 1) - std::lgamma(r) + log_beta(a + r, b + k) -
                log_beta(a, b);
       };
+      // P(k) / P(k - 1) = (r + k - 1) / k * (b + k - 1) / (a + r + b + k - 1).
+      auto ratio = [r, a, b](double k) {
+        return (r + k - 1) / k * ((b + k - 1) / (a + r + b + k - 1));
+      };
       double mean = a > 1 ? r * b / (a - 1) : INFINITY;
       double var =
           a > 2 ? r * b * (r + a - 1) * (b + a - 1) / ((a - 2) * (a - 1) * (a - 1)) : INFINITY;
@@ -84,7 +90,7 @@ ClosedForm predictive(const Stats& s, double a, double b) {
       params.push_back({"a", Value::scalar(a)});
       params.push_back({"b", Value::scalar(b)});
       return from_pmf(s.kind == Kind::Geometric ? "BetaGeometric" : "BetaNegativeBinomial", params,
-                      lpmf, mean, std::sqrt(var));
+                      lpmf, ratio, mean, std::sqrt(var));
     }
   }
   return {};

@@ -51,7 +51,8 @@ ClosedForm sqrt_inverse_gamma(double a, double b) {
 }
 
 ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string, Value>> params,
-                    std::function<double(double)> lpmf, double mean, double sd, double upper) {
+                    std::function<double(double)> lpmf, std::function<double(double)> ratio,
+                    double mean, double sd, double upper) {
   ClosedForm c;
   c.family = family;
   c.params = std::move(params);
@@ -59,37 +60,49 @@ ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string
   c.mean = Value::scalar(mean);
   c.sd = Value::scalar(sd);
   c.lpdf = [lpmf](const Value& x) { return lpmf(x[0]); };
+  // Sums run from 0, one term per value: at most kTerms of them. Past that
+  // (a predictive of 10^15 trials) the cdf and quantiles are NaN, reported as
+  // not available, never a partial sum passed off as the answer.
+  constexpr double kTerms = 1e7;
   c.cdf = [lpmf, upper](double x) {
     if (x < 0) return 0.0;
     double total = 0;
-    double top = std::min(std::floor(x), upper);
+    const double top = std::min(std::floor(x), upper);
     for (double k = 0; k <= top; ++k) {
+      if (k >= kTerms) return static_cast<double>(NAN);
       total += std::exp(lpmf(k));
       if (total >= 1 - 1e-15) return 1.0;
     }
     return std::min(total, 1.0);
   };
-  // The smallest k with P(X <= k) >= p; summation stops at 10^7 terms.
+  // The smallest k with P(X <= k) >= p.
   auto quantile = [lpmf, upper](double p) {
     double total = 0;
-    for (double k = 0; k <= upper && k < 1e7; ++k) {
+    for (double k = 0; k <= upper; ++k) {
+      if (k >= kTerms) return static_cast<double>(NAN);
       total += std::exp(lpmf(k));
       if (total >= p * (1 - 1e-12)) return k;
     }
-    return std::isfinite(upper) ? upper : INFINITY;
+    return upper;
   };
   c.quantile = quantile;
   c.sample = [quantile](dist::Rng& rng) {
     return Value::scalar(quantile(dist::random::uniform(rng)));
   };
-  // The mode: the first k where the pmf stops increasing.
-  double best = 0, best_lp = lpmf(0);
-  for (double k = 1; k <= upper && k < 1e6; ++k) {
-    double lp = lpmf(k);
-    if (lp < best_lp) break;
-    if (lp > best_lp) best = k, best_lp = lp;
+  // The mode of these unimodal pmfs: the last k whose pmf is above k - 1's,
+  // by bisection on `ratio` (pmf(k) / pmf(k - 1), exact where differences of
+  // log pmfs of 10^16 would be rounding), over [0, upper], or out to where the
+  // pmf falls, doubling, where the support is unbounded.
+  const auto rising = [&ratio](double k) { return ratio(k) > 1; };
+  double lo = 0, hi = std::isfinite(upper) ? upper : 1;
+  while (!std::isfinite(upper) && hi < 1e300 && rising(hi)) lo = hi, hi *= 2;
+  if (std::isfinite(upper) && hi > 0 && rising(hi)) lo = hi;
+  while (hi - lo > 1) {  // lo = 0 or rising(lo); pmf(hi) <= pmf(hi - 1)
+    const double mid = std::floor(lo + (hi - lo) / 2);
+    if (mid <= lo || mid >= hi) break;  // past 2^53, neighbouring doubles
+    (rising(mid) ? lo : hi) = mid;
   }
-  c.mode = Value::scalar(best);
+  c.mode = Value::scalar(hi < 1e300 ? lo : NAN);
   return c;
 }
 

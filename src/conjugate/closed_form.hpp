@@ -44,12 +44,14 @@ std::vector<std::pair<std::string, Value>> named(const dist::Family& family,
 
 namespace bayes::conjugate {
 
-// A distribution on 0, 1, 2, ... given by its log pmf (for predictives with
-// no Boost.Math family: Beta-Binomial, Beta-Negative-Binomial, ...). The cdf,
-// quantile and draws are by summation. `upper` bounds the support when finite.
+// A unimodal distribution on 0, 1, 2, ... given by its log pmf and the ratio
+// pmf(k) / pmf(k - 1) (for predictives with no Boost.Math family:
+// Beta-Binomial, Beta-Negative-Binomial, ...). The mode is by bisection on the
+// ratio; the cdf, quantile and draws by summation from 0, NaN past 10^7
+// terms. `upper` bounds the support when finite.
 ClosedForm from_pmf(const std::string& family, std::vector<std::pair<std::string, Value>> params,
-                    std::function<double(double)> lpmf, double mean, double sd,
-                    double upper = INFINITY);
+                    std::function<double(double)> lpmf, std::function<double(double)> ratio,
+                    double mean, double sd, double upper = INFINITY);
 
 // A continuous distribution with no src/dist family, from its functions.
 ClosedForm from_functions(std::string family, std::vector<std::pair<std::string, double>> params,

@@ -42,10 +42,21 @@ double sum_scalar(const dist::Family& f, const std::vector<Value>& args, const V
 }
 
 // A vector-valued family (Dirichlet, MultiNormal, Multinomial) or Categorical.
-double vector_family(const dist::Family& f, const std::vector<Value>& args, const Value& x) {
+// `checked`: the arguments passed the family's check (once, for all values).
+double vector_family(const dist::Family& f, const std::vector<Value>& args, const Value& x,
+                     bool checked) {
   if (&f == &dist::categorical_family()) {
+    const auto& probs = args[0].data;
     double total = 0;
-    for (double k : x.data) total += dist::categorical_lpmf(args[0].data, k);
+    for (double k : x.data) {
+      if (!checked) {
+        total += dist::categorical_lpmf(probs, k);
+      } else if (k >= 1 && k <= static_cast<double>(probs.size()) && k == std::floor(k)) {
+        total += std::log(probs[static_cast<std::size_t>(k) - 1]);
+      } else {
+        total += std::isnan(k) ? NAN : -INFINITY;
+      }
+    }
     return total;
   }
   if (&f == &dist::dirichlet_family()) return dist::dirichlet_lpdf(args[0].data, x.data);
@@ -70,6 +81,15 @@ double vector_family(const dist::Family& f, const std::vector<Value>& args, cons
 
 }  // namespace
 
+std::optional<FixedArgs> fixed_args(const Model& m, const std::vector<ir::NodePtr>& args,
+                                    const dist::Family* family) {
+  for (const auto& a : args)
+    if (!ir::is_data_only(*a)) return std::nullopt;
+  FixedArgs fixed{eval_args(m, args, {}), false};
+  fixed.checked = family && family->check_args && family->check_args(fixed.values).empty();
+  return fixed;
+}
+
 double scalar_lpdf(const dist::Family& f, std::span<const double> args, double x) {
   return f.lpdf ? f.lpdf(args, x) : NAN;
 }
@@ -85,7 +105,7 @@ double log_term(const Model& m, const Term& t, ParamValues params) {
   return std::isnan(v) ? -INFINITY : v;
 }
 
-double log_prior(const Model& m, const Prior& p, ParamValues params) {
+double log_prior(const Model& m, const Prior& p, ParamValues params, const FixedArgs* fixed) {
   for (auto i : p.params)  // an ordered vector: increasing (and positive)
     if (m.params[i].order != ParamVar::Order::None) {
       const auto& x = params[i].data;
@@ -104,7 +124,8 @@ double log_prior(const Model& m, const Prior& p, ParamValues params) {
         if (x < lo || x > hi) return -INFINITY;
   }
   if (!p.family) return 0;
-  std::vector<Value> args = eval_args(m, p.args, params);
+  const std::vector<Value> evaluated = fixed ? std::vector<Value>{} : eval_args(m, p.args, params);
+  const std::vector<Value>& args = fixed ? fixed->values : evaluated;
   const dist::Family& f = *p.family;
   if (f.joint == 2)  // NormalInverseGamma(m0, lambda, alpha, beta) on (mu, s2)
     return dist::normal_inverse_gamma_lpdf(args[0][0], args[1][0], args[2][0], args[3][0],
@@ -114,7 +135,7 @@ double log_prior(const Model& m, const Prior& p, ParamValues params) {
     if (f.lpdf && f.outcome_rank == Rank::Scalar) {
       total += sum_scalar(f, args, params[i]);
     } else {
-      total += vector_family(f, args, params[i]);
+      total += vector_family(f, args, params[i], fixed && fixed->checked);
     }
   }
   return total - log_mass(m, p.truncation, params);
@@ -141,13 +162,15 @@ double sum_summary(const dist::Family& f, const std::vector<Value>& args, const 
   return f.streams() ? f.streaming.lpdf_sum(a, s) : NAN;
 }
 
-double log_likelihood(const Model& m, const Observation& o, ParamValues params) {
-  std::vector<Value> args = eval_args(m, o.args, params);
+double log_likelihood(const Model& m, const Observation& o, ParamValues params,
+                      const FixedArgs* fixed) {
+  const std::vector<Value> evaluated = fixed ? std::vector<Value>{} : eval_args(m, o.args, params);
+  const std::vector<Value>& args = fixed ? fixed->values : evaluated;
   const dist::Family& f = *o.family;
   if (o.summary) return sum_summary(f, args, *o.summary);
   if (f.lpdf && f.outcome_rank == Rank::Scalar)
     return sum_scalar(f, args, o.value) - log_mass(m, o.truncation, params);
-  return vector_family(f, args, o.value);
+  return vector_family(f, args, o.value, fixed && fixed->checked);
 }
 
 }  // namespace bayes::density

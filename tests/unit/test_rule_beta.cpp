@@ -4,7 +4,11 @@
 // special.betaln) and math.comb, as written beside each.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "answer/answer.hpp"
+#include "conjugate/closed_form.hpp"
+#include "dist/family.hpp"
 #include "helpers.hpp"
 
 using namespace bayes;
@@ -81,4 +85,42 @@ TEST_CASE("Beta: near misses say why the rule does not apply") {
             .find("not conjugate") != std::string::npos);
   CHECK(why("data x = [0.3]\nparam p ~ Beta(1, 1)\nx ~ Normal(p, 1)\n").find("Normal") !=
         std::string::npos);
+}
+
+TEST_CASE("Beta: a predictive pmf's mode, cdf and quantiles, and a support too wide to sum") {
+  // BetaBinomial(n, a, b) as beta.cpp gives it to from_pmf: its log pmf and
+  // the ratio P(k) / P(k - 1) = (n - k + 1) / k * (k - 1 + a) / (n - k + b).
+  const auto beta_binomial = [](double n, double a, double b) {
+    auto lpmf = [n, a, b](double k) {
+      if (k < 0 || k > n || k != std::floor(k)) return -HUGE_VAL;
+      return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) +
+             dist::log_beta(k + a, n - k + b) - dist::log_beta(a, b);
+    };
+    auto ratio = [n, a, b](double k) { return (n - k + 1) / k * ((k - 1 + a) / (n - k + b)); };
+    return conjugate::from_pmf("BetaBinomial", {}, lpmf, ratio, n * a / (a + b), 1, n);
+  };
+  // scipy 1.10: betabinom(20, 9, 16): mode 7 (argmax of the pmf), cdf(7),
+  // ppf(0.025) and ppf(0.975).
+  auto bb = beta_binomial(20, 9, 16);
+  CHECK(bb.mode.value()[0] == 7);
+  CHECK(bb.cdf(7) == doctest::Approx(0.5577506968518087).epsilon(1e-12));
+  CHECK(bb.quantile(0.025) == 2);
+  CHECK(bb.quantile(0.975) == 13);
+  // A pmf largest at 0 (Beta-Binomial(5, 1, 3)), and one at n (a = 3, b = 1).
+  CHECK(beta_binomial(5, 1, 3).mode.value()[0] == 0);
+  CHECK(beta_binomial(5, 3, 1).mode.value()[0] == 5);
+  // 10^15 successes in 2 x 10^15 trials under Beta(1, 1): the predictive's
+  // mode is n / 2 by symmetry (where differences of its log pmf, near 7e16,
+  // are rounding); its quantiles would need 10^15 terms: NaN (not available),
+  // never a partial sum.
+  auto huge = beta_binomial(2e15, 1e15 + 1, 1e15 + 1);
+  CHECK(huge.mode.value()[0] == doctest::Approx(1e15).epsilon(1e-12));
+  CHECK(std::isnan(huge.quantile(0.5)));
+  CHECK(std::isnan(huge.cdf(1e15)));
+  // The whole model answers at once (it ran for ever when the mode was
+  // searched one value at a time).
+  auto r = answers(
+      "param p ~ Beta(1, 1)\ndata k = 1000000000000000\nk ~ Binomial(2000000000000000, p)\n"
+      "print mean(p)\nprint predictive(k)\n");
+  CHECK(num(r[0]["value"]) == doctest::Approx(0.5).epsilon(1e-14));
 }
