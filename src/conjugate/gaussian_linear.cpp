@@ -633,6 +633,16 @@ std::optional<Solution> solve_gaussian_linear(const Model& m, const graph::Facto
     return std::nullopt;
   }
   const Stack st = stack_of(m, c);
+  // Independent Normal priors and no data: the posterior is the prior, element
+  // by element. Past a few hundred elements the rule after this one
+  // (PriorOnly) gives it, since a dense joint covariance costs dim^3 time and
+  // dim^2 memory (param w[10000] ~ Normal(0, 1) alone: 800 MB); below, the
+  // joint form keeps `let`s of several elements exact.
+  constexpr Index kJointPriorAlone = 256;
+  const bool independent = std::all_of(v.priors.begin(), v.priors.end(), [&](std::size_t pi) {
+    return m.priors[pi].family == &dist::normal_family();
+  });
+  if (v.observations.empty() && independent && st.dim > kJointPriorAlone) return std::nullopt;
   // The joint precision is a dense dim x dim matrix.
   if (st.dim > static_cast<Index>(kMaxDenseUnknowns)) {
     why =

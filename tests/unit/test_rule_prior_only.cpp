@@ -147,3 +147,19 @@ TEST_CASE("prior only: not for a hierarchical prior or a component with data") {
   auto d = answers("param p ~ Beta(2, 2)\n[1, 0, 1] ~ Bernoulli(p)\nprint posterior(p)\n");
   CHECK(d[0]["rule"] == "Beta-Bernoulli");
 }
+
+TEST_CASE("prior only: a long vector of Normal priors, element by element") {
+  // Past 256 elements the Gaussian rule leaves a Normal prior alone to this
+  // rule (a dense joint covariance would cost dim^3: w[10000] took 800 MB).
+  // scipy: norm(loc=1, scale=2).interval(0.95) and .cdf(0.9).
+  auto r = answers(
+      "param w[100000] ~ Normal(1, 2)\nprint posterior(w[7])\nprint prob(w[7] < 0.9)\n"
+      "print map(w[99999])\n");
+  CHECK(r[0]["rule"] == "Normal prior (no data)");
+  CHECK(num(r[0]["mean"]) == 1);
+  CHECK(num(r[0]["sd"]) == 2);
+  CHECK(num(r[0]["interval"][0]) == doctest::Approx(-2.919927969080109).epsilon(1e-12));
+  CHECK(num(r[0]["interval"][1]) == doctest::Approx(4.919927969080108).epsilon(1e-12));
+  CHECK(num(r[1]["value"]) == doctest::Approx(1 - 0.5199388058383725).epsilon(1e-12));
+  CHECK(num(r[2]["value"]) == 1);
+}
