@@ -225,6 +225,22 @@ bool tiny(const VectorXd& step, const VectorXd& u, double rel) {
   return inf_norm(step) <= rel * std::max(1.0, inf_norm(u));
 }
 
+// Whether f falls along -g from p by more than its rounding. A Newton step
+// too small to move is a mode only if the gradient agrees: a Hessian inflated
+// by a gradient that jumps by 1e300 within a difference step (a covariate of
+// 1e300 in a logistic regression) gives tiny steps at a point where f still
+// falls steadily.
+bool falls_along_gradient(Objective& obj, const Point& p) {
+  const double norm = p.g.norm();
+  if (!(norm > 0) || !std::isfinite(norm)) return false;
+  for (double t = 1e-3; t > 1e-12; t /= 8) {
+    VectorXd un = p.u - (t * std::max(1.0, inf_norm(p.u)) / norm) * p.g, gn;
+    const double fn = obj(un, gn);
+    if (std::isfinite(fn) && fn < p.f - 1e-9 * std::max(1.0, std::fabs(p.f))) return true;
+  }
+  return false;
+}
+
 // Newton steps with backtracking from the optimiser's point: quadratic
 // convergence where L-BFGS stalls on ill-conditioned problems (ordinary least
 // squares on correlated columns), and a signal where the mode runs off. The
@@ -245,7 +261,8 @@ Point newton(Objective& obj, const VectorXd& start, bool exact_final) {
     if (!p.pd) return p;
     double s = inf_norm(p.step);
     if (tiny(p.step, p.u, 1e-10)) {
-      p.converged = done = true;
+      p.converged = !falls_along_gradient(obj, p);
+      done = true;
       break;
     }
     if (it >= 2 && full_steps && s > 0.5 * previous) {
@@ -268,7 +285,7 @@ Point newton(Objective& obj, const VectorXd& start, bool exact_final) {
       full_steps = false;
     }
     if (!moved) {  // at the rounding floor: as close as it gets
-      p.converged = tiny(p.step, p.u, 1e-7);
+      p.converged = tiny(p.step, p.u, 1e-7) && !falls_along_gradient(obj, p);
       done = true;
       break;
     }
