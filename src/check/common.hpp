@@ -14,6 +14,9 @@ namespace bayes::check {
 // Checked expressions are at most this deep, and expression checking recurses
 // at most this deep: every later stage walks them recursively.
 constexpr std::size_t kMaxDepth = 2000;
+// The most nodes an expression may expand to (its tree, each use of a let or
+// a function's argument counted again): f(x) = x + x nested 32 deep is 2^32.
+constexpr std::size_t kMaxExpanded = 10'000'000;
 
 // Thrown inside a statement's checking when it cannot go on: either the error
 // was just reported (fail), or a bad symbol was used, whose cause was reported

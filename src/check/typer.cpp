@@ -36,11 +36,21 @@ NodePtr Typer::node(Op op, Type type, Span span, std::vector<NodePtr> args) {
   n->type = type;
   n->span = at(span);
   n->args = std::move(args);
-  for (const auto& a : n->args) n->depth = std::max(n->depth, a->depth + 1);
+  for (const auto& a : n->args) {
+    n->depth = std::max(n->depth, a->depth + 1);
+    n->size = std::min(n->size + a->size, kMaxExpanded + 1);
+  }
   if (n->depth > kMaxDepth)
     fail(n->span,
          "expression nested too deeply once lets and functions are expanded (more than " +
              std::to_string(kMaxDepth) + " levels)",
+         "compute parts of it as data, or simplify it");
+  if (n->size > kMaxExpanded)
+    fail(n->span,
+         "expression too large once lets and functions are expanded (more than " +
+             std::to_string(kMaxExpanded) +
+             " operations: each use of a let or of a "
+             "function's argument counts again)",
          "compute parts of it as data, or simplify it");
   return n;
 }

@@ -68,6 +68,10 @@ struct Node {
   DistFn dist_fn = DistFn::Lpdf;         // Dist
   std::vector<NodePtr> args;
   std::size_t depth = 1;  // 1 + the deepest argument's: the checker bounds it (see checker.cpp)
+  // Nodes once shared arguments are counted each time they are used (the tree
+  // lets and functions expand to, which walks over the expression visit),
+  // saturating: the checker bounds it too.
+  std::size_t size = 1;
 };
 
 inline NodePtr constant(Value v, Span span = {}) {
