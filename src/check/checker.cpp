@@ -544,6 +544,7 @@ void Checker::check_recursion_reads(const ir::Node& body, const std::string& nam
 
 std::optional<Model> Checker::run(const ast::Program& program) {
   auto check = [&](const ast::Stmt& stmt) {
+    typer_.new_statement();
     try {
       std::visit([&](const auto& s) { statement(s, stmt.span); }, stmt.node);
     } catch (const Poisoned&) {

@@ -17,6 +17,9 @@ constexpr std::size_t kMaxDepth = 2000;
 // The most nodes an expression may expand to (its tree, each use of a let or
 // a function's argument counted again): f(x) = x + x nested 32 deep is 2^32.
 constexpr std::size_t kMaxExpanded = 10'000'000;
+// The most nodes the checker makes for one statement, folded ones too (each
+// call of a function is expanded anew: g(x) + g(x) nested 29 deep is 2^29).
+constexpr std::size_t kMaxMade = 1'000'000;
 
 // Thrown inside a statement's checking when it cannot go on: either the error
 // was just reported (fail), or a bad symbol was used, whose cause was reported

@@ -45,6 +45,14 @@ NodePtr Typer::node(Op op, Type type, Span span, std::vector<NodePtr> args) {
          "expression nested too deeply once lets and functions are expanded (more than " +
              std::to_string(kMaxDepth) + " levels)",
          "compute parts of it as data, or simplify it");
+  // Each call of a function is expanded anew, and an expansion of constants
+  // folds as it goes: f(x) = g(x) + g(x) nested 29 deep on a number would
+  // make 2^29 nodes, one at a time.
+  if (++made_ > kMaxMade)
+    fail(n->span,
+         "expression too large once lets and functions are expanded (more than " +
+             std::to_string(kMaxMade) + " operations made, each call of a function expanded again)",
+         "compute parts of it as data, or simplify it");
   if (n->size > kMaxExpanded)
     fail(n->span,
          "expression too large once lets and functions are expanded (more than " +

@@ -27,6 +27,9 @@ class Typer {
   Typer(const Scope& scope, const Model& model, Diagnostics& diags)
       : scope_(scope), model_(model), diags_(diags) {}
 
+  // A new top-level statement: its own budget of nodes made (kMaxMade).
+  void new_statement() { made_ = 0; }
+
   // The typed expression; on an error, reports it and throws Poisoned.
   ir::NodePtr expr(const ast::Expr& e);
   // Like expr(), but the whole expression must be data (`context` says what it is).
@@ -68,6 +71,7 @@ class Typer {
   }
   // Recursion depth of expr(): bounded so that checking cannot overflow the stack.
   std::size_t depth_ = 0;
+  std::size_t made_ = 0;  // nodes made, folded ones too: bounded by kMaxMade
 
   [[noreturn]] void fail(Span span, const std::string& message, const std::string& note = "");
   // Where a node made now is said to be: inside an inlined function body, the call.
