@@ -46,17 +46,10 @@ double sum_scalar(const dist::Family& f, const std::vector<Value>& args, const V
 double vector_family(const dist::Family& f, const std::vector<Value>& args, const Value& x,
                      bool checked) {
   if (&f == &dist::categorical_family()) {
-    const auto& probs = args[0].data;
     double total = 0;
-    for (double k : x.data) {
-      if (!checked) {
-        total += dist::categorical_lpmf(probs, k);
-      } else if (k >= 1 && k <= static_cast<double>(probs.size()) && k == std::floor(k)) {
-        total += std::log(probs[static_cast<std::size_t>(k) - 1]);
-      } else {
-        total += std::isnan(k) ? NAN : -INFINITY;
-      }
-    }
+    for (double k : x.data)
+      total += checked ? dist::categorical_lpmf_checked(args[0].data, k)
+                       : dist::categorical_lpmf(args[0].data, k);
     return total;
   }
   if (&f == &dist::dirichlet_family()) return dist::dirichlet_lpdf(args[0].data, x.data);

@@ -63,7 +63,13 @@ std::string check_outcome(std::span<const Value> args, double x) {
 
 double categorical_lpmf(std::span<const double> probs, double k) {
   using namespace categorical_impl;
-  if (!check_probs(probs).empty() || std::isnan(k)) return nan;
+  if (!check_probs(probs).empty()) return nan;
+  return categorical_lpmf_checked(probs, k);
+}
+
+double categorical_lpmf_checked(std::span<const double> probs, double k) {
+  using namespace categorical_impl;
+  if (std::isnan(k)) return nan;
   if (!is_whole(k) || k < 1.0 || k > static_cast<double>(probs.size())) return -inf;
   return std::log(probs[static_cast<std::size_t>(k) - 1]);
 }

@@ -5,6 +5,7 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
+#include <numbers>
 
 #include "dist/families.hpp"
 
@@ -197,6 +198,16 @@ double log_gamma_sample(double shape, Rng& rng) {
 }  // namespace detail
 
 double log_beta(double a, double b) { return detail::lbeta(a, b); }
+
+double interval_point(double lo, double hi, double s) {
+  const double w = hi - lo;
+  return std::isfinite(w) ? lo + w * s : lo * (1 - s) + hi * s;
+}
+
+double log_width(double lo, double hi) {
+  const double w = hi - lo;
+  return std::isfinite(w) ? std::log(w) : std::log(0.5 * hi - 0.5 * lo) + std::numbers::ln2;
+}
 
 }  // namespace bayes::dist
 

@@ -218,6 +218,12 @@ double dist_fn_grad(const Family& f, DistFn fn, Args in, std::span<double> d);
 // log B(a, b), the log of the Beta function, accurate also where B underflows.
 double log_beta(double a, double b);
 
+// lo + (hi - lo) s and log(hi - lo) for finite bounds, also where hi - lo
+// overflows (Uniform(-1e308, 1e308)): a Uniform's density, the logistic
+// transforms of the numeric and quadrature engines.
+double interval_point(double lo, double hi, double s);
+double log_width(double lo, double hi);
+
 // The family called `name`, or nullptr. For the parser's name table and the
 // messages that list names; other stages compare family objects.
 const Family* find(std::string_view name);

@@ -17,6 +17,8 @@ namespace bayes::dist {
 
 // log probs[k - 1] for a category k in 1..K.
 double categorical_lpmf(std::span<const double> probs, double k);
+// The same for probs already checked (enumeration checks them once).
+double categorical_lpmf_checked(std::span<const double> probs, double k);
 // log p(z) of a MarkovChain(init, T): log init[z1] + sum log T[z(t-1), z(t)].
 double markov_chain_lpmf(std::span<const double> init, const Value& t, std::span<const double> z);
 // A category 1..K, as a double like every other outcome.

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <boost/math/distributions/uniform.hpp>
 #include <cmath>
-#include <numbers>
 #include <optional>
 
 #include "dist/families.hpp"
@@ -43,8 +42,7 @@ std::string check_outcome(std::span<const Value> args, double x) {
 double lpdf(Args a, double x) {
   if (!ok(a) || std::isnan(x)) return nan;
   if (x < a[0] || x > a[1]) return -inf;
-  const double w = a[1] - a[0];  // overflows for Uniform(-1e308, 1e308)
-  return std::isfinite(w) ? -std::log(w) : -std::log(0.5 * a[1] - 0.5 * a[0]) - std::numbers::ln2;
+  return -log_width(a[0], a[1]);
 }
 
 double cdf(Args a, double x) {

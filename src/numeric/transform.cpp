@@ -22,16 +22,7 @@ double logistic(double x) {
 
 namespace {
 
-// lo + (hi - lo) s, log(hi - lo) and x (hi - lo), also where hi - lo
-// overflows (Uniform(-1e308, 1e308): both bounds finite, the width not).
-double between(double lo, double hi, double s) {
-  const double w = hi - lo;
-  return std::isfinite(w) ? lo + w * s : lo * (1 - s) + hi * s;
-}
-double log_width(double lo, double hi) {
-  const double w = hi - lo;
-  return std::isfinite(w) ? std::log(w) : std::log(0.5 * hi - 0.5 * lo) + std::numbers::ln2;
-}
+// x (hi - lo), also where hi - lo overflows (dist::interval_point's bounds).
 double times_width(double x, double lo, double hi) {
   const double w = hi - lo;
   return std::isfinite(w) ? x * w : x * hi - x * lo;
@@ -48,7 +39,7 @@ double Transform::back(std::size_t i, double v) const {
     case Kind::Upper:
       return hi - std::exp(v);
     case Kind::Interval:
-      return between(lo, hi, logistic(v));
+      return dist::interval_point(lo, hi, logistic(v));
     case Kind::Simplex:
       break;
     case Kind::Dependent:
@@ -358,9 +349,10 @@ void Layout::constrain(const VectorXd& u, std::vector<VectorXd>& values) const {
       const double lo = t.lower_at(*model, values), hi = t.upper_at(*model, values);
       for (std::size_t i = 0; i < t.dim; ++i) {
         const double v = u[static_cast<Eigen::Index>(t.offset + i)];
-        x[static_cast<Eigen::Index>(i)] = std::isinf(hi)   ? lo + std::exp(v)
-                                          : std::isinf(lo) ? hi - std::exp(v)
-                                                           : between(lo, hi, logistic(v));
+        x[static_cast<Eigen::Index>(i)] = std::isinf(hi) ? lo + std::exp(v)
+                                          : std::isinf(lo)
+                                              ? hi - std::exp(v)
+                                              : dist::interval_point(lo, hi, logistic(v));
       }
       continue;
     }
@@ -417,7 +409,7 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
           du[k] += times_width(g[ii] * s * (1 - s), lo, hi);
           seed_lo += g[ii] * (1 - s), seed_hi += g[ii] * s;
           if (jacobian) {
-            logj += log_width(lo, hi) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
+            logj += dist::log_width(lo, hi) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
             seed_lo -= 1 / w, seed_hi += 1 / w;  // d log(hi - lo)
           }
         }
@@ -457,7 +449,7 @@ double Layout::pull_back(const VectorXd& u, const std::vector<VectorXd>& values,
           double s = logistic(v);
           du[k] += times_width(g[ii] * s * (1 - s), t.lo, t.hi);
           if (jacobian)
-            logj += log_width(t.lo, t.hi) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
+            logj += dist::log_width(t.lo, t.hi) + std::log(s) + std::log1p(-s), du[k] += 1 - 2 * s;
           break;
         }
         case Transform::Kind::Simplex:

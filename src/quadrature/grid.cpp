@@ -10,9 +10,9 @@
 #include <boost/math/tools/minima.hpp>
 #include <cmath>
 #include <map>
-#include <numbers>
 #include <set>
 
+#include "dist/family.hpp"
 #include "format/format.hpp"
 
 namespace bayes::quadrature {
@@ -21,8 +21,7 @@ double Scale::theta(double u) const {
   if (std::isinf(lo) && std::isinf(hi)) return u;
   if (std::isinf(hi)) return lo + std::exp(u);
   if (std::isinf(lo)) return hi - std::exp(u);
-  const double s = 1 / (1 + std::exp(-u)), w = hi - lo;
-  return std::isfinite(w) ? lo + w * s : lo * (1 - s) + hi * s;  // w overflows past 1e308
+  return dist::interval_point(lo, hi, 1 / (1 + std::exp(-u)));
 }
 
 double Scale::u(double t) const {

@@ -28,8 +28,9 @@ export function bayesCore(createBayes, base, compiled = null, marks = {}) {
     printErr: (line) => sink && sink('err', line),
   };
   let failed = null;
+  let failure = null;
   if (compiled) {
-    const failure = new Promise((_, reject) => (failed = reject));
+    failure = new Promise((_, reject) => (failed = reject));
     failure.catch(() => {});
     options.instantiateWasm = (imports, receive) => {
       compiled
@@ -40,13 +41,12 @@ export function bayesCore(createBayes, base, compiled = null, marks = {}) {
         .catch(failed);
       return {};
     };
-    options.failure = failure;
   }
   const created = createBayes(options).then((M) => {
     marks.ready = wallClock();
     return M;
   });
-  const ready = failed ? Promise.race([created, options.failure]) : created;
+  const ready = failure ? Promise.race([created, failure]) : created;
   let runs = 0;
 
   // Writes {path: text} under dir, making the folders a path names.
