@@ -671,8 +671,8 @@ void write_table(std::ostream& out, const answer::Report& rep) {
         rhat = std::isnan(r) ? "-" : significant(r, 4);
         ess = std::isnan(e) ? "-" : std::to_string(std::lround(e));
       }
-      rows.push_back({vector ? name + "[" + std::to_string(i + 1) + "]" : name,
-                      i == 0 ? a.method : "", i == 0 ? family : "", text(at(mean)), text(at(sd)),
+      rows.push_back({vector ? element_name(name, i, a.labels) : name, i == 0 ? a.method : "",
+                      i == 0 ? family : "", text(at(mean)), text(at(sd)),
                       undefined(m) ? "-" : text(m), iv && !iv->is_scalar() ? text(*iv) : "-", rhat,
                       ess});
     }

@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "helpers.hpp"
+#include "report/text.hpp"
 
 namespace bayes {
 
@@ -44,6 +46,20 @@ TEST_CASE("text columns: categories in order of first appearance, with their lab
   CHECK(text[1]["labels"] == text[0]["labels"]);
   CHECK(text[1]["mean"] == numbers[1]["mean"]);
   CHECK_FALSE(numbers[1].contains("labels"));
+}
+
+TEST_CASE("text columns: the default table names each element with its category") {
+  CsvDir d("table");
+  d.write("g.csv", "group,score\nB,1.2\nA,2.3\nB,0.9\nA,2.0\n");
+  const answer::Report rep = test::report(
+      "data group, score from \"g.csv\"\nparam mu[2] ~ Normal(0, 10)\n"
+      "score ~ Normal(mu[group], 0.5)\n",
+      answer::Method::Auto, d.dir.string());
+  REQUIRE(rep.default_report);
+  std::ostringstream out;
+  report::write_report(out, rep);
+  CHECK(test::contains(out.str(), "\nmu[1] B "));
+  CHECK(test::contains(out.str(), "\nmu[2] A "));
 }
 
 TEST_CASE("text columns: a number column with text further down is still an error") {
