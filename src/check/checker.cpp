@@ -112,7 +112,6 @@ class Checker {
                            std::size_t elements, double lo, double hi, Span span,
                            const std::string& what, const ir::NodePtr& lo_of = nullptr,
                            const ir::NodePtr& hi_of = nullptr);
-  double bound(const ast::Expr& e);
   double bound(const ast::Expr& e, ir::NodePtr& expr);
   void declare_params(const ast::ParamStmt& s, const std::vector<std::size_t>& sizes, Prior pr);
   void check_ordered(const ast::ParamStmt& s, Prior& pr, const std::vector<std::size_t>& indices);
@@ -743,15 +742,6 @@ double Checker::bound(const ast::Expr& e, NodePtr& expr) {
   return v[0];
 }
 
-double Checker::bound(const ast::Expr& e) {
-  NodePtr n = typer_.data_expr(e, "a bound");
-  if (!n->type.numeric()) fail(e.span, "a bound must be a number, not a condition");
-  Value v = typer_.value_of(*n);
-  if (!v.is_scalar()) fail(e.span, "a bound must be a number");
-  if (std::isnan(v[0])) fail(e.span, "a bound must be a number, but it is NaN");
-  return v[0];
-}
-
 void Checker::statement(const ast::ParamStmt& s, Span span) {
   if (!loops_.empty()) return loop_param(s, span);
   // Sizes first, then the prior; on an error every name is still declared (bad).
@@ -997,7 +987,14 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   o.args = dist.args;
   o.span = span;
   o.text = ast::to_source(*s.lhs) + " ~ " + ast::to_source(s.dist);
-  if (s.truncation) o.text += " T[" + message_value(o.lower) + ", " + message_value(o.upper) + "]";
+  if (s.truncation) {
+    // A bound of parameters as written, a bound of data as its number.
+    const auto end = [&](const auto& e, double value) {
+      return std::isnan(value) && e ? ast::to_source(*e) : message_value(value);
+    };
+    o.text +=
+        " T[" + end(s.truncation->lower, o.lower) + ", " + end(s.truncation->upper, o.upper) + "]";
+  }
   o.text += loop_text();
   // The same statement twice counts its data twice: almost always a slip
   // (a line typed again), so it is said.
@@ -1011,27 +1008,55 @@ void Checker::statement(const ast::ObserveStmt& s, Span span) {
   model_.observations.push_back(std::move(o));
 }
 
-// `y ~ D(...) T[lo, hi]`: D cut to the bounds (data), every observed value
-// inside them; both ends included, as Stan's.
+// `y ~ D(...) T[lo, hi]`: D cut to the bounds, every observed value inside
+// them; both ends included, as Stan's. A bound may be an expression of
+// continuous parameters (`T[L, ]`): its normaliser is then on the tape, and
+// the density is 0 (as Stan rejects) wherever the bound leaves an observed
+// value outside.
 void Checker::truncate_observation(const ast::Truncation& t, const CheckedDist& dist,
                                    const NodePtr& lhs, const Value& v, Observation& o) {
   const dist::Family& f = *dist.family;
   if (f.outcome_rank != Rank::Scalar || !f.cdf)
     fail(t.span, "T[...] applies to a family of one number with a cdf; " + std::string(f.name) +
                      " is not one");
-  const double lo = t.lower ? bound(*t.lower) : -INFINITY;
-  const double hi = t.upper ? bound(*t.upper) : INFINITY;
-  if (!(lo <= hi))
+  NodePtr lo_of, hi_of;
+  const double lo = t.lower ? bound(*t.lower, lo_of) : -INFINITY;
+  const double hi = t.upper ? bound(*t.upper, hi_of) : INFINITY;
+  if (!(lo <= hi) && !lo_of && !hi_of)
     fail(t.span,
          "the lower bound " + message_value(lo) + " is above the upper bound " + message_value(hi));
   for (std::size_t k = 0; k < v.size(); ++k)
-    if (v[k] < lo || v[k] > hi)
+    if ((!lo_of && v[k] < lo) || (!hi_of && v[k] > hi))
       fail(lhs->span, data_error(model_, *lhs, v, k,
                                  message_value(v[k]) + " is outside the truncation T[" +
                                      message_value(lo) + ", " + message_value(hi) + "]"));
   o.lower = lo, o.upper = hi;
   o.truncation = truncation_of(f, dist.args, v.size(), lo, hi, t.span,
-                               "'" + ast::to_source(*dist.call) + " T[...]'");
+                               "'" + ast::to_source(*dist.call) + " T[...]'", lo_of, hi_of);
+  if (!lo_of && !hi_of) return;
+  // The guard: log 1 = 0 while every value is inside the bounds, log 0 =
+  // -inf (a normaliser of +inf, subtracted) once one is not; its derivative
+  // is 0.
+  const auto node = [&](Op op, std::vector<NodePtr> args, Builtin fn = Builtin::Exp) {
+    auto n = std::make_shared<ir::Node>();
+    n->op = op;
+    n->fn = fn;
+    n->type = Type::scalar();
+    n->span = t.span;
+    n->args = std::move(args);
+    return NodePtr(n);
+  };
+  double smallest = INFINITY, largest = -INFINITY;
+  for (std::size_t k = 0; k < v.size(); ++k)
+    smallest = std::min(smallest, v[k]), largest = std::max(largest, v[k]);
+  NodePtr inside;
+  if (lo_of) inside = node(Op::Ge, {ir::constant(Value::scalar(smallest), t.span), lo_of});
+  if (hi_of) {
+    NodePtr below = node(Op::Le, {ir::constant(Value::scalar(largest), t.span), hi_of});
+    inside = inside ? node(Op::Mul, {inside, below}) : below;
+  }
+  o.truncation.log_mass_of =
+      node(Op::Sub, {o.truncation.log_mass_of, node(Op::Call, {inside}, Builtin::Log)});
 }
 
 void Checker::statement(const ast::FactorStmt& s, Span span) {

@@ -137,6 +137,45 @@ TEST_CASE(
   CHECK(test::num(out[0]["value"]) == doctest::Approx(4.0 / 8.0).epsilon(1e-12));
 }
 
+TEST_CASE("truncation: a likelihood's bound that is a parameter (scipy's MAP; 0 outside)") {
+  const std::string model =
+      "data y = [1.2, 0.7, 2.5, 1.9, 0.3]\nparam mu ~ Normal(0, 10)\n"
+      "param L ~ Normal(-1, 0.5)\ny ~ Normal(mu, 1) T[L, ]\n";
+  const json& want = reference()["truncation_bound_map"];
+  auto out = test::answers(model + "print map(mu)\nprint map(L)\n");
+  CHECK(test::num(out[0]["value"]) == doctest::Approx(test::num(want["mu"])).epsilon(1e-6));
+  CHECK(test::num(out[1]["value"]) == doctest::Approx(test::num(want["L"])).epsilon(1e-6));
+  // A bound above an observed value leaves it outside: density 0, on the
+  // tape and in src/density alike.
+  auto r = test::run(model);
+  REQUIRE_MESSAGE(r.compiled, r.errors());
+  const Model& m = r.compiled->model;
+  std::vector<Value> pv(m.params.size());
+  std::vector<VectorXd> tv(m.params.size());
+  pv[param_index(m, "mu")] = Value::scalar(1.0);
+  tv[param_index(m, "mu")] = VectorXd::Constant(1, 1.0);
+  pv[param_index(m, "L")] = Value::scalar(0.5);  // above 0.3
+  tv[param_index(m, "L")] = VectorXd::Constant(1, 0.5);
+  CHECK(test::density_sum(m, pv) == -INFINITY);
+  std::string why;
+  auto tape = test::whole_tape(m, why);
+  REQUIRE_MESSAGE(tape, why);
+  CHECK(tape->forward(tv) == -INFINITY);
+  // The statement reads as written.
+  CHECK(m.observations[0].text == "y ~ Normal(mu, 1) T[L, inf]");
+  // An upper bound of parameters, and both.
+  CHECK(test::run("data y = [1, 2]\nparam U ~ Normal(5, 1)\ny ~ Normal(0, 1) T[, U]\n")
+            .errors()
+            .empty());
+  CHECK(test::run("data y = [1, 2]\nparam L ~ Normal(-1, 1)\nparam U ~ Normal(5, 1)\n"
+                  "y ~ Normal(0, 1) T[L, U + 1]\n")
+            .errors()
+            .empty());
+  // A discrete parameter as a bound is refused at its place.
+  auto discrete = test::run("data y = [1, 2]\nparam k ~ Poisson(2)\ny ~ Normal(0, 1) T[k, ]\n");
+  CHECK(test::contains(discrete.first_error(), "'k' is discrete"));
+}
+
 TEST_CASE("truncation: located errors") {
   auto outside = test::run(
       "data y = [0.5, -0.2]\nparam mu ~ Normal(0, 1)\n"
