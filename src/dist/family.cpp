@@ -2,6 +2,8 @@
 #include "dist/family.hpp"
 
 #include <algorithm>
+#include <boost/math/quadrature/exp_sinh.hpp>
+#include <boost/math/quadrature/tanh_sinh.hpp>
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
@@ -220,6 +222,75 @@ double upper_tail(const Family& f, Args a, double x) {
   return f.ccdf ? f.ccdf(a, x) : 1.0 - f.cdf(a, x);
 }
 
+// At most this many terms are summed for a discrete tail (NaN beyond).
+constexpr long kMaxTailTerms = 10'000'000;
+
+// log P(X > x) (upper) or log P(X <= x) of a discrete family, summed from x
+// outwards in log space: lpmf(k0) + log sum exp(lpmf(k) - lpmf(k0)). Far in a
+// tail the terms fall, so the sum stops once they stop counting (or leave the
+// support, where they are 0).
+double log_tail_sum(const Family& f, Args a, double x, bool upper) {
+  double k = upper ? std::floor(x) + 1 : std::floor(x);
+  const double l0 = f.lpdf(a, k);
+  if (!std::isfinite(l0)) return l0;
+  const double step = upper ? 1.0 : -1.0;
+  double sum = 1, last = 1;
+  for (long n = 0; n < kMaxTailTerms; ++n) {
+    k += step;
+    const double term = std::exp(f.lpdf(a, k) - l0);
+    if (std::isnan(term)) return detail::nan;
+    sum += term;
+    if (term <= last && term < 1e-17 * sum) return l0 + std::log(sum);
+    last = term;
+  }
+  return detail::nan;
+}
+
+// The same for a continuous family: lpdf(x) + log of the integral of
+// exp(lpdf(t) - lpdf(x)) from x to the support's end (its quantile at 1 or
+// 0), by double-exponential quadrature (exp-sinh to an infinite end, tanh-sinh
+// to a finite one), which adapts to the tail's scale however steep.
+double log_tail_integral(const Family& f, Args a, double x, bool upper) {
+  const double l0 = f.lpdf(a, x);
+  if (!std::isfinite(l0)) return l0 == -detail::inf ? l0 : detail::nan;
+  double end = f.quantile ? f.quantile(a, upper ? 1.0 : 0.0) : detail::nan;
+  if (std::isnan(end)) end = upper ? detail::inf : -detail::inf;
+  if (upper ? !(end > x) : !(end < x)) return -detail::inf;
+  const auto ratio = [&](double t) {
+    const double r = std::exp(f.lpdf(a, t) - l0);
+    return std::isnan(r) ? 0.0 : r;
+  };
+  const double lo = upper ? x : end, hi = upper ? end : x;
+  constexpr double tolerance = 1e-13;
+  double integral;
+  if (std::isinf(end)) {
+    // In units of |x|: a heavy tail at x = 1e300 falls over a length of
+    // that order, where exp-sinh's nodes about x would not reach.
+    const double unit = std::max(1.0, std::fabs(x)), sign = upper ? 1.0 : -1.0;
+    const auto scaled = [&](double u) { return ratio(x + sign * unit * u); };
+    integral = unit * boost::math::quadrature::exp_sinh<double, detail::Policy>().integrate(
+                          scaled, 0.0, detail::inf, tolerance);
+  } else {
+    integral = boost::math::quadrature::tanh_sinh<double, detail::Policy>().integrate(ratio, lo, hi,
+                                                                                      tolerance);
+  }
+  return integral > 0 && std::isfinite(integral) ? l0 + std::log(integral) : detail::nan;
+}
+
+// log P(X > x) (upper) or log P(X <= x) where the probability has lost its
+// digits to underflow: the family's own tail formula, else the tail from its
+// density; `p` the probability as computed, kept where neither gives a number.
+double log_far_tail(const Family& f, Args a, double x, bool upper, double p) {
+  const auto formula = upper ? f.lccdf_tail : f.lcdf_tail;
+  double l = detail::nan;
+  if (formula) {
+    l = formula(a, x);
+  } else if (f.lpdf && !std::isnan(x)) {
+    l = f.discrete ? log_tail_sum(f, a, x, upper) : log_tail_integral(f, a, x, upper);
+  }
+  return std::isnan(l) ? std::log(p) : l;
+}
+
 }  // namespace
 
 double standard_deviation(const Family& f, Args a) {
@@ -229,15 +300,22 @@ double standard_deviation(const Family& f, Args a) {
 }
 
 // Below this a tail probability has lost digits to subnormal numbers: its
-// log comes from the family's tail formula when it has one.
+// log comes from the family's tail formula, or from its density.
 constexpr double kTailFloor = 1e-300;
+
+// log(1 - exp(d)) for d <= 0, accurate at both ends (Maechler's log1mexp);
+// -inf where rounding made d >= 0.
+double log1m_exp(double d) {
+  if (!(d < 0)) return std::isnan(d) ? d : -detail::inf;
+  return d > -std::numbers::ln2 ? std::log(-std::expm1(d)) : std::log1p(-std::exp(d));
+}
 
 double log_cdf(const Family& f, Args a, double x) {
   if (!f.cdf) return detail::nan;
   const double p = f.cdf(a, x);
   // Near 1 the complement keeps the digits that 1 - p would lose.
   if (p > 0.5 && f.ccdf) return std::log1p(-f.ccdf(a, x));
-  if (p < kTailFloor && f.lcdf_tail) return f.lcdf_tail(a, x);
+  if (p < kTailFloor) return log_far_tail(f, a, x, false, p);
   return std::log(p);
 }
 
@@ -247,7 +325,7 @@ double log_ccdf(const Family& f, Args a, double x) {
   const double q = f.ccdf(a, x);
   // Near 1 (the lower tail) the cdf keeps the digits that log(q) would lose.
   if (q > 0.5) return std::log1p(-f.cdf(a, x));
-  if (q < kTailFloor && f.lccdf_tail) return f.lccdf_tail(a, x);
+  if (q < kTailFloor) return log_far_tail(f, a, x, true, q);
   return std::log(q);
 }
 
@@ -258,17 +336,26 @@ double log_mass(const Family& f, Args a, double lo, double hi) {
   const double below = f.discrete ? std::ceil(lo) - 1 : lo;
   if (below == -detail::inf) return hi == detail::inf ? 0.0 : log_cdf(f, a, hi);
   if (hi == detail::inf) return log_ccdf(f, a, below);
-  // Difference of the two tails on the side where they are small.
+  // Difference of the two tails on the side where they are small; in log
+  // space where the larger has underflowed.
   const double p_lo = f.cdf(a, below);
   if (p_lo > 0.5) {
     const double q_lo = upper_tail(f, a, below), q_hi = upper_tail(f, a, hi);
-    if (q_lo == 0.0) return -detail::inf;  // above the support (or past underflow)
+    if (q_lo < kTailFloor) {
+      const double l_lo = log_ccdf(f, a, below);
+      if (l_lo == -detail::inf) return l_lo;  // above the support
+      return l_lo + log1m_exp(log_ccdf(f, a, hi) - l_lo);
+    }
     return std::log(q_lo) + std::log1p(-q_hi / q_lo);
   }
   const double p_hi = f.cdf(a, hi);
   // Across the median: 1 minus the two tails, which may both be tiny.
   if (p_hi > 0.5) return std::log1p(-(p_lo + upper_tail(f, a, hi)));
-  if (p_hi == 0.0) return -detail::inf;  // below the support (or past underflow)
+  if (p_hi < kTailFloor) {
+    const double l_hi = log_cdf(f, a, hi);
+    if (l_hi == -detail::inf) return l_hi;  // below the support
+    return l_hi + log1m_exp(log_cdf(f, a, below) - l_hi);
+  }
   return std::log(p_hi) + std::log1p(-p_lo / p_hi);
 }
 
@@ -308,10 +395,12 @@ double dist_fn(const Family& f, DistFn fn, Args in) {
 
 namespace {
 
-// The density at x (0 for a discrete family: its cdf is flat between the integers).
-double density_at(const Family& f, Args a, double x) {
+// The density at x over the probability exp(log_p), formed in log space so
+// that far in a tail neither underflows (0 for a discrete family: its cdf is
+// flat between the integers).
+double density_over(const Family& f, Args a, double x, double log_p) {
   if (f.discrete || !std::isfinite(x)) return 0;
-  return std::exp(f.lpdf(a, x));
+  return std::exp(f.lpdf(a, x) - log_p);
 }
 
 }  // namespace
@@ -330,12 +419,11 @@ double dist_fn_grad(const Family& f, DistFn fn, Args in, std::span<double> d) {
   const double value = dist_fn(f, fn, in);
   if (!std::isfinite(value)) return value;
   // In x, lo and hi: the density there over the probability.
-  const double scale = std::exp(-value);
-  if (fn == DistFn::Lcdf) d[na] = density_at(f, a, in[na]) * scale;
-  if (fn == DistFn::Lccdf) d[na] = -density_at(f, a, in[na]) * scale;
+  if (fn == DistFn::Lcdf) d[na] = density_over(f, a, in[na], value);
+  if (fn == DistFn::Lccdf) d[na] = -density_over(f, a, in[na], value);
   if (fn == DistFn::LogMass) {
-    d[na] = -density_at(f, a, in[na]) * scale;
-    d[na + 1] = density_at(f, a, in[na + 1]) * scale;
+    d[na] = -density_over(f, a, in[na], value);
+    d[na + 1] = density_over(f, a, in[na + 1], value);
   }
   // In the family's arguments: central differences, the step relative to the
   // argument (so that a positive argument stays positive).

@@ -79,6 +79,45 @@ TEST_CASE("dist tails: log_cdf, log_ccdf and log_mass agree with scipy in both t
   }
 }
 
+// Where the probability underflows a double: the family's tail formula, or
+// the integral (sum) of its density in log space, against mpmath's closed
+// forms at 60 digits (tests/fixtures/tails/far_tails_reference.json, written
+// by make_far_tails_reference.py beside it).
+TEST_CASE(
+    "dist tails: log_cdf, log_ccdf and log_mass beyond underflow agree with mpmath (fixture)") {
+  const json fixture = bayes::test::fixture_json("tails/far_tails_reference.json");
+  const json& cases = fixture["cases"];
+  REQUIRE(cases.size() > 50);
+  std::set<std::string> seen;
+  for (const auto& c : cases) {
+    const std::string name = c["family"], function = c["function"];
+    const std::vector<double> args = tails_numbers(c["args"]), x = tails_numbers(c["x"]);
+    const double expected = tails_number(c["expected"]);
+    const bayes::dist::Family& f = bayes::test::family(name);
+    seen.insert(name);
+    const double actual = tails_evaluate(f, function, args, x);
+    CHECK_MESSAGE(tails_agree(actual, expected, kTailsTolerance),
+                  name << " " << function << " " << c["args"].dump() << " at " << c["x"].dump()
+                       << ": got " << actual << ", want " << expected << " (relative error "
+                       << std::abs(actual / expected - 1) << ")");
+  }
+  CHECK(seen.size() >= 15);
+}
+
+// The derivative of a log tail in its point is the density over the
+// probability, formed in log space: finite beyond underflow.
+TEST_CASE("dist tails: the gradient of lccdf in x beyond underflow is finite") {
+  const auto& gamma = bayes::dist::gamma_family();
+  const double in[3] = {2, 1, 800};  // shape, rate, x
+  double d[3];
+  const double value = bayes::dist::dist_fn_grad(gamma, bayes::dist::DistFn::Lccdf, in, d);
+  CHECK(value == doctest::Approx(-793.3141390529316).epsilon(1e-10));
+  // d/dx log Q = -f(x) / Q(x) = -x / (1 + x) for Gamma(2, 1) (Q = (1 + x) e^-x).
+  CHECK(d[2] == doctest::Approx(-800.0 / 801.0).epsilon(1e-8));
+  // And in the rate: d/dr log Q(2, r x) at r = 1 is -x^2 / (1 + x) (finite differences).
+  CHECK(d[1] == doctest::Approx(-640000.0 / 801.0).epsilon(1e-5));
+}
+
 TEST_CASE("dist tails: ccdf keeps the upper tail where 1 - cdf rounds to 0") {
   const bayes::dist::Family& normal = bayes::test::family("Normal");
   const std::vector<double> std_normal = {0.0, 1.0};
