@@ -5,7 +5,9 @@
 //   Gamma(k, c * theta)           theta the rate, the shape k known
 //   Normal(m, c / sqrt(theta))    theta a precision, the mean m known
 //   Pareto(xmin, c * theta)       theta the tail index, xmin known
-// with c known data. Each likelihood is theta^s exp(-r theta) as a function of
+// with c known data, and `factor` terms of the same form (a right-censored
+// time's lccdf(Exponential(c * theta), t) = -c theta t; see term_stats). Each
+// likelihood is theta^s exp(-r theta) as a function of
 // theta, the kernel of a Gamma density, so Gamma(a, b) -> Gamma(a + sum s,
 // b + sum r) (Gelman et al., BDA3, sec. 2.6; Bernardo & Smith, Bayesian Theory,
 // 1994, app. A.2; Fink, A Compendium of Conjugate Priors, 1997). The MLE sets
@@ -297,10 +299,170 @@ std::optional<Stats> observation_stats(const Model& m, std::size_t oi, std::size
   return st;
 }
 
+// A `factor` term as s log theta - r theta + a constant (s and r known), or
+// why it is not of that form. Read from its expression: sums, differences,
+// negations and known multiples of such terms; c * theta; log(c * theta^k);
+// and lpdf / lccdf of the families whose log density is of that form in a
+// rate c * theta with data outcomes (Exponential, Poisson, Gamma with a known
+// shape; the Exponential's lccdf is -c theta x).
+struct TermStats {
+  std::size_t term = 0;
+  double s = 0, r = 0;
+};
+
+struct LogLinear {
+  Value s, r;  // per element (or one number): s log theta - r theta
+};
+
+std::optional<LogLinear> log_linear(const Model& m, const ir::Node& n, std::size_t p,
+                                    std::string& why);
+
+// Elementwise a * x + b * y of two LogLinears (broadcasting a one-number side).
+LogLinear combine(const LogLinear& x, double a, const LogLinear& y, double b) {
+  const std::size_t len = std::max(x.s.size(), y.s.size());
+  std::vector<double> s(len), r(len);
+  for (std::size_t k = 0; k < len; ++k)
+    s[k] = a * at(x.s, k) + b * at(y.s, k), r[k] = a * at(x.r, k) + b * at(y.r, k);
+  if (len == 1) return {Value::scalar(s[0]), Value::scalar(r[0])};
+  return {Value::vector(std::move(s)), Value::vector(std::move(r))};
+}
+
+double total(const Value& v) {
+  double t = 0;
+  for (double x : v.data) t += x;
+  return t;
+}
+
+// lpdf / lccdf of one family at data x, theta entering its rate as c * theta.
+std::optional<LogLinear> dist_term(const Model& m, const ir::Node& n, std::size_t p,
+                                   std::string& why) {
+  const dist::Family* f = n.family;
+  const KindInfo* info = kind_of(f);
+  const bool lccdf_ok = f == &dist::exponential_family();
+  if (!info || info->kind == Kind::NormalPrecision || info->kind == Kind::Pareto ||
+      (n.dist_fn != ir::DistFn::Lpdf && !(n.dist_fn == ir::DistFn::Lccdf && lccdf_ok))) {
+    why = std::string(dist::to_string(n.dist_fn)) + " of a " + std::string(f->name) +
+          " is not of the form s log theta - r theta";
+    return std::nullopt;
+  }
+  const std::size_t na = f->params.size();
+  for (std::size_t i = 0; i <= na; ++i)
+    if (i != info->slot && !ir::is_data_only(*n.args[i])) {
+      why = "only the " + std::string(f->params[info->slot].name) + " of the " +
+            std::string(f->name) + " may hold the parameter";
+      return std::nullopt;
+    }
+  auto mono = monomial_in(m, *n.args[info->slot], p);
+  if (!mono || std::fabs(mono->k - 1) > 1e-12) {
+    why = "the " + std::string(f->params[info->slot].name) + " of the " + std::string(f->name) +
+          " is not c * theta with c known";
+    return std::nullopt;
+  }
+  const Value x = eval_data(m, *n.args[na]);
+  const Value known = info->slot == 1 ? eval_data(m, *n.args[0]) : Value::scalar(0);
+  std::size_t len = std::max({x.size(), mono->c.size(), known.size()});
+  double s = 0, r = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    const double c = at(mono->c, k), xi = at(x, k);
+    if (!(c > 0) || !std::isfinite(c) || !(xi >= 0) || !std::isfinite(xi)) {
+      why = "its known factor c must be positive and its values finite and not negative";
+      return std::nullopt;
+    }
+    if (n.dist_fn == ir::DistFn::Lccdf) {
+      r += c * xi;  // log P(X > x) = -c theta x
+    } else if (info->kind == Kind::Poisson) {
+      s += xi, r += c;
+    } else if (info->kind == Kind::Exponential) {
+      s += 1, r += c * xi;
+    } else {  // Gamma(k, c theta)
+      s += at(known, k), r += c * xi;
+    }
+  }
+  return LogLinear{Value::scalar(s), Value::scalar(r)};
+}
+
+std::optional<LogLinear> log_linear(const Model& m, const ir::Node& n, std::size_t p,
+                                    std::string& why) {
+  using ir::Op;
+  if (ir::is_data_only(n)) return LogLinear{Value::scalar(0), Value::scalar(0)};
+  switch (n.op) {
+    case Op::Neg: {
+      auto x = log_linear(m, *n.args[0], p, why);
+      return x ? std::optional(combine(*x, -1, *x, 0)) : std::nullopt;
+    }
+    case Op::Add:
+    case Op::Sub: {
+      auto x = log_linear(m, *n.args[0], p, why);
+      auto y = x ? log_linear(m, *n.args[1], p, why) : std::nullopt;
+      if (!y) return std::nullopt;
+      return combine(*x, 1, *y, n.op == Op::Add ? 1 : -1);
+    }
+    case Op::Mul:
+    case Op::Div: {
+      // A known number times (or over) such a term.
+      const bool left = n.op == Op::Mul && ir::is_data_only(*n.args[0]);
+      const ir::Node& known = *n.args[left ? 0 : 1];
+      const ir::Node& term = *n.args[left ? 1 : 0];
+      if (ir::is_data_only(known) && known.type.is_scalar()) {
+        const double d = eval_data(m, known)[0];
+        if (n.op == Op::Mul || d != 0) {
+          auto x = log_linear(m, term, p, why);
+          return x ? std::optional(combine(*x, n.op == Op::Mul ? d : 1 / d, *x, 0)) : std::nullopt;
+        }
+      }
+      break;
+    }
+    case Op::Dist:
+      return dist_term(m, n, p, why);
+    case Op::Call:
+      if (n.fn == Builtin::Sum) {
+        auto x = log_linear(m, *n.args[0], p, why);
+        if (!x) return std::nullopt;
+        return LogLinear{Value::scalar(total(x->s)), Value::scalar(total(x->r))};
+      }
+      if (n.fn == Builtin::Log) {  // log(c theta^k) = k log theta + log c
+        auto mono = monomial_in(m, *n.args[0], p);
+        if (mono && std::all_of(mono->c.data.begin(), mono->c.data.end(),
+                                [](double c) { return c > 0 && std::isfinite(c); })) {
+          std::vector<double> k(mono->c.size(), mono->k), zero(mono->c.size(), 0.0);
+          if (k.size() == 1) return LogLinear{Value::scalar(k[0]), Value::scalar(0)};
+          return LogLinear{Value::vector(std::move(k)), Value::vector(std::move(zero))};
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  // c * theta itself.
+  auto mono = monomial_in(m, n, p);
+  if (mono && std::fabs(mono->k - 1) < 1e-12) {
+    std::vector<double> zero(mono->c.size(), 0.0), r(mono->c.size());
+    for (std::size_t k = 0; k < r.size(); ++k) r[k] = -mono->c[k];
+    if (r.size() == 1) return LogLinear{Value::scalar(0), Value::scalar(r[0])};
+    return LogLinear{Value::vector(std::move(zero)), Value::vector(std::move(r))};
+  }
+  if (why.empty()) why = "it is not of the form s log theta - r theta with s, r known";
+  return std::nullopt;
+}
+
+std::optional<TermStats> term_stats(const Model& m, std::size_t ti, std::size_t p,
+                                    std::string& why) {
+  const Term& t = m.terms[ti];
+  std::string reason;
+  auto ll = log_linear(m, *t.expr, p, reason);
+  if (!ll || !ll->s.is_scalar()) {
+    const std::string& name = m.params[p].name;
+    why = "'" + t.text + "': the Gamma rule takes a factor of the form s log(" + name + ") - r " +
+          name + " with s and r known" + (reason.empty() ? "" : " (" + reason + ")");
+    return std::nullopt;
+  }
+  return TermStats{ti, ll->s[0], ll->r[0]};
+}
+
 // --explain: the derivation with the numbers put in; a0, b0 are the prior's
 // shape and rate, S, R the data's contributions (s, r in the text).
 void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
-             const ScalarPrior& prior, double S, double R) {
+             const std::vector<TermStats>& terms, const ScalarPrior& prior, double S, double R) {
   const double a0 = prior.a0, b0 = prior.b0;
   const double a = a0 + S, b = b0 + R;
   const std::string& name = m.params[sol.params[0].param].name;
@@ -355,6 +517,9 @@ void explain(Solution& sol, const Model& m, const std::vector<Stats>& stats,
     }
     ex.push_back("data: " + o.text + ": " + what);
   }
+  for (const auto& t : terms)
+    ex.push_back("factor: '" + m.terms[t.term].text + "' is s log(" + name + ") - r " + name +
+                 " + a constant: s = " + significant(t.s) + ", r = " + significant(t.r));
   ex.push_back("posterior: Gamma(a + s, b + r) = Gamma(" + significant(a0) + " + " +
                significant(S) + ", " + significant(b0) + " + " + significant(R) + ") = Gamma(" +
                significant(a) + ", " + significant(b) + ")");
@@ -562,6 +727,25 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   using namespace gamma_rule;
   auto u = scalar_update<Stats>(m, g, c, dist::gamma_family(), observation_stats, why);
   if (!u) return std::nullopt;
+  // The factor terms, of the same form, add to the same sums.
+  std::vector<TermStats> terms;
+  for (auto ti : u->prior.view.terms) {
+    auto t = term_stats(m, ti, u->prior.param, why);
+    if (!t) return std::nullopt;
+    u->S += t->s, u->R += t->r;
+    terms.push_back(*t);
+  }
+  if (!terms.empty()) {
+    u->a = u->prior.a0 + u->S, u->b = u->prior.b0 + u->R;
+    u->improper = u->a > 0 && u->b > 0 ? ""
+                                       : improper_posterior(m.params[u->prior.param].name, u->prior,
+                                                            dist::gamma_family(), u->a, u->b);
+    if (!u->prior.improper && !(u->a > 0 && u->b > 0)) {
+      why = "the factor terms leave Gamma(" + significant(u->a) + ", " + significant(u->b) +
+            "), which is not a distribution";
+      return std::nullopt;
+    }
+  }
   if (!u->improper.empty()) return improper_solution(u->improper);
   const ScalarPrior* prior = &u->prior;
   const std::size_t p = prior->param;
@@ -577,7 +761,7 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
         kinds += (kinds.empty() ? "" : "+") + std::string(k.label);
         break;
       }
-  sol.rule = "Gamma-" + kinds;
+  sol.rule = "Gamma-" + kinds + (terms.empty() ? "" : "+factor");
 
   ParamResult res;
   res.param = p;
@@ -607,7 +791,7 @@ std::optional<Solution> solve_gamma(const Model& m, const graph::FactorGraph& g,
   sol.params.push_back(res);
   for (const auto& st : stats) sol.predictive.push_back(predictive(st, a, b, name));
 
-  explain(sol, m, stats, *prior, S, R);
+  explain(sol, m, stats, terms, *prior, S, R);
 
   sol.draw = [p, a, b](dist::Rng& rng, std::vector<Value>& values) {
     values[p] = Value::scalar(dist::random::gamma(rng, a) / b);

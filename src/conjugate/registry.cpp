@@ -43,7 +43,7 @@ const std::vector<Rule>& rules() {
       {"Beta", solve_beta, true},
       // Before the one-rate rule: for a vector of rates its reasons are the apt ones.
       {"GammaRates", solve_gamma_rates},
-      {"Gamma", solve_gamma, true},
+      {"Gamma", solve_gamma, true, true},
       {"InverseGamma", solve_inverse_gamma, true},
       {"NormalInverseGamma", solve_normal_inverse_gamma, true},
       {"GaussianLinear", solve_gaussian_linear, true},
@@ -106,19 +106,23 @@ std::string overflow(const Solution& s) {
 std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph& g,
                                         const graph::Component& c, std::string& why, Rules which,
                                         FlatEvidence flat) {
-  // Truncated families and `factor` terms are outside every rule's table.
+  // Truncated families are outside every rule's table, and `factor` terms
+  // outside all but those that read them.
+  std::string term_why;
   for (auto fi : c.factors) {
     const graph::Factor& f = g.factors[fi];
     const bool truncated =
         f.kind == graph::FactorKind::Prior
             ? m.priors[f.index].truncation.on || m.priors[f.index].dependent_bounds()
             : f.kind == graph::FactorKind::Observation && m.observations[f.index].truncation.on;
-    if (truncated || f.kind == graph::FactorKind::Term) {
-      why = "'" + f.label + "' is " + (truncated ? "truncated" : "a term of its own") +
-            ": no conjugate rule applies";
+    if (truncated) {
+      why = "'" + f.label + "' is truncated: no conjugate rule applies";
       return std::nullopt;
     }
+    if (f.kind == graph::FactorKind::Term && term_why.empty())
+      term_why = "'" + f.label + "' is a term of its own: no conjugate rule applies";
   }
+  const bool has_terms = !term_why.empty();
   // No data and a flat prior on an unbounded range: nothing makes it proper
   // (an ordered vector, which no rule below would see, included).
   const bool observed = std::any_of(c.factors.begin(), c.factors.end(), [&](std::size_t fi) {
@@ -139,7 +143,8 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
     }
   std::string reason;
   for (const auto& rule : rules()) {
-    if ((which == Rules::Streaming && !rule.streams) || (which == Rules::InMemory && rule.streams))
+    if ((which == Rules::Streaming && !rule.streams) ||
+        (which == Rules::InMemory && rule.streams) || (has_terms && !rule.reads_terms))
       continue;
     std::string r;
     auto s = rule.solve(m, g, c, r);
@@ -170,7 +175,7 @@ std::optional<Solution> solve_component(const Model& m, const graph::FactorGraph
     }
     if (reason.empty()) reason = r;
   }
-  why = reason;
+  why = reason.empty() ? term_why : reason;
   return std::nullopt;
 }
 

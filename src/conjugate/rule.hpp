@@ -44,6 +44,9 @@ struct Rule {
   // Reads Observation::summary where it is set (a summarised CSV column);
   // the others are tried only on components whose data is all in memory.
   bool streams = false;
+  // Reads the component's `factor` terms (ComponentView::terms) where they
+  // fit its update; the others are tried only on components without one.
+  bool reads_terms = false;
 };
 
 // Whether the rules write Solution::explain. An engine that solves the same

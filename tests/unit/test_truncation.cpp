@@ -176,6 +176,54 @@ TEST_CASE("truncation: a likelihood's bound that is a parameter (scipy's MAP; 0 
   CHECK(test::contains(discrete.first_error(), "'k' is discrete"));
 }
 
+TEST_CASE("factor: censored times read by the Gamma rule match scipy's quadrature") {
+  const json& want = reference()["censored_posterior"];
+  const std::string model = R"(data t = [2.1, 0.7, 3.3, 1.2, 0.4]
+data tc = [5.0, 5.0, 5.0]
+param lam ~ Gamma(2, 1)
+t ~ Exponential(lam)
+factor sum(lccdf(Exponential(lam), tc))
+print posterior(lam)
+print evidence()
+print map(lam)
+)";
+  auto out = test::answers(model);
+  REQUIRE(out[0]["method"] == "conjugate");
+  CHECK(out[0]["rule"] == "Gamma-Exponential+factor");
+  CHECK(out[0]["family"] == "Gamma");
+  CHECK(test::num(out[0]["mean"]) == doctest::Approx(test::num(want["mean"])).epsilon(1e-10));
+  CHECK(test::num(out[0]["sd"]) == doctest::Approx(test::num(want["sd"])).epsilon(1e-9));
+  CHECK(test::num(out[0]["interval"][0]) == doctest::Approx(test::num(want["q025"])).epsilon(1e-8));
+  CHECK(test::num(out[0]["interval"][1]) == doctest::Approx(test::num(want["q975"])).epsilon(1e-8));
+  CHECK(test::num(out[1]["value"]) ==
+        doctest::Approx(test::num(want["log_evidence"])).epsilon(1e-10));
+  // The numeric engine finds the same mode.
+  auto numeric = test::answers(model, answer::Method::Numeric);
+  CHECK(test::num(numeric[2]["value"]) ==
+        doctest::Approx(test::num(out[2]["value"])).epsilon(1e-6));
+
+  // Sums, multiples, log(c lam), c lam and the Poisson's lpdf are of the same
+  // form: Gamma(2 + 3 + 3 + 3, 1 + 6.1 + 2 + 6) (by hand).
+  auto mixed = test::answers(R"(data t = [2.1, 0.7, 3.3]
+param lam ~ Gamma(2, 1)
+t ~ Exponential(lam)
+factor 3 * log(lam) - 2 * lam + lpdf(Poisson(2 * lam), [1, 0, 2])
+print posterior(lam)
+)");
+  REQUIRE(mixed[0]["method"] == "conjugate");
+  CHECK(test::num(mixed[0]["params"]["shape"]) == doctest::Approx(11).epsilon(1e-14));
+  CHECK(test::num(mixed[0]["params"]["rate"]) == doctest::Approx(15.1).epsilon(1e-14));
+
+  // A term of another form leaves the component to the other engines.
+  auto other = test::answers(R"(data t = [2.1, 0.7, 3.3]
+param lam ~ Gamma(2, 1)
+t ~ Exponential(lam)
+factor lcdf(Exponential(lam), 1)
+print mean(lam)
+)");
+  CHECK(other[0]["method"] != "conjugate");
+}
+
 TEST_CASE("truncation: located errors") {
   auto outside = test::run(
       "data y = [0.5, -0.2]\nparam mu ~ Normal(0, 1)\n"
