@@ -395,7 +395,10 @@ bool Verdicts::runs_off() {
     bool closed = false;
     std::vector<VectorXd> snapped = f.values;
     bool to_edges = describe(layout, m, d, ray.far, limits, edges, closed, snapped);
-    if (ray.end == Ray::End::Flat) {
+    // Flat toward an edge of the constrained space is the transform there
+    // saturating (th[1] = exp(u) once it has underflowed), where the
+    // optimiser ran because the density rose: the edge's verdict below.
+    if (ray.end == Ray::End::Flat && !to_edges) {
       f.note = the + " does not exist: the " + density + " is flat along " + join(limits) +
                (density == "likelihood" ? " (the data do not identify it)" : " (improper)");
       return true;

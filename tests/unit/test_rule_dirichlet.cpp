@@ -86,6 +86,22 @@ print evidence()
   CHECK(explained(rep, "Dirichlet([1 + 1, 1 + 2, 1 + 0]) = Dirichlet([2, 3, 1])"));
 }
 
+TEST_CASE("Dirichlet: a posterior alpha below 1 puts the MAP on the boundary, both engines") {
+  // Dirichlet([0.5, 2, 3]) and counts [0, 3, 2]: posterior alpha [0.5, 5, 5],
+  // whose density rises without bound as theta[1] -> 0. The numeric engine's
+  // transform saturates there; that is an edge, not a flat (improper) density.
+  const std::string model =
+      "param th ~ Dirichlet([0.5, 2, 3])\ndata k = [0, 3, 2]\nk ~ Multinomial(5, th)\n"
+      "print map(th)\n";
+  for (auto method : {answer::Method::Auto, answer::Method::Numeric}) {
+    const auto r = test::answers(model, method);
+    const std::string error = r[0].value("error", "");
+    CHECK(contains(error, "on the boundary th[1] = 0"));
+    CHECK_FALSE(contains(error, "flat"));
+    CHECK_FALSE(contains(error, "improper"));
+  }
+}
+
 TEST_CASE("Dirichlet-Multinomial by hand: Bayes' billiard with K = 2") {
   // A uniform prior on theta[1] makes every count of n trials equally likely:
   // p(counts = [2, 1]) = 1 / (n + 1) = 1/4. Posterior Dirichlet([3, 2]), mode
