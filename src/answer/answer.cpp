@@ -211,6 +211,15 @@ struct Engine {
       }
       if (solutions[i] && !solutions[i]->refused.empty()) {
         failures[i] = solutions[i]->refused;
+        // An improper posterior has no mean, interval or draws, but its
+        // density may have a mode: map() and mle() go to the optimiser.
+        // (The queries that fail then set the exit status.)
+        if (solutions[i]->improper && opt.method != Method::Conjugate) {
+          drawn[i] = true, optimise_pending[i] = true;
+          posterior_tried[i] = true, posterior_failures[i] = failures[i];
+          solutions[i].reset();
+          continue;
+        }
         solutions[i].reset();
         report.status = std::max(report.status, 3);
         continue;

@@ -35,6 +35,7 @@ Quiet::~Quiet() { quiet = was_; }
 Solution improper_solution(std::string why) {
   Solution s;
   s.refused = std::move(why);
+  s.improper = true;
   return s;
 }
 

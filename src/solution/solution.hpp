@@ -71,6 +71,10 @@ struct Solution {
   // that overflow): why. No other engine is then asked; every query about
   // the component says this.
   std::string refused;
+  // With `refused`: the posterior is improper (not a number beyond a double).
+  // Its density may still have a highest point: map() and mle() ask the
+  // optimiser, which says whether it exists.
+  bool improper = false;
 
   const ParamResult* find(std::size_t param) const {
     for (const auto& p : params)

@@ -170,13 +170,27 @@ TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
   auto s = conjugate::solve_component(run.compiled->model, g, g.components[0], why);
   REQUIRE(s);
   CHECK(s->refused.find("the posterior is improper: 'w0' and 'w1' have a flat prior") == 0);
-  // ... and every query says so, with no other engine's number.
+  // ... and every posterior query says so, with no other engine's number;
+  // map() asks the optimiser, which finds the density flat along a line.
   auto q = answers(
       "data x = [1]\ndata y = [2]\nparam w0\nparam w1\ny ~ Normal(w0 + w1 * x, 2)\n"
       "print posterior(w1)\nprint map()\n");
   REQUIRE(q[0].contains("error"));
   CHECK(q[0]["error"].get<std::string>().find("the posterior is improper") == 0);
-  CHECK(q[1].contains("error"));
+  REQUIRE(q[1].contains("error"));
+  CHECK(test::contains(q[1]["error"].get<std::string>(), "flat along"));
+
+  // Two observations, flat mean and scale: sigma^2 would be InverseGamma(0, .),
+  // improper, but the density has a highest point, the MLE: mean 0.95 and
+  // s = sqrt(((1.2 - 0.95)^2 + (0.7 - 0.95)^2) / 2) = 0.25 (by hand).
+  auto two = answers(
+      "param mu\nparam s > 0\ndata y = [1.2, 0.7]\ny ~ Normal(mu, s)\n"
+      "print map()\nprint mean(mu)\n");
+  REQUIRE_FALSE(two[0].contains("error"));
+  CHECK(num(two[0]["value"]["mu"]) == doctest::Approx(0.95).epsilon(1e-8));
+  CHECK(num(two[0]["value"]["s"]) == doctest::Approx(0.25).epsilon(1e-8));
+  REQUIRE(two[1].contains("error"));
+  CHECK(two[1]["error"].get<std::string>().find("the posterior is improper") == 0);
 }
 
 TEST_CASE("the numeric engine finds the same modes under the flat limits") {
