@@ -209,6 +209,9 @@ void write_dot(std::ostream& out, const FactorGraph& g) {
     if (f.kind == FactorKind::Observation)
       if (const auto tilde = shown.find(" ~ "); tilde != std::string::npos)
         shown = shown.substr(tilde + 3);
+    // A loop's statement sits in its plate, which names the loop.
+    if (const auto loop = shown.rfind(" (for "); loop != std::string::npos && shown.back() == ')')
+      shown.erase(loop);
     return factor_id(fi) + " [label=\"" + wrapped(shown) + "\", tooltip=\"" + escape(f.label) +
            "\", shape=box, style=filled, fillcolor=white];";
   };

@@ -88,6 +88,19 @@ x2 ~ Bernoulli(0.5)
   CHECK(g.components[1].params.empty());
 }
 
+TEST_CASE("DOT output: a loop's statement in its plate, the loop in the tooltip only") {
+  auto g = graph_of(
+      "data y = [1.2, 0.7, 2.5]\nparam mu ~ Normal(0, 10)\n"
+      "for i in 1:3 {\n  y[i] ~ Normal(mu, 1)\n}\n");
+  std::ostringstream dot;
+  graph::write_dot(dot, g);
+  const std::string s = dot.str();
+  INFO(s);
+  CHECK(s.find("label=\"i = 1..3\"") != std::string::npos);
+  CHECK(s.find("[label=\"Normal(mu, 1)\", tooltip=\"y[i] ~ Normal(mu, 1) (for i in 1:3)\"") !=
+        std::string::npos);
+}
+
 TEST_CASE("DOT output names every node and edge") {
   auto g = graph_of("data flips = [1, 0]\nparam p ~ Beta(2, 2)\nflips ~ Bernoulli(p)");
   std::ostringstream dot;
