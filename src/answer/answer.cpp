@@ -941,11 +941,17 @@ struct Engine {
     switch (q.kind) {
       case QueryKind::Mean:
         out.value = p.mean;
-        if (p.mcse_mean.is_scalar()) out.draws->mcse = p.mcse_mean[0];
+        if (p.mcse_mean.is_scalar())
+          out.draws->mcse = p.mcse_mean[0];
+        else
+          out.mcse_each = p.mcse_mean;
         break;
       case QueryKind::Sd:
         out.value = p.sd;
-        if (p.mcse_sd.is_scalar()) out.draws->mcse = p.mcse_sd[0];
+        if (p.mcse_sd.is_scalar())
+          out.draws->mcse = p.mcse_sd[0];
+        else
+          out.mcse_each = p.mcse_sd;
         break;
       case QueryKind::Interval:
         if (p.interval) out.value = p.interval->bounds;

@@ -122,6 +122,9 @@ struct Estimate {
   std::optional<Value> value;
   std::optional<double> level;  // interval(...) only
   std::optional<Draws> draws;   // computed from draws
+  // The Monte Carlo standard error of each element of a vector mean or sd
+  // from draws (a scalar's is draws->mcse).
+  std::optional<Value> mcse_each;
 };
 
 // map(...) or mle(...): of one parameter, of every parameter (Named), or a

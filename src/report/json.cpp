@@ -132,6 +132,7 @@ struct Body {
       out["draws"] = e.draws->n;
       out["draws_from"] = e.draws->from;
       if (e.draws->mcse) out["mcse"] = json_number(*e.draws->mcse);
+      if (e.mcse_each) out["mcse"] = value(*e.mcse_each);
       put_convergence(out, e.draws->convergence);
     }
   }

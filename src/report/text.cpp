@@ -518,6 +518,10 @@ struct Line {
                                       : "")
           << '\n';
       write_named_grid(out, subject_name(a), *e.value, a.labels);
+      if (e.mcse_each && !e.mcse_each->data.empty())
+        out << "    mcse at most "
+            << number(*std::max_element(e.mcse_each->data.begin(), e.mcse_each->data.end()))
+            << " (each element's in --json)\n";
       return;
     }
     out << a.query << " = " << text(e.value)
@@ -525,6 +529,7 @@ struct Line {
             : a.method == "laplace" ? "   [from the Laplace approximation]"
                                     : "")
         << '\n';
+    if (e.mcse_each) out << "    mcse " << text(*e.mcse_each) << '\n';
   }
 
   void operator()(const Point& p) {

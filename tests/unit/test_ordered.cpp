@@ -40,6 +40,23 @@ TEST_CASE("ordered: the order statistics of three iid priors") {
   }
 }
 
+TEST_CASE("ordered: mean and sd of a sampled vector give each element's mcse") {
+  // Order statistics of 3 Exponential(1): means 1/3, 5/6, 11/6.
+  auto out =
+      test::answers("param w[3] positive_ordered ~ Exponential(1)\nprint mean(w)\nprint sd(w)\n",
+                    answer::Method::Sample);
+  REQUIRE(out[0]["mcse"].is_array());
+  REQUIRE(out[0]["mcse"].size() == 3);
+  REQUIRE(out[1]["mcse"].is_array());
+  const double want[3] = {1.0 / 3, 5.0 / 6, 11.0 / 6};
+  for (std::size_t k = 0; k < 3; ++k) {
+    const double mcse = test::num(out[0]["mcse"][k]);
+    CHECK(mcse > 0);
+    CHECK(std::fabs(test::num(out[0]["value"][k]) - want[k]) < 4 * mcse);
+    CHECK(test::num(out[1]["mcse"][k]) > 0);
+  }
+}
+
 TEST_CASE("ordered: a mixture with ordered means, its log density by hand") {
   auto r = test::run(R"(data y = [-1.2, -0.7, 1.9, 2.4, -0.9]
 param mu[2] ordered ~ Normal(0, 5)
