@@ -178,6 +178,7 @@ struct Engine {
     posterior_failures.resize(g.components.size());
     posterior_tried.resize(g.components.size());
     optimise_pending.resize(g.components.size());
+    improper.resize(g.components.size());
     for (std::size_t i = 0; i < g.components.size(); ++i) {
       const auto& comp = g.components[i];
       auto columns = summarised_columns(comp);
@@ -217,6 +218,7 @@ struct Engine {
         if (solutions[i]->improper && opt.method != Method::Conjugate) {
           drawn[i] = true, optimise_pending[i] = true;
           posterior_tried[i] = true, posterior_failures[i] = failures[i];
+          improper[i] = true;
           solutions[i].reset();
           continue;
         }
@@ -313,6 +315,8 @@ struct Engine {
   // Per component answered from draws: the solution that answers posterior
   // queries (importance sampling or NUTS), made when first asked for.
   std::vector<bool> drawn, posterior_tried, optimise_pending;
+  // Components whose posterior is improper: only map() and mle() answer.
+  std::vector<bool> improper;
   std::vector<std::optional<Solution>> posteriors;
   std::vector<std::string> posterior_failures;
 
@@ -848,6 +852,12 @@ struct Engine {
         if (mle && why.empty()) why = "the MLE does not exist";
         return false;
       }
+      // The mode of an improper posterior exists; the posterior does not.
+      const std::string unnormalised =
+          "the posterior is improper: this is the highest point of its unnormalised density";
+      if (!mle && improper[c.graph.param_component[p]] &&
+          notes.find(unnormalised) == std::string::npos)
+        notes += (notes.empty() ? "" : "; ") + unnormalised;
       value = *v;
       return true;
     };

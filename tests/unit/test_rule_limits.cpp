@@ -189,6 +189,8 @@ TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
   REQUIRE_FALSE(two[0].contains("error"));
   CHECK(num(two[0]["value"]["mu"]) == doctest::Approx(0.95).epsilon(1e-8));
   CHECK(num(two[0]["value"]["s"]) == doctest::Approx(0.25).epsilon(1e-8));
+  CHECK(test::contains(two[0]["note"].get<std::string>(),
+                       "the posterior is improper: this is the highest point"));
   REQUIRE(two[1].contains("error"));
   CHECK(two[1]["error"].get<std::string>().find("the posterior is improper") == 0);
 }
