@@ -209,6 +209,13 @@ struct Engine {
         }
       } else if (closed_forms()) {
         solutions[i] = conjugate::solve_component(m(), g, comp, why);
+      } else {
+        // A forced method answers from its own engine, but an improper
+        // posterior (which the rules prove) has no mean to sample or
+        // approximate, whatever the method.
+        std::string unused;
+        auto probe = conjugate::solve_component(m(), g, comp, unused);
+        if (probe && probe->improper) solutions[i] = std::move(probe);
       }
       if (solutions[i] && !solutions[i]->refused.empty()) {
         failures[i] = solutions[i]->refused;

@@ -193,6 +193,14 @@ TEST_CASE("a flat mean is a Normal prior of precision 0: the data alone") {
                        "the posterior is improper: this is the highest point"));
   REQUIRE(two[1].contains("error"));
   CHECK(two[1]["error"].get<std::string>().find("the posterior is improper") == 0);
+  // Whatever the method: a sampler or an approximation has nothing to find.
+  for (auto method :
+       {answer::Method::Sample, answer::Method::Importance, answer::Method::Numeric}) {
+    auto forced = answers(
+        "param mu\nparam s > 0\ndata y = [1.2, 0.7]\ny ~ Normal(mu, s)\nprint mean(mu)\n", method);
+    REQUIRE(forced[0].contains("error"));
+    CHECK(forced[0]["error"].get<std::string>().find("the posterior is improper") == 0);
+  }
 }
 
 TEST_CASE("the numeric engine finds the same modes under the flat limits") {
