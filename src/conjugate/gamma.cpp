@@ -368,6 +368,10 @@ std::optional<LogLinear> dist_term(const Model& m, const ir::Node& n, std::size_
       why = "its known factor c must be positive and its values finite and not negative";
       return std::nullopt;
     }
+    if (info->kind == Kind::Poisson && n.dist_fn == ir::DistFn::Lpdf && xi != std::floor(xi)) {
+      why = "a Poisson count must be a whole number, not " + significant(xi);
+      return std::nullopt;
+    }
     if (n.dist_fn == ir::DistFn::Lccdf) {
       r += c * xi;  // log P(X > x) = -c theta x
     } else if (info->kind == Kind::Poisson) {

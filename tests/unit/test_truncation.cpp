@@ -214,6 +214,15 @@ print posterior(lam)
   CHECK(test::num(mixed[0]["params"]["shape"]) == doctest::Approx(11).epsilon(1e-14));
   CHECK(test::num(mixed[0]["params"]["rate"]) == doctest::Approx(15.1).epsilon(1e-14));
 
+  // A count that is not whole is no Poisson term (its mass is 0).
+  auto fractional = test::answers(R"(data t = [2.1, 0.7, 3.3]
+param lam ~ Gamma(2, 1)
+t ~ Exponential(lam)
+factor lpdf(Poisson(lam), 1.5)
+print mean(lam)
+)");
+  CHECK(fractional[0]["method"] != "conjugate");
+
   // A term of another form leaves the component to the other engines.
   auto other = test::answers(R"(data t = [2.1, 0.7, 3.3]
 param lam ~ Gamma(2, 1)
