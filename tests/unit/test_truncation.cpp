@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "conjugate/rule.hpp"
 #include "density/log_density.hpp"
 #include "helpers.hpp"
 #include "numeric/tape.hpp"
@@ -214,23 +215,20 @@ print posterior(lam)
   CHECK(test::num(mixed[0]["params"]["shape"]) == doctest::Approx(11).epsilon(1e-14));
   CHECK(test::num(mixed[0]["params"]["rate"]) == doctest::Approx(15.1).epsilon(1e-14));
 
-  // A count that is not whole is no Poisson term (its mass is 0).
-  auto fractional = test::answers(R"(data t = [2.1, 0.7, 3.3]
-param lam ~ Gamma(2, 1)
-t ~ Exponential(lam)
-factor lpdf(Poisson(lam), 1.5)
-print mean(lam)
-)");
-  CHECK(fractional[0]["method"] != "conjugate");
-
-  // A term of another form leaves the component to the other engines.
-  auto other = test::answers(R"(data t = [2.1, 0.7, 3.3]
-param lam ~ Gamma(2, 1)
-t ~ Exponential(lam)
-factor lcdf(Exponential(lam), 1)
-print mean(lam)
-)");
-  CHECK(other[0]["method"] != "conjugate");
+  // A count that is not whole is no Poisson term (its mass is 0), and a term
+  // of another form is none either: the rule says so, and the component goes
+  // to the other engines.
+  for (const char* term : {"lpdf(Poisson(lam), 1.5)", "lcdf(Exponential(lam), 1)"}) {
+    INFO(term);
+    auto r = test::run(std::string("data t = [2.1, 0.7, 3.3]\nparam lam ~ Gamma(2, 1)\n"
+                                   "t ~ Exponential(lam)\nfactor ") +
+                       term + "\n");
+    REQUIRE_MESSAGE(r.compiled, r.errors());
+    const auto& g = r.compiled->graph;
+    std::string why;
+    CHECK_FALSE(conjugate::solve_component(r.compiled->model, g, g.components[0], why));
+    CHECK(test::contains(why, "the Gamma rule takes a factor of the form"));
+  }
 }
 
 TEST_CASE("truncation: located errors") {
